@@ -5,8 +5,13 @@
 package catalog
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
+	"strconv"
 	"time"
+
+	"github.com/ezscale/platform/shared/apperr"
 )
 
 // ServiceType is what a plan provisions.
@@ -83,6 +88,33 @@ const (
 
 // Prices maps an ISO 4217 code to the price per cycle in minor units.
 type Prices map[string]map[Cycle]int64
+
+// UnmarshalJSON accepts only whole minor units and names the offending
+// entry ("prices.USD.monthly"), which encoding/json cannot do for map values.
+func (p *Prices) UnmarshalJSON(b []byte) error {
+	var raw map[string]map[Cycle]json.Number
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return apperr.Validation(map[string]string{"prices": "must map currency codes to {cycle: amount in minor units}"})
+	}
+	out := make(Prices, len(raw))
+	f := apperr.FieldErrors{}
+	for cur, cycles := range raw {
+		out[cur] = make(map[Cycle]int64, len(cycles))
+		for c, n := range cycles {
+			v, err := strconv.ParseInt(n.String(), 10, 64)
+			if err != nil {
+				f.Add(fmt.Sprintf("prices.%s.%s", cur, c), "must be a whole number of minor units (e.g. 999 for 9.99)")
+				continue
+			}
+			out[cur][c] = v
+		}
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	*p = out
+	return nil
+}
 
 // Features describes what a plan includes. Zero BandwidthGB means unmetered.
 type Features struct {

@@ -1,0 +1,23 @@
+// Command catalog is the catalog API Lambda function (HTTP API payload v2).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/httpapi"
+)
+
+func main() {
+	p, err := app.FromEnvironment(context.Background(), httpapi.FnCatalog)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "catalog: cannot start:", err)
+		os.Exit(1)
+	}
+	lambda.Start(httpadapter.NewV2(p.Handler(httpapi.FnCatalog)).ProxyWithContext)
+}

@@ -1,0 +1,88 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/ezscale/platform/shared/apperr"
+)
+
+// Decode reads one JSON object from the request body into v. It refuses a
+// wrong content type, unknown fields, wrong types, trailing data and bodies
+// over the limit set by the BodyLimit middleware, each with a field-level
+// message where one applies.
+func Decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return apperr.New(apperr.Invalid, "Content-Type must be application/json")
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return decodeError(err)
+		}
+		return apperr.New(apperr.Invalid, "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	// Types with their own UnmarshalJSON report field errors directly.
+	if ae, ok := errors.AsType[*apperr.Error](err); ok {
+		return ae
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return apperr.New(apperr.PayloadTooLarge, "the request body is too large")
+	}
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return apperr.New(apperr.Invalid, "malformed JSON at byte %d", se.Offset)
+	}
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		field := te.Field
+		if field == "" {
+			return apperr.New(apperr.Invalid, "the body must be a JSON object")
+		}
+		msg := fmt.Sprintf("must be %s, got %s", typeName(te.Type.Kind().String()), te.Value)
+		if strings.HasPrefix(te.Value, "number ") {
+			msg = "must be a whole number in range" // a fraction or an overflow
+		}
+		return apperr.Validation(map[string]string{field: msg})
+	}
+	if errors.Is(err, io.EOF) {
+		return apperr.New(apperr.Invalid, "the request body is empty")
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return apperr.New(apperr.Invalid, "malformed JSON: unexpected end of body")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return apperr.Validation(map[string]string{strings.Trim(name, `"`): "is not a known field"})
+	}
+	return apperr.Wrap(err, apperr.Invalid, "the body is not valid JSON for this request")
+}
+
+func typeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "a whole number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "map", kind == "struct":
+		return "an object"
+	case kind == "slice":
+		return "an array"
+	}
+	return "a " + kind
+}
