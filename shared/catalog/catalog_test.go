@@ -232,4 +232,3 @@ func TestReplaceAndDelete(t *testing.T) {
 		}
 	})
 }
-

@@ -1,0 +1,94 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestKillKeepsData runs the real binary, creates a plan, SIGKILLs the
+// process and starts it again on the same data directory.
+func TestKillKeepsData(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "local")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := t.TempDir()
+	start := func() (*exec.Cmd, string, string) {
+		l, _ := net.Listen("tcp", "127.0.0.1:0")
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		cmd := exec.Command(bin)
+		cmd.Env = append(os.Environ(), "DATA_DIR="+data, fmt.Sprintf("PORT=%d", port), "WEB_DIST=", "ADMIN_API_SECRET=")
+		out, _ := cmd.StdoutPipe()
+		cmd.Stderr = nil
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		secret := ""
+		sc := bufio.NewScanner(out)
+		deadline := time.Now().Add(20 * time.Second)
+		for sc.Scan() && time.Now().Before(deadline) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Admin API bearer secret: "); ok {
+				secret = v
+				break
+			}
+		}
+		go func() { // keep draining so the child never blocks on a full pipe
+			for sc.Scan() {
+			}
+		}()
+		if secret == "" {
+			t.Fatal("the local stack did not print its admin secret")
+		}
+		return cmd, fmt.Sprintf("http://127.0.0.1:%d", port), secret
+	}
+	cmd, base, secret := start()
+	body := `{"slug":"survivor","name":"Survivor","service_type":"vps","prices":{"USD":{"monthly":100}},"features":{"cpu_cores":1,"ram_mb":1,"disk_gb":1,"bandwidth_gb":1,"locations":["X"]},"status":"active"}`
+	req, _ := http.NewRequest("POST", base+"/v1/admin/plans", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+
+	_, base, secret2 := start()
+	if secret2 != secret {
+		t.Errorf("admin secret changed across restarts")
+	}
+	resp, err = http.Get(base + "/v1/plans?service_type=vps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var listing struct {
+		Plans []struct{ Slug string } `json:"plans"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&listing); err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]bool{}
+	for _, p := range listing.Plans {
+		slugs[p.Slug] = true
+	}
+	if !slugs["survivor"] || !slugs["vps-standard"] {
+		t.Fatalf("after kill and restart the plans are %v; want the created and the seeded ones", slugs)
+	}
+	if len(listing.Plans) != 5 {
+		t.Fatalf("seeding ran twice or lost plans: %d VPS plans", len(listing.Plans))
+	}
+}

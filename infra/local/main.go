@@ -1,0 +1,86 @@
+// Command local runs the whole EZSCALE platform in one process on
+// 127.0.0.1 for development: API, web apps, an embedded durable store and
+// seeded demo data. No Docker, no AWS account, no network. `make dev` runs it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/stack"
+	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/logging"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(1)
+	}
+}
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	port := getenv("PORT", "8080")
+	log := logging.New(os.Stderr, slog.LevelInfo).With("service", "local")
+	env := config.FromOS(os.Environ())
+	st, err := stack.Open(ctx, stack.Options{
+		DataDir: getenv("DATA_DIR", ".data"),
+		WebDist: getenv("WEB_DIST", "web/dist"),
+		Log:     log, Clock: clock.System{}, Env: env,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: st.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	base := "http://" + ln.Addr().String()
+	fmt.Printf(`
+EZSCALE is running (data in %s; %d demo plans seeded this start)
+
+  Public site (pricing)   %s/
+  Customer account app    %s/account/
+  Admin app               %s/admin/
+  API                     %s/v1/   (health: %s/v1/healthz)
+  OpenAPI document        %s/v1/openapi.json
+
+  Admin API bearer secret: %s
+  (temporary admin gate until accounts land; e.g.
+   curl -H 'Authorization: Bearer %s' %s/v1/admin/plans)
+
+Ctrl-C stops; data persists. make dev-reset wipes it.
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, st.AdminSecret, st.AdminSecret, base)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+// Package stack is the whole platform in one process for make dev and the
+// end-to-end tests: the embedded DynamoDB emulator made durable by a
+// snapshot file, every HTTP function's routes, and the three built web apps,
+// all on one origin.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	minidyn "github.com/truora/minidyn/aws-v2/client"
+
+	"github.com/ezscale/platform/infra/local/persist"
+	"github.com/ezscale/platform/infra/local/seed"
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/envelope"
+)
+
+// Options configures a stack.
+type Options struct {
+	DataDir string // snapshot, local key and generated secrets live here
+	WebDist string // directory holding site/, account/ and admin/ builds; empty: no web apps
+	Log     *slog.Logger
+	Clock   clock.Clock
+	// Env overrides configuration variables (see shared/config).
+	Env map[string]string
+}
+
+// Stack is a running local platform.
+type Stack struct {
+	Platform    *app.Platform
+	AdminSecret string
+	SeededPlans int
+	handler     http.Handler
+}
+
+// Open restores or creates the local store, seeds it once and wires the
+// platform.
+func Open(ctx context.Context, o Options) (*Stack, error) {
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	secret, err := adminSecret(o)
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{
+		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"),
+		"ADMIN_API_SECRET": secret,
+	}
+	for k, v := range o.Env {
+		env[k] = v
+	}
+	cfg, err := config.Load(env)
+	if err != nil {
+		return nil, err
+	}
+	emu := minidyn.NewClient()
+	if err := dynamo.EnsureTable(ctx, emu, cfg.TableName); err != nil {
+		return nil, err
+	}
+	store, err := persist.Open(ctx, emu, cfg.TableName, filepath.Join(o.DataDir, "table.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	keys, err := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	p := app.New(cfg, store, keys, o.Log, o.Clock)
+	n, err := seed.Run(ctx, p.Table, p.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	s := &Stack{Platform: p, AdminSecret: cfg.AdminAPISecret, SeededPlans: n}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", p.Handler(""))
+	if o.WebDist != "" {
+		for _, a := range []struct{ prefix, dir string }{{"/account/", "account"}, {"/admin/", "admin"}, {"/", "site"}} {
+			mux.Handle(a.prefix, http.StripPrefix(strings.TrimSuffix(a.prefix, "/"), spa(filepath.Join(o.WebDist, a.dir))))
+		}
+	}
+	s.handler = mux
+	return s, nil
+}
+
+// Handler serves the API under /v1/ and the web apps elsewhere.
+func (s *Stack) Handler() http.Handler { return s.handler }
+
+// adminSecret uses ADMIN_API_SECRET if given, else a random one generated
+// once and kept in the data directory so it survives restarts.
+func adminSecret(o Options) (string, error) {
+	if v := o.Env["ADMIN_API_SECRET"]; v != "" {
+		return v, nil
+	}
+	path := filepath.Join(o.DataDir, "admin-secret")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	raw := make([]byte, 24)
+	_, _ = rand.Read(raw)
+	secret := "dev-" + hex.EncodeToString(raw)
+	return secret, os.WriteFile(path, []byte(secret+"\n"), 0o600)
+}
+
+// spa serves a built single-page app: files as they are, and index.html
+// for any other path so client-side routes survive a reload.
+func spa(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		// Vuetify injects theme styles at run time, hence 'unsafe-inline' for styles only.
+		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'")
+		p := r.URL.Path
+		if p == "" {
+			p = "/"
+		}
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); p == "/" || err != nil {
+			if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
+				http.Error(w, "web app not built: run `make web`", http.StatusNotFound)
+				return
+			}
+			if strings.HasPrefix(p, "/assets/") {
+				http.NotFound(w, r) // a missing asset is a 404, not the app shell
+				return
+			}
+			h.Set("Cache-Control", "no-cache")
+			http.ServeFile(w, r, filepath.Join(dir, "index.html"))
+			return
+		}
+		if strings.HasPrefix(p, "/assets/") {
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
