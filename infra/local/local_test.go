@@ -35,21 +35,20 @@ func TestKillKeepsData(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		secret := ""
-		sc := bufio.NewScanner(out)
-		deadline := time.Now().Add(20 * time.Second)
-		for sc.Scan() && time.Now().Before(deadline) {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Admin API bearer secret: "); ok {
-				secret = v
-				break
-			}
-		}
-		go func() { // keep draining so the child never blocks on a full pipe
+		found := make(chan string, 1)
+		go func() { // reads until the child exits, so it never blocks on a full pipe
+			sc := bufio.NewScanner(out)
 			for sc.Scan() {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Admin API bearer secret: "); ok {
+					found <- v
+				}
 			}
 		}()
-		if secret == "" {
-			t.Fatal("the local stack did not print its admin secret")
+		var secret string
+		select {
+		case secret = <-found:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the local stack did not print its admin secret within 30s")
 		}
 		return cmd, fmt.Sprintf("http://127.0.0.1:%d", port), secret
 	}

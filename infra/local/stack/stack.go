@@ -56,13 +56,13 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := map[string]string{
-		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"),
-		"ADMIN_API_SECRET": secret,
-	}
+	env := map[string]string{"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key")}
 	for k, v := range o.Env {
-		env[k] = v
+		if v != "" {
+			env[k] = v
+		}
 	}
+	env["ADMIN_API_SECRET"] = secret
 	cfg, err := config.Load(env)
 	if err != nil {
 		return nil, err
