@@ -1,0 +1,17 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import { createRouter, createWebHistory } from 'vue-router'
+import { makeVuetify } from '@/shared/vuetify'
+import App from './App.vue'
+import PlansPage from './pages/plans/PlansPage.vue'
+
+const router = createRouter({
+  history: createWebHistory('/admin/'),
+  routes: [
+    { path: '/', redirect: '/plans' },
+    { path: '/plans', component: PlansPage },
+    { path: '/:rest(.*)', redirect: '/plans' },
+  ],
+})
+
+createApp(App).use(createPinia()).use(makeVuetify()).use(router).mount('#app')

@@ -1,0 +1,22 @@
+// The one typed API client. Types come from shared/openapi/openapi.yaml via
+// `npm run gen:api`; a test fails when schema.d.ts is stale.
+import createClient from 'openapi-fetch'
+import type { components, paths } from './schema'
+
+export type Schemas = components['schemas']
+export type PublicListing = Schemas['PublicListing']
+export type PublicPlan = Schemas['PublicPlan']
+export type ServiceType = Schemas['ServiceType']
+export type Cycle = Schemas['Cycle']
+export type ApiError = Schemas['Error']
+
+// Same origin by default (the local stack and CloudFront both serve /v1).
+const baseUrl = (import.meta.env.VITE_API_BASE as string | undefined) ?? ''
+
+export const api = createClient<paths>({ baseUrl, credentials: 'include' })
+
+/** errorMessage turns an API error body into a sentence for the user. */
+export function errorMessage(err: unknown, fallback = 'Something went wrong. Please try again.'): string {
+  const e = err as Partial<ApiError> | undefined
+  return e?.error?.message ?? fallback
+}

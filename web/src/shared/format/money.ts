@@ -1,0 +1,15 @@
+/**
+ * formatMoney renders integer minor units in a currency, e.g.
+ * formatMoney(123456, 'USD', 2) → "$1,234.56" and formatMoney(1200, 'JPY', 0)
+ * → "¥1,200". The exponent comes from the API, never from a guess.
+ */
+export function formatMoney(minor: number, currency: string, exponent: number, locale = 'en-US'): string {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`amount must be a safe integer, got ${minor}`)
+  const major = minor / 10 ** exponent
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(major)
+}
