@@ -11,9 +11,11 @@ export type Cycle = Schemas['Cycle']
 export type ApiError = Schemas['Error']
 
 // Same origin by default (the local stack and CloudFront both serve /v1).
-const baseUrl = (import.meta.env.VITE_API_BASE as string | undefined) ?? ''
+// An absolute base: fetch's Request refuses relative URLs outside browsers.
+const baseUrl = (import.meta.env.VITE_API_BASE as string | undefined) ?? globalThis.location.origin
 
-export const api = createClient<paths>({ baseUrl, credentials: 'include' })
+// fetch is looked up per call, so tests (and polyfills) can replace it.
+export const api = createClient<paths>({ baseUrl, credentials: 'include', fetch: (req: Request) => globalThis.fetch(req) })
 
 /** errorMessage turns an API error body into a sentence for the user. */
 export function errorMessage(err: unknown, fallback = 'Something went wrong. Please try again.'): string {
