@@ -75,8 +75,7 @@ test-template: venv
 	  test -s .aws-sam/build/$$n/bootstrap || { echo "sam build produced no bootstrap for $$n"; exit 1; }; \
 	done
 
-bench: venv
-	go test -run '^$$' -bench . -benchmem ./shared/httpapi/...
+bench:
 	go run ./infra/bench
 
 # ---- Lambda builds (sam build calls build-<LogicalId> with ARTIFACTS_DIR) ----

@@ -1,0 +1,217 @@
+// Command bench prints the figures `make bench` reports:
+//
+//   - GET /v1/plans with 200 plans, in process on the embedded store:
+//     p50/p99 latency, allocations and DynamoDB calls per request;
+//   - each Lambda function: deploy binary size (linux/arm64, stripped) and
+//     cold start — exec until the process asks the Lambda Runtime API for
+//     its first event, i.e. ready to serve — median of 20 runs.
+//
+// Figures are printed, not asserted: this is not a test. CPUPROFILE=<file>
+// writes a CPU profile of the GET /v1/plans loop.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	minidyn "github.com/truora/minidyn/aws-v2/client"
+
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/catalog/catalogtest"
+	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/envelope"
+	"github.com/ezscale/platform/shared/httpapi"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	if err := benchPlans(); err != nil {
+		return err
+	}
+	return benchFunctions()
+}
+
+// counting counts every DynamoDB call the platform makes.
+type counting struct {
+	*minidyn.Client
+	calls atomic.Int64
+}
+
+func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.GetItem(ctx, in, o...)
+}
+
+func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.calls.Add(1)
+	return c.Client.Query(ctx, in, o...)
+}
+
+func benchPlans() error {
+	ctx := context.Background()
+	api := &counting{Client: minidyn.NewClient()}
+	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "ezscale-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg, err := config.Load(map[string]string{"LOCAL_KEY_FILE": filepath.Join(dir, "k")})
+	if err != nil {
+		return err
+	}
+	keys, err := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
+	if err != nil {
+		return err
+	}
+	p := app.New(cfg, api, keys, slog.New(slog.DiscardHandler), clock.System{})
+	for i := range 200 {
+		in := catalogtest.Input(fmt.Sprintf("plan-%03d", i))
+		in.SortOrder = int64(i)
+		if _, err := p.Catalog.Create(ctx, in); err != nil {
+			return err
+		}
+	}
+	h := p.Handler("")
+	req := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/plans?currency=USD&cycle=annual", nil))
+		return rec
+	}
+	if rec := req(); rec.Code != 200 {
+		return fmt.Errorf("GET /v1/plans = %d: %s", rec.Code, rec.Body)
+	}
+	for range 50 { // warm up
+		req()
+	}
+	const n = 1000
+	if path := os.Getenv("CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	lat := make([]time.Duration, n)
+	var before, after runtime.MemStats
+	api.calls.Store(0)
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		t := time.Now()
+		req()
+		lat[i] = time.Since(t)
+	}
+	runtime.ReadMemStats(&after)
+	slices.Sort(lat)
+	fmt.Printf("GET /v1/plans (200 plans, USD annual, in process, embedded store, %d requests)\n", n)
+	fmt.Printf("  p50 %v   p99 %v   allocs/req %d   bytes/req %d   DynamoDB calls/req %.2f\n\n",
+		lat[n/2].Round(time.Microsecond), lat[n*99/100].Round(time.Microsecond),
+		(after.Mallocs-before.Mallocs)/n, (after.TotalAlloc-before.TotalAlloc)/n, float64(api.calls.Load())/n)
+	return nil
+}
+
+func benchFunctions() error {
+	dir, err := os.MkdirTemp("", "ezscale-fn")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Println("Lambda functions (size: linux/arm64 stripped deploy binary; cold start: host build, exec → first /runtime/invocation/next, median of 20)")
+	for _, fn := range httpapi.Functions {
+		arm := filepath.Join(dir, fn+"-arm64")
+		host := filepath.Join(dir, fn+"-host")
+		build := func(out string, env ...string) error {
+			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "./functions/"+fn)
+			cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("build %s: %v\n%s", fn, err, b)
+			}
+			return nil
+		}
+		if err := build(arm, "GOOS=linux", "GOARCH=arm64"); err != nil {
+			return err
+		}
+		if err := build(host); err != nil {
+			return err
+		}
+		st, _ := os.Stat(arm)
+		med, err := coldStart(host, dir)
+		if err != nil {
+			return fmt.Errorf("%s cold start: %w", fn, err)
+		}
+		fmt.Printf("  %-8s size %5.1f MB   cold start median %v\n", fn, float64(st.Size())/(1<<20), med.Round(100*time.Microsecond))
+	}
+	return nil
+}
+
+// coldStart runs bin 20 times against a fake Runtime API and returns the
+// median time until it polls for its first invocation.
+func coldStart(bin, dir string) (time.Duration, error) {
+	ready := make(chan struct{}, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case ready <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done() // hold the poll open until the process is killed
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	var runs []time.Duration
+	for range 20 {
+		cmd := exec.Command(bin)
+		cmd.Env = []string{
+			"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=us-east-1",
+			"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "STAGE=test", "TABLE_NAME=ezscale",
+			"LOCAL_KEY_FILE=" + filepath.Join(dir, "cold.key"), "ADMIN_API_SECRET=bench-admin-secret-0123456789abcdef",
+		}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			return 0, err
+		}
+		select {
+		case <-ready:
+			runs = append(runs, time.Since(start))
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return 0, fmt.Errorf("not ready within 10s")
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	slices.Sort(runs)
+	return runs[len(runs)/2], nil
+}
