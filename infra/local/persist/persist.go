@@ -164,5 +164,7 @@ func (s *Store) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, op
 
 // TransactWriteItems implements the store API durably.
 func (s *Store) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	return write(ctx, s, func() (*dynamodb.TransactWriteItemsOutput, error) { return s.Backend.TransactWriteItems(ctx, in, opts...) })
+	return write(ctx, s, func() (*dynamodb.TransactWriteItemsOutput, error) {
+		return s.Backend.TransactWriteItems(ctx, in, opts...)
+	})
 }
