@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/httpapi"
@@ -19,5 +18,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "admin: cannot start:", err)
 		os.Exit(1)
 	}
-	lambda.Start(httpadapter.NewV2(p.Handler(httpapi.FnAdmin)).ProxyWithContext)
+	lambda.Start(p.LambdaHandler(httpapi.FnAdmin))
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/app"
@@ -301,22 +300,26 @@ func TestPlumbing(t *testing.T) {
 // The Lambda adapter must serve the same handler from an HTTP API v2 event.
 func TestLambdaAdapter(t *testing.T) {
 	e := newEnv(t)
-	adapter := httpadapter.NewV2(e.p.Handler("catalog"))
-	resp, err := adapter.ProxyWithContext(context.Background(), events.APIGatewayV2HTTPRequest{
+	handle := e.p.LambdaHandler("catalog")
+	resp, err := handle(context.Background(), events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RawPath: "/v1/plans", RawQueryString: "currency=EUR",
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/v1/plans", SourceIP: "203.0.113.9"},
+			RequestID: "apigw-request-0001",
+			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/v1/plans", SourceIP: "2001:db8::1"},
 		},
 	})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%v %+v", err, resp)
+	}
+	if got := resp.Headers["X-Request-Id"]; got != "apigw-request-0001" {
+		t.Errorf("request id = %q, want API Gateway's", got)
 	}
 	var listing map[string]any
 	if err := json.NewDecoder(bytes.NewReader([]byte(resp.Body))).Decode(&listing); err != nil || listing["currency"] != "EUR" {
 		t.Fatalf("body %q: %v", resp.Body, err)
 	}
 	// An admin route is not served by the catalog function.
-	resp, _ = adapter.ProxyWithContext(context.Background(), events.APIGatewayV2HTTPRequest{
+	resp, _ = handle(context.Background(), events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RawPath: "/v1/admin/plans",
 		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/v1/admin/plans"}},
 	})

@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ezscale/platform/shared/logging"
@@ -88,12 +88,13 @@ func accessLog(h http.Handler, log *slog.Logger) http.Handler {
 	})
 }
 
+// clientIP is the peer address without its port. Behind API Gateway the
+// Lambda adapter sets RemoteAddr to the bare source IP (v4 or v6).
 func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
 	}
-	return host
+	return r.RemoteAddr
 }
 
 func recoverPanics(h http.Handler, log *slog.Logger) http.Handler {
