@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { launch, money, outDir, startStack } from './stack.mjs'
+import { contrastReport } from './contrast.mjs'
 
 let stack, browser
 
@@ -114,6 +115,23 @@ describe('pricing page', () => {
     assert.match(await page.textContent('[data-testid="order-summary"]'), new RegExp(low.name))
     await page.close()
   })
+
+  for (const colorScheme of ['light', 'dark']) {
+    it(`text meets WCAG AA contrast (${colorScheme} theme)`, async () => {
+      const ctx = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } })
+      const page = await ctx.newPage()
+      await page.goto(stack.base + '/?type=dedicated&cycle=annual')
+      await page.waitForSelector('[data-plan] [data-testid="saving"]')
+      const report = await page.evaluate(contrastReport, [
+        'h1', 'header p', '[data-plan] h3', '[data-plan] p', '[data-testid="effective-monthly"]', '[data-testid="billed"]',
+        '[data-badge]', 'a[data-testid="order"]', '.v-tab', '[data-cycle]', '.v-list-item-title',
+      ])
+      assert.ok(report.length > 20, `checked ${report.length} elements`)
+      const failing = report.filter((r) => r.ratio < 4.5)
+      assert.deepEqual(failing, [], `below 4.5:1 in ${colorScheme}`)
+      await ctx.close()
+    })
+  }
 
   it('is usable on a 375 px phone', async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true })
