@@ -26,6 +26,7 @@ import (
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/envelope"
+	"github.com/ezscale/platform/shared/httpx"
 )
 
 // Options configures a stack.
@@ -125,11 +126,8 @@ func spa(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		// Vuetify injects theme styles at run time, hence 'unsafe-inline' for styles only.
-		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'")
+		httpx.SecurityHeaders(h, "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'")
 		p := r.URL.Path
 		if p == "" {
 			p = "/"
