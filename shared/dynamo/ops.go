@@ -116,3 +116,15 @@ func Add(key Key, attr string, delta, min, max int64) Op {
 func numAV(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
+
+// Put writes item unconditionally (last writer wins). Use only for items
+// with a single writer, such as admin settings.
+func Put(item any) Op {
+	return Op{func(t *Table) (types.TransactWriteItem, error) {
+		av, err := attributevalue.MarshalMap(item)
+		if err != nil {
+			return types.TransactWriteItem{}, fmt.Errorf("encode item: %w", err)
+		}
+		return types.TransactWriteItem{Put: &types.Put{TableName: &t.name, Item: av}}, nil
+	}}
+}

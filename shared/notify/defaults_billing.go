@@ -1,0 +1,86 @@
+package notify
+
+func init() {
+	invoice := map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "due_date": "1 December 2026", "invoice_url": "https://account.ezscale.example/invoices/inv_sample"}
+	register(
+		Spec{
+			Kind: InvoiceIssued, Channel: Email, Title: "Invoice issued", ReplyToSupport: true,
+			Required: []string{"customer_name", "invoice_number", "amount", "currency", "due_date", "invoice_url"},
+			Sample:   invoice,
+			Subject:  `Invoice {{.invoice_number}} for {{money .amount .currency}}`,
+			Text: `Hi {{.customer_name}},
+
+invoice {{.invoice_number}} for {{money .amount .currency}} is due on {{.due_date}}. The PDF is attached.
+
+View and pay it: {{.invoice_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Invoice {{.invoice_number}}</h1>
+<p>Hi {{.customer_name}}, your invoice is ready. The PDF is attached.</p>
+<table role="presentation" class="box" width="100%" style="border:1px solid #d0d7de;border-radius:8px;margin:16px 0"><tr>
+<td style="padding:12px 16px">Amount due<br><strong style="font-size:20px">{{money .amount .currency}}</strong></td>
+<td style="padding:12px 16px" align="right">Due<br><strong>{{.due_date}}</strong></td></tr></table>
+{{button .invoice_url "View invoice"}}`,
+		},
+		Spec{
+			Kind: PaymentReceived, Channel: Email, Title: "Payment received (receipt)",
+			Required: []string{"customer_name", "invoice_number", "amount", "currency", "paid_at", "payment_method", "invoice_url"},
+			Sample:   map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "paid_at": "26 November 2026", "payment_method": "Visa ending 4242", "invoice_url": "https://account.ezscale.example/invoices/inv_sample"},
+			Subject:  `Receipt for {{.invoice_number}}: {{money .amount .currency}} paid`,
+			Text: `Hi {{.customer_name}},
+
+thank you: we received {{money .amount .currency}} on {{.paid_at}} ({{.payment_method}}) for invoice {{.invoice_number}}.
+
+Receipt: {{.invoice_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Payment received</h1>
+<p>Thank you, {{.customer_name}}. We received <strong>{{money .amount .currency}}</strong> on {{.paid_at}} ({{.payment_method}}) for invoice {{.invoice_number}}.</p>
+{{button .invoice_url "View receipt"}}`,
+		},
+		Spec{
+			Kind: PaymentFailed, Channel: Email, Title: "Payment failed", ReplyToSupport: true,
+			Required: []string{"customer_name", "invoice_number", "amount", "currency", "reason", "update_payment_url", "next_attempt"},
+			Sample:   map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "reason": "Your card was declined.", "update_payment_url": "https://account.ezscale.example/billing/payment-methods", "next_attempt": "29 November 2026"},
+			Subject:  `Payment of {{money .amount .currency}} failed — action needed`,
+			Text: `Hi {{.customer_name}},
+
+we could not collect {{money .amount .currency}} for invoice {{.invoice_number}}. {{.reason}}
+
+How to fix it: update your card or add another payment method at
+{{.update_payment_url}}
+then pay the invoice from your account. We will also retry automatically on {{.next_attempt}}.
+
+Services with unpaid invoices are suspended after a grace period, so please act soon. Reply if you need help.`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Your payment failed</h1>
+<p>Hi {{.customer_name}}, we could not collect <strong>{{money .amount .currency}}</strong> for invoice {{.invoice_number}}. {{.reason}}</p>
+<p><strong>How to fix it:</strong> update your card or add another payment method, then pay the invoice from your account. We will also retry automatically on {{.next_attempt}}.</p>
+{{button .update_payment_url "Update payment method"}}
+<p class="muted" style="color:#57606a">Services with unpaid invoices are suspended after a grace period. Reply if you need help.</p>`,
+		},
+		Spec{
+			Kind: RenewalReminder, Channel: Email, Title: "Renewal reminder / expiring soon",
+			Required: []string{"customer_name", "service_name", "renewal_date", "amount", "currency", "account_service_url"},
+			Sample:   map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "renewal_date": "1 December 2026", "amount": 1199, "currency": "USD", "account_service_url": "https://account.ezscale.example/services/svc_sample"},
+			Subject:  `{{.service_name}} renews on {{.renewal_date}}`,
+			Text: `Hi {{.customer_name}},
+
+{{.service_name}} renews on {{.renewal_date}} for {{money .amount .currency}}. Nothing to do if your payment method is up to date.
+
+Manage it: {{.account_service_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Renewal on {{.renewal_date}}</h1>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> renews on {{.renewal_date}} for {{money .amount .currency}}. Nothing to do if your payment method is up to date.</p>
+{{button .account_service_url "Manage service"}}`,
+		},
+		Spec{
+			Kind: OverageCharged, Channel: Email, Title: "Bandwidth overage charged",
+			Required: []string{"customer_name", "service_name", "overage_gb", "amount", "currency", "invoice_url"},
+			Sample:   map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "overage_gb": 120, "amount": 600, "currency": "USD", "invoice_url": "https://account.ezscale.example/invoices/inv_sample"},
+			Subject:  `Bandwidth overage for {{.service_name}}: {{money .amount .currency}}`,
+			Text: `Hi {{.customer_name}},
+
+{{.service_name}} used {{.overage_gb}} GB beyond its included bandwidth this cycle. We added {{money .amount .currency}} to your invoice.
+
+Invoice: {{.invoice_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Bandwidth overage</h1>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> used {{.overage_gb}} GB beyond its included bandwidth this cycle. We added <strong>{{money .amount .currency}}</strong> to your invoice.</p>
+{{button .invoice_url "View invoice"}}`,
+		},
+	)
+}

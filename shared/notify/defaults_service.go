@@ -1,0 +1,88 @@
+package notify
+
+func init() {
+	svc := func(extra map[string]any) map[string]any {
+		m := map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "account_service_url": "https://account.ezscale.example/services/svc_sample"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	base := []string{"customer_name", "service_name", "account_service_url"}
+	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
+	bandwidth := func(k Kind, pct int, title string) Spec {
+		return Spec{
+			Kind: k, Channel: Email, Title: title,
+			Required: with("used_gb", "quota_gb", "percent", "cycle_end"),
+			Sample:   svc(map[string]any{"used_gb": 3000 * pct / 100, "quota_gb": 3000, "percent": pct, "cycle_end": "1 December 2026"}),
+			Subject:  `{{.service_name}} has used {{.percent}}% of its bandwidth`,
+			Text: `Hi {{.customer_name}},
+
+{{.service_name}} has used {{.used_gb}} GB of its {{.quota_gb}} GB bandwidth ({{.percent}}%) this cycle, which ends on {{.cycle_end}}. Traffic beyond the quota is billed as overage.
+
+Usage: {{.account_service_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">{{.percent}}% of bandwidth used</h1>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> has used {{.used_gb}} GB of its {{.quota_gb}} GB ({{.percent}}%) this cycle, which ends on {{.cycle_end}}. Traffic beyond the quota is billed as overage.</p>
+{{button .account_service_url "See usage"}}`,
+		}
+	}
+	register(
+		Spec{
+			Kind: ServiceProvisioned, Channel: Email, Title: "Service provisioned (credentials)",
+			Required: with("ip_address", "username", "password", "panel_url"),
+			Sample:   svc(map[string]any{"ip_address": "198.51.100.20", "username": "root", "password": "s4mple-Pa55word", "panel_url": "https://panel.ezscale.example/"}),
+			Subject:  `{{.service_name}} is ready`,
+			Text: `Hi {{.customer_name}},
+
+{{.service_name}} is ready.
+
+  IP address: {{.ip_address}}
+  Username:   {{.username}}
+  Password:   {{.password}}
+  Panel:      {{.panel_url}}
+
+Change the password after your first login. You can also see these details in your account: {{.account_service_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Your service is ready</h1>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> is ready.</p>
+<table role="presentation" class="box" width="100%" style="border:1px solid #d0d7de;border-radius:8px;margin:16px 0;font-family:Menlo,Consolas,monospace;font-size:14px">
+<tr><td style="padding:8px 16px">IP address</td><td style="padding:8px 16px">{{.ip_address}}</td></tr>
+<tr><td style="padding:8px 16px">Username</td><td style="padding:8px 16px">{{.username}}</td></tr>
+<tr><td style="padding:8px 16px">Password</td><td style="padding:8px 16px">{{.password}}</td></tr>
+</table>
+{{button .panel_url "Open control panel"}}
+<p class="muted" style="color:#57606a">Change the password after your first login. These details are also in <a href="{{.account_service_url}}">your account</a>.</p>`,
+		},
+		Spec{
+			Kind: ServiceSuspended, Channel: Email, Title: "Service suspended", ReplyToSupport: true,
+			Required: []string{"customer_name", "service_name", "reason", "resolve_url"},
+			Sample:   svc(map[string]any{"reason": "Invoice EZS-2026-000123 is overdue.", "resolve_url": "https://account.ezscale.example/invoices/inv_sample"}),
+			Subject:  `{{.service_name}} has been suspended`,
+			Text: `Hi {{.customer_name}},
+
+{{.service_name}} has been suspended. {{.reason}}
+
+Your data is kept for now. To restore the service: {{.resolve_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Service suspended</h1>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> has been suspended. {{.reason}}</p>
+<p>Your data is kept for now. Resolve the issue to restore the service.</p>
+{{button .resolve_url "Restore service"}}`,
+		},
+		Spec{
+			Kind: ServiceTerminated, Channel: Email, Title: "Service terminated", ReplyToSupport: true,
+			Required: []string{"customer_name", "service_name", "reason"},
+			Sample:   svc(map[string]any{"reason": "Invoice EZS-2026-000123 stayed unpaid."}),
+			Subject:  `{{.service_name}} has been terminated`,
+			Text: `Hi {{.customer_name}},
+
+{{.service_name}} has been terminated and its data deleted. {{.reason}}
+
+If you think this is a mistake, reply to this e-mail.`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Service terminated</h1>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> has been terminated and its data deleted. {{.reason}}</p>
+<p class="muted" style="color:#57606a">If you think this is a mistake, reply to this e-mail.</p>`,
+		},
+		bandwidth(Bandwidth75, 75, "Bandwidth 75 %"),
+		bandwidth(Bandwidth90, 90, "Bandwidth 90 %"),
+		bandwidth(Bandwidth100, 100, "Bandwidth 100 %"),
+	)
+}

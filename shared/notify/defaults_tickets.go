@@ -1,0 +1,37 @@
+package notify
+
+func init() {
+	register(
+		Spec{
+			Kind: TicketReply, Channel: Email, Title: "Ticket reply", ReplyToSupport: true,
+			Required: []string{"customer_name", "ticket_id", "ticket_subject", "reply_author", "reply_body", "ticket_url"},
+			Sample:   map[string]any{"customer_name": "Ada Lovelace", "ticket_id": "1042", "ticket_subject": "Cannot reach my server", "reply_author": "Grace (EZSCALE support)", "reply_body": "We restarted the network service on the host; please try again.", "ticket_url": "https://account.ezscale.example/tickets/1042"},
+			Subject:  `[EZSCALE-{{.ticket_id}}] {{.ticket_subject}}`,
+			Text: `Hi {{.customer_name}},
+
+{{.reply_author}} wrote:
+
+{{.reply_body}}
+
+Reply to this e-mail to answer, or open the ticket: {{.ticket_url}}`,
+			HTML: `<p>Hi {{.customer_name}},</p>
+<p style="margin:0 0 8px;color:#57606a" class="muted">{{.reply_author}} wrote:</p>
+<div class="box" style="border-left:4px solid #1f4fd1;padding:8px 16px;margin:0 0 16px;white-space:pre-wrap">{{.reply_body}}</div>
+<p>Reply to this e-mail to answer, or open the ticket.</p>
+{{button .ticket_url "Open ticket"}}`,
+		},
+		Spec{
+			Kind: TicketStatus, Channel: Email, Title: "Ticket status changed",
+			Required: []string{"customer_name", "ticket_id", "ticket_subject", "status", "ticket_url"},
+			Sample:   map[string]any{"customer_name": "Ada Lovelace", "ticket_id": "1042", "ticket_subject": "Cannot reach my server", "status": "Closed", "ticket_url": "https://account.ezscale.example/tickets/1042"},
+			Subject:  `[EZSCALE-{{.ticket_id}}] {{.ticket_subject}} — {{.status}}`,
+			Text: `Hi {{.customer_name}},
+
+your ticket "{{.ticket_subject}}" is now: {{.status}}.
+
+Open it: {{.ticket_url}}`,
+			HTML: `<p>Hi {{.customer_name}}, your ticket <strong>{{.ticket_subject}}</strong> is now <strong>{{.status}}</strong>.</p>
+{{button .ticket_url "Open ticket"}}`,
+		},
+	)
+}
