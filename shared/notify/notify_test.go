@@ -304,7 +304,9 @@ func TestCrashWindows(t *testing.T) {
 func TestRetriesThenDLQAndAdminVisibleFailure(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.mailer.fail = func(int64) error { return notify.Retryable(errors.New("dial tcp 127.0.0.1:2525: connection refused"), 0) }
+	e.mailer.fail = func(int64) error {
+		return notify.Retryable(errors.New("dial tcp 127.0.0.1:2525: connection refused"), 0)
+	}
 	if _, err := e.svc.Send(ctx, welcome("down")); err != nil {
 		t.Fatal(err)
 	}

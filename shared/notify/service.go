@@ -155,7 +155,9 @@ func (s *Service) Sweep(ctx context.Context, age time.Duration) (int, error) {
 }
 
 // Get returns a stored message.
-func (s *Service) Get(ctx context.Context, id string) (*Message, error) { return s.store.GetMessage(ctx, id) }
+func (s *Service) Get(ctx context.Context, id string) (*Message, error) {
+	return s.store.GetMessage(ctx, id)
+}
 
 // List pages through the delivery log.
 func (s *Service) List(ctx context.Context, status Status, cursor string) ([]Message, string, error) {
@@ -186,4 +188,3 @@ func (s *Service) template(ctx context.Context, kind Kind) (Template, error) {
 	spec, _ := Lookup(kind)
 	return Template{Subject: spec.Subject, Text: spec.Text, HTML: spec.HTML}, nil
 }
-
