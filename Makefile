@@ -9,7 +9,7 @@ WEB       := web
 GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 EMBEDDED  := shared/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
-FUNCTIONS := catalog admin
+FUNCTIONS := catalog admin notifier
 
 .PHONY: help dev dev-reset test test-go test-web test-e2e test-template bench web functions venv web-deps clean
 
@@ -86,6 +86,7 @@ endef
 
 build-CatalogFunction: ; $(call lambda,catalog)
 build-AdminFunction: ; $(call lambda,admin)
+build-NotifierFunction: ; $(call lambda,notifier)
 
 functions:
 	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory ARTIFACTS_DIR=bin/lambda/$$f build-$$(tr '[:lower:]' '[:upper:]' <<< $${f:0:1})$${f:1}Function; done

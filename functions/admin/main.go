@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	p, err := app.FromEnvironment(context.Background(), httpapi.FnAdmin)
+	p, _, err := app.FromEnvironment(context.Background(), httpapi.FnAdmin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "admin: cannot start:", err)
 		os.Exit(1)

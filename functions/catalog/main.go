@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	p, err := app.FromEnvironment(context.Background(), httpapi.FnCatalog)
+	p, _, err := app.FromEnvironment(context.Background(), httpapi.FnCatalog)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "catalog: cannot start:", err)
 		os.Exit(1)

@@ -41,7 +41,13 @@ func run() error {
 	port := getenv("PORT", "8080")
 	log := logging.New(os.Stderr, slog.LevelInfo).With("service", "local")
 	env := config.FromOS(os.Environ())
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
 	st, err := stack.Open(ctx, stack.Options{
+		BaseURL: base,
 		DataDir: getenv("DATA_DIR", ".data"),
 		WebDist: getenv("WEB_DIST", "web/dist"),
 		Log:     log, Clock: clock.System{}, Env: env,
@@ -49,12 +55,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{Handler: st.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	base := "http://" + ln.Addr().String()
+	workers := make(chan struct{})
+	go func() { st.Run(ctx); close(workers) }() // stops with ctx; awaited below
 	fmt.Printf(`
 EZSCALE is running (data in %s; %d demo plans seeded this start)
 
@@ -63,23 +66,29 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Admin app               %s/admin/
   API                     %s/v1/   (health: %s/v1/healthz)
   OpenAPI document        %s/v1/openapi.json
+  Dev mailbox (no mail leaves this machine)   %s/dev/mail
+  Discord alerts (simulated webhook)          %s/dev/discord
 
   Admin API bearer secret: %s
   (temporary admin gate until accounts land; e.g.
    curl -H 'Authorization: Bearer %s' %s/v1/admin/plans)
 
 Ctrl-C stops; data persists. make dev-reset wipes it.
-`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, st.AdminSecret, st.AdminSecret, base)
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, base, base, st.AdminSecret, st.AdminSecret, base)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		stop()
+		<-workers
 		return err
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Shutdown(shutdown)
+	<-workers
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

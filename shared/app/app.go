@@ -5,39 +5,88 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/discord"
 	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/notify"
 )
+
+// Adapters are the outside systems the platform talks to. Each entry point
+// chooses them: AWS services in Lambda, embedded ones under make dev.
+type Adapters struct {
+	DynamoDB dynamo.API
+	Keys     envelope.KeyWrapper
+	Queue    notify.Queue
+	Blobs    notify.Blobs
+	Mailer   notify.Mailer
+	// HTTP is used for Discord webhooks; it must carry a timeout.
+	HTTP *http.Client
+}
 
 // Platform owns the wired services.
 type Platform struct {
-	Config  config.Config
-	Log     *slog.Logger
-	Clock   clock.Clock
-	Table   *dynamo.Table
-	Sealer  *envelope.Sealer
-	Catalog *catalog.Service
+	Config       config.Config
+	Log          *slog.Logger
+	Clock        clock.Clock
+	Table        *dynamo.Table
+	Sealer       *envelope.Sealer
+	Catalog      *catalog.Service
+	Notify       *notify.Service
+	NotifyWorker *notify.Worker
 }
 
-// New wires the platform on a DynamoDB API and a key wrapper.
-func New(cfg config.Config, api dynamo.API, keys envelope.KeyWrapper, log *slog.Logger, clk clock.Clock) *Platform {
-	tbl := dynamo.New(api, cfg.TableName, clk)
-	return &Platform{
+// New wires the platform.
+func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Platform {
+	tbl := dynamo.New(ad.DynamoDB, cfg.TableName, clk)
+	p := &Platform{
 		Config:  cfg,
 		Log:     log,
 		Clock:   clk,
 		Table:   tbl,
-		Sealer:  envelope.New(keys),
+		Sealer:  envelope.New(ad.Keys),
 		Catalog: catalog.NewService(dynamo.NewPlans(tbl), clk, cfg.LowStockThreshold),
+	}
+	notes := dynamo.NewNotifications(tbl)
+	p.Notify = notify.NewService(notify.Config{
+		Sealer: p.Sealer, Store: notes, Queue: ad.Queue, Blobs: ad.Blobs, Clock: clk, Log: log, SupportEmail: cfg.SupportEmail,
+		Renderer: notify.NewRenderer(notify.Brand{Company: cfg.CompanyName, SiteURL: cfg.SiteURL, AccountURL: cfg.AccountURL, SupportEmail: cfg.SupportEmail}),
+	})
+	routes := discord.Routes{Default: cfg.DiscordWebhookURL, ByKind: map[notify.Kind]string{}}
+	for k, v := range cfg.DiscordWebhooks {
+		routes.ByKind[notify.Kind(k)] = v
+	}
+	p.NotifyWorker = notify.NewWorker(notify.WorkerConfig{
+		Sealer: p.Sealer, Store: notes, Blobs: ad.Blobs, Mailer: ad.Mailer, Alerts: discord.New(ad.HTTP, routes, clk),
+		From: cfg.MailFrom, Clock: clk, Log: log, OnFailed: p.alertFailedDelivery,
+	})
+	return p
+}
+
+// alertFailedDelivery tells admins on Discord that a customer e-mail was
+// not delivered. Alerts about failed alerts would loop, so those are only
+// logged (and visible in the delivery log).
+func (p *Platform) alertFailedDelivery(ctx context.Context, m *notify.Message) {
+	if m.Channel != notify.Email {
+		return
+	}
+	_, err := p.Notify.Send(ctx, notify.Request{
+		Kind: notify.AlertSystemError, Key: "delivery-failed:" + m.ID,
+		Data: map[string]any{"component": "notifications", "error": fmt.Sprintf("%s to %s %s: %s", m.Kind, m.To, m.Status, m.LastError),
+			"reference": m.ID, "url": p.Config.AdminURL + "/notifications"},
+	})
+	if err != nil {
+		p.Log.ErrorContext(ctx, "could not alert admins about a failed delivery", "id", m.ID, "err", err.Error())
 	}
 }
 
@@ -47,6 +96,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		Log:         p.Log,
 		Stage:       p.Config.Stage,
 		Catalog:     p.Catalog,
+		Notify:      p.Notify,
 		Ping:        p.ping,
 		AdminSecret: p.Config.AdminAPISecret,
 	}
@@ -73,3 +123,6 @@ func (p *Platform) ping(ctx context.Context) error {
 	}
 	return err
 }
+
+// DefaultHTTPClient is the client for outside HTTP APIs: bounded time.
+func DefaultHTTPClient() *http.Client { return &http.Client{Timeout: 15 * time.Second} }

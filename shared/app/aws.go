@@ -5,40 +5,101 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/kmskeys"
 	"github.com/ezscale/platform/shared/logging"
+	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/s3blob"
+	"github.com/ezscale/platform/shared/sesmail"
+	"github.com/ezscale/platform/shared/smtpmail"
+	"github.com/ezscale/platform/shared/sqsqueue"
 )
 
 // FromEnvironment builds the platform the way a Lambda function runs it:
 // configuration from the environment, AWS clients from the default chain
 // (AWS_ENDPOINT_URL points them at LocalStack or moto). It fails, naming
 // the setting, when the configuration is invalid.
-func FromEnvironment(ctx context.Context, function string) (*Platform, error) {
+func FromEnvironment(ctx context.Context, function string) (*Platform, *sqsqueue.Queue, error) {
 	cfg, err := config.Load(config.FromOS(os.Environ()))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if function == httpapi.FnAdmin && cfg.AdminAPISecret == "" {
-		return nil, fmt.Errorf("configuration: ADMIN_API_SECRET: is required by the admin function")
+		return nil, nil, fmt.Errorf("configuration: ADMIN_API_SECRET: is required by the admin function")
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel).With("function", function, "stage", cfg.Stage)
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	var keys envelope.KeyWrapper
+	ad, queue, err := awsAdapters(cfg, awsCfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return New(cfg, ad, log, clock.System{}), queue, nil
+}
+
+func awsAdapters(cfg config.Config, awsCfg aws.Config) (Adapters, *sqsqueue.Queue, error) {
+	ad := Adapters{DynamoDB: dynamodb.NewFromConfig(awsCfg), HTTP: DefaultHTTPClient()}
+	var err error
 	if cfg.KMSKeyID != "" {
-		keys = kmskeys.New(kms.NewFromConfig(awsCfg), cfg.KMSKeyID)
-	} else if keys, err = envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile); err != nil {
-		return nil, err
+		ad.Keys = kmskeys.New(kms.NewFromConfig(awsCfg), cfg.KMSKeyID)
+	} else if ad.Keys, err = envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile); err != nil {
+		return Adapters{}, nil, err
 	}
-	return New(cfg, dynamodb.NewFromConfig(awsCfg), keys, log, clock.System{}), nil
+	var queue *sqsqueue.Queue
+	if cfg.NotifyQueueURL != "" {
+		queue = sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.NotifyQueueURL)
+		ad.Queue = queue
+	} else {
+		ad.Queue = unconfiguredQueue{}
+	}
+	if cfg.BlobBucket != "" {
+		ad.Blobs = s3blob.New(s3.NewFromConfig(awsCfg), cfg.BlobBucket)
+	} else {
+		ad.Blobs = blob.NewDir(os.TempDir() + "/ezscale-blobs")
+	}
+	switch cfg.MailTransport {
+	case "ses":
+		ad.Mailer = sesmail.New(sesv2.NewFromConfig(awsCfg), clock.System{}, cfg.SESConfiguration)
+	case "smtp":
+		ad.Mailer = SMTPMailer(cfg)
+	default:
+		ad.Mailer = unconfiguredMailer{}
+	}
+	return ad, queue, nil
+}
+
+// SMTPMailer builds the SMTP transport from configuration.
+func SMTPMailer(cfg config.Config) *smtpmail.Mailer {
+	return smtpmail.New(smtpmail.Config{
+		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Security: smtpmail.Security(cfg.SMTPSecurity),
+		Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+	}, clock.System{})
+}
+
+// unconfiguredQueue refuses sends in a function that has no queue: the
+// caller sees Unavailable instead of a silent drop.
+type unconfiguredQueue struct{}
+
+func (unconfiguredQueue) Enqueue(context.Context, string) error {
+	return fmt.Errorf("NOTIFY_QUEUE_URL is not configured for this function")
+}
+
+type unconfiguredMailer struct{}
+
+func (unconfiguredMailer) Send(context.Context, notify.Mail) error {
+	return notify.Retryable(fmt.Errorf("no mail transport configured (MAIL_TRANSPORT)"), 0)
 }

@@ -27,7 +27,7 @@ func TestFromEnvironmentRefusesBadConfig(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			_, err := app.FromEnvironment(context.Background(), tt.function)
+			_, _, err := app.FromEnvironment(context.Background(), tt.function)
 			if err == nil || !strings.Contains(err.Error(), tt.wantVar) {
 				t.Fatalf("err = %v, want one naming %s", err, tt.wantVar)
 			}
@@ -37,7 +37,7 @@ func TestFromEnvironmentRefusesBadConfig(t *testing.T) {
 		t.Setenv("LOCAL_KEY_FILE", filepath.Join(t.TempDir(), "k"))
 		t.Setenv("AWS_REGION", "us-east-1")
 		t.Setenv("ADMIN_API_SECRET", strings.Repeat("s", 32))
-		if _, err := app.FromEnvironment(context.Background(), "admin"); err != nil {
+		if _, _, err := app.FromEnvironment(context.Background(), "admin"); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"reflect"
 	"strings"
@@ -32,6 +33,36 @@ type Config struct {
 	LocalKeyFile string `env:"LOCAL_KEY_FILE"`
 	// LowStockThreshold is the stock level at and below which plans show "low".
 	LowStockThreshold int64 `env:"LOW_STOCK_THRESHOLD" envDefault:"3"`
+
+	// Brand and links used in e-mails.
+	CompanyName  string `env:"COMPANY_NAME" envDefault:"EZSCALE"`
+	SiteURL      string `env:"SITE_URL" envDefault:"http://127.0.0.1:8080"`
+	AccountURL   string `env:"ACCOUNT_URL" envDefault:"http://127.0.0.1:8080/account"`
+	AdminURL     string `env:"ADMIN_URL" envDefault:"http://127.0.0.1:8080/admin"`
+	SupportEmail string `env:"SUPPORT_EMAIL" envDefault:"support@ezscale.localhost"`
+
+	// Mail: MAIL_TRANSPORT is smtp, ses, or outbox (a local folder; make dev).
+	MailTransport    string `env:"MAIL_TRANSPORT" envDefault:"outbox"`
+	MailFrom         string `env:"MAIL_FROM" envDefault:"EZSCALE <no-reply@ezscale.localhost>"`
+	SMTPHost         string `env:"SMTP_HOST"`
+	SMTPPort         int    `env:"SMTP_PORT" envDefault:"587"`
+	SMTPSecurity     string `env:"SMTP_SECURITY" envDefault:"starttls"`
+	SMTPUsername     string `env:"SMTP_USERNAME"`
+	SMTPPassword     string `env:"SMTP_PASSWORD"`
+	SESConfiguration string `env:"SES_CONFIGURATION_SET"`
+
+	// NotifyQueueURL is the SQS queue of notifications (AWS).
+	NotifyQueueURL string `env:"NOTIFY_QUEUE_URL"`
+	// BlobBucket holds attachments and documents (AWS).
+	BlobBucket string `env:"BLOB_BUCKET"`
+
+	// Discord: DISCORD_WEBHOOK_URL receives every alert unless
+	// DISCORD_WEBHOOKS routes a kind elsewhere ("alert_security=https://…,…").
+	DiscordWebhookURL string            `env:"DISCORD_WEBHOOK_URL"`
+	DiscordWebhooks   map[string]string `env:"DISCORD_WEBHOOKS" envKeyValSeparator:"="`
+	// HighValueOrder maps currency to the order amount (minor units) at and
+	// above which the high-value alert fires instead of the new-order one.
+	HighValueOrder map[string]int64 `env:"HIGH_VALUE_ORDER_THRESHOLDS" envKeyValSeparator:"=" envDefault:"USD=50000,EUR=46000,GBP=40000"`
 }
 
 // Stages the platform knows.
@@ -94,10 +125,79 @@ func (c Config) Validate() error {
 	} else if c.KMSKeyID == "" && c.LocalKeyFile == "" {
 		bad("LOCAL_KEY_FILE", "is required when KMS_KEY_ID is not set")
 	}
+	errs = append(errs, c.validateNotify()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+func (c Config) validateNotify() []error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	deployed := c.Stage == "prod" || c.Stage == "staging"
+	switch c.MailTransport {
+	case "smtp":
+		if c.SMTPHost == "" {
+			bad("SMTP_HOST", "is required when MAIL_TRANSPORT is smtp")
+		}
+		if !contains([]string{"tls", "starttls", "none"}, c.SMTPSecurity) {
+			bad("SMTP_SECURITY", "must be tls, starttls or none, got %q", c.SMTPSecurity)
+		}
+		if c.SMTPSecurity == "none" && deployed {
+			bad("SMTP_SECURITY", "none is not allowed when STAGE is %s", c.Stage)
+		}
+		if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			bad("SMTP_PORT", "must be a TCP port")
+		}
+	case "ses":
+	case "outbox":
+		if deployed {
+			bad("MAIL_TRANSPORT", "outbox is for local development; use smtp or ses when STAGE is %s", c.Stage)
+		}
+	default:
+		bad("MAIL_TRANSPORT", "must be smtp, ses or outbox, got %q", c.MailTransport)
+	}
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !strings.Contains(a.Address, ".") {
+		bad("MAIL_FROM", "must be an address like \"EZSCALE <no-reply@example.com>\"")
+	}
+	if a, err := mail.ParseAddress(c.SupportEmail); err != nil || a.Name != "" {
+		bad("SUPPORT_EMAIL", "must be a bare address like support@example.com")
+	}
+	for name, u := range map[string]string{"SITE_URL": c.SiteURL, "ACCOUNT_URL": c.AccountURL, "ADMIN_URL": c.AdminURL} {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			bad(name, "must be an http(s) URL")
+		}
+	}
+	if deployed && c.NotifyQueueURL == "" {
+		bad("NOTIFY_QUEUE_URL", "is required when STAGE is %s", c.Stage)
+	}
+	if deployed && c.BlobBucket == "" {
+		bad("BLOB_BUCKET", "is required when STAGE is %s", c.Stage)
+	}
+	hooks := map[string]string{"DISCORD_WEBHOOK_URL": c.DiscordWebhookURL}
+	for k, v := range c.DiscordWebhooks {
+		if !strings.HasPrefix(k, "alert_") {
+			bad("DISCORD_WEBHOOKS", "key %q is not an alert kind (alert_…)", k)
+		}
+		hooks["DISCORD_WEBHOOKS["+k+"]"] = v
+	}
+	for name, v := range hooks {
+		if v == "" {
+			continue
+		}
+		if p, err := url.Parse(v); err != nil || (p.Scheme != "https" && !(p.Scheme == "http" && !deployed)) || p.Host == "" {
+			bad(name, "must be an https webhook URL") // never echo it: the token is a secret
+		}
+	}
+	for cur, v := range c.HighValueOrder {
+		if len(cur) != 3 || strings.ToUpper(cur) != cur || v <= 0 {
+			bad("HIGH_VALUE_ORDER_THRESHOLDS", "entries must look like USD=50000 (minor units), got %s=%d", cur, v)
+		}
+	}
+	return errs
 }
 
 // nameVariables rewrites the env library's parse errors, which name struct

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/notify"
 )
 
 // Function names; each is one Lambda function in template.yaml.
@@ -26,6 +27,7 @@ type Deps struct {
 	Log     *slog.Logger
 	Stage   string
 	Catalog *catalog.Service
+	Notify  *notify.Service
 	// Ping checks the store is reachable.
 	Ping func(ctx context.Context) error
 	// AdminSecret guards the admin API until accounts replace it.
@@ -36,6 +38,7 @@ type Deps struct {
 func Routes(d Deps) []httpx.Route {
 	c := catalogHandlers{d}
 	a := adminHandlers{d}
+	n := notifyHandlers{d}
 	admin := func(h httpx.HandlerFunc) httpx.HandlerFunc { return requireAdmin(d.AdminSecret, h) }
 	return []httpx.Route{
 		{Method: http.MethodGet, Path: "/v1/healthz", Function: FnCatalog, Auth: httpx.Public, Handler: c.health},
@@ -47,6 +50,16 @@ func Routes(d Deps) []httpx.Route {
 		{Method: http.MethodGet, Path: "/v1/admin/plans/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.getPlan)},
 		{Method: http.MethodPut, Path: "/v1/admin/plans/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.replacePlan)},
 		{Method: http.MethodDelete, Path: "/v1/admin/plans/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.deletePlan)},
+
+		{Method: http.MethodGet, Path: "/v1/admin/notification-templates", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.listTemplates)},
+		{Method: http.MethodGet, Path: "/v1/admin/notification-templates/{kind}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.getTemplate)},
+		{Method: http.MethodPut, Path: "/v1/admin/notification-templates/{kind}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.saveTemplate)},
+		{Method: http.MethodDelete, Path: "/v1/admin/notification-templates/{kind}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.resetTemplate)},
+		{Method: http.MethodPost, Path: "/v1/admin/notification-templates/{kind}/preview", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.preview)},
+		{Method: http.MethodGet, Path: "/v1/admin/notifications", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.list)},
+		{Method: http.MethodPost, Path: "/v1/admin/notifications", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.sendSample)},
+		{Method: http.MethodGet, Path: "/v1/admin/notifications/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.get)},
+		{Method: http.MethodPost, Path: "/v1/admin/notifications/{id}/resend", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.resend)},
 	}
 }
 

@@ -75,14 +75,15 @@ type Alert struct {
 
 // Message is a stored notification and its delivery state.
 type Message struct {
-	ID          string             `json:"id"`
-	Kind        Kind               `json:"kind"`
-	Channel     Channel            `json:"channel"`
-	To          string             `json:"to,omitempty"`
-	ReplyTo     string             `json:"reply_to,omitempty"`
-	Subject     string             `json:"subject,omitempty"`
-	Text        string             `json:"-"`
-	HTML        string             `json:"-"`
+	ID      string  `json:"id"`
+	Kind    Kind    `json:"kind"`
+	Channel Channel `json:"channel"`
+	To      string  `json:"to,omitempty"`
+	ReplyTo string  `json:"reply_to,omitempty"`
+	Subject string  `json:"subject,omitempty"`
+	// Body is the rendered text and HTML, sealed (envelope encryption bound
+	// to the message id): bodies carry credentials and reset links.
+	Body        []byte             `json:"-"`
 	Alert       *Alert             `json:"alert,omitempty"`
 	Attachments []StoredAttachment `json:"attachments"`
 	Status      Status             `json:"status"`

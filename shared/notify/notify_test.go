@@ -16,6 +16,7 @@ import (
 	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/memqueue"
 	"github.com/ezscale/platform/shared/notify"
 )
@@ -73,6 +74,7 @@ type env struct {
 	alerts *fakeAlerts
 	clock  *clock.Fake
 	failed []string
+	sealer *envelope.Sealer
 }
 
 func newEnv(t *testing.T) *env {
@@ -85,9 +87,15 @@ func newEnv(t *testing.T) *env {
 	e.store = &flakyStore{Store: dynamo.NewNotifications(dynamo.New(api, "t", e.clock))}
 	e.queue = memqueue.New(4, time.Millisecond)
 	blobs := blob.NewDir(t.TempDir())
+	keys, err := envelope.LoadOrCreateLocalKeys(t.TempDir() + "/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer := envelope.New(keys)
+	e.sealer = sealer
 	log := slog.New(slog.DiscardHandler)
-	e.svc = notify.NewService(notify.Config{Store: e.store, Queue: e.queue, Blobs: blobs, Renderer: notify.NewRenderer(brand), Clock: e.clock, Log: log, SupportEmail: brand.SupportEmail})
-	e.worker = notify.NewWorker(notify.WorkerConfig{Store: e.store, Blobs: blobs, Mailer: e.mailer, Alerts: e.alerts, From: "EZSCALE <no-reply@ezscale.example>",
+	e.svc = notify.NewService(notify.Config{Sealer: sealer, Store: e.store, Queue: e.queue, Blobs: blobs, Renderer: notify.NewRenderer(brand), Clock: e.clock, Log: log, SupportEmail: brand.SupportEmail})
+	e.worker = notify.NewWorker(notify.WorkerConfig{Sealer: sealer, Store: e.store, Blobs: blobs, Mailer: e.mailer, Alerts: e.alerts, From: "EZSCALE <no-reply@ezscale.example>",
 		Clock: e.clock, Log: log, MaxAttempts: 4, Backoff: time.Millisecond,
 		OnFailed: func(_ context.Context, m *notify.Message) { e.failed = append(e.failed, m.ID) }})
 	return e
@@ -436,7 +444,7 @@ func TestSweepRequeuesStalePending(t *testing.T) {
 	}
 	// Lose the queue message (as if the enqueue had failed).
 	e.queue = memqueue.New(4, time.Millisecond)
-	e.svc = notify.NewService(notify.Config{Store: e.store, Queue: e.queue, Blobs: blob.NewDir(t.TempDir()), Renderer: notify.NewRenderer(brand), Clock: e.clock, Log: slog.New(slog.DiscardHandler)})
+	e.svc = notify.NewService(notify.Config{Sealer: e.sealer, Store: e.store, Queue: e.queue, Blobs: blob.NewDir(t.TempDir()), Renderer: notify.NewRenderer(brand), Clock: e.clock, Log: slog.New(slog.DiscardHandler)})
 	e.clock.Advance(10 * time.Minute)
 	n, err := e.svc.Sweep(ctx, 5*time.Minute)
 	if err != nil || n != 1 {
@@ -445,5 +453,25 @@ func TestSweepRequeuesStalePending(t *testing.T) {
 	e.drain(t)
 	if e.mailer.calls.Load() != 1 {
 		t.Fatal("swept message not delivered")
+	}
+}
+
+func TestBodiesAreSealedAtRest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	spec, _ := notify.Lookup(notify.ServiceProvisioned)
+	if _, err := e.svc.Send(ctx, notify.Request{Kind: notify.ServiceProvisioned, To: "a@b.co", Key: "prov:1", Data: spec.Sample}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.svc.Get(ctx, "prov:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Body) == 0 || strings.Contains(string(m.Body), "s4mple-Pa55word") {
+		t.Fatal("the stored body is empty or holds the password in clear")
+	}
+	e.drain(t)
+	if len(e.mailer.sent) != 1 || !strings.Contains(e.mailer.sent[0].Text, "s4mple-Pa55word") {
+		t.Fatal("the delivered mail lacks the credentials")
 	}
 }

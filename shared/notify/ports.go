@@ -66,3 +66,9 @@ type Mailer interface {
 type AlertSender interface {
 	Send(ctx context.Context, kind Kind, a Alert) error
 }
+
+// Sealer encrypts message bodies at rest (envelope.Sealer satisfies it).
+type Sealer interface {
+	Seal(ctx context.Context, plaintext, aad []byte) ([]byte, error)
+	Open(ctx context.Context, sealed, aad []byte) ([]byte, error)
+}

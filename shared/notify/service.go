@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 // Service accepts notifications and manages templates.
 type Service struct {
+	sealer   Sealer
 	store    Store
 	queue    Queue
 	blobs    Blobs
@@ -25,6 +27,7 @@ type Service struct {
 
 // Config wires a Service.
 type Config struct {
+	Sealer   Sealer
 	Store    Store
 	Queue    Queue
 	Blobs    Blobs
@@ -37,7 +40,7 @@ type Config struct {
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	return &Service{store: c.Store, queue: c.Queue, blobs: c.Blobs, render: c.Renderer, clock: c.Clock, log: c.Log, supportE: c.SupportEmail}
+	return &Service{sealer: c.Sealer, store: c.Store, queue: c.Queue, blobs: c.Blobs, render: c.Renderer, clock: c.Clock, log: c.Log, supportE: c.SupportEmail}
 }
 
 // Send validates and renders req, stores it and queues it. Calling Send
@@ -62,7 +65,10 @@ func (s *Service) Send(ctx context.Context, req Request) (*Message, error) {
 		if err != nil {
 			return nil, fmt.Errorf("render %s: %w", req.Kind, err)
 		}
-		m.Subject, m.Text, m.HTML = out.Subject, out.Text, out.HTML
+		m.Subject = out.Subject
+		if m.Body, err = sealBody(ctx, s.sealer, m.ID, out); err != nil {
+			return nil, apperr.Wrap(err, apperr.Unavailable, "the notification could not be encrypted; try again")
+		}
 		if spec.ReplyToSupport {
 			m.ReplyTo = s.supportE
 		}
@@ -102,6 +108,25 @@ func (s *Service) Send(ctx context.Context, req Request) (*Message, error) {
 		return nil, apperr.Wrap(fmt.Errorf("enqueue %s: %w", m.ID, err), apperr.Unavailable, "the notification queue is unavailable; try again")
 	}
 	return m, nil
+}
+
+func bodyAAD(id string) []byte { return []byte("notification:" + id) }
+
+func sealBody(ctx context.Context, s Sealer, id string, r Rendered) ([]byte, error) {
+	plain, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Seal(ctx, plain, bodyAAD(id))
+}
+
+func openBody(ctx context.Context, s Sealer, m *Message) (Rendered, error) {
+	plain, err := s.Open(ctx, m.Body, bodyAAD(m.ID))
+	if err != nil {
+		return Rendered{}, fmt.Errorf("open body of %s: %w", m.ID, err)
+	}
+	var r Rendered
+	return r, json.Unmarshal(plain, &r)
 }
 
 func hashKey(k string) string {

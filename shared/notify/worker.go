@@ -27,6 +27,7 @@ import (
 // was in fact lost. E-mails carry a Message-ID derived from the key, so even
 // an admin's resend of a delivered message threads as the same message.
 type Worker struct {
+	sealer      Sealer
 	store       Store
 	blobs       Blobs
 	mailer      Mailer
@@ -43,6 +44,7 @@ type Worker struct {
 
 // WorkerConfig wires a Worker.
 type WorkerConfig struct {
+	Sealer      Sealer
 	Store       Store
 	Blobs       Blobs
 	Mailer      Mailer
@@ -58,7 +60,7 @@ type WorkerConfig struct {
 
 // NewWorker returns a Worker.
 func NewWorker(c WorkerConfig) *Worker {
-	w := &Worker{store: c.Store, blobs: c.Blobs, mailer: c.Mailer, alerts: c.Alerts, from: c.From, clock: c.Clock, log: c.Log,
+	w := &Worker{sealer: c.Sealer, store: c.Store, blobs: c.Blobs, mailer: c.Mailer, alerts: c.Alerts, from: c.From, clock: c.Clock, log: c.Log,
 		maxAttempts: c.MaxAttempts, lease: c.Lease, backoff: c.Backoff, onFailed: c.OnFailed}
 	if w.maxAttempts <= 0 {
 		w.maxAttempts = 5
@@ -123,7 +125,11 @@ func (w *Worker) Deliver(ctx context.Context, id string) error {
 func (w *Worker) send(ctx context.Context, m *Message) error {
 	switch m.Channel {
 	case Email:
-		mail := Mail{ID: m.ID, From: w.from, To: m.To, ReplyTo: m.ReplyTo, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		body, err := openBody(ctx, w.sealer, m)
+		if err != nil {
+			return PermanentError(err)
+		}
+		mail := Mail{ID: m.ID, From: w.from, To: m.To, ReplyTo: m.ReplyTo, Subject: body.Subject, Text: body.Text, HTML: body.HTML}
 		for _, a := range m.Attachments {
 			b, err := w.blobs.Get(ctx, a.BlobKey)
 			if err != nil {

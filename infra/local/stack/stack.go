@@ -16,21 +16,31 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
+	"github.com/ezscale/platform/infra/discordsim"
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/seed"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/devmail"
 	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/memqueue"
+	"github.com/ezscale/platform/shared/notify"
 )
 
 // Options configures a stack.
 type Options struct {
+	// BaseURL is where the stack is served (http://127.0.0.1:8080); the
+	// Discord simulator's webhook URL is built from it.
+	BaseURL string
 	DataDir string // snapshot, local key and generated secrets live here
 	WebDist string // directory holding site/, account/ and admin/ builds; empty: no web apps
 	Log     *slog.Logger
@@ -44,6 +54,9 @@ type Stack struct {
 	Platform    *app.Platform
 	AdminSecret string
 	SeededPlans int
+	Queue       *memqueue.Queue
+	Mailbox     *devmail.Box
+	Discord     *discordsim.Sim
 	handler     http.Handler
 }
 
@@ -57,7 +70,12 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := map[string]string{"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key")}
+	sim := discordsim.New()
+	env := map[string]string{
+		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox",
+		"DISCORD_WEBHOOK_URL": o.BaseURL + "/dev/discord" + sim.AddWebhook("1000", "local-dev-token"),
+		"SITE_URL":            o.BaseURL, "ACCOUNT_URL": o.BaseURL + "/account", "ADMIN_URL": o.BaseURL + "/admin",
+	}
 	for k, v := range o.Env {
 		if v != "" {
 			env[k] = v
@@ -80,14 +98,27 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := app.New(cfg, store, keys, o.Log, o.Clock)
+	queue := memqueue.New(5, time.Second)
+	queue.Delay = func(err error) (time.Duration, bool) {
+		if rl, ok := errors.AsType[*notify.RetryLater](err); ok {
+			return rl.Delay, true
+		}
+		return 0, false
+	}
+	box := devmail.New(filepath.Join(o.DataDir, "mail"), o.Clock)
+	p := app.New(cfg, app.Adapters{
+		DynamoDB: store, Keys: keys, Queue: queue, Blobs: blob.NewDir(filepath.Join(o.DataDir, "blobs")),
+		Mailer: box, HTTP: app.DefaultHTTPClient(),
+	}, o.Log, o.Clock)
 	n, err := seed.Run(ctx, p.Table, p.Catalog)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	s := &Stack{Platform: p, AdminSecret: cfg.AdminAPISecret, SeededPlans: n}
+	s := &Stack{Platform: p, AdminSecret: cfg.AdminAPISecret, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
+	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
+	s.devPages(mux)
 	if o.WebDist != "" {
 		for _, a := range []struct{ prefix, dir string }{{"/account/", "account"}, {"/admin/", "admin"}, {"/", "site"}} {
 			mux.Handle(a.prefix, http.StripPrefix(strings.TrimSuffix(a.prefix, "/"), spa(filepath.Join(o.WebDist, a.dir))))
@@ -95,6 +126,29 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	}
 	s.handler = mux
 	return s, nil
+}
+
+// Run delivers queued notifications (three workers) and re-queues stale
+// pending ones every minute, until ctx ends.
+func (s *Stack) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Queue.Run(ctx, 3, s.Platform.NotifyWorker.Deliver) })
+	wg.Go(func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			// Pending messages from before a restart are queued again at once.
+			if _, err := s.Platform.Notify.Sweep(ctx, 30*time.Second); err != nil && ctx.Err() == nil {
+				s.Platform.Log.WarnContext(ctx, "notification sweep failed", "err", err.Error())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+	wg.Wait()
 }
 
 // Handler serves the API under /v1/ and the web apps elsewhere.

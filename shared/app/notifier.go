@@ -1,0 +1,64 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/ezscale/platform/shared/notify"
+)
+
+// Delayer postpones a received SQS message (sqsqueue.Queue does).
+type Delayer interface {
+	Delay(ctx context.Context, receiptHandle string, seconds int32) error
+}
+
+// NotifierHandler consumes the notification queue. It reports partial batch
+// failures, so one bad message never holds up the others, and turns a
+// worker's RetryLater into a visibility delay — the backoff between
+// attempts. Messages that keep failing reach the DLQ through the queue's
+// redrive policy.
+func (p *Platform) NotifierHandler(q Delayer) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		var resp events.SQSEventResponse
+		for _, rec := range ev.Records {
+			err := p.NotifyWorker.Deliver(ctx, rec.Body)
+			if err == nil {
+				continue
+			}
+			p.Log.WarnContext(ctx, "notification not done", "id", rec.Body, "message_id", rec.MessageId, "err", err.Error())
+			if rl, ok := errors.AsType[*notify.RetryLater](err); ok && rl.Delay > 0 && q != nil {
+				secs := int32(math.Ceil(rl.Delay.Seconds()))
+				if derr := q.Delay(ctx, rec.ReceiptHandle, secs); derr != nil {
+					p.Log.WarnContext(ctx, "could not delay redelivery", "err", derr.Error())
+				}
+			}
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		}
+		return resp, nil
+	}
+}
+
+// NotifierEntry is the notifier function's handler: SQS batches are
+// delivered; any other event (the EventBridge schedule) runs the sweep
+// that re-queues pending notifications older than five minutes.
+func (p *Platform) NotifierEntry(q Delayer) func(context.Context, json.RawMessage) (any, error) {
+	deliver := p.NotifierHandler(q)
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var ev events.SQSEvent
+		if err := json.Unmarshal(raw, &ev); err == nil && len(ev.Records) > 0 {
+			return deliver(ctx, ev)
+		}
+		n, err := p.Notify.Sweep(ctx, 5*time.Minute)
+		if err != nil {
+			return nil, fmt.Errorf("sweep notifications: %w", err)
+		}
+		p.Log.InfoContext(ctx, "notification sweep", "requeued", n)
+		return map[string]int{"requeued": n}, nil
+	}
+}
