@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-lambda-go/events"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/app"
@@ -125,7 +125,7 @@ func TestNotifierOnSQSAndSES(t *testing.T) {
 	t.Run("FailuresReachTheDLQ", func(t *testing.T) {
 		broken := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: queue, Blobs: s3blob.New(s3c, bucket),
 			Mailer: sesmail.New(sesv2.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: awsCfg.Credentials, BaseEndpoint: aws.String("http://127.0.0.1:1")}), clock.System{}, ""),
-			HTTP: app.DefaultHTTPClient()}, slog.New(slog.DiscardHandler), clock.System{})
+			HTTP:   app.DefaultHTTPClient()}, slog.New(slog.DiscardHandler), clock.System{})
 		handler = broken.NotifierEntry(nil) // no visibility delay: SQS's own timeout paces retries
 		if _, err := broken.Notify.Send(ctx, notify.Request{Kind: notify.Welcome, To: "ada@example.com", Key: "welcome:down", Data: map[string]any{"customer_name": "Ada"}}); err != nil {
 			t.Fatal(err)

@@ -16,7 +16,7 @@ func TestLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Stage != "local" || c.TableName != "ezscale" || c.MaxBodyBytes != 1<<20 {
+		if c.Stage != "local" || c.TableName != "ezscale" || c.MaxBodyBytes != 1<<20 || c.HighValueOrder["USD"] != 50000 {
 			t.Fatalf("unexpected defaults: %+v", c)
 		}
 	})
@@ -33,6 +33,14 @@ func TestLoad(t *testing.T) {
 		{"BadOrigin", map[string]string{"WEB_ORIGINS": "https://ok.example,ftp://x"}, "WEB_ORIGINS"},
 		{"ProdNeedsKMS", map[string]string{"STAGE": "prod"}, "KMS_KEY_ID"},
 		{"LocalNeedsKeyFile", map[string]string{"LOCAL_KEY_FILE": ""}, "LOCAL_KEY_FILE"},
+		{"UnknownMailTransport", map[string]string{"MAIL_TRANSPORT": "pigeon"}, "MAIL_TRANSPORT"},
+		{"SMTPNeedsHost", map[string]string{"MAIL_TRANSPORT": "smtp"}, "SMTP_HOST"},
+		{"BadSMTPSecurity", map[string]string{"MAIL_TRANSPORT": "smtp", "SMTP_HOST": "smtp.example.com", "SMTP_SECURITY": "ssl3"}, "SMTP_SECURITY"},
+		{"ProdRefusesOutbox", map[string]string{"STAGE": "prod", "KMS_KEY_ID": "k"}, "MAIL_TRANSPORT"},
+		{"ProdNeedsQueue", map[string]string{"STAGE": "prod", "KMS_KEY_ID": "k", "MAIL_TRANSPORT": "ses"}, "NOTIFY_QUEUE_URL"},
+		{"BadFrom", map[string]string{"MAIL_FROM": "nobody"}, "MAIL_FROM"},
+		{"BadDiscordRoute", map[string]string{"DISCORD_WEBHOOKS": "security=https://discord.com/api/webhooks/1/t"}, "DISCORD_WEBHOOKS"},
+		{"BadThreshold", map[string]string{"HIGH_VALUE_ORDER_THRESHOLDS": "usd=5"}, "HIGH_VALUE_ORDER_THRESHOLDS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
