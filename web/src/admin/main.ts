@@ -4,12 +4,16 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { makeVuetify } from '@/shared/vuetify'
 import App from './App.vue'
 import PlansPage from './pages/plans/PlansPage.vue'
+import TemplatesPage from './pages/templates/TemplatesPage.vue'
+import NotificationsPage from './pages/notifications/NotificationsPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
   routes: [
     { path: '/', redirect: '/plans' },
     { path: '/plans', component: PlansPage },
+    { path: '/templates/:kind?', component: TemplatesPage },
+    { path: '/notifications', component: NotificationsPage },
     { path: '/:rest(.*)', redirect: '/plans' },
   ],
 })
