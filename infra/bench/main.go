@@ -2,6 +2,8 @@
 //
 //   - GET /v1/plans with 200 plans, in process on the embedded store:
 //     p50/p99 latency, allocations and DynamoDB calls per request;
+//   - e-mail render time per template (p50/p99) and notifications rendered
+//     and delivered per second to an in-process SMTP server;
 //   - each Lambda function: deploy binary size (linux/arm64, stripped) and
 //     cold start — exec until the process asks the Lambda Runtime API for
 //     its first event, i.e. ready to serve — median of 20 runs.
@@ -50,6 +52,10 @@ func main() {
 
 func run() error {
 	if err := benchPlans(); err != nil {
+		return err
+	}
+	benchRender()
+	if err := benchDelivery(500, 4); err != nil {
 		return err
 	}
 	return benchFunctions()
@@ -149,7 +155,7 @@ func benchFunctions() error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Println("Lambda functions (size: linux/arm64 stripped deploy binary; cold start: host build, exec → first /runtime/invocation/next, median of 20)")
-	for _, fn := range httpapi.Functions {
+	for _, fn := range append(slices.Clone(httpapi.Functions), "notifier") {
 		arm := filepath.Join(dir, fn+"-arm64")
 		host := filepath.Join(dir, fn+"-host")
 		build := func(out string, env ...string) error {
