@@ -69,6 +69,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	p.NotifyWorker = notify.NewWorker(notify.WorkerConfig{
 		Sealer: p.Sealer, Store: notes, Blobs: ad.Blobs, Mailer: ad.Mailer, Alerts: discord.New(ad.HTTP, routes, clk),
 		From: cfg.MailFrom, Clock: clk, Log: log, OnFailed: p.alertFailedDelivery,
+		MaxAttempts: cfg.NotifyMaxAttempts, Backoff: cfg.NotifyRetryBase,
 	})
 	return p
 }

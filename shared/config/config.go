@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -50,6 +51,11 @@ type Config struct {
 	SMTPUsername     string `env:"SMTP_USERNAME"`
 	SMTPPassword     string `env:"SMTP_PASSWORD"`
 	SESConfiguration string `env:"SES_CONFIGURATION_SET"`
+
+	// Delivery attempts per notification (keep equal to the queue's
+	// maxReceiveCount) and the first retry delay, doubled each attempt.
+	NotifyMaxAttempts int           `env:"NOTIFY_MAX_ATTEMPTS" envDefault:"5"`
+	NotifyRetryBase   time.Duration `env:"NOTIFY_RETRY_BASE" envDefault:"10s"`
 
 	// NotifyQueueURL is the SQS queue of notifications (AWS).
 	NotifyQueueURL string `env:"NOTIFY_QUEUE_URL"`
@@ -170,6 +176,12 @@ func (c Config) validateNotify() []error {
 		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 			bad(name, "must be an http(s) URL")
 		}
+	}
+	if c.NotifyMaxAttempts < 1 || c.NotifyMaxAttempts > 20 {
+		bad("NOTIFY_MAX_ATTEMPTS", "must be between 1 and 20")
+	}
+	if c.NotifyRetryBase <= 0 || c.NotifyRetryBase > time.Hour {
+		bad("NOTIFY_RETRY_BASE", "must be a duration between 1ns and 1h, e.g. 10s")
 	}
 	if deployed && c.NotifyQueueURL == "" {
 		bad("NOTIFY_QUEUE_URL", "is required when STAGE is %s", c.Stage)

@@ -1,0 +1,88 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	minidyn "github.com/truora/minidyn/aws-v2/client"
+
+	"github.com/ezscale/platform/infra/discordsim"
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/blob"
+	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/envelope"
+	"github.com/ezscale/platform/shared/memqueue"
+	"github.com/ezscale/platform/shared/notify"
+)
+
+// SMTP server down: the real SMTP transport fails to connect, the worker
+// retries with backoff, the queue moves the message to its DLQ, the record
+// is failed in the delivery log, and admins get a Discord alert.
+func TestSMTPDownRetriesThenDLQAndAlert(t *testing.T) {
+	ctx := context.Background()
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens here now
+	sim := discordsim.New()
+	dsrv := httptest.NewServer(sim.Handler())
+	defer dsrv.Close()
+	api := minidyn.NewClient()
+	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(map[string]string{
+		"LOCAL_KEY_FILE": filepath.Join(t.TempDir(), "k"), "MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1",
+		"SMTP_PORT": strconv.Itoa(port), "SMTP_SECURITY": "starttls", "NOTIFY_MAX_ATTEMPTS": "3", "NOTIFY_RETRY_BASE": "20ms",
+		"DISCORD_WEBHOOK_URL": dsrv.URL + sim.AddWebhook("1", "t"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
+	q := memqueue.New(3, time.Millisecond)
+	var delays []time.Duration
+	q.Delay = func(err error) (time.Duration, bool) {
+		if rl, ok := errors.AsType[*notify.RetryLater](err); ok {
+			delays = append(delays, rl.Delay)
+			return rl.Delay, true
+		}
+		return 0, false
+	}
+	p := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: q, Blobs: blob.NewDir(t.TempDir()), Mailer: app.SMTPMailer(cfg), HTTP: app.DefaultHTTPClient()},
+		slog.New(slog.DiscardHandler), clock.System{})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { q.Run(runCtx, 2, p.NotifyWorker.Deliver); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	if _, err := p.Notify.Send(ctx, notify.Request{Kind: notify.Welcome, To: "ada@example.com", Key: "welcome:smtp-down", Data: map[string]any{"customer_name": "Ada"}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && (len(q.DLQ()) == 0 || len(sim.Messages()) == 0) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if dlq := q.DLQ(); len(dlq) != 1 || dlq[0] != "welcome:smtp-down" {
+		t.Fatalf("DLQ = %v", dlq)
+	}
+	m, _ := p.Notify.Get(ctx, "welcome:smtp-down")
+	if m.Status != notify.Failed || m.Attempts != 3 || !strings.Contains(m.LastError, "connect") {
+		t.Fatalf("record = %+v", m)
+	}
+	if len(delays) < 2 || delays[1] < delays[0] {
+		t.Fatalf("retry delays %v: want growing backoff", delays)
+	}
+	if msgs := sim.Messages(); len(msgs) != 1 || !strings.Contains(string(msgs[0].Body), "welcome:smtp-down") {
+		t.Fatalf("admin alert = %v", msgs)
+	}
+}
