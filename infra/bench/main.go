@@ -32,15 +32,11 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/devmail"
 	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/httpapi"
-	"github.com/ezscale/platform/shared/memqueue"
 )
 
 func main() {
@@ -92,12 +88,11 @@ func benchPlans() error {
 	if err != nil {
 		return err
 	}
-	keys, err := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
+	adapters, _, _, err := app.Embedded(api, dir, 3, clock.System{})
 	if err != nil {
 		return err
 	}
-	p := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: memqueue.New(3, time.Second), Blobs: blob.NewDir(dir),
-		Mailer: devmail.New(dir, clock.System{}), HTTP: app.DefaultHTTPClient()}, slog.New(slog.DiscardHandler), clock.System{})
+	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	for i := range 200 {
 		in := catalogtest.Input(fmt.Sprintf("plan-%03d", i))
 		in.SortOrder = int64(i)

@@ -14,12 +14,9 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/envelope"
-	"github.com/ezscale/platform/shared/memqueue"
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/smtpmail"
 	"github.com/ezscale/platform/shared/testenv/smtpserver"
@@ -71,11 +68,12 @@ func benchDelivery(n, workers int) error {
 	if err != nil {
 		return err
 	}
-	keys, _ := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
-	q := memqueue.New(5, time.Second)
-	mailer := smtpmail.New(smtpmail.Config{Host: host, Port: port, Security: smtpmail.StartTLS, Username: "bench", Password: "bench", TLS: srv.ClientTLS}, clock.System{})
-	p := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: q, Blobs: blob.NewDir(dir), Mailer: mailer, HTTP: app.DefaultHTTPClient()},
-		slog.New(slog.DiscardHandler), clock.System{})
+	adapters, q, _, err := app.Embedded(api, dir, 5, clock.System{})
+	if err != nil {
+		return err
+	}
+	adapters.Mailer = smtpmail.New(smtpmail.Config{Host: host, Port: port, Security: smtpmail.StartTLS, Username: "bench", Password: "bench", TLS: srv.ClientTLS}, clock.System{})
+	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	spec, _ := notify.Lookup(notify.InvoiceIssued)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

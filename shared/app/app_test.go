@@ -17,14 +17,10 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/devmail"
 	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/envelope"
-	"github.com/ezscale/platform/shared/memqueue"
 )
 
 const secret = "test-admin-secret-0123456789abcdef"
@@ -49,13 +45,11 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
+	adapters, _, _, err := app.Embedded(api, t.TempDir(), 3, clock.System{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: memqueue.New(3, time.Millisecond), Blobs: blob.NewDir(t.TempDir()),
-		Mailer: devmail.New(t.TempDir(), clock.System{}), HTTP: app.DefaultHTTPClient()},
-		slog.New(slog.DiscardHandler), clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)))
+	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)))
 	srv := httptest.NewServer(p.Handler(""))
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, p: p, api: api}

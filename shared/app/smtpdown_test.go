@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http/httptest"
@@ -16,12 +15,9 @@ import (
 
 	"github.com/ezscale/platform/infra/discordsim"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/envelope"
-	"github.com/ezscale/platform/shared/memqueue"
 	"github.com/ezscale/platform/shared/notify"
 )
 
@@ -48,18 +44,19 @@ func TestSMTPDownRetriesThenDLQAndAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, _ := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
-	q := memqueue.New(3, time.Millisecond)
-	var delays []time.Duration
-	q.Delay = func(err error) (time.Duration, bool) {
-		if rl, ok := errors.AsType[*notify.RetryLater](err); ok {
-			delays = append(delays, rl.Delay)
-			return rl.Delay, true
-		}
-		return 0, false
+	adapters, q, _, err := app.Embedded(api, t.TempDir(), 3, clock.System{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	p := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: q, Blobs: blob.NewDir(t.TempDir()), Mailer: app.SMTPMailer(cfg), HTTP: app.DefaultHTTPClient()},
-		slog.New(slog.DiscardHandler), clock.System{})
+	adapters.Mailer = app.SMTPMailer(cfg)
+	var delays []time.Duration
+	delay := q.Delay
+	q.Delay = func(err error) (time.Duration, bool) {
+		d, ok := delay(err)
+		delays = append(delays, d) // one message, so one worker at a time appends
+		return d, ok
+	}
+	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { q.Run(runCtx, 2, p.NotifyWorker.Deliver); close(done) }()

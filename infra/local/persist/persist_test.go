@@ -1,6 +1,7 @@
 package persist_test
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
@@ -75,7 +76,9 @@ func TestEveryWriteSurvivesReopen(t *testing.T) {
 	opts := cmpopts.IgnoreUnexported(types.AttributeValueMemberS{}, types.AttributeValueMemberN{}, types.AttributeValueMemberB{},
 		types.AttributeValueMemberBOOL{}, types.AttributeValueMemberNULL{}, types.AttributeValueMemberSS{}, types.AttributeValueMemberNS{},
 		types.AttributeValueMemberBS{}, types.AttributeValueMemberL{}, types.AttributeValueMemberM{})
-	if diff := cmp.Diff(item, out.Items[0], opts); diff != "" {
+	// Sets (SS, NS, BS) are unordered in DynamoDB: compare them as sets.
+	sets := cmp.Options{cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.SortSlices(func(a, b []byte) bool { return bytes.Compare(a, b) < 0 })}
+	if diff := cmp.Diff(item, out.Items[0], opts, sets); diff != "" {
 		t.Fatalf("round trip (-want +got):\n%s", diff)
 	}
 }

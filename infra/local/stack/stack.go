@@ -25,15 +25,12 @@ import (
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/seed"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/blob"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/devmail"
 	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/memqueue"
-	"github.com/ezscale/platform/shared/notify"
 )
 
 // Options configures a stack.
@@ -72,7 +69,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	}
 	sim := discordsim.New()
 	env := map[string]string{
-		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox",
+		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox", // app.Embedded's key file
 		"DISCORD_WEBHOOK_URL": o.BaseURL + "/dev/discord" + sim.AddWebhook("1000", "local-dev-token"),
 		"SITE_URL":            o.BaseURL, "ACCOUNT_URL": o.BaseURL + "/account", "ADMIN_URL": o.BaseURL + "/admin",
 	}
@@ -94,22 +91,11 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
+	adapters, queue, box, err := app.Embedded(store, o.DataDir, cfg.NotifyMaxAttempts, o.Clock)
 	if err != nil {
 		return nil, err
 	}
-	queue := memqueue.New(5, time.Second)
-	queue.Delay = func(err error) (time.Duration, bool) {
-		if rl, ok := errors.AsType[*notify.RetryLater](err); ok {
-			return rl.Delay, true
-		}
-		return 0, false
-	}
-	box := devmail.New(filepath.Join(o.DataDir, "mail"), o.Clock)
-	p := app.New(cfg, app.Adapters{
-		DynamoDB: store, Keys: keys, Queue: queue, Blobs: blob.NewDir(filepath.Join(o.DataDir, "blobs")),
-		Mailer: box, HTTP: app.DefaultHTTPClient(),
-	}, o.Log, o.Clock)
+	p := app.New(cfg, adapters, o.Log, o.Clock)
 	n, err := seed.Run(ctx, p.Table, p.Catalog)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
