@@ -475,3 +475,30 @@ func TestBodiesAreSealedAtRest(t *testing.T) {
 		t.Fatal("the delivered mail lacks the credentials")
 	}
 }
+
+func TestPoisonMessagesDoNotWedgeTheQueue(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_ = e.queue.Enqueue(ctx, "no-such-notification")
+	_ = e.queue.Enqueue(ctx, "")
+	if _, err := e.svc.Send(ctx, welcome("after-poison")); err != nil {
+		t.Fatal(err)
+	}
+	// A stored message whose sealed body is corrupt fails for good, alone.
+	if _, err := e.svc.Send(ctx, welcome("corrupt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.UpdateMessage(ctx, "corrupt", func(m *notify.Message) error { m.Body = []byte("garbage"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.drain(t)
+	if e.queue.Len() != 0 || len(e.queue.DLQ()) != 0 {
+		t.Fatalf("queue left %d, DLQ %v", e.queue.Len(), e.queue.DLQ())
+	}
+	if m, _ := e.svc.Get(ctx, "after-poison"); m.Status != notify.Sent {
+		t.Fatalf("the good message is %s", m.Status)
+	}
+	if m, _ := e.svc.Get(ctx, "corrupt"); m.Status != notify.Failed {
+		t.Fatalf("the corrupt message is %s, want failed", m.Status)
+	}
+}
