@@ -45,7 +45,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{"short-one", "at least 12"},
 		{"123456789012", "only digits"},
-		{"qwertyuiop123", "common password with digits"},
+		{"sunshine2024!!", "common password with digits"},
 		{"qwertyuiopasdfgh", ""},
 		{"password1234!", "common password with digits"},
 		{"!!Football2024", "common password with digits"},
