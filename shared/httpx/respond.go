@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/logging"
@@ -57,6 +58,9 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	detail := ErrorDetail{Code: apperr.Internal, Message: "internal error", RequestID: rid}
 	if ae, ok := errors.AsType[*apperr.Error](err); ok && ae.Code != apperr.Internal {
 		detail.Code, detail.Message, detail.Fields = ae.Code, ae.Message, ae.Fields
+		if ae.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(ae.RetryAfter.Seconds())+1))
+		}
 		if ae.Code == apperr.Unavailable {
 			w.Header().Set("Retry-After", "1")
 			log.WarnContext(r.Context(), "request failed", "code", ae.Code, "err", err.Error())

@@ -1,0 +1,239 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/audit"
+	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/passwords"
+)
+
+// LoginResult is a new session. Token goes into the session cookie and is
+// never stored; SecondFactor says the session is pending until a code is
+// given.
+type LoginResult struct {
+	Token        string
+	Session      *Session
+	User         *User
+	SecondFactor bool
+}
+
+var errBadLogin = apperr.New(apperr.Unauthorized, "the e-mail address or password is wrong")
+
+// failureDelay is how long an account waits after n failed logins: free
+// for the first three, then doubling from 2 seconds to a 15-minute cap.
+func failureDelay(n int) time.Duration {
+	if n < 3 {
+		return 0
+	}
+	return min(time.Duration(1<<min(n-3+1, 20))*time.Second, 15*time.Minute)
+}
+
+// Login checks a password and opens a session (pending when the user has a
+// second factor). Wrong e-mail and wrong password answer alike.
+func (s *Service) Login(ctx context.Context, email, password string, m Meta) (*LoginResult, error) {
+	email = NormalizeEmail(email)
+	if err := s.limit(ctx, "login:ip:"+m.IP, 30, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	if err := s.limit(ctx, "login:email:"+email, 10, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if apperr.Is(err, apperr.NotFound) {
+		_, _ = passwords.Verify(s.dummyHash, password, s.params) // same work as a real check
+		s.record(ctx, audit.Entry{ActorEmail: email, Action: "auth.login", Outcome: "denied", Detail: "unknown e-mail"}, m)
+		return nil, errBadLogin
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	if now.Before(u.LockedUntil) {
+		return nil, tooMany(u.LockedUntil.Sub(now))
+	}
+	rehash, verr := passwords.Verify(u.PasswordHash, password, s.params)
+	if verr != nil {
+		s.failedLogin(ctx, u, m, verr)
+		return nil, errBadLogin
+	}
+	newHash := ""
+	if rehash {
+		if newHash, err = passwords.Hash(password, s.params); err != nil {
+			return nil, err
+		}
+	}
+	u, err = s.store.UpdateUser(ctx, u.ID, func(u *User) error {
+		u.FailedLogins, u.LockedUntil = 0, time.Time{}
+		if newHash != "" {
+			u.PasswordHash = newHash
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.openSession(ctx, u, u.TOTP.Enabled, false, m)
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.login", Outcome: "ok", TargetType: "user", TargetID: u.ID,
+		Detail: map[bool]string{true: "password accepted; second factor required", false: "signed in"}[res.SecondFactor]}, m)
+	return res, nil
+}
+
+func (s *Service) failedLogin(ctx context.Context, u *User, m Meta, cause error) {
+	if !errors.Is(cause, passwords.ErrMismatch) {
+		s.log.ErrorContext(ctx, "stored password hash unusable", "user", u.ID, "err", cause.Error())
+	}
+	now := s.clock.Now()
+	updated, err := s.store.UpdateUser(ctx, u.ID, func(u *User) error {
+		u.FailedLogins++
+		u.LockedUntil = now.Add(failureDelay(u.FailedLogins))
+		return nil
+	})
+	if err != nil {
+		s.log.ErrorContext(ctx, "failed login not counted", "user", u.ID, "err", err.Error())
+		updated = u
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.login", Outcome: "denied", TargetType: "user", TargetID: u.ID,
+		Detail: fmt.Sprintf("wrong password (%d in a row)", updated.FailedLogins)}, m)
+	if u.Role.Staff() {
+		// One alert per account per 10 minutes, however many attempts.
+		window := now.Truncate(10 * time.Minute).Unix()
+		s.alert(ctx, notify.Request{Kind: notify.AlertSecurity, Key: fmt.Sprintf("admin-login-failed:%s:%d", u.ID, window),
+			Data: map[string]any{"event": fmt.Sprintf("failed admin login for %s (%d in a row)", u.Email, updated.FailedLogins), "ip_address": orDash(m.IP)}})
+	}
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// openSession stores a new session for u and returns its token.
+func (s *Service) openSession(ctx context.Context, u *User, pending, mfa bool, m Meta) (*LoginResult, error) {
+	now := s.clock.Now()
+	t := CustomerTimeouts
+	if u.Role.Staff() {
+		t = StaffTimeouts
+	}
+	if pending {
+		t = PendingTimeouts
+	}
+	token, hash := NewToken()
+	sess := &Session{IDHash: hash, UserID: u.ID, Role: u.Role, Pending: pending, MFA: mfa, CSRF: randomString(24),
+		IP: m.IP, UserAgent: truncate(m.UserAgent, 300), CreatedAt: now, LastSeenAt: now, IdleUntil: now.Add(t.Idle), ExpiresAt: now.Add(t.Absolute)}
+	if err := s.store.PutSession(ctx, sess); err != nil {
+		return nil, fmt.Errorf("open session: %w", err)
+	}
+	return &LoginResult{Token: token, Session: sess, User: u, SecondFactor: pending}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+var errNoSession = apperr.New(apperr.Unauthorized, "sign in first")
+
+// Authenticate returns the live session and user of a token, extending its
+// idle timeout (written at most once a minute).
+func (s *Service) Authenticate(ctx context.Context, token string) (*Session, *User, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil, errNoSession
+	}
+	sess, err := s.store.GetSession(ctx, HashToken(token))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil, errNoSession
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.clock.Now()
+	if !sess.Live(now) {
+		_ = s.store.DeleteSession(ctx, sess.IDHash)
+		return nil, nil, apperr.New(apperr.Unauthorized, "your session has expired; sign in again")
+	}
+	u, err := s.store.GetUser(ctx, sess.UserID)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, nil, errNoSession
+		}
+		return nil, nil, err
+	}
+	if now.Sub(sess.LastSeenAt) > time.Minute && !sess.Pending {
+		t := CustomerTimeouts
+		if sess.Role.Staff() {
+			t = StaffTimeouts
+		}
+		sess.LastSeenAt, sess.IdleUntil = now, now.Add(t.Idle)
+		if err := s.store.TouchSession(ctx, sess.IDHash, sess.LastSeenAt, sess.IdleUntil); err != nil {
+			s.log.WarnContext(ctx, "session not touched", "err", err.Error())
+		}
+	}
+	return sess, u, nil
+}
+
+// SecondFactor completes a pending login with a TOTP or recovery code and
+// returns a new, full session (the token rotates).
+func (s *Service) SecondFactor(ctx context.Context, sess *Session, code string, m Meta) (*LoginResult, error) {
+	if !sess.Pending {
+		return nil, apperr.New(apperr.Conflict, "this session needs no second factor")
+	}
+	if err := s.limit(ctx, "2fa:user:"+sess.UserID, 5, 5*time.Minute); err != nil {
+		return nil, err
+	}
+	u, err := s.checkSecondFactor(ctx, sess.UserID, code)
+	if err != nil {
+		s.record(ctx, audit.Entry{ActorID: sess.UserID, Action: "auth.second_factor", Outcome: "denied", TargetType: "user", TargetID: sess.UserID}, m)
+		return nil, err
+	}
+	if err := s.store.DeleteSession(ctx, sess.IDHash); err != nil {
+		return nil, err
+	}
+	res, err := s.openSession(ctx, u, false, true, m)
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.second_factor", Outcome: "ok", TargetType: "user", TargetID: u.ID}, m)
+	return res, nil
+}
+
+// Logout revokes one session.
+func (s *Service) Logout(ctx context.Context, sess *Session, m Meta) error {
+	if err := s.store.DeleteSession(ctx, sess.IDHash); err != nil && !apperr.Is(err, apperr.Conflict) {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: sess.UserID, Action: "auth.logout", Outcome: "ok", TargetType: "user", TargetID: sess.UserID}, m)
+	return nil
+}
+
+// LogoutEverywhere revokes every session of the user except keep (which may be "").
+func (s *Service) LogoutEverywhere(ctx context.Context, userID, keep string, m Meta) (int, error) {
+	list, err := s.store.ListSessions(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sess := range list {
+		if sess.IDHash == keep {
+			continue
+		}
+		if err := s.store.DeleteSession(ctx, sess.IDHash); err != nil && !apperr.Is(err, apperr.Conflict) {
+			return n, err
+		}
+		n++
+	}
+	s.record(ctx, audit.Entry{ActorID: userID, Action: "auth.logout_everywhere", Outcome: "ok", TargetType: "user", TargetID: userID, Detail: fmt.Sprintf("%d sessions revoked", n)}, m)
+	return n, nil
+}

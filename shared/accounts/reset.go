@@ -1,0 +1,103 @@
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/audit"
+	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/passwords"
+)
+
+// ForgotPassword e-mails a reset link valid for 60 minutes if the address
+// has an account; the answer is the same either way.
+func (s *Service) ForgotPassword(ctx context.Context, email string, m Meta) error {
+	email = NormalizeEmail(email)
+	if err := s.limit(ctx, "reset:ip:"+m.IP, 10, time.Hour); err != nil {
+		return err
+	}
+	if err := s.limit(ctx, "reset:email:"+email, 3, time.Hour); err != nil {
+		return err
+	}
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	token, hash := NewToken()
+	if err := s.store.PutToken(ctx, &Token{Hash: hash, Purpose: ResetPassword, UserID: u.ID, Email: u.Email, ExpiresAt: s.clock.Now().Add(60 * time.Minute)}); err != nil {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.password_reset_requested", Outcome: "ok", TargetType: "user", TargetID: u.ID}, m)
+	_, err = s.notify.Send(ctx, notify.Request{Kind: notify.PasswordReset, To: u.Email, Key: "reset:" + hash[:32],
+		Data: map[string]any{"customer_name": u.Profile.Name, "reset_url": s.accountURL + "/reset?token=" + token, "expires_in": "60 minutes", "ip_address": orDash(m.IP)}})
+	return err
+}
+
+// ResetPassword sets a new password with a reset token, then signs the
+// user out everywhere.
+func (s *Service) ResetPassword(ctx context.Context, token, password string, m Meta) error {
+	t, err := s.store.ConsumeToken(ctx, HashToken(token), ResetPassword)
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Validation(map[string]string{"token": "this link is invalid, used or expired; ask for a new one"})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.setPassword(ctx, t.UserID, password, "auth.password_reset", m); err != nil {
+		return err
+	}
+	_, err = s.LogoutEverywhere(ctx, t.UserID, "", m)
+	return err
+}
+
+// ChangePassword sets a new password after re-authentication with the
+// current one; other sessions end and this one's token rotates.
+func (s *Service) ChangePassword(ctx context.Context, sess *Session, current, next string, m Meta) (*LoginResult, error) {
+	if err := s.limit(ctx, "reauth:user:"+sess.UserID, 5, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := passwords.Verify(u.PasswordHash, current, s.params); err != nil {
+		return nil, apperr.Validation(map[string]string{"current_password": "is wrong"})
+	}
+	if err := s.setPassword(ctx, u.ID, next, "auth.password_change", m); err != nil {
+		return nil, err
+	}
+	if _, err := s.LogoutEverywhere(ctx, u.ID, "", m); err != nil {
+		return nil, err
+	}
+	return s.openSession(ctx, u, false, sess.MFA, m)
+}
+
+func (s *Service) setPassword(ctx context.Context, userID, password, action string, m Meta) error {
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if why := passwords.Check(password, u.Email, u.Profile.Name); why != "" {
+		field := "password"
+		if action == "auth.password_change" {
+			field = "new_password"
+		}
+		return apperr.Validation(map[string]string{field: why})
+	}
+	hash, err := passwords.Hash(password, s.params)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.UpdateUser(ctx, userID, func(u *User) error {
+		u.PasswordHash, u.FailedLogins, u.LockedUntil, u.UpdatedAt = hash, 0, time.Time{}, s.clock.Now()
+		return nil
+	}); err != nil {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: action, Outcome: "ok", TargetType: "user", TargetID: u.ID}, m)
+	return nil
+}

@@ -1,0 +1,284 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/audit"
+	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/ids"
+	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/passwords"
+)
+
+// Service is the accounts use cases.
+type Service struct {
+	store      Store
+	limiter    Limiter
+	audit      audit.Recorder
+	notify     Notifier
+	sealer     Sealer
+	clock      clock.Clock
+	log        *slog.Logger
+	params     passwords.Params
+	accountURL string
+	issuer     string
+	dummyHash  string
+}
+
+// Config wires a Service.
+type Config struct {
+	Store      Store
+	Limiter    Limiter
+	Audit      audit.Recorder
+	Notify     Notifier
+	Sealer     Sealer
+	Clock      clock.Clock
+	Log        *slog.Logger
+	Params     passwords.Params // argon2id cost; passwords.Default in production
+	AccountURL string           // links in e-mails, e.g. https://example.com/account
+	Issuer     string           // shown in authenticator apps
+}
+
+// NewService returns a Service.
+func NewService(c Config) *Service {
+	s := &Service{store: c.Store, limiter: c.Limiter, audit: c.Audit, notify: c.Notify, sealer: c.Sealer, clock: c.Clock, log: c.Log,
+		params: c.Params, accountURL: strings.TrimRight(c.AccountURL, "/"), issuer: c.Issuer}
+	// Logins for unknown e-mails verify against this, so they take as long
+	// as logins for known ones.
+	s.dummyHash, _ = passwords.Hash("dummy-password-for-timing", c.Params)
+	return s
+}
+
+// RegisterInput is a sign-up form.
+type RegisterInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	Company  string `json:"company"`
+	Phone    string `json:"phone"`
+	Country  string `json:"country"`
+}
+
+var (
+	phoneRE   = regexp.MustCompile(`^\+?[0-9 ()\-.]{5,32}$`)
+	countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// ValidEmail normalises and checks an address; it returns the field error.
+func ValidEmail(s string) (string, string) {
+	e := NormalizeEmail(s)
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || a.Name != "" || len(e) > 254 || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") {
+		return "", "must be a valid e-mail address"
+	}
+	for _, r := range e {
+		if r > 127 {
+			// Internationalised addresses are rare among customers and a common
+			// vehicle for look-alike spoofing; refuse them plainly.
+			return "", "must use only ASCII characters"
+		}
+	}
+	return e, ""
+}
+
+func validateProfile(f apperr.FieldErrors, p Profile) {
+	text := func(field, v string, min, max int) {
+		n := utf8.RuneCountInString(strings.TrimSpace(v))
+		if n < min || utf8.RuneCountInString(v) > max || !utf8.ValidString(v) || strings.ContainsAny(v, "\r\n\x00") {
+			if min > 0 && n == 0 {
+				f.Add(field, "is required")
+			} else {
+				f.Add(field, fmt.Sprintf("must be %d-%d characters on one line", min, max))
+			}
+		}
+	}
+	text("name", p.Name, 1, 100)
+	text("company", p.Company, 0, 100)
+	if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
+		f.Add("phone", "must be a phone number like +44 20 7946 0000")
+	}
+	if p.Country != "" && !countryRE.MatchString(p.Country) {
+		f.Add("country", "must be an ISO 3166 two-letter code like GB")
+	}
+	text("vat_id", p.VATID, 0, 20)
+	a := p.Address
+	for field, v := range map[string]string{"line1": a.Line1, "line2": a.Line2, "city": a.City, "region": a.Region, "postal_code": a.PostalCode} {
+		text("billing_address."+field, v, 0, 100)
+	}
+	if a.Country != "" && !countryRE.MatchString(a.Country) {
+		f.Add("billing_address.country", "must be an ISO 3166 two-letter code like GB")
+	}
+}
+
+// Register creates a customer and e-mails a verification link. A taken
+// e-mail looks exactly like success to the caller (nothing reveals whether
+// an address is registered); the owner of the address gets nothing new.
+func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error {
+	if err := s.limit(ctx, "register:ip:"+m.IP, 10, time.Hour); err != nil {
+		return err
+	}
+	f := apperr.FieldErrors{}
+	email, msg := ValidEmail(in.Email)
+	if msg != "" {
+		f.Add("email", msg)
+	}
+	p := Profile{Name: strings.TrimSpace(in.Name), Company: strings.TrimSpace(in.Company), Phone: strings.TrimSpace(in.Phone), Country: in.Country}
+	validateProfile(f, p)
+	if why := passwords.Check(in.Password, email, p.Name); why != "" {
+		f.Add("password", why)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	hash, err := passwords.Hash(in.Password, s.params)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	u := &User{ID: ids.New("usr"), Email: email, Role: Customer, Profile: p, PasswordHash: hash, CreatedAt: now, UpdatedAt: now, Version: 1}
+	u.Profile.Address.Country = p.Country
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			s.record(ctx, audit.Entry{Action: "auth.register", Outcome: "denied", Detail: "e-mail already registered"}, m)
+			return nil
+		}
+		return fmt.Errorf("register %s: %w", email, err)
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: email, Action: "auth.register", Outcome: "ok", TargetType: "user", TargetID: u.ID}, m)
+	return s.sendVerification(ctx, u)
+}
+
+func (s *Service) sendVerification(ctx context.Context, u *User) error {
+	token, hash := NewToken()
+	t := &Token{Hash: hash, Purpose: VerifyEmail, UserID: u.ID, Email: u.Email, ExpiresAt: s.clock.Now().Add(24 * time.Hour)}
+	if err := s.store.PutToken(ctx, t); err != nil {
+		return fmt.Errorf("store verification token: %w", err)
+	}
+	_, err := s.notify.Send(ctx, notify.Request{Kind: notify.EmailVerification, To: u.Email, Key: "verify:" + hash[:32],
+		Data: map[string]any{"customer_name": u.Profile.Name, "verify_url": s.accountURL + "/verify?token=" + token, "expires_in": "24 hours"}})
+	return err
+}
+
+// ResendVerification sends a new link if the address belongs to an
+// unverified account; the answer is the same either way.
+func (s *Service) ResendVerification(ctx context.Context, email string, m Meta) error {
+	email = NormalizeEmail(email)
+	if err := s.limit(ctx, "resend:ip:"+m.IP, 10, time.Hour); err != nil {
+		return err
+	}
+	if err := s.limit(ctx, "resend:email:"+email, 3, time.Hour); err != nil {
+		return err
+	}
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if u.EmailVerified {
+		return nil
+	}
+	return s.sendVerification(ctx, u)
+}
+
+// VerifyEmail consumes a verification token and marks the address verified.
+func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) (*User, error) {
+	t, err := s.store.ConsumeToken(ctx, HashToken(token), VerifyEmail)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.Validation(map[string]string{"token": "this link is invalid, used or expired; ask for a new one"})
+		}
+		return nil, err
+	}
+	first := false
+	u, err := s.store.UpdateUser(ctx, t.UserID, func(u *User) error {
+		if u.Email != t.Email {
+			return apperr.Validation(map[string]string{"token": "this link was for another e-mail address"})
+		}
+		first = !u.EmailVerified
+		u.EmailVerified, u.UpdatedAt = true, s.clock.Now()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.verify_email", Outcome: "ok", TargetType: "user", TargetID: u.ID}, m)
+	if first {
+		if _, err := s.notify.Send(ctx, notify.Request{Kind: notify.Welcome, To: u.Email, Key: "welcome:" + u.ID, Data: map[string]any{"customer_name": u.Profile.Name}}); err != nil {
+			s.log.WarnContext(ctx, "welcome e-mail not queued", "user", u.ID, "err", err.Error())
+		}
+		s.alert(ctx, notify.Request{Kind: notify.AlertNewSignup, Key: "signup:" + u.ID,
+			Data: map[string]any{"customer_name": u.Profile.Name, "email": u.Email, "country": orDash(u.Profile.Country)}})
+	}
+	return u, nil
+}
+
+// Me returns a user.
+func (s *Service) Me(ctx context.Context, userID string) (*User, error) { return s.store.GetUser(ctx, userID) }
+
+// UpdateProfile replaces a user's profile (not e-mail, role or tax status).
+func (s *Service) UpdateProfile(ctx context.Context, userID string, p Profile, m Meta) (*User, error) {
+	f := apperr.FieldErrors{}
+	validateProfile(f, p)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var before Profile
+	u, err := s.store.UpdateUser(ctx, userID, func(u *User) error {
+		before, u.Profile, u.UpdatedAt = u.Profile, p, s.clock.Now()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "profile.update", Outcome: "ok", TargetType: "user", TargetID: u.ID,
+		Before: audit.JSON(before), After: audit.JSON(p)}, m)
+	return u, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// limit applies a rate limit, turning exhaustion into apperr.RateLimited.
+func (s *Service) limit(ctx context.Context, key string, n int, window time.Duration) error {
+	ok, wait, err := s.limiter.Allow(ctx, key, n, window)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return tooMany(wait)
+	}
+	return nil
+}
+
+func tooMany(wait time.Duration) error {
+	return &apperr.Error{Code: apperr.RateLimited, RetryAfter: wait,
+		Message: fmt.Sprintf("too many attempts; try again in %d seconds", int(wait.Seconds())+1)}
+}
+
+// record writes an audit entry; a failure is logged, never fatal to the user.
+func (s *Service) record(ctx context.Context, e audit.Entry, m Meta) {
+	e.ID, e.At, e.IP, e.UserAgent = ids.New("aud"), s.clock.Now(), m.IP, m.UserAgent
+	if err := s.audit.Record(ctx, e); err != nil {
+		s.log.ErrorContext(ctx, "audit entry not recorded", "action", e.Action, "err", err.Error())
+	}
+}
+
+func (s *Service) alert(ctx context.Context, r notify.Request) {
+	if _, err := s.notify.Send(ctx, r); err != nil {
+		s.log.WarnContext(ctx, "admin alert not queued", "kind", r.Kind, "err", err.Error())
+	}
+}
