@@ -165,7 +165,7 @@ func TestRegisterAndVerify(t *testing.T) {
 			field string
 		}{
 			{accounts.RegisterInput{Email: "nope", Password: goodPassword, Name: "A"}, "email"},
-			{accounts.RegisterInput{Email: "ａｄａ2@example.com", Password: goodPassword, Name: "A"}, ""}, // full-width look-alikes fold to ASCII
+			{accounts.RegisterInput{Email: "ａｄａ2@example.com", Password: goodPassword, Name: "A"}, ""},     // full-width look-alikes fold to ASCII
 			{accounts.RegisterInput{Email: "аda@example.com", Password: goodPassword, Name: "A"}, "email"}, // Cyrillic а
 			{accounts.RegisterInput{Email: "c@example.com", Password: "password1234", Name: "A"}, "password"},
 			{accounts.RegisterInput{Email: "d@example.com", Password: goodPassword, Name: ""}, "name"},

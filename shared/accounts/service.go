@@ -223,7 +223,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) (*User,
 }
 
 // Me returns a user.
-func (s *Service) Me(ctx context.Context, userID string) (*User, error) { return s.store.GetUser(ctx, userID) }
+func (s *Service) Me(ctx context.Context, userID string) (*User, error) {
+	return s.store.GetUser(ctx, userID)
+}
 
 // UpdateProfile replaces a user's profile (not e-mail, role or tax status).
 func (s *Service) UpdateProfile(ctx context.Context, userID string, p Profile, m Meta) (*User, error) {
