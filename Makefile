@@ -9,7 +9,7 @@ WEB       := web
 GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 EMBEDDED  := shared/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
-FUNCTIONS := catalog admin notifier
+FUNCTIONS := catalog accounts admin notifier
 
 .PHONY: help dev dev-reset test test-go test-web test-e2e test-template bench web functions venv web-deps clean
 
@@ -85,6 +85,7 @@ define lambda
 endef
 
 build-CatalogFunction: ; $(call lambda,catalog)
+build-AccountsFunction: ; $(call lambda,accounts)
 build-AdminFunction: ; $(call lambda,admin)
 build-NotifierFunction: ; $(call lambda,notifier)
 

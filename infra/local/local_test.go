@@ -15,8 +15,8 @@ import (
 	"time"
 )
 
-// TestKillKeepsData runs the real binary, creates a plan, SIGKILLs the
-// process and starts it again on the same data directory.
+// TestKillKeepsData runs the real binary, registers an account, SIGKILLs
+// the process and starts it again on the same data directory.
 func TestKillKeepsData(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "local")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -28,7 +28,7 @@ func TestKillKeepsData(t *testing.T) {
 		port := l.Addr().(*net.TCPAddr).Port
 		l.Close()
 		cmd := exec.Command(bin)
-		cmd.Env = append(os.Environ(), "DATA_DIR="+data, fmt.Sprintf("PORT=%d", port), "WEB_DIST=", "ADMIN_API_SECRET=")
+		cmd.Env = append(os.Environ(), "DATA_DIR="+data, fmt.Sprintf("PORT=%d", port), "WEB_DIST=")
 		out, _ := cmd.StdoutPipe()
 		cmd.Stderr = nil
 		if err := cmd.Start(); err != nil {
@@ -39,8 +39,8 @@ func TestKillKeepsData(t *testing.T) {
 		go func() { // reads until the child exits, so it never blocks on a full pipe
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
-				if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Admin API bearer secret: "); ok {
-					found <- v
+				if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "TOTP secret "); ok {
+					found <- strings.Fields(v)[0]
 				}
 			}
 		}()
@@ -48,18 +48,15 @@ func TestKillKeepsData(t *testing.T) {
 		select {
 		case secret = <-found:
 		case <-time.After(30 * time.Second):
-			t.Fatal("the local stack did not print its admin secret within 30s")
+			t.Fatal("the local stack did not print the demo admin's TOTP secret within 30s")
 		}
 		return cmd, fmt.Sprintf("http://127.0.0.1:%d", port), secret
 	}
 	cmd, base, secret := start()
-	body := `{"slug":"survivor","name":"Survivor","service_type":"vps","prices":{"USD":{"monthly":100}},"features":{"cpu_cores":1,"ram_mb":1,"disk_gb":1,"bandwidth_gb":1,"locations":["X"]},"status":"active"}`
-	req, _ := http.NewRequest("POST", base+"/v1/admin/plans", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+secret)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("create: %v %v", err, resp)
+	body := `{"email":"survivor@example.com","password":"a durable passphrase","name":"Survivor"}`
+	resp, err := http.Post(base+"/v1/auth/register", "application/json", strings.NewReader(body))
+	if err != nil || resp.StatusCode != 202 {
+		t.Fatalf("register: %v %v", err, resp)
 	}
 	resp.Body.Close()
 	_ = cmd.Process.Signal(syscall.SIGKILL)
@@ -67,8 +64,13 @@ func TestKillKeepsData(t *testing.T) {
 
 	_, base, secret2 := start()
 	if secret2 != secret {
-		t.Errorf("admin secret changed across restarts")
+		t.Errorf("the demo admin's TOTP secret changed across restarts")
 	}
+	resp, err = http.Post(base+"/v1/auth/login", "application/json", strings.NewReader(`{"email":"survivor@example.com","password":"a durable passphrase"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the account registered before the kill cannot sign in: %v %v", err, resp)
+	}
+	resp.Body.Close()
 	resp, err = http.Get(base + "/v1/plans?service_type=vps")
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +86,10 @@ func TestKillKeepsData(t *testing.T) {
 	for _, p := range listing.Plans {
 		slugs[p.Slug] = true
 	}
-	if !slugs["survivor"] || !slugs["vps-standard"] {
-		t.Fatalf("after kill and restart the plans are %v; want the created and the seeded ones", slugs)
+	if !slugs["vps-standard"] {
+		t.Fatalf("after kill and restart the plans are %v; want the seeded ones", slugs)
 	}
-	if len(listing.Plans) != 5 {
+	if len(listing.Plans) != 4 {
 		t.Fatalf("seeding ran twice or lost plans: %d VPS plans", len(listing.Plans))
 	}
 }

@@ -69,12 +69,12 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Dev mailbox (no mail leaves this machine)   %s/dev/mail
   Discord alerts (simulated webhook)          %s/dev/discord
 
-  Admin API bearer secret: %s
-  (temporary admin gate until accounts land; e.g.
-   curl -H 'Authorization: Bearer %s' %s/v1/admin/plans)
+  Demo admin      %s / %s
+                  TOTP secret %s (add it to an authenticator app)
+  Demo customer   %s / %s
 
 Ctrl-C stops; data persists. make dev-reset wipes it.
-`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, base, base, st.AdminSecret, st.AdminSecret, base)
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

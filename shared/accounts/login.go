@@ -237,3 +237,33 @@ func (s *Service) LogoutEverywhere(ctx context.Context, userID, keep string, m M
 	s.record(ctx, audit.Entry{ActorID: userID, Action: "auth.logout_everywhere", Outcome: "ok", TargetType: "user", TargetID: userID, Detail: fmt.Sprintf("%d sessions revoked", n)}, m)
 	return n, nil
 }
+
+// Sessions lists a user's live sessions, newest first.
+func (s *Service) Sessions(ctx context.Context, userID string) ([]Session, error) {
+	all, err := s.store.ListSessions(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	live := all[:0]
+	for _, x := range all {
+		if x.Live(now) && !x.Pending {
+			live = append(live, x)
+		}
+	}
+	return live, nil
+}
+
+// RevokeSession ends one of the user's own sessions; another user's
+// session id answers NotFound.
+func (s *Service) RevokeSession(ctx context.Context, userID, idHash string, m Meta) error {
+	sess, err := s.store.GetSession(ctx, idHash)
+	if err != nil || sess.UserID != userID {
+		return apperr.New(apperr.NotFound, "no such session")
+	}
+	if err := s.store.DeleteSession(ctx, idHash); err != nil {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: userID, Action: "auth.session_revoke", Outcome: "ok", TargetType: "session", TargetID: idHash[:16]}, m)
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/clock"
@@ -20,6 +21,7 @@ import (
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/passwords"
 )
 
 // Adapters are the outside systems the platform talks to. Each entry point
@@ -44,6 +46,8 @@ type Platform struct {
 	Catalog      *catalog.Service
 	Notify       *notify.Service
 	NotifyWorker *notify.Worker
+	Accounts     *accounts.Service
+	Audit        *dynamo.Audit
 }
 
 // New wires the platform.
@@ -71,6 +75,12 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		From: cfg.MailFrom, Clock: clk, Log: log, OnFailed: p.alertFailedDelivery,
 		MaxAttempts: cfg.NotifyMaxAttempts, Backoff: cfg.NotifyRetryBase,
 	})
+	p.Audit = dynamo.NewAudit(tbl)
+	p.Accounts = accounts.NewService(accounts.Config{
+		Store: dynamo.NewAccounts(tbl), Limiter: dynamo.NewLimiter(tbl), Audit: p.Audit, Notify: p.Notify, Sealer: p.Sealer,
+		Clock: clk, Log: log, AccountURL: cfg.AccountURL, Issuer: cfg.CompanyName,
+		Params: passwords.Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: passwords.Default.Threads, KeyLen: passwords.Default.KeyLen, SaltLen: passwords.Default.SaltLen},
+	})
 	return p
 }
 
@@ -94,12 +104,14 @@ func (p *Platform) alertFailedDelivery(ctx context.Context, m *notify.Message) {
 // Deps returns the HTTP handlers' dependencies.
 func (p *Platform) Deps() httpapi.Deps {
 	return httpapi.Deps{
-		Log:         p.Log,
-		Stage:       p.Config.Stage,
-		Catalog:     p.Catalog,
-		Notify:      p.Notify,
-		Ping:        p.ping,
-		AdminSecret: p.Config.AdminAPISecret,
+		Log:          p.Log,
+		Stage:        p.Config.Stage,
+		Catalog:      p.Catalog,
+		Notify:       p.Notify,
+		Accounts:     p.Accounts,
+		Audit:        p.Audit,
+		Ping:         p.ping,
+		CookieSecure: p.Config.CookieSecure,
 	}
 }
 

@@ -16,20 +16,24 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
+	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/testenv/session"
 )
 
-const secret = "test-admin-secret-0123456789abcdef"
+const adminTOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 type env struct {
-	t   *testing.T
-	srv *httptest.Server
-	p   *app.Platform
-	api *minidyn.Client
+	t     *testing.T
+	srv   *httptest.Server
+	p     *app.Platform
+	api   *minidyn.Client
+	admin *session.Client
+	clock *clock.Fake
 }
 
 func newEnv(t *testing.T) *env {
@@ -39,8 +43,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(map[string]string{
-		"ADMIN_API_SECRET": secret, "LOCAL_KEY_FILE": filepath.Join(t.TempDir(), "k"),
-		"WEB_ORIGINS": "https://app.example.com", "MAX_BODY_BYTES": "4096",
+		"LOCAL_KEY_FILE": filepath.Join(t.TempDir(), "k"), "COOKIE_SECURE": "false",
+		"WEB_ORIGINS": "https://app.example.com", "MAX_BODY_BYTES": "4096", "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -49,10 +53,18 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)))
+	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk)
 	srv := httptest.NewServer(p.Handler(""))
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, p: p, api: api}
+	if _, err := p.Accounts.CreateUser(context.Background(), accounts.NewUser{Email: "admin@example.com", Name: "Admin", Password: "correct horse battery staple", Role: accounts.Admin, Verified: true, TOTPSecret: adminTOTP}); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := session.SignIn(srv.URL, "admin@example.com", "correct horse battery staple", adminTOTP, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, srv: srv, p: p, api: api, admin: admin, clock: clk}
 }
 
 // do sends a request and decodes a JSON response into a map.
@@ -62,10 +74,11 @@ func (e *env) do(method, path, body string, admin bool) (*http.Response, map[str
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	client := http.DefaultClient
 	if admin {
-		req.Header.Set("Authorization", "Bearer "+secret)
+		client = e.admin.Client
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -183,21 +196,78 @@ func TestBadInputWritesNothing(t *testing.T) {
 	}
 }
 
-func TestAdminNeedsSecret(t *testing.T) {
+func TestAdminNeedsAStaffSessionWithSecondFactor(t *testing.T) {
 	e := newEnv(t)
-	for _, auth := range []string{"", "Bearer wrong", "Basic " + secret, secret} {
-		req, _ := http.NewRequest("GET", e.srv.URL+"/v1/admin/plans", nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		resp, err := http.DefaultClient.Do(req)
+	ctx := context.Background()
+	status := func(c *session.Client) int {
+		code, _, err := c.Do("GET", "/v1/admin/plans", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != 401 {
-			t.Errorf("Authorization %q: status %d, want 401", auth, resp.StatusCode)
+		return code
+	}
+	if got := status(session.New(e.srv.URL)); got != 401 {
+		t.Errorf("anonymous: %d, want 401", got)
+	}
+	mk := func(email string, role accounts.Role, totpSecret string) {
+		if _, err := e.p.Accounts.CreateUser(ctx, accounts.NewUser{Email: email, Name: "X", Password: "a long enough password", Role: role, Verified: true, TOTPSecret: totpSecret}); err != nil {
+			t.Fatal(err)
 		}
+	}
+	mk("customer@example.com", accounts.Customer, "")
+	mk("nofactor@example.com", accounts.Admin, "")
+	mk("support@example.com", accounts.Support, adminTOTP)
+	cust, _ := session.SignIn(e.srv.URL, "customer@example.com", "a long enough password", "", e.clock.Now)
+	if got := status(cust); got != 403 {
+		t.Errorf("customer: %d, want 403", got)
+	}
+	nofactor, _ := session.SignIn(e.srv.URL, "nofactor@example.com", "a long enough password", "", e.clock.Now)
+	if got := status(nofactor); got != 403 {
+		t.Errorf("admin without a second factor: %d, want 403", got)
+	}
+	e.clock.Advance(time.Minute) // a fresh TOTP step for the second sign-in with this secret
+	support, err := session.SignIn(e.srv.URL, "support@example.com", "a long enough password", adminTOTP, e.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := status(support); got != 200 {
+		t.Errorf("support reading plans: %d, want 200", got)
+	}
+	if code, _, _ := support.Do("POST", "/v1/admin/plans", planJSON(t, "by-support", nil)); code != 403 {
+		t.Errorf("support writing plans: %d, want 403 (no catalog:write)", code)
+	}
+	// A write without the CSRF header is refused even with a valid session.
+	req, _ := http.NewRequest("POST", e.srv.URL+"/v1/admin/plans", strings.NewReader(planJSON(t, "no-csrf", nil)))
+	req.Header.Set("Content-Type", "application/json")
+	for _, c := range e.admin.Jar.Cookies(req.URL) {
+		if c.Name == "ezs_session" {
+			req.AddCookie(c)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("write without CSRF token: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestAdminActionsAreAudited(t *testing.T) {
+	e := newEnv(t)
+	resp, created := e.do("POST", "/v1/admin/plans", planJSON(t, "audited", nil), true)
+	if resp.StatusCode != 201 {
+		t.Fatal(created)
+	}
+	_, log := e.do("GET", "/v1/admin/audit?target="+created["id"].(string), "", true)
+	entries := log["entries"].([]any)
+	if len(entries) != 1 {
+		t.Fatalf("audit = %v", log)
+	}
+	en := entries[0].(map[string]any)
+	if en["Action"] != nil || en["action"] != "plan.create" || en["actor_email"] != "admin@example.com" || en["after"] == "" || en["ip"] == "" {
+		t.Fatalf("entry = %v", en)
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/envelope"
-	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/kmskeys"
 	"github.com/ezscale/platform/shared/logging"
 	"github.com/ezscale/platform/shared/notify"
@@ -35,9 +34,6 @@ func FromEnvironment(ctx context.Context, function string) (*Platform, *sqsqueue
 	cfg, err := config.Load(config.FromOS(os.Environ()))
 	if err != nil {
 		return nil, nil, err
-	}
-	if function == httpapi.FnAdmin && cfg.AdminAPISecret == "" {
-		return nil, nil, fmt.Errorf("configuration: ADMIN_API_SECRET: is required by the admin function")
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel).With("function", function, "stage", cfg.Stage)
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)

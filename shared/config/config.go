@@ -26,9 +26,12 @@ type Config struct {
 	WebOrigins []string   `env:"WEB_ORIGINS" envSeparator:","`
 	// MaxBodyBytes caps every request body; larger bodies get 413.
 	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"1048576"`
-	// AdminAPISecret is the bearer secret guarding /v1/admin until accounts
-	// with roles and 2FA replace it.
-	AdminAPISecret string `env:"ADMIN_API_SECRET"`
+	// CookieSecure marks session cookies Secure; turn off only for plain-http tests.
+	CookieSecure bool `env:"COOKIE_SECURE" envDefault:"true"`
+	// Argon2id cost for new password hashes (existing ones are upgraded at
+	// the next login when these rise).
+	Argon2MemoryKiB uint32 `env:"ARGON2_MEMORY_KIB" envDefault:"65536"`
+	Argon2Time      uint32 `env:"ARGON2_TIME" envDefault:"3"`
 	// KMSKeyID selects KMS envelope encryption; without it LocalKeyFile is used.
 	KMSKeyID     string `env:"KMS_KEY_ID"`
 	LocalKeyFile string `env:"LOCAL_KEY_FILE"`
@@ -112,8 +115,14 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 10<<20 {
 		bad("MAX_BODY_BYTES", "must be between 1024 and 10485760, got %d", c.MaxBodyBytes)
 	}
-	if c.AdminAPISecret != "" && len(c.AdminAPISecret) < 32 {
-		bad("ADMIN_API_SECRET", "must be at least 32 characters")
+	if c.Argon2MemoryKiB < 1024 || c.Argon2MemoryKiB > 1<<20 {
+		bad("ARGON2_MEMORY_KIB", "must be between 1024 and 1048576")
+	}
+	if c.Argon2Time < 1 || c.Argon2Time > 20 {
+		bad("ARGON2_TIME", "must be between 1 and 20")
+	}
+	if !c.CookieSecure && (c.Stage == "prod" || c.Stage == "staging") {
+		bad("COOKIE_SECURE", "must be true when STAGE is %s", c.Stage)
 	}
 	if c.LowStockThreshold < 0 {
 		bad("LOW_STOCK_THRESHOLD", "must not be negative")

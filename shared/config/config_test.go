@@ -29,7 +29,7 @@ func TestLoad(t *testing.T) {
 		{"BadLogLevel", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"BadBodyLimit", map[string]string{"MAX_BODY_BYTES": "12"}, "MAX_BODY_BYTES"},
 		{"NonNumericBodyLimit", map[string]string{"MAX_BODY_BYTES": "lots"}, "MAX_BODY_BYTES"},
-		{"ShortAdminSecret", map[string]string{"ADMIN_API_SECRET": "short"}, "ADMIN_API_SECRET"},
+		{"WeakArgon2", map[string]string{"ARGON2_MEMORY_KIB": "8"}, "ARGON2_MEMORY_KIB"},
 		{"BadOrigin", map[string]string{"WEB_ORIGINS": "https://ok.example,ftp://x"}, "WEB_ORIGINS"},
 		{"ProdNeedsKMS", map[string]string{"STAGE": "prod"}, "KMS_KEY_ID"},
 		{"LocalNeedsKeyFile", map[string]string{"LOCAL_KEY_FILE": ""}, "LOCAL_KEY_FILE"},

@@ -1,28 +1,15 @@
 package httpapi
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/audit"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/httpx"
 )
-
-// requireAdmin checks the bearer secret in constant time. With no secret
-// configured the admin API is closed, never open.
-func requireAdmin(secret string, h httpx.HandlerFunc) httpx.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if secret == "" || !ok || subtle.ConstantTimeCompare([]byte(token), []byte(secret)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="ezscale-admin"`)
-			return apperr.New(apperr.Unauthorized, "a valid admin bearer token is required")
-		}
-		return h(w, r)
-	}
-}
 
 type adminHandlers struct{ Deps }
 
@@ -45,6 +32,7 @@ func (h adminHandlers) createPlan(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	h.record(r, "plan.create", "plan", p.ID, nil, p)
 	w.Header().Set("Location", "/v1/admin/plans/"+p.ID)
 	httpx.JSON(w, http.StatusCreated, p)
 	return nil
@@ -72,10 +60,15 @@ func (h adminHandlers) replacePlan(w http.ResponseWriter, r *http.Request) error
 	if in.Version < 1 {
 		return apperr.Validation(map[string]string{"version": "is required: send the version you read"})
 	}
+	before, err := h.Catalog.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
 	p, err := h.Catalog.Replace(r.Context(), r.PathValue("id"), in.Version, in.PlanInput)
 	if err != nil {
 		return err
 	}
+	h.record(r, "plan.replace", "plan", p.ID, before, p)
 	httpx.JSON(w, http.StatusOK, p)
 	return nil
 }
@@ -85,9 +78,37 @@ func (h adminHandlers) deletePlan(w http.ResponseWriter, r *http.Request) error 
 	if err != nil || version < 1 {
 		return apperr.Validation(map[string]string{"version": "is required: send the version you read"})
 	}
+	before, err := h.Catalog.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
 	if err := h.Catalog.Delete(r.Context(), r.PathValue("id"), version); err != nil {
 		return err
 	}
+	h.record(r, "plan.delete", "plan", before.ID, before, nil)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// auditLog lists entries newest first: by actor, by target, or by day
+// (today by default).
+func (h adminHandlers) auditLog(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	aq := audit.Query{ActorID: q.Get("actor"), TargetID: q.Get("target"), Cursor: q.Get("cursor"), Limit: 50, Day: time.Now().UTC()}
+	if d := q.Get("day"); d != "" {
+		day, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			return apperr.Validation(map[string]string{"day": "must be a date like 2026-11-26"})
+		}
+		aq.Day = day
+	}
+	entries, next, err := h.Audit.List(r.Context(), aq)
+	if err != nil {
+		return err
+	}
+	if entries == nil {
+		entries = []audit.Entry{}
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"entries": entries, "next_cursor": next})
 	return nil
 }

@@ -33,19 +33,31 @@ func (h notifyHandlers) saveTemplate(w http.ResponseWriter, r *http.Request) err
 	if err := httpx.Decode(r, &t); err != nil {
 		return err
 	}
-	v, err := h.Notify.SaveTemplate(r.Context(), notify.Kind(r.PathValue("kind")), t, "admin")
+	kind := notify.Kind(r.PathValue("kind"))
+	before, err := h.Notify.TemplateOf(r.Context(), kind)
 	if err != nil {
 		return err
 	}
+	v, err := h.Notify.SaveTemplate(r.Context(), kind, t, principal(r).User.Email)
+	if err != nil {
+		return err
+	}
+	h.record(r, "notification_template.save", "notification_template", string(kind), before.Template, t)
 	httpx.JSON(w, http.StatusOK, v)
 	return nil
 }
 
 func (h notifyHandlers) resetTemplate(w http.ResponseWriter, r *http.Request) error {
-	v, err := h.Notify.ResetTemplate(r.Context(), notify.Kind(r.PathValue("kind")))
+	kind := notify.Kind(r.PathValue("kind"))
+	before, err := h.Notify.TemplateOf(r.Context(), kind)
 	if err != nil {
 		return err
 	}
+	v, err := h.Notify.ResetTemplate(r.Context(), kind)
+	if err != nil {
+		return err
+	}
+	h.record(r, "notification_template.reset", "notification_template", string(kind), before.Template, v.Template)
 	httpx.JSON(w, http.StatusOK, v)
 	return nil
 }
@@ -105,6 +117,7 @@ func (h notifyHandlers) sendSample(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	h.record(r, "notification.send_sample", "notification", m.ID, nil, in)
 	httpx.JSON(w, http.StatusAccepted, m)
 	return nil
 }
@@ -114,6 +127,7 @@ func (h notifyHandlers) resend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	h.record(r, "notification.resend", "notification", m.ID, nil, nil)
 	httpx.JSON(w, http.StatusAccepted, m)
 	return nil
 }

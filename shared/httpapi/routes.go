@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/ezscale/platform/shared/accounts"
+	"github.com/ezscale/platform/shared/audit"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
@@ -15,23 +17,32 @@ import (
 
 // Function names; each is one Lambda function in template.yaml.
 const (
-	FnCatalog = "catalog"
-	FnAdmin   = "admin"
+	FnCatalog  = "catalog"
+	FnAccounts = "accounts"
+	FnAdmin    = "admin"
 )
 
 // Functions lists every HTTP function.
-var Functions = []string{FnCatalog, FnAdmin}
+var Functions = []string{FnCatalog, FnAccounts, FnAdmin}
+
+// AuditLog records and lists audit entries.
+type AuditLog interface {
+	audit.Recorder
+	audit.Reader
+}
 
 // Deps is what the handlers need.
 type Deps struct {
-	Log     *slog.Logger
-	Stage   string
-	Catalog *catalog.Service
-	Notify  *notify.Service
+	Log      *slog.Logger
+	Stage    string
+	Catalog  *catalog.Service
+	Notify   *notify.Service
+	Accounts *accounts.Service
+	Audit    AuditLog
 	// Ping checks the store is reachable.
 	Ping func(ctx context.Context) error
-	// AdminSecret guards the admin API until accounts replace it.
-	AdminSecret string
+	// CookieSecure marks session cookies Secure (off only for plain-http tests).
+	CookieSecure bool
 }
 
 // Routes returns every route of the API.
@@ -39,35 +50,67 @@ func Routes(d Deps) []httpx.Route {
 	c := catalogHandlers{d}
 	a := adminHandlers{d}
 	n := notifyHandlers{d}
-	admin := func(h httpx.HandlerFunc) httpx.HandlerFunc { return requireAdmin(d.AdminSecret, h) }
+	u := accountHandlers{d}
+	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
+		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
+	}
+	user := func(m, p string, h httpx.HandlerFunc) httpx.Route {
+		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.User, Handler: h}
+	}
+	staff := func(m, p string, perm accounts.Permission, h httpx.HandlerFunc) httpx.Route {
+		return httpx.Route{Method: m, Path: p, Function: FnAdmin, Auth: httpx.Staff, Permission: string(perm), Handler: h}
+	}
+	G, P, U, D := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 	return []httpx.Route{
-		{Method: http.MethodGet, Path: "/v1/healthz", Function: FnCatalog, Auth: httpx.Public, Handler: c.health},
-		{Method: http.MethodGet, Path: "/v1/openapi.json", Function: FnCatalog, Auth: httpx.Public, Handler: c.openAPI},
-		{Method: http.MethodGet, Path: "/v1/plans", Function: FnCatalog, Auth: httpx.Public, Handler: c.listPlans},
+		{Method: G, Path: "/v1/healthz", Function: FnCatalog, Auth: httpx.Public, Handler: c.health},
+		{Method: G, Path: "/v1/openapi.json", Function: FnCatalog, Auth: httpx.Public, Handler: c.openAPI},
+		{Method: G, Path: "/v1/plans", Function: FnCatalog, Auth: httpx.Public, Handler: c.listPlans},
 
-		{Method: http.MethodGet, Path: "/v1/admin/plans", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.listPlans)},
-		{Method: http.MethodPost, Path: "/v1/admin/plans", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.createPlan)},
-		{Method: http.MethodGet, Path: "/v1/admin/plans/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.getPlan)},
-		{Method: http.MethodPut, Path: "/v1/admin/plans/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.replacePlan)},
-		{Method: http.MethodDelete, Path: "/v1/admin/plans/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(a.deletePlan)},
+		pub(P, "/v1/auth/register", u.register),
+		pub(P, "/v1/auth/verify-email", u.verifyEmail),
+		pub(P, "/v1/auth/verify-email/resend", u.resendVerification),
+		pub(P, "/v1/auth/login", u.login),
+		{Method: P, Path: "/v1/auth/second-factor", Function: FnAccounts, Auth: httpx.Pending, Handler: u.secondFactor},
+		pub(P, "/v1/auth/password/forgot", u.forgotPassword),
+		pub(P, "/v1/auth/password/reset", u.resetPassword),
+		user(P, "/v1/auth/logout", u.logout),
+		user(P, "/v1/auth/logout-everywhere", u.logoutEverywhere),
+		user(G, "/v1/me", u.me),
+		user(U, "/v1/me/profile", u.updateProfile),
+		user(P, "/v1/me/password", u.changePassword),
+		user(G, "/v1/me/sessions", u.sessions),
+		user(D, "/v1/me/sessions/{id}", u.revokeSession),
+		user(P, "/v1/me/totp", u.startTOTP),
+		user(P, "/v1/me/totp/confirm", u.confirmTOTP),
+		user(P, "/v1/me/totp/disable", u.disableTOTP),
 
-		{Method: http.MethodGet, Path: "/v1/admin/notification-templates", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.listTemplates)},
-		{Method: http.MethodGet, Path: "/v1/admin/notification-templates/{kind}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.getTemplate)},
-		{Method: http.MethodPut, Path: "/v1/admin/notification-templates/{kind}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.saveTemplate)},
-		{Method: http.MethodDelete, Path: "/v1/admin/notification-templates/{kind}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.resetTemplate)},
-		{Method: http.MethodPost, Path: "/v1/admin/notification-templates/{kind}/preview", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.preview)},
-		{Method: http.MethodGet, Path: "/v1/admin/notifications", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.list)},
-		{Method: http.MethodPost, Path: "/v1/admin/notifications", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.sendSample)},
-		{Method: http.MethodGet, Path: "/v1/admin/notifications/{id}", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.get)},
-		{Method: http.MethodPost, Path: "/v1/admin/notifications/{id}/resend", Function: FnAdmin, Auth: httpx.Admin, Handler: admin(n.resend)},
+		staff(G, "/v1/admin/plans", accounts.CatalogRead, a.listPlans),
+		staff(P, "/v1/admin/plans", accounts.CatalogWrite, a.createPlan),
+		staff(G, "/v1/admin/plans/{id}", accounts.CatalogRead, a.getPlan),
+		staff(U, "/v1/admin/plans/{id}", accounts.CatalogWrite, a.replacePlan),
+		staff(D, "/v1/admin/plans/{id}", accounts.CatalogWrite, a.deletePlan),
+
+		staff(G, "/v1/admin/notification-templates", accounts.NotificationsRead, n.listTemplates),
+		staff(G, "/v1/admin/notification-templates/{kind}", accounts.NotificationsRead, n.getTemplate),
+		staff(U, "/v1/admin/notification-templates/{kind}", accounts.NotificationsManage, n.saveTemplate),
+		staff(D, "/v1/admin/notification-templates/{kind}", accounts.NotificationsManage, n.resetTemplate),
+		staff(P, "/v1/admin/notification-templates/{kind}/preview", accounts.NotificationsRead, n.preview),
+		staff(G, "/v1/admin/notifications", accounts.NotificationsRead, n.list),
+		staff(P, "/v1/admin/notifications", accounts.NotificationsManage, n.sendSample),
+		staff(G, "/v1/admin/notifications/{id}", accounts.NotificationsRead, n.get),
+		staff(P, "/v1/admin/notifications/{id}/resend", accounts.NotificationsManage, n.resend),
+
+		staff(G, "/v1/admin/audit", accounts.AuditRead, a.auditLog),
 	}
 }
 
-// Router returns a router with the routes of function (all when empty).
+// Router returns a router with the routes of function (all when empty),
+// each behind its auth rule.
 func Router(d Deps, function string) *httpx.Router {
 	rt := httpx.NewRouter(d.Log)
 	for _, r := range Routes(d) {
 		if function == "" || r.Function == function {
+			r.Handler = d.guard(r)
 			rt.Handle(r)
 		}
 	}

@@ -4,14 +4,18 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/openapi"
 )
+
+var allPermissions = []accounts.Permission{accounts.CatalogRead, accounts.CatalogWrite, accounts.NotificationsRead, accounts.NotificationsManage, accounts.AuditRead, accounts.CustomersManage}
 
 func routes() []httpx.Route {
 	return httpapi.Routes(httpapi.Deps{Log: slog.New(slog.DiscardHandler)})
@@ -33,18 +37,44 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// The spec's x-permission equals each staff route's permission.
+func TestOpenAPIPermissionsMatchRoutes(t *testing.T) {
+	spec, err := openapi.Permissions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]string{}
+	for _, r := range routes() {
+		if r.Permission != "" {
+			have[r.Method+" "+r.Path] = r.Permission
+		}
+	}
+	if diff := cmp.Diff(spec, have); diff != "" {
+		t.Fatalf("x-permission (-spec +routes):\n%s", diff)
+	}
+}
+
 // Every route declares who may call it and which function serves it, and
 // admin routes live only in the admin function.
 func TestEveryRouteHasAnAuthRule(t *testing.T) {
 	for _, r := range routes() {
-		if r.Auth != httpx.Public && r.Auth != httpx.Admin {
+		if !slices.Contains([]httpx.Auth{httpx.Public, httpx.Pending, httpx.User, httpx.Staff}, r.Auth) {
 			t.Errorf("%s %s: no auth rule", r.Method, r.Path)
 		}
 		if !slices.Contains(httpapi.Functions, r.Function) {
 			t.Errorf("%s %s: unknown function %q", r.Method, r.Path, r.Function)
 		}
-		if (r.Auth == httpx.Admin) != (r.Function == httpapi.FnAdmin) {
-			t.Errorf("%s %s: admin routes must be served by the admin function and vice versa", r.Method, r.Path)
+		if (r.Auth == httpx.Staff) != (r.Function == httpapi.FnAdmin) {
+			t.Errorf("%s %s: staff routes must be served by the admin function and vice versa", r.Method, r.Path)
+		}
+		if r.Auth == httpx.Staff && !slices.Contains(allPermissions, accounts.Permission(r.Permission)) {
+			t.Errorf("%s %s: staff route without a known permission (%q)", r.Method, r.Path, r.Permission)
+		}
+		if r.Auth != httpx.Staff && r.Permission != "" {
+			t.Errorf("%s %s: a permission on a non-staff route would be ignored", r.Method, r.Path)
+		}
+		if strings.HasPrefix(r.Path, "/v1/admin/") != (r.Auth == httpx.Staff) {
+			t.Errorf("%s %s: /v1/admin/ paths and staff routes must coincide", r.Method, r.Path)
 		}
 	}
 }

@@ -16,17 +16,20 @@ type Auth string
 
 // Auth rules.
 const (
-	Public Auth = "public"
-	Admin  Auth = "admin"
+	Public  Auth = "public"  // anyone
+	Pending Auth = "pending" // a session whose password passed, awaiting its second factor
+	User    Auth = "user"    // any signed-in user
+	Staff   Auth = "staff"   // staff with Permission and a passed second factor
 )
 
 // Route is one API operation.
 type Route struct {
-	Method   string
-	Path     string // ServeMux pattern path, e.g. /v1/admin/plans/{id}
-	Function string // the Lambda function serving it
-	Auth     Auth
-	Handler  HandlerFunc
+	Method     string
+	Path       string // ServeMux pattern path, e.g. /v1/admin/plans/{id}
+	Function   string // the Lambda function serving it
+	Auth       Auth
+	Permission string // required for Staff routes
+	Handler    HandlerFunc
 }
 
 // HandlerFunc is an API handler that returns errors instead of writing

@@ -61,3 +61,27 @@ func Operations() ([]string, error) {
 	sort.Strings(ops)
 	return ops, nil
 }
+
+// Permissions returns the x-permission of every operation that has one,
+// keyed "METHOD /path".
+func Permissions() (map[string]string, error) {
+	once.Do(load)
+	if loadErr != nil {
+		return nil, loadErr
+	}
+	out := map[string]string{}
+	paths, _ := doc["paths"].(map[string]any)
+	for p, item := range paths {
+		m, _ := item.(map[string]any)
+		for method, op := range m {
+			o, ok := op.(map[string]any)
+			if !ok {
+				continue
+			}
+			if perm, ok := o["x-permission"].(string); ok {
+				out[strings.ToUpper(method)+" "+p] = perm
+			}
+		}
+	}
+	return out, nil
+}

@@ -7,7 +7,7 @@ package stack
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,13 +48,14 @@ type Options struct {
 
 // Stack is a running local platform.
 type Stack struct {
-	Platform    *app.Platform
-	AdminSecret string
-	SeededPlans int
-	Queue       *memqueue.Queue
-	Mailbox     *devmail.Box
-	Discord     *discordsim.Sim
-	handler     http.Handler
+	Platform     *app.Platform
+	DemoAdmin    seed.Demo
+	DemoCustomer seed.Demo
+	SeededPlans  int
+	Queue        *memqueue.Queue
+	Mailbox      *devmail.Box
+	Discord      *discordsim.Sim
+	handler      http.Handler
 }
 
 // Open restores or creates the local store, seeds it once and wires the
@@ -63,7 +64,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	secret, err := adminSecret(o)
+	totpSecret, err := demoTOTPSecret(o.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,6 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 			env[k] = v
 		}
 	}
-	env["ADMIN_API_SECRET"] = secret
 	cfg, err := config.Load(env)
 	if err != nil {
 		return nil, err
@@ -100,7 +100,11 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	s := &Stack{Platform: p, AdminSecret: cfg.AdminAPISecret, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim}
+	admin, customer, err := seed.Accounts(ctx, p.Accounts, totpSecret)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
 	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
@@ -140,13 +144,10 @@ func (s *Stack) Run(ctx context.Context) {
 // Handler serves the API under /v1/ and the web apps elsewhere.
 func (s *Stack) Handler() http.Handler { return s.handler }
 
-// adminSecret uses ADMIN_API_SECRET if given, else a random one generated
-// once and kept in the data directory so it survives restarts.
-func adminSecret(o Options) (string, error) {
-	if v := o.Env["ADMIN_API_SECRET"]; v != "" {
-		return v, nil
-	}
-	path := filepath.Join(o.DataDir, "admin-secret")
+// demoTOTPSecret is the demo admin's authenticator secret, generated once
+// and kept in the data directory so the printed secret stays valid.
+func demoTOTPSecret(dir string) (string, error) {
+	path := filepath.Join(dir, "demo-admin-totp")
 	b, err := os.ReadFile(path)
 	if err == nil {
 		return strings.TrimSpace(string(b)), nil
@@ -154,9 +155,9 @@ func adminSecret(o Options) (string, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return "", err
 	}
-	raw := make([]byte, 24)
+	raw := make([]byte, 20)
 	_, _ = rand.Read(raw)
-	secret := "dev-" + hex.EncodeToString(raw)
+	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
 	return secret, os.WriteFile(path, []byte(secret+"\n"), 0o600)
 }
 

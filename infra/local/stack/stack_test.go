@@ -2,9 +2,7 @@ package stack_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/ezscale/platform/infra/local/stack"
 	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/testenv/session"
 )
 
 func TestNotificationsThroughTheLocalStack(t *testing.T) {
@@ -29,19 +28,20 @@ func TestNotificationsThroughTheLocalStack(t *testing.T) {
 	go func() { st.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
+	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	call := func(method, path, body string) (int, string) {
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+st.AdminSecret)
+		var b any
 		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			b = body
 		}
-		resp, err := http.DefaultClient.Do(req)
+		code, raw, err := admin.Do(method, path, b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return code, string(raw)
 	}
 	// An admin customises the welcome e-mail, then sends samples of it and of an alert.
 	if code, body := call("PUT", "/v1/admin/notification-templates/welcome", `{"subject":"Hi {{.customer_name}} from the stack test","text":"t {{.customer_name}}","html":"<p>h {{.customer_name}}</p>"}`); code != 200 {

@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ezscale/platform/shared/accounts"
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/audit"
+	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/ids"
+)
+
+// Cookie names. The session cookie is HttpOnly; the CSRF cookie is readable
+// by the web apps, which echo it in X-CSRF-Token on every write.
+const (
+	SessionCookie = "ezs_session"
+	CSRFCookie    = "ezs_csrf"
+	CSRFHeader    = "X-CSRF-Token"
+)
+
+type principalKey struct{}
+
+// Principal is the signed-in caller.
+type Principal struct {
+	Session *accounts.Session
+	User    *accounts.User
+}
+
+func principal(r *http.Request) *Principal {
+	p, _ := r.Context().Value(principalKey{}).(*Principal)
+	return p
+}
+
+func meta(r *http.Request) accounts.Meta {
+	ip := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return accounts.Meta{IP: ip, UserAgent: r.UserAgent()}
+}
+
+func (d Deps) setSessionCookies(w http.ResponseWriter, token string, s *accounts.Session) {
+	maxAge := int(time.Until(s.ExpiresAt).Seconds())
+	if maxAge <= 0 {
+		maxAge = int(s.ExpiresAt.Sub(s.CreatedAt).Seconds())
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: d.CookieSecure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: s.CSRF, Path: "/", MaxAge: maxAge, Secure: d.CookieSecure, SameSite: http.SameSiteLaxMode})
+}
+
+func (d Deps) clearSessionCookies(w http.ResponseWriter) {
+	for _, n := range []string{SessionCookie, CSRFCookie} {
+		http.SetCookie(w, &http.Cookie{Name: n, Value: "", Path: "/", MaxAge: -1, HttpOnly: n == SessionCookie, Secure: d.CookieSecure, SameSite: http.SameSiteLaxMode})
+	}
+}
+
+var (
+	errSecondFactorFirst = apperr.New(apperr.Forbidden, "finish signing in with your second factor first")
+	errNeedsMFA          = apperr.New(apperr.Forbidden, "staff must sign in with two-factor authentication; set it up under Security")
+	errForbidden         = apperr.New(apperr.Forbidden, "your role does not allow this")
+	errCSRF              = apperr.New(apperr.Forbidden, "missing or wrong "+CSRFHeader+" header")
+)
+
+// guard wraps a handler with the route's auth rule: the session cookie is
+// checked, pending sessions reach only the second-factor step, staff routes
+// need the permission and a passed second factor, and every write made with
+// a cookie must echo the session's CSRF token.
+func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
+	h := rt.Handler
+	if rt.Auth == httpx.Public {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := r.Cookie(SessionCookie)
+		if err != nil {
+			return apperr.New(apperr.Unauthorized, "sign in first")
+		}
+		sess, u, err := d.Accounts.Authenticate(r.Context(), c.Value)
+		if err != nil {
+			if apperr.Is(err, apperr.Unauthorized) {
+				d.clearSessionCookies(w)
+			}
+			return err
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get(CSRFHeader)), []byte(sess.CSRF)) != 1 {
+				return errCSRF
+			}
+		}
+		switch {
+		case rt.Auth == httpx.Pending && !sess.Pending:
+			return apperr.New(apperr.Conflict, "this session needs no second factor")
+		case rt.Auth != httpx.Pending && sess.Pending:
+			return errSecondFactorFirst
+		case rt.Auth == httpx.Staff && !u.Role.Can(accounts.Permission(rt.Permission)):
+			return errForbidden
+		case rt.Auth == httpx.Staff && !sess.MFA:
+			return errNeedsMFA
+		}
+		ctx := context.WithValue(r.Context(), principalKey{}, &Principal{Session: sess, User: u})
+		return h(w, r.WithContext(ctx))
+	}
+}
+
+// record audits an action by the caller (admin actions, mainly).
+func (d Deps) record(r *http.Request, action, targetType, targetID string, before, after any) {
+	e := audit.Entry{ID: ids.New("aud"), At: time.Now().UTC(), Action: action, Outcome: "ok", TargetType: targetType, TargetID: targetID,
+		Before: audit.JSON(before), After: audit.JSON(after)}
+	m := meta(r)
+	e.IP, e.UserAgent = m.IP, m.UserAgent
+	if p := principal(r); p != nil {
+		e.ActorID, e.ActorEmail = p.User.ID, p.User.Email
+	}
+	if err := d.Audit.Record(r.Context(), e); err != nil {
+		d.Log.ErrorContext(r.Context(), "audit entry not recorded", "action", action, "err", err.Error())
+	}
+}
