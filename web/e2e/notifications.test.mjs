@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { launch, outDir, startStack } from './stack.mjs'
+import { launch, outDir, signInAdmin, startStack } from './stack.mjs'
 
 let stack, browser
 
@@ -16,18 +16,12 @@ after(async () => {
   stack?.stop()
 })
 
-async function signIn(page, path) {
-  await page.goto(stack.base + path)
-  await page.getByLabel('Admin API secret').fill(stack.secret)
-  await page.getByRole('button', { name: 'Continue' }).click()
-}
-
 describe('notification templates', () => {
   it('edit, refuse a broken template, preview, save, send a test, reset', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
     const errors = []
     page.on('pageerror', (e) => errors.push(e.message))
-    await signIn(page, '/admin/templates/payment_failed')
+    await signInAdmin(page, stack, '/admin/templates/payment_failed')
     const subject = page.getByTestId('tpl-subject').locator('input')
     await subject.waitFor()
     assert.match(await subject.inputValue(), /Payment of/)

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { launch, money, outDir, startStack } from './stack.mjs'
+import { launch, money, outDir, signInAdmin, startStack } from './stack.mjs'
 import { contrastReport } from './contrast.mjs'
 
 let stack, browser
@@ -148,9 +148,7 @@ describe('pricing page', () => {
 
   it('admins hide a plan and it leaves the pricing page', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    await page.goto(stack.base + '/admin/')
-    await page.getByLabel('Admin API secret').fill(stack.secret)
-    await page.getByRole('button', { name: 'Continue' }).click()
+    await signInAdmin(page, stack, '/admin/plans')
     await page.waitForSelector('[data-testid="plans-table"] tbody tr')
     await page.locator('[data-testid="plans-table"] tr', { hasText: 'Rust' }).locator('.v-field').click()
     const put = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/v1/admin/plans/'))

@@ -1,6 +1,7 @@
 // Starts the real local stack (the Go binary `make dev` runs) on a free
 // port with a fresh data directory, and Debian's Chromium, for e2e tests.
 import { spawn } from 'node:child_process'
+import { createHmac } from 'node:crypto'
 import { mkdtempSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -26,7 +27,7 @@ export async function startStack() {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'ezscale-e2e-'))
   const child = spawn(bin, [], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, WEB_DIST: join(root, 'web', 'dist'), ADMIN_API_SECRET: '' },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, WEB_DIST: join(root, 'web', 'dist') },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -37,13 +38,20 @@ export async function startStack() {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`local stack exited ${child.exitCode}: ${out}`)
     try {
-      if ((await fetch(`${base}/v1/healthz`)).ok && out.includes('Admin API bearer secret')) break
+      if ((await fetch(`${base}/v1/healthz`)).ok && out.includes('Demo customer')) break
     } catch {}
     if (Date.now() > deadline) throw new Error('local stack did not become healthy in 30s')
     await new Promise((r) => setTimeout(r, 100))
   }
-  const secret = /Admin API bearer secret: (\S+)/.exec(out)?.[1]
-  return { base, secret, stop: () => child.kill('SIGTERM') }
+  const admin = /Demo admin\s+(\S+) \/ (.+)\n/.exec(out)
+  const totpSecret = /TOTP secret (\S+)/.exec(out)?.[1]
+  const customer = /Demo customer\s+(\S+) \/ (.+)\n/.exec(out)
+  return {
+    base,
+    admin: { email: admin?.[1], password: admin?.[2]?.trim(), totpSecret },
+    customer: { email: customer?.[1], password: customer?.[2]?.trim() },
+    stop: () => child.kill('SIGTERM'),
+  }
 }
 
 export async function launch() {
@@ -57,4 +65,28 @@ export async function launch() {
 /** money formats minor units exactly as the web app does (same Intl rules). */
 export function money(minor, currency, exponent) {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(minor / 10 ** exponent)
+}
+
+/** totp computes the RFC 6238 code (SHA-1, 30 s, 6 digits) for a base32 secret. */
+export function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0')
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)))
+  const h = createHmac('sha1', key).update(counter).digest()
+  const o = h[h.length - 1] & 0xf
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0')
+}
+
+/** signInAdmin fills the admin sign-in form: password, then TOTP code. */
+export async function signInAdmin(page, stack, path = '/admin/') {
+  await page.goto(stack.base + path)
+  await page.getByTestId('signin-email').locator('input').fill(stack.admin.email)
+  await page.getByTestId('signin-password').locator('input').fill(stack.admin.password)
+  await page.getByTestId('signin-submit').click()
+  await page.getByTestId('signin-code').locator('input').fill(totp(stack.admin.totpSecret))
+  await page.getByTestId('signin-submit').click()
+  await page.getByTestId('staff-email').waitFor()
 }

@@ -4,11 +4,21 @@ import { makeVuetify } from '@/shared/vuetify'
 import App from './App.vue'
 import AccountHome from './pages/AccountHome.vue'
 import OrderSummary from './pages/OrderSummary.vue'
+import LoginPage from './pages/auth/LoginPage.vue'
+import RegisterPage from './pages/auth/RegisterPage.vue'
+import VerifyPage from './pages/auth/VerifyPage.vue'
+import ForgotPage from './pages/auth/ForgotPage.vue'
+import ResetPage from './pages/auth/ResetPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/account/'),
   routes: [
     { path: '/', component: AccountHome },
+    { path: '/login', component: LoginPage },
+    { path: '/register', component: RegisterPage },
+    { path: '/verify', component: VerifyPage },
+    { path: '/forgot', component: ForgotPage },
+    { path: '/reset', component: ResetPage },
     { path: '/order', component: OrderSummary },
     { path: '/:rest(.*)', redirect: '/' },
   ],

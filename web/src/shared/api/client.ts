@@ -17,6 +17,26 @@ const baseUrl = (import.meta.env.VITE_API_BASE as string | undefined) ?? globalT
 // fetch is looked up per call, so tests (and polyfills) can replace it.
 export const api = createClient<paths>({ baseUrl, credentials: 'include', fetch: (req: Request) => globalThis.fetch(req) })
 
+// The session's CSRF token: kept in memory from sign-in and /v1/me answers,
+// falling back to the ezs_csrf cookie (same-origin deployments).
+let csrfToken = ''
+export function setCSRFToken(token: string) {
+  csrfToken = token
+}
+function csrfFromCookie(): string {
+  const m = /(?:^|;\s*)ezs_csrf=([^;]+)/.exec(globalThis.document?.cookie ?? '')
+  return m?.[1] ? decodeURIComponent(m[1]) : ''
+}
+api.use({
+  onRequest({ request }) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const token = csrfToken || csrfFromCookie()
+      if (token) request.headers.set('X-CSRF-Token', token)
+    }
+    return request
+  },
+})
+
 /** errorMessage turns an API error body into a sentence for the user. */
 export function errorMessage(err: unknown, fallback = 'Something went wrong. Please try again.'): string {
   const e = err as Partial<ApiError> | undefined

@@ -1,0 +1,52 @@
+// The signed-in user for every app. The session itself is an HttpOnly
+// cookie; this module only remembers who the server says we are.
+import { ref } from 'vue'
+import { api, errorMessage, setCSRFToken, type Schemas } from '@/shared/api/client'
+
+export type Me = Schemas['Me']
+export const me = ref<Me | null>(null)
+export const loaded = ref(false)
+
+/** loadMe asks the server who is signed in (null when nobody is). */
+export async function loadMe(): Promise<Me | null> {
+  const { data, response } = await api.GET('/v1/me')
+  loaded.value = true
+  if (data) {
+    me.value = data
+    setCSRFToken(data.csrf_token)
+  } else if (response.status === 401 || response.status === 403) {
+    me.value = null
+  }
+  return me.value
+}
+
+export type SignInStep = { ok: true; secondFactor: boolean } | { ok: false; message: string; fields: Record<string, string> }
+
+function failed(e: unknown): SignInStep {
+  const err = e as Schemas['Error'] | undefined
+  return { ok: false, message: errorMessage(e), fields: err?.error.fields ?? {} }
+}
+
+export async function signIn(email: string, password: string): Promise<SignInStep> {
+  const { data, error } = await api.POST('/v1/auth/login', { body: { email, password } })
+  if (error || !data) return failed(error)
+  setCSRFToken(data.csrf_token)
+  if (data.status === 'second_factor_required') return { ok: true, secondFactor: true }
+  await loadMe()
+  return { ok: true, secondFactor: false }
+}
+
+export async function secondFactor(code: string): Promise<SignInStep> {
+  const { data, error } = await api.POST('/v1/auth/second-factor', { body: { code } })
+  if (error || !data) return failed(error)
+  setCSRFToken(data.csrf_token)
+  await loadMe()
+  return { ok: true, secondFactor: false }
+}
+
+export async function signOut(everywhere = false) {
+  if (everywhere) await api.POST('/v1/auth/logout-everywhere')
+  else await api.POST('/v1/auth/logout')
+  me.value = null
+  setCSRFToken('')
+}
