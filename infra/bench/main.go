@@ -200,7 +200,7 @@ func coldStart(bin, dir string) (time.Duration, error) {
 		cmd.Env = []string{
 			"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=us-east-1",
 			"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "STAGE=test", "TABLE_NAME=ezscale",
-			"LOCAL_KEY_FILE=" + filepath.Join(dir, "cold.key"), "ADMIN_API_SECRET=bench-admin-secret-0123456789abcdef",
+			"LOCAL_KEY_FILE=" + filepath.Join(dir, "cold.key"),
 		}
 		start := time.Now()
 		if err := cmd.Start(); err != nil {
