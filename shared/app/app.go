@@ -13,6 +13,7 @@ import (
 	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/discord"
@@ -48,6 +49,8 @@ type Platform struct {
 	NotifyWorker *notify.Worker
 	Accounts     *accounts.Service
 	Audit        *dynamo.Audit
+	// CFAccess verifies Cloudflare Access tokens on staff routes when configured.
+	CFAccess *cfaccess.Verifier
 }
 
 // New wires the platform.
@@ -76,6 +79,9 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		MaxAttempts: cfg.NotifyMaxAttempts, Backoff: cfg.NotifyRetryBase,
 	})
 	p.Audit = dynamo.NewAudit(tbl)
+	if cfg.CFAccessTeamDomain != "" {
+		p.CFAccess = cfaccess.New(cfg.CFAccessTeamDomain, cfg.CFAccessAudience, ad.HTTP, clk)
+	}
 	p.Accounts = accounts.NewService(accounts.Config{
 		Store: dynamo.NewAccounts(tbl), Limiter: dynamo.NewLimiter(tbl), Audit: p.Audit, Notify: p.Notify, Sealer: p.Sealer,
 		Clock: clk, Log: log, AccountURL: cfg.AccountURL, Issuer: cfg.CompanyName,
@@ -112,6 +118,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		Audit:        p.Audit,
 		Ping:         p.ping,
 		CookieSecure: p.Config.CookieSecure,
+		CFAccess:     p.CFAccess,
 	}
 }
 

@@ -26,6 +26,10 @@ type Config struct {
 	WebOrigins []string   `env:"WEB_ORIGINS" envSeparator:","`
 	// MaxBodyBytes caps every request body; larger bodies get 413.
 	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"1048576"`
+	// Cloudflare Access in front of the admin API: team domain
+	// (ezscale.cloudflareaccess.com) and the application's audience tag.
+	CFAccessTeamDomain string `env:"CF_ACCESS_TEAM_DOMAIN"`
+	CFAccessAudience   string `env:"CF_ACCESS_AUD"`
 	// CookieSecure marks session cookies Secure; turn off only for plain-http tests.
 	CookieSecure bool `env:"COOKIE_SECURE" envDefault:"true"`
 	// Argon2id cost for new password hashes (existing ones are upgraded at
@@ -120,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if c.Argon2Time < 1 || c.Argon2Time > 20 {
 		bad("ARGON2_TIME", "must be between 1 and 20")
+	}
+	if (c.CFAccessTeamDomain == "") != (c.CFAccessAudience == "") {
+		bad("CF_ACCESS_AUD", "CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD go together")
 	}
 	if !c.CookieSecure && (c.Stage == "prod" || c.Stage == "staging") {
 		bad("COOKIE_SECURE", "must be true when STAGE is %s", c.Stage)

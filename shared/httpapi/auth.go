@@ -5,11 +5,13 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/audit"
+	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/ids"
 )
@@ -63,6 +65,7 @@ var (
 	errNeedsMFA          = apperr.New(apperr.Forbidden, "staff must sign in with two-factor authentication; set it up under Security")
 	errForbidden         = apperr.New(apperr.Forbidden, "your role does not allow this")
 	errCSRF              = apperr.New(apperr.Forbidden, "missing or wrong "+CSRFHeader+" header")
+	errCFAccess          = apperr.New(apperr.Forbidden, "the admin API is only reachable through Cloudflare Access")
 )
 
 // guard wraps a handler with the route's auth rule: the session cookie is
@@ -100,6 +103,16 @@ func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 			return errForbidden
 		case rt.Auth == httpx.Staff && !sess.MFA:
 			return errNeedsMFA
+		}
+		if rt.Auth == httpx.Staff && d.CFAccess != nil {
+			id, err := d.CFAccess.Verify(r.Context(), r.Header.Get(cfaccess.Header))
+			if err != nil {
+				d.Log.WarnContext(r.Context(), "Cloudflare Access check failed", "err", err.Error())
+				return errCFAccess
+			}
+			if id.Email != "" && !strings.EqualFold(id.Email, u.Email) {
+				return apperr.New(apperr.Forbidden, "the Cloudflare Access identity is not this staff account")
+			}
 		}
 		ctx := context.WithValue(r.Context(), principalKey{}, &Principal{Session: sess, User: u})
 		return h(w, r.WithContext(ctx))

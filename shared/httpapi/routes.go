@@ -11,6 +11,7 @@ import (
 	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/audit"
 	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
 )
@@ -43,6 +44,8 @@ type Deps struct {
 	Ping func(ctx context.Context) error
 	// CookieSecure marks session cookies Secure (off only for plain-http tests).
 	CookieSecure bool
+	// CFAccess, when set, must vouch for every staff request (Cloudflare Access).
+	CFAccess *cfaccess.Verifier
 }
 
 // Routes returns every route of the API.
