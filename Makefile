@@ -53,7 +53,7 @@ $(VENV)/.installed: requirements-dev.txt
 	touch $@
 
 test-go: venv
-	MOTO_SERVER=$(VENV)/bin/moto_server go test -race -count=1 ./...
+	MOTO_PYTHON=$(VENV)/bin/python go test -race -count=1 ./...
 
 # The committed API types must be what openapi-typescript makes of the spec.
 test-web: web-deps

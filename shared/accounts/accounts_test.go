@@ -81,7 +81,7 @@ func newEnv(t *testing.T) *env {
 	tbl := dynamo.New(api, "t", clk)
 	keys, _ := envelope.LoadOrCreateLocalKeys(t.TempDir() + "/k")
 	e := &env{store: dynamo.NewAccounts(tbl), audit: dynamo.NewAudit(tbl), out: &outbox{}, clock: clk}
-	e.svc = accounts.NewService(accounts.Config{Store: e.store, Limiter: dynamo.NewLimiter(tbl), Audit: e.audit, Notify: e.out,
+	e.svc = accounts.NewService(accounts.Config{Store: e.store, Tokens: e.store, Limiter: dynamo.NewLimiter(tbl), Audit: e.audit, Notify: e.out,
 		Sealer: envelope.New(keys), Clock: clk, Log: slog.New(slog.DiscardHandler), Params: fast, AccountURL: "https://example.com/account", Issuer: "EZSCALE"})
 	return e
 }

@@ -21,6 +21,7 @@ import (
 // Service is the accounts use cases.
 type Service struct {
 	store      Store
+	tokens     TokenStore
 	limiter    Limiter
 	audit      audit.Recorder
 	notify     Notifier
@@ -36,6 +37,7 @@ type Service struct {
 // Config wires a Service.
 type Config struct {
 	Store      Store
+	Tokens     TokenStore
 	Limiter    Limiter
 	Audit      audit.Recorder
 	Notify     Notifier
@@ -49,7 +51,7 @@ type Config struct {
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, limiter: c.Limiter, audit: c.Audit, notify: c.Notify, sealer: c.Sealer, clock: c.Clock, log: c.Log,
+	s := &Service{store: c.Store, tokens: c.Tokens, limiter: c.Limiter, audit: c.Audit, notify: c.Notify, sealer: c.Sealer, clock: c.Clock, log: c.Log,
 		params: c.Params, accountURL: strings.TrimRight(c.AccountURL, "/"), issuer: c.Issuer}
 	// Logins for unknown e-mails verify against this, so they take as long
 	// as logins for known ones.

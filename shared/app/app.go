@@ -51,6 +51,7 @@ type Platform struct {
 	Audit        *dynamo.Audit
 	// CFAccess verifies Cloudflare Access tokens on staff routes when configured.
 	CFAccess *cfaccess.Verifier
+	Limiter  *dynamo.Limiter
 }
 
 // New wires the platform.
@@ -82,8 +83,10 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	if cfg.CFAccessTeamDomain != "" {
 		p.CFAccess = cfaccess.New(cfg.CFAccessTeamDomain, cfg.CFAccessAudience, ad.HTTP, clk)
 	}
+	acctStore := dynamo.NewAccounts(tbl)
+	p.Limiter = dynamo.NewLimiter(tbl)
 	p.Accounts = accounts.NewService(accounts.Config{
-		Store: dynamo.NewAccounts(tbl), Limiter: dynamo.NewLimiter(tbl), Audit: p.Audit, Notify: p.Notify, Sealer: p.Sealer,
+		Store: acctStore, Tokens: acctStore, Limiter: p.Limiter, Audit: p.Audit, Notify: p.Notify, Sealer: p.Sealer,
 		Clock: clk, Log: log, AccountURL: cfg.AccountURL, Issuer: cfg.CompanyName,
 		Params: passwords.Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: passwords.Default.Threads, KeyLen: passwords.Default.KeyLen, SaltLen: passwords.Default.SaltLen},
 	})
@@ -119,6 +122,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		Ping:         p.ping,
 		CookieSecure: p.Config.CookieSecure,
 		CFAccess:     p.CFAccess,
+		Limiter:      p.Limiter,
 	}
 }
 

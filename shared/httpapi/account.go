@@ -175,7 +175,44 @@ type meView struct {
 
 func (h accountHandlers) me(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	httpx.JSON(w, http.StatusOK, meView{UserView: viewUser(p.User), CSRFToken: p.Session.CSRF, SecondFactorPassed: p.Session.MFA})
+	v := meView{UserView: viewUser(p.User)}
+	if p.Session != nil {
+		v.CSRFToken, v.SecondFactorPassed = p.Session.CSRF, p.Session.MFA
+	}
+	httpx.JSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (h accountHandlers) listTokens(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Accounts.APITokens(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []accounts.APIToken{}
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"tokens": list})
+	return nil
+}
+
+func (h accountHandlers) createToken(w http.ResponseWriter, r *http.Request) error {
+	var in accounts.CreateTokenInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	t, secret, err := h.Accounts.CreateAPIToken(r.Context(), principal(r).User.ID, in, meta(r))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusCreated, map[string]any{"token": t, "secret": secret})
+	return nil
+}
+
+func (h accountHandlers) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Accounts.RevokeAPIToken(r.Context(), principal(r).User.ID, r.PathValue("id"), meta(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

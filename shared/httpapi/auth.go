@@ -28,7 +28,8 @@ type principalKey struct{}
 
 // Principal is the signed-in caller.
 type Principal struct {
-	Session *accounts.Session
+	Session *accounts.Session // nil when a personal API token was used
+	Token   *accounts.APIToken
 	User    *accounts.User
 }
 
@@ -74,10 +75,19 @@ var (
 // a cookie must echo the session's CSRF token.
 func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 	h := rt.Handler
-	if rt.Auth == httpx.Public {
-		return h
-	}
 	return func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Writes from one address are bounded whatever the route.
+			if err := d.limit(r, "api-write:ip:"+meta(r).IP, 120, time.Minute); err != nil {
+				return err
+			}
+		}
+		if rt.Auth == httpx.Public {
+			return h(w, r)
+		}
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			return d.withToken(rt, bearer, w, r)
+		}
 		c, err := r.Cookie(SessionCookie)
 		if err != nil {
 			return apperr.New(apperr.Unauthorized, "sign in first")
@@ -131,4 +141,38 @@ func (d Deps) record(r *http.Request, action, targetType, targetID string, befor
 	if err := d.Audit.Record(r.Context(), e); err != nil {
 		d.Log.ErrorContext(r.Context(), "audit entry not recorded", "action", action, "err", err.Error())
 	}
+}
+
+// withToken serves a request authenticated by a personal API token: only
+// routes that declare a scope accept tokens, and only tokens holding it.
+func (d Deps) withToken(rt httpx.Route, bearer string, w http.ResponseWriter, r *http.Request) error {
+	if rt.Auth != httpx.User || rt.Scope == "" {
+		return apperr.New(apperr.Forbidden, "API tokens cannot call this endpoint; sign in instead")
+	}
+	tok, u, err := d.Accounts.AuthenticateToken(r.Context(), bearer)
+	if err != nil {
+		return err
+	}
+	if !tok.Has(accounts.Scope(rt.Scope)) {
+		return apperr.New(apperr.Forbidden, "this token lacks the %q scope", rt.Scope)
+	}
+	if err := d.limit(r, "api:token:"+tok.ID, 600, time.Minute); err != nil {
+		return err
+	}
+	ctx := context.WithValue(r.Context(), principalKey{}, &Principal{User: u, Token: tok})
+	return rt.Handler(w, r.WithContext(ctx))
+}
+
+func (d Deps) limit(r *http.Request, key string, n int, window time.Duration) error {
+	if d.Limiter == nil {
+		return nil
+	}
+	ok, wait, err := d.Limiter.Allow(r.Context(), key, n, window)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &apperr.Error{Code: apperr.RateLimited, RetryAfter: wait, Message: "too many requests; slow down"}
+	}
+	return nil
 }

@@ -46,6 +46,8 @@ type Deps struct {
 	CookieSecure bool
 	// CFAccess, when set, must vouch for every staff request (Cloudflare Access).
 	CFAccess *cfaccess.Verifier
+	// Limiter bounds API writes per address and requests per API token.
+	Limiter accounts.Limiter
 }
 
 // Routes returns every route of the API.
@@ -78,7 +80,7 @@ func Routes(d Deps) []httpx.Route {
 		pub(P, "/v1/auth/password/reset", u.resetPassword),
 		user(P, "/v1/auth/logout", u.logout),
 		user(P, "/v1/auth/logout-everywhere", u.logoutEverywhere),
-		user(G, "/v1/me", u.me),
+		{Method: G, Path: "/v1/me", Function: FnAccounts, Auth: httpx.User, Scope: string(accounts.ScopeRead), Handler: u.me},
 		user(U, "/v1/me/profile", u.updateProfile),
 		user(P, "/v1/me/password", u.changePassword),
 		user(G, "/v1/me/sessions", u.sessions),
@@ -86,6 +88,9 @@ func Routes(d Deps) []httpx.Route {
 		user(P, "/v1/me/totp", u.startTOTP),
 		user(P, "/v1/me/totp/confirm", u.confirmTOTP),
 		user(P, "/v1/me/totp/disable", u.disableTOTP),
+		user(G, "/v1/me/tokens", u.listTokens),
+		user(P, "/v1/me/tokens", u.createToken),
+		user(D, "/v1/me/tokens/{id}", u.revokeToken),
 
 		staff(G, "/v1/admin/plans", accounts.CatalogRead, a.listPlans),
 		staff(P, "/v1/admin/plans", accounts.CatalogWrite, a.createPlan),

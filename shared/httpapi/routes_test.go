@@ -54,6 +54,26 @@ func TestOpenAPIPermissionsMatchRoutes(t *testing.T) {
 	}
 }
 
+// The spec's x-token-scope equals each route's API token scope.
+func TestOpenAPITokenScopesMatchRoutes(t *testing.T) {
+	spec, err := openapi.Extension("x-token-scope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]string{}
+	for _, r := range routes() {
+		if r.Scope != "" {
+			have[r.Method+" "+r.Path] = r.Scope
+			if r.Auth != httpx.User || !slices.Contains(accounts.Scopes, accounts.Scope(r.Scope)) {
+				t.Errorf("%s %s: scope %q on a %s route", r.Method, r.Path, r.Scope, r.Auth)
+			}
+		}
+	}
+	if diff := cmp.Diff(spec, have); diff != "" {
+		t.Fatalf("x-token-scope (-spec +routes):\n%s", diff)
+	}
+}
+
 // Every route declares who may call it and which function serves it, and
 // admin routes live only in the admin function.
 func TestEveryRouteHasAnAuthRule(t *testing.T) {

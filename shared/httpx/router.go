@@ -29,7 +29,9 @@ type Route struct {
 	Function   string // the Lambda function serving it
 	Auth       Auth
 	Permission string // required for Staff routes
-	Handler    HandlerFunc
+	// Scope, on a User route, lets personal API tokens with that scope call it.
+	Scope   string
+	Handler HandlerFunc
 }
 
 // HandlerFunc is an API handler that returns errors instead of writing

@@ -64,7 +64,11 @@ func Operations() ([]string, error) {
 
 // Permissions returns the x-permission of every operation that has one,
 // keyed "METHOD /path".
-func Permissions() (map[string]string, error) {
+func Permissions() (map[string]string, error) { return Extension("x-permission") }
+
+// Extension returns the string value of an x- extension on every operation
+// that has it, keyed "METHOD /path".
+func Extension(name string) (map[string]string, error) {
 	once.Do(load)
 	if loadErr != nil {
 		return nil, loadErr
@@ -78,8 +82,8 @@ func Permissions() (map[string]string, error) {
 			if !ok {
 				continue
 			}
-			if perm, ok := o["x-permission"].(string); ok {
-				out[strings.ToUpper(method)+" "+p] = perm
+			if v, ok := o[name].(string); ok {
+				out[strings.ToUpper(method)+" "+p] = v
 			}
 		}
 	}

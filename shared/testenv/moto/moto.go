@@ -1,6 +1,12 @@
 // Package moto starts a moto server (the AWS emulator from PyPI) for tests,
 // once per test binary, on a free loopback port. The repository's venv
-// (.venv, made by `make venv`) provides it; MOTO_SERVER overrides the path.
+// (.venv, made by `make venv`) provides it; MOTO_PYTHON names another
+// Python with moto installed.
+//
+// moto's own moto_server serves requests on threads, and its DynamoDB
+// backend then lets two racing conditional writes both succeed, which real
+// DynamoDB never does; so the server runs through serial_moto.py, which
+// serves one request at a time.
 //
 // Tests that need it call Config(t); packages that use it call Main from
 // TestMain so the server stops when the tests end.
@@ -8,6 +14,7 @@ package moto
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
@@ -47,7 +54,7 @@ func Endpoint(tb testing.TB) string {
 	tb.Helper()
 	once.Do(func() { endpoint, startErr = start() })
 	if startErr != nil {
-		tb.Fatalf("moto server: %v (run `make venv`, or set MOTO_SERVER to a moto_server binary)", startErr)
+		tb.Fatalf("moto server: %v (run `make venv`, or set MOTO_PYTHON to a Python that has moto[server])", startErr)
 	}
 	return endpoint
 }
@@ -64,8 +71,16 @@ func Config(tb testing.TB) aws.Config {
 }
 
 func start() (string, error) {
-	bin, err := find()
+	python, err := find()
 	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "moto")
+	if err != nil {
+		return "", err
+	}
+	script := filepath.Join(dir, "serial_moto.py")
+	if err := os.WriteFile(script, serialMoto, 0o600); err != nil {
 		return "", err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -74,12 +89,12 @@ func start() (string, error) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd := exec.Command(python, script, "127.0.0.1", fmt.Sprint(port))
 	cmd.Stdout, cmd.Stderr = nil, nil
 	// Its own process group, so a killed test run does not orphan it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("start %s: %w", bin, err)
+		return "", fmt.Errorf("start %s %s: %w", python, script, err)
 	}
 	proc = cmd
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -96,8 +111,11 @@ func start() (string, error) {
 	return "", errors.New("did not answer within 30s")
 }
 
+//go:embed serial_moto.py
+var serialMoto []byte
+
 func find() (string, error) {
-	if p := os.Getenv("MOTO_SERVER"); p != "" {
+	if p := os.Getenv("MOTO_PYTHON"); p != "" {
 		return p, nil
 	}
 	dir, err := os.Getwd()
@@ -105,7 +123,7 @@ func find() (string, error) {
 		return "", err
 	}
 	for {
-		p := filepath.Join(dir, ".venv", "bin", "moto_server")
+		p := filepath.Join(dir, ".venv", "bin", "python")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
@@ -118,5 +136,5 @@ func find() (string, error) {
 		}
 		dir = parent
 	}
-	return exec.LookPath("moto_server")
+	return "", errors.New("no .venv/bin/python with moto found")
 }
