@@ -121,6 +121,22 @@ describe('customer account', () => {
     await page.close()
   })
 
+  it('creates an API token that works as a Bearer token and can be revoked', async () => {
+    const page = await browser.newPage()
+    await signIn(page, stack.customer.email, stack.customer.password)
+    await page.getByTestId('token-name').locator('input').fill('monitoring')
+    await page.getByTestId('token-create').click()
+    const secret = (await page.textContent('[data-testid="token-secret"] pre')).trim()
+    assert.match(secret, /^ezs_pat_/)
+    const me = await fetch(stack.base + '/v1/me', { headers: { Authorization: `Bearer ${secret}` } })
+    assert.equal(me.status, 200)
+    assert.equal((await me.json()).email, stack.customer.email)
+    await page.getByTestId('tokens').getByRole('button', { name: 'Revoke' }).click()
+    await page.getByTestId('tokens').getByText('monitoring').waitFor({ state: 'detached' })
+    assert.equal((await fetch(stack.base + '/v1/me', { headers: { Authorization: `Bearer ${secret}` } })).status, 401)
+    await page.close()
+  })
+
   it('a customer cannot use the admin app', async () => {
     const page = await browser.newPage()
     await page.goto(stack.base + '/admin/')
