@@ -4,6 +4,8 @@
 //     p50/p99 latency, allocations and DynamoDB calls per request;
 //   - e-mail render time per template (p50/p99) and notifications rendered
 //     and delivered per second to an in-process SMTP server;
+//   - sign-in p50/p99 with the production argon2id parameters, and the
+//     per-request cost of session authentication;
 //   - each Lambda function: deploy binary size (linux/arm64, stripped) and
 //     cold start — exec until the process asks the Lambda Runtime API for
 //     its first event, i.e. ready to serve — median of 20 runs.
@@ -48,6 +50,9 @@ func main() {
 
 func run() error {
 	if err := benchPlans(); err != nil {
+		return err
+	}
+	if err := benchAuth(); err != nil {
 		return err
 	}
 	benchRender()
