@@ -71,7 +71,7 @@ type env struct {
 
 var meta = accounts.Meta{IP: "203.0.113.7", UserAgent: "test"}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	api := minidyn.NewClient()
 	if err := dynamo.EnsureTable(context.Background(), api, "t"); err != nil {
@@ -88,7 +88,7 @@ func newEnv(t *testing.T) *env {
 
 const goodPassword = "correct horse battery staple"
 
-func tokenFrom(t *testing.T, r *notify.Request, key string) string {
+func tokenFrom(t testing.TB, r *notify.Request, key string) string {
 	t.Helper()
 	if r == nil {
 		t.Fatal("no e-mail was sent")
@@ -100,7 +100,7 @@ func tokenFrom(t *testing.T, r *notify.Request, key string) string {
 	return u.Query().Get("token")
 }
 
-func register(t *testing.T, e *env, email string) *accounts.User {
+func register(t testing.TB, e *env, email string) *accounts.User {
 	t.Helper()
 	if err := e.svc.Register(context.Background(), accounts.RegisterInput{Email: email, Password: goodPassword, Name: "Ada Lovelace", Country: "GB"}, meta); err != nil {
 		t.Fatal(err)
@@ -408,4 +408,23 @@ func TestImportedBcryptRehashesAtLogin(t *testing.T) {
 	if !strings.HasPrefix(after.PasswordHash, "$argon2id$") {
 		t.Fatalf("hash not upgraded: %s", after.PasswordHash[:10])
 	}
+}
+
+// Session and API-token parsing face hostile input on every request: it
+// must never panic, and anything not issued by us is Unauthorized.
+func FuzzAuthenticate(f *testing.F) {
+	e := newEnv(f)
+	f.Add("")
+	f.Add("ezs_pat_AAAA")
+	f.Add(strings.Repeat("A", 43))
+	f.Add("\x00\xff/../..")
+	f.Fuzz(func(t *testing.T, token string) {
+		ctx := context.Background()
+		if _, _, err := e.svc.Authenticate(ctx, token); !apperr.Is(err, apperr.Unauthorized) {
+			t.Fatalf("Authenticate(%q) = %v, want unauthorized", token, err)
+		}
+		if _, _, err := e.svc.AuthenticateToken(ctx, token); !apperr.Is(err, apperr.Unauthorized) {
+			t.Fatalf("AuthenticateToken(%q) = %v, want unauthorized", token, err)
+		}
+	})
 }
