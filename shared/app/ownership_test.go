@@ -1,0 +1,73 @@
+package app_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/ezscale/platform/shared/httpapi"
+	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/openapi"
+	"github.com/ezscale/platform/shared/testenv/session"
+)
+
+// Every customer route that names an object in its path must answer 404
+// when another customer asks for it — as if it did not exist. The matrix is
+// the OpenAPI document's operations; a route without an ownership fixture
+// below fails the test, so new routes cannot be forgotten.
+func TestOtherCustomersObjectsAre404(t *testing.T) {
+	e := newEnv(t)
+	alice := customer(t, e, "alice@example.com")
+	bob := customer(t, e, "bob@example.com")
+
+	// fixtures return the id of an object Alice owns, for each path.
+	fixtures := map[string]func() string{
+		"/v1/me/sessions/{id}": func() string {
+			_, b, _ := alice.Do("GET", "/v1/me/sessions", nil)
+			var l struct{ Sessions []struct{ ID string } }
+			_ = json.Unmarshal(b, &l)
+			return l.Sessions[0].ID
+		},
+		"/v1/me/tokens/{id}": func() string {
+			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})
+			var c struct{ Token struct{ ID string } }
+			_ = json.Unmarshal(b, &c)
+			return c.Token.ID
+		},
+	}
+	ops, err := openapi.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := map[string]httpx.Auth{}
+	for _, r := range httpapi.Routes(httpapi.Deps{}) {
+		auth[r.Method+" "+r.Path] = r.Auth
+	}
+	checked := 0
+	for _, op := range ops {
+		method, path, _ := strings.Cut(op, " ")
+		if auth[op] != httpx.User || !strings.Contains(path, "{") {
+			continue
+		}
+		fixture, ok := fixtures[path]
+		if !ok {
+			t.Errorf("%s: customer route with an id in its path but no ownership fixture in this test", op)
+			continue
+		}
+		id := fixture()
+		if id == "" {
+			t.Fatalf("%s: fixture made no object", op)
+		}
+		target := strings.Replace(path, "{id}", id, 1)
+		if code, body, _ := bob.Do(method, target, nil); code != 404 {
+			t.Errorf("%s as another customer: %d %s, want 404", op, code, body)
+		}
+		if code, _, _ := session.New(e.srv.URL).Do(method, target, nil); code != 401 {
+			t.Errorf("%s anonymously: %d, want 401", op, code)
+		}
+		checked++
+	}
+	if checked < len(fixtures) {
+		t.Fatalf("checked %d routes, fixtures for %d: a fixture names a route that no longer exists", checked, len(fixtures))
+	}
+}
