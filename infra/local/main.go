@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,6 +67,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Admin app               %s/admin/
   API                     %s/v1/   (health: %s/v1/healthz)
   OpenAPI document        %s/v1/openapi.json
+  Passkeys need a host name: use %s for them
   Dev mailbox (no mail leaves this machine)   %s/dev/mail
   Discord alerts (simulated webhook)          %s/dev/discord
 
@@ -74,7 +76,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Demo customer   %s / %s
 
 Ctrl-C stops; data persists. make dev-reset wipes it.
-`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password)
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -267,3 +267,22 @@ func (s *Service) RevokeSession(ctx context.Context, userID, idHash string, m Me
 	s.record(ctx, audit.Entry{ActorID: userID, Action: "auth.session_revoke", Outcome: "ok", TargetType: "session", TargetID: idHash[:16]}, m)
 	return nil
 }
+
+// SignInVerified opens a full session for a user whom another mechanism
+// (a passkey with user verification) authenticated: it counts as a
+// passed second factor.
+func (s *Service) SignInVerified(ctx context.Context, userID, method string, m Meta) (*LoginResult, error) {
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.openSession(ctx, u, false, true, m)
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.login", Outcome: "ok", TargetType: "user", TargetID: u.ID, Detail: "signed in with " + method}, m)
+	return res, nil
+}
+
+// Record lets other account mechanisms (passkeys) write audit entries.
+func (s *Service) Record(ctx context.Context, e audit.Entry, m Meta) { s.record(ctx, e, m) }

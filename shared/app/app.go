@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/ezscale/platform/shared/accounts"
@@ -22,6 +24,7 @@ import (
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/passkeys"
 	"github.com/ezscale/platform/shared/passwords"
 )
 
@@ -52,6 +55,8 @@ type Platform struct {
 	// CFAccess verifies Cloudflare Access tokens on staff routes when configured.
 	CFAccess *cfaccess.Verifier
 	Limiter  *dynamo.Limiter
+	// Passkeys is nil when the relying party cannot be configured.
+	Passkeys *passkeys.Service
 }
 
 // New wires the platform.
@@ -90,7 +95,31 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		Clock: clk, Log: log, AccountURL: cfg.AccountURL, Issuer: cfg.CompanyName,
 		Params: passwords.Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: passwords.Default.Threads, KeyLen: passwords.Default.KeyLen, SaltLen: passwords.Default.SaltLen},
 	})
+	p.Passkeys = p.newPasskeys(tbl)
 	return p
+}
+
+// newPasskeys configures WebAuthn for the web apps' origins.
+func (p *Platform) newPasskeys(tbl *dynamo.Table) *passkeys.Service {
+	cfg := p.Config
+	rpID := cfg.WebAuthnRPID
+	if u, err := url.Parse(cfg.SiteURL); err == nil && rpID == "" {
+		rpID = u.Hostname()
+	}
+	origins := slices.Clone(cfg.WebAuthnOrigins)
+	for _, raw := range []string{cfg.SiteURL, cfg.AccountURL, cfg.AdminURL} {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			if o := u.Scheme + "://" + u.Host; !slices.Contains(origins, o) {
+				origins = append(origins, o)
+			}
+		}
+	}
+	svc, err := passkeys.New(rpID, cfg.CompanyName, origins, dynamo.NewPasskeys(tbl), p.Accounts, p.Clock)
+	if err != nil {
+		p.Log.Warn("passkeys disabled", "err", err.Error())
+		return nil
+	}
+	return svc
 }
 
 // alertFailedDelivery tells admins on Discord that a customer e-mail was
@@ -123,6 +152,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		CookieSecure: p.Config.CookieSecure,
 		CFAccess:     p.CFAccess,
 		Limiter:      p.Limiter,
+		Passkeys:     p.Passkeys,
 	}
 }
 

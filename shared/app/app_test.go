@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	}
 	cfg, err := config.Load(map[string]string{
 		"LOCAL_KEY_FILE": filepath.Join(t.TempDir(), "k"), "COOKIE_SECURE": "false",
-		"WEB_ORIGINS": "https://app.example.com", "MAX_BODY_BYTES": "4096", "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1",
+		"WEB_ORIGINS": "https://app.example.com", "MAX_BODY_BYTES": "4096", "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1", "WEBAUTHN_RP_ID": "localhost",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,16 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/openapi"
+	"github.com/ezscale/platform/shared/passkeys"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
 
@@ -27,6 +30,16 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 			var l struct{ Sessions []struct{ ID string } }
 			_ = json.Unmarshal(b, &l)
 			return l.Sessions[0].ID
+		},
+		"/v1/me/passkeys/{id}": func() string {
+			_, b, _ := alice.Do("GET", "/v1/me", nil)
+			var me struct{ ID string }
+			_ = json.Unmarshal(b, &me)
+			p := &passkeys.Passkey{ID: "cred-of-alice", UserID: me.ID, Name: "laptop", Data: []byte("{}"), CreatedAt: e.clock.Now()}
+			if err := dynamo.NewPasskeys(e.p.Table).PutPasskey(context.Background(), p); err != nil {
+				t.Fatal(err)
+			}
+			return p.ID
 		},
 		"/v1/me/tokens/{id}": func() string {
 			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})

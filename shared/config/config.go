@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"net/url"
 	"reflect"
@@ -30,6 +31,11 @@ type Config struct {
 	// (ezscale.cloudflareaccess.com) and the application's audience tag.
 	CFAccessTeamDomain string `env:"CF_ACCESS_TEAM_DOMAIN"`
 	CFAccessAudience   string `env:"CF_ACCESS_AUD"`
+	// WebAuthn relying party: its ID defaults to SITE_URL's host name; the
+	// web apps' origins (SITE_URL, ACCOUNT_URL, ADMIN_URL) are allowed plus
+	// WEBAUTHN_ORIGINS.
+	WebAuthnRPID    string   `env:"WEBAUTHN_RP_ID"`
+	WebAuthnOrigins []string `env:"WEBAUTHN_ORIGINS" envSeparator:","`
 	// CookieSecure marks session cookies Secure; turn off only for plain-http tests.
 	CookieSecure bool `env:"COOKIE_SECURE" envDefault:"true"`
 	// Argon2id cost for new password hashes (existing ones are upgraded at
@@ -198,6 +204,9 @@ func (c Config) validateNotify() []error {
 	}
 	if c.NotifyRetryBase <= 0 || c.NotifyRetryBase > time.Hour {
 		bad("NOTIFY_RETRY_BASE", "must be a duration between 1ns and 1h, e.g. 10s")
+	}
+	if u, err := url.Parse(c.SiteURL); err == nil && deployed && c.WebAuthnRPID == "" && net.ParseIP(u.Hostname()) != nil {
+		bad("SITE_URL", "must use a host name, not an IP address, when STAGE is %s (passkeys need one)", c.Stage)
 	}
 	if deployed && c.NotifyQueueURL == "" {
 		bad("NOTIFY_QUEUE_URL", "is required when STAGE is %s", c.Stage)

@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/passkeys"
 )
 
 // Function names; each is one Lambda function in template.yaml.
@@ -48,6 +49,8 @@ type Deps struct {
 	CFAccess *cfaccess.Verifier
 	// Limiter bounds API writes per address and requests per API token.
 	Limiter accounts.Limiter
+	// Passkeys runs WebAuthn ceremonies (nil: passkeys not configured).
+	Passkeys *passkeys.Service
 }
 
 // Routes returns every route of the API.
@@ -56,6 +59,7 @@ func Routes(d Deps) []httpx.Route {
 	a := adminHandlers{d}
 	n := notifyHandlers{d}
 	u := accountHandlers{d}
+	pk := passkeyHandlers{d}
 	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
 	}
@@ -76,6 +80,8 @@ func Routes(d Deps) []httpx.Route {
 		pub(P, "/v1/auth/verify-email/resend", u.resendVerification),
 		pub(P, "/v1/auth/login", u.login),
 		{Method: P, Path: "/v1/auth/second-factor", Function: FnAccounts, Auth: httpx.Pending, Handler: u.secondFactor},
+		pub(P, "/v1/auth/passkey/options", pk.beginLogin),
+		pub(P, "/v1/auth/passkey", pk.finishLogin),
 		pub(P, "/v1/auth/password/forgot", u.forgotPassword),
 		pub(P, "/v1/auth/password/reset", u.resetPassword),
 		user(P, "/v1/auth/logout", u.logout),
@@ -88,6 +94,10 @@ func Routes(d Deps) []httpx.Route {
 		user(P, "/v1/me/totp", u.startTOTP),
 		user(P, "/v1/me/totp/confirm", u.confirmTOTP),
 		user(P, "/v1/me/totp/disable", u.disableTOTP),
+		user(P, "/v1/me/passkeys/options", pk.beginRegistration),
+		user(G, "/v1/me/passkeys", pk.list),
+		user(P, "/v1/me/passkeys", pk.finishRegistration),
+		user(D, "/v1/me/passkeys/{id}", pk.delete),
 		user(G, "/v1/me/tokens", u.listTokens),
 		user(P, "/v1/me/tokens", u.createToken),
 		user(D, "/v1/me/tokens/{id}", u.revokeToken),
