@@ -137,6 +137,36 @@ describe('customer account', () => {
     await page.close()
   })
 
+  it('registers a passkey and signs in with it, passwordless', async () => {
+    // Browsers refuse WebAuthn on IP addresses; the stack serves localhost too.
+    const base = stack.base.replace('127.0.0.1', 'localhost')
+    const ctx = await browser.newContext()
+    const page = await ctx.newPage()
+    const cdp = await ctx.newCDPSession(page)
+    await cdp.send('WebAuthn.enable')
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    })
+    await page.goto(base + '/account/login')
+    await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+    await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('signin-submit').click()
+    await page.getByTestId('welcome').waitFor()
+    await page.getByTestId('passkey-name').locator('input').fill('Work laptop')
+    await page.getByTestId('passkey-add').click()
+    await page.getByTestId('passkeys').getByText('Work laptop').waitFor()
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId })
+    assert.equal(credentials.length, 1)
+    assert.ok(credentials[0].isResidentCredential, 'a discoverable credential')
+
+    await page.getByTestId('sign-out').click()
+    await page.goto(base + '/account/login')
+    await page.getByTestId('signin-passkey').click()
+    await page.getByTestId('welcome').waitFor()
+    assert.match(await page.textContent('[data-testid="welcome"]'), /Demo Customer/)
+    await ctx.close()
+  })
+
   it('a customer cannot use the admin app', async () => {
     const page = await browser.newPage()
     await page.goto(stack.base + '/admin/')

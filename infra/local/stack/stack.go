@@ -73,6 +73,8 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox", // app.Embedded's key file
 		"DISCORD_WEBHOOK_URL": o.BaseURL + "/dev/discord" + sim.AddWebhook("1000", "local-dev-token"),
 		"SITE_URL":            o.BaseURL, "ACCOUNT_URL": o.BaseURL + "/account", "ADMIN_URL": o.BaseURL + "/admin",
+		// Browsers refuse WebAuthn on IP addresses: passkeys work on localhost.
+		"WEBAUTHN_RP_ID": "localhost", "WEBAUTHN_ORIGINS": strings.Replace(o.BaseURL, "127.0.0.1", "localhost", 1),
 	}
 	for k, v := range o.Env {
 		if v != "" {

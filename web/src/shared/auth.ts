@@ -2,6 +2,7 @@
 // cookie; this module only remembers who the server says we are.
 import { ref } from 'vue'
 import { api, errorMessage, setCSRFToken, type Schemas } from '@/shared/api/client'
+import { getPasskey } from '@/shared/webauthn'
 
 export type Me = Schemas['Me']
 export const me = ref<Me | null>(null)
@@ -49,4 +50,21 @@ export async function signOut(everywhere = false) {
   else await api.POST('/v1/auth/logout')
   me.value = null
   setCSRFToken('')
+}
+
+/** signInWithPasskey runs a passwordless sign-in with a discoverable passkey. */
+export async function signInWithPasskey(): Promise<SignInStep> {
+  const { data: opts, error } = await api.POST('/v1/auth/passkey/options')
+  if (error || !opts) return failed(error)
+  let credential: Record<string, unknown>
+  try {
+    credential = await getPasskey(opts.options)
+  } catch {
+    return { ok: false, message: 'The passkey sign-in was cancelled or failed.', fields: {} }
+  }
+  const { data, error: e } = await api.POST('/v1/auth/passkey', { body: { ceremony_id: opts.ceremony_id, credential } })
+  if (e || !data) return failed(e)
+  setCSRFToken(data.csrf_token)
+  await loadMe()
+  return { ok: true, secondFactor: false }
 }
