@@ -328,3 +328,43 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*User, error) {
 	}
 	return u, nil
 }
+
+// UserPage is a page of users for staff.
+type UserPage struct {
+	Users []User
+	Next  string
+}
+
+// Lister pages through users, newest first.
+type Lister interface {
+	ListUsers(ctx context.Context, cursor string, limit int32) ([]User, string, error)
+}
+
+// ListUsers pages through all accounts for staff, newest first.
+func (s *Service) ListUsers(ctx context.Context, cursor string) (*UserPage, error) {
+	l, ok := s.store.(Lister)
+	if !ok {
+		return nil, apperr.New(apperr.Unavailable, "listing users is not supported by this store")
+	}
+	users, next, err := l.ListUsers(ctx, cursor, 50)
+	if err != nil {
+		return nil, err
+	}
+	return &UserPage{Users: users, Next: next}, nil
+}
+
+// SetTaxExempt records whether a customer is exempt from tax; only staff
+// may call it (the HTTP layer enforces the permission).
+func (s *Service) SetTaxExempt(ctx context.Context, actor *User, userID string, exempt bool, m Meta) (*User, error) {
+	var before bool
+	u, err := s.store.UpdateUser(ctx, userID, func(u *User) error {
+		before, u.TaxExempt, u.UpdatedAt = u.TaxExempt, exempt, s.clock.Now()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "customer.tax_exempt", Outcome: "ok", TargetType: "user", TargetID: userID,
+		Before: audit.JSON(map[string]bool{"tax_exempt": before}), After: audit.JSON(map[string]bool{"tax_exempt": exempt})}, m)
+	return u, nil
+}

@@ -36,13 +36,14 @@ const (
 	NotificationsRead   Permission = "notifications:read"
 	NotificationsManage Permission = "notifications:manage"
 	AuditRead           Permission = "audit:read"
+	CustomersRead       Permission = "customers:read"
 	CustomersManage     Permission = "customers:manage"
 )
 
 var grants = map[Role][]Permission{
-	Support: {CatalogRead, NotificationsRead},
-	Billing: {CatalogRead, NotificationsRead},
-	Admin:   {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersManage},
+	Support: {CatalogRead, NotificationsRead, CustomersRead},
+	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage},
+	Admin:   {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage},
 }
 
 // Can reports whether the role grants p.

@@ -208,3 +208,16 @@ func (s *Accounts) ConsumeToken(ctx context.Context, hash string, purpose accoun
 	}
 	return &accounts.Token{Hash: hash, Purpose: purpose, UserID: r.UserID, Email: r.Email, ExpiresAt: r.ExpiresAt}, nil
 }
+
+// ListUsers pages through users, newest first (GSI2 USERS).
+func (s *Accounts) ListUsers(ctx context.Context, cursor string, limit int32) ([]accounts.User, string, error) {
+	page, err := QueryPage[userRecord](ctx, s.t, Query{Index: GSI2, PK: "USERS", Reverse: true, Cursor: cursor, Limit: limit})
+	if err != nil {
+		return nil, "", fmt.Errorf("list users: %w", err)
+	}
+	out := make([]accounts.User, 0, len(page.Items))
+	for i := range page.Items {
+		out = append(out, *page.Items[i].user())
+	}
+	return out, page.Next, nil
+}

@@ -112,3 +112,43 @@ func (h adminHandlers) auditLog(w http.ResponseWriter, r *http.Request) error {
 	httpx.JSON(w, http.StatusOK, map[string]any{"entries": entries, "next_cursor": next})
 	return nil
 }
+
+func (h adminHandlers) listCustomers(w http.ResponseWriter, r *http.Request) error {
+	page, err := h.Accounts.ListUsers(r.Context(), r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	out := make([]UserView, 0, len(page.Users))
+	for i := range page.Users {
+		out = append(out, viewUser(&page.Users[i]))
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"customers": out, "next_cursor": page.Next})
+	return nil
+}
+
+func (h adminHandlers) getCustomer(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.Accounts.Me(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, viewUser(u))
+	return nil
+}
+
+func (h adminHandlers) setTaxExempt(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		TaxExempt *bool `json:"tax_exempt"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.TaxExempt == nil {
+		return apperr.Validation(map[string]string{"tax_exempt": "is required (true or false)"})
+	}
+	u, err := h.Accounts.SetTaxExempt(r.Context(), principal(r).User, r.PathValue("id"), *in.TaxExempt, meta(r))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, viewUser(u))
+	return nil
+}

@@ -119,6 +119,9 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/notifications/{id}/resend", accounts.NotificationsManage, n.resend),
 
 		staff(G, "/v1/admin/audit", accounts.AuditRead, a.auditLog),
+		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
+		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
+		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),
 	}
 }
 
