@@ -155,6 +155,10 @@ describe('pricing page', () => {
     await page.getByRole('option', { name: 'hidden' }).click()
     const putRes = await put
     assert.equal(putRes.status(), 200, await putRes.text())
+    // The change is in the audit log with who made it.
+    await page.getByRole('tab', { name: 'Audit log' }).click()
+    await page.getByTestId('audit-table').getByText('plan.replace').waitFor()
+    assert.match(await page.getByTestId('audit-table').textContent(), new RegExp(stack.admin.email))
     await page.goto(stack.base + '/?type=game_server')
     await page.waitForSelector('[data-plan="game-minecraft"]')
     assert.equal(await page.locator('[data-plan="game-rust"]').count(), 0)

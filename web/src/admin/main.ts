@@ -6,6 +6,8 @@ import App from './App.vue'
 import PlansPage from './pages/plans/PlansPage.vue'
 import TemplatesPage from './pages/templates/TemplatesPage.vue'
 import NotificationsPage from './pages/notifications/NotificationsPage.vue'
+import CustomersPage from './pages/customers/CustomersPage.vue'
+import AuditPage from './pages/audit/AuditPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -14,6 +16,8 @@ const router = createRouter({
     { path: '/plans', component: PlansPage },
     { path: '/templates/:kind?', component: TemplatesPage },
     { path: '/notifications', component: NotificationsPage },
+    { path: '/customers', component: CustomersPage },
+    { path: '/audit', component: AuditPage },
     { path: '/:rest(.*)', redirect: '/plans' },
   ],
 })
