@@ -286,3 +286,38 @@ func (s *Service) SignInVerified(ctx context.Context, userID, method string, m M
 
 // Record lets other account mechanisms (passkeys) write audit entries.
 func (s *Service) Record(ctx context.Context, e audit.Entry, m Meta) { s.record(ctx, e, m) }
+
+// Impersonate opens a 30-minute session in which staff act as a customer.
+// Staff accounts cannot be impersonated. Start (and end) are audited, and
+// everything done meanwhile is attributed to the staff member.
+func (s *Service) Impersonate(ctx context.Context, actor *User, customerID string, m Meta) (*LoginResult, error) {
+	u, err := s.store.GetUser(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role.Staff() {
+		return nil, apperr.New(apperr.Forbidden, "staff accounts cannot be impersonated")
+	}
+	now := s.clock.Now()
+	token, hash := NewToken()
+	t := ImpersonationTimeouts
+	sess := &Session{IDHash: hash, UserID: u.ID, Role: u.Role, CSRF: randomString(24), ImpersonatorID: actor.ID, ImpersonatorEmail: actor.Email,
+		IP: m.IP, UserAgent: truncate(m.UserAgent, 300), CreatedAt: now, LastSeenAt: now, IdleUntil: now.Add(t.Idle), ExpiresAt: now.Add(t.Absolute)}
+	if err := s.store.PutSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "impersonation.start", Outcome: "ok", TargetType: "user", TargetID: u.ID, Detail: "as " + u.Email}, m)
+	return &LoginResult{Token: token, Session: sess, User: u}, nil
+}
+
+// EndImpersonation closes an impersonation session.
+func (s *Service) EndImpersonation(ctx context.Context, sess *Session, m Meta) error {
+	if sess.ImpersonatorID == "" {
+		return apperr.New(apperr.Conflict, "this session is not an impersonation")
+	}
+	if err := s.store.DeleteSession(ctx, sess.IDHash); err != nil {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: sess.ImpersonatorID, ActorEmail: sess.ImpersonatorEmail, Action: "impersonation.end", Outcome: "ok", TargetType: "user", TargetID: sess.UserID}, Meta{IP: m.IP, UserAgent: m.UserAgent})
+	return nil
+}

@@ -51,6 +51,9 @@ type Sealer interface {
 type Meta struct {
 	IP        string
 	UserAgent string
+	// Impersonator, when set, is the staff member acting as the user: audit
+	// entries name them as the actor.
+	ImpersonatorID, ImpersonatorEmail string
 }
 
 // Purpose says what a one-time token is for.

@@ -276,6 +276,10 @@ func tooMany(wait time.Duration) error {
 // record writes an audit entry; a failure is logged, never fatal to the user.
 func (s *Service) record(ctx context.Context, e audit.Entry, m Meta) {
 	e.ID, e.At, e.IP, e.UserAgent = ids.New("aud"), s.clock.Now(), m.IP, m.UserAgent
+	if m.ImpersonatorID != "" {
+		e.Detail = strings.TrimSpace(fmt.Sprintf("as %s (impersonation) %s", e.ActorEmail, e.Detail))
+		e.ActorID, e.ActorEmail = m.ImpersonatorID, m.ImpersonatorEmail
+	}
 	if err := s.audit.Record(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit entry not recorded", "action", e.Action, "err", err.Error())
 	}

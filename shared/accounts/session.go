@@ -11,18 +11,21 @@ import (
 // Session is a signed-in browser or client. Only the SHA-256 of its token
 // is stored, so a leaked table does not leak sessions.
 type Session struct {
-	IDHash     string
-	UserID     string
-	Role       Role
-	Pending    bool // password accepted; waiting for the second factor
-	MFA        bool // a second factor was passed in this session
-	CSRF       string
-	IP         string
-	UserAgent  string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	IdleUntil  time.Time
-	ExpiresAt  time.Time
+	IDHash  string
+	UserID  string
+	Role    Role
+	Pending bool // password accepted; waiting for the second factor
+	MFA     bool // a second factor was passed in this session
+	CSRF    string
+	// ImpersonatorID is set when a staff member acts as this user.
+	ImpersonatorID    string
+	ImpersonatorEmail string
+	IP                string
+	UserAgent         string
+	CreatedAt         time.Time
+	LastSeenAt        time.Time
+	IdleUntil         time.Time
+	ExpiresAt         time.Time
 }
 
 // Timeouts per kind of session.
@@ -35,6 +38,8 @@ var (
 	CustomerTimeouts = Timeouts{Idle: 7 * 24 * time.Hour, Absolute: 30 * 24 * time.Hour}
 	StaffTimeouts    = Timeouts{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}
 	PendingTimeouts  = Timeouts{Idle: 5 * time.Minute, Absolute: 5 * time.Minute}
+	// ImpersonationTimeouts bound how long staff act as a customer.
+	ImpersonationTimeouts = Timeouts{Idle: 30 * time.Minute, Absolute: 30 * time.Minute}
 )
 
 // NewToken returns a 256-bit random token (base64url) and its hash.

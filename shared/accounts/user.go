@@ -31,19 +31,20 @@ type Permission string
 
 // Permissions.
 const (
-	CatalogRead         Permission = "catalog:read"
-	CatalogWrite        Permission = "catalog:write"
-	NotificationsRead   Permission = "notifications:read"
-	NotificationsManage Permission = "notifications:manage"
-	AuditRead           Permission = "audit:read"
-	CustomersRead       Permission = "customers:read"
-	CustomersManage     Permission = "customers:manage"
+	CatalogRead          Permission = "catalog:read"
+	CatalogWrite         Permission = "catalog:write"
+	NotificationsRead    Permission = "notifications:read"
+	NotificationsManage  Permission = "notifications:manage"
+	AuditRead            Permission = "audit:read"
+	CustomersRead        Permission = "customers:read"
+	CustomersManage      Permission = "customers:manage"
+	CustomersImpersonate Permission = "customers:impersonate"
 )
 
 var grants = map[Role][]Permission{
 	Support: {CatalogRead, NotificationsRead, CustomersRead},
 	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage},
-	Admin:   {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage},
+	Admin:   {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage, CustomersImpersonate},
 }
 
 // Can reports whether the role grants p.

@@ -119,6 +119,8 @@ type sessionRecord struct {
 	Pending    bool      `dynamodbav:"pending"`
 	MFA        bool      `dynamodbav:"mfa"`
 	CSRF       string    `dynamodbav:"csrf"`
+	ImpID      string    `dynamodbav:"impersonator_id,omitempty"`
+	ImpEmail   string    `dynamodbav:"impersonator_email,omitempty"`
 	IP         string    `dynamodbav:"ip"`
 	UserAgent  string    `dynamodbav:"user_agent"`
 	CreatedAt  time.Time `dynamodbav:"created_at"`
@@ -134,13 +136,14 @@ func (s *Accounts) PutSession(ctx context.Context, x *accounts.Session) error {
 	return s.t.Write(ctx, Create(&sessionRecord{
 		Item: Item{PK: "SESSION#" + x.IDHash, SK: "SESSION", Type: "session", Version: 1, TTL: x.ExpiresAt.Unix(),
 			GSI1PK: "USERSESSIONS#" + x.UserID, GSI1SK: x.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + x.IDHash},
-		UserID: x.UserID, Role: string(x.Role), Pending: x.Pending, MFA: x.MFA, CSRF: x.CSRF, IP: x.IP, UserAgent: x.UserAgent,
+		UserID: x.UserID, Role: string(x.Role), Pending: x.Pending, MFA: x.MFA, CSRF: x.CSRF, ImpID: x.ImpersonatorID, ImpEmail: x.ImpersonatorEmail, IP: x.IP, UserAgent: x.UserAgent,
 		CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt, IdleUntil: x.IdleUntil, ExpiresAt: x.ExpiresAt,
 	}))
 }
 
 func (r *sessionRecord) session() *accounts.Session {
 	return &accounts.Session{IDHash: r.PK[len("SESSION#"):], UserID: r.UserID, Role: accounts.Role(r.Role), Pending: r.Pending, MFA: r.MFA, CSRF: r.CSRF,
+		ImpersonatorID: r.ImpID, ImpersonatorEmail: r.ImpEmail,
 		IP: r.IP, UserAgent: r.UserAgent, CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt, IdleUntil: r.IdleUntil, ExpiresAt: r.ExpiresAt}
 }
 

@@ -171,13 +171,14 @@ type meView struct {
 	UserView
 	CSRFToken          string `json:"csrf_token"`
 	SecondFactorPassed bool   `json:"second_factor_passed"`
+	ImpersonatedBy     string `json:"impersonated_by,omitempty"`
 }
 
 func (h accountHandlers) me(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	v := meView{UserView: viewUser(p.User)}
 	if p.Session != nil {
-		v.CSRFToken, v.SecondFactorPassed = p.Session.CSRF, p.Session.MFA
+		v.CSRFToken, v.SecondFactorPassed, v.ImpersonatedBy = p.Session.CSRF, p.Session.MFA, p.Session.ImpersonatorEmail
 	}
 	httpx.JSON(w, http.StatusOK, v)
 	return nil
@@ -314,6 +315,39 @@ func (h accountHandlers) disableTOTP(w http.ResponseWriter, r *http.Request) err
 	if err := h.Accounts.DisableTOTP(r.Context(), principal(r).Session, in.Password, meta(r)); err != nil {
 		return err
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// impersonate starts acting as a customer: the staff member's own session
+// token moves to a separate HttpOnly cookie until the impersonation ends.
+func (h accountHandlers) impersonate(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.Accounts.Impersonate(r.Context(), principal(r).User, r.PathValue("id"), meta(r))
+	if err != nil {
+		return err
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: StaffCookie, Value: c.Value, Path: "/", MaxAge: 12 * 3600, HttpOnly: true, Secure: h.CookieSecure, SameSite: http.SameSiteLaxMode})
+	}
+	h.setSessionCookies(w, res.Token, res.Session)
+	uv := viewUser(res.User)
+	httpx.JSON(w, http.StatusOK, sessionView{Status: "impersonating", User: &uv, CSRFToken: res.Session.CSRF})
+	return nil
+}
+
+// endImpersonation closes the impersonation and gives the staff member
+// their own session back.
+func (h accountHandlers) endImpersonation(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Accounts.EndImpersonation(r.Context(), principal(r).Session, meta(r)); err != nil {
+		return err
+	}
+	h.clearSessionCookies(w)
+	if c, err := r.Cookie(StaffCookie); err == nil && c.Value != "" {
+		if staff, _, err := h.Accounts.Authenticate(r.Context(), c.Value); err == nil {
+			h.setSessionCookies(w, c.Value, staff) // the staff session, with its own CSRF token
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: StaffCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.CookieSecure, SameSite: http.SameSiteLaxMode})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -20,8 +20,10 @@ import (
 // by the web apps, which echo it in X-CSRF-Token on every write.
 const (
 	SessionCookie = "ezs_session"
-	CSRFCookie    = "ezs_csrf"
-	CSRFHeader    = "X-CSRF-Token"
+	// StaffCookie keeps a staff member's own session while they impersonate.
+	StaffCookie = "ezs_staff_session"
+	CSRFCookie  = "ezs_csrf"
+	CSRFHeader  = "X-CSRF-Token"
 )
 
 type principalKey struct{}
@@ -43,7 +45,11 @@ func meta(r *http.Request) accounts.Meta {
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
-	return accounts.Meta{IP: ip, UserAgent: r.UserAgent()}
+	m := accounts.Meta{IP: ip, UserAgent: r.UserAgent()}
+	if p := principal(r); p != nil && p.Session != nil && p.Session.ImpersonatorID != "" {
+		m.ImpersonatorID, m.ImpersonatorEmail = p.Session.ImpersonatorID, p.Session.ImpersonatorEmail
+	}
+	return m
 }
 
 func (d Deps) setSessionCookies(w http.ResponseWriter, token string, s *accounts.Session) {
@@ -113,6 +119,8 @@ func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 			return errForbidden
 		case rt.Auth == httpx.Staff && !sess.MFA:
 			return errNeedsMFA
+		case rt.Sensitive && sess.ImpersonatorID != "":
+			return apperr.New(apperr.Forbidden, "not while impersonating: the customer must do this themselves")
 		}
 		if rt.Auth == httpx.Staff && d.CFAccess != nil {
 			id, err := d.CFAccess.Verify(r.Context(), r.Header.Get(cfaccess.Header))
@@ -137,6 +145,9 @@ func (d Deps) record(r *http.Request, action, targetType, targetID string, befor
 	e.IP, e.UserAgent = m.IP, m.UserAgent
 	if p := principal(r); p != nil {
 		e.ActorID, e.ActorEmail = p.User.ID, p.User.Email
+		if p.Session != nil && p.Session.ImpersonatorID != "" {
+			e.ActorID, e.ActorEmail, e.Detail = p.Session.ImpersonatorID, p.Session.ImpersonatorEmail, "as "+p.User.Email+" (impersonation)"
+		}
 	}
 	if err := d.Audit.Record(r.Context(), e); err != nil {
 		d.Log.ErrorContext(r.Context(), "audit entry not recorded", "action", action, "err", err.Error())

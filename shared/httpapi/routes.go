@@ -66,6 +66,12 @@ func Routes(d Deps) []httpx.Route {
 	user := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.User, Handler: h}
 	}
+	// sensitive routes change how the account signs in: never while impersonating.
+	sensitive := func(m, p string, h httpx.HandlerFunc) httpx.Route {
+		r := user(m, p, h)
+		r.Sensitive = true
+		return r
+	}
 	staff := func(m, p string, perm accounts.Permission, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAdmin, Auth: httpx.Staff, Permission: string(perm), Handler: h}
 	}
@@ -85,22 +91,23 @@ func Routes(d Deps) []httpx.Route {
 		pub(P, "/v1/auth/password/forgot", u.forgotPassword),
 		pub(P, "/v1/auth/password/reset", u.resetPassword),
 		user(P, "/v1/auth/logout", u.logout),
-		user(P, "/v1/auth/logout-everywhere", u.logoutEverywhere),
+		user(P, "/v1/auth/impersonation/end", u.endImpersonation),
+		sensitive(P, "/v1/auth/logout-everywhere", u.logoutEverywhere),
 		{Method: G, Path: "/v1/me", Function: FnAccounts, Auth: httpx.User, Scope: string(accounts.ScopeRead), Handler: u.me},
 		user(U, "/v1/me/profile", u.updateProfile),
-		user(P, "/v1/me/password", u.changePassword),
+		sensitive(P, "/v1/me/password", u.changePassword),
 		user(G, "/v1/me/sessions", u.sessions),
-		user(D, "/v1/me/sessions/{id}", u.revokeSession),
-		user(P, "/v1/me/totp", u.startTOTP),
-		user(P, "/v1/me/totp/confirm", u.confirmTOTP),
-		user(P, "/v1/me/totp/disable", u.disableTOTP),
-		user(P, "/v1/me/passkeys/options", pk.beginRegistration),
+		sensitive(D, "/v1/me/sessions/{id}", u.revokeSession),
+		sensitive(P, "/v1/me/totp", u.startTOTP),
+		sensitive(P, "/v1/me/totp/confirm", u.confirmTOTP),
+		sensitive(P, "/v1/me/totp/disable", u.disableTOTP),
+		sensitive(P, "/v1/me/passkeys/options", pk.beginRegistration),
 		user(G, "/v1/me/passkeys", pk.list),
-		user(P, "/v1/me/passkeys", pk.finishRegistration),
-		user(D, "/v1/me/passkeys/{id}", pk.delete),
+		sensitive(P, "/v1/me/passkeys", pk.finishRegistration),
+		sensitive(D, "/v1/me/passkeys/{id}", pk.delete),
 		user(G, "/v1/me/tokens", u.listTokens),
-		user(P, "/v1/me/tokens", u.createToken),
-		user(D, "/v1/me/tokens/{id}", u.revokeToken),
+		sensitive(P, "/v1/me/tokens", u.createToken),
+		sensitive(D, "/v1/me/tokens/{id}", u.revokeToken),
 
 		staff(G, "/v1/admin/plans", accounts.CatalogRead, a.listPlans),
 		staff(P, "/v1/admin/plans", accounts.CatalogWrite, a.createPlan),
@@ -122,6 +129,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),
+		staff(P, "/v1/admin/customers/{id}/impersonate", accounts.CustomersImpersonate, u.impersonate),
 	}
 }
 

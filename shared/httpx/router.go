@@ -30,8 +30,11 @@ type Route struct {
 	Auth       Auth
 	Permission string // required for Staff routes
 	// Scope, on a User route, lets personal API tokens with that scope call it.
-	Scope   string
-	Handler HandlerFunc
+	Scope string
+	// Sensitive routes (credentials, second factors, tokens) refuse sessions
+	// in which staff impersonate the user.
+	Sensitive bool
+	Handler   HandlerFunc
 }
 
 // HandlerFunc is an API handler that returns errors instead of writing
