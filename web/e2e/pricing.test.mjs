@@ -162,6 +162,15 @@ describe('pricing page', () => {
     await page.goto(stack.base + '/?type=game_server')
     await page.waitForSelector('[data-plan="game-minecraft"]')
     assert.equal(await page.locator('[data-plan="game-rust"]').count(), 0)
+
+    // Support work: act as the demo customer, see the banner, end it, land back in the admin app.
+    await page.goto(stack.base + '/admin/customers')
+    await page.getByTestId(`impersonate-${stack.customer.email}`).click()
+    await page.getByTestId('impersonation-banner').waitFor()
+    assert.match(await page.getByTestId('impersonation-banner').textContent(), new RegExp(stack.admin.email))
+    await page.getByTestId('end-impersonation').click()
+    await page.getByTestId('customers-table').waitFor()
+    await page.getByTestId('staff-email').getByText(stack.admin.email).waitFor()
     await page.close()
   })
 })

@@ -354,6 +354,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/impersonation/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop impersonating; the staff member's own session returns */
+        post: operations["endImpersonation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/logout-everywhere": {
         parameters: {
             query?: never;
@@ -689,6 +706,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/customers/{id}/impersonate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act as a customer for up to 30 minutes (audited; staff cannot be impersonated)
+         * @description The staff member's own session moves to the ezs_staff_session cookie and returns at POST /v1/auth/impersonation/end. Changes to credentials, second factors and tokens are refused meanwhile; everything else is attributed to the staff member in the audit log.
+         */
+        post: operations["adminImpersonate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -941,10 +980,12 @@ export interface components {
         Me: components["schemas"]["User"] & {
             csrf_token: string;
             second_factor_passed: boolean;
+            /** @description E-mail of the staff member acting as this user, when impersonating */
+            impersonated_by?: string;
         };
         SignIn: {
             /** @enum {string} */
-            status: "signed_in" | "second_factor_required";
+            status: "signed_in" | "second_factor_required" | "impersonating";
             user?: components["schemas"]["User"];
             csrf_token: string;
             second_factor_passed: boolean;
@@ -1711,6 +1752,27 @@ export interface operations {
             403: components["responses"]["Error"];
         };
     };
+    endImpersonation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
     logoutEverywhere: {
         parameters: {
             query?: never;
@@ -2271,6 +2333,31 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    adminImpersonate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Impersonating; the session cookies now belong to the customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignIn"];
+                };
+            };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
