@@ -428,3 +428,73 @@ func FuzzAuthenticate(f *testing.F) {
 		}
 	})
 }
+
+func TestChangeEmail(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u := register(t, e, "ada@example.com")
+	register(t, e, "taken@example.com")
+	if err := e.svc.RequestEmailChange(ctx, u.ID, "new@example.com", "wrong password here", meta); fields(err)["password"] == "" {
+		t.Fatalf("changed without the password: %v", err)
+	}
+	before := e.out.count(notify.EmailVerification)
+	if err := e.svc.RequestEmailChange(ctx, u.ID, "taken@example.com", goodPassword, meta); err != nil {
+		t.Fatalf("a taken address must look like a free one: %v", err)
+	}
+	if e.out.count(notify.EmailVerification) != before {
+		t.Fatal("a link was sent for a taken address")
+	}
+	if err := e.svc.RequestEmailChange(ctx, u.ID, "New@Example.com", goodPassword, meta); err != nil {
+		t.Fatal(err)
+	}
+	req := e.out.last(notify.EmailVerification)
+	if req.To != "new@example.com" {
+		t.Fatalf("link sent to %s, want the new address", req.To)
+	}
+	tok := tokenFrom(t, req, "verify_url")
+	if got, _ := e.store.GetUser(ctx, u.ID); got.Email != "ada@example.com" {
+		t.Fatal("the address changed before it was confirmed")
+	}
+	changed, err := e.svc.VerifyEmail(ctx, tok, meta)
+	if err != nil || changed.Email != "new@example.com" || !changed.EmailVerified {
+		t.Fatalf("confirm = %+v, %v", changed, err)
+	}
+	if _, err := e.svc.Login(ctx, "new@example.com", goodPassword, meta); err != nil {
+		t.Fatalf("login with the new address: %v", err)
+	}
+	if _, err := e.svc.Login(ctx, "ada@example.com", goodPassword, meta); !apperr.Is(err, apperr.Unauthorized) {
+		t.Fatalf("the old address still signs in: %v", err)
+	}
+	// The old address is free again; the confirmation link was single use.
+	if err := e.svc.Register(ctx, accounts.RegisterInput{Email: "ada@example.com", Password: goodPassword, Name: "Another Ada"}, accounts.Meta{IP: "198.51.100.2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.GetUserByEmail(ctx, "ada@example.com"); err != nil {
+		t.Fatalf("old address not released: %v", err)
+	}
+	if _, err := e.svc.VerifyEmail(ctx, tok, meta); fields(err)["token"] == "" {
+		t.Fatalf("confirmation reused: %v", err)
+	}
+}
+
+// A session token planted in a victim's browser before sign-in (session
+// fixation) is never promoted: every sign-in issues a fresh token.
+func TestSignInNeverReusesATokenFromBefore(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	register(t, e, "victim@example.com")
+	planted, _ := e.svc.Login(ctx, "victim@example.com", goodPassword, meta) // the attacker's own earlier session
+	again, err := e.svc.Login(ctx, "victim@example.com", goodPassword, meta)
+	if err != nil || again.Token == planted.Token || again.Session.IDHash == planted.Session.IDHash {
+		t.Fatal("sign-in reused an existing session token")
+	}
+	e.clock.Advance(time.Second)
+	seen := map[string]bool{}
+	for range 20 {
+		tok, hash := accounts.NewToken()
+		if seen[tok] || len(tok) < 43 || hash == accounts.HashToken(tok+"x") {
+			t.Fatal("tokens are not fresh 256-bit values")
+		}
+		seen[tok] = true
+	}
+}

@@ -24,6 +24,10 @@ type Store interface {
 	// ListSessions returns a user's live sessions, newest first.
 	ListSessions(ctx context.Context, userID string) ([]Session, error)
 
+	// ChangeEmail moves the user and the e-mail uniqueness item to a new,
+	// verified address in one transaction (apperr.Conflict when it is taken).
+	ChangeEmail(ctx context.Context, userID, from, to string) (*User, error)
+
 	PutToken(ctx context.Context, t *Token) error
 	// ConsumeToken deletes and returns the live token with this hash and
 	// purpose; apperr.NotFound when it is unknown, used or expired.
@@ -63,6 +67,7 @@ type Purpose string
 const (
 	VerifyEmail   Purpose = "verify_email"
 	ResetPassword Purpose = "reset_password"
+	ChangeEmail   Purpose = "change_email"
 )
 
 // Token is a stored one-time token (only its hash is stored).

@@ -195,6 +195,12 @@ func (s *Service) ResendVerification(ctx context.Context, email string, m Meta) 
 // VerifyEmail consumes a verification token and marks the address verified.
 func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) (*User, error) {
 	t, err := s.store.ConsumeToken(ctx, HashToken(token), VerifyEmail)
+	if apperr.Is(err, apperr.NotFound) {
+		// The same link page confirms a change of address.
+		if ct, cerr := s.store.ConsumeToken(ctx, HashToken(token), ChangeEmail); cerr == nil {
+			return s.finishEmailChange(ctx, ct, m)
+		}
+	}
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return nil, apperr.Validation(map[string]string{"token": "this link is invalid, used or expired; ask for a new one"})
@@ -370,5 +376,57 @@ func (s *Service) SetTaxExempt(ctx context.Context, actor *User, userID string, 
 	}
 	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "customer.tax_exempt", Outcome: "ok", TargetType: "user", TargetID: userID,
 		Before: audit.JSON(map[string]bool{"tax_exempt": before}), After: audit.JSON(map[string]bool{"tax_exempt": exempt})}, m)
+	return u, nil
+}
+
+// RequestEmailChange e-mails a confirmation link to a new address after
+// re-authentication. A taken address answers exactly like a free one.
+func (s *Service) RequestEmailChange(ctx context.Context, userID, newEmail, password string, m Meta) error {
+	if err := s.limit(ctx, "reauth:user:"+userID, 5, 10*time.Minute); err != nil {
+		return err
+	}
+	email, msg := ValidEmail(newEmail)
+	if msg != "" {
+		return apperr.Validation(map[string]string{"new_email": msg})
+	}
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if _, err := passwords.Verify(u.PasswordHash, password, s.params); err != nil {
+		return apperr.Validation(map[string]string{"password": "is wrong"})
+	}
+	if email == u.Email {
+		return apperr.Validation(map[string]string{"new_email": "is your current address"})
+	}
+	if _, err := s.store.GetUserByEmail(ctx, email); err == nil {
+		s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.email_change_requested", Outcome: "denied", TargetType: "user", TargetID: u.ID, Detail: "address taken"}, m)
+		return nil
+	}
+	token, hash := NewToken()
+	if err := s.store.PutToken(ctx, &Token{Hash: hash, Purpose: ChangeEmail, UserID: u.ID, Email: email, ExpiresAt: s.clock.Now().Add(24 * time.Hour)}); err != nil {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.email_change_requested", Outcome: "ok", TargetType: "user", TargetID: u.ID, After: audit.JSON(map[string]string{"email": email})}, m)
+	_, err = s.notify.Send(ctx, notify.Request{Kind: notify.EmailVerification, To: email, Key: "verify:" + hash[:32],
+		Data: map[string]any{"customer_name": u.Profile.Name, "verify_url": s.accountURL + "/verify?token=" + token, "expires_in": "24 hours"}})
+	return err
+}
+
+func (s *Service) finishEmailChange(ctx context.Context, t *Token, m Meta) (*User, error) {
+	u, err := s.store.GetUser(ctx, t.UserID)
+	if err != nil {
+		return nil, err
+	}
+	old := u.Email
+	u, err = s.store.ChangeEmail(ctx, u.ID, old, t.Email)
+	if apperr.Is(err, apperr.Conflict) {
+		return nil, apperr.Validation(map[string]string{"token": "that address was taken meanwhile; choose another"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.email_change", Outcome: "ok", TargetType: "user", TargetID: u.ID,
+		Before: audit.JSON(map[string]string{"email": old}), After: audit.JSON(map[string]string{"email": u.Email})}, m)
 	return u, nil
 }

@@ -224,3 +224,29 @@ func (s *Accounts) ListUsers(ctx context.Context, cursor string, limit int32) ([
 	}
 	return out, page.Next, nil
 }
+
+// ChangeEmail implements accounts.Store: the user, the old address's
+// uniqueness item and the new one change in one transaction.
+func (s *Accounts) ChangeEmail(ctx context.Context, userID, from, to string) (*accounts.User, error) {
+	var out *accounts.User
+	_, err := Update(ctx, s.t, userKey(userID), func(r *userRecord) ([]Op, error) {
+		if r.Email != from {
+			return nil, apperr.New(apperr.Conflict, "the address changed meanwhile")
+		}
+		u := r.user()
+		u.Email, u.EmailVerified, u.UpdatedAt = to, true, s.t.clock.Now()
+		version := r.Version
+		*r = *toUserRecord(u)
+		r.Version = version
+		out = u
+		return []Op{Delete(Key{PK: "EMAIL#" + from, SK: "UNIQUE"}, "owner", userID), Create(emailOwner(to, userID))}, nil
+	})
+	if err != nil {
+		if c, ok := errors.AsType[*TxConflict](err); ok && c.FailedAt(2) {
+			return nil, apperr.New(apperr.Conflict, "the address is taken")
+		}
+		return nil, err
+	}
+	out.Version++
+	return out, nil
+}

@@ -351,3 +351,18 @@ func (h accountHandlers) endImpersonation(w http.ResponseWriter, r *http.Request
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (h accountHandlers) changeEmail(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		NewEmail string `json:"new_email"`
+		Password string `json:"password"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := h.Accounts.RequestEmailChange(r.Context(), principal(r).User.ID, in.NewEmail, in.Password, meta(r)); err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusAccepted, map[string]string{"status": "verification_sent", "message": "Open the link we sent to the new address to finish the change."})
+	return nil
+}

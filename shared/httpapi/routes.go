@@ -96,6 +96,7 @@ func Routes(d Deps) []httpx.Route {
 		{Method: G, Path: "/v1/me", Function: FnAccounts, Auth: httpx.User, Scope: string(accounts.ScopeRead), Handler: u.me},
 		user(U, "/v1/me/profile", u.updateProfile),
 		sensitive(P, "/v1/me/password", u.changePassword),
+		sensitive(P, "/v1/me/email", u.changeEmail),
 		user(G, "/v1/me/sessions", u.sessions),
 		sensitive(D, "/v1/me/sessions/{id}", u.revokeSession),
 		sensitive(P, "/v1/me/totp", u.startTOTP),
