@@ -121,6 +121,21 @@ describe('customer account', () => {
     await page.close()
   })
 
+  it('changes the e-mail address after confirming the new one', async () => {
+    const page = await browser.newPage()
+    await signIn(page, email, password, () => recovery[1])
+    await page.getByTestId('email-new').locator('input').fill('grace@navy.example')
+    await page.getByTestId('email-password').locator('input').fill(password)
+    await page.getByTestId('email-change').click()
+    await page.getByTestId('email-msg').getByText(/new address/).waitFor()
+    const link = await mailLink('Confirm your e-mail address', stack.base + '/account/verify?token=')
+    await page.goto(link)
+    await page.getByTestId('verify-ok').waitFor()
+    await signIn(page, 'grace@navy.example', password, () => recovery[2])
+    assert.match(await page.textContent('body'), /grace@navy\.example/)
+    await page.close()
+  })
+
   it('creates an API token that works as a Bearer token and can be revoked', async () => {
     const page = await browser.newPage()
     await signIn(page, stack.customer.email, stack.customer.password)
