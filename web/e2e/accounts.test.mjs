@@ -179,6 +179,19 @@ describe('customer account', () => {
     await page.getByTestId('signin-passkey').click()
     await page.getByTestId('welcome').waitFor()
     assert.match(await page.textContent('[data-testid="welcome"]'), /Demo Customer/)
+
+    // The same key presented as another account's credential (a forged user
+    // handle) is refused.
+    const [cred] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials
+    await cdp.send('WebAuthn.clearCredentials', { authenticatorId })
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId,
+      credential: { ...cred, userHandle: Buffer.from('usr_someone_else').toString('base64') },
+    })
+    await page.getByTestId('sign-out').click()
+    await page.goto(base + '/account/login')
+    await page.getByTestId('signin-passkey').click()
+    await page.getByTestId('signin-error').getByText('could not be verified').waitFor()
     await ctx.close()
   })
 
