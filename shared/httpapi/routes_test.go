@@ -98,3 +98,21 @@ func TestEveryRouteHasAnAuthRule(t *testing.T) {
 		}
 	}
 }
+
+// Walks every operation of the OpenAPI document: each must map to a route
+// with an auth rule (public routes say so explicitly).
+func TestEveryOpenAPIOperationHasAnAuthRule(t *testing.T) {
+	ops, err := openapi.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]httpx.Auth{}
+	for _, r := range routes() {
+		rules[r.Method+" "+r.Path] = r.Auth
+	}
+	for _, op := range ops {
+		if rules[op] == "" {
+			t.Errorf("%s: no auth rule", op)
+		}
+	}
+}
