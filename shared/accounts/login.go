@@ -47,6 +47,7 @@ func (s *Service) Login(ctx context.Context, email, password string, m Meta) (*L
 	}
 	u, err := s.store.GetUserByEmail(ctx, email)
 	if apperr.Is(err, apperr.NotFound) {
+		s.dummyOnce.Do(func() { s.dummyHash, _ = passwords.Hash("dummy-password-for-timing", s.params) })
 		_, _ = passwords.Verify(s.dummyHash, password, s.params) // same work as a real check
 		s.record(ctx, audit.Entry{ActorEmail: email, Action: "auth.login", Outcome: "denied", Detail: "unknown e-mail"}, m)
 		return nil, errBadLogin
