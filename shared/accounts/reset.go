@@ -13,18 +13,8 @@ import (
 // ForgotPassword e-mails a reset link valid for 60 minutes if the address
 // has an account; the answer is the same either way.
 func (s *Service) ForgotPassword(ctx context.Context, email string, m Meta) error {
-	email = NormalizeEmail(email)
-	if err := s.limit(ctx, "reset:ip:"+m.IP, 10, time.Hour); err != nil {
-		return err
-	}
-	if err := s.limit(ctx, "reset:email:"+email, 3, time.Hour); err != nil {
-		return err
-	}
-	u, err := s.store.GetUserByEmail(ctx, email)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil
-	}
-	if err != nil {
+	u, err := s.mailableUser(ctx, "reset", email, m)
+	if u == nil || err != nil {
 		return err
 	}
 	token, hash := NewToken()

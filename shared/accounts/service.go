@@ -173,18 +173,8 @@ func (s *Service) sendVerification(ctx context.Context, u *User) error {
 // ResendVerification sends a new link if the address belongs to an
 // unverified account; the answer is the same either way.
 func (s *Service) ResendVerification(ctx context.Context, email string, m Meta) error {
-	email = NormalizeEmail(email)
-	if err := s.limit(ctx, "resend:ip:"+m.IP, 10, time.Hour); err != nil {
-		return err
-	}
-	if err := s.limit(ctx, "resend:email:"+email, 3, time.Hour); err != nil {
-		return err
-	}
-	u, err := s.store.GetUserByEmail(ctx, email)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil
-	}
-	if err != nil {
+	u, err := s.mailableUser(ctx, "resend", email, m)
+	if u == nil || err != nil {
 		return err
 	}
 	if u.EmailVerified {
@@ -430,4 +420,22 @@ func (s *Service) finishEmailChange(ctx context.Context, t *Token, m Meta) (*Use
 	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.email_change", Outcome: "ok", TargetType: "user", TargetID: u.ID,
 		Before: audit.JSON(map[string]string{"email": old}), After: audit.JSON(map[string]string{"email": u.Email})}, m)
 	return u, nil
+}
+
+// mailableUser applies the per-address and per-recipient limits of an
+// e-mail-sending endpoint and returns the account of the address, or nil
+// (no error) when there is none, so callers answer alike either way.
+func (s *Service) mailableUser(ctx context.Context, scope, email string, m Meta) (*User, error) {
+	email = NormalizeEmail(email)
+	if err := s.limit(ctx, scope+":ip:"+m.IP, 10, time.Hour); err != nil {
+		return nil, err
+	}
+	if err := s.limit(ctx, scope+":email:"+email, 3, time.Hour); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUserByEmail(ctx, email)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	return u, err
 }
