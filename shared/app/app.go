@@ -143,6 +143,7 @@ func (p *Platform) alertFailedDelivery(ctx context.Context, m *notify.Message) {
 func (p *Platform) Deps() httpapi.Deps {
 	return httpapi.Deps{
 		Log:          p.Log,
+		Clock:        p.Clock,
 		Stage:        p.Config.Stage,
 		Catalog:      p.Catalog,
 		Notify:       p.Notify,

@@ -94,7 +94,7 @@ func (h adminHandlers) deletePlan(w http.ResponseWriter, r *http.Request) error 
 // (today by default).
 func (h adminHandlers) auditLog(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	aq := audit.Query{ActorID: q.Get("actor"), TargetID: q.Get("target"), Cursor: q.Get("cursor"), Limit: 50, Day: time.Now().UTC()}
+	aq := audit.Query{ActorID: q.Get("actor"), TargetID: q.Get("target"), Cursor: q.Get("cursor"), Limit: 50, Day: h.Clock.Now()}
 	if d := q.Get("day"); d != "" {
 		day, err := time.Parse("2006-01-02", d)
 		if err != nil {

@@ -139,7 +139,7 @@ func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 
 // record audits an action by the caller (admin actions, mainly).
 func (d Deps) record(r *http.Request, action, targetType, targetID string, before, after any) {
-	e := audit.Entry{ID: ids.New("aud"), At: time.Now().UTC(), Action: action, Outcome: "ok", TargetType: targetType, TargetID: targetID,
+	e := audit.Entry{ID: ids.New("aud"), At: d.Clock.Now(), Action: action, Outcome: "ok", TargetType: targetType, TargetID: targetID,
 		Before: audit.JSON(before), After: audit.JSON(after)}
 	m := meta(r)
 	e.IP, e.UserAgent = m.IP, m.UserAgent

@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/platform/shared/audit"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/cfaccess"
+	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/passkeys"
@@ -36,6 +37,7 @@ type AuditLog interface {
 // Deps is what the handlers need.
 type Deps struct {
 	Log      *slog.Logger
+	Clock    clock.Clock
 	Stage    string
 	Catalog  *catalog.Service
 	Notify   *notify.Service

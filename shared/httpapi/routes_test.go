@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ezscale/platform/shared/accounts"
+	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/openapi"
@@ -18,7 +19,7 @@ import (
 var allPermissions = []accounts.Permission{accounts.CatalogRead, accounts.CatalogWrite, accounts.NotificationsRead, accounts.NotificationsManage, accounts.AuditRead, accounts.CustomersRead, accounts.CustomersManage, accounts.CustomersImpersonate}
 
 func routes() []httpx.Route {
-	return httpapi.Routes(httpapi.Deps{Log: slog.New(slog.DiscardHandler)})
+	return httpapi.Routes(httpapi.Deps{Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})
 }
 
 // Every route has a spec entry and every spec entry a route.
