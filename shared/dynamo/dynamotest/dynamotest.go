@@ -67,3 +67,10 @@ func mustCreate(tb testing.TB, api dynamo.TableAdmin, name string) {
 }
 
 func testNano() int64 { return clock.System{}.Now().UnixNano() % 1_000_000_000 }
+
+// Embedded reports whether api is the in-process emulator (fast enough for
+// heavy contention tests; moto serves one request at a time).
+func Embedded(api Client) bool {
+	_, ok := api.(*minidyn.Client)
+	return ok
+}
