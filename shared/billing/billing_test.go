@@ -50,7 +50,7 @@ var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 func newService(t *testing.T, tbl *dynamo.Table, clk clock.Clock) (*billing.Service, *outbox) {
 	out := &outbox{}
 	return billing.NewService(billing.Config{Store: dynamo.NewInvoices(tbl), Customers: customers{}, Blobs: blob.NewDir(t.TempDir()), Notify: out,
-		PDF: invoicepdf.New(invoicepdf.Seller{Name: "EZSCALE", Address: []string{"1 Server Street", "Dallas, TX"}, Email: "billing@ezscale.example"}),
+		PDF:   invoicepdf.New(invoicepdf.Seller{Name: "EZSCALE", Address: []string{"1 Server Street", "Dallas, TX"}, Email: "billing@ezscale.example"}),
 		Clock: clk, Log: slog.New(slog.DiscardHandler), Prefix: "EZS", AccountURL: "https://example.com/account"}), out
 }
 

@@ -200,7 +200,9 @@ func (s *Service) MarkPaid(ctx context.Context, id, method, reference string) (*
 }
 
 // Get returns an invoice.
-func (s *Service) Get(ctx context.Context, id string) (*Invoice, error) { return s.store.GetInvoice(ctx, id) }
+func (s *Service) Get(ctx context.Context, id string) (*Invoice, error) {
+	return s.store.GetInvoice(ctx, id)
+}
 
 // List pages through invoices, newest first: one customer's, or all ("").
 func (s *Service) List(ctx context.Context, customerID, cursor string) ([]Invoice, string, error) {
