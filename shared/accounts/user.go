@@ -39,12 +39,14 @@ const (
 	CustomersRead        Permission = "customers:read"
 	CustomersManage      Permission = "customers:manage"
 	CustomersImpersonate Permission = "customers:impersonate"
+	BillingRead          Permission = "billing:read"
+	BillingManage        Permission = "billing:manage"
 )
 
 var grants = map[Role][]Permission{
-	Support: {CatalogRead, NotificationsRead, CustomersRead},
-	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage},
-	Admin:   {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage, CustomersImpersonate},
+	Support: {CatalogRead, NotificationsRead, CustomersRead, BillingRead},
+	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage, BillingRead, BillingManage},
+	Admin:   {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage, CustomersImpersonate, BillingRead, BillingManage},
 }
 
 // Can reports whether the role grants p.

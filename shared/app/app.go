@@ -14,6 +14,7 @@ import (
 
 	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/billing"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/clock"
@@ -23,6 +24,7 @@ import (
 	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/invoicepdf"
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/passkeys"
 	"github.com/ezscale/platform/shared/passwords"
@@ -57,6 +59,7 @@ type Platform struct {
 	Limiter  *dynamo.Limiter
 	// Passkeys is nil when the relying party cannot be configured.
 	Passkeys *passkeys.Service
+	Billing  *billing.Service
 }
 
 // New wires the platform.
@@ -96,7 +99,25 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		Params: passwords.Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: passwords.Default.Threads, KeyLen: passwords.Default.KeyLen, SaltLen: passwords.Default.SaltLen},
 	})
 	p.Passkeys = p.newPasskeys(tbl)
+	p.Billing = billing.NewService(billing.Config{
+		Store: dynamo.NewInvoices(tbl), Customers: customers{p.Accounts}, Blobs: ad.Blobs, Notify: p.Notify, Clock: clk, Log: log,
+		PDF:    invoicepdf.New(invoicepdf.Seller{Name: cfg.CompanyName, Address: cfg.CompanyAddress, VATID: cfg.CompanyVATID, Email: cfg.SupportEmail}),
+		Prefix: cfg.InvoicePrefix, AccountURL: cfg.AccountURL,
+	})
 	return p
+}
+
+// customers tells billing who a customer is, from their account.
+type customers struct{ accounts *accounts.Service }
+
+func (c customers) BillTo(ctx context.Context, id string) (billing.BillTo, error) {
+	u, err := c.accounts.Me(ctx, id)
+	if err != nil {
+		return billing.BillTo{}, err
+	}
+	a := u.Profile.Address
+	return billing.BillTo{Name: u.Profile.Name, Company: u.Profile.Company, Email: u.Email, VATID: u.Profile.VATID,
+		Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}, nil
 }
 
 // newPasskeys configures WebAuthn for the web apps' origins.
@@ -154,6 +175,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		CFAccess:     p.CFAccess,
 		Limiter:      p.Limiter,
 		Passkeys:     p.Passkeys,
+		Billing:      p.Billing,
 	}
 }
 

@@ -41,6 +41,8 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 			}
 			return p.ID
 		},
+		"/v1/me/invoices/{id}":     func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/invoices/{id}/pdf": func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/tokens/{id}": func() string {
 			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})
 			var c struct{ Token struct{ ID string } }
@@ -83,4 +85,21 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 	if checked < len(fixtures) {
 		t.Fatalf("checked %d routes, fixtures for %d: a fixture names a route that no longer exists", checked, len(fixtures))
 	}
+}
+
+// aliceInvoice issues an invoice to the customer signed in as c.
+func aliceInvoice(t *testing.T, e *env, c *session.Client) string {
+	t.Helper()
+	_, b, _ := c.Do("GET", "/v1/me", nil)
+	var me struct{ ID string }
+	_ = json.Unmarshal(b, &me)
+	resp, created := e.do("POST", "/v1/admin/invoices", `{"customer_id":"`+me.ID+`","currency":"USD","lines":[{"description":"VPS","quantity":1,"unit_amount":1199}]}`, true)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create invoice: %d %v", resp.StatusCode, created)
+	}
+	id := created["id"].(string)
+	if resp, body := e.do("POST", "/v1/admin/invoices/"+id+"/finalize", "", true); resp.StatusCode != 200 {
+		t.Fatalf("finalize: %d %v", resp.StatusCode, body)
+	}
+	return id
 }

@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -55,6 +56,12 @@ type Config struct {
 	AdminURL     string `env:"ADMIN_URL" envDefault:"http://127.0.0.1:8080/admin"`
 	SupportEmail string `env:"SUPPORT_EMAIL" envDefault:"support@ezscale.localhost"`
 
+	// Invoices: numbers look like INVOICE_PREFIX-2026-000123; the seller's
+	// address lines (separated by ";") and VAT id print on every invoice.
+	InvoicePrefix  string   `env:"INVOICE_PREFIX" envDefault:"EZS"`
+	CompanyAddress []string `env:"COMPANY_ADDRESS" envSeparator:";" envDefault:"EZSCALE Hosting;1 Server Street;Dallas, TX 75201, US"`
+	CompanyVATID   string   `env:"COMPANY_VAT_ID"`
+
 	// Mail: MAIL_TRANSPORT is smtp, ses, or outbox (a local folder; make dev).
 	MailTransport    string `env:"MAIL_TRANSPORT" envDefault:"outbox"`
 	MailFrom         string `env:"MAIL_FROM" envDefault:"EZSCALE <no-reply@ezscale.localhost>"`
@@ -83,6 +90,8 @@ type Config struct {
 	// above which the high-value alert fires instead of the new-order one.
 	HighValueOrder map[string]int64 `env:"HIGH_VALUE_ORDER_THRESHOLDS" envKeyValSeparator:"=" envDefault:"USD=50000,EUR=46000,GBP=40000"`
 }
+
+var invoicePrefixRE = regexp.MustCompile(`^[A-Z0-9]{1,10}$`)
 
 // Stages the platform knows.
 var stages = []string{"local", "test", "staging", "prod"}
@@ -124,6 +133,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 10<<20 {
 		bad("MAX_BODY_BYTES", "must be between 1024 and 10485760, got %d", c.MaxBodyBytes)
+	}
+	if !invoicePrefixRE.MatchString(c.InvoicePrefix) {
+		bad("INVOICE_PREFIX", "must be 1-10 upper-case letters or digits")
 	}
 	if c.Argon2MemoryKiB < 1024 || c.Argon2MemoryKiB > 1<<20 {
 		bad("ARGON2_MEMORY_KIB", "must be between 1024 and 1048576")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/audit"
+	"github.com/ezscale/platform/shared/billing"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/clock"
@@ -42,6 +43,7 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Notify   *notify.Service
 	Accounts *accounts.Service
+	Billing  *billing.Service
 	Audit    AuditLog
 	// Ping checks the store is reachable.
 	Ping func(ctx context.Context) error
@@ -62,6 +64,7 @@ func Routes(d Deps) []httpx.Route {
 	n := notifyHandlers{d}
 	u := accountHandlers{d}
 	pk := passkeyHandlers{d}
+	inv := invoiceHandlers{d}
 	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
 	}
@@ -72,6 +75,11 @@ func Routes(d Deps) []httpx.Route {
 	sensitive := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		r := user(m, p, h)
 		r.Sensitive = true
+		return r
+	}
+	billingScope := func(m, p string, h httpx.HandlerFunc) httpx.Route {
+		r := user(m, p, h)
+		r.Scope = string(accounts.ScopeBilling)
 		return r
 	}
 	staff := func(m, p string, perm accounts.Permission, h httpx.HandlerFunc) httpx.Route {
@@ -108,6 +116,9 @@ func Routes(d Deps) []httpx.Route {
 		user(G, "/v1/me/passkeys", pk.list),
 		sensitive(P, "/v1/me/passkeys", pk.finishRegistration),
 		sensitive(D, "/v1/me/passkeys/{id}", pk.delete),
+		billingScope(G, "/v1/me/invoices", inv.myList),
+		billingScope(G, "/v1/me/invoices/{id}", inv.myGet),
+		billingScope(G, "/v1/me/invoices/{id}/pdf", inv.myPDF),
 		user(G, "/v1/me/tokens", u.listTokens),
 		sensitive(P, "/v1/me/tokens", u.createToken),
 		sensitive(D, "/v1/me/tokens/{id}", u.revokeToken),
@@ -129,6 +140,12 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/notifications/{id}/resend", accounts.NotificationsManage, n.resend),
 
 		staff(G, "/v1/admin/audit", accounts.AuditRead, a.auditLog),
+		staff(G, "/v1/admin/invoices", accounts.BillingRead, inv.adminList),
+		staff(P, "/v1/admin/invoices", accounts.BillingManage, inv.adminCreate),
+		staff(G, "/v1/admin/invoices/{id}", accounts.BillingRead, inv.adminGet),
+		staff(P, "/v1/admin/invoices/{id}/finalize", accounts.BillingManage, inv.adminFinalize),
+		staff(P, "/v1/admin/invoices/{id}/mark-paid", accounts.BillingManage, inv.adminMarkPaid),
+		staff(G, "/v1/admin/invoices/{id}/pdf", accounts.BillingRead, inv.adminPDF),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),
