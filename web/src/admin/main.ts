@@ -8,6 +8,7 @@ import TemplatesPage from './pages/templates/TemplatesPage.vue'
 import NotificationsPage from './pages/notifications/NotificationsPage.vue'
 import CustomersPage from './pages/customers/CustomersPage.vue'
 import AuditPage from './pages/audit/AuditPage.vue'
+import InvoicesPage from './pages/invoices/InvoicesPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -18,6 +19,7 @@ const router = createRouter({
     { path: '/notifications', component: NotificationsPage },
     { path: '/customers', component: CustomersPage },
     { path: '/audit', component: AuditPage },
+    { path: '/invoices', component: InvoicesPage },
     { path: '/:rest(.*)', redirect: '/plans' },
   ],
 })

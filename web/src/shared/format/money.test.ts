@@ -16,3 +16,10 @@ describe('formatMoney', () => {
     expect(() => formatMoney(1.5, 'USD', 2)).toThrow(RangeError)
   })
 })
+
+describe('currencyExponent', () => {
+  it('matches the API for zero-, two- and three-decimal currencies', async () => {
+    const { currencyExponent } = await import('./money')
+    expect([currencyExponent('JPY'), currencyExponent('EUR'), currencyExponent('KWD')]).toEqual([0, 2, 3])
+  })
+})

@@ -13,3 +13,11 @@ export function formatMoney(minor: number, currency: string, exponent: number, l
     maximumFractionDigits: exponent,
   }).format(major)
 }
+
+const zeroDecimal = new Set(['JPY', 'KRW', 'VND', 'CLP', 'ISK'])
+const threeDecimal = new Set(['KWD', 'BHD', 'JOD', 'OMR', 'TND'])
+
+/** currencyExponent is a currency's minor-unit digits, as the API uses them. */
+export function currencyExponent(currency: string): number {
+  return zeroDecimal.has(currency) ? 0 : threeDecimal.has(currency) ? 3 : 2
+}

@@ -1,0 +1,58 @@
+// End-to-end: staff issue a manual invoice; it is e-mailed with its PDF and
+// the customer sees it and downloads the PDF in the account app.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, signInAdmin, startStack } from './stack.mjs'
+
+let stack, browser
+
+before(async () => {
+  stack = await startStack()
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+  stack?.stop()
+})
+
+describe('manual invoices', () => {
+  it('admin issues an invoice; the customer gets the e-mail with the PDF and sees it in the account', async () => {
+    const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    await signInAdmin(admin, stack, '/admin/invoices')
+    await admin.getByTestId('inv-customer').click()
+    await admin.getByRole('option', { name: stack.customer.email }).click()
+    await admin.getByTestId('inv-description').locator('input').fill('Dedicated server setup — Łódź rack')
+    await admin.getByTestId('inv-unit').locator('input').fill('149.00')
+    await admin.getByTestId('inv-create').click()
+    await admin.getByTestId('inv-finalize').click()
+    await admin.getByTestId('invoices-table').getByText('EZS-2026-000001').waitFor()
+    assert.match(await admin.getByTestId('invoices-table').textContent(), /\$149\.00/)
+
+    const mail = await browser.newPage()
+    let found = false
+    for (let i = 0; i < 100 && !found; i++) {
+      await mail.goto(stack.base + '/dev/mail')
+      found = (await mail.getByText('Invoice EZS-2026-000001 for $149.00').count()) > 0
+      if (!found) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.ok(found, 'the invoice e-mail is in the dev mailbox')
+    await mail.getByText('Invoice EZS-2026-000001 for $149.00').click()
+    await mail.getByText('EZS-2026-000001.pdf').waitFor()
+
+    const customer = await browser.newPage()
+    await customer.goto(stack.base + '/account/login')
+    await customer.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+    await customer.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+    await customer.getByTestId('signin-submit').click()
+    await customer.getByTestId('my-invoices').getByText(/EZS-2026-000001/).waitFor()
+    const href = await customer.getByTestId('pdf-EZS-2026-000001').getAttribute('href')
+    const pdf = await customer.evaluate(async (u) => {
+      const r = await fetch(u)
+      return { status: r.status, type: r.headers.get('content-type'), head: (await r.text()).slice(0, 5) }
+    }, href)
+    assert.deepEqual(pdf, { status: 200, type: 'application/pdf', head: '%PDF-' })
+
+    await admin.getByTestId('inv-paid').click()
+    await admin.getByTestId('invoices-table').getByText('paid').waitFor()
+  })
+})
