@@ -2,6 +2,7 @@
 //
 //   - GET /v1/plans with 200 plans, in process on the embedded store:
 //     p50/p99 latency, allocations and DynamoDB calls per request;
+//   - invoice PDF render time and invoices finalised per second;
 //   - e-mail render time per template (p50/p99) and notifications rendered
 //     and delivered per second to an in-process SMTP server;
 //   - sign-in p50/p99 with the production argon2id parameters, and the
@@ -53,6 +54,9 @@ func run() error {
 		return err
 	}
 	if err := benchAuth(); err != nil {
+		return err
+	}
+	if err := benchBilling(); err != nil {
 		return err
 	}
 	benchRender()

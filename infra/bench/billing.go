@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	minidyn "github.com/truora/minidyn/aws-v2/client"
+
+	"github.com/ezscale/platform/shared/accounts"
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/billing"
+	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/invoicepdf"
+)
+
+// benchBilling prints PDF render time per invoice and invoices finalised
+// per second (numbering transaction, PDF, stored blob, queued e-mail).
+func benchBilling() error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "ezscale-bench-billing")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	api := minidyn.NewClient()
+	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
+		return err
+	}
+	cfg, err := config.Load(map[string]string{"LOCAL_KEY_FILE": filepath.Join(dir, "k"), "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1"})
+	if err != nil {
+		return err
+	}
+	adapters, _, _, err := app.Embedded(api, dir, 3, clock.System{})
+	if err != nil {
+		return err
+	}
+	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
+	u, err := p.Accounts.CreateUser(ctx, accounts.NewUser{Email: "bench@example.com", Name: "Zofia Łódź", Password: "correct horse battery staple", Role: accounts.Customer, Verified: true})
+	if err != nil {
+		return err
+	}
+	draft := billing.DraftInput{CustomerID: u.ID, Currency: "EUR", TaxName: "VAT", TaxRateBP: 2300, DueInDays: 14,
+		Lines: []billing.LineInput{{Description: "VPS Standard — November", Quantity: 1, UnitAmount: 1199}, {Description: "Extra IPv4", Quantity: 2, UnitAmount: 300}}}
+
+	r := invoicepdf.New(invoicepdf.Seller{Name: "EZSCALE", Address: []string{"1 Server Street", "Dallas, TX"}})
+	now := time.Now()
+	sample := &billing.Invoice{ID: "inv_b", Number: "EZS-2026-000001", Currency: "EUR", Status: billing.Open, IssuedAt: &now, DueAt: &now,
+		BillTo: billing.BillTo{Name: "Zofia Łódź"}, Lines: []billing.Line{{Description: "VPS", Quantity: 1, UnitAmount: 1199, Amount: 1199}}, Subtotal: 1199, Total: 1199}
+	lat := make([]time.Duration, 100)
+	for i := range lat {
+		start := time.Now()
+		if _, err := r.Render(sample); err != nil {
+			return err
+		}
+		lat[i] = time.Since(start)
+	}
+	fmt.Println("Invoice PDF (fpdf, embedded DejaVu subset, 100 renders)")
+	fmt.Printf("  p50 %v   p99 %v\n", pct(lat, 50), pct(lat, 99))
+
+	const n = 200
+	var ids []string
+	for range n {
+		inv, err := p.Billing.CreateDraft(ctx, draft)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, inv.ID)
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < n; i += 4 {
+				if _, err := p.Billing.Finalize(ctx, ids[i]); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	el := time.Since(start)
+	fmt.Printf("Invoices finalised (numbered, PDF rendered and stored, e-mail queued; 4 concurrent, embedded store)\n")
+	fmt.Printf("  %d in %v = %.0f per second\n\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	return nil
+}
