@@ -3,21 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
-	minidyn "github.com/truora/minidyn/aws-v2/client"
-
 	"github.com/ezscale/platform/shared/accounts"
-	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/passwords"
 )
 
@@ -35,20 +28,11 @@ func benchAuth() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	api := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
-		return err
-	}
-	cfg, err := config.Load(map[string]string{"LOCAL_KEY_FILE": filepath.Join(dir, "k"), "COOKIE_SECURE": "false"})
-	if err != nil {
-		return err
-	}
 	clk := clock.NewFake(time.Now())
-	adapters, _, _, err := app.Embedded(api, dir, 3, clk)
+	p, _, _, err := platform(ctx, dir, clk, map[string]string{"COOKIE_SECURE": "false"})
 	if err != nil {
 		return err
 	}
-	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk)
 	if _, err := p.Accounts.CreateUser(ctx, accounts.NewUser{Email: "bench@example.com", Name: "Bench", Password: "correct horse battery staple", Role: accounts.Customer, Verified: true}); err != nil {
 		return err
 	}

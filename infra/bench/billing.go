@@ -3,20 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
-	minidyn "github.com/truora/minidyn/aws-v2/client"
-
 	"github.com/ezscale/platform/shared/accounts"
-	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/billing"
 	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/invoicepdf"
 )
 
@@ -29,19 +22,10 @@ func benchBilling() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	api := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
-		return err
-	}
-	cfg, err := config.Load(map[string]string{"LOCAL_KEY_FILE": filepath.Join(dir, "k"), "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1"})
+	p, _, _, err := platform(ctx, dir, clock.System{}, map[string]string{"ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1"})
 	if err != nil {
 		return err
 	}
-	adapters, _, _, err := app.Embedded(api, dir, 3, clock.System{})
-	if err != nil {
-		return err
-	}
-	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	u, err := p.Accounts.CreateUser(ctx, accounts.NewUser{Email: "bench@example.com", Name: "Zofia Łódź", Password: "correct horse battery staple", Role: accounts.Customer, Verified: true})
 	if err != nil {
 		return err

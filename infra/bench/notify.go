@@ -6,17 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
 
-	minidyn "github.com/truora/minidyn/aws-v2/client"
-
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/smtpmail"
 	"github.com/ezscale/platform/shared/testenv/smtpserver"
@@ -60,20 +55,13 @@ func benchDelivery(n, workers int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	api := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
-		return err
-	}
-	cfg, err := config.Load(map[string]string{"LOCAL_KEY_FILE": filepath.Join(dir, "k")})
+	p, adapters, q, err := platform(ctx, dir, clock.System{}, nil)
 	if err != nil {
 		return err
 	}
-	adapters, q, _, err := app.Embedded(api, dir, 5, clock.System{})
-	if err != nil {
-		return err
-	}
+	// Rebuild with the SMTP transport in place of the dev mailbox.
 	adapters.Mailer = smtpmail.New(smtpmail.Config{Host: host, Port: port, Security: smtpmail.StartTLS, Username: "bench", Password: "bench", TLS: srv.ClientTLS}, clock.System{})
-	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
+	p = app.New(p.Config, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	spec, _ := notify.Lookup(notify.InvoiceIssued)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+
+	minidyn "github.com/truora/minidyn/aws-v2/client"
+
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/memqueue"
+)
+
+// platform builds the whole platform on the embedded store in dir, with
+// extra configuration, for a benchmark.
+func platform(ctx context.Context, dir string, clk clock.Clock, env map[string]string) (*app.Platform, app.Adapters, *memqueue.Queue, error) {
+	api := minidyn.NewClient()
+	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
+		return nil, app.Adapters{}, nil, err
+	}
+	vars := map[string]string{"LOCAL_KEY_FILE": filepath.Join(dir, "k")}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(vars)
+	if err != nil {
+		return nil, app.Adapters{}, nil, err
+	}
+	adapters, q, _, err := app.Embedded(api, dir, 5, clk)
+	if err != nil {
+		return nil, app.Adapters{}, nil, err
+	}
+	return app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk), adapters, q, nil
+}
