@@ -100,11 +100,19 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	})
 	p.Passkeys = p.newPasskeys(tbl)
 	p.Billing = billing.NewService(billing.Config{
-		Store: dynamo.NewInvoices(tbl), Customers: customers{p.Accounts}, Blobs: ad.Blobs, Notify: p.Notify, Clock: clk, Log: log,
+		Store: dynamo.NewInvoices(tbl), TaxRates: dynamo.NewTaxRates(tbl), SellerCountry: cfg.CompanyCountry, Customers: customers{p.Accounts}, Blobs: ad.Blobs, Notify: p.Notify, Clock: clk, Log: log,
 		PDF:    invoicepdf.New(invoicepdf.Seller{Name: cfg.CompanyName, Address: cfg.CompanyAddress, VATID: cfg.CompanyVATID, Email: cfg.SupportEmail}),
 		Prefix: cfg.InvoicePrefix, AccountURL: cfg.AccountURL,
 	})
 	return p
+}
+
+// country prefers the billing address's country, then the profile's.
+func country(address, profile string) string {
+	if address != "" {
+		return address
+	}
+	return profile
 }
 
 // customers tells billing who a customer is, from their account.
@@ -117,7 +125,7 @@ func (c customers) BillTo(ctx context.Context, id string) (billing.BillTo, error
 	}
 	a := u.Profile.Address
 	return billing.BillTo{Name: u.Profile.Name, Company: u.Profile.Company, Email: u.Email, VATID: u.Profile.VATID,
-		Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}, nil
+		Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: country(a.Country, u.Profile.Country), TaxExempt: u.TaxExempt}, nil
 }
 
 // newPasskeys configures WebAuthn for the web apps' origins.

@@ -51,6 +51,8 @@ type BillTo struct {
 	Region     string `json:"region"`
 	PostalCode string `json:"postal_code"`
 	Country    string `json:"country"`
+	// TaxExempt is set by staff on the account; not printed.
+	TaxExempt bool `json:"tax_exempt"`
 }
 
 // Invoice is a bill to a customer.
@@ -93,6 +95,9 @@ type DraftInput struct {
 	TaxRateBP  int64       `json:"tax_rate_bp"`
 	DueInDays  int         `json:"due_in_days"`
 	Notes      string      `json:"notes"`
+	// AutoTax applies the tax rules (rates by country and region, EU
+	// reverse charge, exemption) instead of TaxName/TaxRateBP.
+	AutoTax bool `json:"auto_tax"`
 }
 
 // maxAmount keeps every figure far from int64 overflow.

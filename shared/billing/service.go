@@ -50,6 +50,8 @@ type Notifier interface {
 // Service is invoices' use cases.
 type Service struct {
 	store      Store
+	rates      TaxRates
+	seller     string
 	customers  Customers
 	pdf        Renderer
 	blobs      Blobs
@@ -62,33 +64,47 @@ type Service struct {
 
 // Config wires a Service.
 type Config struct {
-	Store      Store
-	Customers  Customers
-	PDF        Renderer
-	Blobs      Blobs
-	Notify     Notifier
-	Clock      clock.Clock
-	Log        *slog.Logger
-	Prefix     string // invoice numbers look like PREFIX-2026-000123
-	AccountURL string
+	Store    Store
+	TaxRates TaxRates
+	// SellerCountry decides EU reverse charge (ISO 3166 two-letter code).
+	SellerCountry string
+	Customers     Customers
+	PDF           Renderer
+	Blobs         Blobs
+	Notify        Notifier
+	Clock         clock.Clock
+	Log           *slog.Logger
+	Prefix        string // invoice numbers look like PREFIX-2026-000123
+	AccountURL    string
 }
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	return &Service{store: c.Store, customers: c.Customers, pdf: c.PDF, blobs: c.Blobs, notify: c.Notify, clock: c.Clock, log: c.Log,
+	return &Service{store: c.Store, rates: c.TaxRates, seller: c.SellerCountry, customers: c.Customers, pdf: c.PDF, blobs: c.Blobs, notify: c.Notify, clock: c.Clock, log: c.Log,
 		prefix: c.Prefix, accountURL: strings.TrimRight(c.AccountURL, "/")}
 }
 
 // CreateDraft makes a manual invoice for a customer.
 func (s *Service) CreateDraft(ctx context.Context, in DraftInput) (*Invoice, error) {
-	lines, subtotal, taxes, total, err := in.compute()
-	if err != nil {
-		return nil, err
-	}
 	billTo, err := s.customers.BillTo(ctx, in.CustomerID)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, apperr.Validation(map[string]string{"customer_id": "no such customer"})
 	}
+	if err != nil {
+		return nil, err
+	}
+	if in.AutoTax {
+		rates, err := s.rates.ListTaxRates(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d := DecideTax(billTo, s.seller, rates)
+		in.TaxName, in.TaxRateBP = d.Name, d.RateBP
+		if d.Note != "" {
+			in.Notes = strings.TrimSpace(d.Note + "\n" + in.Notes)
+		}
+	}
+	lines, subtotal, taxes, total, err := in.compute()
 	if err != nil {
 		return nil, err
 	}
@@ -212,4 +228,21 @@ func (s *Service) List(ctx context.Context, customerID, cursor string) ([]Invoic
 // Format renders an amount of an invoice for display.
 func Format(amount int64, currency string) string {
 	return money.Money{Amount: amount, Currency: currency}.String()
+}
+
+// TaxRates lists the admin-managed rates.
+func (s *Service) TaxRates(ctx context.Context) ([]TaxRate, error) { return s.rates.ListTaxRates(ctx) }
+
+// PutTaxRate creates or replaces the rate of a country or region.
+func (s *Service) PutTaxRate(ctx context.Context, r TaxRate) error {
+	r.Name = strings.TrimSpace(r.Name)
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return s.rates.PutTaxRate(ctx, r)
+}
+
+// DeleteTaxRate removes a rate (apperr.NotFound if there is none).
+func (s *Service) DeleteTaxRate(ctx context.Context, country, region string) error {
+	return s.rates.DeleteTaxRate(ctx, country, region)
 }

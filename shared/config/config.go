@@ -61,6 +61,8 @@ type Config struct {
 	InvoicePrefix  string   `env:"INVOICE_PREFIX" envDefault:"EZS"`
 	CompanyAddress []string `env:"COMPANY_ADDRESS" envSeparator:";" envDefault:"EZSCALE Hosting;1 Server Street;Dallas, TX 75201, US"`
 	CompanyVATID   string   `env:"COMPANY_VAT_ID"`
+	// CompanyCountry decides EU reverse charge on invoices.
+	CompanyCountry string `env:"COMPANY_COUNTRY" envDefault:"US"`
 
 	// Mail: MAIL_TRANSPORT is smtp, ses, or outbox (a local folder; make dev).
 	MailTransport    string `env:"MAIL_TRANSPORT" envDefault:"outbox"`
@@ -133,6 +135,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 10<<20 {
 		bad("MAX_BODY_BYTES", "must be between 1024 and 10485760, got %d", c.MaxBodyBytes)
+	}
+	if len(c.CompanyCountry) != 2 || strings.ToUpper(c.CompanyCountry) != c.CompanyCountry {
+		bad("COMPANY_COUNTRY", "must be an ISO 3166 two-letter code like DE")
 	}
 	if !invoicePrefixRE.MatchString(c.InvoicePrefix) {
 		bad("INVOICE_PREFIX", "must be 1-10 upper-case letters or digits")

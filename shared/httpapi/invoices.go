@@ -133,3 +133,38 @@ func (h invoiceHandlers) myPDF(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.sendPDF(w, r, inv)
 }
+
+func (h invoiceHandlers) listTaxRates(w http.ResponseWriter, r *http.Request) error {
+	rates, err := h.Billing.TaxRates(r.Context())
+	if err != nil {
+		return err
+	}
+	if rates == nil {
+		rates = []billing.TaxRate{}
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"tax_rates": rates})
+	return nil
+}
+
+func (h invoiceHandlers) putTaxRate(w http.ResponseWriter, r *http.Request) error {
+	var in billing.TaxRate
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := h.Billing.PutTaxRate(r.Context(), in); err != nil {
+		return err
+	}
+	h.record(r, "tax_rate.put", "tax_rate", in.Country+"#"+in.Region, nil, in)
+	httpx.JSON(w, http.StatusOK, in)
+	return nil
+}
+
+func (h invoiceHandlers) deleteTaxRate(w http.ResponseWriter, r *http.Request) error {
+	country, region := r.PathValue("country"), r.URL.Query().Get("region")
+	if err := h.Billing.DeleteTaxRate(r.Context(), country, region); err != nil {
+		return err
+	}
+	h.record(r, "tax_rate.delete", "tax_rate", country+"#"+region, nil, nil)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -894,6 +894,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/tax-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tax rates by country and region */
+        get: operations["adminListTaxRates"];
+        /** Create or replace the rate of a country (region empty) or one of its regions */
+        put: operations["adminPutTaxRate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tax-rates/{country}": {
+        parameters: {
+            query?: {
+                region?: string;
+            };
+            header?: never;
+            path: {
+                country: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a rate */
+        delete: operations["adminDeleteTaxRate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -1231,6 +1270,8 @@ export interface components {
             tax_rate_bp?: number;
             due_in_days?: number;
             notes?: string;
+            /** @description Apply the tax rules (rates by country/region, EU reverse charge, exemption) instead of tax_name/tax_rate_bp */
+            auto_tax?: boolean;
         };
         Invoice: {
             id: string;
@@ -1271,6 +1312,15 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: number;
+        };
+        TaxRate: {
+            country: string;
+            /** @description Empty for the whole country */
+            region?: string;
+            /** @description Shown on invoices, e.g. VAT */
+            name: string;
+            /** @description Basis points: 1900 = 19 % */
+            rate_bp: number;
         };
     };
     responses: {
@@ -2860,6 +2910,82 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+        };
+    };
+    adminListTaxRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tax_rates: components["schemas"]["TaxRate"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminPutTaxRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaxRate"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRate"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminDeleteTaxRate: {
+        parameters: {
+            query?: {
+                region?: string;
+            };
+            header?: never;
+            path: {
+                country: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
     adminAuditLog: {
