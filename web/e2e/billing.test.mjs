@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, signInAdmin, startStack } from './stack.mjs'
 
-let stack, browser
+// One admin session for the file: a TOTP code is accepted once.
+let stack, browser, admin
 
 before(async () => {
   stack = await startStack()
@@ -17,7 +18,7 @@ after(async () => {
 
 describe('manual invoices', () => {
   it('admin issues an invoice; the customer gets the e-mail with the PDF and sees it in the account', async () => {
-    const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
     await signInAdmin(admin, stack, '/admin/invoices')
     await admin.getByTestId('inv-customer').click()
     await admin.getByRole('option', { name: stack.customer.email }).click()
@@ -54,5 +55,18 @@ describe('manual invoices', () => {
 
     await admin.getByTestId('inv-paid').click()
     await admin.getByTestId('invoices-table').getByText('paid').waitFor()
+  })
+
+  it('admin manages tax rates; a bad rate shows the field error', async () => {
+    await admin.goto(stack.base + '/admin/invoices')
+    await admin.getByTestId('tax-country').locator('input').fill('de')
+    await admin.getByTestId('tax-percent').locator('input').fill('150')
+    await admin.getByTestId('tax-save').click()
+    await admin.getByText('must be 0 to 10000 basis points').waitFor()
+    await admin.getByTestId('tax-percent').locator('input').fill('19')
+    await admin.getByTestId('tax-save').click()
+    await admin.getByTestId('tax-rates-table').getByText('19.00 %').waitFor()
+    await admin.getByTestId('tax-delete-DE').click()
+    await admin.getByTestId('tax-rates-table').getByText('19.00 %').waitFor({ state: 'detached' })
   })
 })
