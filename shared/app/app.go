@@ -19,6 +19,7 @@ import (
 	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
+	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/discord"
 	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/envelope"
@@ -60,6 +61,7 @@ type Platform struct {
 	// Passkeys is nil when the relying party cannot be configured.
 	Passkeys *passkeys.Service
 	Billing  *billing.Service
+	Coupons  *coupons.Service
 }
 
 // New wires the platform.
@@ -99,6 +101,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		Params: passwords.Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: passwords.Default.Threads, KeyLen: passwords.Default.KeyLen, SaltLen: passwords.Default.SaltLen},
 	})
 	p.Passkeys = p.newPasskeys(tbl)
+	p.Coupons = coupons.NewService(dynamo.NewCoupons(tbl), clk)
 	p.Billing = billing.NewService(billing.Config{
 		Store: dynamo.NewInvoices(tbl), TaxRates: dynamo.NewTaxRates(tbl), SellerCountry: cfg.CompanyCountry, Customers: customers{p.Accounts}, Blobs: ad.Blobs, Notify: p.Notify, Clock: clk, Log: log,
 		PDF:    invoicepdf.New(invoicepdf.Seller{Name: cfg.CompanyName, Address: cfg.CompanyAddress, VATID: cfg.CompanyVATID, Email: cfg.SupportEmail}),
@@ -184,6 +187,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		Limiter:      p.Limiter,
 		Passkeys:     p.Passkeys,
 		Billing:      p.Billing,
+		Coupons:      p.Coupons,
 	}
 }
 

@@ -128,3 +128,22 @@ func Put(item any) Op {
 		return types.TransactWriteItem{Put: &types.Put{TableName: &t.name, Item: av}}, nil
 	}}
 }
+
+// Tally adds one to the numeric attribute attr of the item at key, creating
+// the item on first use, unless it already reached limit (limit 0: no limit).
+func Tally(key Key, attr, itemType string, limit int64) Op {
+	return Op{func(t *Table) (types.TransactWriteItem, error) {
+		u := &types.Update{
+			TableName:                 &t.name,
+			Key:                       key.av(),
+			UpdateExpression:          aws.String("ADD #a :one SET #type = if_not_exists(#type, :type)"),
+			ExpressionAttributeNames:  map[string]string{"#a": attr, "#type": "type"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": numAV(1), ":type": &types.AttributeValueMemberS{Value: itemType}},
+		}
+		if limit > 0 {
+			u.ConditionExpression = aws.String("attribute_not_exists(#a) OR #a < :limit")
+			u.ExpressionAttributeValues[":limit"] = numAV(limit)
+		}
+		return types.TransactWriteItem{Update: u}, nil
+	}}
+}

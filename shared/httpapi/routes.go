@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/cfaccess"
 	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/passkeys"
@@ -44,6 +45,7 @@ type Deps struct {
 	Notify   *notify.Service
 	Accounts *accounts.Service
 	Billing  *billing.Service
+	Coupons  *coupons.Service
 	Audit    AuditLog
 	// Ping checks the store is reachable.
 	Ping func(ctx context.Context) error
@@ -65,6 +67,7 @@ func Routes(d Deps) []httpx.Route {
 	u := accountHandlers{d}
 	pk := passkeyHandlers{d}
 	inv := invoiceHandlers{d}
+	cp := couponHandlers{d}
 	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
 	}
@@ -117,6 +120,7 @@ func Routes(d Deps) []httpx.Route {
 		sensitive(P, "/v1/me/passkeys", pk.finishRegistration),
 		sensitive(D, "/v1/me/passkeys/{id}", pk.delete),
 		billingScope(G, "/v1/me/invoices", inv.myList),
+		billingScope(P, "/v1/me/coupons/check", cp.check),
 		billingScope(G, "/v1/me/invoices/{id}", inv.myGet),
 		billingScope(G, "/v1/me/invoices/{id}/pdf", inv.myPDF),
 		user(G, "/v1/me/tokens", u.listTokens),
@@ -149,6 +153,9 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/tax-rates", accounts.BillingRead, inv.listTaxRates),
 		staff(U, "/v1/admin/tax-rates", accounts.BillingManage, inv.putTaxRate),
 		staff(D, "/v1/admin/tax-rates/{country}", accounts.BillingManage, inv.deleteTaxRate),
+		staff(G, "/v1/admin/coupons", accounts.BillingRead, cp.list),
+		staff(P, "/v1/admin/coupons", accounts.BillingManage, cp.create),
+		staff(http.MethodPatch, "/v1/admin/coupons/{code}", accounts.BillingManage, cp.update),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),

@@ -631,6 +631,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/coupons/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Quote a coupon on a plan's price (the validation checkout applies) */
+        post: operations["checkCoupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/invoices": {
         parameters: {
             query?: never;
@@ -931,6 +948,43 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every coupon with its use count */
+        get: operations["adminListCoupons"];
+        put?: never;
+        /** Create a coupon (its terms are fixed afterwards) */
+        post: operations["adminCreateCoupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/coupons/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Deactivate or reactivate a coupon, change its max uses or expiry */
+        patch: operations["adminUpdateCoupon"];
         trace?: never;
     };
     "/v1/admin/audit": {
@@ -1321,6 +1375,60 @@ export interface components {
             name: string;
             /** @description Basis points: 1900 = 19 % */
             rate_bp: number;
+        };
+        CouponInput: {
+            /** @description Case-insensitive; stored upper-case */
+            code: string;
+            description?: string;
+            /** @enum {string} */
+            kind: "percent" | "fixed";
+            /** @description percent: basis points off (2500 = 25 %) */
+            percent_bp?: number;
+            /** @description fixed: minor units off per currency; other currencies cannot use it */
+            amounts_off?: {
+                [key: string]: number;
+            };
+            /** @description Empty for every plan */
+            plan_ids?: string[];
+            /** @description 0: unlimited */
+            max_uses?: number;
+            /** @description 0: unlimited */
+            per_customer?: number;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** @description Added to the plan's trial */
+            trial_days?: number;
+        };
+        Coupon: {
+            code: string;
+            description: string;
+            /** @enum {string} */
+            kind: "percent" | "fixed";
+            percent_bp: number;
+            amounts_off: {
+                [key: string]: number;
+            } | null;
+            plan_ids: string[];
+            max_uses: number;
+            per_customer: number;
+            /** Format: date-time */
+            expires_at: string | null;
+            trial_days: number;
+            active: boolean;
+            /** @description Redemptions so far */
+            uses: number;
+            /** Format: date-time */
+            created_at: string;
+            version: number;
+        };
+        CouponQuote: {
+            code: string;
+            currency: string;
+            /** @description Price before the discount */
+            amount: number;
+            discount: number;
+            total: number;
+            trial_days: number;
         };
     };
     responses: {
@@ -2474,6 +2582,48 @@ export interface operations {
             404: components["responses"]["Error"];
         };
     };
+    checkCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    plan_id: string;
+                    /** @enum {string} */
+                    cycle: "monthly" | "quarterly" | "semi_annual" | "annual";
+                    /** @example USD */
+                    currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What the coupon takes off */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponQuote"];
+                };
+            };
+            /** @description Unusable: field error on code (unknown, inactive, expired, used up, already used by you, not for this plan or currency), plan_id, cycle or currency */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
     listMyInvoices: {
         parameters: {
             query?: {
@@ -2983,6 +3133,92 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    adminListCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Coupons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        coupons: components["schemas"]["Coupon"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminCreateCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminUpdateCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                    max_uses?: number;
+                    /** Format: date-time */
+                    expires_at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
