@@ -9,6 +9,7 @@ import NotificationsPage from './pages/notifications/NotificationsPage.vue'
 import CustomersPage from './pages/customers/CustomersPage.vue'
 import AuditPage from './pages/audit/AuditPage.vue'
 import InvoicesPage from './pages/invoices/InvoicesPage.vue'
+import CouponsPage from './pages/coupons/CouponsPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -20,6 +21,7 @@ const router = createRouter({
     { path: '/customers', component: CustomersPage },
     { path: '/audit', component: AuditPage },
     { path: '/invoices', component: InvoicesPage },
+    { path: '/coupons', component: CouponsPage },
     { path: '/:rest(.*)', redirect: '/plans' },
   ],
 })
