@@ -10,6 +10,9 @@ GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test
 EMBEDDED  := shared/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
 FUNCTIONS := catalog accounts admin notifier
+# Stripe's API emulator, pinned; Go tests of the Stripe gateway run against it.
+STRIPE_MOCK := bin/tools/stripe-mock
+STRIPE_MOCK_VERSION := v0.203.0
 
 .PHONY: help dev dev-reset test test-go test-web test-e2e test-template bench web functions venv web-deps clean
 
@@ -52,8 +55,11 @@ $(VENV)/.installed: requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-test-go: venv
-	MOTO_PYTHON=$(VENV)/bin/python go test -race -count=1 ./...
+$(STRIPE_MOCK):
+	GOBIN=$(CURDIR)/bin/tools go install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+
+test-go: venv $(STRIPE_MOCK)
+	MOTO_PYTHON=$(VENV)/bin/python STRIPE_MOCK_BIN=$(CURDIR)/$(STRIPE_MOCK) go test -race -count=1 ./...
 
 # The committed API types must be what openapi-typescript makes of the spec.
 test-web: web-deps

@@ -1,0 +1,136 @@
+// Package stripegw is the Stripe gateway: stripe-go v79 behind
+// gateway.Gateway, with idempotency keys derived from our ids.
+package stripegw
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/stripe/stripe-go/v79"
+	"github.com/stripe/stripe-go/v79/client"
+	"github.com/stripe/stripe-go/v79/webhook"
+
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/gateway"
+)
+
+// Config is a Stripe account.
+type Config struct {
+	SecretKey     string
+	WebhookSecret string
+	// BaseURL overrides https://api.stripe.com (stripe-mock, the simulator).
+	BaseURL string
+	// Timeout bounds each API call (default 20 s).
+	Timeout time.Duration
+}
+
+// Gateway talks to Stripe.
+type Gateway struct {
+	api    *client.API
+	secret string
+}
+
+var _ gateway.Gateway = (*Gateway)(nil)
+
+// New returns a Stripe gateway.
+func New(c Config) *Gateway {
+	if c.Timeout == 0 {
+		c.Timeout = 20 * time.Second
+	}
+	cfg := &stripe.BackendConfig{HTTPClient: &http.Client{Timeout: c.Timeout}, MaxNetworkRetries: stripe.Int64(2),
+		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull}}
+	if c.BaseURL != "" {
+		cfg.URL = stripe.String(c.BaseURL)
+	}
+	backends := &stripe.Backends{API: stripe.GetBackendWithConfig(stripe.APIBackend, cfg),
+		Connect: stripe.GetBackendWithConfig(stripe.ConnectBackend, cfg), Uploads: stripe.GetBackendWithConfig(stripe.UploadsBackend, cfg)}
+	return &Gateway{api: client.New(c.SecretKey, backends), secret: c.WebhookSecret}
+}
+
+// Name implements gateway.Gateway.
+func (g *Gateway) Name() string { return "stripe" }
+
+// EnsureCustomer implements gateway.Gateway. The idempotency key makes a
+// retried creation return the first customer (Stripe keeps keys 24 h; the
+// caller stores the id, so later calls do not reach here).
+func (g *Gateway) EnsureCustomer(ctx context.Context, c gateway.Customer) (string, error) {
+	p := &stripe.CustomerParams{Email: stripe.String(c.Email), Name: stripe.String(c.Name)}
+	p.Context = ctx
+	p.AddMetadata("ezscale_user_id", c.UserID)
+	p.SetIdempotencyKey("customer-" + c.UserID)
+	cus, err := g.api.Customers.New(p)
+	if err != nil {
+		return "", classify(err, "create customer for "+c.UserID)
+	}
+	return cus.ID, nil
+}
+
+// CreateCheckout implements gateway.Gateway.
+func (g *Gateway) CreateCheckout(ctx context.Context, in gateway.CheckoutInput) (*gateway.Checkout, error) {
+	p := &stripe.CheckoutSessionParams{
+		Mode:              stripe.String(string(stripe.CheckoutSessionModeSubscription)),
+		Customer:          stripe.String(in.GatewayCustomerID),
+		ClientReferenceID: stripe.String(in.OrderID),
+		SuccessURL:        stripe.String(in.SuccessURL),
+		CancelURL:         stripe.String(in.CancelURL),
+		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Price: stripe.String(in.PriceID), Quantity: stripe.Int64(1)}},
+		SubscriptionData:  &stripe.CheckoutSessionSubscriptionDataParams{Metadata: map[string]string{"ezscale_order_id": in.OrderID}},
+	}
+	if in.TrialDays > 0 {
+		p.SubscriptionData.TrialPeriodDays = stripe.Int64(in.TrialDays)
+	}
+	if !in.ExpiresAt.IsZero() {
+		p.ExpiresAt = stripe.Int64(in.ExpiresAt.Unix())
+	}
+	p.Context = ctx
+	p.AddMetadata("ezscale_order_id", in.OrderID)
+	p.SetIdempotencyKey("checkout-" + in.OrderID)
+	s, err := g.api.CheckoutSessions.New(p)
+	if err != nil {
+		return nil, classify(err, "create checkout for "+in.OrderID)
+	}
+	return &gateway.Checkout{ID: s.ID, URL: s.URL}, nil
+}
+
+// ParseWebhook implements gateway.Gateway (5-minute tolerance).
+func (g *Gateway) ParseWebhook(payload []byte, signature string) (*gateway.Event, error) {
+	ev, err := webhook.ConstructEventWithOptions(payload, signature, g.secret, webhook.ConstructEventOptions{Tolerance: 5 * time.Minute})
+	if err != nil {
+		if errors.Is(err, webhook.ErrNotSigned) || errors.Is(err, webhook.ErrInvalidHeader) || errors.Is(err, webhook.ErrNoValidSignature) || errors.Is(err, webhook.ErrTooOld) {
+			return nil, gateway.ErrSignature
+		}
+		return nil, apperr.Wrap(err, apperr.Invalid, "malformed webhook event")
+	}
+	if ev.ID == "" || ev.Type == "" || ev.Data == nil || len(ev.Data.Raw) == 0 {
+		return nil, apperr.New(apperr.Invalid, "webhook event without id, type or object")
+	}
+	var obj struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(ev.Data.Raw, &obj); err != nil {
+		return nil, apperr.Wrap(err, apperr.Invalid, "webhook event object is not an object")
+	}
+	return &gateway.Event{ID: ev.ID, Type: string(ev.Type), Created: time.Unix(ev.Created, 0).UTC(), ObjectID: obj.ID, Object: ev.Data.Raw}, nil
+}
+
+// classify maps Stripe's errors onto ours: card and request problems are
+// the caller's; rate limits and outages are Unavailable (retry later).
+func classify(err error, what string) error {
+	var se *stripe.Error
+	if errors.As(err, &se) {
+		switch {
+		case se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode >= 500:
+			return apperr.Wrap(err, apperr.Unavailable, "the payment provider is unavailable; try again shortly")
+		case se.Type == stripe.ErrorTypeCard:
+			return apperr.Wrap(err, apperr.Invalid, se.Msg)
+		case se.HTTPStatusCode == http.StatusNotFound:
+			return apperr.Wrap(err, apperr.NotFound, fmt.Sprintf("%s: not found at the payment provider", what))
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return apperr.Wrap(fmt.Errorf("%s: %w", what, err), apperr.Unavailable, "the payment provider is unreachable; try again shortly")
+}

@@ -1,0 +1,137 @@
+package stripegw_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v79/webhook"
+
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/gateway"
+	"github.com/ezscale/platform/shared/stripegw"
+	"github.com/ezscale/platform/shared/testenv/stripemock"
+)
+
+const secret = "whsec_test_secret"
+
+// Against stripe-mock: it checks our requests against Stripe's OpenAPI
+// spec (parameters, types) and answers with fixtures.
+func TestAgainstStripeMock(t *testing.T) {
+	g := stripegw.New(stripegw.Config{SecretKey: "sk_test_123", BaseURL: stripemock.Start(t)})
+	ctx := context.Background()
+	cus, err := g.EnsureCustomer(ctx, gateway.Customer{UserID: "usr_1", Email: "a@example.com", Name: "Ada"})
+	if err != nil || !strings.HasPrefix(cus, "cus_") {
+		t.Fatalf("customer = %q, %v", cus, err)
+	}
+	co, err := g.CreateCheckout(ctx, gateway.CheckoutInput{OrderID: "ord_1", GatewayCustomerID: cus, PriceID: "price_123", Currency: "USD",
+		SuccessURL: "https://example.com/ok", CancelURL: "https://example.com/cancel", TrialDays: 7, ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil || !strings.HasPrefix(co.ID, "cs_") {
+		t.Fatalf("checkout = %+v, %v", co, err)
+	}
+}
+
+// Failure modes stripe-mock cannot produce, from a scripted server.
+func TestFailures(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		want   apperr.Code
+	}{
+		{"RateLimited", 429, `{"error":{"type":"invalid_request_error","message":"Too many requests"}}`, apperr.Unavailable},
+		{"Outage", 503, `{"error":{"type":"api_error","message":"down"}}`, apperr.Unavailable},
+		{"CardDeclined", 402, `{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}`, apperr.Invalid},
+		{"Malformed", 500, `<html>oops`, apperr.Unavailable},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				if r.Header.Get("Idempotency-Key") != "customer-usr_1" {
+					t.Errorf("idempotency key = %q", r.Header.Get("Idempotency-Key"))
+				}
+				w.Header().Set("Stripe-Should-Retry", "false")
+				w.WriteHeader(c.status)
+				fmt.Fprint(w, c.body)
+			}))
+			defer srv.Close()
+			g := stripegw.New(stripegw.Config{SecretKey: "sk_test_123", BaseURL: srv.URL})
+			_, err := g.EnsureCustomer(context.Background(), gateway.Customer{UserID: "usr_1", Email: "a@example.com"})
+			if got := apperr.CodeOf(err); got != c.want {
+				t.Fatalf("code = %s (%v), want %s", got, err, c.want)
+			}
+		})
+	}
+	t.Run("Timeout", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(300 * time.Millisecond) }))
+		defer srv.Close()
+		g := stripegw.New(stripegw.Config{SecretKey: "sk_test_123", BaseURL: srv.URL, Timeout: 50 * time.Millisecond})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if _, err := g.EnsureCustomer(ctx, gateway.Customer{UserID: "usr_1"}); !apperr.Is(err, apperr.Unavailable) {
+			t.Fatalf("timeout: %v", err)
+		}
+	})
+}
+
+func signed(payload string, at time.Time, key string) string {
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: key, Timestamp: at}).Header
+}
+
+const event = `{"id":"evt_1","object":"event","api_version":"2024-06-20","created":1795000000,"type":"checkout.session.completed","data":{"object":{"id":"cs_1","object":"checkout.session"}}}`
+
+func TestParseWebhook(t *testing.T) {
+	g := stripegw.New(stripegw.Config{SecretKey: "sk_test_123", WebhookSecret: secret})
+	ev, err := g.ParseWebhook([]byte(event), signed(event, time.Now(), secret))
+	if err != nil || ev.ID != "evt_1" || ev.Type != "checkout.session.completed" || ev.ObjectID != "cs_1" || ev.Created.Unix() != 1795000000 {
+		t.Fatalf("event = %+v, %v", ev, err)
+	}
+	bad := map[string]string{
+		"Forged":   signed(event, time.Now(), "whsec_other"),
+		"Stale":    signed(event, time.Now().Add(-6*time.Minute), secret),
+		"Unsigned": "",
+		"Garbage":  "t=abc,v1=zz",
+	}
+	for name, sig := range bad {
+		if _, err := g.ParseWebhook([]byte(event), sig); !errors.Is(err, gateway.ErrSignature) {
+			t.Errorf("%s: %v, want ErrSignature", name, err)
+		}
+	}
+	altered := strings.Replace(event, "cs_1", "cs_2", 1)
+	if _, err := g.ParseWebhook([]byte(altered), signed(event, time.Now(), secret)); !errors.Is(err, gateway.ErrSignature) {
+		t.Errorf("altered body: %v", err)
+	}
+	noObject := `{"id":"evt_2","object":"event","api_version":"2024-06-20","type":"x","data":{}}`
+	if _, err := g.ParseWebhook([]byte(noObject), signed(noObject, time.Now(), secret)); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("no object: %v", err)
+	}
+}
+
+// The parser sees attacker-controlled bytes: whatever arrives, correctly
+// signed or not, it returns an event or an error, never panics.
+func FuzzParseWebhook(f *testing.F) {
+	g := stripegw.New(stripegw.Config{SecretKey: "sk_test_123", WebhookSecret: secret})
+	f.Add([]byte(event), true)
+	f.Add([]byte(`{"id":"evt","type":"t","data":{"object":[]}}`), true)
+	f.Add([]byte(`not json`), false)
+	f.Fuzz(func(t *testing.T, payload []byte, sign bool) {
+		sig := "t=1,v1=00"
+		if sign {
+			sig = signed(string(payload), time.Now(), secret)
+		}
+		ev, err := g.ParseWebhook(payload, sig)
+		if err == nil && (ev.ID == "" || ev.Type == "") {
+			t.Fatalf("accepted an event without id or type: %q", payload)
+		}
+		if !sign && err == nil {
+			t.Fatal("accepted an unsigned payload")
+		}
+	})
+}
