@@ -234,15 +234,16 @@ func Format(amount int64, currency string) string {
 func (s *Service) TaxRates(ctx context.Context) ([]TaxRate, error) { return s.rates.ListTaxRates(ctx) }
 
 // PutTaxRate creates or replaces the rate of a country or region.
-func (s *Service) PutTaxRate(ctx context.Context, r TaxRate) error {
-	r.Name = strings.TrimSpace(r.Name)
+// Regions are stored upper-case so "tx" and "TX" are one rate.
+func (s *Service) PutTaxRate(ctx context.Context, r TaxRate) (TaxRate, error) {
+	r.Name, r.Region = strings.TrimSpace(r.Name), strings.ToUpper(strings.TrimSpace(r.Region))
 	if err := r.Validate(); err != nil {
-		return err
+		return r, err
 	}
-	return s.rates.PutTaxRate(ctx, r)
+	return r, s.rates.PutTaxRate(ctx, r)
 }
 
 // DeleteTaxRate removes a rate (apperr.NotFound if there is none).
 func (s *Service) DeleteTaxRate(ctx context.Context, country, region string) error {
-	return s.rates.DeleteTaxRate(ctx, country, region)
+	return s.rates.DeleteTaxRate(ctx, country, strings.ToUpper(strings.TrimSpace(region)))
 }

@@ -79,15 +79,24 @@ func TestAutoTaxDrafts(t *testing.T) {
 				Clock: clock.NewFake(t0), Prefix: "EZS", Log: slog.New(slog.DiscardHandler)})
 		}
 		admin := newSvc("DE")
-		if err := admin.PutTaxRate(ctx, billing.TaxRate{Country: "PL", Name: " VAT ", RateBP: 2300}); err != nil {
+		if _, err := admin.PutTaxRate(ctx, billing.TaxRate{Country: "PL", Name: " VAT ", RateBP: 2300}); err != nil {
 			t.Fatal(err)
 		}
-		if err := admin.PutTaxRate(ctx, billing.TaxRate{Country: "pl", Name: "VAT", RateBP: 2300}); fields(err)["country"] == "" {
+		if _, err := admin.PutTaxRate(ctx, billing.TaxRate{Country: "pl", Name: "VAT", RateBP: 2300}); fields(err)["country"] == "" {
 			t.Fatalf("lower-case country: %v", err)
 		}
+		// Regions are one rate whatever their case.
+		for _, region := range []string{"tx", " TX "} {
+			if _, err := admin.PutTaxRate(ctx, billing.TaxRate{Country: "US", Region: region, Name: "Sales tax", RateBP: 625}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		got, err := admin.TaxRates(ctx)
-		if err != nil || len(got) != 1 || got[0].Name != "VAT" {
+		if err != nil || len(got) != 2 || got[0].Name != "VAT" || got[1].Region != "TX" {
 			t.Fatalf("rates = %+v, %v", got, err)
+		}
+		if err := admin.DeleteTaxRate(ctx, "US", "tx"); err != nil {
+			t.Fatal(err)
 		}
 		in := draft("usr_1")
 		in.AutoTax, in.TaxName, in.TaxRateBP = true, "", 0

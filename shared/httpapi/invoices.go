@@ -151,7 +151,8 @@ func (h invoiceHandlers) putTaxRate(w http.ResponseWriter, r *http.Request) erro
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.Billing.PutTaxRate(r.Context(), in); err != nil {
+	in, err := h.Billing.PutTaxRate(r.Context(), in)
+	if err != nil {
 		return err
 	}
 	h.record(r, "tax_rate.put", "tax_rate", in.Country+"#"+in.Region, nil, in)
