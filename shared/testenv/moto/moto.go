@@ -66,7 +66,11 @@ func Config(tb testing.TB) aws.Config {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint:     aws.String(Endpoint(tb)),
-		RetryMaxAttempts: 1,
+		// The SDK's default, as in production: under heavy parallel load the
+		// single-threaded server occasionally drops a response mid-body ("use
+		// of closed network connection"), a transient error the SDK retries
+		// (transactions carry a client request token, so a retry is idempotent).
+		RetryMaxAttempts: 3,
 	}
 }
 
