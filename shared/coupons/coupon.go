@@ -26,16 +26,19 @@ const (
 
 // Coupon is a discount code. Its terms are fixed once created (customers
 // may hold a quote); staff may deactivate it, change its expiry or max uses.
+// The omitempty storage tags keep NULLs out of the stored item, which the
+// redemption transaction updates (the embedded emulator cannot update items
+// holding NULLs).
 type Coupon struct {
 	Code        string           `json:"code"`
 	Description string           `json:"description"`
 	Kind        Kind             `json:"kind"`
 	PercentBP   int64            `json:"percent_bp"`
-	AmountsOff  map[string]int64 `json:"amounts_off"`
-	PlanIDs     []string         `json:"plan_ids"`     // empty: every plan
-	MaxUses     int64            `json:"max_uses"`     // 0: unlimited
-	PerCustomer int64            `json:"per_customer"` // 0: unlimited
-	ExpiresAt   *time.Time       `json:"expires_at"`
+	AmountsOff  map[string]int64 `json:"amounts_off" dynamodbav:",omitempty"`
+	PlanIDs     []string         `json:"plan_ids" dynamodbav:",omitempty"` // empty: every plan
+	MaxUses     int64            `json:"max_uses"`                         // 0: unlimited
+	PerCustomer int64            `json:"per_customer"`                     // 0: unlimited
+	ExpiresAt   *time.Time       `json:"expires_at" dynamodbav:",omitempty"`
 	TrialDays   int64            `json:"trial_days"` // added to the plan's trial
 	Active      bool             `json:"active"`
 	Uses        int64            `json:"uses"` // redemptions so far
@@ -168,8 +171,10 @@ type Store interface {
 	UpdateCoupon(ctx context.Context, code string, fn func(*Coupon) error) (*Coupon, error)
 	CustomerUses(ctx context.Context, code, customerID string) (int64, error)
 	GetRedemption(ctx context.Context, code, orderID string) (*Redemption, error) // apperr.NotFound
-	// Redeem records r and counts it against maxUses and perCustomer (0:
-	// unlimited) in one transaction. ErrExhausted / ErrCustomerLimit when a
-	// limit is reached; nil when r's order was already counted.
-	Redeem(ctx context.Context, r Redemption, maxUses, perCustomer int64) error
+	// Redeem records r and counts it against terms' MaxUses and
+	// PerCustomer (0: unlimited) in one transaction, provided the coupon is
+	// still at terms.Version. ErrExhausted / ErrCustomerLimit when a limit
+	// is reached, ErrChanged when staff edited it meanwhile; nil when r's
+	// order was already counted.
+	Redeem(ctx context.Context, r Redemption, terms *Coupon) error
 }

@@ -176,3 +176,37 @@ func TestRedeemPerCustomerAndIdempotent(t *testing.T) {
 		}
 	})
 }
+
+// A redemption decided on limits staff changed meanwhile writes nothing.
+func TestRedeemRefusesStaleTerms(t *testing.T) {
+	dynamotest.Run(t, clock.NewFake(t0), func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
+		ctx := context.Background()
+		store := dynamo.NewCoupons(tbl)
+		svc := coupons.NewService(store, clock.NewFake(t0))
+		c, err := svc.Create(ctx, coupons.Coupon{Code: "EDITED", Kind: coupons.Percent, PercentBP: 1000, MaxUses: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := int64(1)
+		if _, err := svc.Update(ctx, "EDITED", coupons.Changes{MaxUses: &one}); err != nil {
+			t.Fatal(err)
+		}
+		r := coupons.Redemption{Code: "EDITED", CustomerID: "usr_1", OrderID: "ord_1", Currency: "USD", At: t0}
+		if err := store.Redeem(ctx, r, c); !errors.Is(err, coupons.ErrChanged) {
+			t.Fatalf("stale terms: %v", err)
+		}
+		if got, _ := svc.Get(ctx, "EDITED"); got.Uses != 0 {
+			t.Fatalf("uses = %d after a refused redemption", got.Uses)
+		}
+		if n, _ := store.CustomerUses(ctx, "EDITED", "usr_1"); n != 0 {
+			t.Fatalf("customer uses = %d after a refused redemption", n)
+		}
+		// Through the service the fresh terms apply: one use, then used up.
+		if _, err := svc.Redeem(ctx, "EDITED", "usr_1", "ord_1", "p1", "USD", 1000); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Redeem(ctx, "EDITED", "usr_2", "ord_2", "p1", "USD", 1000); fields(err)["code"] != "this coupon has been used up" {
+			t.Fatalf("after the new max: %v", err)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package coupons
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/ezscale/platform/shared/apperr"
@@ -13,6 +14,9 @@ import (
 var (
 	ErrExhausted     = refuse("this coupon has been used up")
 	ErrCustomerLimit = refuse("you have already used this coupon")
+	// ErrChanged: staff edited the coupon between check and redemption, or
+	// a concurrent transaction won; checking again is safe.
+	ErrChanged = apperr.New(apperr.Conflict, "the coupon changed while redeeming it; try again")
 )
 
 // Service is coupons' use cases.
@@ -104,13 +108,20 @@ func (s *Service) Redeem(ctx context.Context, code, customerID, orderID, planID,
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return Quote{}, err
 	}
-	c, q, err := s.Check(ctx, code, customerID, planID, currency, amount)
-	if err != nil {
-		return Quote{}, err
+	// An edit or a contended transaction between check and redemption: check again.
+	for attempt := 1; ; attempt++ {
+		c, q, err := s.Check(ctx, code, customerID, planID, currency, amount)
+		if err != nil {
+			return Quote{}, err
+		}
+		r := Redemption{Code: c.Code, CustomerID: customerID, OrderID: orderID, Discount: q.Discount, Currency: currency, At: s.clock.Now()}
+		err = s.store.Redeem(ctx, r, c)
+		if errors.Is(err, ErrChanged) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return Quote{}, err
+		}
+		return q, nil
 	}
-	r := Redemption{Code: c.Code, CustomerID: customerID, OrderID: orderID, Discount: q.Discount, Currency: currency, At: s.clock.Now()}
-	if err := s.store.Redeem(ctx, r, c.MaxUses, c.PerCustomer); err != nil {
-		return Quote{}, err
-	}
-	return q, nil
 }

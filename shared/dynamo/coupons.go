@@ -52,6 +52,9 @@ func (r *couponRecord) coupon() coupons.Coupon {
 func (s *Coupons) CreateCoupon(ctx context.Context, c *coupons.Coupon) error {
 	rec := &couponRecord{Item: Item{PK: couponPK(c.Code), SK: "COUPON", Type: "coupon", Version: 1, GSI2PK: "COUPONS", GSI2SK: c.Code}, Coupon: *c}
 	rec.Coupon.Version, rec.Coupon.Uses = 0, 0
+	if len(rec.Coupon.PlanIDs) == 0 {
+		rec.Coupon.PlanIDs = nil // stored absent, not as an empty list or NULL
+	}
 	uses := &couponRecord{Item: Item{PK: couponPK(c.Code), SK: "USES", Type: "coupon_uses", GSI2PK: "COUPONS", GSI2SK: c.Code + "#uses"}}
 	err := s.t.Transact(ctx, Create(rec), Create(uses))
 	if err != nil {
@@ -107,6 +110,9 @@ func (s *Coupons) UpdateCoupon(ctx context.Context, code string, fn func(*coupon
 			return nil, err
 		}
 		c.Version, c.Uses = 0, 0
+		if len(c.PlanIDs) == 0 {
+			c.PlanIDs = nil
+		}
 		r.Coupon = c
 		return nil, nil
 	})
@@ -139,17 +145,19 @@ func (s *Coupons) GetRedemption(ctx context.Context, code, orderID string) (*cou
 }
 
 // Redeem implements coupons.Store: the total and the customer's count move
-// only together with a new redemption record, or not at all.
-func (s *Coupons) Redeem(ctx context.Context, r coupons.Redemption, maxUses, perCustomer int64) error {
-	limit := maxUses
+// only together with a new redemption record, or not at all, and only if
+// the coupon is still the one the limits were read from.
+func (s *Coupons) Redeem(ctx context.Context, r coupons.Redemption, terms *coupons.Coupon) error {
+	limit := terms.MaxUses
 	if limit == 0 {
 		limit = math.MaxInt64 / 2
 	}
 	rec := &redemptionRecord{Item: Item{PK: couponPK(r.Code), SK: "ORDER#" + r.OrderID, Type: "coupon_redemption", Version: 1}, Redemption: r}
 	err := s.t.Transact(ctx,
 		Add(Key{PK: couponPK(r.Code), SK: "USES"}, "Uses", 1, 0, limit),
-		Tally(Key{PK: couponPK(r.Code), SK: "CUST#" + r.CustomerID}, "count", "coupon_customer_uses", perCustomer),
-		Create(rec))
+		Tally(Key{PK: couponPK(r.Code), SK: "CUST#" + r.CustomerID}, "count", "coupon_customer_uses", terms.PerCustomer),
+		Create(rec),
+		Unchanged(Key{PK: couponPK(r.Code), SK: "COUPON"}, terms.Version))
 	if c, ok := errors.AsType[*TxConflict](err); ok {
 		switch {
 		case c.FailedAt(2):
@@ -158,7 +166,12 @@ func (s *Coupons) Redeem(ctx context.Context, r coupons.Redemption, maxUses, per
 			return coupons.ErrExhausted
 		case c.FailedAt(1):
 			return coupons.ErrCustomerLimit
+		case c.FailedAt(3):
+			return coupons.ErrChanged
 		}
+	}
+	if apperr.Is(err, apperr.Conflict) {
+		return coupons.ErrChanged // contended by a concurrent transaction: check again
 	}
 	if err != nil {
 		return fmt.Errorf("redeem coupon %s for %s: %w", r.Code, r.OrderID, err)

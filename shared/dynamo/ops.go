@@ -147,3 +147,20 @@ func Tally(key Key, attr, itemType string, limit int64) Op {
 		return types.TransactWriteItem{Update: u}, nil
 	}}
 }
+
+// Unchanged fails the transaction unless the item at key still has version
+// expected — for decisions taken on a read of it (a coupon's limits). It is
+// an identity update rather than a ConditionCheck, which minidyn lacks; the
+// effect on the transaction is the same.
+func Unchanged(key Key, expected int64) Op {
+	return Op{func(t *Table) (types.TransactWriteItem, error) {
+		return types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &t.name,
+			Key:                       key.av(),
+			UpdateExpression:          aws.String("SET #v = :expected"),
+			ConditionExpression:       aws.String("#v = :expected"),
+			ExpressionAttributeNames:  map[string]string{"#v": "version"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":expected": numAV(expected)},
+		}}, nil
+	}}
+}
