@@ -63,9 +63,9 @@ func Endpoint(tb testing.TB) string {
 // credentials, so no request can reach real AWS.
 func Config(tb testing.TB) aws.Config {
 	return aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-		BaseEndpoint:     aws.String(Endpoint(tb)),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		BaseEndpoint: aws.String(Endpoint(tb)),
 		// The SDK's default, as in production: under heavy parallel load the
 		// single-threaded server occasionally drops a response mid-body ("use
 		// of closed network connection"), a transient error the SDK retries
