@@ -81,8 +81,8 @@ func (s *Service) Get(ctx context.Context, code string) (*Coupon, error) {
 // List returns every coupon.
 func (s *Service) List(ctx context.Context) ([]Coupon, error) { return s.store.ListCoupons(ctx) }
 
-// Check quotes code for a customer buying plan at amount, or says why not.
-// An unknown code reads the same as an inapplicable one would to a guesser.
+// Check quotes code for a customer buying plan at amount, or says why not
+// (a field error on "code" the customer can read).
 func (s *Service) Check(ctx context.Context, code, customerID, planID, currency string, amount int64) (*Coupon, Quote, error) {
 	c, err := s.store.GetCoupon(ctx, Normalize(code))
 	if apperr.Is(err, apperr.NotFound) {
