@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ezscale/platform/shared/accounts"
+	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/billing"
 	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/invoicepdf"
 )
 
@@ -77,5 +81,50 @@ func benchBilling() error {
 	el := time.Since(start)
 	fmt.Printf("Invoices finalised (numbered, PDF rendered and stored, e-mail queued; 4 concurrent, embedded store)\n")
 	fmt.Printf("  %d in %v = %.0f per second\n\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	return benchCoupons(ctx, p.Coupons)
+}
+
+// benchCoupons races 8 workers for a 500-use coupon with 1000 orders: it
+// prints redemptions per second and checks the limit held exactly.
+func benchCoupons(ctx context.Context, svc *coupons.Service) error {
+	if _, err := svc.Create(ctx, coupons.Coupon{Code: "BENCH", Kind: coupons.Percent, PercentBP: 1000, MaxUses: 500}); err != nil {
+		return err
+	}
+	const orders, workers = 1000, 8
+	var ok, refused atomic.Int64
+	errs := make(chan error, orders)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < orders; i += workers {
+				_, err := svc.Redeem(ctx, "BENCH", fmt.Sprintf("usr_%d", i), fmt.Sprintf("ord_%d", i), "pln_1", "USD", 1000)
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case errors.Is(err, coupons.ErrExhausted) || apperr.Is(err, apperr.Invalid):
+					refused.Add(1)
+				default:
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	el := time.Since(start)
+	c, err := svc.Get(ctx, "BENCH")
+	if err != nil {
+		return err
+	}
+	if ok.Load() != 500 || c.Uses != 500 {
+		return fmt.Errorf("coupon limit broken: %d redeemed, %d counted, max 500", ok.Load(), c.Uses)
+	}
+	fmt.Printf("Coupon redemptions (8 concurrent, 1000 orders for a 500-use coupon, embedded store)\n")
+	fmt.Printf("  %d redeemed + %d refused in %v = %.0f attempts per second; uses = %d (exact)\n\n",
+		ok.Load(), refused.Load(), el.Round(time.Millisecond), float64(orders)/el.Seconds(), c.Uses)
 	return nil
 }
