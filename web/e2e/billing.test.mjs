@@ -59,15 +59,16 @@ describe('manual invoices', () => {
 
   it('admin manages tax rates; a bad rate shows the field error', async () => {
     await admin.goto(stack.base + '/admin/invoices')
-    await admin.getByTestId('tax-country').locator('input').fill('de')
+    await admin.getByTestId('tax-rates-table').getByText('20.00 %').waitFor() // seeded GB VAT
+    await admin.getByTestId('tax-country').locator('input').fill('nl')
     await admin.getByTestId('tax-percent').locator('input').fill('150')
     await admin.getByTestId('tax-save').click()
     await admin.getByText('must be 0 to 10000 basis points').waitFor()
-    await admin.getByTestId('tax-percent').locator('input').fill('19')
+    await admin.getByTestId('tax-percent').locator('input').fill('21')
     await admin.getByTestId('tax-save').click()
-    await admin.getByTestId('tax-rates-table').getByText('19.00 %').waitFor()
-    await admin.getByTestId('tax-delete-DE').click()
-    await admin.getByTestId('tax-rates-table').getByText('19.00 %').waitFor({ state: 'detached' })
+    await admin.getByTestId('tax-rates-table').getByText('21.00 %').waitFor()
+    await admin.getByTestId('tax-delete-NL').click()
+    await admin.getByTestId('tax-rates-table').getByText('21.00 %').waitFor({ state: 'detached' })
   })
 
   it('admin creates a coupon, sees it listed with its use count, and switches it off', async () => {

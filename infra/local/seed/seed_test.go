@@ -8,8 +8,10 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/seed"
+	"github.com/ezscale/platform/shared/billing"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/dynamo"
 )
 
@@ -68,5 +70,32 @@ func TestRunSeedsOnce(t *testing.T) {
 	}
 	if n, err := seed.Run(ctx, tbl, svc); err != nil || n != 0 {
 		t.Fatalf("second run = %d, %v; want 0 (a deleted demo plan stays deleted)", n, err)
+	}
+}
+
+func TestBillingSeedsOnce(t *testing.T) {
+	ctx := context.Background()
+	api := minidyn.NewClient()
+	if err := dynamo.EnsureTable(ctx, api, "t"); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	tbl := dynamo.New(api, "t", clk)
+	bill := billing.NewService(billing.Config{TaxRates: dynamo.NewTaxRates(tbl), Clock: clk})
+	cps := coupons.NewService(dynamo.NewCoupons(tbl), clk)
+	if err := seed.Billing(ctx, tbl, bill, cps); err != nil {
+		t.Fatal(err)
+	}
+	// An admin's deletion survives the next start.
+	if err := bill.DeleteTaxRate(ctx, "GB", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Billing(ctx, tbl, bill, cps); err != nil {
+		t.Fatal(err)
+	}
+	rates, _ := bill.TaxRates(ctx)
+	c, err := cps.Get(ctx, seed.DemoCoupon)
+	if len(rates) != 2 || err != nil || !c.Active {
+		t.Fatalf("rates = %+v, coupon = %+v, %v", rates, c, err)
 	}
 }

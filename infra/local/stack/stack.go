@@ -102,6 +102,9 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	if err := seed.Billing(ctx, p.Table, p.Billing, p.Coupons); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
 	admin, customer, err := seed.Accounts(ctx, p.Accounts, totpSecret)
 	if err != nil {
 		return nil, err
