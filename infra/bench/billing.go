@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -61,24 +60,13 @@ func benchBilling() error {
 		}
 		ids = append(ids, inv.ID)
 	}
-	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for w := range 4 {
-		wg.Go(func() {
-			for i := w; i < n; i += 4 {
-				if _, err := p.Billing.Finalize(ctx, ids[i]); err != nil {
-					errs <- err
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	el, err := spread(n, 4, func(i int) error {
+		_, err := p.Billing.Finalize(ctx, ids[i])
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	el := time.Since(start)
 	fmt.Printf("Invoices finalised (numbered, PDF rendered and stored, e-mail queued; 4 concurrent, embedded store)\n")
 	fmt.Printf("  %d in %v = %.0f per second\n\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
 	return benchCoupons(ctx, p.Coupons)
@@ -92,30 +80,21 @@ func benchCoupons(ctx context.Context, svc *coupons.Service) error {
 	}
 	const orders, workers = 1000, 8
 	var ok, refused atomic.Int64
-	errs := make(chan error, orders)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < orders; i += workers {
-				_, err := svc.Redeem(ctx, "BENCH", fmt.Sprintf("usr_%d", i), fmt.Sprintf("ord_%d", i), "pln_1", "USD", 1000)
-				switch {
-				case err == nil:
-					ok.Add(1)
-				case errors.Is(err, coupons.ErrExhausted) || apperr.Is(err, apperr.Invalid):
-					refused.Add(1)
-				default:
-					errs <- err
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	el, err := spread(orders, workers, func(i int) error {
+		_, err := svc.Redeem(ctx, "BENCH", fmt.Sprintf("usr_%d", i), fmt.Sprintf("ord_%d", i), "pln_1", "USD", 1000)
+		switch {
+		case err == nil:
+			ok.Add(1)
+		case apperr.Is(err, apperr.Invalid): // used up
+			refused.Add(1)
+		default:
+			return err
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	el := time.Since(start)
 	c, err := svc.Get(ctx, "BENCH")
 	if err != nil {
 		return err
@@ -127,4 +106,24 @@ func benchCoupons(ctx context.Context, svc *coupons.Service) error {
 	fmt.Printf("  %d redeemed + %d refused in %v = %.0f attempts per second; uses = %d (exact)\n\n",
 		ok.Load(), refused.Load(), el.Round(time.Millisecond), float64(orders)/el.Seconds(), c.Uses)
 	return nil
+}
+
+// spread runs fn for 0..n-1 on workers goroutines (worker w takes w,
+// w+workers, …) and returns the elapsed time and the first error.
+func spread(n, workers int, fn func(i int) error) (time.Duration, error) {
+	errs := make(chan error, n)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				if err := fn(i); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return time.Since(start), <-errs
 }

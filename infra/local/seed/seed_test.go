@@ -53,12 +53,7 @@ func TestDemoPlansCoverEverything(t *testing.T) {
 
 func TestRunSeedsOnce(t *testing.T) {
 	ctx := context.Background()
-	api := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, api, "t"); err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
-	tbl := dynamo.New(api, "t", clk)
+	tbl, clk := emptyTable(t)
 	svc := catalog.NewService(dynamo.NewPlans(tbl), clk, 3)
 	n, err := seed.Run(ctx, tbl, svc)
 	if err != nil || n != len(seed.Plans()) {
@@ -75,12 +70,7 @@ func TestRunSeedsOnce(t *testing.T) {
 
 func TestBillingSeedsOnce(t *testing.T) {
 	ctx := context.Background()
-	api := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, api, "t"); err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
-	tbl := dynamo.New(api, "t", clk)
+	tbl, clk := emptyTable(t)
 	bill := billing.NewService(billing.Config{TaxRates: dynamo.NewTaxRates(tbl), Clock: clk})
 	cps := coupons.NewService(dynamo.NewCoupons(tbl), clk)
 	if err := seed.Billing(ctx, tbl, bill, cps); err != nil {
@@ -98,4 +88,14 @@ func TestBillingSeedsOnce(t *testing.T) {
 	if len(rates) != 2 || err != nil || !c.Active {
 		t.Fatalf("rates = %+v, coupon = %+v, %v", rates, c, err)
 	}
+}
+
+func emptyTable(t *testing.T) (*dynamo.Table, clock.Clock) {
+	t.Helper()
+	api := minidyn.NewClient()
+	if err := dynamo.EnsureTable(context.Background(), api, "t"); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	return dynamo.New(api, "t", clk), clk
 }
