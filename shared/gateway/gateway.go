@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/ezscale/platform/shared/apperr"
 )
 
 // Customer is who pays, as the gateway should know them.
@@ -15,31 +17,29 @@ type Customer struct {
 	Name   string
 }
 
-// CheckoutInput is one hosted checkout for a subscription.
+// CheckoutInput is one hosted checkout for a subscription. Amounts are
+// ours, tax included: the gateway charges exactly what our invoice says.
 type CheckoutInput struct {
 	OrderID           string // ours: reference and idempotency key
 	GatewayCustomerID string
-	PriceID           string // the gateway's recurring price for plan+currency+cycle
-	Currency          string
-	SuccessURL        string
-	CancelURL         string
-	TrialDays         int64
-	ExpiresAt         time.Time // when an unpaid session lapses (stock is released then)
+	Product           string // what the customer sees, e.g. "VPS Starter (monthly)"
+	Currency          string // ISO 4217, upper case
+	// Amount is charged every period; FirstDiscount comes off the first one.
+	Amount        int64
+	FirstDiscount int64
+	// Interval is "month" or "year"; IntervalCount periods make one cycle.
+	Interval      string
+	IntervalCount int64
+	SuccessURL    string
+	CancelURL     string
+	TrialDays     int64
+	ExpiresAt     time.Time // when an unpaid session lapses (stock is released then)
 }
 
 // Checkout is a created hosted checkout.
 type Checkout struct {
 	ID  string
 	URL string
-}
-
-// Event is a verified webhook event.
-type Event struct {
-	ID       string    // the gateway's event id: the dedupe key
-	Type     string    // e.g. checkout.session.completed
-	Created  time.Time // orders events of one object
-	ObjectID string    // the id of the object the event is about
-	Object   []byte    // its JSON, for the handler of Type
 }
 
 // ErrSignature means a webhook was forged, altered or replayed too late.
@@ -57,3 +57,28 @@ type Gateway interface {
 	// (ErrSignature when it does not verify).
 	ParseWebhook(payload []byte, signature string) (*Event, error)
 }
+
+// Unconfigured stands in when no gateway is configured: every call says
+// payments are unavailable, and webhooks never verify.
+type Unconfigured struct{ Provider string }
+
+var errUnconfigured = apperr.New(apperr.Unavailable, "payments are not configured on this installation")
+
+// Name implements Gateway.
+func (u Unconfigured) Name() string { return u.Provider }
+
+// EnsureCustomer implements Gateway.
+func (Unconfigured) EnsureCustomer(context.Context, Customer) (string, error) {
+	return "", errUnconfigured
+}
+
+// CreateCheckout implements Gateway.
+func (Unconfigured) CreateCheckout(context.Context, CheckoutInput) (*Checkout, error) {
+	return nil, errUnconfigured
+}
+
+// ParseWebhook implements Gateway.
+func (Unconfigured) ParseWebhook([]byte, string) (*Event, error) { return nil, ErrSignature }
+
+// IsUnconfigured reports whether err comes from Unconfigured.
+func IsUnconfigured(err error) bool { return errors.Is(err, errUnconfigured) }

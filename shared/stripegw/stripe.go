@@ -4,10 +4,10 @@ package stripegw
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v79"
@@ -26,6 +26,8 @@ type Config struct {
 	BaseURL string
 	// Timeout bounds each API call (default 20 s).
 	Timeout time.Duration
+	// HTTPClient, when set, carries the calls (its timeout is kept when it has one).
+	HTTPClient *http.Client
 }
 
 // Gateway talks to Stripe.
@@ -41,7 +43,16 @@ func New(c Config) *Gateway {
 	if c.Timeout == 0 {
 		c.Timeout = 20 * time.Second
 	}
-	cfg := &stripe.BackendConfig{HTTPClient: &http.Client{Timeout: c.Timeout}, MaxNetworkRetries: stripe.Int64(2),
+	hc := &http.Client{Timeout: c.Timeout}
+	if c.HTTPClient != nil {
+		hc = c.HTTPClient
+		if hc.Timeout == 0 {
+			cp := *hc
+			cp.Timeout = c.Timeout
+			hc = &cp
+		}
+	}
+	cfg := &stripe.BackendConfig{HTTPClient: hc, MaxNetworkRetries: stripe.Int64(2),
 		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull}}
 	if c.BaseURL != "" {
 		cfg.URL = stripe.String(c.BaseURL)
@@ -69,16 +80,35 @@ func (g *Gateway) EnsureCustomer(ctx context.Context, c gateway.Customer) (strin
 	return cus.ID, nil
 }
 
-// CreateCheckout implements gateway.Gateway.
+// CreateCheckout implements gateway.Gateway. The price is inline
+// (price_data) because the amount is ours, tax included, and differs by
+// customer; a first-period discount becomes a one-off Stripe coupon made for
+// this order alone.
 func (g *Gateway) CreateCheckout(ctx context.Context, in gateway.CheckoutInput) (*gateway.Checkout, error) {
+	cur := strings.ToLower(in.Currency)
 	p := &stripe.CheckoutSessionParams{
 		Mode:              stripe.String(string(stripe.CheckoutSessionModeSubscription)),
 		Customer:          stripe.String(in.GatewayCustomerID),
 		ClientReferenceID: stripe.String(in.OrderID),
 		SuccessURL:        stripe.String(in.SuccessURL),
 		CancelURL:         stripe.String(in.CancelURL),
-		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Price: stripe.String(in.PriceID), Quantity: stripe.Int64(1)}},
-		SubscriptionData:  &stripe.CheckoutSessionSubscriptionDataParams{Metadata: map[string]string{"ezscale_order_id": in.OrderID}},
+		LineItems: []*stripe.CheckoutSessionLineItemParams{{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionLineItemPriceDataParams{
+			Currency: stripe.String(cur), UnitAmount: stripe.Int64(in.Amount),
+			ProductData: &stripe.CheckoutSessionLineItemPriceDataProductDataParams{Name: stripe.String(in.Product)},
+			Recurring:   &stripe.CheckoutSessionLineItemPriceDataRecurringParams{Interval: stripe.String(in.Interval), IntervalCount: stripe.Int64(in.IntervalCount)},
+		}}},
+		SubscriptionData: &stripe.CheckoutSessionSubscriptionDataParams{Metadata: map[string]string{"ezscale_order_id": in.OrderID}},
+	}
+	if in.FirstDiscount > 0 {
+		cp := &stripe.CouponParams{AmountOff: stripe.Int64(in.FirstDiscount), Currency: stripe.String(cur), Duration: stripe.String(string(stripe.CouponDurationOnce)),
+			MaxRedemptions: stripe.Int64(1), Name: stripe.String("Discount for order " + in.OrderID)}
+		cp.Context = ctx
+		cp.SetIdempotencyKey("coupon-" + in.OrderID)
+		c, err := g.api.Coupons.New(cp)
+		if err != nil {
+			return nil, classify(err, "create discount for "+in.OrderID)
+		}
+		p.Discounts = []*stripe.CheckoutSessionDiscountParams{{Coupon: stripe.String(c.ID)}}
 	}
 	if in.TrialDays > 0 {
 		p.SubscriptionData.TrialPeriodDays = stripe.Int64(in.TrialDays)
@@ -108,13 +138,11 @@ func (g *Gateway) ParseWebhook(payload []byte, signature string) (*gateway.Event
 	if ev.ID == "" || ev.Type == "" || ev.Data == nil || len(ev.Data.Raw) == 0 {
 		return nil, apperr.New(apperr.Invalid, "webhook event without id, type or object")
 	}
-	var obj struct {
-		ID string `json:"id"`
+	out := &gateway.Event{ID: ev.ID, Type: string(ev.Type), Created: time.Unix(ev.Created, 0).UTC()}
+	if err := decode(out, ev.Data.Raw); err != nil {
+		return nil, apperr.Wrap(err, apperr.Invalid, "webhook event object is malformed")
 	}
-	if err := json.Unmarshal(ev.Data.Raw, &obj); err != nil {
-		return nil, apperr.Wrap(err, apperr.Invalid, "webhook event object is not an object")
-	}
-	return &gateway.Event{ID: ev.ID, Type: string(ev.Type), Created: time.Unix(ev.Created, 0).UTC(), ObjectID: obj.ID, Object: ev.Data.Raw}, nil
+	return out, nil
 }
 
 // classify maps Stripe's errors onto ours: card and request problems are

@@ -29,8 +29,8 @@ func TestAgainstStripeMock(t *testing.T) {
 	if err != nil || !strings.HasPrefix(cus, "cus_") {
 		t.Fatalf("customer = %q, %v", cus, err)
 	}
-	co, err := g.CreateCheckout(ctx, gateway.CheckoutInput{OrderID: "ord_1", GatewayCustomerID: cus, PriceID: "price_123", Currency: "USD",
-		SuccessURL: "https://example.com/ok", CancelURL: "https://example.com/cancel", TrialDays: 7, ExpiresAt: time.Now().Add(time.Hour)})
+	co, err := g.CreateCheckout(ctx, gateway.CheckoutInput{OrderID: "ord_1", GatewayCustomerID: cus, Product: "VPS Starter (monthly)", Currency: "USD",
+		Amount: 1200, FirstDiscount: 120, Interval: "month", IntervalCount: 3, SuccessURL: "https://example.com/ok", CancelURL: "https://example.com/cancel", TrialDays: 7, ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil || !strings.HasPrefix(co.ID, "cs_") {
 		t.Fatalf("checkout = %+v, %v", co, err)
 	}
@@ -134,4 +134,49 @@ func FuzzParseWebhook(f *testing.F) {
 			t.Fatal("accepted an unsigned payload")
 		}
 	})
+}
+
+// Each kind billing acts on decodes into our terms from Stripe's JSON.
+func TestDecodeEvents(t *testing.T) {
+	g := stripegw.New(stripegw.Config{SecretKey: "sk_test_123", WebhookSecret: secret})
+	parse := func(typ, object string) *gateway.Event {
+		t.Helper()
+		body := `{"id":"evt_x","object":"event","api_version":"2024-06-20","created":1795000000,"type":"` + typ + `","data":{"object":` + object + `}}`
+		ev, err := g.ParseWebhook([]byte(body), signed(body, time.Now(), secret))
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		return ev
+	}
+	ev := parse("checkout.session.completed", `{"id":"cs_1","object":"checkout.session","client_reference_id":"ord_1","customer":"cus_1","subscription":"sub_1","payment_status":"paid"}`)
+	if c := ev.Checkout; ev.Kind != gateway.CheckoutCompleted || c.OrderID != "ord_1" || c.CustomerID != "cus_1" || c.SubscriptionID != "sub_1" || !c.Paid {
+		t.Errorf("checkout = %+v", c)
+	}
+	ev = parse("invoice.paid", `{"id":"in_1","object":"invoice","customer":"cus_1","subscription":"sub_1","subscription_details":{"metadata":{"ezscale_order_id":"ord_1"}},
+		"currency":"eur","total":1190,"amount_paid":1190,"charge":"ch_1","billing_reason":"subscription_create","period_start":1,"period_end":1,
+		"lines":{"object":"list","data":[{"id":"il_1","object":"line_item","period":{"start":1795000000,"end":1797678400}}]}}`)
+	if in := ev.Invoice; ev.Kind != gateway.InvoicePaid || in.OrderID != "ord_1" || in.Currency != "EUR" || in.AmountPaid != 1190 || in.ChargeID != "ch_1" ||
+		in.Reason != "subscription_create" || in.PeriodStart.Unix() != 1795000000 || in.PeriodEnd.Unix() != 1797678400 {
+		t.Errorf("invoice = %+v", in)
+	}
+	ev = parse("customer.subscription.updated", `{"id":"sub_1","object":"subscription","customer":"cus_1","status":"past_due","metadata":{"ezscale_order_id":"ord_1"},
+		"current_period_start":1795000000,"current_period_end":1797678400,"cancel_at_period_end":true}`)
+	if s := ev.Subscription; ev.Kind != gateway.SubscriptionUpdated || s.Status != gateway.SubPastDue || s.OrderID != "ord_1" || !s.CancelAtPeriodEnd || s.TrialEnd != nil {
+		t.Errorf("subscription = %+v", s)
+	}
+	ev = parse("charge.refunded", `{"id":"ch_1","object":"charge","customer":"cus_1","invoice":"in_1","currency":"usd","amount":1000,"amount_refunded":400}`)
+	if c := ev.Charge; c.InvoiceID != "in_1" || c.Currency != "USD" || c.AmountRefunded != 400 {
+		t.Errorf("charge = %+v", c)
+	}
+	ev = parse("payment_method.attached", `{"id":"pm_1","object":"payment_method","customer":"cus_1","card":{"brand":"visa","last4":"4242","exp_month":12,"exp_year":2030}}`)
+	if pm := ev.PaymentMethod; pm.CustomerID != "cus_1" || pm.Brand != "visa" || pm.Last4 != "4242" || pm.ExpYear != 2030 {
+		t.Errorf("payment method = %+v", pm)
+	}
+	if ev := parse("customer.created", `{"id":"cus_9","object":"customer"}`); ev.Kind != gateway.Other || ev.ObjectID != "cus_9" {
+		t.Errorf("other = %+v", ev)
+	}
+	body := `{"id":"evt_y","object":"event","api_version":"2024-06-20","type":"invoice.paid","data":{"object":{"id":"in_1","total":"lots"}}}`
+	if _, err := g.ParseWebhook([]byte(body), signed(body, time.Now(), secret)); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("malformed invoice: %v", err)
+	}
 }

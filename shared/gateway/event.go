@@ -1,0 +1,111 @@
+package gateway
+
+import "time"
+
+// Kind is what a webhook event means to us, whatever the gateway calls it.
+type Kind string
+
+// Event kinds billing acts on; anything else is Other (acknowledged, ignored).
+const (
+	CheckoutCompleted     Kind = "checkout.completed"
+	CheckoutExpired       Kind = "checkout.expired"
+	InvoiceFinalized      Kind = "invoice.finalized"
+	InvoicePaid           Kind = "invoice.paid"
+	InvoicePaymentFailed  Kind = "invoice.payment_failed"
+	SubscriptionCreated   Kind = "subscription.created"
+	SubscriptionUpdated   Kind = "subscription.updated"
+	SubscriptionDeleted   Kind = "subscription.deleted"
+	ChargeRefunded        Kind = "charge.refunded"
+	PaymentMethodAttached Kind = "payment_method.attached"
+	PaymentMethodDetached Kind = "payment_method.detached"
+	Other                 Kind = "other"
+)
+
+// Event is a verified webhook event, decoded into our terms. Exactly one of
+// the object fields is set for the kinds above.
+type Event struct {
+	ID       string    // the gateway's event id: the dedupe key
+	Type     string    // the gateway's own name, e.g. checkout.session.completed
+	Kind     Kind      // what it means to us
+	Created  time.Time // orders events of one object
+	ObjectID string    // the id of the object the event is about
+
+	Checkout      *CheckoutSession
+	Invoice       *Invoice
+	Subscription  *Subscription
+	Charge        *Charge
+	PaymentMethod *PaymentMethod
+}
+
+// CheckoutSession is a hosted checkout's outcome.
+type CheckoutSession struct {
+	ID             string
+	OrderID        string // our reference
+	CustomerID     string // the gateway's
+	SubscriptionID string
+	Paid           bool
+}
+
+// Invoice is a gateway invoice (the first and every renewal charge).
+type Invoice struct {
+	ID             string
+	OrderID        string // from the subscription's metadata
+	SubscriptionID string
+	CustomerID     string
+	Currency       string // upper case
+	Total          int64
+	AmountPaid     int64
+	ChargeID       string // the payment; empty until paid
+	Reason         string // subscription_create, subscription_cycle, subscription_update, manual
+	PeriodStart    time.Time
+	PeriodEnd      time.Time
+	AttemptCount   int64
+	NextAttempt    *time.Time
+	FailureMessage string
+}
+
+// SubscriptionStatus is a subscription's state, in our words.
+type SubscriptionStatus string
+
+// Subscription states.
+const (
+	SubIncomplete SubscriptionStatus = "incomplete"
+	SubTrialing   SubscriptionStatus = "trialing"
+	SubActive     SubscriptionStatus = "active"
+	SubPastDue    SubscriptionStatus = "past_due"
+	SubPaused     SubscriptionStatus = "paused"
+	SubCancelled  SubscriptionStatus = "cancelled"
+)
+
+// Subscription is a gateway subscription's state at the event.
+type Subscription struct {
+	ID                 string
+	OrderID            string
+	CustomerID         string
+	Status             SubscriptionStatus
+	CurrentPeriodStart time.Time
+	CurrentPeriodEnd   time.Time
+	CancelAtPeriodEnd  bool
+	TrialEnd           *time.Time
+	CancelledAt        *time.Time
+}
+
+// Charge is a payment, with what has been refunded of it.
+type Charge struct {
+	ID             string
+	InvoiceID      string
+	CustomerID     string
+	Currency       string
+	Amount         int64
+	AmountRefunded int64
+}
+
+// PaymentMethod is a saved card or the like; never the number.
+type PaymentMethod struct {
+	ID         string
+	CustomerID string // empty once detached
+	Brand      string
+	Last4      string
+	ExpMonth   int64
+	ExpYear    int64
+}
