@@ -13,17 +13,18 @@ import (
 
 // PlanInput is what an admin sends to create or replace a plan.
 type PlanInput struct {
-	Slug            string            `json:"slug"`
-	Name            string            `json:"name"`
-	Description     string            `json:"description"`
-	ServiceType     ServiceType       `json:"service_type"`
-	Prices          Prices            `json:"prices"`
-	Features        Features          `json:"features"`
-	Stock           *int64            `json:"stock"`
-	Status          Status            `json:"status"`
-	SortOrder       int64             `json:"sort_order"`
-	Badge           Badge             `json:"badge"`
-	GatewayPriceIDs map[string]string `json:"gateway_price_ids"`
+	Slug             string            `json:"slug"`
+	Name             string            `json:"name"`
+	Description      string            `json:"description"`
+	ServiceType      ServiceType       `json:"service_type"`
+	Prices           Prices            `json:"prices"`
+	Features         Features          `json:"features"`
+	Stock            *int64            `json:"stock"`
+	Status           Status            `json:"status"`
+	SortOrder        int64             `json:"sort_order"`
+	Badge            Badge             `json:"badge"`
+	GatewayPriceIDs  map[string]string `json:"gateway_price_ids"`
+	RequiresApproval bool              `json:"requires_approval"`
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

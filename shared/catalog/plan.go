@@ -145,9 +145,12 @@ type Plan struct {
 	// GatewayPriceIDs maps "gateway:CURRENCY:cycle" (e.g. "stripe:USD:monthly")
 	// to the gateway's price id.
 	GatewayPriceIDs map[string]string `json:"gateway_price_ids"`
-	Version         int64             `json:"version"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
+	// RequiresApproval holds paid orders for staff (e.g. dedicated hardware)
+	// before provisioning starts.
+	RequiresApproval bool      `json:"requires_approval"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // extraKeys are the per-type features a plan may declare beyond the common

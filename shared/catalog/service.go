@@ -139,6 +139,7 @@ func (in PlanInput) applyTo(p *Plan) {
 	p.Status = in.Status
 	p.SortOrder = in.SortOrder
 	p.Badge = in.Badge
+	p.RequiresApproval = in.RequiresApproval
 	p.GatewayPriceIDs = maps.Clone(in.GatewayPriceIDs)
 	if p.GatewayPriceIDs == nil {
 		p.GatewayPriceIDs = map[string]string{}

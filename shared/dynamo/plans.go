@@ -37,6 +37,7 @@ type planRecord struct {
 	SortOrder       int64                              `dynamodbav:"sort_order"`
 	Badge           string                             `dynamodbav:"badge"`
 	GatewayPriceIDs map[string]string                  `dynamodbav:"gateway_price_ids"`
+	Approval        bool                               `dynamodbav:"requires_approval"`
 	CreatedAt       time.Time                          `dynamodbav:"created_at"`
 	UpdatedAt       time.Time                          `dynamodbav:"updated_at"`
 }
@@ -61,7 +62,7 @@ func toPlanRecord(p *catalog.Plan) *planRecord {
 		ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description,
 		ServiceType: string(p.ServiceType), Prices: p.Prices, Features: p.Features, Stock: p.Stock,
 		Status: string(p.Status), SortOrder: p.SortOrder, Badge: string(p.Badge),
-		GatewayPriceIDs: p.GatewayPriceIDs, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		GatewayPriceIDs: p.GatewayPriceIDs, Approval: p.RequiresApproval, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 
@@ -70,7 +71,7 @@ func (r *planRecord) plan() *catalog.Plan {
 		ID: r.ID, Slug: r.Slug, Name: r.Name, Description: r.Description,
 		ServiceType: catalog.ServiceType(r.ServiceType), Prices: r.Prices, Features: r.Features,
 		Stock: r.Stock, Status: catalog.Status(r.Status), SortOrder: r.SortOrder, Badge: catalog.Badge(r.Badge),
-		GatewayPriceIDs: r.GatewayPriceIDs, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		GatewayPriceIDs: r.GatewayPriceIDs, RequiresApproval: r.Approval, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if p.Prices == nil {
 		p.Prices = catalog.Prices{}

@@ -79,7 +79,7 @@ func Plans() []catalog.PlanInput {
 	}
 	ded := func(slug, name string, order, cpu, ram, disk int64, model string, usd int64, left *int64, badge catalog.Badge) catalog.PlanInput {
 		return catalog.PlanInput{
-			Slug: slug, Name: name, ServiceType: catalog.Dedicated, SortOrder: order, Badge: badge, Status: catalog.Active, Stock: left,
+			Slug: slug, Name: name, ServiceType: catalog.Dedicated, SortOrder: order, Badge: badge, Status: catalog.Active, Stock: left, RequiresApproval: true,
 			Description: "Single-tenant bare metal with IPMI access, deployed within 24 hours.",
 			Prices:      prices(usd),
 			Features: catalog.Features{CPUCores: cpu, RAMMB: ram * 1024, DiskGB: disk, DiskType: "nvme", BandwidthGB: 0, PortSpeedMbps: 10000,
