@@ -1,0 +1,129 @@
+// Package outbox turns recorded domain events into their effects. A state
+// change writes its outbox items in the same transaction as itself; the
+// dispatcher later runs each item's handler and marks it published. A crash
+// in between leaves the item pending, and the sweep runs it again, so
+// handlers must be idempotent (they key their own effects on the item).
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ezscale/platform/shared/clock"
+)
+
+// Item is one domain event waiting for its effects.
+type Item struct {
+	// ID is deterministic (derived from the cause, e.g. the webhook event
+	// id and the kind), so a repeated decision writes the same item once.
+	ID          string          `json:"id"`
+	Kind        string          `json:"kind"`
+	Subject     string          `json:"subject"` // what it is about, e.g. an order id
+	Payload     json.RawMessage `json:"payload"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Attempts    int64           `json:"attempts"`
+	LastError   string          `json:"last_error,omitempty"`
+	PublishedAt *time.Time      `json:"published_at"`
+}
+
+// New builds an item whose payload is v as JSON.
+func New(id, kind, subject string, v any, at time.Time) Item {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("outbox payload for %s: %v", kind, err)) // our own types only
+	}
+	return Item{ID: id, Kind: kind, Subject: subject, Payload: b, CreatedAt: at}
+}
+
+// Store reads and settles outbox items.
+type Store interface {
+	PendingOutbox(ctx context.Context, limit int32) ([]Item, error)
+	ListOutbox(ctx context.Context, subject string) ([]Item, error)
+	MarkPublished(ctx context.Context, id string, at time.Time) error
+	MarkFailed(ctx context.Context, id, reason string) error
+}
+
+// Handler performs an item's effects; it must be idempotent.
+type Handler func(ctx context.Context, it Item) error
+
+// Dispatcher runs handlers for pending items.
+type Dispatcher struct {
+	store    Store
+	handlers map[string]Handler
+	clock    clock.Clock
+	log      *slog.Logger
+	kick     chan struct{}
+	mu       sync.Mutex // one publish pass at a time in this process
+}
+
+// NewDispatcher returns a dispatcher with no handlers.
+func NewDispatcher(store Store, clk clock.Clock, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{store: store, handlers: map[string]Handler{}, clock: clk, log: log, kick: make(chan struct{}, 1)}
+}
+
+// Handle registers h for kind. Kinds without a handler stay pending until
+// a consumer exists (visible to staff meanwhile).
+func (d *Dispatcher) Handle(kind string, h Handler) { d.handlers[kind] = h }
+
+// Handles reports whether kind has a handler.
+func (d *Dispatcher) Handles(kind string) bool { return d.handlers[kind] != nil }
+
+// Kick asks a running dispatcher to publish soon; it never blocks.
+func (d *Dispatcher) Kick() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Publish runs every pending item that has a handler once and returns how
+// many were published.
+func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	items, err := d.store.PendingOutbox(ctx, 100)
+	if err != nil {
+		return 0, fmt.Errorf("list pending outbox: %w", err)
+	}
+	n := 0
+	for _, it := range items {
+		h := d.handlers[it.Kind]
+		if h == nil {
+			continue
+		}
+		if err := h(ctx, it); err != nil {
+			d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "err", err.Error())
+			if err := d.store.MarkFailed(ctx, it.ID, err.Error()); err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err := d.store.MarkPublished(ctx, it.ID, d.clock.Now()); err != nil {
+			return n, fmt.Errorf("mark %s published: %w", it.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Run publishes when kicked and every interval (the backstop for items a
+// crash left behind and for failed ones), until ctx ends.
+func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := d.Publish(ctx); err != nil && ctx.Err() == nil {
+			d.log.WarnContext(ctx, "outbox publish failed", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.kick:
+		case <-t.C:
+		}
+	}
+}
