@@ -148,33 +148,54 @@ func (s *Coupons) GetRedemption(ctx context.Context, code, orderID string) (*cou
 // only together with a new redemption record, or not at all, and only if
 // the coupon is still the one the limits were read from.
 func (s *Coupons) Redeem(ctx context.Context, r coupons.Redemption, terms *coupons.Coupon) error {
+	err := s.t.Transact(ctx, redeemOps(r, terms)...)
+	if err := redeemError(err, 0); err != nil {
+		return fmt.Errorf("redeem coupon %s for %s: %w", r.Code, r.OrderID, err)
+	}
+	return nil
+}
+
+// redeemOps are a redemption's writes, for this store's transaction or
+// one that also creates the order it discounts.
+func redeemOps(r coupons.Redemption, terms *coupons.Coupon) []Op {
 	limit := terms.MaxUses
 	if limit == 0 {
 		limit = math.MaxInt64 / 2
 	}
 	rec := &redemptionRecord{Item: Item{PK: couponPK(r.Code), SK: "ORDER#" + r.OrderID, Type: "coupon_redemption", Version: 1}, Redemption: r}
-	err := s.t.Transact(ctx,
+	return []Op{
 		Add(Key{PK: couponPK(r.Code), SK: "USES"}, "Uses", 1, 0, limit),
 		Tally(Key{PK: couponPK(r.Code), SK: "CUST#" + r.CustomerID}, "count", "coupon_customer_uses", terms.PerCustomer),
 		Create(rec),
-		Unchanged(Key{PK: couponPK(r.Code), SK: "COUPON"}, terms.Version))
+		Unchanged(Key{PK: couponPK(r.Code), SK: "COUPON"}, terms.Version),
+	}
+}
+
+// redeemError maps a failure of redeemOps placed at offset in a transaction.
+func redeemError(err error, offset int) error {
 	if c, ok := errors.AsType[*TxConflict](err); ok {
 		switch {
-		case c.FailedAt(2):
+		case c.FailedAt(offset + 2):
 			return nil // this order was counted already
-		case c.FailedAt(0):
+		case c.FailedAt(offset + 0):
 			return coupons.ErrExhausted
-		case c.FailedAt(1):
+		case c.FailedAt(offset + 1):
 			return coupons.ErrCustomerLimit
-		case c.FailedAt(3):
+		case c.FailedAt(offset + 3):
 			return coupons.ErrChanged
 		}
 	}
 	if apperr.Is(err, apperr.Conflict) {
 		return coupons.ErrChanged // contended by a concurrent transaction: check again
 	}
-	if err != nil {
-		return fmt.Errorf("redeem coupon %s for %s: %w", r.Code, r.OrderID, err)
+	return err
+}
+
+// releaseOps give back an order's coupon use (its checkout lapsed).
+func releaseOps(code, customerID, orderID string) []Op {
+	return []Op{
+		Delete(Key{PK: couponPK(code), SK: "ORDER#" + orderID}, "", ""),
+		Add(Key{PK: couponPK(code), SK: "USES"}, "Uses", -1, 0, math.MaxInt64/2),
+		Add(Key{PK: couponPK(code), SK: "CUST#" + customerID}, "count", -1, 0, math.MaxInt64/2),
 	}
-	return nil
 }

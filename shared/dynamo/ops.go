@@ -94,7 +94,9 @@ func DeleteVersioned(key Key, expected int64) Op {
 
 // Add atomically adds delta to the numeric attribute attr of the item at
 // key, provided the result stays within [min, max] — the counter primitive
-// (stock, coupon uses). The item must exist.
+// (stock, coupon uses). The item must exist. It also bumps the item's
+// version, so a versioned replace based on an earlier read (an admin
+// editing a plan while its stock moves) fails instead of undoing the add.
 func Add(key Key, attr string, delta, min, max int64) Op {
 	return Op{func(t *Table) (types.TransactWriteItem, error) {
 		cond := "attribute_exists(PK) AND #a >= :lo AND #a <= :hi"
@@ -103,11 +105,11 @@ func Add(key Key, attr string, delta, min, max int64) Op {
 		return types.TransactWriteItem{Update: &types.Update{
 			TableName:                &t.name,
 			Key:                      key.av(),
-			UpdateExpression:         aws.String("ADD #a :d"),
+			UpdateExpression:         aws.String("ADD #a :d, #v :one"),
 			ConditionExpression:      aws.String(cond),
-			ExpressionAttributeNames: map[string]string{"#a": attr},
+			ExpressionAttributeNames: map[string]string{"#a": attr, "#v": "version"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":d": numAV(delta), ":lo": numAV(lo), ":hi": numAV(hi),
+				":d": numAV(delta), ":lo": numAV(lo), ":hi": numAV(hi), ":one": numAV(1),
 			},
 		}}, nil
 	}}

@@ -1,0 +1,128 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/ezscale/platform/shared/billing"
+	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/outbox"
+)
+
+// Invoicer issues our invoices for gateway payments.
+type Invoicer interface {
+	IssuePaid(ctx context.Context, in billing.PaidInput) (*billing.Invoice, error)
+}
+
+// Notifier sends e-mail and admin alerts.
+type Notifier interface {
+	Send(ctx context.Context, r notify.Request) (*notify.Message, error)
+}
+
+// Effects performs what orders' outbox items ask for. Every handler is
+// idempotent: the invoice id derives from the gateway invoice, and each
+// notification carries a key derived from the item.
+type Effects struct {
+	Orders    *Service
+	Invoices  Invoicer
+	Notify    Notifier
+	Customers Customers
+	HighValue map[string]int64
+}
+
+// Register installs the handlers on d.
+func (e *Effects) Register(d *outbox.Dispatcher) {
+	d.Handle(KindInvoicePaid, e.invoicePaid)
+	d.Handle(KindOrderPaid, e.orderPaid)
+	d.Handle(KindPaymentFailed, e.paymentFailed)
+}
+
+// InvoiceID is our invoice for a gateway invoice.
+func InvoiceID(gw, gatewayInvoiceID string) string { return "inv_" + gw + "_" + gatewayInvoiceID }
+
+func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
+	var ev InvoicePaidEvent
+	if err := json.Unmarshal(it.Payload, &ev); err != nil {
+		return fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	o, err := e.Orders.Get(ctx, ev.OrderID)
+	if err != nil {
+		return err
+	}
+	period := ""
+	if ev.PeriodStart != "" && ev.PeriodEnd != "" && ev.PeriodStart != ev.PeriodEnd {
+		period = fmt.Sprintf(", %s to %s", ev.PeriodStart, ev.PeriodEnd)
+	}
+	lines := []billing.Line{{Description: fmt.Sprintf("%s (%s%s)", o.PlanName, cycleName(o.Cycle), period), Quantity: 1, UnitAmount: o.Price, Amount: o.Price}}
+	first := ev.Reason == "subscription_create"
+	if first && o.Discount > 0 {
+		lines = append(lines, billing.Line{Description: "Coupon " + o.CouponCode, Quantity: 1, UnitAmount: -o.Discount, Amount: -o.Discount})
+	}
+	if first && o.TrialDays > 0 && ev.Amount == 0 {
+		lines = []billing.Line{{Description: fmt.Sprintf("%s — %d-day free trial", o.PlanName, o.TrialDays), Quantity: 1}}
+	}
+	in := billing.PaidInput{ID: InvoiceID(ev.Gateway, ev.GatewayInvoiceID), CustomerID: o.CustomerID, Currency: o.Currency, Lines: lines,
+		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: "card (" + strings.ToUpper(ev.Gateway[:1]) + ev.Gateway[1:] + ")", Reference: ev.ChargeID}
+	inv, err := e.Invoices.IssuePaid(ctx, in)
+	if err != nil {
+		return err
+	}
+	if inv.Total != ev.Amount {
+		// Our arithmetic and the gateway's disagree: the invoice stands as
+		// computed, and staff must look.
+		e.Orders.log.ErrorContext(ctx, "invoice total differs from the amount charged", "invoice", inv.ID, "total", inv.Total, "charged", ev.Amount)
+	}
+	return nil
+}
+
+func (e *Effects) orderPaid(ctx context.Context, it outbox.Item) error {
+	o, err := e.Orders.Get(ctx, it.Subject)
+	if err != nil {
+		return err
+	}
+	bill, err := e.Customers.BillTo(ctx, o.CustomerID)
+	if err != nil {
+		return err
+	}
+	name := bill.Name
+	if name == "" {
+		name = bill.Email
+	}
+	plan := fmt.Sprintf("%s (%s)", o.PlanName, cycleName(o.Cycle))
+	if o.Status == AwaitingApproval {
+		plan += " — awaiting approval"
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.OrderAlertKind(o.Total, o.Currency, e.HighValue), Key: "order_paid:" + o.ID,
+		Data: map[string]any{"order_id": o.ID, "customer_name": name, "plan_name": plan, "amount": o.Total, "currency": o.Currency}})
+	return err
+}
+
+func (e *Effects) paymentFailed(ctx context.Context, it outbox.Item) error {
+	var ev PaymentFailedEvent
+	if err := json.Unmarshal(it.Payload, &ev); err != nil {
+		return fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	bill, err := e.Customers.BillTo(ctx, ev.CustomerID)
+	if err != nil {
+		return err
+	}
+	reason := ev.Reason
+	if reason == "" {
+		reason = "The payment was declined."
+	}
+	next := ev.NextAttempt
+	if next == "" {
+		next = "no further automatic attempt"
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.PaymentFailed, To: bill.Email, Key: "payment_failed:" + it.ID,
+		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason,
+			"update_payment_url": e.Orders.account + "/billing", "next_attempt": next}})
+	if err != nil {
+		return err
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertPaymentFailed, Key: "alert_payment_failed:" + it.ID,
+		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason}})
+	return err
+}

@@ -1,0 +1,77 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ezscale/platform/shared/coupons"
+	"github.com/ezscale/platform/shared/outbox"
+)
+
+// ErrDuplicate means a webhook event was already applied.
+var ErrDuplicate = errors.New("event already applied")
+
+// Account is what billing remembers about a customer across orders.
+type Account struct {
+	// Currency is fixed by the first paid order; empty before it.
+	Currency string
+	// GatewayCustomers maps a gateway's name to its customer id.
+	GatewayCustomers map[string]string
+}
+
+// EventRecord is a webhook event as recorded for dedupe.
+type EventRecord struct {
+	Gateway string
+	ID      string
+	Type    string
+	Created time.Time
+}
+
+// Change is everything one decision writes, atomically: the event that
+// caused it (recorded once), the order's new state, the subscription, the
+// payments and the outbox items for follow-up effects.
+type Change struct {
+	Event *EventRecord // nil for staff and customer actions
+	// Order, when set, replaces the stored order at Order.Version-1.
+	Order *Order
+	// Release gives back the order's reserved stock and coupon use.
+	Release bool
+	// Subscription, when set, is created (Version 1) or replaces the stored
+	// one at Version-1.
+	Subscription *Subscription
+	Payments     []Payment // each created once (keyed by its id)
+	// Refund, when set, raises an existing payment's refunded amount.
+	Refund *Payment
+	// Currency fixes the customer's billing currency if not yet fixed.
+	Currency   string
+	CustomerID string
+	Outbox     []outbox.Item
+}
+
+// Store keeps orders, subscriptions and payments.
+type Store interface {
+	// CreateOrder writes a pending order together with its stock
+	// reservation (when StockReserved) and its coupon redemption (when
+	// terms is not nil), or nothing: ErrOutOfStock, coupons.ErrExhausted,
+	// coupons.ErrCustomerLimit, coupons.ErrChanged.
+	CreateOrder(ctx context.Context, o *Order, terms *coupons.Coupon) error
+	GetOrder(ctx context.Context, id string) (*Order, error)
+	ListOrders(ctx context.Context, customerID, cursor string, limit int32) ([]Order, string, error)
+	ListAllOrders(ctx context.Context, status Status, cursor string, limit int32) ([]Order, string, error)
+	// Apply writes c in one transaction. ErrDuplicate when c.Event was
+	// recorded before; apperr.Conflict when something changed since it
+	// was read (the caller reads again and decides again).
+	Apply(ctx context.Context, c Change) error
+	GetSubscription(ctx context.Context, id string) (*Subscription, error)
+	ListSubscriptions(ctx context.Context, customerID string) ([]Subscription, error)
+	GetPayment(ctx context.Context, id string) (*Payment, error)
+	ListPayments(ctx context.Context, customerID string) ([]Payment, error)
+	Account(ctx context.Context, customerID string) (Account, error)
+	// SetGatewayCustomer remembers the gateway's customer id (first wins)
+	// and returns the one stored.
+	SetGatewayCustomer(ctx context.Context, customerID, gateway, id string) (string, error)
+}
+
+// ErrOutOfStock means the plan has no units left.
+var ErrOutOfStock = errors.New("this plan is out of stock")
