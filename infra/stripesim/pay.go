@@ -1,0 +1,170 @@
+package stripesim
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ezscale/platform/shared/money"
+)
+
+// Sign returns a Stripe-Signature header for payload at t.
+func Sign(payload []byte, secret string, t time.Time) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%d.", t.Unix())
+	mac.Write(payload)
+	return fmt.Sprintf("t=%d,v1=%s", t.Unix(), hex.EncodeToString(mac.Sum(nil)))
+}
+
+// Test cards, as in Stripe's test mode.
+const (
+	CardSuccess  = "4242424242424242"
+	CardDeclined = "4000000000000002"
+)
+
+var pageTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Checkout (Stripe simulator)</title>
+<style>
+body{font-family:system-ui,sans-serif;background:#f6f9fc;margin:0;color:#1a1f36}
+main{max-width:420px;margin:40px auto;background:#fff;border-radius:8px;box-shadow:0 2px 8px #0002;padding:28px}
+h1{font-size:1.1rem;margin:0 0 4px} .muted{color:#697386;font-size:.9rem} .total{font-size:1.8rem;font-weight:600;margin:12px 0}
+label{display:block;margin:14px 0 4px;font-size:.9rem} input{width:100%;box-sizing:border-box;padding:10px;border:1px solid #c1c9d2;border-radius:6px;font-size:1rem}
+button{margin-top:18px;width:100%;padding:12px;border:0;border-radius:6px;background:#635bff;color:#fff;font-size:1rem;cursor:pointer}
+.error{background:#fdecea;color:#a4262c;padding:10px;border-radius:6px;margin-top:12px} table{width:100%;font-size:.9rem} td:last-child{text-align:right}
+</style></head><body><main>
+<div class="muted">EZSCALE · test mode (Stripe simulator)</div>
+{{if .Closed}}<h1>This checkout session is {{.Status}}.</h1><p><a href="{{.CancelURL}}">Return to EZSCALE</a></p>{{else}}
+<h1>Subscribe to {{.Product}}</h1>
+<div class="total" data-testid="total">{{.Total}}</div>
+<table><tr><td>{{.Product}}</td><td>{{.Amount}}</td></tr>
+{{if .Discount}}<tr><td>Discount (first period)</td><td>−{{.Discount}}</td></tr>{{end}}
+{{if .Trial}}<tr><td>Free trial</td><td>{{.Trial}} days</td></tr>{{end}}
+<tr><td>Then every period</td><td>{{.Amount}}</td></tr></table>
+{{if .Error}}<div class="error" role="alert">{{.Error}}</div>{{end}}
+<form method="post">
+<label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value="4242 4242 4242 4242">
+<label for="exp">Expiry</label><input id="exp" name="exp" value="12 / 34">
+<label for="cvc">CVC</label><input id="cvc" name="cvc" value="123">
+<button type="submit">Pay and subscribe</button>
+</form>
+<p class="muted">Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined. <a href="{{.CancelURL}}">Cancel</a></p>{{end}}
+</main></body></html>`))
+
+func format(amount int64, currency string) string {
+	return money.Money{Amount: amount, Currency: strings.ToUpper(currency)}.String()
+}
+
+func (s *Sim) render(w http.ResponseWriter, sess map[string]any, errMsg string, status int) {
+	s.mu.Lock()
+	cur := sess["currency"].(string)
+	amount, discount := sess["_amount"].(int64), sess["_discount"].(int64)
+	data := map[string]any{"Product": sess["_product"], "Amount": format(amount, cur), "Total": format(max(amount-discount, 0), cur),
+		"Trial": sess["_trial_days"], "CancelURL": sess["cancel_url"], "Status": sess["status"], "Closed": sess["status"] != "open", "Error": errMsg}
+	if discount > 0 {
+		data["Discount"] = format(discount, cur)
+	}
+	if t := sess["_trial_days"].(int64); t > 0 {
+		data["Total"] = format(0, cur) + " today"
+	} else {
+		data["Trial"] = nil
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = pageTmpl.Execute(w, data)
+}
+
+func (s *Sim) session(w http.ResponseWriter, r *http.Request) map[string]any {
+	sess := s.Object(r.PathValue("id"))
+	if sess == nil || sess["object"] != "checkout.session" {
+		http.Error(w, "no such checkout session", http.StatusNotFound)
+		return nil
+	}
+	return sess
+}
+
+func (s *Sim) page(w http.ResponseWriter, r *http.Request) {
+	if sess := s.session(w, r); sess != nil {
+		s.render(w, sess, "", http.StatusOK)
+	}
+}
+
+// pay completes a session the way Stripe Checkout does: the card becomes
+// the customer's payment method, the subscription starts, its first
+// invoice is paid, and the events follow.
+func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
+	sess := s.session(w, r)
+	if sess == nil {
+		return
+	}
+	card := strings.ReplaceAll(r.PostFormValue("card"), " ", "")
+	switch {
+	case card == CardDeclined:
+		s.render(w, sess, "Your card was declined.", http.StatusPaymentRequired)
+		return
+	case len(card) < 12 || strings.Trim(card, "0123456789") != "":
+		s.render(w, sess, "Your card number is incomplete.", http.StatusBadRequest)
+		return
+	}
+	now := s.cfg.Now().UTC()
+	s.mu.Lock()
+	if sess["status"] != "open" { // paid twice (a double click) or expired meanwhile
+		s.mu.Unlock()
+		s.render(w, sess, "", http.StatusConflict)
+		return
+	}
+	sess["status"] = "complete"
+	success := sess["success_url"].(string)
+	cus, cur := sess["customer"].(string), sess["currency"].(string)
+	amount, discount, trial := sess["_amount"].(int64), sess["_discount"].(int64), sess["_trial_days"].(int64)
+	months := int(sess["_interval_count"].(int64))
+	if sess["_interval"] == "year" {
+		months *= 12
+	}
+	s.mu.Unlock()
+	pm := s.store(map[string]any{"id": newID("pm"), "object": "payment_method", "type": "card", "customer": cus, "created": now.Unix(),
+		"card": map[string]any{"brand": "visa", "last4": card[len(card)-4:], "exp_month": 12, "exp_year": now.Year() + 3, "funding": "credit", "country": "US"}})
+	start, end := now, now.AddDate(0, months, 0)
+	status, paid := "active", max(amount-discount, 0)
+	var trialEnd any
+	if trial > 0 {
+		status, paid = "trialing", 0
+		end = now.AddDate(0, 0, int(trial))
+		trialEnd = end.Unix()
+	}
+	sub := s.store(map[string]any{"id": newID("sub"), "object": "subscription", "customer": cus, "status": status, "currency": cur,
+		"current_period_start": start.Unix(), "current_period_end": end.Unix(), "cancel_at_period_end": false, "trial_end": trialEnd, "canceled_at": nil,
+		"default_payment_method": pm["id"], "metadata": sess["_sub_metadata"], "created": now.Unix(), "_amount": amount, "_months": months})
+	inv := map[string]any{"id": newID("in"), "object": "invoice", "customer": cus, "subscription": sub["id"], "currency": cur, "status": "paid",
+		"subscription_details": map[string]any{"metadata": sess["_sub_metadata"]}, "billing_reason": "subscription_create",
+		"subtotal": amount, "total": paid, "amount_due": paid, "amount_paid": paid, "attempt_count": 1, "charge": nil, "created": now.Unix(),
+		"period_start": now.Unix(), "period_end": now.Unix(),
+		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": amount, "currency": cur,
+			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
+	if paid > 0 {
+		ch := s.store(map[string]any{"id": newID("ch"), "object": "charge", "amount": paid, "amount_refunded": 0, "currency": cur, "customer": cus,
+			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm["id"], "created": now.Unix()})
+		inv["charge"] = ch["id"]
+	}
+	s.store(inv)
+	s.mu.Lock()
+	sess["payment_status"] = "paid"
+	if paid == 0 {
+		sess["payment_status"] = "no_payment_required"
+	}
+	sess["subscription"] = sub["id"]
+	s.attachments[cus] = pm["id"].(string)
+	s.mu.Unlock()
+	s.emit("customer.subscription.created", sub)
+	s.emit("payment_method.attached", pm)
+	s.emit("invoice.finalized", inv)
+	s.emit("invoice.paid", inv)
+	s.emit("checkout.session.completed", sess)
+	http.Redirect(w, r, success, http.StatusSeeOther)
+}

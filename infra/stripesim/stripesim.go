@@ -1,0 +1,377 @@
+// Package stripesim simulates the part of Stripe the platform uses, for
+// make dev and tests (stripe-mock answers fixtures and keeps no state, so
+// it cannot carry a checkout to a paid subscription). It follows Stripe's
+// API: form-encoded POST bodies, Bearer secret keys, Idempotency-Key
+// replays, the error envelope, and webhook events signed like Stripe's
+// (Stripe-Signature: t=…,v1=HMAC-SHA256 of "t.payload") posted to the
+// configured endpoint with retries. The hosted checkout page is served at
+// /checkout/{id}; test card 4242 4242 4242 4242 pays, 4000 0000 0000 0002
+// is declined.
+package stripesim
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// APIVersion is stamped on events; stripe-go v79 verifies it.
+const APIVersion = "2024-06-20"
+
+// Config configures a simulator.
+type Config struct {
+	SecretKey     string // the API key callers must present
+	WebhookSecret string // signs events
+	WebhookURL    string // where events are posted
+	// BaseURL is where the simulator is served (the hosted page links).
+	BaseURL string
+	Client  *http.Client
+	Log     *slog.Logger
+	// Now stamps objects and events (tests pass a fake clock's).
+	Now func() time.Time
+}
+
+// Sim is the simulated Stripe account.
+type Sim struct {
+	cfg Config
+
+	mu          sync.Mutex
+	objects     map[string]map[string]any // id → object
+	idempotent  map[string][]byte         // key → response body
+	events      []map[string]any          // every event, in creation order
+	queue       chan map[string]any
+	faults      []int
+	attachments map[string]string // customer → default payment method
+}
+
+// New returns a simulator; Run delivers its webhooks.
+func New(c Config) *Sim {
+	if c.Client == nil {
+		c.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &Sim{cfg: c, objects: map[string]map[string]any{}, idempotent: map[string][]byte{}, queue: make(chan map[string]any, 1024), attachments: map[string]string{}}
+}
+
+func newID(prefix string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return prefix + "_" + hex.EncodeToString(b)
+}
+
+// SetWebhookURL points event delivery elsewhere (a test server started
+// after the simulator).
+func (s *Sim) SetWebhookURL(u string) {
+	s.mu.Lock()
+	s.cfg.WebhookURL = u
+	s.mu.Unlock()
+}
+
+// FailNext makes the next API requests answer these statuses.
+func (s *Sim) FailNext(statuses ...int) {
+	s.mu.Lock()
+	s.faults = append(s.faults, statuses...)
+	s.mu.Unlock()
+}
+
+// Events returns a copy of every event created so far.
+func (s *Sim) Events() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, len(s.events))
+	copy(out, s.events)
+	return out
+}
+
+// Object returns a stored object by id (nil when unknown).
+func (s *Sim) Object(id string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.objects[id]
+}
+
+// Handler serves the API under /v1/ and the hosted checkout page.
+func (s *Sim) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/customers", s.api(s.createCustomer))
+	mux.HandleFunc("POST /v1/coupons", s.api(s.createCoupon))
+	mux.HandleFunc("POST /v1/checkout/sessions", s.api(s.createSession))
+	mux.HandleFunc("GET /v1/checkout/sessions/{id}", s.api(s.getObject))
+	mux.HandleFunc("POST /v1/checkout/sessions/{id}/expire", s.api(s.expireSession))
+	mux.HandleFunc("GET /v1/subscriptions/{id}", s.api(s.getObject))
+	mux.HandleFunc("GET /checkout/{id}", s.page)
+	mux.HandleFunc("POST /checkout/{id}", s.pay)
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		stripeError(w, http.StatusNotFound, "invalid_request_error", "Unrecognized request URL ("+r.Method+": "+r.URL.Path+").")
+	})
+	return mux
+}
+
+func stripeError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"type": typ, "message": msg}})
+}
+
+// api wraps an endpoint with auth, faults, form parsing and idempotency.
+func (s *Sim) api(fn func(r *http.Request) (map[string]any, int, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+s.cfg.SecretKey {
+			stripeError(w, http.StatusUnauthorized, "invalid_request_error", "Invalid API Key provided.")
+			return
+		}
+		s.mu.Lock()
+		fault := 0
+		if len(s.faults) > 0 {
+			fault, s.faults = s.faults[0], s.faults[1:]
+		}
+		key := r.Header.Get("Idempotency-Key")
+		replay, seen := s.idempotent[r.URL.Path+"#"+key]
+		s.mu.Unlock()
+		if fault != 0 {
+			w.Header().Set("Stripe-Should-Retry", "false")
+			stripeError(w, fault, "api_error", "simulated failure")
+			return
+		}
+		if key != "" && seen && r.Method == http.MethodPost {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			_, _ = w.Write(replay)
+			return
+		}
+		if err := r.ParseForm(); err != nil {
+			stripeError(w, http.StatusBadRequest, "invalid_request_error", "Invalid request body.")
+			return
+		}
+		obj, status, msg := fn(r)
+		if status != 0 {
+			stripeError(w, status, "invalid_request_error", msg)
+			return
+		}
+		b, _ := json.Marshal(obj)
+		if key != "" && r.Method == http.MethodPost {
+			s.mu.Lock()
+			s.idempotent[r.URL.Path+"#"+key] = b
+			s.mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	}
+}
+
+// metadata collects a "prefix[metadata][k]=v" family of form fields.
+func metadata(r *http.Request, prefix string) map[string]any {
+	out := map[string]any{}
+	for k, v := range r.PostForm {
+		if strings.HasPrefix(k, prefix+"[") && strings.HasSuffix(k, "]") {
+			out[strings.TrimSuffix(strings.TrimPrefix(k, prefix+"["), "]")] = v[0]
+		}
+	}
+	return out
+}
+
+func (s *Sim) store(obj map[string]any) map[string]any {
+	s.mu.Lock()
+	s.objects[obj["id"].(string)] = obj
+	s.mu.Unlock()
+	return obj
+}
+
+func (s *Sim) now() int64 { return s.cfg.Now().Unix() }
+
+func (s *Sim) createCustomer(r *http.Request) (map[string]any, int, string) {
+	return s.store(map[string]any{"id": newID("cus"), "object": "customer", "email": r.PostForm.Get("email"), "name": r.PostForm.Get("name"),
+		"created": s.now(), "metadata": metadata(r, "metadata"), "livemode": false}), 0, ""
+}
+
+func (s *Sim) createCoupon(r *http.Request) (map[string]any, int, string) {
+	off, err := strconv.ParseInt(r.PostForm.Get("amount_off"), 10, 64)
+	if err != nil || off <= 0 || r.PostForm.Get("currency") == "" {
+		return nil, http.StatusBadRequest, "amount_off and currency are required"
+	}
+	maxRed, _ := strconv.ParseInt(r.PostForm.Get("max_redemptions"), 10, 64)
+	return s.store(map[string]any{"id": newID("co"), "object": "coupon", "amount_off": off, "currency": r.PostForm.Get("currency"),
+		"duration": r.PostForm.Get("duration"), "max_redemptions": maxRed, "name": r.PostForm.Get("name"), "valid": true, "created": s.now()}), 0, ""
+}
+
+func (s *Sim) getObject(r *http.Request) (map[string]any, int, string) {
+	if o := s.Object(r.PathValue("id")); o != nil {
+		return o, 0, ""
+	}
+	return nil, http.StatusNotFound, "No such object: '" + r.PathValue("id") + "'"
+}
+
+func (s *Sim) createSession(r *http.Request) (map[string]any, int, string) {
+	f := r.PostForm
+	if f.Get("mode") != "subscription" {
+		return nil, http.StatusBadRequest, "only mode=subscription is simulated"
+	}
+	cus := f.Get("customer")
+	if s.Object(cus) == nil {
+		return nil, http.StatusBadRequest, "No such customer: '" + cus + "'"
+	}
+	amount, err := strconv.ParseInt(f.Get("line_items[0][price_data][unit_amount]"), 10, 64)
+	if err != nil || amount < 0 {
+		return nil, http.StatusBadRequest, "line_items[0][price_data][unit_amount] must be a non-negative integer"
+	}
+	count, _ := strconv.ParseInt(f.Get("line_items[0][price_data][recurring][interval_count]"), 10, 64)
+	interval := f.Get("line_items[0][price_data][recurring][interval]")
+	if (interval != "month" && interval != "year") || count < 1 {
+		return nil, http.StatusBadRequest, "a recurring interval of month or year is required"
+	}
+	var discount int64
+	if c := f.Get("discounts[0][coupon]"); c != "" {
+		co := s.Object(c)
+		if co == nil {
+			return nil, http.StatusBadRequest, "No such coupon: '" + c + "'"
+		}
+		discount = co["amount_off"].(int64)
+	}
+	expires := s.now() + 24*3600
+	if v := f.Get("expires_at"); v != "" {
+		expires, _ = strconv.ParseInt(v, 10, 64)
+		if expires < s.now()+30*60-60 || expires > s.now()+24*3600+60 {
+			return nil, http.StatusBadRequest, "expires_at must be between 30 minutes and 24 hours from now"
+		}
+	}
+	trial, _ := strconv.ParseInt(f.Get("subscription_data[trial_period_days]"), 10, 64)
+	id := newID("cs_test")
+	return s.store(map[string]any{
+		"id": id, "object": "checkout.session", "mode": "subscription", "status": "open", "payment_status": "unpaid",
+		"customer": cus, "client_reference_id": f.Get("client_reference_id"), "currency": f.Get("line_items[0][price_data][currency]"),
+		"amount_subtotal": amount, "amount_total": max(amount-discount, 0), "success_url": f.Get("success_url"), "cancel_url": f.Get("cancel_url"),
+		"url": strings.TrimRight(s.cfg.BaseURL, "/") + "/checkout/" + id, "expires_at": expires, "created": s.now(), "subscription": nil,
+		"metadata": metadata(r, "metadata"), "livemode": false,
+		// kept for the page and for payment; not part of Stripe's object
+		"_product": f.Get("line_items[0][price_data][product_data][name]"), "_amount": amount, "_discount": discount, "_interval": interval,
+		"_interval_count": count, "_trial_days": trial, "_sub_metadata": metadata(r, "subscription_data[metadata]"),
+	}), 0, ""
+}
+
+func (s *Sim) expireSession(r *http.Request) (map[string]any, int, string) {
+	obj, ok := s.expire(r.PathValue("id"))
+	if !ok {
+		return nil, http.StatusBadRequest, "Only Checkout Sessions with a status of open can be expired."
+	}
+	return obj, 0, ""
+}
+
+// expire closes an open session and announces it.
+func (s *Sim) expire(id string) (map[string]any, bool) {
+	s.mu.Lock()
+	obj := s.objects[id]
+	if obj == nil || obj["status"] != "open" {
+		s.mu.Unlock()
+		return nil, false
+	}
+	obj["status"] = "expired"
+	s.mu.Unlock()
+	s.emit("checkout.session.expired", obj)
+	return obj, true
+}
+
+// ExpireDue expires every open session whose expires_at has passed, as
+// Stripe does on its own; the local stack calls it on a timer.
+func (s *Sim) ExpireDue() int {
+	s.mu.Lock()
+	var due []string
+	for id, o := range s.objects {
+		if o["object"] == "checkout.session" && o["status"] == "open" && o["expires_at"].(int64) <= s.now() {
+			due = append(due, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range due {
+		s.expire(id)
+	}
+	return len(due)
+}
+
+// public strips the simulator's private fields from an object.
+func public(o map[string]any) map[string]any {
+	out := make(map[string]any, len(o))
+	for k, v := range o {
+		if !strings.HasPrefix(k, "_") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// emit records an event about a snapshot of obj and queues its delivery.
+func (s *Sim) emit(typ string, obj map[string]any) {
+	s.mu.Lock()
+	ev := map[string]any{"id": newID("evt"), "object": "event", "api_version": APIVersion, "created": s.now(), "type": typ,
+		"livemode": false, "pending_webhooks": 1, "data": map[string]any{"object": public(obj)}}
+	s.events = append(s.events, ev)
+	s.mu.Unlock()
+	select {
+	case s.queue <- ev:
+	default:
+		s.cfg.Log.Error("stripe simulator: webhook queue full; event dropped", "event", ev["id"])
+	}
+}
+
+// Run delivers queued events in order until ctx ends, retrying each
+// failed delivery with backoff (Stripe retries for up to three days).
+func (s *Sim) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-s.queue:
+			for attempt := 1; attempt <= 8 && ctx.Err() == nil; attempt++ {
+				err := s.Deliver(ctx, ev)
+				if err == nil {
+					break
+				}
+				s.cfg.Log.Warn("stripe simulator: webhook delivery failed", "event", ev["id"], "attempt", attempt, "err", err.Error())
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
+				}
+			}
+		}
+	}
+}
+
+// Deliver posts one event, signed, to the webhook endpoint.
+func (s *Sim) Deliver(ctx context.Context, ev map[string]any) error {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	target := s.cfg.WebhookURL
+	s.mu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(string(body)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	// Signed at the wall-clock time, as Stripe does: receivers check it
+	// against theirs whatever clock the objects' timestamps follow.
+	req.Header.Set("Stripe-Signature", Sign(body, s.cfg.WebhookSecret, time.Now()))
+	res, err := s.cfg.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("endpoint answered %d", res.StatusCode)
+	}
+	return nil
+}
