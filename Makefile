@@ -9,7 +9,7 @@ WEB       := web
 GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 EMBEDDED  := shared/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
-FUNCTIONS := catalog accounts admin notifier
+FUNCTIONS := catalog accounts admin notifier webhooks outbox
 # Stripe's API emulator, pinned; Go tests of the Stripe gateway run against it.
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
@@ -94,6 +94,8 @@ build-CatalogFunction: ; $(call lambda,catalog)
 build-AccountsFunction: ; $(call lambda,accounts)
 build-AdminFunction: ; $(call lambda,admin)
 build-NotifierFunction: ; $(call lambda,notifier)
+build-WebhooksFunction: ; $(call lambda,webhooks)
+build-OutboxFunction: ; $(call lambda,outbox)
 
 functions:
 	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory ARTIFACTS_DIR=bin/lambda/$$f build-$$(tr '[:lower:]' '[:upper:]' <<< $${f:0:1})$${f:1}Function; done

@@ -23,12 +23,16 @@ import (
 	"github.com/ezscale/platform/shared/discord"
 	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/envelope"
+	"github.com/ezscale/platform/shared/gateway"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/invoicepdf"
 	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/outbox"
 	"github.com/ezscale/platform/shared/passkeys"
 	"github.com/ezscale/platform/shared/passwords"
+	"github.com/ezscale/platform/shared/stripegw"
 )
 
 // Adapters are the outside systems the platform talks to. Each entry point
@@ -62,6 +66,11 @@ type Platform struct {
 	Passkeys *passkeys.Service
 	Billing  *billing.Service
 	Coupons  *coupons.Service
+	Orders   *orders.Service
+	// Outbox turns recorded domain events into their effects.
+	Outbox *outbox.Dispatcher
+	// OrderStore is also the outbox's store.
+	OrderStore *dynamo.Orders
 }
 
 // New wires the platform.
@@ -107,7 +116,23 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		PDF:    invoicepdf.New(invoicepdf.Seller{Name: cfg.CompanyName, Address: cfg.CompanyAddress, VATID: cfg.CompanyVATID, Email: cfg.SupportEmail}),
 		Prefix: cfg.InvoicePrefix, AccountURL: cfg.AccountURL,
 	})
+	p.OrderStore = dynamo.NewOrders(tbl)
+	p.Outbox = outbox.NewDispatcher(p.OrderStore, clk, log)
+	p.Orders = orders.NewService(orders.Config{
+		Store: p.OrderStore, Plans: p.Catalog, Coupons: p.Coupons, Customers: customers{p.Accounts}, TaxRates: dynamo.NewTaxRates(tbl),
+		Gateway: newGateway(cfg, ad.HTTP), SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
+		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder,
+	})
+	(&orders.Effects{Orders: p.Orders, Invoices: p.Billing, Notify: p.Notify, Customers: customers{p.Accounts}, HighValue: cfg.HighValueOrder}).Register(p.Outbox)
 	return p
+}
+
+// newGateway is Stripe when keys are configured.
+func newGateway(cfg config.Config, client *http.Client) gateway.Gateway {
+	if cfg.StripeSecretKey == "" {
+		return gateway.Unconfigured{Provider: "stripe"}
+	}
+	return stripegw.New(stripegw.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, BaseURL: cfg.StripeAPIURL, HTTPClient: client})
 }
 
 // country prefers the billing address's country, then the profile's.
@@ -188,6 +213,8 @@ func (p *Platform) Deps() httpapi.Deps {
 		Passkeys:     p.Passkeys,
 		Billing:      p.Billing,
 		Coupons:      p.Coupons,
+		Orders:       p.Orders,
+		Outbox:       p.OrderStore,
 	}
 }
 

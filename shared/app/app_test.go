@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -36,16 +37,21 @@ type env struct {
 	clock *clock.Fake
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
+
+// newEnvWith builds the platform with extra configuration variables.
+func newEnvWith(t *testing.T, extra map[string]string) *env {
 	t.Helper()
 	api := minidyn.NewClient()
 	if err := dynamo.EnsureTable(context.Background(), api, "ezscale"); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(map[string]string{
+	vars := map[string]string{
 		"LOCAL_KEY_FILE": filepath.Join(t.TempDir(), "k"), "COOKIE_SECURE": "false",
 		"WEB_ORIGINS": "https://app.example.com", "MAX_BODY_BYTES": "4096", "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1", "WEBAUTHN_RP_ID": "localhost",
-	})
+	}
+	maps.Copy(vars, extra)
+	cfg, err := config.Load(vars)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/openapi"
+	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/passkeys"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
@@ -40,6 +41,16 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 				t.Fatal(err)
 			}
 			return p.ID
+		},
+		"/v1/me/orders/{id}": func() string {
+			_, b, _ := alice.Do("GET", "/v1/me", nil)
+			var me struct{ ID string }
+			_ = json.Unmarshal(b, &me)
+			o := &orders.Order{ID: "ord_of_alice", CustomerID: me.ID, PlanID: "pln_x", Status: orders.Pending, Currency: "USD", CreatedAt: e.clock.Now(), Version: 1}
+			if err := dynamo.NewOrders(e.p.Table).CreateOrder(context.Background(), o, nil); err != nil {
+				t.Fatal(err)
+			}
+			return o.ID
 		},
 		"/v1/me/invoices/{id}":     func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/invoices/{id}/pdf": func() string { return aliceInvoice(t, e, alice) },

@@ -64,6 +64,15 @@ type Config struct {
 	// CompanyCountry decides EU reverse charge on invoices.
 	CompanyCountry string `env:"COMPANY_COUNTRY" envDefault:"US"`
 
+	// Stripe: the secret API key (sk_… or a restricted rk_…), the webhook
+	// endpoint's signing secret (whsec_…), and, for the local simulator
+	// and stripe-mock only, another API base URL. Without keys checkout
+	// answers 503. CHECKOUT_TTL is how long an unpaid checkout holds stock.
+	StripeSecretKey     string        `env:"STRIPE_SECRET_KEY"`
+	StripeWebhookSecret string        `env:"STRIPE_WEBHOOK_SECRET"`
+	StripeAPIURL        string        `env:"STRIPE_API_URL"`
+	CheckoutTTL         time.Duration `env:"CHECKOUT_TTL" envDefault:"1h"`
+
 	// Mail: MAIL_TRANSPORT is smtp, ses, or outbox (a local folder; make dev).
 	MailTransport    string `env:"MAIL_TRANSPORT" envDefault:"outbox"`
 	MailFrom         string `env:"MAIL_FROM" envDefault:"EZSCALE <no-reply@ezscale.localhost>"`
@@ -171,6 +180,7 @@ func (c Config) Validate() error {
 		bad("LOCAL_KEY_FILE", "is required when KMS_KEY_ID is not set")
 	}
 	errs = append(errs, c.validateNotify()...)
+	errs = append(errs, c.validateStripe()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
@@ -283,4 +293,31 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func (c Config) validateStripe() []error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.StripeSecretKey != "" && !strings.HasPrefix(c.StripeSecretKey, "sk_") && !strings.HasPrefix(c.StripeSecretKey, "rk_") {
+		bad("STRIPE_SECRET_KEY", "must be a secret (sk_…) or restricted (rk_…) key")
+	}
+	if c.StripeWebhookSecret != "" && !strings.HasPrefix(c.StripeWebhookSecret, "whsec_") {
+		bad("STRIPE_WEBHOOK_SECRET", "must be a webhook signing secret (whsec_…)")
+	}
+	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
+		bad("STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together")
+	}
+	if c.StripeAPIURL != "" {
+		if u, err := url.Parse(c.StripeAPIURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			bad("STRIPE_API_URL", "must be an http(s) URL")
+		} else if c.Stage == "prod" {
+			bad("STRIPE_API_URL", "is for simulators; not allowed when STAGE is prod")
+		}
+	}
+	if c.CheckoutTTL < 30*time.Minute || c.CheckoutTTL > 24*time.Hour {
+		bad("CHECKOUT_TTL", "must be between 30m and 24h (Stripe's limits)")
+	}
+	return errs
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/passkeys"
 )
 
@@ -25,10 +26,11 @@ const (
 	FnCatalog  = "catalog"
 	FnAccounts = "accounts"
 	FnAdmin    = "admin"
+	FnWebhooks = "webhooks"
 )
 
 // Functions lists every HTTP function.
-var Functions = []string{FnCatalog, FnAccounts, FnAdmin}
+var Functions = []string{FnCatalog, FnAccounts, FnAdmin, FnWebhooks}
 
 // AuditLog records and lists audit entries.
 type AuditLog interface {
@@ -46,7 +48,10 @@ type Deps struct {
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Coupons  *coupons.Service
-	Audit    AuditLog
+	Orders   *orders.Service
+	// Outbox shows staff what an order's domain events did.
+	Outbox OutboxReader
+	Audit  AuditLog
 	// Ping checks the store is reachable.
 	Ping func(ctx context.Context) error
 	// CookieSecure marks session cookies Secure (off only for plain-http tests).
@@ -68,6 +73,7 @@ func Routes(d Deps) []httpx.Route {
 	pk := passkeyHandlers{d}
 	inv := invoiceHandlers{d}
 	cp := couponHandlers{d}
+	or := orderHandlers{d}
 	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
 	}
@@ -121,6 +127,13 @@ func Routes(d Deps) []httpx.Route {
 		sensitive(D, "/v1/me/passkeys/{id}", pk.delete),
 		billingScope(G, "/v1/me/invoices", inv.myList),
 		billingScope(P, "/v1/me/coupons/check", cp.check),
+		billingScope(P, "/v1/me/checkout/quote", or.quote),
+		billingScope(P, "/v1/me/orders", or.checkout),
+		billingScope(G, "/v1/me/orders", or.myList),
+		billingScope(G, "/v1/me/orders/{id}", or.myGet),
+		billingScope(G, "/v1/me/subscriptions", or.mySubscriptions),
+		billingScope(G, "/v1/me/payments", or.myPayments),
+		{Method: P, Path: "/v1/webhooks/stripe", Function: FnWebhooks, Auth: httpx.Public, Handler: or.stripeWebhook},
 		billingScope(G, "/v1/me/invoices/{id}", inv.myGet),
 		billingScope(G, "/v1/me/invoices/{id}/pdf", inv.myPDF),
 		user(G, "/v1/me/tokens", u.listTokens),
@@ -156,6 +169,11 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/coupons", accounts.BillingRead, cp.list),
 		staff(P, "/v1/admin/coupons", accounts.BillingManage, cp.create),
 		staff(http.MethodPatch, "/v1/admin/coupons/{code}", accounts.BillingManage, cp.update),
+		staff(G, "/v1/admin/orders", accounts.BillingRead, or.adminList),
+		staff(G, "/v1/admin/orders/{id}", accounts.BillingRead, or.adminGet),
+		staff(P, "/v1/admin/orders/{id}/approve", accounts.BillingManage, or.approve),
+		staff(P, "/v1/admin/orders/{id}/cancel", accounts.BillingManage, or.cancel),
+		staff(G, "/v1/admin/payments", accounts.BillingRead, or.adminPayments),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),

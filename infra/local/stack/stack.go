@@ -24,6 +24,7 @@ import (
 	"github.com/ezscale/platform/infra/discordsim"
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/seed"
+	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
@@ -55,6 +56,7 @@ type Stack struct {
 	Queue        *memqueue.Queue
 	Mailbox      *devmail.Box
 	Discord      *discordsim.Sim
+	Stripe       *stripesim.Sim
 	handler      http.Handler
 }
 
@@ -69,7 +71,11 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	sim := discordsim.New()
+	stripeKey, stripeHook := "sk_test_local_simulator", "whsec_local_simulator"
+	stripe := stripesim.New(stripesim.Config{SecretKey: stripeKey, WebhookSecret: stripeHook, WebhookURL: o.BaseURL + "/v1/webhooks/stripe",
+		BaseURL: o.BaseURL + "/dev/stripe", Log: o.Log, Now: o.Clock.Now})
 	env := map[string]string{
+		"STRIPE_SECRET_KEY": stripeKey, "STRIPE_WEBHOOK_SECRET": stripeHook, "STRIPE_API_URL": o.BaseURL + "/dev/stripe",
 		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox", // app.Embedded's key file
 		"DISCORD_WEBHOOK_URL": o.BaseURL + "/dev/discord" + sim.AddWebhook("1000", "local-dev-token"),
 		"SITE_URL":            o.BaseURL, "ACCOUNT_URL": o.BaseURL + "/account", "ADMIN_URL": o.BaseURL + "/admin",
@@ -109,10 +115,11 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim}
+	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
 	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
+	mux.Handle("/dev/stripe/", http.StripPrefix("/dev/stripe", stripe.Handler()))
 	s.devPages(mux)
 	if o.WebDist != "" {
 		for _, a := range []struct{ prefix, dir string }{{"/account/", "account"}, {"/admin/", "admin"}, {"/", "site"}} {
@@ -124,10 +131,26 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 }
 
 // Run delivers queued notifications (three workers) and re-queues stale
-// pending ones every minute, until ctx ends.
+// pending ones every minute, publishes outbox items as they are written
+// (and sweeps every 30 s), and runs the Stripe simulator's webhook
+// deliveries and session expiry, until ctx ends.
 func (s *Stack) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.Queue.Run(ctx, 3, s.Platform.NotifyWorker.Deliver) })
+	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
+	wg.Go(func() { s.Stripe.Run(ctx) })
+	wg.Go(func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.Stripe.ExpireDue()
+			}
+		}
+	})
 	wg.Go(func() {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
