@@ -4,6 +4,7 @@ import { makeVuetify } from '@/shared/vuetify'
 import App from './App.vue'
 import AccountHome from './pages/AccountHome.vue'
 import OrderSummary from './pages/OrderSummary.vue'
+import OrderPage from './pages/order/OrderPage.vue'
 import LoginPage from './pages/auth/LoginPage.vue'
 import RegisterPage from './pages/auth/RegisterPage.vue'
 import VerifyPage from './pages/auth/VerifyPage.vue'
@@ -20,6 +21,7 @@ const router = createRouter({
     { path: '/forgot', component: ForgotPage },
     { path: '/reset', component: ResetPage },
     { path: '/order', component: OrderSummary },
+    { path: '/orders/:id', component: OrderPage },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })

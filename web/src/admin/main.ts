@@ -10,6 +10,7 @@ import CustomersPage from './pages/customers/CustomersPage.vue'
 import AuditPage from './pages/audit/AuditPage.vue'
 import InvoicesPage from './pages/invoices/InvoicesPage.vue'
 import CouponsPage from './pages/coupons/CouponsPage.vue'
+import OrdersPage from './pages/orders/OrdersPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -22,6 +23,7 @@ const router = createRouter({
     { path: '/audit', component: AuditPage },
     { path: '/invoices', component: InvoicesPage },
     { path: '/coupons', component: CouponsPage },
+    { path: '/orders', component: OrdersPage },
     { path: '/:rest(.*)', redirect: '/plans' },
   ],
 })

@@ -1,0 +1,126 @@
+// End-to-end: a visitor picks a plan on the pricing page, signs up, chooses
+// the server's options and a coupon, pays on the (simulated) Stripe page,
+// and finds the paid order, the invoice with its PDF, the subscription and
+// the receipt e-mail. Staff then approve a dedicated-server order.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, signInAdmin, startStack } from './stack.mjs'
+
+let stack, browser
+
+before(async () => {
+  stack = await startStack()
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+  stack?.stop()
+})
+
+async function signUpFromOrder(page, email) {
+  await page.getByTestId('order-register').click()
+  await page.getByTestId('reg-name').locator('input').fill('Grace Hopper')
+  await page.getByTestId('reg-email').locator('input').fill(email)
+  await page.getByTestId('reg-password').locator('input').fill('compiler ribbon harbour 1906')
+  await page.getByTestId('reg-submit').click()
+  await page.getByTestId('register-signin').click()
+  await page.getByTestId('signin-email').locator('input').fill(email)
+  await page.getByTestId('signin-password').locator('input').fill('compiler ribbon harbour 1906')
+  await page.getByTestId('signin-submit').click()
+}
+
+async function chooseVPS(page) {
+  await page.getByTestId('order-hostname').locator('input').fill('web1.example.com')
+  await page.getByTestId('order-os').click()
+  await page.getByRole('option', { name: 'debian-12' }).click()
+  await page.getByTestId('order-location').click()
+  await page.getByRole('option', { name: 'Frankfurt, DE' }).click()
+}
+
+describe('checkout', () => {
+  it('sign up → choose a plan → pay in the simulator → invoice, PDF and receipt', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.goto(stack.base + '/')
+    await page.click('[data-plan="vps-standard"] [data-testid="order"]')
+    await page.getByTestId('order-summary').waitFor()
+    await signUpFromOrder(page, 'grace@example.com')
+    // Back on the order, signed in.
+    await page.getByTestId('order-hostname').waitFor()
+    await page.getByTestId('order-review').click()
+    await page.getByText('must be a fully qualified host name').waitFor() // nothing filled in yet
+    await chooseVPS(page)
+    await page.getByTestId('order-coupon').locator('input').fill('nope')
+    await page.getByTestId('order-review').click()
+    await page.getByText('no such coupon').waitFor()
+    await page.getByTestId('order-coupon').locator('input').fill('welcome10')
+    await page.getByTestId('order-review').click()
+    await page.getByTestId('order-quote').waitFor()
+    const total = (await page.getByTestId('order-total').textContent()).trim()
+    assert.equal(total, '$10.79') // $11.99 less 10 %
+    await page.getByTestId('order-pay').click()
+
+    // The simulated Stripe page: a declined card first, then a good one.
+    await page.waitForURL(/\/dev\/stripe\/checkout\//)
+    assert.equal((await page.getByTestId('total').textContent()).trim(), total)
+    await page.fill('#card', '4000 0000 0000 0002')
+    await page.click('button[type=submit]')
+    await page.getByText('Your card was declined.').waitFor()
+    await page.fill('#card', '4242 4242 4242 4242')
+    await page.click('button[type=submit]')
+
+    await page.waitForURL(/\/account\/orders\/ord_/)
+    await page.getByTestId('order-paid').waitFor()
+    await page.goto(stack.base + '/account/')
+    await page.getByTestId('my-subscriptions').getByText(/VPS Standard/).waitFor()
+    assert.match(await page.getByTestId('my-payments').textContent(), /\$10\.79/)
+    const invoice = page.getByTestId('my-invoices').getByText(/EZS-2026-\d{6}/)
+    await invoice.waitFor()
+    const number = /EZS-2026-\d{6}/.exec(await invoice.textContent())[0]
+    const href = await page.getByTestId(`pdf-${number}`).getAttribute('href')
+    const pdf = await page.evaluate(async (u) => {
+      const r = await fetch(u)
+      return { status: r.status, type: r.headers.get('content-type'), head: (await r.text()).slice(0, 5) }
+    }, href)
+    assert.deepEqual(pdf, { status: 200, type: 'application/pdf', head: '%PDF-' })
+
+    const mail = await browser.newPage()
+    const subject = `Receipt for ${number}: $10.79 paid`
+    let found = false
+    for (let i = 0; i < 100 && !found; i++) {
+      await mail.goto(stack.base + '/dev/mail')
+      found = (await mail.getByText(subject).count()) > 0
+      if (!found) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.ok(found, 'the receipt is in the dev mailbox')
+    await mail.getByText(subject).click()
+    await mail.getByText(`${number}.pdf`).waitFor()
+  })
+
+  it('a dedicated-server order waits for staff approval', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.goto(stack.base + '/account/login')
+    await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+    await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('signin-submit').click()
+    await page.getByTestId('welcome').waitFor()
+    await page.goto(stack.base + '/account/order?plan=dedicated-e2236&cycle=monthly&currency=USD')
+    await page.getByTestId('order-hostname').locator('input').fill('metal1.example.com')
+    await page.getByTestId('order-os').click()
+    await page.getByRole('option', { name: 'rocky-9' }).click()
+    await page.getByTestId('order-review').click()
+    await page.getByText('Our team reviews this order').waitFor()
+    await page.getByTestId('order-pay').click()
+    await page.waitForURL(/\/dev\/stripe\/checkout\//)
+    await page.click('button[type=submit]')
+    await page.getByTestId('order-approval').waitFor()
+
+    const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    await signInAdmin(admin, stack, '/admin/orders')
+    await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
+    await admin.getByTestId('order-detail').getByText('order.paid').waitFor()
+    await admin.getByTestId('order-approve').click()
+    await admin.getByText('Paid', { exact: true }).click()
+    await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
+    await admin.getByTestId('order-detail').getByText('waiting for provisioning').waitFor()
+  })
+})
