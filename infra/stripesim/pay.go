@@ -81,7 +81,9 @@ func (s *Sim) render(w http.ResponseWriter, sess map[string]any, errMsg string, 
 }
 
 func (s *Sim) session(w http.ResponseWriter, r *http.Request) map[string]any {
-	sess := s.Object(r.PathValue("id"))
+	s.mu.Lock()
+	sess := s.object(r.PathValue("id")) // live: payment changes it under the lock
+	s.mu.Unlock()
 	if sess == nil || sess["object"] != "checkout.session" {
 		http.Error(w, "no such checkout session", http.StatusNotFound)
 		return nil
@@ -148,7 +150,7 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": amount, "currency": cur,
 			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
 	if paid > 0 {
-		ch := s.store(map[string]any{"id": newID("ch"), "object": "charge", "amount": paid, "amount_refunded": 0, "currency": cur, "customer": cus,
+		ch := s.store(map[string]any{"id": newID("ch"), "object": "charge", "amount": paid, "amount_refunded": int64(0), "currency": cur, "customer": cus,
 			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm["id"], "created": now.Unix()})
 		inv["charge"] = ch["id"]
 	}

@@ -11,6 +11,7 @@ package stripesim
 
 import (
 	"context"
+	"maps"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -96,12 +97,21 @@ func (s *Sim) Events() []map[string]any {
 	return out
 }
 
-// Object returns a stored object by id (nil when unknown).
+// Object returns a copy of a stored object's top level (nil when unknown).
 func (s *Sim) Object(id string) map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.objects[id]
+	o := s.objects[id]
+	if o == nil {
+		return nil
+	}
+	out := make(map[string]any, len(o))
+	maps.Copy(out, o)
+	return out
 }
+
+// object returns the live stored object; callers hold s.mu.
+func (s *Sim) object(id string) map[string]any { return s.objects[id] }
 
 // Handler serves the API under /v1/ and the hosted checkout page.
 func (s *Sim) Handler() http.Handler {
@@ -112,6 +122,9 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/checkout/sessions/{id}", s.api(s.getObject))
 	mux.HandleFunc("POST /v1/checkout/sessions/{id}/expire", s.api(s.expireSession))
 	mux.HandleFunc("GET /v1/subscriptions/{id}", s.api(s.getObject))
+	mux.HandleFunc("POST /v1/subscriptions/{id}", s.api(s.updateSubscription))
+	mux.HandleFunc("DELETE /v1/subscriptions/{id}", s.api(s.cancelSubscription))
+	mux.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
 	mux.HandleFunc("GET /checkout/{id}", s.page)
 	mux.HandleFunc("POST /checkout/{id}", s.pay)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +159,7 @@ func (s *Sim) api(fn func(r *http.Request) (map[string]any, int, string)) http.H
 			stripeError(w, fault, "api_error", "simulated failure")
 			return
 		}
-		if key != "" && seen && r.Method == http.MethodPost {
+		if key != "" && seen && r.Method != http.MethodGet {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Idempotent-Replayed", "true")
 			_, _ = w.Write(replay)
@@ -161,12 +174,12 @@ func (s *Sim) api(fn func(r *http.Request) (map[string]any, int, string)) http.H
 			stripeError(w, status, "invalid_request_error", msg)
 			return
 		}
-		b, _ := json.Marshal(obj)
-		if key != "" && r.Method == http.MethodPost {
-			s.mu.Lock()
+		s.mu.Lock() // objects change under the lock; encode a consistent one
+		b, _ := json.Marshal(public(obj))
+		if key != "" && r.Method != http.MethodGet {
 			s.idempotent[r.URL.Path+"#"+key] = b
-			s.mu.Unlock()
 		}
+		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(b)
 	}

@@ -3,10 +3,12 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/gateway"
 	"github.com/ezscale/platform/shared/httpapi"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/openapi"
@@ -52,8 +54,10 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 			}
 			return o.ID
 		},
-		"/v1/me/invoices/{id}":     func() string { return aliceInvoice(t, e, alice) },
-		"/v1/me/invoices/{id}/pdf": func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/subscriptions/{id}/cancel": func() string { return aliceSubscription(t, e, alice, false) },
+		"/v1/me/subscriptions/{id}/resume": func() string { return aliceSubscription(t, e, alice, true) },
+		"/v1/me/invoices/{id}":             func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/invoices/{id}/pdf":         func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/tokens/{id}": func() string {
 			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})
 			var c struct{ Token struct{ ID string } }
@@ -111,6 +115,20 @@ func aliceInvoice(t *testing.T, e *env, c *session.Client) string {
 	id := created["id"].(string)
 	if resp, body := e.do("POST", "/v1/admin/invoices/"+id+"/finalize", "", true); resp.StatusCode != 200 {
 		t.Fatalf("finalize: %d %v", resp.StatusCode, body)
+	}
+	return id
+}
+
+// aliceSubscription stores a subscription of the customer signed in as c.
+func aliceSubscription(t *testing.T, e *env, c *session.Client, ending bool) string {
+	t.Helper()
+	_, b, _ := c.Do("GET", "/v1/me", nil)
+	var me struct{ ID string }
+	_ = json.Unmarshal(b, &me)
+	id := fmt.Sprintf("sub_ord_alice_%v", ending)
+	sub := &orders.Subscription{ID: id, OrderID: "ord_alice", CustomerID: me.ID, Status: gateway.SubActive, CancelAtPeriodEnd: ending, GatewayID: "sub_gw", Version: 1}
+	if err := dynamo.NewOrders(e.p.Table).Apply(context.Background(), orders.Change{Subscription: sub}); err != nil {
+		t.Fatal(err)
 	}
 	return id
 }

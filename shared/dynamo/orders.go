@@ -24,6 +24,7 @@ import (
 //	payment       PK=PAYMENT#<id>       SK=PAYMENT  GSI1PK=CUSTPAYMENTS#<customer> GSI2PK=PAYMENTS   (SK <at>#<id>)
 //	event         PK=EVENT#<gw>#<id>    SK=EVENT    ttl 90 days
 //	billing       PK=USER#<customer>    SK=BILLING  currency, gateway customer ids
+//	survey        PK=SURVEY#<id>        SK=SURVEY   GSI2PK=SURVEYS  GSI2SK=<at>#<sub>
 //	outbox item   PK=OUTBOX#<id>        SK=OUTBOX   GSI1PK=OUTBOX#PENDING until published; GSI2PK=OUTBOXFOR#<subject>
 type Orders struct{ t *Table }
 
@@ -51,6 +52,11 @@ type subscriptionRecord struct {
 type paymentRecord struct {
 	Item
 	orders.Payment
+}
+
+type surveyRecord struct {
+	Item
+	orders.Survey
 }
 
 type eventRecord struct {
@@ -185,6 +191,11 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 			ops = append(ops, Replace(rec, sub.Version-1))
 		}
 	}
+	if sv := c.Survey; sv != nil {
+		k := sortKey(sv.At, sv.SubscriptionID)
+		ops = append(ops, Create(&surveyRecord{Item: Item{PK: "SURVEY#" + sv.ID, SK: "SURVEY", Type: "cancellation_survey",
+			Version: 1, GSI2PK: "SURVEYS", GSI2SK: k}, Survey: *sv}))
+	}
 	for i := range c.Payments {
 		ops = append(ops, Create(toPaymentRecord(&c.Payments[i])))
 	}
@@ -249,6 +260,19 @@ func (s *Orders) ListSubscriptions(ctx context.Context, customerID string) ([]or
 	for _, r := range recs {
 		r.Subscription.Version = r.Item.Version
 		out = append(out, r.Subscription)
+	}
+	return out, nil
+}
+
+// ListSurveys implements orders.Store (newest first, at most 1000).
+func (s *Orders) ListSurveys(ctx context.Context) ([]orders.Survey, error) {
+	recs, err := QueryAll[surveyRecord](ctx, s.t, Query{Index: GSI2, PK: "SURVEYS", Reverse: true}, 1000)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]orders.Survey, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, r.Survey)
 	}
 	return out, nil
 }

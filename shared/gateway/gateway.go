@@ -36,6 +36,28 @@ type CheckoutInput struct {
 	ExpiresAt     time.Time // when an unpaid session lapses (stock is released then)
 }
 
+// CancelInput ends a subscription now or at the end of its period.
+type CancelInput struct {
+	SubscriptionID string // the gateway's
+	AtPeriodEnd    bool
+	Feedback       string // one of Feedbacks, or empty
+	Comment        string
+	// Key makes a retried request a replay, not a second change; derive it
+	// from our subscription id and its version.
+	Key string
+}
+
+// Feedbacks are the cancellation reasons gateways understand (Stripe's).
+var Feedbacks = []string{"too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex", "low_quality", "other"}
+
+// RefundInput returns money from a charge.
+type RefundInput struct {
+	ChargeID string
+	Amount   int64  // minor units, at most what is left of the charge
+	Reason   string // duplicate, fraudulent, requested_by_customer, or empty
+	Key      string // our refund id: a retry refunds once
+}
+
 // Checkout is a created hosted checkout.
 type Checkout struct {
 	ID  string
@@ -56,6 +78,12 @@ type Gateway interface {
 	// ParseWebhook verifies signature over payload and decodes the event
 	// (ErrSignature when it does not verify).
 	ParseWebhook(payload []byte, signature string) (*Event, error)
+	// CancelSubscription ends a subscription now or at its period end.
+	CancelSubscription(ctx context.Context, in CancelInput) error
+	// ResumeSubscription withdraws a cancellation at period end.
+	ResumeSubscription(ctx context.Context, subscriptionID, key string) error
+	// Refund returns the gateway's refund id.
+	Refund(ctx context.Context, in RefundInput) (string, error)
 }
 
 // Unconfigured stands in when no gateway is configured: every call says
@@ -79,6 +107,15 @@ func (Unconfigured) CreateCheckout(context.Context, CheckoutInput) (*Checkout, e
 
 // ParseWebhook implements Gateway.
 func (Unconfigured) ParseWebhook([]byte, string) (*Event, error) { return nil, ErrSignature }
+
+// CancelSubscription implements Gateway.
+func (Unconfigured) CancelSubscription(context.Context, CancelInput) error { return errUnconfigured }
+
+// ResumeSubscription implements Gateway.
+func (Unconfigured) ResumeSubscription(context.Context, string, string) error { return errUnconfigured }
+
+// Refund implements Gateway.
+func (Unconfigured) Refund(context.Context, RefundInput) (string, error) { return "", errUnconfigured }
 
 // IsUnconfigured reports whether err comes from Unconfigured.
 func IsUnconfigured(err error) bool { return errors.Is(err, errUnconfigured) }

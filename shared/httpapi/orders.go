@@ -191,3 +191,68 @@ func (h orderHandlers) adminPayments(w http.ResponseWriter, r *http.Request) err
 	httpx.JSON(w, http.StatusOK, map[string]any{"payments": nonNil(list)})
 	return nil
 }
+
+func (h orderHandlers) myCancel(w http.ResponseWriter, r *http.Request) error {
+	// Someone else's subscription is "not found" whatever the body says.
+	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in orders.CancelRequest
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	sub, err := h.Orders.CancelSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"), in, "customer")
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.cancel", "subscription", sub.ID, nil, in)
+	httpx.JSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (h orderHandlers) myResume(w http.ResponseWriter, r *http.Request) error {
+	sub, err := h.Orders.ResumeSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.resume", "subscription", sub.ID, nil, nil)
+	httpx.JSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (h orderHandlers) adminCancelSubscription(w http.ResponseWriter, r *http.Request) error {
+	var in orders.CancelRequest
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	sub, err := h.Orders.CancelSubscription(r.Context(), "", r.PathValue("id"), in, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.cancel", "subscription", sub.ID, nil, in)
+	httpx.JSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (h orderHandlers) cancellations(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Orders.Cancellations(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"cancellations": nonNil(list)})
+	return nil
+}
+
+func (h orderHandlers) refund(w http.ResponseWriter, r *http.Request) error {
+	var in orders.RefundRequest
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	p, err := h.Orders.RefundPayment(r.Context(), r.PathValue("id"), in, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "payment.refund", "payment", r.PathValue("id"), nil, map[string]any{"amount": p.Amount, "currency": p.Currency, "refund": p.ID, "reason": in.Reason})
+	httpx.JSON(w, http.StatusCreated, p)
+	return nil
+}

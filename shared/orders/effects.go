@@ -37,6 +37,32 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 	d.Handle(KindInvoicePaid, e.invoicePaid)
 	d.Handle(KindOrderPaid, e.orderPaid)
 	d.Handle(KindPaymentFailed, e.paymentFailed)
+	d.Handle(KindCancelled, e.cancelled)
+}
+
+func (e *Effects) cancelled(ctx context.Context, it outbox.Item) error {
+	var sv Survey
+	if err := json.Unmarshal(it.Payload, &sv); err != nil {
+		return fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	bill, err := e.Customers.BillTo(ctx, sv.CustomerID)
+	if err != nil {
+		return err
+	}
+	when := "at period end"
+	if sv.When == "now" {
+		when = "immediately"
+	}
+	reason := strings.ReplaceAll(sv.Reason, "_", " ")
+	if reason == "" {
+		reason = "not given"
+	}
+	if sv.Comment != "" {
+		reason += ": " + sv.Comment
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertCancellation, Key: "cancel:" + it.ID,
+		Data: map[string]any{"customer_name": bill.Name + " <" + bill.Email + ">", "service_name": sv.PlanName, "when": when, "reason": reason}})
+	return err
 }
 
 // InvoiceID is our invoice for a gateway invoice.

@@ -43,6 +43,8 @@ type Change struct {
 	Payments     []Payment // each created once (keyed by its id)
 	// Refund, when set, raises an existing payment's refunded amount.
 	Refund *Payment
+	// Survey records why a subscription was cancelled.
+	Survey *Survey
 	// Currency fixes the customer's billing currency if not yet fixed.
 	Currency   string
 	CustomerID string
@@ -65,6 +67,7 @@ type Store interface {
 	Apply(ctx context.Context, c Change) error
 	GetSubscription(ctx context.Context, id string) (*Subscription, error)
 	ListSubscriptions(ctx context.Context, customerID string) ([]Subscription, error)
+	ListSurveys(ctx context.Context) ([]Survey, error)
 	GetPayment(ctx context.Context, id string) (*Payment, error)
 	ListPayments(ctx context.Context, customerID string) ([]Payment, error)
 	Account(ctx context.Context, customerID string) (Account, error)

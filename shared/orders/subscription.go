@@ -77,7 +77,8 @@ const (
 )
 
 // Payment is one entry in the payments ledger: a charge (with what has
-// been refunded of it) or a failed attempt, with the gateway's ids.
+// been refunded of it), a refund, or a failed attempt, with the gateway's
+// ids.
 type Payment struct {
 	ID               string        `json:"id"` // gateway:charge id, or gateway:invoice id#attempt for failures
 	CustomerID       string        `json:"customer_id"`
@@ -90,6 +91,8 @@ type Payment struct {
 	Amount           int64         `json:"amount"`
 	Refunded         int64         `json:"refunded"`
 	FailureMessage   string        `json:"failure_message,omitempty"`
+	RefundOf         string        `json:"refund_of,omitempty"` // the payment a refund returns money from
+	By               string        `json:"by,omitempty"`        // the staff member who refunded
 	At               time.Time     `json:"at"`
 	Version          int64         `json:"version"`
 }

@@ -148,6 +148,9 @@ func (g *Gateway) ParseWebhook(payload []byte, signature string) (*gateway.Event
 // classify maps Stripe's errors onto ours: card and request problems are
 // the caller's; rate limits and outages are Unavailable (retry later).
 func classify(err error, what string) error {
+	if err == nil {
+		return nil
+	}
 	var se *stripe.Error
 	if errors.As(err, &se) {
 		switch {

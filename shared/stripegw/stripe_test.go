@@ -34,6 +34,18 @@ func TestAgainstStripeMock(t *testing.T) {
 	if err != nil || !strings.HasPrefix(co.ID, "cs_") {
 		t.Fatalf("checkout = %+v, %v", co, err)
 	}
+	if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: "sub_123", AtPeriodEnd: true, Feedback: "too_expensive", Comment: "pricey", Key: "sub-1-v2"}); err != nil {
+		t.Fatalf("cancel at period end: %v", err)
+	}
+	if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: "sub_123", Feedback: "unused", Key: "sub-1-v3"}); err != nil {
+		t.Fatalf("cancel now: %v", err)
+	}
+	if err := g.ResumeSubscription(ctx, "sub_123", "sub-1-v4"); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	if id, err := g.Refund(ctx, gateway.RefundInput{ChargeID: "ch_123", Amount: 500, Reason: "requested_by_customer", Key: "rf_1"}); err != nil || !strings.HasPrefix(id, "re_") {
+		t.Fatalf("refund = %q, %v", id, err)
+	}
 }
 
 // Failure modes stripe-mock cannot produce, from a scripted server.

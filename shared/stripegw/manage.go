@@ -1,0 +1,61 @@
+package stripegw
+
+import (
+	"context"
+
+	"github.com/stripe/stripe-go/v79"
+
+	"github.com/ezscale/platform/shared/gateway"
+)
+
+// CancelSubscription implements gateway.Gateway: at period end it is an
+// update (cancel_at_period_end), now it is Stripe's cancel.
+func (g *Gateway) CancelSubscription(ctx context.Context, in gateway.CancelInput) error {
+	if in.AtPeriodEnd {
+		p := &stripe.SubscriptionParams{CancelAtPeriodEnd: stripe.Bool(true)}
+		if in.Feedback != "" || in.Comment != "" {
+			p.CancellationDetails = &stripe.SubscriptionCancellationDetailsParams{Comment: optional(in.Comment), Feedback: optional(in.Feedback)}
+		}
+		p.Context = ctx
+		p.SetIdempotencyKey(in.Key)
+		_, err := g.api.Subscriptions.Update(in.SubscriptionID, p)
+		return classify(err, "cancel subscription "+in.SubscriptionID+" at period end")
+	}
+	p := &stripe.SubscriptionCancelParams{}
+	if in.Feedback != "" || in.Comment != "" {
+		p.CancellationDetails = &stripe.SubscriptionCancelCancellationDetailsParams{Comment: optional(in.Comment), Feedback: optional(in.Feedback)}
+	}
+	p.Context = ctx
+	p.SetIdempotencyKey(in.Key)
+	_, err := g.api.Subscriptions.Cancel(in.SubscriptionID, p)
+	return classify(err, "cancel subscription "+in.SubscriptionID)
+}
+
+// ResumeSubscription implements gateway.Gateway.
+func (g *Gateway) ResumeSubscription(ctx context.Context, id, key string) error {
+	p := &stripe.SubscriptionParams{CancelAtPeriodEnd: stripe.Bool(false)}
+	p.Context = ctx
+	p.SetIdempotencyKey(key)
+	_, err := g.api.Subscriptions.Update(id, p)
+	return classify(err, "resume subscription "+id)
+}
+
+// Refund implements gateway.Gateway.
+func (g *Gateway) Refund(ctx context.Context, in gateway.RefundInput) (string, error) {
+	p := &stripe.RefundParams{Charge: stripe.String(in.ChargeID), Amount: stripe.Int64(in.Amount), Reason: optional(in.Reason)}
+	p.Context = ctx
+	p.SetIdempotencyKey(in.Key)
+	p.AddMetadata("ezscale_refund_id", in.Key)
+	r, err := g.api.Refunds.New(p)
+	if err != nil {
+		return "", classify(err, "refund "+in.ChargeID)
+	}
+	return r.ID, nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
