@@ -11,12 +11,12 @@ package stripesim
 
 import (
 	"context"
-	"maps"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"

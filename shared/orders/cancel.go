@@ -153,4 +153,6 @@ func (s *Service) changeSubscription(ctx context.Context, id string, fn func(*Su
 }
 
 // Cancellations lists the cancellation surveys, newest first.
-func (s *Service) Cancellations(ctx context.Context) ([]Survey, error) { return s.store.ListSurveys(ctx) }
+func (s *Service) Cancellations(ctx context.Context) ([]Survey, error) {
+	return s.store.ListSurveys(ctx)
+}
