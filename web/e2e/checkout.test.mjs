@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, signInAdmin, startStack } from './stack.mjs'
 
-let stack, browser
+let stack, browser, admin, grace
 
 before(async () => {
   stack = await startStack()
@@ -40,6 +40,7 @@ async function chooseVPS(page) {
 describe('checkout', () => {
   it('sign up → choose a plan → pay in the simulator → invoice, PDF and receipt', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    grace = page
     await page.goto(stack.base + '/')
     await page.click('[data-plan="vps-standard"] [data-testid="order"]')
     await page.getByTestId('order-summary').waitFor()
@@ -114,7 +115,7 @@ describe('checkout', () => {
     await page.click('button[type=submit]')
     await page.getByTestId('order-approval').waitFor()
 
-    const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
     await signInAdmin(admin, stack, '/admin/orders')
     await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
     await admin.getByTestId('order-detail').getByText('order.paid').waitFor()
@@ -122,5 +123,32 @@ describe('checkout', () => {
     await admin.getByText('Paid', { exact: true }).click()
     await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
     await admin.getByTestId('order-detail').getByText('waiting for provisioning').waitFor()
+  })
+
+  it('the customer cancels with a survey and changes their mind; staff refund part of the payment', async () => {
+    const page = grace
+    await page.goto(stack.base + '/account/')
+    const cancel = page.getByTestId('my-subscriptions').locator('[data-testid^="cancel-"]')
+    await cancel.click()
+    await page.getByTestId('cancel-reason').click()
+    await page.getByRole('option', { name: 'It is too expensive' }).click()
+    await page.getByTestId('cancel-comment').locator('textarea').fill('Cheaper elsewhere')
+    await page.getByTestId('cancel-confirm').click()
+    await page.getByTestId('my-subscriptions').getByText(/^Ends /).waitFor()
+    await page.getByTestId('my-subscriptions').locator('[data-testid^="keep-"]').click()
+    await page.getByTestId('my-subscriptions').getByText(/^Renews /).waitFor()
+
+    await admin.goto(stack.base + '/admin/payments')
+    await admin.getByTestId('cancellations-table').getByText('Cheaper elsewhere').waitFor()
+    await admin.getByTestId('payments-table').locator('tr', { hasText: '$10.79' }).locator('[data-testid^="refund-ch_"]').click()
+    await admin.getByTestId('refund-amount').locator('input').fill('500')
+    await admin.getByTestId('refund-confirm').click()
+    await admin.getByText(/must be 1 to \d+/).waitFor()
+    await admin.getByTestId('refund-amount').locator('input').fill('2.50')
+    await admin.getByTestId('refund-confirm').click()
+    await admin.getByTestId('payments-table').getByText('−$2.50').waitFor()
+
+    await page.reload()
+    await page.getByTestId('my-payments').getByText(/\$2\.50 refunded/).waitFor()
   })
 })

@@ -11,6 +11,7 @@ import AuditPage from './pages/audit/AuditPage.vue'
 import InvoicesPage from './pages/invoices/InvoicesPage.vue'
 import CouponsPage from './pages/coupons/CouponsPage.vue'
 import OrdersPage from './pages/orders/OrdersPage.vue'
+import PaymentsPage from './pages/payments/PaymentsPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -24,6 +25,7 @@ const router = createRouter({
     { path: '/invoices', component: InvoicesPage },
     { path: '/coupons', component: CouponsPage },
     { path: '/orders', component: OrdersPage },
+    { path: '/payments', component: PaymentsPage },
     { path: '/:rest(.*)', redirect: '/plans' },
   ],
 })
