@@ -3,6 +3,7 @@ package stripesim
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // updateSubscription handles cancel_at_period_end (set and withdrawn) with
@@ -20,8 +21,15 @@ func (s *Sim) updateSubscription(r *http.Request) (map[string]any, int, string) 
 	}
 	if v := r.Form.Get("cancel_at_period_end"); v != "" {
 		sub["cancel_at_period_end"] = v == "true"
+		sub["cancellation_details"] = map[string]any{"comment": r.Form.Get("cancellation_details[comment]"), "feedback": r.Form.Get("cancellation_details[feedback]")}
 	}
-	sub["cancellation_details"] = map[string]any{"comment": r.Form.Get("cancellation_details[comment]"), "feedback": r.Form.Get("cancellation_details[feedback]")}
+	if pm := r.Form.Get("default_payment_method"); pm != "" {
+		if o := s.objects[pm]; o == nil || o["customer"] != sub["customer"] {
+			s.mu.Unlock()
+			return nil, http.StatusBadRequest, "The payment method is not attached to this subscription's customer."
+		}
+		sub["default_payment_method"] = pm
+	}
 	s.mu.Unlock()
 	s.emit("customer.subscription.updated", sub)
 	return sub, 0, ""
@@ -70,4 +78,63 @@ func (s *Sim) createRefund(r *http.Request) (map[string]any, int, string) {
 		"status": "succeeded", "reason": r.Form.Get("reason"), "created": s.now(), "metadata": metadata(r, "metadata")})
 	s.emit("charge.refunded", ch)
 	return re, 0, ""
+}
+
+// createSetupSession is Checkout in setup mode: the customer saves a card.
+func (s *Sim) createSetupSession(r *http.Request) (map[string]any, int, string) {
+	f := r.PostForm
+	cus := f.Get("customer")
+	if s.Object(cus) == nil {
+		return nil, http.StatusBadRequest, "No such customer: '" + cus + "'"
+	}
+	id := newID("cs_test")
+	return s.store(map[string]any{
+		"id": id, "object": "checkout.session", "mode": "setup", "status": "open", "payment_status": "no_payment_required", "customer": cus,
+		"currency": f.Get("currency"), "success_url": f.Get("success_url"), "cancel_url": f.Get("cancel_url"), "setup_intent": nil,
+		"url": strings.TrimRight(s.cfg.BaseURL, "/") + "/checkout/" + id, "expires_at": s.now() + 24*3600, "created": s.now(), "metadata": map[string]any{},
+		"_product": "Save a card for future payments", "_amount": int64(0), "_discount": int64(0), "_trial_days": int64(0),
+	}), 0, ""
+}
+
+// updateCustomer handles invoice_settings[default_payment_method].
+func (s *Sim) updateCustomer(r *http.Request) (map[string]any, int, string) {
+	s.mu.Lock()
+	cus := s.objects[r.PathValue("id")]
+	if cus == nil || cus["object"] != "customer" {
+		s.mu.Unlock()
+		return nil, http.StatusNotFound, "No such customer: '" + r.PathValue("id") + "'"
+	}
+	if pm := r.Form.Get("invoice_settings[default_payment_method]"); pm != "" {
+		if o := s.objects[pm]; o == nil || o["customer"] != cus["id"] {
+			s.mu.Unlock()
+			return nil, http.StatusBadRequest, "No such PaymentMethod: '" + pm + "' attached to this customer."
+		}
+		cus["invoice_settings"] = map[string]any{"default_payment_method": pm}
+	}
+	s.mu.Unlock()
+	s.emit("customer.updated", cus)
+	return cus, 0, ""
+}
+
+// detachPaymentMethod is POST /v1/payment_methods/{id}/detach.
+func (s *Sim) detachPaymentMethod(r *http.Request) (map[string]any, int, string) {
+	s.mu.Lock()
+	pm := s.objects[r.PathValue("id")]
+	if pm == nil || pm["object"] != "payment_method" {
+		s.mu.Unlock()
+		return nil, http.StatusNotFound, "No such PaymentMethod: '" + r.PathValue("id") + "'"
+	}
+	if pm["customer"] == nil {
+		s.mu.Unlock()
+		return nil, http.StatusBadRequest, "The payment method you provided is not attached to a customer so detachment is impossible."
+	}
+	if cus := s.objects[pm["customer"].(string)]; cus != nil {
+		if is, ok := cus["invoice_settings"].(map[string]any); ok && is["default_payment_method"] == pm["id"] {
+			delete(cus, "invoice_settings")
+		}
+	}
+	pm["customer"] = nil
+	s.mu.Unlock()
+	s.emit("payment_method.detached", pm)
+	return pm, 0, ""
 }

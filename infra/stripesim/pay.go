@@ -40,18 +40,18 @@ button{margin-top:18px;width:100%;padding:12px;border:0;border-radius:6px;backgr
 </style></head><body><main>
 <div class="muted">EZSCALE · test mode (Stripe simulator)</div>
 {{if .Closed}}<h1>This checkout session is {{.Status}}.</h1><p><a href="{{.CancelURL}}">Return to EZSCALE</a></p>{{else}}
-<h1>Subscribe to {{.Product}}</h1>
-<div class="total" data-testid="total">{{.Total}}</div>
+<h1>{{if .Setup}}{{.Product}}{{else}}Subscribe to {{.Product}}{{end}}</h1>
+{{if not .Setup}}<div class="total" data-testid="total">{{.Total}}</div>
 <table><tr><td>{{.Product}}</td><td>{{.Amount}}</td></tr>
 {{if .Discount}}<tr><td>Discount (first period)</td><td>−{{.Discount}}</td></tr>{{end}}
 {{if .Trial}}<tr><td>Free trial</td><td>{{.Trial}} days</td></tr>{{end}}
-<tr><td>Then every period</td><td>{{.Amount}}</td></tr></table>
+<tr><td>Then every period</td><td>{{.Amount}}</td></tr></table>{{end}}
 {{if .Error}}<div class="error" role="alert">{{.Error}}</div>{{end}}
 <form method="post">
 <label for="card">Card number</label><input id="card" name="card" inputmode="numeric" autocomplete="cc-number" value="4242 4242 4242 4242">
 <label for="exp">Expiry</label><input id="exp" name="exp" value="12 / 34">
 <label for="cvc">CVC</label><input id="cvc" name="cvc" value="123">
-<button type="submit">Pay and subscribe</button>
+<button type="submit">{{if .Setup}}Save card{{else}}Pay and subscribe{{end}}</button>
 </form>
 <p class="muted">Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined. <a href="{{.CancelURL}}">Cancel</a></p>{{end}}
 </main></body></html>`))
@@ -65,7 +65,7 @@ func (s *Sim) render(w http.ResponseWriter, sess map[string]any, errMsg string, 
 	cur := sess["currency"].(string)
 	amount, discount := sess["_amount"].(int64), sess["_discount"].(int64)
 	data := map[string]any{"Product": sess["_product"], "Amount": format(amount, cur), "Total": format(max(amount-discount, 0), cur),
-		"Trial": sess["_trial_days"], "CancelURL": sess["cancel_url"], "Status": sess["status"], "Closed": sess["status"] != "open", "Error": errMsg}
+		"Trial": sess["_trial_days"], "CancelURL": sess["cancel_url"], "Status": sess["status"], "Closed": sess["status"] != "open", "Error": errMsg, "Setup": sess["mode"] == "setup"}
 	if discount > 0 {
 		data["Discount"] = format(discount, cur)
 	}
@@ -121,6 +121,11 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 		s.render(w, sess, "", http.StatusConflict)
 		return
 	}
+	if sess["mode"] == "setup" {
+		s.mu.Unlock()
+		s.saveCard(w, r, sess, card, now)
+		return
+	}
 	sess["status"] = "complete"
 	success := sess["success_url"].(string)
 	cus, cur := sess["customer"].(string), sess["currency"].(string)
@@ -130,8 +135,7 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 		months *= 12
 	}
 	s.mu.Unlock()
-	pm := s.store(map[string]any{"id": newID("pm"), "object": "payment_method", "type": "card", "customer": cus, "created": now.Unix(),
-		"card": map[string]any{"brand": "visa", "last4": card[len(card)-4:], "exp_month": 12, "exp_year": now.Year() + 3, "funding": "credit", "country": "US"}})
+	pm := s.newCard(cus, card, now)
 	start, end := now, now.AddDate(0, months, 0)
 	status, paid := "active", max(amount-discount, 0)
 	var trialEnd any
@@ -167,6 +171,32 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	s.emit("payment_method.attached", pm)
 	s.emit("invoice.finalized", inv)
 	s.emit("invoice.paid", inv)
+	s.emit("checkout.session.completed", sess)
+	http.Redirect(w, r, success, http.StatusSeeOther)
+}
+
+func (s *Sim) newCard(customer, card string, now time.Time) map[string]any {
+	return s.store(map[string]any{"id": newID("pm"), "object": "payment_method", "type": "card", "customer": customer, "created": now.Unix(),
+		"card": map[string]any{"brand": "visa", "last4": card[len(card)-4:], "exp_month": 12, "exp_year": now.Year() + 3, "funding": "credit", "country": "US"}})
+}
+
+// saveCard completes a setup-mode session: the card is attached.
+func (s *Sim) saveCard(w http.ResponseWriter, r *http.Request, sess map[string]any, card string, now time.Time) {
+	s.mu.Lock()
+	if sess["status"] != "open" {
+		s.mu.Unlock()
+		s.render(w, sess, "", http.StatusConflict)
+		return
+	}
+	sess["status"] = "complete"
+	cus, success := sess["customer"].(string), sess["success_url"].(string)
+	s.mu.Unlock()
+	pm := s.newCard(cus, card, now)
+	seti := s.store(map[string]any{"id": newID("seti"), "object": "setup_intent", "status": "succeeded", "customer": cus, "payment_method": pm["id"], "created": now.Unix()})
+	s.mu.Lock()
+	sess["setup_intent"] = seti["id"]
+	s.mu.Unlock()
+	s.emit("payment_method.attached", pm)
 	s.emit("checkout.session.completed", sess)
 	http.Redirect(w, r, success, http.StatusSeeOther)
 }

@@ -125,6 +125,8 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/subscriptions/{id}", s.api(s.updateSubscription))
 	mux.HandleFunc("DELETE /v1/subscriptions/{id}", s.api(s.cancelSubscription))
 	mux.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
+	mux.HandleFunc("POST /v1/customers/{id}", s.api(s.updateCustomer))
+	mux.HandleFunc("POST /v1/payment_methods/{id}/detach", s.api(s.detachPaymentMethod))
 	mux.HandleFunc("GET /checkout/{id}", s.page)
 	mux.HandleFunc("POST /checkout/{id}", s.pay)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
@@ -229,8 +231,11 @@ func (s *Sim) getObject(r *http.Request) (map[string]any, int, string) {
 
 func (s *Sim) createSession(r *http.Request) (map[string]any, int, string) {
 	f := r.PostForm
+	if f.Get("mode") == "setup" {
+		return s.createSetupSession(r)
+	}
 	if f.Get("mode") != "subscription" {
-		return nil, http.StatusBadRequest, "only mode=subscription is simulated"
+		return nil, http.StatusBadRequest, "only mode=subscription and mode=setup are simulated"
 	}
 	cus := f.Get("customer")
 	if s.Object(cus) == nil {

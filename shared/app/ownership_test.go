@@ -54,10 +54,12 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 			}
 			return o.ID
 		},
-		"/v1/me/subscriptions/{id}/cancel": func() string { return aliceSubscription(t, e, alice, false) },
-		"/v1/me/subscriptions/{id}/resume": func() string { return aliceSubscription(t, e, alice, true) },
-		"/v1/me/invoices/{id}":             func() string { return aliceInvoice(t, e, alice) },
-		"/v1/me/invoices/{id}/pdf":         func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/payment-methods/{id}/default": func() string { return aliceCard(t, e, alice) },
+		"/v1/me/payment-methods/{id}":         func() string { return aliceCard(t, e, alice) },
+		"/v1/me/subscriptions/{id}/cancel":    func() string { return aliceSubscription(t, e, alice, false) },
+		"/v1/me/subscriptions/{id}/resume":    func() string { return aliceSubscription(t, e, alice, true) },
+		"/v1/me/invoices/{id}":                func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/invoices/{id}/pdf":            func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/tokens/{id}": func() string {
 			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})
 			var c struct{ Token struct{ ID string } }
@@ -131,4 +133,20 @@ func aliceSubscription(t *testing.T, e *env, c *session.Client, ending bool) str
 		t.Fatal(err)
 	}
 	return id
+}
+
+var cardSeq int
+
+// aliceCard stores a saved card of the customer signed in as c.
+func aliceCard(t *testing.T, e *env, c *session.Client) string {
+	t.Helper()
+	_, b, _ := c.Do("GET", "/v1/me", nil)
+	var me struct{ ID string }
+	_ = json.Unmarshal(b, &me)
+	cardSeq++
+	pm := &orders.PaymentMethod{ID: fmt.Sprintf("pm_alice_%d", cardSeq), Gateway: "stripe", CustomerID: me.ID, Brand: "visa", Last4: "4242", Attached: true, Version: 1}
+	if err := dynamo.NewOrders(e.p.Table).Apply(context.Background(), orders.Change{PaymentMethod: pm}); err != nil {
+		t.Fatal(err)
+	}
+	return pm.ID
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/catalog"
@@ -172,4 +173,70 @@ func TestRefunds(t *testing.T) {
 		}
 		return len(pays) == 3 && refunds == 1000 && got.Refunded == 1000
 	})
+}
+
+func cards(t *testing.T, c *session.Client) []orders.PaymentMethod {
+	t.Helper()
+	_, b, _ := c.Do("GET", "/v1/me/payment-methods", nil)
+	var l struct {
+		PaymentMethods []orders.PaymentMethod `json:"payment_methods"`
+	}
+	_ = json.Unmarshal(b, &l)
+	return l.PaymentMethods
+}
+
+func TestPaymentMethods(t *testing.T) {
+	s := newShop(t)
+	p := s.plan("vps", nil)
+	alice := customer(t, s.env, "alice@example.com")
+	o := s.buy(alice, p.ID)
+	s.eventually("the checkout's card", func() bool { return len(cards(t, alice)) == 1 })
+	first := cards(t, alice)[0]
+	if !first.Default || first.Last4 != "4242" || first.Brand != "visa" {
+		t.Fatalf("card = %+v", first)
+	}
+	if code, raw, _ := alice.Do("DELETE", "/v1/me/payment-methods/"+first.ID, nil); code != 409 {
+		t.Fatalf("removing the only card behind a subscription: %d %s", code, raw)
+	}
+	code, raw, _ := alice.Do("POST", "/v1/me/payment-methods/setup", nil)
+	var setup struct{ URL string }
+	_ = json.Unmarshal(raw, &setup)
+	if code != 201 || setup.URL == "" {
+		t.Fatalf("setup: %d %s", code, raw)
+	}
+	if code := s.pay(setup.URL, "5555555555554444"); code != http.StatusSeeOther {
+		t.Fatalf("save card: %d", code)
+	}
+	s.eventually("the second card", func() bool { return len(cards(t, alice)) == 2 })
+	var second orders.PaymentMethod
+	for _, c := range cards(t, alice) {
+		if c.Last4 == "4444" {
+			second = c
+		}
+	}
+	if code, raw, _ := alice.Do("POST", "/v1/me/payment-methods/"+second.ID+"/default", nil); code != 204 {
+		t.Fatalf("default: %d %s", code, raw)
+	}
+	if sub := s.stripe.Object(o.SubscriptionID); sub["default_payment_method"] != second.ID {
+		t.Fatalf("the subscription still charges %v", sub["default_payment_method"])
+	}
+	if code, raw, _ := alice.Do("DELETE", "/v1/me/payment-methods/"+first.ID, nil); code != 204 {
+		t.Fatalf("remove: %d %s", code, raw)
+	}
+	left := cards(t, alice)
+	if len(left) != 1 || left[0].ID != second.ID || !left[0].Default {
+		t.Fatalf("cards after removal = %+v", left)
+	}
+	s.eventually("the detach webhook", func() bool {
+		for _, ev := range s.stripe.Events() {
+			if ev["type"] == "payment_method.detached" {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(50 * time.Millisecond) // let the webhook land
+	if got := cards(t, alice); len(got) != 1 {
+		t.Fatalf("a late webhook brought a removed card back: %+v", got)
+	}
 }

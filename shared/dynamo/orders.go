@@ -25,6 +25,8 @@ import (
 //	event         PK=EVENT#<gw>#<id>    SK=EVENT    ttl 90 days
 //	billing       PK=USER#<customer>    SK=BILLING  currency, gateway customer ids
 //	survey        PK=SURVEY#<id>        SK=SURVEY   GSI2PK=SURVEYS  GSI2SK=<at>#<sub>
+//	card          PK=PM#<gw>#<id>       SK=PM       GSI1PK=CUSTPMS#<customer>  GSI1SK=<id>
+//	gw customer   PK=GWCUS#<gw>#<id>    SK=UNIQUE   owner=<customer>
 //	outbox item   PK=OUTBOX#<id>        SK=OUTBOX   GSI1PK=OUTBOX#PENDING until published; GSI2PK=OUTBOXFOR#<subject>
 type Orders struct{ t *Table }
 
@@ -71,7 +73,15 @@ type billingRecord struct {
 	Item
 	Currency  string            `dynamodbav:"currency,omitempty"`
 	Customers map[string]string `dynamodbav:"gateway_customers,omitempty"`
+	DefaultPM string            `dynamodbav:"default_pm,omitempty"`
 }
+
+type paymentMethodRecord struct {
+	Item
+	orders.PaymentMethod
+}
+
+func pmKey(gw, id string) Key { return Key{PK: "PM#" + gw + "#" + id, SK: "PM"} }
 
 // outboxEntry lets outboxRecord embed outbox.Item beside our Item.
 type outboxEntry = outbox.Item
@@ -189,6 +199,16 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 			ops = append(ops, Create(rec))
 		} else {
 			ops = append(ops, Replace(rec, sub.Version-1))
+		}
+	}
+	if pm := c.PaymentMethod; pm != nil {
+		rec := &paymentMethodRecord{Item: Item{PK: "PM#" + pm.Gateway + "#" + pm.ID, SK: "PM", Type: "payment_method", Version: pm.Version,
+			GSI1PK: "CUSTPMS#" + pm.CustomerID, GSI1SK: pm.ID}, PaymentMethod: *pm}
+		rec.PaymentMethod.Version, rec.PaymentMethod.Default = 0, false
+		if pm.Version == 1 {
+			ops = append(ops, Create(rec))
+		} else {
+			ops = append(ops, Replace(rec, pm.Version-1))
 		}
 	}
 	if sv := c.Survey; sv != nil {
@@ -312,7 +332,7 @@ func (s *Orders) Account(ctx context.Context, customerID string) (orders.Account
 	if err := s.t.Get(ctx, billKey(customerID), &r); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return orders.Account{}, err
 	}
-	return orders.Account{Currency: r.Currency, GatewayCustomers: r.Customers}, nil
+	return orders.Account{Currency: r.Currency, GatewayCustomers: r.Customers, DefaultPaymentMethod: r.DefaultPM}, nil
 }
 
 // SetGatewayCustomer implements orders.Store: the first id stored wins.
@@ -346,7 +366,60 @@ func (s *Orders) SetGatewayCustomer(ctx context.Context, customerID, gateway, id
 	if err != nil {
 		return "", err
 	}
-	return acct.GatewayCustomers[gateway], nil
+	stored := acct.GatewayCustomers[gateway]
+	// The way back from the gateway's events; rewriting it is harmless.
+	owner := &uniqueRecord{Item: Item{PK: "GWCUS#" + gateway + "#" + stored, SK: "UNIQUE", Type: "gateway_customer", Version: 1}, Owner: customerID}
+	if err := s.t.Write(ctx, Put(owner)); err != nil {
+		return "", err
+	}
+	return stored, nil
+}
+
+// CustomerByGateway implements orders.Store.
+func (s *Orders) CustomerByGateway(ctx context.Context, gateway, id string) (string, error) {
+	var r uniqueRecord
+	if err := s.t.Get(ctx, Key{PK: "GWCUS#" + gateway + "#" + id, SK: "UNIQUE"}, &r); err != nil {
+		return "", err
+	}
+	return r.Owner, nil
+}
+
+// GetPaymentMethod implements orders.Store.
+func (s *Orders) GetPaymentMethod(ctx context.Context, gw, id string) (*orders.PaymentMethod, error) {
+	var r paymentMethodRecord
+	if err := s.t.Get(ctx, pmKey(gw, id), &r); err != nil {
+		return nil, err
+	}
+	pm := r.PaymentMethod
+	pm.Version = r.Item.Version
+	return &pm, nil
+}
+
+// ListPaymentMethods implements orders.Store.
+func (s *Orders) ListPaymentMethods(ctx context.Context, customerID string) ([]orders.PaymentMethod, error) {
+	recs, err := QueryAll[paymentMethodRecord](ctx, s.t, Query{Index: GSI1, PK: "CUSTPMS#" + customerID}, 1000)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]orders.PaymentMethod, 0, len(recs))
+	for _, r := range recs {
+		r.PaymentMethod.Version = r.Item.Version
+		out = append(out, r.PaymentMethod)
+	}
+	return out, nil
+}
+
+// SetDefaultPaymentMethod implements orders.Store.
+func (s *Orders) SetDefaultPaymentMethod(ctx context.Context, customerID, id string) error {
+	return s.t.Write(ctx, Op{func(t *Table) (types.TransactWriteItem, error) {
+		return types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &t.name,
+			Key:                       billKey(customerID).av(),
+			UpdateExpression:          aws.String("SET #d = :pm, #type = :type"),
+			ExpressionAttributeNames:  map[string]string{"#d": "default_pm", "#type": "type"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pm": &types.AttributeValueMemberS{Value: id}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}},
+		}}, nil
+	}})
 }
 
 // PendingOutbox implements outbox.Store, oldest first.

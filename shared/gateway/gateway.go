@@ -84,6 +84,23 @@ type Gateway interface {
 	ResumeSubscription(ctx context.Context, subscriptionID, key string) error
 	// Refund returns the gateway's refund id.
 	Refund(ctx context.Context, in RefundInput) (string, error)
+	// SetupPaymentMethod opens a hosted page where the customer saves a
+	// card without paying (Stripe: Checkout in setup mode, a SetupIntent).
+	SetupPaymentMethod(ctx context.Context, in SetupInput) (*Checkout, error)
+	// SetDefaultPaymentMethod makes pm the customer's default and the one
+	// the listed subscriptions charge.
+	SetDefaultPaymentMethod(ctx context.Context, customerID, pm string, subscriptionIDs []string) error
+	// DetachPaymentMethod removes a saved payment method.
+	DetachPaymentMethod(ctx context.Context, pm string) error
+}
+
+// SetupInput is one hosted "save a card" page.
+type SetupInput struct {
+	GatewayCustomerID string
+	Currency          string
+	SuccessURL        string
+	CancelURL         string
+	Key               string
 }
 
 // Unconfigured stands in when no gateway is configured: every call says
@@ -116,6 +133,19 @@ func (Unconfigured) ResumeSubscription(context.Context, string, string) error { 
 
 // Refund implements Gateway.
 func (Unconfigured) Refund(context.Context, RefundInput) (string, error) { return "", errUnconfigured }
+
+// SetupPaymentMethod implements Gateway.
+func (Unconfigured) SetupPaymentMethod(context.Context, SetupInput) (*Checkout, error) {
+	return nil, errUnconfigured
+}
+
+// SetDefaultPaymentMethod implements Gateway.
+func (Unconfigured) SetDefaultPaymentMethod(context.Context, string, string, []string) error {
+	return errUnconfigured
+}
+
+// DetachPaymentMethod implements Gateway.
+func (Unconfigured) DetachPaymentMethod(context.Context, string) error { return errUnconfigured }
 
 // IsUnconfigured reports whether err comes from Unconfigured.
 func IsUnconfigured(err error) bool { return errors.Is(err, errUnconfigured) }

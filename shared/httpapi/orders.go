@@ -256,3 +256,39 @@ func (h orderHandlers) refund(w http.ResponseWriter, r *http.Request) error {
 	httpx.JSON(w, http.StatusCreated, p)
 	return nil
 }
+
+func (h orderHandlers) myPaymentMethods(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Orders.PaymentMethods(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"payment_methods": nonNil(list)})
+	return nil
+}
+
+func (h orderHandlers) setupPaymentMethod(w http.ResponseWriter, r *http.Request) error {
+	url, err := h.Orders.SetupPaymentMethod(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusCreated, map[string]string{"url": url})
+	return nil
+}
+
+func (h orderHandlers) defaultPaymentMethod(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Orders.SetDefaultPaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	h.record(r, "payment_method.default", "payment_method", r.PathValue("id"), nil, nil)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h orderHandlers) removePaymentMethod(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Orders.RemovePaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	h.record(r, "payment_method.remove", "payment_method", r.PathValue("id"), nil, nil)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

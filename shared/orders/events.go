@@ -98,8 +98,11 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 	case ev.Subscription != nil:
 		orderID = ev.Subscription.OrderID
 	}
-	if ev.Kind == gateway.ChargeRefunded {
+	switch ev.Kind {
+	case gateway.ChargeRefunded:
 		return c, s.refunded(ctx, &c, ev)
+	case gateway.PaymentMethodAttached, gateway.PaymentMethodDetached:
+		return c, s.mirrorPaymentMethod(ctx, &c, ev)
 	}
 	if orderID == "" {
 		return c, nil // not ours (or a kind we only record)

@@ -18,6 +18,8 @@ type Account struct {
 	Currency string
 	// GatewayCustomers maps a gateway's name to its customer id.
 	GatewayCustomers map[string]string
+	// DefaultPaymentMethod is the saved card renewals charge.
+	DefaultPaymentMethod string
 }
 
 // EventRecord is a webhook event as recorded for dedupe.
@@ -43,6 +45,9 @@ type Change struct {
 	Payments     []Payment // each created once (keyed by its id)
 	// Refund, when set, raises an existing payment's refunded amount.
 	Refund *Payment
+	// PaymentMethod, when set, is created (Version 1) or replaces the
+	// stored one at Version-1.
+	PaymentMethod *PaymentMethod
 	// Survey records why a subscription was cancelled.
 	Survey *Survey
 	// Currency fixes the customer's billing currency if not yet fixed.
@@ -74,6 +79,11 @@ type Store interface {
 	// SetGatewayCustomer remembers the gateway's customer id (first wins)
 	// and returns the one stored.
 	SetGatewayCustomer(ctx context.Context, customerID, gateway, id string) (string, error)
+	// CustomerByGateway finds our customer from the gateway's id.
+	CustomerByGateway(ctx context.Context, gateway, id string) (string, error)
+	GetPaymentMethod(ctx context.Context, gateway, id string) (*PaymentMethod, error)
+	ListPaymentMethods(ctx context.Context, customerID string) ([]PaymentMethod, error)
+	SetDefaultPaymentMethod(ctx context.Context, customerID, id string) error
 }
 
 // ErrOutOfStock means the plan has no units left.

@@ -43,6 +43,15 @@ func TestAgainstStripeMock(t *testing.T) {
 	if err := g.ResumeSubscription(ctx, "sub_123", "sub-1-v4"); err != nil {
 		t.Fatalf("resume: %v", err)
 	}
+	if co, err := g.SetupPaymentMethod(ctx, gateway.SetupInput{GatewayCustomerID: cus, Currency: "EUR", SuccessURL: "https://example.com/ok", CancelURL: "https://example.com/no", Key: "setup-1"}); err != nil || co.ID == "" {
+		t.Fatalf("setup = %+v, %v", co, err)
+	}
+	if err := g.SetDefaultPaymentMethod(ctx, cus, "pm_123", []string{"sub_123"}); err != nil {
+		t.Fatalf("default: %v", err)
+	}
+	if err := g.DetachPaymentMethod(ctx, "pm_123"); err != nil {
+		t.Fatalf("detach: %v", err)
+	}
 	if id, err := g.Refund(ctx, gateway.RefundInput{ChargeID: "ch_123", Amount: 500, Reason: "requested_by_customer", Key: "rf_1"}); err != nil || !strings.HasPrefix(id, "re_") {
 		t.Fatalf("refund = %q, %v", id, err)
 	}

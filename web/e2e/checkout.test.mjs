@@ -151,4 +151,19 @@ describe('checkout', () => {
     await page.reload()
     await page.getByTestId('my-payments').getByText(/\$2\.50 refunded/).waitFor()
   })
+
+  it('the customer saves a second card, makes it the default and removes the first', async () => {
+    const page = grace
+    await page.goto(stack.base + '/account/')
+    await page.getByTestId('my-cards').getByText('VISA •••• 4242').waitFor()
+    await page.getByTestId('card-add').click()
+    await page.waitForURL(/\/dev\/stripe\/checkout\//)
+    await page.fill('#card', '5555 5555 5555 4444')
+    await page.click('button[type=submit]')
+    await page.waitForURL(/\/account\//)
+    await page.getByTestId('card-default-4444').click()
+    await page.getByTestId('card-remove-4242').click()
+    await page.getByTestId('card-remove-4242').waitFor({ state: 'detached' })
+    assert.match(await page.getByTestId('my-cards').textContent(), /4444.*Default/s)
+  })
 })
