@@ -23,6 +23,17 @@ func (s *Sim) updateSubscription(r *http.Request) (map[string]any, int, string) 
 		sub["cancel_at_period_end"] = v == "true"
 		sub["cancellation_details"] = map[string]any{"comment": r.Form.Get("cancellation_details[comment]"), "feedback": r.Form.Get("cancellation_details[feedback]")}
 	}
+	if v := r.Form.Get("items[0][price_data][unit_amount]"); v != "" {
+		amount, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || amount < 0 || s.objects[r.Form.Get("items[0][price_data][product]")] == nil {
+			s.mu.Unlock()
+			return nil, http.StatusBadRequest, "items[0][price_data] needs a product and a non-negative unit_amount"
+		}
+		sub["_amount"] = amount
+		item := sub["items"].(map[string]any)["data"].([]any)[0].(map[string]any)
+		item["price"] = map[string]any{"id": newID("price"), "object": "price", "unit_amount": amount, "currency": r.Form.Get("items[0][price_data][currency]"),
+			"product": r.Form.Get("items[0][price_data][product]")}
+	}
 	if pm := r.Form.Get("default_payment_method"); pm != "" {
 		if o := s.objects[pm]; o == nil || o["customer"] != sub["customer"] {
 			s.mu.Unlock()
@@ -137,4 +148,98 @@ func (s *Sim) detachPaymentMethod(r *http.Request) (map[string]any, int, string)
 	s.mu.Unlock()
 	s.emit("payment_method.detached", pm)
 	return pm, 0, ""
+}
+
+func (s *Sim) createProduct(r *http.Request) (map[string]any, int, string) {
+	if r.Form.Get("name") == "" {
+		return nil, http.StatusBadRequest, "Missing required param: name."
+	}
+	return s.store(map[string]any{"id": newID("prod"), "object": "product", "name": r.Form.Get("name"), "active": true, "created": s.now()}), 0, ""
+}
+
+// createInvoiceItem adds a pending line for the customer's next invoice.
+func (s *Sim) createInvoiceItem(r *http.Request) (map[string]any, int, string) {
+	amount, err := strconv.ParseInt(r.Form.Get("amount"), 10, 64)
+	if err != nil || s.Object(r.Form.Get("customer")) == nil {
+		return nil, http.StatusBadRequest, "customer and an integer amount are required"
+	}
+	return s.store(map[string]any{"id": newID("ii"), "object": "invoiceitem", "customer": r.Form.Get("customer"), "subscription": r.Form.Get("subscription"),
+		"amount": amount, "currency": r.Form.Get("currency"), "description": r.Form.Get("description"), "invoice": nil, "metadata": metadata(r, "metadata"), "created": s.now()}), 0, ""
+}
+
+// createInvoice gathers the customer's pending items into a draft.
+func (s *Sim) createInvoice(r *http.Request) (map[string]any, int, string) {
+	cus, subID := r.Form.Get("customer"), r.Form.Get("subscription")
+	s.mu.Lock()
+	var total int64
+	var lines []any
+	cur := ""
+	id := newID("in")
+	for _, o := range s.objects {
+		if o["object"] == "invoiceitem" && o["customer"] == cus && o["invoice"] == nil && (subID == "" || o["subscription"] == subID) {
+			o["invoice"] = id
+			total += o["amount"].(int64)
+			cur = o["currency"].(string)
+			lines = append(lines, map[string]any{"id": newID("il"), "object": "line_item", "amount": o["amount"], "currency": cur, "description": o["description"],
+				"period": map[string]any{"start": s.now(), "end": s.now()}})
+		}
+	}
+	var details any
+	if sub := s.objects[subID]; sub != nil {
+		details = map[string]any{"metadata": sub["metadata"]}
+	}
+	s.mu.Unlock()
+	if len(lines) == 0 {
+		return nil, http.StatusBadRequest, "Nothing to invoice for customer"
+	}
+	return s.store(map[string]any{"id": id, "object": "invoice", "customer": cus, "subscription": subID, "subscription_details": details, "currency": cur,
+		"status": "draft", "billing_reason": "manual", "subtotal": total, "total": total, "amount_due": total, "amount_paid": int64(0), "attempt_count": int64(0),
+		"charge": nil, "created": s.now(), "period_start": s.now(), "period_end": s.now(), "metadata": metadata(r, "metadata"),
+		"lines": map[string]any{"object": "list", "data": lines}}), 0, ""
+}
+
+// payInvoice finalizes and charges an invoice with the subscription's (or
+// customer's) default card.
+func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
+	s.mu.Lock()
+	inv := s.objects[r.PathValue("id")]
+	if inv == nil || inv["object"] != "invoice" {
+		s.mu.Unlock()
+		return nil, http.StatusNotFound, "No such invoice: '" + r.PathValue("id") + "'"
+	}
+	if inv["status"] == "paid" || inv["status"] == "void" {
+		s.mu.Unlock()
+		return nil, http.StatusBadRequest, "Invoice is already " + inv["status"].(string) + "."
+	}
+	pm := ""
+	if sub := s.objects[inv["subscription"].(string)]; sub != nil {
+		pm, _ = sub["default_payment_method"].(string)
+	}
+	if card := s.objects[pm]; card == nil || card["customer"] != inv["customer"] {
+		inv["status"] = "open"
+		inv["attempt_count"] = inv["attempt_count"].(int64) + 1
+		s.mu.Unlock()
+		return nil, http.StatusPaymentRequired, "The customer has no attached payment source or default payment method."
+	}
+	amount := inv["total"].(int64)
+	ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": amount, "amount_refunded": int64(0), "currency": inv["currency"], "customer": inv["customer"],
+		"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm, "created": s.now()}
+	s.objects[ch["id"].(string)] = ch
+	inv["status"], inv["amount_paid"], inv["charge"], inv["attempt_count"] = "paid", amount, ch["id"], inv["attempt_count"].(int64)+1
+	s.mu.Unlock()
+	s.emit("invoice.finalized", inv)
+	s.emit("invoice.paid", inv)
+	return inv, 0, ""
+}
+
+func (s *Sim) voidInvoice(r *http.Request) (map[string]any, int, string) {
+	s.mu.Lock()
+	inv := s.objects[r.PathValue("id")]
+	if inv == nil || inv["object"] != "invoice" || inv["status"] == "paid" {
+		s.mu.Unlock()
+		return nil, http.StatusBadRequest, "Only draft or open invoices can be voided."
+	}
+	inv["status"] = "void"
+	s.mu.Unlock()
+	return inv, 0, ""
 }

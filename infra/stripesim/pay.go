@@ -146,7 +146,9 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	sub := s.store(map[string]any{"id": newID("sub"), "object": "subscription", "customer": cus, "status": status, "currency": cur,
 		"current_period_start": start.Unix(), "current_period_end": end.Unix(), "cancel_at_period_end": false, "trial_end": trialEnd, "canceled_at": nil,
-		"default_payment_method": pm["id"], "metadata": sess["_sub_metadata"], "created": now.Unix(), "_amount": amount, "_months": months})
+		"default_payment_method": pm["id"], "metadata": sess["_sub_metadata"], "created": now.Unix(), "_amount": amount, "_months": months,
+		"items": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("si"), "object": "subscription_item", "quantity": 1,
+			"price": map[string]any{"id": newID("price"), "object": "price", "unit_amount": amount, "currency": cur}}}}})
 	inv := map[string]any{"id": newID("in"), "object": "invoice", "customer": cus, "subscription": sub["id"], "currency": cur, "status": "paid",
 		"subscription_details": map[string]any{"metadata": sess["_sub_metadata"]}, "billing_reason": "subscription_create",
 		"subtotal": amount, "total": paid, "amount_due": paid, "amount_paid": paid, "attempt_count": 1, "charge": nil, "created": now.Unix(),

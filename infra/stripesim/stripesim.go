@@ -126,6 +126,11 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/subscriptions/{id}", s.api(s.cancelSubscription))
 	mux.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
 	mux.HandleFunc("POST /v1/customers/{id}", s.api(s.updateCustomer))
+	mux.HandleFunc("POST /v1/products", s.api(s.createProduct))
+	mux.HandleFunc("POST /v1/invoiceitems", s.api(s.createInvoiceItem))
+	mux.HandleFunc("POST /v1/invoices", s.api(s.createInvoice))
+	mux.HandleFunc("POST /v1/invoices/{id}/pay", s.api(s.payInvoice))
+	mux.HandleFunc("POST /v1/invoices/{id}/void", s.api(s.voidInvoice))
 	mux.HandleFunc("POST /v1/payment_methods/{id}/detach", s.api(s.detachPaymentMethod))
 	mux.HandleFunc("GET /checkout/{id}", s.page)
 	mux.HandleFunc("POST /checkout/{id}", s.pay)
@@ -172,6 +177,10 @@ func (s *Sim) api(fn func(r *http.Request) (map[string]any, int, string)) http.H
 			return
 		}
 		obj, status, msg := fn(r)
+		if status == http.StatusPaymentRequired {
+			stripeError(w, status, "card_error", msg)
+			return
+		}
 		if status != 0 {
 			stripeError(w, status, "invalid_request_error", msg)
 			return

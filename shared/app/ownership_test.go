@@ -54,12 +54,14 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 			}
 			return o.ID
 		},
-		"/v1/me/payment-methods/{id}/default": func() string { return aliceCard(t, e, alice) },
-		"/v1/me/payment-methods/{id}":         func() string { return aliceCard(t, e, alice) },
-		"/v1/me/subscriptions/{id}/cancel":    func() string { return aliceSubscription(t, e, alice, false) },
-		"/v1/me/subscriptions/{id}/resume":    func() string { return aliceSubscription(t, e, alice, true) },
-		"/v1/me/invoices/{id}":                func() string { return aliceInvoice(t, e, alice) },
-		"/v1/me/invoices/{id}/pdf":            func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/payment-methods/{id}/default":      func() string { return aliceCard(t, e, alice) },
+		"/v1/me/payment-methods/{id}":              func() string { return aliceCard(t, e, alice) },
+		"/v1/me/subscriptions/{id}/cancel":         func() string { return aliceSubscription(t, e, alice, false) },
+		"/v1/me/subscriptions/{id}/change/preview": func() string { return aliceSubscription(t, e, alice, false) },
+		"/v1/me/subscriptions/{id}/change":         func() string { return aliceSubscription(t, e, alice, false) },
+		"/v1/me/subscriptions/{id}/resume":         func() string { return aliceSubscription(t, e, alice, true) },
+		"/v1/me/invoices/{id}":                     func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/invoices/{id}/pdf":                 func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/tokens/{id}": func() string {
 			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})
 			var c struct{ Token struct{ ID string } }
@@ -127,7 +129,8 @@ func aliceSubscription(t *testing.T, e *env, c *session.Client, ending bool) str
 	_, b, _ := c.Do("GET", "/v1/me", nil)
 	var me struct{ ID string }
 	_ = json.Unmarshal(b, &me)
-	id := fmt.Sprintf("sub_ord_alice_%v", ending)
+	cardSeq++
+	id := fmt.Sprintf("sub_ord_alice_%v_%d", ending, cardSeq)
 	sub := &orders.Subscription{ID: id, OrderID: "ord_alice", CustomerID: me.ID, Status: gateway.SubActive, CancelAtPeriodEnd: ending, GatewayID: "sub_gw", Version: 1}
 	if err := dynamo.NewOrders(e.p.Table).Apply(context.Background(), orders.Change{Subscription: sub}); err != nil {
 		t.Fatal(err)

@@ -240,3 +240,109 @@ func TestPaymentMethods(t *testing.T) {
 		t.Fatalf("a late webhook brought a removed card back: %+v", got)
 	}
 }
+
+// An upgrade half-way through the period charges the prorated difference
+// at once and invoices it with both lines; the downgrade back refunds the
+// credit. Amounts by hand: 15 of 30 days left, $10 → $30 is $5 back and
+// $15 on = $10 charged; $30 → $10 is $15 back, $5 on = $10 refunded.
+func TestPlanChangeProration(t *testing.T) {
+	s := newShop(t)
+	small := s.plan("small", nil)
+	big := s.plan("big", func(in *catalog.PlanInput) { in.Prices["USD"][catalog.Monthly] = 3000 })
+	game := s.plan("game", func(in *catalog.PlanInput) {
+		in.ServiceType, in.Features.Extras = catalog.GameServer, map[string]string{"games": "Rust"}
+	})
+	alice := customer(t, s.env, "alice@example.com")
+	o := s.buy(alice, small.ID)
+	id := orders.SubscriptionID(o.ID)
+	path := "/v1/me/subscriptions/" + id + "/change"
+	s.clock.Advance(15 * 24 * time.Hour)
+	alice, err := session.SignIn(s.srv.URL, "alice@example.com", "a long enough password", "", s.clock.Now) // the old session idled out
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct{ plan, field string }{{small.ID, "already your plan"}, {game.ID, "another vps plan"}, {"pln_nope", "no such plan"}} {
+		if code, raw, _ := alice.Do("POST", path+"/preview", map[string]any{"plan_id": c.plan}); code != 400 || !strings.Contains(string(raw), c.field) {
+			t.Fatalf("preview %s: %d %s", c.plan, code, raw)
+		}
+	}
+	code, raw, _ := alice.Do("POST", path+"/preview", map[string]any{"plan_id": big.ID})
+	var preview orders.PlanChange
+	_ = json.Unmarshal(raw, &preview)
+	p := preview.Proration
+	if code != 200 || p.Credit != 500 || p.Charge != 1500 || p.Total != 1000 || preview.NewRenewal != 3000 || preview.Status != "preview" {
+		t.Fatalf("preview: %d %s", code, raw)
+	}
+	stale := s.clock.Now().Add(-20 * time.Minute).Unix()
+	if code, raw, _ := alice.Do("POST", path, map[string]any{"plan_id": big.ID, "proration_date": stale}); code != 400 || !strings.Contains(string(raw), "proration_date") {
+		t.Fatalf("stale preview: %d %s", code, raw)
+	}
+	at := p.At.Unix()
+	code, raw, _ = alice.Do("POST", path, map[string]any{"plan_id": big.ID, "proration_date": at})
+	var done orders.PlanChange
+	_ = json.Unmarshal(raw, &done)
+	if code != 200 || done.Status != "done" || done.Proration.Total != 1000 || done.GatewayInvoiceID == "" {
+		t.Fatalf("upgrade: %d %s", code, raw)
+	}
+	if sub := subscription(t, alice, id); sub.PlanID != big.ID || sub.Amount != 3000 || sub.Price != 3000 {
+		t.Fatalf("subscription after upgrade = %+v", sub)
+	}
+	gwSub := s.stripe.Object(o.SubscriptionID)
+	if gwSub["_amount"] != int64(3000) {
+		t.Fatalf("gateway price = %v", gwSub["_amount"])
+	}
+	// Confirming the same change again does not charge twice.
+	if code, raw, _ := alice.Do("POST", path, map[string]any{"plan_id": big.ID, "proration_date": at}); code != 409 && code != 400 {
+		t.Fatalf("confirming again: %d %s", code, raw)
+	}
+	var inv struct {
+		Invoices []struct {
+			Total int64
+			Lines []struct {
+				Description string
+				Amount      int64
+			}
+		}
+	}
+	s.eventually("the proration invoice", func() bool {
+		_, b, _ := alice.Do("GET", "/v1/me/invoices", nil)
+		_ = json.Unmarshal(b, &inv)
+		return len(inv.Invoices) == 2
+	})
+	first := inv.Invoices[0] // newest
+	if first.Total != 1000 || len(first.Lines) != 2 || first.Lines[0].Amount != -500 || first.Lines[1].Amount != 1500 || !strings.Contains(first.Lines[0].Description, "15 of 30 days") {
+		t.Fatalf("proration invoice = %+v", first)
+	}
+	items, _ := s.p.OrderStore.ListOutbox(context.Background(), o.ID)
+	resize := false
+	for _, it := range items {
+		resize = resize || it.Kind == orders.KindResize
+	}
+	if !resize {
+		t.Fatal("no resize requested")
+	}
+
+	// And back down: the credit is refunded at once.
+	code, raw, _ = alice.Do("POST", path+"/preview", map[string]any{"plan_id": small.ID})
+	_ = json.Unmarshal(raw, &preview)
+	if code != 200 || preview.Proration.Total != -1000 {
+		t.Fatalf("downgrade preview: %d %s", code, raw)
+	}
+	code, raw, _ = alice.Do("POST", path, map[string]any{"plan_id": small.ID, "proration_date": preview.Proration.At.Unix()})
+	if code != 200 {
+		t.Fatalf("downgrade: %d %s", code, raw)
+	}
+	s.eventually("the refund in the ledger", func() bool {
+		pays, _ := s.p.Orders.Payments(context.Background(), o.CustomerID)
+		for _, p := range pays {
+			if p.Status == orders.PaymentRefund && p.Amount == 1000 {
+				return true
+			}
+		}
+		return false
+	})
+	if sub := subscription(t, alice, id); sub.PlanID != small.ID || sub.Amount != 1000 {
+		t.Fatalf("subscription after downgrade = %+v", sub)
+	}
+}

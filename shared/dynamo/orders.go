@@ -25,6 +25,7 @@ import (
 //	event         PK=EVENT#<gw>#<id>    SK=EVENT    ttl 90 days
 //	billing       PK=USER#<customer>    SK=BILLING  currency, gateway customer ids
 //	survey        PK=SURVEY#<id>        SK=SURVEY   GSI2PK=SURVEYS  GSI2SK=<at>#<sub>
+//	plan change   PK=CHANGE#<id>        SK=CHANGE
 //	card          PK=PM#<gw>#<id>       SK=PM       GSI1PK=CUSTPMS#<customer>  GSI1SK=<id>
 //	gw customer   PK=GWCUS#<gw>#<id>    SK=UNIQUE   owner=<customer>
 //	outbox item   PK=OUTBOX#<id>        SK=OUTBOX   GSI1PK=OUTBOX#PENDING until published; GSI2PK=OUTBOXFOR#<subject>
@@ -54,6 +55,46 @@ type subscriptionRecord struct {
 type paymentRecord struct {
 	Item
 	orders.Payment
+}
+
+type changeRecord struct {
+	Item
+	orders.PlanChange
+}
+
+func changeKey(id string) Key { return Key{PK: "CHANGE#" + id, SK: "CHANGE"} }
+
+func toChangeRecord(ch *orders.PlanChange) *changeRecord {
+	r := &changeRecord{Item: Item{PK: "CHANGE#" + ch.ID, SK: "CHANGE", Type: "plan_change", Version: ch.Version}, PlanChange: *ch}
+	r.PlanChange.Version = 0
+	return r
+}
+
+// CreateChange implements orders.Store.
+func (s *Orders) CreateChange(ctx context.Context, ch *orders.PlanChange) error {
+	ops := []Op{Create(toChangeRecord(ch))}
+	if ch.StockReserved {
+		ops = append(ops, Add(planKey(ch.ToPlanID), "stock", -1, 0, math.MaxInt64/2))
+	}
+	if ch.StockReleased {
+		ops = append(ops, Add(planKey(ch.FromPlanID), "stock", 1, 0, math.MaxInt64/2))
+	}
+	err := s.t.Transact(ctx, ops...)
+	if c, ok := errors.AsType[*TxConflict](err); ok && ch.StockReserved && c.FailedAt(1) && !c.FailedAt(0) {
+		return orders.ErrOutOfStock
+	}
+	return err
+}
+
+// GetChange implements orders.Store.
+func (s *Orders) GetChange(ctx context.Context, id string) (*orders.PlanChange, error) {
+	var r changeRecord
+	if err := s.t.Get(ctx, changeKey(id), &r); err != nil {
+		return nil, err
+	}
+	ch := r.PlanChange
+	ch.Version = r.Item.Version
+	return &ch, nil
 }
 
 type surveyRecord struct {
@@ -199,6 +240,15 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 			ops = append(ops, Create(rec))
 		} else {
 			ops = append(ops, Replace(rec, sub.Version-1))
+		}
+	}
+	if ch := c.PlanChange; ch != nil {
+		ops = append(ops, Replace(toChangeRecord(ch), ch.Version-1))
+		if c.ReleaseChange && ch.StockReserved {
+			ops = append(ops, Add(planKey(ch.ToPlanID), "stock", 1, 0, math.MaxInt64/2))
+		}
+		if c.ReleaseChange && ch.StockReleased {
+			ops = append(ops, Add(planKey(ch.FromPlanID), "stock", -1, 0, math.MaxInt64/2))
 		}
 	}
 	if pm := c.PaymentMethod; pm != nil {

@@ -50,6 +50,7 @@ type CheckoutSession struct {
 type Invoice struct {
 	ID             string
 	OrderID        string // from the subscription's metadata
+	ChangeID       string // set on the charge for a plan change
 	SubscriptionID string
 	CustomerID     string
 	Currency       string // upper case

@@ -92,6 +92,24 @@ type Gateway interface {
 	SetDefaultPaymentMethod(ctx context.Context, customerID, pm string, subscriptionIDs []string) error
 	// DetachPaymentMethod removes a saved payment method.
 	DetachPaymentMethod(ctx context.Context, pm string) error
+	// ChangeSubscription charges in.Charge at once (when positive) and
+	// then moves the subscription to the new price without the gateway's
+	// own proration; it returns the gateway invoice of the charge.
+	ChangeSubscription(ctx context.Context, in ChangeInput) (string, error)
+}
+
+// ChangeInput is a plan change priced by us.
+type ChangeInput struct {
+	ChangeID          string // ours: idempotency keys and invoice metadata
+	SubscriptionID    string
+	GatewayCustomerID string
+	Currency          string
+	Product           string // the new plan, as the customer sees it
+	Amount            int64  // the new price per period, tax included
+	Interval          string
+	IntervalCount     int64
+	Charge            int64  // charged now, tax included; 0 for none
+	Description       string // the charge's line
 }
 
 // SetupInput is one hosted "save a card" page.
@@ -146,6 +164,11 @@ func (Unconfigured) SetDefaultPaymentMethod(context.Context, string, string, []s
 
 // DetachPaymentMethod implements Gateway.
 func (Unconfigured) DetachPaymentMethod(context.Context, string) error { return errUnconfigured }
+
+// ChangeSubscription implements Gateway.
+func (Unconfigured) ChangeSubscription(context.Context, ChangeInput) (string, error) {
+	return "", errUnconfigured
+}
 
 // IsUnconfigured reports whether err comes from Unconfigured.
 func IsUnconfigured(err error) bool { return errors.Is(err, errUnconfigured) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/gateway"
@@ -290,5 +291,46 @@ func (h orderHandlers) removePaymentMethod(w http.ResponseWriter, r *http.Reques
 	}
 	h.record(r, "payment_method.remove", "payment_method", r.PathValue("id"), nil, nil)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type changeInput struct {
+	PlanID        string `json:"plan_id"`
+	ProrationDate int64  `json:"proration_date"` // unix seconds, from the preview
+}
+
+func (h orderHandlers) previewChange(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in changeInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	ch, err := h.Orders.PreviewChange(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, ch)
+	return nil
+}
+
+func (h orderHandlers) changePlan(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in changeInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.ProrationDate == 0 {
+		return apperr.Validation(map[string]string{"proration_date": "is required: confirm the proration_date of a preview"})
+	}
+	ch, err := h.Orders.ChangePlan(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID, time.Unix(in.ProrationDate, 0).UTC())
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.change", "subscription", ch.SubscriptionID, map[string]string{"plan_id": ch.FromPlanID}, map[string]any{"plan_id": ch.ToPlanID, "total": ch.Proration.Total})
+	httpx.JSON(w, http.StatusOK, ch)
 	return nil
 }

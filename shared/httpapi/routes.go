@@ -137,6 +137,8 @@ func Routes(d Deps) []httpx.Route {
 		billingScope(P, "/v1/me/payment-methods/setup", or.setupPaymentMethod),
 		billingScope(P, "/v1/me/payment-methods/{id}/default", or.defaultPaymentMethod),
 		billingScope(D, "/v1/me/payment-methods/{id}", or.removePaymentMethod),
+		billingScope(P, "/v1/me/subscriptions/{id}/change/preview", or.previewChange),
+		billingScope(P, "/v1/me/subscriptions/{id}/change", or.changePlan),
 		billingScope(P, "/v1/me/subscriptions/{id}/cancel", or.myCancel),
 		billingScope(P, "/v1/me/subscriptions/{id}/resume", or.myResume),
 		{Method: P, Path: "/v1/webhooks/stripe", Function: FnWebhooks, Auth: httpx.Public, Handler: or.stripeWebhook},

@@ -82,6 +82,22 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 		period = fmt.Sprintf(", %s to %s", ev.PeriodStart, ev.PeriodEnd)
 	}
 	lines := []billing.Line{{Description: fmt.Sprintf("%s (%s%s)", o.PlanName, cycleName(o.Cycle), period), Quantity: 1, UnitAmount: o.Price, Amount: o.Price}}
+	if sub, err := e.Orders.store.GetSubscription(ctx, SubscriptionID(o.ID)); err == nil && sub.Price > 0 && ev.Reason == "subscription_cycle" {
+		// Renewals bill the plan the subscription is on now.
+		lines[0] = billing.Line{Description: fmt.Sprintf("%s (%s%s)", sub.PlanName, cycleName(sub.Cycle), period), Quantity: 1, UnitAmount: sub.Price, Amount: sub.Price}
+	}
+	if ev.ChangeID != "" {
+		ch, err := e.Orders.Change(ctx, ev.ChangeID)
+		if err != nil {
+			return fmt.Errorf("plan change %s of invoice %s: %w", ev.ChangeID, ev.GatewayInvoiceID, err)
+		}
+		days := func(sec int64) int64 { return (sec + 43200) / 86400 }
+		p := ch.Proration
+		lines = []billing.Line{
+			{Description: fmt.Sprintf("Unused time on %s (%d of %d days)", ch.FromPlanName, days(p.Remaining), days(p.Period)), Quantity: 1, UnitAmount: -p.Credit, Amount: -p.Credit},
+			{Description: fmt.Sprintf("Remaining time on %s (%d of %d days)", ch.ToPlanName, days(p.Remaining), days(p.Period)), Quantity: 1, UnitAmount: p.Charge, Amount: p.Charge},
+		}
+	}
 	first := ev.Reason == "subscription_create"
 	if first && o.Discount > 0 {
 		lines = append(lines, billing.Line{Description: "Coupon " + o.CouponCode, Quantity: 1, UnitAmount: -o.Discount, Amount: -o.Discount})
@@ -90,7 +106,7 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 		lines = []billing.Line{{Description: fmt.Sprintf("%s — %d-day free trial", o.PlanName, o.TrialDays), Quantity: 1}}
 	}
 	in := billing.PaidInput{ID: InvoiceID(ev.Gateway, ev.GatewayInvoiceID), CustomerID: o.CustomerID, Currency: o.Currency, Lines: lines,
-		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: "card (" + strings.ToUpper(ev.Gateway[:1]) + ev.Gateway[1:] + ")", Reference: ev.ChargeID}
+		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: "card (" + gatewayName(ev.Gateway) + ")", Reference: ev.ChargeID}
 	inv, err := e.Invoices.IssuePaid(ctx, in)
 	if err != nil {
 		return err
@@ -151,4 +167,15 @@ func (e *Effects) paymentFailed(ctx context.Context, it outbox.Item) error {
 	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertPaymentFailed, Key: "alert_payment_failed:" + it.ID,
 		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason}})
 	return err
+}
+
+// gatewayName is a gateway's name as customers know it.
+func gatewayName(gw string) string {
+	switch gw {
+	case "stripe":
+		return "Stripe"
+	case "paypal":
+		return "PayPal"
+	}
+	return gw
 }

@@ -32,6 +32,7 @@ type InvoicePaidEvent struct {
 	Currency         string `json:"currency"`
 	Amount           int64  `json:"amount"`
 	Reason           string `json:"reason"`
+	ChangeID         string `json:"change_id,omitempty"` // a plan change's charge
 	PeriodStart      string `json:"period_start"`
 	PeriodEnd        string `json:"period_end"`
 }
@@ -206,7 +207,7 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 	c.Payments = append(c.Payments, p)
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,
-		Amount: in.AmountPaid, Reason: in.Reason, PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
+		Amount: in.AmountPaid, Reason: in.Reason, ChangeID: in.ChangeID, PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
 	}, s.clock.Now()))
 	return nil
 }
@@ -224,7 +225,7 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		sub = &Subscription{ID: SubscriptionID(o.ID), OrderID: o.ID, CustomerID: o.CustomerID, PlanID: o.PlanID, PlanName: o.PlanName, Cycle: o.Cycle,
-			Currency: o.Currency, Amount: o.Renewal, Gateway: o.Gateway, CreatedAt: now}
+			Currency: o.Currency, Price: o.Price, Amount: o.Renewal, Gateway: o.Gateway, CreatedAt: now}
 	case err != nil:
 		return err
 	case !sub.newer(status, ev.Created):

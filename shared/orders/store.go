@@ -48,6 +48,10 @@ type Change struct {
 	// PaymentMethod, when set, is created (Version 1) or replaces the
 	// stored one at Version-1.
 	PaymentMethod *PaymentMethod
+	// PlanChange, when set, replaces the stored change at Version-1;
+	// ReleaseChange gives back its stock reservation (it failed).
+	PlanChange    *PlanChange
+	ReleaseChange bool
 	// Survey records why a subscription was cancelled.
 	Survey *Survey
 	// Currency fixes the customer's billing currency if not yet fixed.
@@ -64,6 +68,11 @@ type Store interface {
 	// coupons.ErrCustomerLimit, coupons.ErrChanged.
 	CreateOrder(ctx context.Context, o *Order, terms *coupons.Coupon) error
 	GetOrder(ctx context.Context, id string) (*Order, error)
+	// CreateChange writes a pending plan change with its stock moves (a
+	// unit of the new plan taken, one of the old returned), or nothing:
+	// ErrOutOfStock, apperr.Conflict when the change exists.
+	CreateChange(ctx context.Context, ch *PlanChange) error
+	GetChange(ctx context.Context, id string) (*PlanChange, error)
 	ListOrders(ctx context.Context, customerID, cursor string, limit int32) ([]Order, string, error)
 	ListAllOrders(ctx context.Context, status Status, cursor string, limit int32) ([]Order, string, error)
 	// Apply writes c in one transaction. ErrDuplicate when c.Event was

@@ -16,6 +16,7 @@ type Subscription struct {
 	PlanName           string                     `json:"plan_name"`
 	Cycle              catalog.Cycle              `json:"cycle"`
 	Currency           string                     `json:"currency"`
+	Price              int64                      `json:"price"`  // per cycle, before tax
 	Amount             int64                      `json:"amount"` // per cycle, tax included
 	Gateway            string                     `json:"gateway"`
 	GatewayID          string                     `json:"gateway_id"`

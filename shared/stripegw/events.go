@@ -26,7 +26,10 @@ var kinds = map[string]gateway.Kind{
 	"payment_method.detached":       gateway.PaymentMethodDetached,
 }
 
-const orderKey = "ezscale_order_id"
+const (
+	orderKey  = "ezscale_order_id"
+	changeKey = "ezscale_change_id"
+)
 
 func unix(n int64) time.Time { return time.Unix(n, 0).UTC() }
 
@@ -123,6 +126,7 @@ func invoice(in *stripe.Invoice) *gateway.Invoice {
 	if in.SubscriptionDetails != nil {
 		out.OrderID = in.SubscriptionDetails.Metadata[orderKey]
 	}
+	out.ChangeID = in.Metadata[changeKey]
 	if in.Charge != nil {
 		out.ChargeID = in.Charge.ID
 		out.FailureMessage = in.Charge.FailureMessage

@@ -2,6 +2,7 @@ package stripegw
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/stripe/stripe-go/v79"
@@ -105,4 +106,73 @@ func (g *Gateway) DetachPaymentMethod(ctx context.Context, pm string) error {
 	p.Context = ctx
 	_, err := g.api.PaymentMethods.Detach(pm, p)
 	return classify(err, "detach "+pm)
+}
+
+// ChangeSubscription implements gateway.Gateway. The charge comes first
+// (invoice item, invoice, pay) so a declined card changes nothing; the
+// price moves only after the money is in. Every call is keyed on the
+// change, so a retry after a failure continues where it stopped.
+func (g *Gateway) ChangeSubscription(ctx context.Context, in gateway.ChangeInput) (string, error) {
+	key := "change-" + in.ChangeID
+	cur := strings.ToLower(in.Currency)
+	var invoiceID string
+	if in.Charge > 0 {
+		ip := &stripe.InvoiceItemParams{Customer: stripe.String(in.GatewayCustomerID), Subscription: stripe.String(in.SubscriptionID),
+			Amount: stripe.Int64(in.Charge), Currency: stripe.String(cur), Description: stripe.String(in.Description)}
+		ip.Context = ctx
+		ip.SetIdempotencyKey(key + "-item")
+		ip.AddMetadata(changeKey, in.ChangeID)
+		if _, err := g.api.InvoiceItems.New(ip); err != nil {
+			return "", classify(err, "add the change's charge")
+		}
+		np := &stripe.InvoiceParams{Customer: stripe.String(in.GatewayCustomerID), Subscription: stripe.String(in.SubscriptionID),
+			PendingInvoiceItemsBehavior: stripe.String("include"), AutoAdvance: stripe.Bool(false)}
+		np.Context = ctx
+		np.SetIdempotencyKey(key + "-invoice")
+		np.AddMetadata(changeKey, in.ChangeID)
+		inv, err := g.api.Invoices.New(np)
+		if err != nil {
+			return "", classify(err, "invoice the change")
+		}
+		pp := &stripe.InvoicePayParams{}
+		pp.Context = ctx
+		pp.SetIdempotencyKey(key + "-pay")
+		if _, err := g.api.Invoices.Pay(inv.ID, pp); err != nil {
+			vp := &stripe.InvoiceVoidInvoiceParams{}
+			vp.Context = ctx
+			vp.SetIdempotencyKey(key + "-void")
+			if _, verr := g.api.Invoices.VoidInvoice(inv.ID, vp); verr != nil {
+				return "", classify(err, "pay the change (and voiding its invoice failed too: "+verr.Error()+")")
+			}
+			return "", classify(err, "pay the change")
+		}
+		invoiceID = inv.ID
+	}
+	gp := &stripe.SubscriptionParams{}
+	gp.Context = ctx
+	sub, err := g.api.Subscriptions.Get(in.SubscriptionID, gp)
+	if err != nil {
+		return invoiceID, classify(err, "read subscription "+in.SubscriptionID)
+	}
+	if sub.Items == nil || len(sub.Items.Data) == 0 {
+		return invoiceID, fmt.Errorf("subscription %s has no items", in.SubscriptionID)
+	}
+	pr := &stripe.ProductParams{Name: stripe.String(in.Product)}
+	pr.Context = ctx
+	pr.SetIdempotencyKey(key + "-product")
+	prod, err := g.api.Products.New(pr)
+	if err != nil {
+		return invoiceID, classify(err, "create product "+in.Product)
+	}
+	up := &stripe.SubscriptionParams{ProrationBehavior: stripe.String("none"), Items: []*stripe.SubscriptionItemsParams{{
+		ID: stripe.String(sub.Items.Data[0].ID),
+		PriceData: &stripe.SubscriptionItemPriceDataParams{Currency: stripe.String(cur), Product: stripe.String(prod.ID), UnitAmount: stripe.Int64(in.Amount),
+			Recurring: &stripe.SubscriptionItemPriceDataRecurringParams{Interval: stripe.String(in.Interval), IntervalCount: stripe.Int64(in.IntervalCount)}},
+	}}}
+	up.Context = ctx
+	up.SetIdempotencyKey(key + "-price")
+	if _, err := g.api.Subscriptions.Update(in.SubscriptionID, up); err != nil {
+		return invoiceID, classify(err, "move "+in.SubscriptionID+" to the new price")
+	}
+	return invoiceID, nil
 }

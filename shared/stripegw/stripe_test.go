@@ -52,6 +52,10 @@ func TestAgainstStripeMock(t *testing.T) {
 	if err := g.DetachPaymentMethod(ctx, "pm_123"); err != nil {
 		t.Fatalf("detach: %v", err)
 	}
+	if _, err := g.ChangeSubscription(ctx, gateway.ChangeInput{ChangeID: "chg_1", SubscriptionID: "sub_123", GatewayCustomerID: cus, Currency: "USD", Product: "VPS Pro (monthly)",
+		Amount: 2400, Interval: "month", IntervalCount: 1, Charge: 600, Description: "VPS Standard → VPS Pro, 15 of 30 days"}); err != nil {
+		t.Fatalf("change: %v", err)
+	}
 	if id, err := g.Refund(ctx, gateway.RefundInput{ChargeID: "ch_123", Amount: 500, Reason: "requested_by_customer", Key: "rf_1"}); err != nil || !strings.HasPrefix(id, "re_") {
 		t.Fatalf("refund = %q, %v", id, err)
 	}

@@ -152,6 +152,25 @@ describe('checkout', () => {
     await page.getByTestId('my-payments').getByText(/\$2\.50 refunded/).waitFor()
   })
 
+  it('the customer upgrades with a prorated charge shown first', async () => {
+    const page = grace
+    await page.goto(stack.base + '/account/')
+    await page.getByTestId('my-subscriptions').locator('[data-testid^="change-"]').click()
+    await page.getByTestId('change-plan').click()
+    await page.getByRole('option', { name: /VPS Pro/ }).click()
+    await page.getByTestId('change-preview').waitFor()
+    const total = (await page.getByTestId('change-total').textContent()).trim()
+    assert.match(total, /^\$\d+\.\d\d$/)
+    await page.getByTestId('change-confirm').click()
+    await page.getByTestId('my-subscriptions').getByText(/VPS Pro/).waitFor()
+    // The charge's invoice arrives by webhook.
+    for (let i = 0; i < 50 && (await page.getByTestId('my-invoices').getByText(/EZS-2026-/).count()) < 2; i++) {
+      await new Promise((r) => setTimeout(r, 200))
+      await page.reload()
+    }
+    assert.equal(await page.getByTestId('my-invoices').getByText(total).count() > 0, true, `an invoice of ${total}`)
+  })
+
   it('the customer saves a second card, makes it the default and removes the first', async () => {
     const page = grace
     await page.goto(stack.base + '/account/')

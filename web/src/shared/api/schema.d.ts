@@ -774,6 +774,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/subscriptions/{id}/change/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Price an upgrade or downgrade now (prorated credit and charge, tax); nothing changes */
+        post: operations["previewPlanChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/subscriptions/{id}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a previewed change; charges the difference at once (or refunds the credit) and requests the resize */
+        post: operations["changePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/subscriptions/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1859,6 +1897,9 @@ export interface components {
             plan_name: string;
             cycle: string;
             currency: string;
+            /** @description Per cycle, before tax */
+            price: number;
+            /** @description Per cycle, tax included */
             amount: number;
             gateway: string;
             gateway_id: string;
@@ -1957,6 +1998,54 @@ export interface components {
             default: boolean;
             /** Format: date-time */
             state_at: string;
+            version: number;
+        };
+        Proration: {
+            /** Format: date-time */
+            proration_date: string;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+            remaining_seconds: number;
+            period_seconds: number;
+            old_price: number;
+            new_price: number;
+            /** @description Unused part of the old price, before tax */
+            credit: number;
+            /** @description The new price for the rest of the period, before tax */
+            charge: number;
+            net: number;
+            tax_rate_bp: number;
+            tax: number;
+            /** @description Charged now; negative: refunded */
+            total: number;
+        };
+        PlanChange: {
+            id: string;
+            subscription_id: string;
+            order_id: string;
+            customer_id: string;
+            from_plan_id: string;
+            from_plan_name: string;
+            to_plan_id: string;
+            to_plan_name: string;
+            cycle: string;
+            currency: string;
+            tax_name?: string;
+            proration: components["schemas"]["Proration"];
+            /** @description Charged every later cycle, tax included */
+            new_renewal: number;
+            /** @enum {string} */
+            status: "preview" | "pending" | "done" | "failed";
+            gateway_invoice_id?: string;
+            refund_id?: string;
+            stock_reserved: boolean;
+            stock_released: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
             version: number;
         };
         CouponQuote: {
@@ -3397,6 +3486,107 @@ export interface operations {
                 };
             };
             503: components["responses"]["Error"];
+        };
+    };
+    previewPlanChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    plan_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The change as it would be made */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChange"];
+                };
+            };
+            /** @description plan_id: unknown, the current plan, another service type, or no price in this currency and cycle */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            /** @description Not active, or the plan is out of stock */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    changePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    plan_id: string;
+                    /** @description Unix seconds: the preview's proration_date (at most 15 minutes old); the amounts are computed at this instant */
+                    proration_date: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The completed change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChange"];
+                };
+            };
+            /** @description A stale preview, or a card declined (nothing changed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            /** @description The payment provider is unavailable; confirm again to continue the same change */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     cancelMySubscription: {

@@ -1,0 +1,250 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/gateway"
+	"github.com/ezscale/platform/shared/outbox"
+)
+
+// KindResize: resize the service to the new plan (consumed by provisioning).
+const KindResize = "service.resize"
+
+// previewValidity bounds how old a confirmed preview may be.
+const previewValidity = 15 * time.Minute
+
+// PlanChange is an upgrade or downgrade, priced by proration.
+type PlanChange struct {
+	ID             string        `json:"id"`
+	SubscriptionID string        `json:"subscription_id"`
+	OrderID        string        `json:"order_id"`
+	CustomerID     string        `json:"customer_id"`
+	FromPlanID     string        `json:"from_plan_id"`
+	FromPlanName   string        `json:"from_plan_name"`
+	ToPlanID       string        `json:"to_plan_id"`
+	ToPlanName     string        `json:"to_plan_name"`
+	Cycle          catalog.Cycle `json:"cycle"`
+	Currency       string        `json:"currency"`
+	TaxName        string        `json:"tax_name,omitempty"`
+	Proration      Proration     `json:"proration"`
+	// NewRenewal is charged every later cycle, tax included.
+	NewRenewal       int64     `json:"new_renewal"`
+	Status           string    `json:"status"` // preview, pending, done, failed
+	GatewayInvoiceID string    `json:"gateway_invoice_id,omitempty"`
+	RefundID         string    `json:"refund_id,omitempty"`
+	StockReserved    bool      `json:"stock_reserved"`
+	StockReleased    bool      `json:"stock_released"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	Version          int64     `json:"version"`
+}
+
+// PreviewChange prices moving a subscription to plan now.
+func (s *Service) PreviewChange(ctx context.Context, customerID, subID, planID string) (*PlanChange, error) {
+	// Whole seconds: the confirmation sends the date back as unix seconds.
+	ch, _, _, err := s.prepareChange(ctx, customerID, subID, planID, s.clock.Now().Truncate(time.Second))
+	return ch, err
+}
+
+func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID string, at time.Time) (*PlanChange, *Subscription, *catalog.Plan, error) {
+	sub, err := s.subscriptionOf(ctx, customerID, subID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if sub.Status != gateway.SubActive && sub.Status != gateway.SubTrialing {
+		return nil, nil, nil, apperr.New(apperr.Conflict, "only an active subscription can change plans; this one is %s", sub.Status)
+	}
+	o, err := s.store.GetOrder(ctx, sub.OrderID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	to, err := s.plans.Get(ctx, planID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && to.Status != catalog.Active) {
+		return nil, nil, nil, apperr.Validation(map[string]string{"plan_id": "no such plan on sale"})
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	switch {
+	case to.ID == sub.PlanID:
+		return nil, nil, nil, apperr.Validation(map[string]string{"plan_id": "this is already your plan"})
+	case to.ServiceType != o.ServiceType:
+		return nil, nil, nil, apperr.Validation(map[string]string{"plan_id": fmt.Sprintf("choose another %s plan", o.ServiceType)})
+	}
+	price, ok := to.Prices[sub.Currency][sub.Cycle]
+	if !ok {
+		return nil, nil, nil, apperr.Validation(map[string]string{"plan_id": fmt.Sprintf("this plan has no %s price for the %s cycle", sub.Currency, sub.Cycle)})
+	}
+	if to.Stock != nil && *to.Stock <= 0 {
+		return nil, nil, nil, apperr.Wrap(ErrOutOfStock, apperr.Conflict, "this plan is out of stock")
+	}
+	oldPrice := sub.Price
+	if oldPrice == 0 {
+		oldPrice = o.Price // subscriptions mirrored before prices were kept on them
+	}
+	fromName := sub.PlanName
+	p := Prorate(oldPrice, price, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, at, o.TaxRateBP)
+	now := s.clock.Now()
+	ch := &PlanChange{ID: fmt.Sprintf("chg_%s_v%d", sub.ID, sub.Version), SubscriptionID: sub.ID, OrderID: sub.OrderID, CustomerID: sub.CustomerID,
+		FromPlanID: sub.PlanID, FromPlanName: fromName, ToPlanID: to.ID, ToPlanName: to.Name, Cycle: sub.Cycle, Currency: sub.Currency, TaxName: o.TaxName,
+		Proration: p, NewRenewal: price + taxOn(price, o.TaxRateBP), Status: "preview", StockReserved: to.Stock != nil, CreatedAt: now, UpdatedAt: now, Version: 1}
+	return ch, sub, to, nil
+}
+
+// ChangePlan confirms a previewed change priced at `at` (the preview's
+// proration date, at most 15 minutes old): it charges the difference at
+// once or refunds the credit, moves the subscription to the new price, and
+// asks provisioning to resize the service. Confirming the same change
+// again (a retry, a double click) continues it instead of repeating it.
+func (s *Service) ChangePlan(ctx context.Context, customerID, subID, planID string, at time.Time) (*PlanChange, error) {
+	now := s.clock.Now()
+	if at.After(now.Add(time.Minute)) || at.Before(now.Add(-previewValidity)) {
+		return nil, apperr.Validation(map[string]string{"proration_date": "the preview is out of date; preview the change again"})
+	}
+	ch, sub, _, err := s.prepareChange(ctx, customerID, subID, planID, at)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.plans.Get(ctx, ch.FromPlanID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	ch.StockReleased = err == nil && from.Stock != nil
+	ch.Status = "pending"
+	if err := s.store.CreateChange(ctx, ch); apperr.Is(err, apperr.Conflict) {
+		prev, gerr := s.store.GetChange(ctx, ch.ID)
+		if gerr != nil {
+			return nil, gerr
+		}
+		if prev.ToPlanID != planID || prev.Status == "failed" {
+			return nil, apperr.New(apperr.Conflict, "another change of this subscription is in progress; reload")
+		}
+		ch = prev // continue the same change with its own prices
+	} else if errors.Is(err, ErrOutOfStock) {
+		return nil, apperr.Wrap(err, apperr.Conflict, "this plan is out of stock")
+	} else if err != nil {
+		return nil, err
+	}
+	if ch.Status == "done" {
+		return ch, nil
+	}
+	return s.completeChange(ctx, ch, sub)
+}
+
+// completeChange performs the gateway side of a pending change and
+// records the outcome.
+func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subscription) (*PlanChange, error) {
+	acct, err := s.store.Account(ctx, ch.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	interval, count := "month", ch.Cycle.Months()
+	if count == 12 {
+		interval, count = "year", 1
+	}
+	days := func(sec int64) int64 { return (sec + 43200) / 86400 }
+	in := gateway.ChangeInput{ChangeID: ch.ID, SubscriptionID: sub.GatewayID, GatewayCustomerID: acct.GatewayCustomers[sub.Gateway], Currency: ch.Currency,
+		Product: fmt.Sprintf("%s (%s)", ch.ToPlanName, cycleName(ch.Cycle)), Amount: ch.NewRenewal, Interval: interval, IntervalCount: count,
+		Description: fmt.Sprintf("%s → %s for the remaining %d of %d days", ch.FromPlanName, ch.ToPlanName, days(ch.Proration.Remaining), days(ch.Proration.Period))}
+	if ch.Proration.Total > 0 {
+		in.Charge = ch.Proration.Total
+	}
+	invoiceID, err := s.gateway.ChangeSubscription(ctx, in)
+	if err != nil {
+		if apperr.Is(err, apperr.Invalid) { // declined: nothing changed at the gateway
+			if ferr := s.failChange(ctx, ch); ferr != nil {
+				s.log.ErrorContext(ctx, "failed change left pending", "change", ch.ID, "err", ferr.Error())
+			}
+		}
+		return nil, err
+	}
+	ch.GatewayInvoiceID = invoiceID
+	var refund *Payment
+	if ch.Proration.Total < 0 {
+		refund, err = s.refundCredit(ctx, ch)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s.finishChange(ctx, ch, refund)
+}
+
+// refundCredit returns a downgrade's credit to the card that paid last.
+func (s *Service) refundCredit(ctx context.Context, ch *PlanChange) (*Payment, error) {
+	pays, err := s.store.ListPayments(ctx, ch.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	credit := -ch.Proration.Total
+	for _, p := range pays { // newest first
+		if p.OrderID != ch.OrderID || p.Status != PaymentSucceeded || p.GatewayChargeID == "" || p.Amount-p.Refunded <= 0 {
+			continue
+		}
+		amount := min(credit, p.Amount-p.Refunded)
+		refundID, err := s.gateway.Refund(ctx, gateway.RefundInput{ChargeID: p.GatewayChargeID, Amount: amount, Reason: "requested_by_customer", Key: "refund-" + ch.ID})
+		if err != nil {
+			return nil, err
+		}
+		ch.RefundID = refundID
+		return &Payment{ID: p.Gateway + ":" + refundID, CustomerID: p.CustomerID, OrderID: p.OrderID, Gateway: p.Gateway, GatewayChargeID: p.GatewayChargeID,
+			GatewayInvoiceID: p.GatewayInvoiceID, Status: PaymentRefund, Currency: p.Currency, Amount: amount, RefundOf: p.ID, By: "plan change " + ch.ID,
+			At: s.clock.Now(), Version: 1}, nil
+	}
+	return nil, nil // nothing refundable (a trial): the lower price applies from the next renewal
+}
+
+// finishChange records a completed change: the subscription on its new
+// plan, the refund in the ledger, and the resize request.
+func (s *Service) finishChange(ctx context.Context, ch *PlanChange, refund *Payment) (*PlanChange, error) {
+	now := s.clock.Now()
+	for attempt := 1; ; attempt++ {
+		sub, err := s.store.GetSubscription(ctx, ch.SubscriptionID)
+		if err != nil {
+			return nil, err
+		}
+		sub.PlanID, sub.PlanName, sub.Price, sub.Amount = ch.ToPlanID, ch.ToPlanName, ch.Proration.NewPrice, ch.NewRenewal
+		sub.Version++
+		sub.UpdatedAt = now
+		done := *ch
+		done.Status, done.UpdatedAt = "done", now
+		done.Version++
+		c := Change{Subscription: sub, PlanChange: &done,
+			Outbox: []outbox.Item{outbox.New("resize-"+ch.ID, KindResize, ch.OrderID, map[string]string{"order_id": ch.OrderID, "subscription_id": ch.SubscriptionID,
+				"from_plan_id": ch.FromPlanID, "to_plan_id": ch.ToPlanID, "change_id": ch.ID}, now)}}
+		if refund != nil {
+			if _, err := s.store.GetPayment(ctx, refund.ID); apperr.Is(err, apperr.NotFound) {
+				c.Payments = []Payment{*refund}
+			}
+			if p, err := s.store.GetPayment(ctx, refund.RefundOf); err == nil && p.Refunded < p.Amount {
+				p.Refunded = min(p.Amount, p.Refunded+refund.Amount)
+				p.Version++
+				c.Refund = p
+			}
+		}
+		err = s.store.Apply(ctx, c)
+		if apperr.Is(err, apperr.Conflict) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("record change %s: %w", ch.ID, err)
+		}
+		s.kick()
+		return &done, nil
+	}
+}
+
+// failChange marks a declined change and gives back the reserved unit.
+func (s *Service) failChange(ctx context.Context, ch *PlanChange) error {
+	failed := *ch
+	failed.Status, failed.UpdatedAt = "failed", s.clock.Now()
+	failed.Version++
+	return s.store.Apply(ctx, Change{PlanChange: &failed, ReleaseChange: true})
+}
+
+// Change returns a plan change (for our invoice of its charge).
+func (s *Service) Change(ctx context.Context, id string) (*PlanChange, error) { return s.store.GetChange(ctx, id) }
