@@ -247,4 +247,6 @@ func (s *Service) failChange(ctx context.Context, ch *PlanChange) error {
 }
 
 // Change returns a plan change (for our invoice of its charge).
-func (s *Service) Change(ctx context.Context, id string) (*PlanChange, error) { return s.store.GetChange(ctx, id) }
+func (s *Service) Change(ctx context.Context, id string) (*PlanChange, error) {
+	return s.store.GetChange(ctx, id)
+}
