@@ -132,6 +132,8 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/invoices/{id}/pay", s.api(s.payInvoice))
 	mux.HandleFunc("POST /v1/invoices/{id}/void", s.api(s.voidInvoice))
 	mux.HandleFunc("POST /v1/payment_methods/{id}/detach", s.api(s.detachPaymentMethod))
+	mux.HandleFunc("GET /{$}", s.devPage)
+	mux.HandleFunc("POST /subscriptions/{id}/renew", s.renewHandler)
 	mux.HandleFunc("GET /checkout/{id}", s.page)
 	mux.HandleFunc("POST /checkout/{id}", s.pay)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {

@@ -118,6 +118,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	})
 	p.OrderStore = dynamo.NewOrders(tbl)
 	p.Outbox = outbox.NewDispatcher(p.OrderStore, clk, log)
+	p.Outbox.OnDead = p.alertDeadOutbox
 	p.Orders = orders.NewService(orders.Config{
 		Store: p.OrderStore, Plans: p.Catalog, Coupons: p.Coupons, Customers: customers{p.Accounts}, TaxRates: dynamo.NewTaxRates(tbl),
 		Gateway: newGateway(cfg, ad.HTTP), SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
@@ -193,6 +194,17 @@ func (p *Platform) alertFailedDelivery(ctx context.Context, m *notify.Message) {
 	})
 	if err != nil {
 		p.Log.ErrorContext(ctx, "could not alert admins about a failed delivery", "id", m.ID, "err", err.Error())
+	}
+}
+
+// alertDeadOutbox tells admins a domain event gave up after its retries
+// (an invoice not issued, an e-mail not queued); it stays listed on the
+// order for staff to look at.
+func (p *Platform) alertDeadOutbox(ctx context.Context, it outbox.Item, err error) {
+	_, serr := p.Notify.Send(ctx, notify.Request{Kind: notify.AlertSystemError, Key: "outbox-dead:" + it.ID,
+		Data: map[string]any{"component": "outbox " + it.Kind, "error": err.Error(), "reference": it.Subject, "url": p.Config.AdminURL + "/orders"}})
+	if serr != nil {
+		p.Log.ErrorContext(ctx, "could not alert admins about a failed domain event", "item", it.ID, "err", serr.Error())
 	}
 }
 

@@ -346,3 +346,49 @@ func TestPlanChangeProration(t *testing.T) {
 		t.Fatalf("subscription after downgrade = %+v", sub)
 	}
 }
+
+// Renewals invoice the current plan; a declined renewal e-mails the
+// customer, records the failure and mirrors past_due; recovery restores.
+func TestRenewals(t *testing.T) {
+	s := newShop(t)
+	p := s.plan("vps", nil)
+	alice := customer(t, s.env, "alice@example.com")
+	o := s.buy(alice, p.ID)
+	id := orders.SubscriptionID(o.ID)
+	before := subscription(t, alice, id)
+	s.clock.Advance(time.Minute) // events of the renewal come after the purchase's
+	if err := s.stripe.Renew(o.SubscriptionID, false); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the renewal invoice", func() bool {
+		_, b, _ := alice.Do("GET", "/v1/me/invoices", nil)
+		return strings.Count(string(b), `"status":"paid"`) == 2
+	})
+	s.eventually("the next period", func() bool { return subscription(t, alice, id).CurrentPeriodStart.Equal(before.CurrentPeriodEnd) })
+
+	s.clock.Advance(time.Minute)
+	if err := s.stripe.Renew(o.SubscriptionID, true); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("past due", func() bool { return subscription(t, alice, id).Status == "past_due" })
+	s.eventually("the failure e-mail and the failed payment", func() bool {
+		pays, _ := s.p.Orders.Payments(context.Background(), o.CustomerID)
+		failed := 0
+		for _, p := range pays {
+			if p.Status == orders.PaymentFailed {
+				failed++
+			}
+		}
+		msgs, _, _ := s.p.Notify.List(context.Background(), "", "")
+		mailed := false
+		for _, m := range msgs {
+			mailed = mailed || m.Kind == "payment_failed"
+		}
+		return failed == 1 && mailed
+	})
+	s.clock.Advance(time.Minute)
+	if err := s.stripe.Renew(o.SubscriptionID, false); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("active again", func() bool { return subscription(t, alice, id).Status == "active" })
+}

@@ -28,7 +28,7 @@ import (
 //	plan change   PK=CHANGE#<id>        SK=CHANGE
 //	card          PK=PM#<gw>#<id>       SK=PM       GSI1PK=CUSTPMS#<customer>  GSI1SK=<id>
 //	gw customer   PK=GWCUS#<gw>#<id>    SK=UNIQUE   owner=<customer>
-//	outbox item   PK=OUTBOX#<id>        SK=OUTBOX   GSI1PK=OUTBOX#PENDING until published; GSI2PK=OUTBOXFOR#<subject>
+//	outbox item   PK=OUTBOX#<id>        SK=OUTBOX   GSI1PK=OUTBOX#PENDING (OUTBOX#PUBLISHED once done); GSI2PK=OUTBOXFOR#<subject>
 type Orders struct{ t *Table }
 
 var (
@@ -480,7 +480,11 @@ func (s *Orders) PendingOutbox(ctx context.Context, limit int32) ([]outbox.Item,
 	}
 	out := make([]outbox.Item, 0, len(page.Items))
 	for _, r := range page.Items {
-		out = append(out, r.outboxEntry)
+		// The index is sparse, but a copy may lag behind the publish (GSI
+		// reads are eventually consistent; minidyn keeps the entry).
+		if r.PublishedAt == nil {
+			out = append(out, r.outboxEntry)
+		}
 	}
 	return out, nil
 }
@@ -507,10 +511,12 @@ func outboxUpdate(id, expr string, values map[string]types.AttributeValue) Op {
 	}}
 }
 
-// MarkPublished implements outbox.Store: the item leaves the pending index.
+// MarkPublished implements outbox.Store: the item leaves the pending partition.
 func (s *Orders) MarkPublished(ctx context.Context, id string, at time.Time) error {
-	return s.t.Write(ctx, outboxUpdate(id, "SET PublishedAt = :at REMOVE GSI1PK, GSI1SK",
-		map[string]types.AttributeValue{":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}}))
+	// Moved to another partition rather than removed from the index:
+	// minidyn keeps index entries whose key attributes are removed.
+	return s.t.Write(ctx, outboxUpdate(id, "SET PublishedAt = :at, GSI1PK = :done",
+		map[string]types.AttributeValue{":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}, ":done": &types.AttributeValueMemberS{Value: "OUTBOX#PUBLISHED"}}))
 }
 
 // MarkFailed implements outbox.Store.

@@ -145,7 +145,7 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 			if in.NextAttempt != nil {
 				next = in.NextAttempt.Format("2 January 2006")
 			}
-			c.Outbox = append(c.Outbox, outbox.New(ev.ID+"#"+KindPaymentFailed, KindPaymentFailed, o.ID,
+			c.Outbox = append(c.Outbox, outbox.New(ev.ID+"-payment-failed", KindPaymentFailed, o.ID,
 				PaymentFailedEvent{OrderID: o.ID, CustomerID: o.CustomerID, Currency: in.Currency, Amount: in.Total, Reason: in.FailureMessage, NextAttempt: next}, now))
 		} else if err != nil {
 			return c, err

@@ -58,11 +58,16 @@ type Dispatcher struct {
 	log      *slog.Logger
 	kick     chan struct{}
 	mu       sync.Mutex // one publish pass at a time in this process
+	// MaxAttempts bounds retries of a failing item; then OnDead is told
+	// once and the item waits for staff (it stays listed, unpublished).
+	MaxAttempts int64
+	OnDead      func(ctx context.Context, it Item, err error)
 }
 
 // NewDispatcher returns a dispatcher with no handlers.
 func NewDispatcher(store Store, clk clock.Clock, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{store: store, handlers: map[string]Handler{}, clock: clk, log: log, kick: make(chan struct{}, 1)}
+	return &Dispatcher{store: store, handlers: map[string]Handler{}, clock: clk, log: log, kick: make(chan struct{}, 1), MaxAttempts: 10,
+		OnDead: func(context.Context, Item, error) {}}
 }
 
 // Handle registers h for kind. Kinds without a handler stay pending until
@@ -92,13 +97,16 @@ func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
 	n := 0
 	for _, it := range items {
 		h := d.handlers[it.Kind]
-		if h == nil {
+		if h == nil || it.Attempts >= d.MaxAttempts {
 			continue
 		}
 		if err := h(ctx, it); err != nil {
-			d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "err", err.Error())
-			if err := d.store.MarkFailed(ctx, it.ID, err.Error()); err != nil {
-				return n, err
+			d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "err", err.Error())
+			if merr := d.store.MarkFailed(ctx, it.ID, err.Error()); merr != nil {
+				return n, merr
+			}
+			if it.Attempts+1 == d.MaxAttempts {
+				d.OnDead(ctx, it, err)
 			}
 			continue
 		}

@@ -1,0 +1,112 @@
+package stripesim
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+	"time"
+)
+
+// Renew ends a subscription's current period the way Stripe does when the
+// period runs out: a subscription set to cancel at period end is deleted;
+// otherwise the next period's invoice is charged to the default card (or,
+// with fail, declined: the invoice stays open and the subscription goes
+// past due). Tests and the /dev/stripe page call it; Stripe has test
+// clocks for the same purpose.
+func (s *Sim) Renew(subID string, fail bool) error {
+	now := s.cfg.Now().UTC()
+	s.mu.Lock()
+	sub := s.objects[subID]
+	if sub == nil || sub["object"] != "subscription" {
+		s.mu.Unlock()
+		return fmt.Errorf("no subscription %s", subID)
+	}
+	if sub["status"] == "canceled" {
+		s.mu.Unlock()
+		return fmt.Errorf("subscription %s is canceled", subID)
+	}
+	if sub["cancel_at_period_end"] == true {
+		sub["status"], sub["canceled_at"], sub["ended_at"] = "canceled", now.Unix(), now.Unix()
+		s.mu.Unlock()
+		s.emit("customer.subscription.deleted", sub)
+		return nil
+	}
+	start := time.Unix(sub["current_period_end"].(int64), 0).UTC()
+	end := start.AddDate(0, sub["_months"].(int), 0)
+	amount, cur, cus := sub["_amount"].(int64), sub["currency"].(string), sub["customer"].(string)
+	pm, _ := sub["default_payment_method"].(string)
+	inv := map[string]any{"id": newID("in"), "object": "invoice", "customer": cus, "subscription": subID, "currency": cur,
+		"subscription_details": map[string]any{"metadata": sub["metadata"]}, "billing_reason": "subscription_cycle",
+		"subtotal": amount, "total": amount, "amount_due": amount, "amount_paid": int64(0), "attempt_count": int64(1), "charge": nil, "created": now.Unix(),
+		"period_start": sub["current_period_start"], "period_end": sub["current_period_end"], "metadata": map[string]any{},
+		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": amount, "currency": cur,
+			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
+	card := s.objects[pm]
+	declined := fail || card == nil || card["customer"] != cus
+	if declined {
+		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": amount, "amount_refunded": int64(0), "currency": cur, "customer": cus,
+			"invoice": inv["id"], "paid": false, "status": "failed", "failure_code": "card_declined", "failure_message": "Your card was declined.", "created": now.Unix()}
+		s.objects[ch["id"].(string)] = ch
+		inv["status"], inv["charge"], inv["next_payment_attempt"] = "open", ch["id"], now.Add(72*time.Hour).Unix()
+		sub["status"] = "past_due"
+	} else {
+		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": amount, "amount_refunded": int64(0), "currency": cur, "customer": cus,
+			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm, "created": now.Unix()}
+		s.objects[ch["id"].(string)] = ch
+		inv["status"], inv["charge"], inv["amount_paid"] = "paid", ch["id"], amount
+		sub["status"], sub["current_period_start"], sub["current_period_end"], sub["trial_end"] = "active", start.Unix(), end.Unix(), nil
+	}
+	s.objects[inv["id"].(string)] = inv
+	s.mu.Unlock()
+	s.emit("invoice.finalized", inv)
+	if declined {
+		s.emit("invoice.payment_failed", inv)
+	} else {
+		s.emit("invoice.paid", inv)
+	}
+	s.emit("customer.subscription.updated", sub)
+	return nil
+}
+
+var devTmpl = template.Must(template.New("dev").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Stripe simulator</title>
+<style>body{font-family:system-ui,sans-serif;margin:24px;color:#1a1f36} table{border-collapse:collapse} td,th{padding:6px 10px;border-bottom:1px solid #e3e8ee;text-align:left} form{display:inline}</style>
+</head><body><h1>Stripe simulator</h1>
+<p>Subscriptions in this simulated account. "Renew now" ends the current period as Stripe would when it runs out.</p>
+<table><tr><th>Subscription</th><th>Order</th><th>Status</th><th>Period ends</th><th>Amount</th><th></th></tr>
+{{range .}}<tr><td><code>{{.ID}}</code></td><td>{{.Order}}</td><td>{{.Status}}{{if .Ending}} (cancels at period end){{end}}</td><td>{{.End}}</td><td>{{.Amount}}</td>
+<td>{{if ne .Status "canceled"}}<form method="post" action="subscriptions/{{.ID}}/renew"><button>Renew now</button></form>
+<form method="post" action="subscriptions/{{.ID}}/renew?fail=1"><button>Renew with a declined card</button></form>{{end}}</td></tr>
+{{else}}<tr><td colspan="6">No subscriptions yet.</td></tr>{{end}}</table></body></html>`))
+
+// devHandler serves the simulator's control page under /dev/stripe.
+func (s *Sim) devPage(w http.ResponseWriter, r *http.Request) {
+	type row struct {
+		ID, Order, Status, End, Amount string
+		Ending                         bool
+		created                        int64
+	}
+	var rows []row
+	s.mu.Lock()
+	for id, o := range s.objects {
+		if o["object"] != "subscription" {
+			continue
+		}
+		order, _ := o["metadata"].(map[string]any)["ezscale_order_id"].(string)
+		rows = append(rows, row{ID: id, Order: order, Status: o["status"].(string), Ending: o["cancel_at_period_end"] == true,
+			End: time.Unix(o["current_period_end"].(int64), 0).UTC().Format("2 Jan 2006 15:04"), Amount: format(o["_amount"].(int64), o["currency"].(string)), created: o["created"].(int64)})
+	}
+	s.mu.Unlock()
+	sort.Slice(rows, func(i, j int) bool { return rows[i].created > rows[j].created })
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = devTmpl.Execute(w, rows)
+}
+
+func (s *Sim) renewHandler(w http.ResponseWriter, r *http.Request) {
+	if err := s.Renew(r.PathValue("id"), r.URL.Query().Get("fail") != ""); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	http.Redirect(w, r, "../../", http.StatusSeeOther)
+}
