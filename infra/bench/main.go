@@ -3,6 +3,8 @@
 //   - GET /v1/plans with 200 plans, in process on the embedded store:
 //     p50/p99 latency, allocations and DynamoDB calls per request;
 //   - invoice PDF render time and invoices finalised per second;
+//   - Stripe webhook handling p50/p99 (first deliveries and duplicates) and
+//     outbox effects per second;
 //   - e-mail render time per template (p50/p99) and notifications rendered
 //     and delivered per second to an in-process SMTP server;
 //   - sign-in p50/p99 with the production argon2id parameters, and the
@@ -57,6 +59,9 @@ func run() error {
 		return err
 	}
 	if err := benchBilling(); err != nil {
+		return err
+	}
+	if err := benchWebhooks(); err != nil {
 		return err
 	}
 	benchRender()

@@ -28,7 +28,7 @@ import (
 //	plan change   PK=CHANGE#<id>        SK=CHANGE
 //	card          PK=PM#<gw>#<id>       SK=PM       GSI1PK=CUSTPMS#<customer>  GSI1SK=<id>
 //	gw customer   PK=GWCUS#<gw>#<id>    SK=UNIQUE   owner=<customer>
-//	outbox item   PK=OUTBOX#<id>        SK=OUTBOX   GSI1PK=OUTBOX#PENDING (OUTBOX#PUBLISHED once done); GSI2PK=OUTBOXFOR#<subject>
+//	outbox item   PK=OUTBOX#<id>        SK=OUTBOX   GSI1PK=OUTBOX#PENDING#<kind> (then OUTBOX#PUBLISHED or OUTBOX#DEAD); GSI2PK=OUTBOXFOR#<subject>
 type Orders struct{ t *Table }
 
 var (
@@ -279,7 +279,7 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	for _, it := range c.Outbox {
 		it.CreatedAt = now
 		ops = append(ops, Create(&outboxRecord{Item: Item{PK: "OUTBOX#" + it.ID, SK: "OUTBOX", Type: "outbox", Version: 1,
-			GSI1PK: "OUTBOX#PENDING", GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxEntry: it}))
+			GSI1PK: "OUTBOX#PENDING#" + it.Kind, GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxEntry: it}))
 	}
 	err := s.t.Transact(ctx, ops...)
 	if tc, ok := errors.AsType[*TxConflict](err); ok && c.Event != nil && tc.FailedAt(0) {
@@ -307,6 +307,16 @@ func fixCurrency(key Key, currency string) Op {
 			ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: currency}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}},
 		}}, nil
 	}}
+}
+
+// EventSeen implements orders.Store.
+func (s *Orders) EventSeen(ctx context.Context, gateway, id string) (bool, error) {
+	var r eventRecord
+	err := s.t.Get(ctx, Key{PK: "EVENT#" + gateway + "#" + id, SK: "EVENT"}, &r)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // GetSubscription implements orders.Store.
@@ -473,8 +483,8 @@ func (s *Orders) SetDefaultPaymentMethod(ctx context.Context, customerID, id str
 }
 
 // PendingOutbox implements outbox.Store, oldest first.
-func (s *Orders) PendingOutbox(ctx context.Context, limit int32) ([]outbox.Item, error) {
-	page, err := QueryPage[outboxRecord](ctx, s.t, Query{Index: GSI1, PK: "OUTBOX#PENDING", Limit: limit})
+func (s *Orders) PendingOutbox(ctx context.Context, kind string, limit int32) ([]outbox.Item, error) {
+	page, err := QueryPage[outboxRecord](ctx, s.t, Query{Index: GSI1, PK: "OUTBOX#PENDING#" + kind, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -482,7 +492,7 @@ func (s *Orders) PendingOutbox(ctx context.Context, limit int32) ([]outbox.Item,
 	for _, r := range page.Items {
 		// The index is sparse, but a copy may lag behind the publish (GSI
 		// reads are eventually consistent; minidyn keeps the entry).
-		if r.PublishedAt == nil {
+		if r.PublishedAt == nil && r.GSI1PK == "OUTBOX#PENDING#"+kind {
 			out = append(out, r.outboxEntry)
 		}
 	}
@@ -512,7 +522,8 @@ func outboxUpdate(id, expr string, values map[string]types.AttributeValue) Op {
 }
 
 // MarkPublished implements outbox.Store: the item leaves the pending partition.
-func (s *Orders) MarkPublished(ctx context.Context, id string, at time.Time) error {
+func (s *Orders) MarkPublished(ctx context.Context, it outbox.Item, at time.Time) error {
+	id := it.ID
 	// Moved to another partition rather than removed from the index:
 	// minidyn keeps index entries whose key attributes are removed.
 	return s.t.Write(ctx, outboxUpdate(id, "SET PublishedAt = :at, GSI1PK = :done",
@@ -520,7 +531,12 @@ func (s *Orders) MarkPublished(ctx context.Context, id string, at time.Time) err
 }
 
 // MarkFailed implements outbox.Store.
-func (s *Orders) MarkFailed(ctx context.Context, id, reason string) error {
-	return s.t.Write(ctx, outboxUpdate(id, "SET LastError = :e ADD Attempts :one",
-		map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: reason}, ":one": numAV(1)}))
+func (s *Orders) MarkFailed(ctx context.Context, it outbox.Item, reason string, dead bool) error {
+	values := map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: reason}, ":one": numAV(1)}
+	expr := "SET LastError = :e ADD Attempts :one"
+	if dead {
+		expr = "SET LastError = :e, GSI1PK = :dead ADD Attempts :one"
+		values[":dead"] = &types.AttributeValueMemberS{Value: "OUTBOX#DEAD"}
+	}
+	return s.t.Write(ctx, outboxUpdate(it.ID, expr, values))
 }

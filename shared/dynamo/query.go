@@ -75,19 +75,34 @@ func QueryPage[T any](ctx context.Context, t *Table, q Query) (Page[T], error) {
 		}
 		in.ExclusiveStartKey = start
 	}
-	out, err := t.api.Query(ctx, in)
-	if err != nil {
-		return Page[T]{}, classify(err, "query "+q.PK)
+	// Limit counts items read before the filter drops expired ones (and
+	// minidyn counts items of other partitions of an index too), so a
+	// short page with more to read is topped up, within bounds.
+	var items []map[string]types.AttributeValue
+	for round := 0; ; round++ {
+		out, err := t.api.Query(ctx, in)
+		if err != nil {
+			return Page[T]{}, classify(err, "query "+q.PK)
+		}
+		items = append(items, out.Items...)
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+		if len(out.LastEvaluatedKey) == 0 || q.Limit == 0 || int32(len(items)) >= q.Limit || round == maxTopUps {
+			break
+		}
+		in.Limit = aws.Int32(q.Limit - int32(len(items)))
 	}
-	page := Page[T]{Items: make([]T, 0, len(out.Items))}
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &page.Items); err != nil {
+	page := Page[T]{Items: make([]T, 0, len(items))}
+	if err := attributevalue.UnmarshalListOfMaps(items, &page.Items); err != nil {
 		return Page[T]{}, fmt.Errorf("decode query %s: %w", q.PK, err)
 	}
-	if len(out.LastEvaluatedKey) > 0 {
-		page.Next = encodeCursor(out.LastEvaluatedKey)
+	if len(in.ExclusiveStartKey) > 0 {
+		page.Next = encodeCursor(in.ExclusiveStartKey)
 	}
 	return page, nil
 }
+
+// maxTopUps bounds the extra reads one page may take.
+const maxTopUps = 20
 
 // QueryAll follows pages until the partition is exhausted or max items are
 // read (max <= 0: no cap). Use only for partitions known to be small.

@@ -66,6 +66,13 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 // transaction, deciding again on the fresh state when a concurrent event
 // for the same order won the race.
 func (s *Service) ApplyEvent(ctx context.Context, ev *gateway.Event) error {
+	// Redeliveries are common: one read spares them the whole decision.
+	// (The transaction's own check still decides races.)
+	if seen, err := s.store.EventSeen(ctx, s.gateway.Name(), ev.ID); err != nil {
+		return err
+	} else if seen {
+		return nil
+	}
 	for attempt := 1; ; attempt++ {
 		c, err := s.decide(ctx, ev)
 		if err != nil {

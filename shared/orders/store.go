@@ -79,6 +79,8 @@ type Store interface {
 	// recorded before; apperr.Conflict when something changed since it
 	// was read (the caller reads again and decides again).
 	Apply(ctx context.Context, c Change) error
+	// EventSeen reports whether a webhook event was recorded.
+	EventSeen(ctx context.Context, gateway, id string) (bool, error)
 	GetSubscription(ctx context.Context, id string) (*Subscription, error)
 	ListSubscriptions(ctx context.Context, customerID string) ([]Subscription, error)
 	ListSurveys(ctx context.Context) ([]Survey, error)

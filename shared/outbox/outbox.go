@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,12 +40,16 @@ func New(id, kind, subject string, v any, at time.Time) Item {
 	return Item{ID: id, Kind: kind, Subject: subject, Payload: b, CreatedAt: at}
 }
 
-// Store reads and settles outbox items.
+// Store reads and settles outbox items. Pending items are kept per kind,
+// so kinds without a consumer yet (or a backlog of one kind) never stand
+// in front of others.
 type Store interface {
-	PendingOutbox(ctx context.Context, limit int32) ([]Item, error)
+	PendingOutbox(ctx context.Context, kind string, limit int32) ([]Item, error)
 	ListOutbox(ctx context.Context, subject string) ([]Item, error)
-	MarkPublished(ctx context.Context, id string, at time.Time) error
-	MarkFailed(ctx context.Context, id, reason string) error
+	MarkPublished(ctx context.Context, it Item, at time.Time) error
+	// MarkFailed counts a failed attempt; dead takes the item out of the
+	// pending set for good (staff look at it).
+	MarkFailed(ctx context.Context, it Item, reason string, dead bool) error
 }
 
 // Handler performs an item's effects; it must be idempotent.
@@ -85,35 +90,39 @@ func (d *Dispatcher) Kick() {
 	}
 }
 
-// Publish runs every pending item that has a handler once and returns how
-// many were published.
+// Publish runs up to 100 pending items of each handled kind once and
+// returns how many were published.
 func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	items, err := d.store.PendingOutbox(ctx, 100)
-	if err != nil {
-		return 0, fmt.Errorf("list pending outbox: %w", err)
+	kinds := make([]string, 0, len(d.handlers))
+	for k := range d.handlers {
+		kinds = append(kinds, k)
 	}
+	slices.Sort(kinds)
 	n := 0
-	for _, it := range items {
-		h := d.handlers[it.Kind]
-		if h == nil || it.Attempts >= d.MaxAttempts {
-			continue
+	for _, kind := range kinds {
+		items, err := d.store.PendingOutbox(ctx, kind, 100)
+		if err != nil {
+			return n, fmt.Errorf("list pending %s: %w", kind, err)
 		}
-		if err := h(ctx, it); err != nil {
-			d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "err", err.Error())
-			if merr := d.store.MarkFailed(ctx, it.ID, err.Error()); merr != nil {
-				return n, merr
+		for _, it := range items {
+			if err := d.handlers[kind](ctx, it); err != nil {
+				dead := it.Attempts+1 >= d.MaxAttempts
+				d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "dead", dead, "err", err.Error())
+				if merr := d.store.MarkFailed(ctx, it, err.Error(), dead); merr != nil {
+					return n, merr
+				}
+				if dead {
+					d.OnDead(ctx, it, err)
+				}
+				continue
 			}
-			if it.Attempts+1 == d.MaxAttempts {
-				d.OnDead(ctx, it, err)
+			if err := d.store.MarkPublished(ctx, it, d.clock.Now()); err != nil {
+				return n, fmt.Errorf("mark %s published: %w", it.ID, err)
 			}
-			continue
+			n++
 		}
-		if err := d.store.MarkPublished(ctx, it.ID, d.clock.Now()); err != nil {
-			return n, fmt.Errorf("mark %s published: %w", it.ID, err)
-		}
-		n++
 	}
 	return n, nil
 }
