@@ -310,7 +310,10 @@ func TestPlanChangeProration(t *testing.T) {
 		_ = json.Unmarshal(b, &inv)
 		return len(inv.Invoices) == 2
 	})
-	first := inv.Invoices[0] // newest
+	first := inv.Invoices[0] // the proration invoice: the one with two lines
+	if len(inv.Invoices[1].Lines) == 2 {
+		first = inv.Invoices[1]
+	}
 	if first.Total != 1000 || len(first.Lines) != 2 || first.Lines[0].Amount != -500 || first.Lines[1].Amount != 1500 || !strings.Contains(first.Lines[0].Description, "15 of 30 days") {
 		t.Fatalf("proration invoice = %+v", first)
 	}
