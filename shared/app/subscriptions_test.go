@@ -10,6 +10,7 @@ import (
 
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
@@ -394,4 +395,35 @@ func TestRenewals(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.eventually("active again", func() bool { return subscription(t, alice, id).Status == "active" })
+}
+
+// A coupon with trial days starts a trial: nothing is charged now, the
+// subscription is trialing, and a zero invoice records the start.
+func TestTrialFromCoupon(t *testing.T) {
+	s := newShop(t)
+	p := s.plan("vps", nil)
+	if _, err := s.p.Coupons.Create(context.Background(), coupons.Coupon{Code: "TRY14", Kind: coupons.Percent, PercentBP: 1, TrialDays: 14, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	alice := customer(t, s.env, "alice@example.com")
+	code, o, raw := s.checkout(alice, map[string]any{"plan_id": p.ID, "cycle": "monthly", "currency": "USD", "coupon": "TRY14", "options": vpsOptions()})
+	if code != 201 || o.TrialDays != 14 {
+		t.Fatalf("checkout: %d %s", code, raw)
+	}
+	if code := s.pay(o.CheckoutURL, stripesim.CardSuccess); code != http.StatusSeeOther {
+		t.Fatalf("pay: %d", code)
+	}
+	s.order(o.ID, orders.Paid)
+	s.eventually("the trial", func() bool {
+		_, err := s.p.Orders.Subscription(context.Background(), "", orders.SubscriptionID(o.ID))
+		return err == nil
+	})
+	sub := subscription(t, alice, orders.SubscriptionID(o.ID))
+	if sub.Status != "trialing" || sub.TrialEnd == nil || sub.TrialEnd.Sub(sub.CurrentPeriodStart) != 14*24*time.Hour {
+		t.Fatalf("subscription = %+v", sub)
+	}
+	s.eventually("the zero invoice", func() bool {
+		_, b, _ := alice.Do("GET", "/v1/me/invoices", nil)
+		return strings.Contains(string(b), `"total":0`) && strings.Contains(string(b), "14-day free trial")
+	})
 }
