@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,6 +127,11 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 		s.saveCard(w, r, sess, card, now)
 		return
 	}
+	if card == CardChargeFails {
+		s.mu.Unlock()
+		s.render(w, sess, "Your card was declined.", http.StatusPaymentRequired)
+		return
+	}
 	sess["status"] = "complete"
 	success := sess["success_url"].(string)
 	cus, cur := sess["customer"].(string), sess["currency"].(string)
@@ -136,31 +142,9 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	pm := s.newCard(cus, card, now)
-	start, end := now, now.AddDate(0, months, 0)
-	status, paid := "active", max(amount-discount, 0)
-	var trialEnd any
-	if trial > 0 {
-		status, paid = "trialing", 0
-		end = now.AddDate(0, 0, int(trial))
-		trialEnd = end.Unix()
-	}
-	sub := s.store(map[string]any{"id": newID("sub"), "object": "subscription", "customer": cus, "status": status, "currency": cur,
-		"current_period_start": start.Unix(), "current_period_end": end.Unix(), "cancel_at_period_end": false, "trial_end": trialEnd, "canceled_at": nil,
-		"default_payment_method": pm["id"], "metadata": sess["_sub_metadata"], "created": now.Unix(), "_amount": amount, "_months": months,
-		"items": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("si"), "object": "subscription_item", "quantity": 1,
-			"price": map[string]any{"id": newID("price"), "object": "price", "unit_amount": amount, "currency": cur}}}}})
-	inv := map[string]any{"id": newID("in"), "object": "invoice", "customer": cus, "subscription": sub["id"], "currency": cur, "status": "paid",
-		"subscription_details": map[string]any{"metadata": sess["_sub_metadata"]}, "billing_reason": "subscription_create",
-		"subtotal": amount, "total": paid, "amount_due": paid, "amount_paid": paid, "attempt_count": 1, "charge": nil, "created": now.Unix(),
-		"period_start": now.Unix(), "period_end": now.Unix(),
-		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": amount, "currency": cur,
-			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
-	if paid > 0 {
-		ch := s.store(map[string]any{"id": newID("ch"), "object": "charge", "amount": paid, "amount_refunded": int64(0), "currency": cur, "customer": cus,
-			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm["id"], "created": now.Unix()})
-		inv["charge"] = ch["id"]
-	}
-	s.store(inv)
+	sub, inv := s.startSubscription(subStart{customer: cus, currency: cur, pm: pm["id"].(string), amount: amount, discount: discount, trial: trial,
+		months: months, metadata: sess["_sub_metadata"], now: now})
+	paid := inv["amount_paid"].(int64)
 	s.mu.Lock()
 	sess["payment_status"] = "paid"
 	if paid == 0 {
@@ -201,4 +185,99 @@ func (s *Sim) saveCard(w http.ResponseWriter, r *http.Request, sess map[string]a
 	s.emit("payment_method.attached", pm)
 	s.emit("checkout.session.completed", sess)
 	http.Redirect(w, r, success, http.StatusSeeOther)
+}
+
+// subStart is what a new subscription is made of.
+type subStart struct {
+	customer, currency, pm  string
+	amount, discount, trial int64
+	months                  int
+	metadata                any
+	now                     time.Time
+}
+
+// startSubscription creates a subscription, its first invoice and (unless
+// free) the charge paying it, and stores them; the caller emits events.
+func (s *Sim) startSubscription(p subStart) (sub, inv map[string]any) {
+	now := p.now
+	start, end := now, now.AddDate(0, p.months, 0)
+	status, paid := "active", max(p.amount-p.discount, 0)
+	var trialEnd any
+	if p.trial > 0 {
+		status, paid = "trialing", 0
+		end = now.AddDate(0, 0, int(p.trial))
+		trialEnd = end.Unix()
+	}
+	sub = s.store(map[string]any{"id": newID("sub"), "object": "subscription", "customer": p.customer, "status": status, "currency": p.currency,
+		"current_period_start": start.Unix(), "current_period_end": end.Unix(), "cancel_at_period_end": false, "trial_end": trialEnd, "canceled_at": nil,
+		"default_payment_method": p.pm, "metadata": p.metadata, "created": now.Unix(), "_amount": p.amount, "_months": p.months,
+		"items": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("si"), "object": "subscription_item", "quantity": 1,
+			"price": map[string]any{"id": newID("price"), "object": "price", "unit_amount": p.amount, "currency": p.currency}}}}})
+	inv = map[string]any{"id": newID("in"), "object": "invoice", "customer": p.customer, "subscription": sub["id"], "currency": p.currency, "status": "paid",
+		"subscription_details": map[string]any{"metadata": p.metadata}, "billing_reason": "subscription_create",
+		"subtotal": p.amount, "total": paid, "amount_due": paid, "amount_paid": paid, "attempt_count": int64(1), "charge": nil, "created": now.Unix(),
+		"period_start": now.Unix(), "period_end": now.Unix(),
+		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": p.amount, "currency": p.currency,
+			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
+	if paid > 0 {
+		ch := s.store(map[string]any{"id": newID("ch"), "object": "charge", "amount": paid, "amount_refunded": int64(0), "currency": p.currency, "customer": p.customer,
+			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": p.pm, "created": now.Unix()})
+		inv["charge"] = ch["id"]
+	}
+	s.store(inv)
+	return sub, inv
+}
+
+// CardChargeFails attaches but every charge on it is declined (Stripe's
+// 4000 0000 0000 0341).
+const CardChargeFails = "4000000000000341"
+
+// createSubscription is POST /v1/subscriptions with a saved card and
+// payment_behavior=error_if_incomplete: a decline creates nothing.
+func (s *Sim) createSubscription(r *http.Request) (map[string]any, int, string) {
+	f := r.Form
+	cus, pmID := f.Get("customer"), f.Get("default_payment_method")
+	s.mu.Lock()
+	pm := s.objects[pmID]
+	attached := pm != nil && pm["customer"] == cus
+	last4 := ""
+	if attached {
+		last4, _ = pm["card"].(map[string]any)["last4"].(string)
+	}
+	product := s.objects[f.Get("items[0][price_data][product]")]
+	s.mu.Unlock()
+	if !attached {
+		return nil, http.StatusBadRequest, "The customer does not have a payment method with the ID " + pmID + "."
+	}
+	if product == nil {
+		return nil, http.StatusBadRequest, "No such product: '" + f.Get("items[0][price_data][product]") + "'"
+	}
+	amount, err := strconv.ParseInt(f.Get("items[0][price_data][unit_amount]"), 10, 64)
+	count, _ := strconv.ParseInt(f.Get("items[0][price_data][recurring][interval_count]"), 10, 64)
+	interval := f.Get("items[0][price_data][recurring][interval]")
+	if err != nil || amount < 0 || count < 1 || (interval != "month" && interval != "year") {
+		return nil, http.StatusBadRequest, "items[0][price_data] needs unit_amount and a month or year recurring interval"
+	}
+	var discount int64
+	if c := f.Get("discounts[0][coupon]"); c != "" {
+		co := s.Object(c)
+		if co == nil {
+			return nil, http.StatusBadRequest, "No such coupon: '" + c + "'"
+		}
+		discount = co["amount_off"].(int64)
+	}
+	trial, _ := strconv.ParseInt(f.Get("trial_period_days"), 10, 64)
+	if last4 == CardChargeFails[12:] && trial == 0 && amount-discount > 0 {
+		return nil, http.StatusPaymentRequired, "Your card was declined."
+	}
+	months := int(count)
+	if interval == "year" {
+		months *= 12
+	}
+	sub, inv := s.startSubscription(subStart{customer: cus, currency: f.Get("items[0][price_data][currency]"), pm: pmID, amount: amount, discount: discount,
+		trial: trial, months: months, metadata: metadata(r, "metadata"), now: s.cfg.Now().UTC()})
+	s.emit("customer.subscription.created", sub)
+	s.emit("invoice.finalized", inv)
+	s.emit("invoice.paid", inv)
+	return sub, 0, ""
 }

@@ -43,7 +43,7 @@ func (s *Sim) Renew(subID string, fail bool) error {
 		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": amount, "currency": cur,
 			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
 	card := s.objects[pm]
-	declined := fail || card == nil || card["customer"] != cus
+	declined := fail || card == nil || card["customer"] != cus || card["card"].(map[string]any)["last4"] == CardChargeFails[12:]
 	if declined {
 		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": amount, "amount_refunded": int64(0), "currency": cur, "customer": cus,
 			"invoice": inv["id"], "paid": false, "status": "failed", "failure_code": "card_declined", "failure_message": "Your card was declined.", "created": now.Unix()}

@@ -121,6 +121,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/checkout/sessions", s.api(s.createSession))
 	mux.HandleFunc("GET /v1/checkout/sessions/{id}", s.api(s.getObject))
 	mux.HandleFunc("POST /v1/checkout/sessions/{id}/expire", s.api(s.expireSession))
+	mux.HandleFunc("POST /v1/subscriptions", s.api(s.createSubscription))
 	mux.HandleFunc("GET /v1/subscriptions/{id}", s.api(s.getObject))
 	mux.HandleFunc("POST /v1/subscriptions/{id}", s.api(s.updateSubscription))
 	mux.HandleFunc("DELETE /v1/subscriptions/{id}", s.api(s.cancelSubscription))
@@ -163,6 +164,10 @@ func (s *Sim) api(fn func(r *http.Request) (map[string]any, int, string)) http.H
 		key := r.Header.Get("Idempotency-Key")
 		replay, seen := s.idempotent[r.URL.Path+"#"+key]
 		s.mu.Unlock()
+		if fault == http.StatusPaymentRequired {
+			stripeError(w, fault, "card_error", "Your card was declined.")
+			return
+		}
 		if fault != 0 {
 			w.Header().Set("Stripe-Should-Retry", "false")
 			stripeError(w, fault, "api_error", "simulated failure")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/testenv/session"
@@ -426,4 +427,46 @@ func TestTrialFromCoupon(t *testing.T) {
 		_, b, _ := alice.Do("GET", "/v1/me/invoices", nil)
 		return strings.Contains(string(b), `"total":0`) && strings.Contains(string(b), "14-day free trial")
 	})
+}
+
+// A returning customer pays with a saved card without the hosted page; a
+// card that declines leaves nothing reserved.
+func TestCheckoutWithSavedCard(t *testing.T) {
+	s := newShop(t)
+	p := s.plan("limited", func(in *catalog.PlanInput) { in.Stock = catalogtest.Int64(5) })
+	alice := customer(t, s.env, "alice@example.com")
+	s.buy(alice, p.ID)
+	s.eventually("the saved card", func() bool { return len(cards(t, alice)) == 1 })
+	card := cards(t, alice)[0]
+	body := map[string]any{"plan_id": p.ID, "cycle": "monthly", "currency": "USD", "options": vpsOptions(), "payment_method_id": card.ID}
+	code, o, raw := s.checkout(alice, body)
+	if code != 201 || o.CheckoutURL != "" {
+		t.Fatalf("saved-card checkout: %d %s", code, raw)
+	}
+	s.order(o.ID, orders.Paid)
+	if s.stock(p.ID) != 3 {
+		t.Fatalf("stock = %d, want 3", s.stock(p.ID))
+	}
+	bob := customer(t, s.env, "bob@example.com")
+	if code, _, raw := s.checkout(bob, body); code != 400 || !strings.Contains(raw, "payment_method_id") {
+		t.Fatalf("someone else's card: %d %s", code, raw)
+	}
+	// A card that attaches but declines every charge (4000 0000 0000 0341).
+	_, b, _ := alice.Do("POST", "/v1/me/payment-methods/setup", nil)
+	var setup struct{ URL string }
+	_ = json.Unmarshal(b, &setup)
+	s.pay(setup.URL, stripesim.CardChargeFails)
+	s.eventually("the second card", func() bool { return len(cards(t, alice)) == 2 })
+	for _, c := range cards(t, alice) {
+		if c.Last4 == "0341" {
+			body["payment_method_id"] = c.ID
+		}
+	}
+	code, _, raw = s.checkout(alice, body)
+	if code != 400 || !strings.Contains(raw, "declined") {
+		t.Fatalf("declined saved card: %d %s", code, raw)
+	}
+	if s.stock(p.ID) != 3 {
+		t.Fatalf("stock after a decline = %d, want 3", s.stock(p.ID))
+	}
 }

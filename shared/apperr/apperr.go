@@ -70,6 +70,15 @@ func CodeOf(err error) Code {
 	return Internal
 }
 
+// MessageOf returns the displayable message of the first *Error in err's
+// chain, or a generic one (never an internal error's text).
+func MessageOf(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Message
+	}
+	return "an internal error occurred"
+}
+
 // Is reports whether err carries the code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
 

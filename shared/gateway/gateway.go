@@ -92,6 +92,10 @@ type Gateway interface {
 	SetDefaultPaymentMethod(ctx context.Context, customerID, pm string, subscriptionIDs []string) error
 	// DetachPaymentMethod removes a saved payment method.
 	DetachPaymentMethod(ctx context.Context, pm string) error
+	// StartSubscription subscribes a customer with a saved card, charging
+	// the first period at once (no hosted page); a decline creates nothing.
+	// Repeating it for the same order returns the same subscription.
+	StartSubscription(ctx context.Context, in CheckoutInput, paymentMethodID string) (string, error)
 	// ChangeSubscription charges in.Charge at once (when positive) and
 	// then moves the subscription to the new price without the gateway's
 	// own proration; it returns the gateway invoice of the charge.
@@ -164,6 +168,11 @@ func (Unconfigured) SetDefaultPaymentMethod(context.Context, string, string, []s
 
 // DetachPaymentMethod implements Gateway.
 func (Unconfigured) DetachPaymentMethod(context.Context, string) error { return errUnconfigured }
+
+// StartSubscription implements Gateway.
+func (Unconfigured) StartSubscription(context.Context, CheckoutInput, string) (string, error) {
+	return "", errUnconfigured
+}
 
 // ChangeSubscription implements Gateway.
 func (Unconfigured) ChangeSubscription(context.Context, ChangeInput) (string, error) {

@@ -100,15 +100,11 @@ func (g *Gateway) CreateCheckout(ctx context.Context, in gateway.CheckoutInput) 
 		SubscriptionData: &stripe.CheckoutSessionSubscriptionDataParams{Metadata: map[string]string{"ezscale_order_id": in.OrderID}},
 	}
 	if in.FirstDiscount > 0 {
-		cp := &stripe.CouponParams{AmountOff: stripe.Int64(in.FirstDiscount), Currency: stripe.String(cur), Duration: stripe.String(string(stripe.CouponDurationOnce)),
-			MaxRedemptions: stripe.Int64(1), Name: stripe.String("Discount for order " + in.OrderID)}
-		cp.Context = ctx
-		cp.SetIdempotencyKey("coupon-" + in.OrderID)
-		c, err := g.api.Coupons.New(cp)
+		c, err := g.firstDiscount(ctx, in)
 		if err != nil {
-			return nil, classify(err, "create discount for "+in.OrderID)
+			return nil, err
 		}
-		p.Discounts = []*stripe.CheckoutSessionDiscountParams{{Coupon: stripe.String(c.ID)}}
+		p.Discounts = []*stripe.CheckoutSessionDiscountParams{{Coupon: stripe.String(c)}}
 	}
 	if in.TrialDays > 0 {
 		p.SubscriptionData.TrialPeriodDays = stripe.Int64(in.TrialDays)
@@ -124,6 +120,56 @@ func (g *Gateway) CreateCheckout(ctx context.Context, in gateway.CheckoutInput) 
 		return nil, classify(err, "create checkout for "+in.OrderID)
 	}
 	return &gateway.Checkout{ID: s.ID, URL: s.URL}, nil
+}
+
+// firstDiscount makes the one-off Stripe coupon for an order's first period.
+func (g *Gateway) firstDiscount(ctx context.Context, in gateway.CheckoutInput) (string, error) {
+	cp := &stripe.CouponParams{AmountOff: stripe.Int64(in.FirstDiscount), Currency: stripe.String(strings.ToLower(in.Currency)),
+		Duration: stripe.String(string(stripe.CouponDurationOnce)), MaxRedemptions: stripe.Int64(1), Name: stripe.String("Discount for order " + in.OrderID)}
+	cp.Context = ctx
+	cp.SetIdempotencyKey("coupon-" + in.OrderID)
+	c, err := g.api.Coupons.New(cp)
+	if err != nil {
+		return "", classify(err, "create discount for "+in.OrderID)
+	}
+	return c.ID, nil
+}
+
+// StartSubscription implements gateway.Gateway: Stripe's subscription
+// create with error_if_incomplete, so a declined first payment leaves no
+// subscription behind.
+func (g *Gateway) StartSubscription(ctx context.Context, in gateway.CheckoutInput, pm string) (string, error) {
+	cur := strings.ToLower(in.Currency)
+	pr := &stripe.ProductParams{Name: stripe.String(in.Product)}
+	pr.Context = ctx
+	pr.SetIdempotencyKey("product-" + in.OrderID)
+	prod, err := g.api.Products.New(pr)
+	if err != nil {
+		return "", classify(err, "create product for "+in.OrderID)
+	}
+	p := &stripe.SubscriptionParams{
+		Customer: stripe.String(in.GatewayCustomerID), DefaultPaymentMethod: stripe.String(pm), PaymentBehavior: stripe.String("error_if_incomplete"),
+		Items: []*stripe.SubscriptionItemsParams{{PriceData: &stripe.SubscriptionItemPriceDataParams{Currency: stripe.String(cur), Product: stripe.String(prod.ID),
+			UnitAmount: stripe.Int64(in.Amount), Recurring: &stripe.SubscriptionItemPriceDataRecurringParams{Interval: stripe.String(in.Interval), IntervalCount: stripe.Int64(in.IntervalCount)}}}},
+	}
+	if in.FirstDiscount > 0 {
+		c, err := g.firstDiscount(ctx, in)
+		if err != nil {
+			return "", err
+		}
+		p.Discounts = []*stripe.SubscriptionDiscountParams{{Coupon: stripe.String(c)}}
+	}
+	if in.TrialDays > 0 {
+		p.TrialPeriodDays = stripe.Int64(in.TrialDays)
+	}
+	p.Context = ctx
+	p.AddMetadata(orderKey, in.OrderID)
+	p.SetIdempotencyKey("subscription-" + in.OrderID)
+	sub, err := g.api.Subscriptions.New(p)
+	if err != nil {
+		return "", classify(err, "subscribe for "+in.OrderID)
+	}
+	return sub.ID, nil
 }
 
 // ParseWebhook implements gateway.Gateway (5-minute tolerance).

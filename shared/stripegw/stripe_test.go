@@ -34,6 +34,10 @@ func TestAgainstStripeMock(t *testing.T) {
 	if err != nil || !strings.HasPrefix(co.ID, "cs_") {
 		t.Fatalf("checkout = %+v, %v", co, err)
 	}
+	if id, err := g.StartSubscription(ctx, gateway.CheckoutInput{OrderID: "ord_2", GatewayCustomerID: cus, Product: "VPS Pro (monthly)", Currency: "USD",
+		Amount: 2400, FirstDiscount: 240, Interval: "month", IntervalCount: 1, TrialDays: 3}, "pm_123"); err != nil || !strings.HasPrefix(id, "sub_") {
+		t.Fatalf("start subscription = %q, %v", id, err)
+	}
 	if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: "sub_123", AtPeriodEnd: true, Feedback: "too_expensive", Comment: "pricey", Key: "sub-1-v2"}); err != nil {
 		t.Fatalf("cancel at period end: %v", err)
 	}

@@ -186,4 +186,15 @@ describe('checkout', () => {
     await page.getByTestId('card-remove-4242').waitFor({ state: 'detached' })
     assert.match(await page.getByTestId('my-cards').textContent(), /4444.*Default/s)
   })
+
+  it('a returning customer pays with the saved card at once', async () => {
+    const page = grace
+    await page.goto(stack.base + '/account/order?plan=vps-starter&cycle=monthly&currency=USD')
+    await chooseVPS(page)
+    await page.getByTestId('order-card-4444').locator('input').check()
+    await page.getByTestId('order-review').click()
+    await page.getByTestId('order-pay').click()
+    await page.waitForURL(/\/account\/orders\/ord_/)
+    await page.getByTestId('order-paid').waitFor()
+  })
 })

@@ -1831,6 +1831,8 @@ export interface components {
             currency: string;
             coupon?: string;
             options?: components["schemas"]["OrderOptions"];
+            /** @description Pay with this saved card at once (no hosted page; the order turns paid when the gateway's events arrive). A decline cancels the order and releases what it held. */
+            payment_method_id?: string;
         };
         /** @description vps and dedicated: hostname, os (and location when the plan has several); game_server: game (one of the plan's games), location; hosting: domain, location */
         OrderOptions: {
