@@ -139,7 +139,11 @@ describe('checkout', () => {
     await page.getByTestId('my-subscriptions').getByText(/^Renews /).waitFor()
 
     await admin.goto(stack.base + '/admin/invoices')
-    await admin.getByTestId('invoices-table').locator('tr', { hasText: '$10.79' }).locator('[data-testid^="inv-refund-"]').click()
+    const row = admin.getByTestId('invoices-table').locator('tr', { hasText: '$10.79' })
+    await row.locator('[data-testid^="inv-open-"]').click()
+    await admin.getByTestId('invoice-detail').getByText('Coupon WELCOME10').waitFor()
+    await admin.getByTestId('invoice-detail').getByRole('button', { name: 'Close' }).click()
+    await row.locator('[data-testid^="inv-refund-"]').click()
     await admin.getByTestId('refund-dialog').waitFor()
     await admin.getByTestId('refund-amount').locator('input').fill('500')
     await admin.getByTestId('refund-confirm').click()
