@@ -136,10 +136,7 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	success := sess["success_url"].(string)
 	cus, cur := sess["customer"].(string), sess["currency"].(string)
 	amount, discount, trial := sess["_amount"].(int64), sess["_discount"].(int64), sess["_trial_days"].(int64)
-	months := int(sess["_interval_count"].(int64))
-	if sess["_interval"] == "year" {
-		months *= 12
-	}
+	months := sess["_months"].(int)
 	s.mu.Unlock()
 	pm := s.newCard(cus, card, now)
 	sub, inv := s.startSubscription(subStart{customer: cus, currency: cur, pm: pm["id"].(string), amount: amount, discount: discount, trial: trial,
@@ -252,27 +249,14 @@ func (s *Sim) createSubscription(r *http.Request) (map[string]any, int, string) 
 	if product == nil {
 		return nil, http.StatusBadRequest, "No such product: '" + f.Get("items[0][price_data][product]") + "'"
 	}
-	amount, err := strconv.ParseInt(f.Get("items[0][price_data][unit_amount]"), 10, 64)
-	count, _ := strconv.ParseInt(f.Get("items[0][price_data][recurring][interval_count]"), 10, 64)
-	interval := f.Get("items[0][price_data][recurring][interval]")
-	if err != nil || amount < 0 || count < 1 || (interval != "month" && interval != "year") {
-		return nil, http.StatusBadRequest, "items[0][price_data] needs unit_amount and a month or year recurring interval"
+	pr, msg := s.recurringPrice(r, "items[0][price_data]")
+	if msg != "" {
+		return nil, http.StatusBadRequest, msg
 	}
-	var discount int64
-	if c := f.Get("discounts[0][coupon]"); c != "" {
-		co := s.Object(c)
-		if co == nil {
-			return nil, http.StatusBadRequest, "No such coupon: '" + c + "'"
-		}
-		discount = co["amount_off"].(int64)
-	}
+	amount, discount, months := pr.amount, pr.discount, pr.months
 	trial, _ := strconv.ParseInt(f.Get("trial_period_days"), 10, 64)
 	if last4 == CardChargeFails[12:] && trial == 0 && amount-discount > 0 {
 		return nil, http.StatusPaymentRequired, "Your card was declined."
-	}
-	months := int(count)
-	if interval == "year" {
-		months *= 12
 	}
 	sub, inv := s.startSubscription(subStart{customer: cus, currency: f.Get("items[0][price_data][currency]"), pm: pmID, amount: amount, discount: discount,
 		trial: trial, months: months, metadata: metadata(r, "metadata"), now: s.cfg.Now().UTC()})

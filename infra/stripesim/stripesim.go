@@ -257,23 +257,11 @@ func (s *Sim) createSession(r *http.Request) (map[string]any, int, string) {
 	if s.Object(cus) == nil {
 		return nil, http.StatusBadRequest, "No such customer: '" + cus + "'"
 	}
-	amount, err := strconv.ParseInt(f.Get("line_items[0][price_data][unit_amount]"), 10, 64)
-	if err != nil || amount < 0 {
-		return nil, http.StatusBadRequest, "line_items[0][price_data][unit_amount] must be a non-negative integer"
+	pr, msg := s.recurringPrice(r, "line_items[0][price_data]")
+	if msg != "" {
+		return nil, http.StatusBadRequest, msg
 	}
-	count, _ := strconv.ParseInt(f.Get("line_items[0][price_data][recurring][interval_count]"), 10, 64)
-	interval := f.Get("line_items[0][price_data][recurring][interval]")
-	if (interval != "month" && interval != "year") || count < 1 {
-		return nil, http.StatusBadRequest, "a recurring interval of month or year is required"
-	}
-	var discount int64
-	if c := f.Get("discounts[0][coupon]"); c != "" {
-		co := s.Object(c)
-		if co == nil {
-			return nil, http.StatusBadRequest, "No such coupon: '" + c + "'"
-		}
-		discount = co["amount_off"].(int64)
-	}
+	amount, discount := pr.amount, pr.discount
 	expires := s.now() + 24*3600
 	if v := f.Get("expires_at"); v != "" {
 		expires, _ = strconv.ParseInt(v, 10, 64)
@@ -290,8 +278,8 @@ func (s *Sim) createSession(r *http.Request) (map[string]any, int, string) {
 		"url": strings.TrimRight(s.cfg.BaseURL, "/") + "/checkout/" + id, "expires_at": expires, "created": s.now(), "subscription": nil,
 		"metadata": metadata(r, "metadata"), "livemode": false,
 		// kept for the page and for payment; not part of Stripe's object
-		"_product": f.Get("line_items[0][price_data][product_data][name]"), "_amount": amount, "_discount": discount, "_interval": interval,
-		"_interval_count": count, "_trial_days": trial, "_sub_metadata": metadata(r, "subscription_data[metadata]"),
+		"_product": f.Get("line_items[0][price_data][product_data][name]"), "_amount": amount, "_discount": discount, "_months": pr.months,
+		"_trial_days": trial, "_sub_metadata": metadata(r, "subscription_data[metadata]"),
 	}), 0, ""
 }
 
@@ -301,6 +289,39 @@ func (s *Sim) expireSession(r *http.Request) (map[string]any, int, string) {
 		return nil, http.StatusBadRequest, "Only Checkout Sessions with a status of open can be expired."
 	}
 	return obj, 0, ""
+}
+
+// price is a recurring price and the first-period discount from a form.
+type price struct {
+	amount, count, discount int64
+	interval                string
+	months                  int
+}
+
+// recurringPrice reads prefix[unit_amount] and prefix[recurring][…] and
+// the discounts[0][coupon] of a session or subscription request.
+func (s *Sim) recurringPrice(r *http.Request, prefix string) (price, string) {
+	f := r.Form
+	var p price
+	var err error
+	p.amount, err = strconv.ParseInt(f.Get(prefix+"[unit_amount]"), 10, 64)
+	p.count, _ = strconv.ParseInt(f.Get(prefix+"[recurring][interval_count]"), 10, 64)
+	p.interval = f.Get(prefix + "[recurring][interval]")
+	if err != nil || p.amount < 0 || p.count < 1 || (p.interval != "month" && p.interval != "year") {
+		return p, prefix + " needs a non-negative unit_amount and a month or year recurring interval"
+	}
+	p.months = int(p.count)
+	if p.interval == "year" {
+		p.months *= 12
+	}
+	if c := f.Get("discounts[0][coupon]"); c != "" {
+		co := s.Object(c)
+		if co == nil {
+			return p, "No such coupon: '" + c + "'"
+		}
+		p.discount = co["amount_off"].(int64)
+	}
+	return p, ""
 }
 
 // expire closes an open session and announces it.
