@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/gateway"
@@ -83,6 +85,12 @@ func (s *Service) ApplyEvent(ctx context.Context, ev *gateway.Event) error {
 		case errors.Is(err, ErrDuplicate):
 			return nil
 		case apperr.Is(err, apperr.Conflict) && attempt < 10:
+			// Another event of the same order won; spread the retries.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(rand.IntN(attempt*3)+1) * time.Millisecond):
+			}
 			continue
 		case err != nil:
 			return fmt.Errorf("apply event %s (%s): %w", ev.ID, ev.Type, err)
