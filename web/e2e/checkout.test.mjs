@@ -4,7 +4,8 @@
 // the receipt e-mail. Staff then approve a dedicated-server order.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, signInAdmin, startStack } from './stack.mjs'
+import { join } from 'node:path'
+import { launch, outDir, signInAdmin, startStack } from './stack.mjs'
 
 let stack, browser, admin, grace
 
@@ -188,6 +189,10 @@ describe('checkout', () => {
     await page.getByTestId('card-default-4444').click()
     await page.getByTestId('card-remove-4242').click()
     await page.getByTestId('card-remove-4242').waitFor({ state: 'detached' })
+    if ((await page.getByTestId('my-cards').count()) === 0) {
+      await page.screenshot({ path: join(outDir, 'cards-missing.png') })
+      assert.fail(`the card list vanished: ${await page.locator('main, body').first().innerText()}`)
+    }
     assert.match(await page.getByTestId('my-cards').textContent(), /4444.*Default/s)
   })
 
