@@ -1,0 +1,252 @@
+// Package pterosim simulates the Pterodactyl Panel v1 API (application
+// and client) for make dev and tests, as ../shared/apis documents it:
+// Bearer keys with the ptla_/ptlc_ prefixes (an application key on a
+// client endpoint is 403), the {"object","attributes"} envelope, list
+// pagination under meta.pagination, filter[...] queries, the errors array
+// (422 per failed rule with meta.source_field and meta.rule, unique
+// external_id on users and servers), per-minute rate limits answering 429
+// with Retry-After, and servers that install for a while before they are
+// ready. Faults can be injected: statuses, latency, a hang, a malformed
+// body, and a create whose response is lost after the server was made.
+package pterosim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Sim is one simulated panel.
+type Sim struct {
+	AppKey, ClientKey string
+	// AppLimit and ClientLimit are requests per minute per key (the
+	// panel's defaults: 240 and 720).
+	AppLimit, ClientLimit int
+	// InstallPolls is how many reads of a new server still say
+	// "installing".
+	InstallPolls int
+
+	mu      sync.Mutex
+	users   []*user
+	servers []*server
+	seq     int
+	windows map[string][]time.Time
+	faults  []fault
+	now     func() time.Time
+}
+
+type user struct {
+	ID                                             int
+	ExternalID, UUID, Username, Email, First, Last string
+}
+
+type server struct {
+	ID                                 int
+	ExternalID, UUID, Identifier, Name string
+	User, Egg, Location                int
+	Status                             string // "", installing, suspended
+	Power                              string // running, offline
+	Limits, FeatureLimits              map[string]any
+	reads                              int
+	Created                            time.Time
+}
+
+type fault struct {
+	status    int
+	latency   time.Duration
+	hang      bool
+	malformed bool
+	loseReply bool // do the work, then drop the connection
+}
+
+// New returns a simulator with the panel's default limits.
+func New(appKey, clientKey string) *Sim {
+	return &Sim{AppKey: appKey, ClientKey: clientKey, AppLimit: 240, ClientLimit: 720, InstallPolls: 2, windows: map[string][]time.Time{}, now: time.Now}
+}
+
+// FailNext answers the next requests with these statuses (429 with the
+// rate-limit body and Retry-After: 1).
+func (s *Sim) FailNext(statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range statuses {
+		s.faults = append(s.faults, fault{status: st})
+	}
+}
+
+// SlowNext delays the next request by d.
+func (s *Sim) SlowNext(d time.Duration) { s.push(fault{latency: d}) }
+
+// HangNext never answers the next request (until the client gives up).
+func (s *Sim) HangNext() { s.push(fault{hang: true}) }
+
+// MalformNext answers the next request 200 with a body that is not JSON.
+func (s *Sim) MalformNext() { s.push(fault{malformed: true}) }
+
+// LoseNextReply performs the next request and then drops the connection
+// without answering: the create that happened although the caller never
+// heard of it.
+func (s *Sim) LoseNextReply() { s.push(fault{loseReply: true}) }
+
+func (s *Sim) push(f fault) {
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
+	s.mu.Unlock()
+}
+
+// Servers returns how many servers exist (tests assert "exactly one").
+func (s *Sim) Servers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.servers)
+}
+
+// ServerByExternalID returns a server's state for tests ("" when absent).
+func (s *Sim) ServerByExternalID(ext string) (status, power string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sv := range s.servers {
+		if sv.ExternalID == ext {
+			return sv.Status, sv.Power, true
+		}
+	}
+	return "", "", false
+}
+
+type apiError struct {
+	Code, Detail, Field, Rule string
+}
+
+func writeErrors(w http.ResponseWriter, status int, errs ...apiError) {
+	out := make([]map[string]any, 0, len(errs))
+	for _, e := range errs {
+		m := map[string]any{"code": e.Code, "status": strconv.Itoa(status), "detail": e.Detail}
+		if e.Field != "" {
+			m["meta"] = map[string]string{"source_field": e.Field, "rule": e.Rule}
+		}
+		out = append(out, m)
+	}
+	writeJSON(w, status, map[string]any{"errors": out})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func notFound(w http.ResponseWriter) {
+	writeErrors(w, http.StatusNotFound, apiError{Code: "NotFoundHttpException", Detail: "The requested resource could not be found on the server."})
+}
+
+// Handler serves /api/application/... and /api/client/....
+func (s *Sim) Handler() http.Handler {
+	mux := http.NewServeMux()
+	app := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, s.guard("application", h)) }
+	cli := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, s.guard("client", h)) }
+	app("GET /api/application/users", s.listUsers)
+	app("GET /api/application/users/external/{ext}", s.userByExternal)
+	app("POST /api/application/users", s.createUser)
+	app("GET /api/application/servers", s.listServers)
+	app("POST /api/application/servers", s.createServer)
+	app("GET /api/application/servers/external/{ext}", s.serverByExternal)
+	app("GET /api/application/servers/{id}", s.getServer)
+	app("POST /api/application/servers/{id}/suspend", s.suspend(true))
+	app("POST /api/application/servers/{id}/unsuspend", s.suspend(false))
+	app("PATCH /api/application/servers/{id}/build", s.build)
+	app("DELETE /api/application/servers/{id}", s.deleteServer)
+	cli("POST /api/client/servers/{identifier}/power", s.power)
+	cli("GET /api/client/servers/{identifier}/resources", s.resources)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
+	return mux
+}
+
+// guard applies auth, the rate limit, faults and the JSON body check.
+func (s *Sim) guard(api string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		switch {
+		case api == "application" && key == s.AppKey, api == "client" && key == s.ClientKey:
+		case api == "client" && key == s.AppKey:
+			writeErrors(w, http.StatusForbidden, apiError{Code: "AccessDeniedHttpException", Detail: "You are attempting to use an application API key on an endpoint that requires a client API key."})
+			return
+		default:
+			writeErrors(w, http.StatusUnauthorized, apiError{Code: "AuthenticationException", Detail: "Unauthenticated."})
+			return
+		}
+		s.mu.Lock()
+		var f fault
+		if len(s.faults) > 0 {
+			f, s.faults = s.faults[0], s.faults[1:]
+		}
+		limit := s.AppLimit
+		if api == "client" {
+			limit = s.ClientLimit
+		}
+		now := s.now()
+		win := s.windows[key][:0]
+		for _, t := range s.windows[key] {
+			if now.Sub(t) < time.Minute {
+				win = append(win, t)
+			}
+		}
+		limited := len(win) >= limit
+		if !limited {
+			win = append(win, now)
+		}
+		s.windows[key] = win
+		s.mu.Unlock()
+		if f.latency > 0 {
+			time.Sleep(f.latency)
+		}
+		switch {
+		case f.hang:
+			<-r.Context().Done()
+			return
+		case f.malformed:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`<html>502 Bad Gateway</html>`))
+			return
+		case limited || f.status == http.StatusTooManyRequests:
+			w.Header().Set("Retry-After", "1")
+			writeErrors(w, http.StatusTooManyRequests, apiError{Code: "TooManyRequestsHttpException", Detail: "Too Many Attempts."})
+			return
+		case f.status != 0:
+			writeErrors(w, f.status, apiError{Code: "HttpException", Detail: "simulated failure"})
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodDelete && r.ContentLength != 0 {
+			body := map[string]any{}
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				writeErrors(w, http.StatusBadRequest, apiError{Code: "BadRequestHttpException", Detail: "The JSON data passed in the request appears to be malformed."})
+				return
+			}
+			r = r.WithContext(withBody(r.Context(), body))
+		}
+		if f.loseReply {
+			h(discard{}, r)
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			}
+			return
+		}
+		h(w, r)
+	}
+}
+
+// discard swallows a response the client will never see.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+func (s *Sim) newID() int { s.seq++; return s.seq }
+
+func uuid(n int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", n*2654435761%(1<<32), n) }

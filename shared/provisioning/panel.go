@@ -1,0 +1,136 @@
+// Package provisioning is what turns a paid order into a running service
+// and keeps it in step with the customer's account: the Service record,
+// the Panel interface every control panel adapter implements (VirtFusion,
+// Pterodactyl, SynergyCP, Enhance), and the log of every panel call.
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// State is a resource's state as a panel reports it, in our words.
+type State string
+
+// Resource states.
+const (
+	Building  State = "building"
+	Running   State = "running"
+	Stopped   State = "stopped"
+	Suspended State = "suspended"
+	Failed    State = "failed" // the panel says the build failed
+)
+
+// Limits are what a plan gives a service.
+type Limits struct {
+	CPUCores    int64 // CPU % for game servers is CPUCores × 100
+	MemoryMB    int64
+	DiskGB      int64
+	BandwidthGB int64 // 0: unlimited
+	Databases   int64
+	Backups     int64
+}
+
+// CreateRequest asks a panel for one service. Ref is ours and unique: the
+// adapter first looks the resource up by it and adopts what exists, so a
+// retried create never makes a twin.
+type CreateRequest struct {
+	Ref      string // e.g. "ezs-svc_01…"; the panel's external id or name
+	Owner    Owner
+	Name     string
+	Hostname string
+	Location string
+	OS       string // VPS and dedicated
+	Game     string // game servers
+	Domain   string // web hosting
+	Limits   Limits
+}
+
+// Owner is the customer as the panel should know them (created once, found
+// again by our id).
+type Owner struct {
+	CustomerID string
+	Email      string
+	Name       string
+}
+
+// Resource is a service as the panel has it.
+type Resource struct {
+	ID       string // the panel's id
+	Ref      string
+	State    State
+	IPs      []string
+	Username string // credentials the panel made, when it returns them
+	Password string
+	Detail   string // e.g. the panel's own status word
+}
+
+// Usage is live resource use.
+type Usage struct {
+	CPUPercent     float64
+	MemoryBytes    int64
+	DiskBytes      int64
+	NetworkRxBytes int64
+	NetworkTxBytes int64
+}
+
+// Power actions customers may take.
+type Power string
+
+// Power actions.
+const (
+	Start   Power = "start"
+	Stop    Power = "stop"
+	Restart Power = "restart"
+)
+
+// Panel is one control panel.
+type Panel interface {
+	Name() string
+	// Create makes the service or adopts the one already made for req.Ref.
+	Create(ctx context.Context, req CreateRequest) (*Resource, error)
+	Status(ctx context.Context, id string) (*Resource, error)
+	Suspend(ctx context.Context, id string) error
+	Unsuspend(ctx context.Context, id string) error
+	// Terminate deletes the service; one already gone is not an error.
+	Terminate(ctx context.Context, id string) error
+	Resize(ctx context.Context, id string, l Limits) error
+	Power(ctx context.Context, id string, a Power) error
+	Usage(ctx context.Context, id string) (*Usage, error)
+	// LoginURL is a link into the panel (single sign-on where it has one).
+	LoginURL(ctx context.Context, id string, o Owner) (string, error)
+}
+
+// Errors panel adapters return, so the workflow can decide: retry the
+// transient ones (only for calls that are safe to repeat), fail on the
+// rest with the panel's reason.
+var (
+	// ErrTransient: timeouts, 429, 5xx, connection failures.
+	ErrTransient = errors.New("the panel is unavailable")
+	// ErrRejected: the panel refused the request (validation, conflict).
+	ErrRejected = errors.New("the panel refused the request")
+	// ErrMalformed: the panel answered something we cannot read.
+	ErrMalformed = errors.New("the panel answered malformed data")
+	// ErrNotFound: no such resource at the panel.
+	ErrNotFound = errors.New("no such resource at the panel")
+)
+
+// PanelError carries the kind (one of the errors above) and the panel's
+// own words, for the provisioning log.
+type PanelError struct {
+	Kind       error
+	Status     int    // HTTP status, when there was one
+	Detail     string // the panel's message
+	RetryAfter int    // seconds, for 429
+}
+
+func (e *PanelError) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("%s (HTTP %d): %s", e.Kind, e.Status, e.Detail)
+	}
+	return e.Kind.Error() + ": " + e.Detail
+}
+
+// Unwrap lets errors.Is match the kind.
+func (e *PanelError) Unwrap() error { return e.Kind }
