@@ -37,6 +37,7 @@ type Limits struct {
 // retried create never makes a twin.
 type CreateRequest struct {
 	Ref      string // e.g. "ezs-svc_01…"; the panel's external id or name
+	Plan     string // our plan id: panels map it to their package
 	Owner    Owner
 	Name     string
 	Hostname string
@@ -95,7 +96,8 @@ type Panel interface {
 	Unsuspend(ctx context.Context, id string) error
 	// Terminate deletes the service; one already gone is not an error.
 	Terminate(ctx context.Context, id string) error
-	Resize(ctx context.Context, id string, l Limits) error
+	// Resize moves the service to plan's package or limits.
+	Resize(ctx context.Context, id, plan string, l Limits) error
 	Power(ctx context.Context, id string, a Power) error
 	Usage(ctx context.Context, id string) (*Usage, error)
 	// LoginURL is a link into the panel (single sign-on where it has one).

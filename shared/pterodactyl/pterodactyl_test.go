@@ -76,7 +76,7 @@ func TestLifecycle(t *testing.T) {
 	if err != nil || u.MemoryBytes == 0 || u.NetworkTxBytes == 0 {
 		t.Fatalf("usage = %+v, %v", u, err)
 	}
-	if err := p.Resize(ctx, r.ID, provisioning.Limits{CPUCores: 4, MemoryMB: 8192, DiskGB: 80}); err != nil {
+	if err := p.Resize(ctx, r.ID, "pln_big", provisioning.Limits{CPUCores: 4, MemoryMB: 8192, DiskGB: 80}); err != nil {
 		t.Fatalf("resize: %v", err)
 	}
 	if err := p.Suspend(ctx, r.ID); err != nil {

@@ -187,7 +187,7 @@ func (p *Panel) Terminate(ctx context.Context, id string) error {
 
 // Resize implements provisioning.Panel (the build endpoint needs the
 // current primary allocation).
-func (p *Panel) Resize(ctx context.Context, id string, l provisioning.Limits) error {
+func (p *Panel) Resize(ctx context.Context, id, _ string, l provisioning.Limits) error {
 	s, err := p.server(ctx, id)
 	if err != nil {
 		return err

@@ -1,0 +1,248 @@
+package vfsim
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+type bodyKey struct{}
+
+func withBody(ctx context.Context, b map[string]any) context.Context {
+	return context.WithValue(ctx, bodyKey{}, b)
+}
+
+func body(r *http.Request) map[string]any {
+	b, _ := r.Context().Value(bodyKey{}).(map[string]any)
+	if b == nil {
+		b = map[string]any{}
+	}
+	return b
+}
+
+func num(b map[string]any, k string) (int, bool) {
+	f, ok := b[k].(float64)
+	return int(f), ok
+}
+
+func str(b map[string]any, k string) string { v, _ := b[k].(string); return v }
+
+func (s *Sim) userByRelation(w http.ResponseWriter, r *http.Request) {
+	ext := r.PathValue("ext")
+	byStr := r.URL.Query().Get("relStr") == "true"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if (byStr && u.RelStr == ext) || (!byStr && strconv.Itoa(u.ExtRelationID) == ext) {
+			writeJSON(w, http.StatusOK, map[string]any{"data": u.data()})
+			return
+		}
+	}
+	notFound(w, "user")
+}
+
+func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
+	b := body(r)
+	if str(b, "name") == "" || str(b, "email") == "" {
+		writeErrors(w, http.StatusUnprocessableEntity, "The name and email fields are required.")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ext, _ := num(b, "extRelationId")
+	for _, u := range s.users {
+		if (str(b, "relStr") != "" && u.RelStr == str(b, "relStr")) || (ext != 0 && u.ExtRelationID == ext) {
+			writeErrors(w, http.StatusConflict, "A user with this external relation already exists.")
+			return
+		}
+	}
+	u := &user{ID: s.newID(), RelStr: str(b, "relStr"), Name: str(b, "name"), Email: str(b, "email"), ExtRelationID: ext}
+	s.users = append(s.users, u)
+	writeJSON(w, http.StatusCreated, map[string]any{"data": u.data()})
+}
+
+func (s *Sim) createServer(w http.ResponseWriter, r *http.Request) {
+	b := body(r)
+	pkg, okPkg := num(b, "packageId")
+	uid, okUser := num(b, "userId")
+	hv, okHv := num(b, "hypervisorId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []string
+	if !okPkg || !s.Packages[pkg] {
+		errs = append(errs, "The selected package id is invalid.")
+	}
+	owner := false
+	for _, u := range s.users {
+		owner = owner || u.ID == uid
+	}
+	if !okUser || !owner {
+		errs = append(errs, "The selected user id is invalid.")
+	}
+	if !okHv {
+		errs = append(errs, "The hypervisor id field is required.")
+	}
+	if len(errs) > 0 {
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return
+	}
+	if r.URL.Query().Get("dryRun") == "true" {
+		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"dryRun": true}})
+		return
+	}
+	mem, _ := num(b, "memory")
+	cpu, _ := num(b, "cpuCores")
+	disk, _ := num(b, "storage")
+	traffic, _ := num(b, "traffic")
+	id := s.newID()
+	sv := &server{ID: id, OwnerID: uid, PackageID: pkg, HypervisorID: hv, UUID: strconv.Itoa(1_000_000 + id), Name: "", Power: "offline",
+		Memory: mem, CPUCores: cpu, Storage: disk, Traffic: traffic, Created: time.Now().UTC()}
+	s.servers = append(s.servers, sv)
+	writeJSON(w, http.StatusCreated, map[string]any{"data": sv.data()})
+}
+
+func (s *Sim) userServers(w http.ResponseWriter, r *http.Request) {
+	uid := pathInt(r, "userId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []any
+	for _, sv := range s.servers {
+		if sv.OwnerID == uid {
+			out = append(out, sv.data())
+		}
+	}
+	if out == nil {
+		out = []any{}
+	}
+	// Laravel's paginator envelope, one page.
+	writeJSON(w, http.StatusOK, map[string]any{"current_page": 1, "data": out, "from": 1, "last_page": 1, "per_page": 200, "to": len(out), "total": len(out)})
+}
+
+func (s *Sim) getServer(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.find(pathInt(r, "id"))
+	if sv == nil {
+		notFound(w, "server")
+		return
+	}
+	sv.reads++
+	if sv.Building && sv.reads > s.BuildPolls {
+		sv.Building, sv.Built, sv.Power, sv.IPv4 = false, true, "running", ipFor(sv.ID)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": sv.data()})
+}
+
+func (s *Sim) build(w http.ResponseWriter, r *http.Request) {
+	b := body(r)
+	os, ok := num(b, "operatingSystemId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.find(pathInt(r, "id"))
+	switch {
+	case sv == nil:
+		notFound(w, "server")
+	case !ok || !s.Templates[os]:
+		writeErrors(w, http.StatusUnprocessableEntity, "The selected operating system id is invalid.")
+	case sv.Building:
+		locked(w)
+	default:
+		sv.Name, sv.Hostname, sv.Building, sv.reads = str(b, "name"), str(b, "hostname"), true, 0
+		writeJSON(w, http.StatusOK, map[string]any{"data": sv.data()})
+	}
+}
+
+func (s *Sim) suspend(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		sv := s.find(pathInt(r, "id"))
+		switch {
+		case sv == nil:
+			notFound(w, "server")
+		case sv.Building:
+			locked(w)
+		default:
+			sv.Suspended = on
+			if on {
+				sv.Power = "offline"
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}
+}
+
+func (s *Sim) deleteServer(w http.ResponseWriter, r *http.Request) {
+	id := pathInt(r, "id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, sv := range s.servers {
+		if sv.ID == id {
+			s.servers = append(s.servers[:i], s.servers[i+1:]...)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	notFound(w, "server")
+}
+
+func (s *Sim) power(w http.ResponseWriter, r *http.Request) {
+	action := r.PathValue("action")
+	next := map[string]string{"boot": "running", "restart": "running", "shutdown": "offline", "poweroff": "offline"}[action]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.find(pathInt(r, "id"))
+	switch {
+	case sv == nil:
+		notFound(w, "server")
+	case next == "":
+		writeErrors(w, http.StatusUnprocessableEntity, "Unknown power action.")
+	case sv.Building || sv.Suspended || !sv.Built:
+		locked(w)
+	default:
+		sv.Power = next
+		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"queueId": s.newID()}})
+	}
+}
+
+func (s *Sim) changePackage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.find(pathInt(r, "id"))
+	pkg := pathInt(r, "packageId")
+	switch {
+	case sv == nil:
+		notFound(w, "server")
+	case !s.Packages[pkg]:
+		writeErrors(w, http.StatusUnprocessableEntity, "The selected package is invalid.")
+	default:
+		sv.PackageID = pkg
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *Sim) traffic(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.find(pathInt(r, "id"))
+	if sv == nil {
+		notFound(w, "server")
+		return
+	}
+	now := time.Now().UTC()
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"monthly": []any{map[string]any{"month": 1, "start": start.Format(time.RFC3339),
+		"end": start.AddDate(0, 1, 0).Format(time.RFC3339), "rx": int64(3) << 30, "tx": int64(5) << 30, "total": int64(8) << 30, "limit": sv.Traffic}}}})
+}
+
+func (s *Sim) loginToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.find(pathInt(r, "id")) == nil {
+		notFound(w, "server")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"authentication": map[string]any{"tokens": map[string]any{"1": "tok1", "2": "tok2"},
+		"endpoint": "/token_login", "endpoint_complete": "/token_login?token1=tok1&token2=tok2", "expiry": map[string]any{"ttl": 60}}}})
+}

@@ -1,0 +1,265 @@
+// Package vfsim simulates VirtFusion's Global API v1 (VPS) for make dev
+// and tests, as ../shared/apis documents it: /api/v1 with a Bearer token
+// (401 with an empty body), answers wrapped in "data", errors as an
+// "errors" array (older endpoints: "msg"), 423 Locked while a server has
+// an operation in progress, Laravel pagination (results, page), users
+// found by their external relation (relStr), servers that are created
+// unbuilt, then built from an OS template (commissioned after a few
+// reads), power actions as queue items, traffic and live state. Faults
+// can be injected like the Pterodactyl simulator's.
+package vfsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Sim is one simulated VirtFusion control server.
+type Sim struct {
+	Token string
+	// BuildPolls is how many reads of a server being built still say so.
+	BuildPolls int
+	// Packages and Templates are the ids that exist.
+	Packages, Templates map[int]bool
+
+	mu      sync.Mutex
+	users   []*user
+	servers []*server
+	seq     int
+	faults  []fault
+}
+
+type user struct {
+	ID            int
+	RelStr, Name  string
+	Email         string
+	ExtRelationID int
+}
+
+type server struct {
+	ID, OwnerID, PackageID, HypervisorID int
+	UUID, Name, Hostname                 string
+	Built, Building, Suspended           bool
+	Power                                string
+	Memory, CPUCores, Storage, Traffic   int
+	IPv4                                 string
+	reads                                int
+	Created                              time.Time
+}
+
+type fault struct {
+	status    int
+	latency   time.Duration
+	hang      bool
+	malformed bool
+	loseReply bool
+}
+
+// New returns a simulator knowing packages 1–3 and templates 1–6.
+func New(token string) *Sim {
+	return &Sim{Token: token, BuildPolls: 2, Packages: map[int]bool{1: true, 2: true, 3: true}, Templates: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}}
+}
+
+// FailNext answers the next requests with these statuses.
+func (s *Sim) FailNext(statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range statuses {
+		s.faults = append(s.faults, fault{status: st})
+	}
+}
+
+// SlowNext delays the next request.
+func (s *Sim) SlowNext(d time.Duration) { s.push(fault{latency: d}) }
+
+// HangNext never answers the next request.
+func (s *Sim) HangNext() { s.push(fault{hang: true}) }
+
+// MalformNext answers the next request 200 with a body that is not JSON.
+func (s *Sim) MalformNext() { s.push(fault{malformed: true}) }
+
+// LoseNextReply performs the next request and drops the connection.
+func (s *Sim) LoseNextReply() { s.push(fault{loseReply: true}) }
+
+func (s *Sim) push(f fault) {
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
+	s.mu.Unlock()
+}
+
+// Servers returns how many servers exist.
+func (s *Sim) Servers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.servers)
+}
+
+// Lock marks a server busy (the next suspend, build or power answers 423).
+func (s *Sim) Lock(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sv := range s.servers {
+		if sv.ID == id {
+			sv.Building = true
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeErrors(w http.ResponseWriter, status int, msgs ...string) {
+	writeJSON(w, status, map[string]any{"errors": msgs})
+}
+
+// Handler serves /api/v1/....
+func (s *Sim) Handler() http.Handler {
+	mux := http.NewServeMux()
+	h := func(pattern string, fn http.HandlerFunc) { mux.HandleFunc(pattern, s.guard(fn)) }
+	h("GET /api/v1/connect", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"data": map[string]any{}})
+	})
+	h("GET /api/v1/users/{ext}/byExtRelation", s.userByRelation)
+	h("POST /api/v1/users", s.createUser)
+	h("POST /api/v1/servers", s.createServer)
+	h("GET /api/v1/servers/user/{userId}", s.userServers)
+	h("GET /api/v1/servers/{id}", s.getServer)
+	h("POST /api/v1/servers/{id}/build", s.build)
+	h("POST /api/v1/servers/{id}/suspend", s.suspend(true))
+	h("POST /api/v1/servers/{id}/unsuspend", s.suspend(false))
+	h("DELETE /api/v1/servers/{id}", s.deleteServer)
+	h("POST /api/v1/servers/{id}/power/{action}", s.power)
+	h("PUT /api/v1/servers/{id}/package/{packageId}", s.changePackage)
+	// "/servers/{id}/traffic" would clash with "/servers/user/{userId}" in
+	// net/http's mux, so one pattern serves the server's sub-resources.
+	h("GET /api/v1/servers/{id}/{what}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("what") != "traffic" {
+			notFound(w, "resource")
+			return
+		}
+		s.traffic(w, r)
+	})
+	h("POST /api/v1/users/{ext}/serverAuthenticationTokens/{id}", s.loginToken)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 404, map[string]any{"msg": "not found"}) })
+	return mux
+}
+
+func (s *Sim) guard(fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+s.Token {
+			w.WriteHeader(http.StatusUnauthorized) // VirtFusion: empty body
+			return
+		}
+		s.mu.Lock()
+		var f fault
+		if len(s.faults) > 0 {
+			f, s.faults = s.faults[0], s.faults[1:]
+		}
+		s.mu.Unlock()
+		if f.latency > 0 {
+			time.Sleep(f.latency)
+		}
+		switch {
+		case f.hang:
+			<-r.Context().Done()
+			return
+		case f.malformed:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"data": [truncated`))
+			return
+		case f.status == http.StatusTooManyRequests:
+			w.Header().Set("Retry-After", "2")
+			writeErrors(w, f.status, "Too Many Attempts.")
+			return
+		case f.status != 0:
+			writeErrors(w, f.status, "simulated failure")
+			return
+		}
+		if r.Body != nil && r.ContentLength != 0 {
+			b := map[string]any{}
+			if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+				writeErrors(w, http.StatusBadRequest, "The request body is not valid JSON.")
+				return
+			}
+			r = r.WithContext(withBody(r.Context(), b))
+		}
+		if f.loseReply {
+			fn(discard{}, r)
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			}
+			return
+		}
+		fn(w, r)
+	}
+}
+
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+func (s *Sim) newID() int { s.seq++; return s.seq }
+
+func (u *user) data() map[string]any {
+	return map[string]any{"id": u.ID, "extRelationId": u.ExtRelationID, "relStr": u.RelStr, "name": u.Name, "email": u.Email, "enabled": true}
+}
+
+func (sv *server) data() map[string]any {
+	state := "complete"
+	if !sv.Built {
+		state = "queued"
+	}
+	var ipv4 []any
+	if sv.IPv4 != "" {
+		ipv4 = []any{map[string]any{"address": sv.IPv4, "gateway": "203.0.113.1", "netmask": "255.255.255.0"}}
+	}
+	return map[string]any{"id": sv.ID, "ownerId": sv.OwnerID, "hypervisorId": sv.HypervisorID, "name": sv.Name, "hostname": sv.Hostname, "uuid": sv.UUID,
+		"state": state, "commissionStatus": boolInt(sv.Built), "suspended": sv.Suspended, "protected": false, "buildFailed": false, "built": sv.Built,
+		"created": sv.Created.Format(time.RFC3339), "updated": sv.Created.Format(time.RFC3339),
+		"settings": map[string]any{"resources": map[string]any{"memory": sv.Memory, "storage": sv.Storage, "traffic": sv.Traffic, "cpuCores": sv.CPUCores}},
+		"network":  map[string]any{"interfaces": []any{map[string]any{"mac": "52:54:00:12:34:56", "ipv4": ipv4, "ipv6": []any{}}}},
+		"owner":    map[string]any{"id": sv.OwnerID},
+		"tasks":    map[string]any{"active": sv.Building}}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func pathInt(r *http.Request, name string) int {
+	n, _ := strconv.Atoi(r.PathValue(name))
+	return n
+}
+
+func (s *Sim) find(id int) *server {
+	for _, sv := range s.servers {
+		if sv.ID == id {
+			return sv
+		}
+	}
+	return nil
+}
+
+func notFound(w http.ResponseWriter, what string) {
+	writeJSON(w, http.StatusNotFound, map[string]any{"msg": what + " not found"})
+}
+
+func locked(w http.ResponseWriter) {
+	writeJSON(w, http.StatusLocked, map[string]any{"msg": "The server has an operation in progress."})
+}
+
+func ipFor(id int) string { return fmt.Sprintf("203.0.113.%d", 10+id%240) }
