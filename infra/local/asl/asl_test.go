@@ -1,0 +1,265 @@
+package asl_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/asl"
+)
+
+// script answers tasks from a table: per resource, a list of outcomes in
+// call order (the last repeats). "fail:Name" fails with that error name;
+// "token" hands the token to the test; anything else is JSON output.
+type script struct {
+	mu     sync.Mutex
+	plan   map[string][]string
+	calls  map[string]int
+	inputs map[string][]any
+	tokens chan string
+}
+
+func newScript(plan map[string][]string) *script {
+	return &script{plan: plan, calls: map[string]int{}, inputs: map[string][]any{}, tokens: make(chan string, 10)}
+}
+
+func (s *script) Invoke(ctx context.Context, resource string, input any, token string) (any, error) {
+	s.mu.Lock()
+	outs := s.plan[resource]
+	n := s.calls[resource]
+	s.calls[resource]++
+	s.inputs[resource] = append(s.inputs[resource], input)
+	s.mu.Unlock()
+	if len(outs) == 0 {
+		return nil, fmt.Errorf("no plan for %s", resource)
+	}
+	out := outs[min(n, len(outs)-1)]
+	switch {
+	case strings.HasPrefix(out, "fail:"):
+		return nil, &asl.TaskError{Name: strings.TrimPrefix(out, "fail:"), Cause: "scripted"}
+	case out == "token":
+		s.tokens <- token
+		return nil, nil
+	case out == "hang":
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	var v any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		panic(err)
+	}
+	return v, nil
+}
+
+func run(t *testing.T, def string, plan map[string][]string, input any, during func(*asl.Runner, *script)) (asl.Execution, []time.Duration) {
+	t.Helper()
+	m, err := asl.Load([]byte(def), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := newScript(plan)
+	r := asl.NewRunner(map[string]*asl.Machine{"m": m}, sc)
+	var mu sync.Mutex
+	var slept []time.Duration
+	r.Sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		slept = append(slept, d)
+		mu.Unlock()
+		return nil
+	}
+	defer r.Close()
+	e, _, err := r.Start("m", "exec-1", input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during != nil {
+		during(r, sc)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got, err := r.Wait(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, slept
+}
+
+func js(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+func TestPassPathsAndContext(t *testing.T) {
+	def := `{"StartAt":"A","States":{
+		"A":{"Type":"Pass","Parameters":{"order.$":"$.order.id","exec.$":"$$.Execution.Name","fixed":{"n":1}},"ResultPath":"$.a","Next":"B"},
+		"B":{"Type":"Pass","Result":{"x":2},"ResultPath":"$.b.c","OutputPath":"$.b","Next":"C"},
+		"C":{"Type":"Pass","InputPath":"$.c","ResultPath":null,"End":true}}}`
+	got, _ := run(t, def, nil, map[string]any{"order": map[string]any{"id": "ord_1"}}, nil)
+	if got.Status != asl.Succeeded || js(got.Output) != `{"x":2}` || js(got.Path) != `["A","B","C"]` {
+		t.Fatalf("got %s %s %v", got.Status, js(got.Output), got.Path)
+	}
+}
+
+func TestRetryBackoffThenSuccess(t *testing.T) {
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","ResultPath":"$.r",
+		"Retry":[{"ErrorEquals":["Panel.Transient"],"IntervalSeconds":2,"MaxAttempts":3,"BackoffRate":3}],"End":true}}}`
+	got, slept := run(t, def, map[string][]string{"r": {"fail:Panel.Transient", "fail:Panel.Transient", `{"ok":true}`}}, map[string]any{"in": 1}, nil)
+	if got.Status != asl.Succeeded || js(got.Output) != `{"in":1,"r":{"ok":true}}` {
+		t.Fatalf("got %s %s", got.Status, js(got.Output))
+	}
+	if js(slept) != js([]time.Duration{2 * time.Second, 6 * time.Second}) {
+		t.Fatalf("slept %v, want 2s then 6s", slept)
+	}
+}
+
+func TestRetriesExhaustedThenCaught(t *testing.T) {
+	def := `{"StartAt":"T","States":{
+		"T":{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["States.TaskFailed"],"MaxAttempts":2}],
+			"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Failed"}],"Next":"Done"},
+		"Done":{"Type":"Succeed"},
+		"Failed":{"Type":"Fail","Error":"ProvisioningFailed","Cause":"see the log"}}}`
+	got, slept := run(t, def, map[string][]string{"r": {"fail:Panel.Rejected"}}, map[string]any{}, nil)
+	if got.Status != asl.Failed || got.Error != "ProvisioningFailed" || js(got.Path) != `["T","Failed"]` || len(slept) != 2 {
+		t.Fatalf("got %+v slept %v", got, slept)
+	}
+}
+
+func TestCatchResultPathKeepsTheInput(t *testing.T) {
+	def := `{"StartAt":"T","States":{
+		"T":{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":["Panel.Rejected"],"ResultPath":"$.error","Next":"End"}],"End":true},
+		"End":{"Type":"Pass","End":true}}}`
+	got, _ := run(t, def, map[string][]string{"r": {"fail:Panel.Rejected"}}, map[string]any{"order_id": "o1"}, nil)
+	if js(got.Output) != `{"error":{"Cause":"scripted","Error":"Panel.Rejected"},"order_id":"o1"}` {
+		t.Fatalf("output %s", js(got.Output))
+	}
+}
+
+func TestWaitForTaskToken(t *testing.T) {
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+		"Parameters":{"MessageBody":{"action":"create","token.$":"$$.Task.Token","service.$":"$.service"}},"ResultPath":"$.panel","TimeoutSeconds":5,"End":true}}}`
+	got, _ := run(t, def, map[string][]string{"arn:aws:states:::sqs:sendMessage.waitForTaskToken": {"token"}}, map[string]any{"service": "svc_1"},
+		func(r *asl.Runner, s *script) {
+			token := <-s.tokens
+			if err := r.SendTaskHeartbeat(token); err != nil {
+				t.Error(err)
+			}
+			if err := r.SendTaskSuccess(token, map[string]any{"id": "42"}); err != nil {
+				t.Error(err)
+			}
+			if err := r.SendTaskSuccess(token, map[string]any{"id": "43"}); !errors.Is(err, asl.ErrTaskTimedOut) {
+				t.Errorf("second answer: %v", err)
+			}
+		})
+	if got.Status != asl.Succeeded || js(got.Output) != `{"panel":{"id":"42"},"service":"svc_1"}` {
+		t.Fatalf("got %s %s", got.Status, js(got.Output))
+	}
+}
+
+func TestTaskTimeoutAndHeartbeat(t *testing.T) {
+	for _, c := range []struct {
+		name, def, want string
+	}{
+		{"Timeout", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x.waitForTaskToken","TimeoutSeconds":1,
+			"Catch":[{"ErrorEquals":["States.Timeout"],"Next":"Late"}],"End":true},"Late":{"Type":"Succeed"}}}`, "Late"},
+		{"Heartbeat", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x.waitForTaskToken","TimeoutSeconds":60,"HeartbeatSeconds":1,
+			"Catch":[{"ErrorEquals":["States.HeartbeatTimeout"],"Next":"Silent"}],"End":true},"Silent":{"Type":"Succeed"}}}`, "Silent"},
+		{"PlainTaskTimeout", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","TimeoutSeconds":1,
+			"Catch":[{"ErrorEquals":["States.TaskFailed"],"Next":"Wrong"},{"ErrorEquals":["States.Timeout"],"Next":"Late"}],"End":true},
+			"Late":{"Type":"Succeed"},"Wrong":{"Type":"Fail","Error":"x"}}}`, "Late"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, _ := run(t, c.def, map[string][]string{"x.waitForTaskToken": {"token"}, "slow": {"hang"}}, map[string]any{}, nil)
+			if got.Status != asl.Succeeded || got.Path[len(got.Path)-1] != c.want {
+				t.Fatalf("got %+v", got)
+			}
+		})
+	}
+}
+
+func TestChoiceAndWait(t *testing.T) {
+	def := `{"StartAt":"Poll","States":{
+		"Poll":{"Type":"Task","Resource":"status","ResultPath":"$.status","Next":"Ready?"},
+		"Ready?":{"Type":"Choice","Choices":[
+			{"Variable":"$.status.state","StringEquals":"running","Next":"Done"},
+			{"And":[{"Variable":"$.status.state","StringEquals":"building"},{"Variable":"$.status.polls","NumericGreaterThanEquals":3}],"Next":"TooSlow"},
+			{"Not":{"Variable":"$.status.state","StringEquals":"building"},"Next":"Broken"}],
+			"Default":"Wait"},
+		"Wait":{"Type":"Wait","SecondsPath":"$.delay","Next":"Poll"},
+		"Done":{"Type":"Succeed"},"TooSlow":{"Type":"Fail","Error":"BuildTimeout"},"Broken":{"Type":"Fail","Error":"BuildFailed"}}}`
+	plan := map[string][]string{"status": {`{"state":"building","polls":1}`, `{"state":"building","polls":2}`, `{"state":"running","polls":3}`}}
+	got, slept := run(t, def, plan, map[string]any{"delay": 15}, nil)
+	if got.Status != asl.Succeeded || js(got.Path) != `["Poll","Ready?","Wait","Poll","Ready?","Wait","Poll","Ready?","Done"]` || len(slept) != 2 || slept[0] != 15*time.Second {
+		t.Fatalf("got %+v slept %v", got, slept)
+	}
+	plan["status"] = []string{`{"state":"building","polls":3}`}
+	if got, _ := run(t, def, plan, map[string]any{"delay": 15}, nil); got.Error != "BuildTimeout" {
+		t.Fatalf("stuck build: %+v", got)
+	}
+	plan["status"] = []string{`{"state":"failed","polls":1}`}
+	if got, _ := run(t, def, plan, map[string]any{"delay": 15}, nil); got.Error != "BuildFailed" {
+		t.Fatalf("failed build: %+v", got)
+	}
+	noDefault := `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.x","NumericEquals":1,"Next":"D"}]},"D":{"Type":"Succeed"}}}`
+	if got, _ := run(t, noDefault, nil, map[string]any{"x": 2}, nil); got.Error != "States.NoChoiceMatched" {
+		t.Fatalf("no match: %+v", got)
+	}
+}
+
+func TestStartIsIdempotentByName(t *testing.T) {
+	m, err := asl.Load([]byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x.waitForTaskToken","End":true}}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := newScript(map[string][]string{"x.waitForTaskToken": {"token"}})
+	r := asl.NewRunner(map[string]*asl.Machine{"m": m}, sc)
+	defer r.Close()
+	in := map[string]any{"order_id": "o1"}
+	first, started, err := r.Start("m", "provision-o1", in)
+	if err != nil || !started {
+		t.Fatal(err)
+	}
+	again, started, err := r.Start("m", "provision-o1", map[string]any{"order_id": "o1"})
+	if err != nil || started || again != first {
+		t.Fatalf("second start: %v %v", started, err)
+	}
+	if _, _, err := r.Start("m", "provision-o1", map[string]any{"order_id": "o2"}); !errors.Is(err, asl.ErrExecutionExists) {
+		t.Fatalf("other input: %v", err)
+	}
+	select {
+	case <-sc.tokens:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the task never ran")
+	}
+	time.Sleep(20 * time.Millisecond)
+	if len(sc.tokens) != 0 {
+		t.Fatal("the task ran twice")
+	}
+}
+
+func TestLoadRefusesWhatItDoesNotRun(t *testing.T) {
+	cases := map[string]string{
+		"Parallel":       `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[],"End":true}}}`,
+		"Map":            `{"StartAt":"M","States":{"M":{"Type":"Map","End":true}}}`,
+		"Intrinsic":      `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"s.$":"States.Format('x{}', $.a)"},"End":true}}}`,
+		"FilterPath":     `{"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$.items[0]","End":true}}}`,
+		"UnknownField":   `{"StartAt":"A","States":{"A":{"Type":"Pass","Resultz":1,"End":true}}}`,
+		"MissingNext":    `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}`,
+		"NoEnd":          `{"StartAt":"A","States":{"A":{"Type":"Pass"}}}`,
+		"BothNextAndEnd": `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"A","End":true}}}`,
+		"UnknownStart":   `{"StartAt":"Z","States":{"A":{"Type":"Succeed"}}}`,
+		"ChoiceOperator": `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","StringMatches":"x*","Next":"D"}]},"D":{"Type":"Succeed"}}}`,
+		"Placeholder":    `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Missing}","End":true}}}`,
+		"TaskWithResult": `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"r","Result":{},"End":true}}}`,
+	}
+	for name, def := range cases {
+		if _, err := asl.Load([]byte(def), nil); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+	m, err := asl.Load([]byte(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn}","End":true}}}`), map[string]string{"Fn": "arn:x"})
+	if err != nil || m.States["A"].Resource != "arn:x" {
+		t.Fatalf("substitution: %v", err)
+	}
+}
