@@ -58,7 +58,8 @@ $(VENV)/.installed: requirements-dev.txt
 $(STRIPE_MOCK):
 	GOBIN=$(CURDIR)/bin/tools go install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 
-test-go: venv $(STRIPE_MOCK)
+# web-deps: the ASL runner's differential test runs aws-local-stepfunctions.
+test-go: venv $(STRIPE_MOCK) web-deps
 	MOTO_PYTHON=$(VENV)/bin/python STRIPE_MOCK_BIN=$(CURDIR)/$(STRIPE_MOCK) go test -race -count=1 ./...
 
 # The committed API types must be what openapi-typescript makes of the spec.

@@ -1,0 +1,179 @@
+package asl_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/asl"
+)
+
+// stepTasks answers every task from a plan keyed by the "step" its
+// Parameters carry (the oracle keys the same plan by state name); waiting
+// tasks are answered at once through the token.
+type stepTasks struct {
+	mu     sync.Mutex
+	r      *asl.Runner
+	plan   map[string][]string
+	calls  map[string]int
+	closed bool
+}
+
+func (s *stepTasks) Invoke(ctx context.Context, resource string, input any, token string) (any, error) {
+	step, _ := input.(map[string]any)["step"].(string)
+	s.mu.Lock()
+	outs := s.plan[step]
+	n := s.calls[step]
+	s.calls[step]++
+	s.mu.Unlock()
+	out := outs[min(n, len(outs)-1)]
+	var result any
+	var fail *asl.TaskError
+	if name, ok := strings.CutPrefix(out, "fail:"); ok {
+		fail = &asl.TaskError{Name: name, Cause: "scripted"}
+	} else if err := json.Unmarshal([]byte(out), &result); err != nil {
+		panic(err)
+	}
+	if token == "" {
+		if fail != nil {
+			return nil, fail
+		}
+		return result, nil
+	}
+	go func() { // the worker answering through the token
+		if fail != nil {
+			_ = s.r.SendTaskFailure(token, fail.Name, fail.Cause)
+		} else {
+			_ = s.r.SendTaskSuccess(token, result)
+		}
+	}()
+	return nil, nil
+}
+
+type outcome struct {
+	Status string   `json:"status"`
+	Output any      `json:"output"`
+	Error  string   `json:"error"`
+	Path   []string `json:"path"`
+}
+
+func oracle(t *testing.T, def json.RawMessage, input any, plan map[string][]string) outcome {
+	t.Helper()
+	modules, _ := filepath.Abs("../../../web/node_modules")
+	if _, err := os.Stat(filepath.Join(modules, "aws-local-stepfunctions")); err != nil {
+		t.Fatalf("the oracle needs web/node_modules/aws-local-stepfunctions (cd web && npm ci): %v", err)
+	}
+	body, _ := json.Marshal(map[string]any{"definition": def, "input": input, "plan": plan})
+	cmd := exec.Command("node", "testdata/oracle.mjs")
+	cmd.Env = append(os.Environ(), "ASL_NODE_MODULES="+modules)
+	cmd.Stdin = bytes.NewReader(body)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("oracle: %v: %s", err, stderr.String())
+	}
+	var o outcome
+	if err := json.Unmarshal(out, &o); err != nil {
+		t.Fatalf("oracle output %q: %v", out, err)
+	}
+	return o
+}
+
+func ours(t *testing.T, def json.RawMessage, input any, plan map[string][]string) outcome {
+	t.Helper()
+	m, err := asl.Load(def, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := &stepTasks{plan: plan, calls: map[string]int{}}
+	r := asl.NewRunner(map[string]*asl.Machine{"m": m}, tasks)
+	tasks.r = r
+	r.Sleep = func(context.Context, time.Duration) error { return nil }
+	defer r.Close()
+	e, _, err := r.Start("m", "exec-1", input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got, err := r.Wait(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := outcome{Status: got.Status, Error: got.Error, Path: got.Path}
+	if got.Status == asl.Succeeded {
+		o.Output = got.Output
+	}
+	return o
+}
+
+// The same definitions and inputs through our runner and through
+// aws-local-stepfunctions: the same states entered, the same outcome.
+func TestDifferentialAgainstAWSLocalStepFunctions(t *testing.T) {
+	lambda := func(step string) string { return `"Resource":"arn:aws:lambda:us-east-1:123456789012:function:tasks","Parameters":{"step":"` + step + `","in.$":"$"}` }
+	waiting := func(step string) string {
+		return `"Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"step":"` + step + `","QueueUrl":"q","MessageBody":{"token.$":"$$.Task.Token","order.$":"$.order_id"}}`
+	}
+	cases := []struct {
+		name  string
+		def   string
+		input any
+		plan  map[string][]string
+	}{
+		{"PassesAndPaths", `{"StartAt":"A","States":{
+			"A":{"Type":"Pass","Parameters":{"id.$":"$.order_id","k":[1,{"n":"x"}]},"ResultPath":"$.a","Next":"B"},
+			"B":{"Type":"Pass","Result":{"deep":{"v":true}},"ResultPath":"$.a.b","Next":"C"},
+			"C":{"Type":"Pass","InputPath":"$.a","OutputPath":"$.b","End":true}}}`, map[string]any{"order_id": "o1"}, nil},
+		{"RetryThenSucceed", `{"StartAt":"T","States":{"T":{"Type":"Task",` + lambda("T") + `,"ResultSelector":{"got.$":"$.v"},"ResultPath":"$.t",
+			"Retry":[{"ErrorEquals":["Panel.Transient"],"MaxAttempts":3}],"End":true}}}`,
+			map[string]any{"x": 1}, map[string][]string{"T": {"fail:Panel.Transient", "fail:Panel.Transient", `{"v":"ok"}`}}},
+		{"RetriesExhaustedCaught", `{"StartAt":"T","States":{
+			"T":{"Type":"Task",` + lambda("T") + `,"Retry":[{"ErrorEquals":["Panel.Transient"],"MaxAttempts":2}],
+				"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Mark"}],"Next":"Done"},
+			"Mark":{"Type":"Pass","Result":"failed","ResultPath":"$.status","Next":"Stop"},
+			"Stop":{"Type":"Fail","Error":"ProvisioningFailed","Cause":"see log"},"Done":{"Type":"Succeed"}}}`,
+			map[string]any{"x": 1}, map[string][]string{"T": {"fail:Panel.Transient"}}},
+		{"TaskFailedMatchesCustomErrors", `{"StartAt":"T","States":{
+			"T":{"Type":"Task",` + lambda("T") + `,"Catch":[{"ErrorEquals":["Other"],"Next":"No"},{"ErrorEquals":["States.TaskFailed"],"ResultPath":"$.e","Next":"Yes"}],"End":true},
+			"No":{"Type":"Fail","Error":"wrong catcher"},"Yes":{"Type":"Succeed"}}}`,
+			map[string]any{"x": 1}, map[string][]string{"T": {"fail:Panel.Rejected"}}},
+		{"PollUntilReady", `{"StartAt":"Create","States":{
+			"Create":{"Type":"Task",` + waiting("Create") + `,"ResultPath":"$.panel","Next":"Status"},
+			"Status":{"Type":"Task",` + waiting("Status") + `,"ResultPath":"$.status","Next":"Ready?"},
+			"Ready?":{"Type":"Choice","Choices":[
+				{"Variable":"$.status.state","StringEquals":"running","Next":"Done"},
+				{"And":[{"Variable":"$.status.state","StringEquals":"building"},{"Variable":"$.status.polls","NumericGreaterThanEquals":5}],"Next":"TooSlow"},
+				{"Not":{"Variable":"$.status.state","StringEquals":"building"},"Next":"Broken"}],"Default":"Wait"},
+			"Wait":{"Type":"Wait","Seconds":15,"Next":"Status"},
+			"Done":{"Type":"Pass","Parameters":{"service.$":"$.panel.id","ips.$":"$.status.ips"},"End":true},
+			"TooSlow":{"Type":"Fail","Error":"BuildTimeout"},"Broken":{"Type":"Fail","Error":"BuildFailed"}}}`,
+			map[string]any{"order_id": "o1"}, map[string][]string{"Create": {`{"id":"42"}`},
+				"Status": {`{"state":"building","polls":1}`, `{"state":"building","polls":2}`, `{"state":"running","polls":3,"ips":["203.0.113.5"]}`}}},
+		{"StuckBuild", `{"StartAt":"Status","States":{
+			"Status":{"Type":"Task",` + waiting("Status") + `,"ResultPath":"$.status","Next":"Ready?"},
+			"Ready?":{"Type":"Choice","Choices":[{"Variable":"$.status.polls","NumericGreaterThan":2,"Next":"TooSlow"}],"Default":"Wait"},
+			"Wait":{"Type":"Wait","SecondsPath":"$.delay","Next":"Status"},"TooSlow":{"Type":"Fail","Error":"BuildTimeout"}}}`,
+			map[string]any{"order_id": "o1", "delay": 10}, map[string][]string{"Status": {`{"polls":1}`, `{"polls":2}`, `{"polls":3}`}}},
+		{"WaitingTaskFails", `{"StartAt":"Create","States":{"Create":{"Type":"Task",` + waiting("Create") + `,
+			"Catch":[{"ErrorEquals":["Panel.Rejected"],"ResultPath":"$.error","Next":"Out"}],"End":true},"Out":{"Type":"Pass","OutputPath":"$.error","End":true}}}`,
+			map[string]any{"order_id": "o1"}, map[string][]string{"Create": {"fail:Panel.Rejected"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			def := json.RawMessage(c.def)
+			want := oracle(t, def, c.input, c.plan)
+			got := ours(t, def, c.input, c.plan)
+			if js(got) != js(want) {
+				t.Fatalf("ours   %s\noracle %s", js(got), js(want))
+			}
+		})
+	}
+}
