@@ -118,7 +118,9 @@ func ours(t *testing.T, def json.RawMessage, input any, plan map[string][]string
 // The same definitions and inputs through our runner and through
 // aws-local-stepfunctions: the same states entered, the same outcome.
 func TestDifferentialAgainstAWSLocalStepFunctions(t *testing.T) {
-	lambda := func(step string) string { return `"Resource":"arn:aws:lambda:us-east-1:123456789012:function:tasks","Parameters":{"step":"` + step + `","in.$":"$"}` }
+	lambda := func(step string) string {
+		return `"Resource":"arn:aws:lambda:us-east-1:123456789012:function:tasks","Parameters":{"step":"` + step + `","in.$":"$"}`
+	}
 	waiting := func(step string) string {
 		return `"Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"step":"` + step + `","QueueUrl":"q","MessageBody":{"token.$":"$$.Task.Token","order.$":"$.order_id"}}`
 	}
