@@ -38,7 +38,9 @@ func (owners) Owner(_ context.Context, id string) (provisioning.Owner, error) {
 
 type sealer struct{}
 
-func (sealer) Seal(_ context.Context, p, _ []byte) ([]byte, error) { return append([]byte("sealed:"), p...), nil }
+func (sealer) Seal(_ context.Context, p, _ []byte) ([]byte, error) {
+	return append([]byte("sealed:"), p...), nil
+}
 
 type mailbox struct {
 	mu   sync.Mutex
