@@ -1,0 +1,107 @@
+// Package workflows runs the platform's state machines in process for the
+// local stack: the deployed statemachines/*.asl.json files on the asl
+// runner, with Task states dispatched to the same step handlers the
+// Lambda functions use, and the panel queue served by worker goroutines
+// that answer through task tokens.
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/ezscale/platform/infra/local/asl"
+	"github.com/ezscale/platform/shared/provisioning"
+)
+
+// Local resource names substituted into the definitions.
+const (
+	provisionTask = "arn:local:lambda:provision-task"
+	panelQueue    = "local:panel-queue"
+	sqsWait       = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+)
+
+// Local is the in-process Step Functions + panel queue.
+type Local struct {
+	Runner *asl.Runner
+	steps  provisioning.Steps
+	queue  chan provisioning.WorkMessage
+	log    *slog.Logger
+}
+
+// Load reads the definitions in dir.
+func Load(dir string, steps provisioning.Steps, log *slog.Logger) (*Local, error) {
+	def, err := os.ReadFile(filepath.Join(dir, "provisioning.asl.json"))
+	if err != nil {
+		return nil, err
+	}
+	m, err := asl.Load(def, map[string]string{"ProvisionTaskArn": provisionTask, "PanelQueueUrl": panelQueue})
+	if err != nil {
+		return nil, fmt.Errorf("provisioning.asl.json: %w", err)
+	}
+	l := &Local{steps: steps, queue: make(chan provisioning.WorkMessage, 1024), log: log}
+	l.Runner = asl.NewRunner(map[string]*asl.Machine{"provisioning": m}, l)
+	return l, nil
+}
+
+// Invoke implements asl.Tasks.
+func (l *Local) Invoke(ctx context.Context, resource string, input any, token string) (any, error) {
+	in, _ := input.(map[string]any)
+	switch resource {
+	case provisionTask:
+		out, err := l.steps.Task(ctx, in)
+		if se, ok := err.(*provisioning.StepError); ok {
+			return nil, &asl.TaskError{Name: se.Name, Cause: se.Cause}
+		}
+		return out, err
+	case sqsWait:
+		body, _ := in["MessageBody"].(map[string]any)
+		msg := provisioning.WorkMessage{Action: fmt.Sprint(body["action"]), ServiceID: fmt.Sprint(body["service_id"]), TaskToken: fmt.Sprint(body["task_token"])}
+		select {
+		case l.queue <- msg:
+			return nil, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return nil, &asl.TaskError{Name: "States.Runtime", Cause: "no local handler for " + resource}
+}
+
+// Run serves the panel queue with workers goroutines until ctx ends.
+func (l *Local) Run(ctx context.Context, workers int) {
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case msg := <-l.queue:
+					out, serr := l.steps.Work(ctx, msg)
+					var err error
+					if serr != nil {
+						err = l.Runner.SendTaskFailure(msg.TaskToken, serr.Name, serr.Cause)
+					} else {
+						err = l.Runner.SendTaskSuccess(msg.TaskToken, out)
+					}
+					if err != nil {
+						l.log.WarnContext(ctx, "panel worker answer not taken", "service", msg.ServiceID, "err", err.Error())
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// StartProvisioning starts the order's provisioning once (the execution is
+// named after the order).
+func (l *Local) StartProvisioning(orderID string) (*asl.Execution, bool, error) {
+	return l.Runner.Start("provisioning", "provision-"+orderID, map[string]any{"order_id": orderID})
+}
+
+// Close stops the executions.
+func (l *Local) Close() { l.Runner.Close() }

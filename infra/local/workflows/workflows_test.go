@@ -1,0 +1,123 @@
+package workflows_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/asl"
+	"github.com/ezscale/platform/infra/local/workflows"
+	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/provisioning/provisioningtest"
+)
+
+// start loads the deployed definition with instant waits and retries and
+// runs the panel workers.
+func start(t *testing.T, w *provisioningtest.World) *workflows.Local {
+	t.Helper()
+	l, err := workflows.Load("../../../statemachines", provisioning.Steps{Engine: w.Engine}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Runner.Sleep = func(context.Context, time.Duration) error { return nil }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx, 2); close(done) }()
+	t.Cleanup(func() { l.Close(); cancel(); <-done })
+	return l
+}
+
+func finish(t *testing.T, l *workflows.Local, orderID string) asl.Execution {
+	t.Helper()
+	e, _, err := l.StartProvisioning(orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := l.Runner.Wait(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func service(t *testing.T, w *provisioningtest.World, orderID string) *provisioning.Service {
+	t.Helper()
+	s, err := w.Store.GetService(context.Background(), provisioning.ServiceID(orderID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Every path of statemachines/provisioning.asl.json, through the local
+// runner with the real steps and the panel simulators.
+func TestProvisioningWorkflow(t *testing.T) {
+	t.Run("Success", func(t *testing.T) {
+		w := provisioningtest.New(t)
+		l := start(t, w)
+		got := finish(t, l, "ord_vps")
+		if got.Status != asl.Succeeded || w.VF.Servers() != 1 || service(t, w, "ord_vps").Status != provisioning.StatusActive {
+			t.Fatalf("%+v, %d servers", got, w.VF.Servers())
+		}
+		if again, started, err := l.StartProvisioning("ord_vps"); err != nil || started || again.Name != "provision-ord_vps" {
+			t.Fatalf("a duplicate paid-order event started another execution: %v %v", started, err)
+		}
+		if w.VF.Servers() != 1 || len(w.Mail.Sent) != 1 {
+			t.Fatalf("%d servers, %d mails", w.VF.Servers(), len(w.Mail.Sent))
+		}
+	})
+	t.Run("TransientThenSuccess", func(t *testing.T) {
+		w := provisioningtest.New(t)
+		l := start(t, w)
+		w.Ptero.FailNext(http.StatusBadGateway, http.StatusTooManyRequests)
+		got := finish(t, l, "ord_game")
+		if got.Status != asl.Succeeded || w.Ptero.Servers() != 1 || service(t, w, "ord_game").Status != provisioning.StatusActive {
+			t.Fatalf("%+v", got)
+		}
+	})
+	t.Run("PermanentFailure", func(t *testing.T) {
+		w := provisioningtest.New(t)
+		l := start(t, w)
+		w.VF.FailNext(http.StatusForbidden)
+		got := finish(t, l, "ord_vps")
+		s := service(t, w, "ord_vps")
+		if got.Status != asl.Failed || got.Error != "ProvisioningFailed" || s.Status != provisioning.StatusFailed || s.Note == "" {
+			t.Fatalf("%+v; service %+v", got, s)
+		}
+		last := got.Path[len(got.Path)-2:]
+		if last[0] != "MarkFailed" || last[1] != "Failed" {
+			t.Fatalf("path %v", got.Path)
+		}
+	})
+	t.Run("MalformedAnswer", func(t *testing.T) {
+		w := provisioningtest.New(t)
+		l := start(t, w)
+		w.Ptero.MalformNext()
+		got := finish(t, l, "ord_game")
+		if got.Status != asl.Failed || service(t, w, "ord_game").Status != provisioning.StatusFailed {
+			t.Fatalf("%+v", got)
+		}
+	})
+	t.Run("BuildNeverFinishes", func(t *testing.T) {
+		w := provisioningtest.New(t)
+		w.Ptero.InstallPolls = 1_000_000
+		l := start(t, w)
+		got := finish(t, l, "ord_game")
+		s := service(t, w, "ord_game")
+		if got.Status != asl.Failed || s.Status != provisioning.StatusFailed || s.Polls != 120 {
+			t.Fatalf("%+v; service %+v", got, s)
+		}
+	})
+	t.Run("UnpaidOrder", func(t *testing.T) {
+		w := provisioningtest.New(t)
+		l := start(t, w)
+		got := finish(t, l, "ord_open")
+		if got.Status != asl.Failed || got.Error != "ProvisioningNotRecorded" {
+			t.Fatalf("%+v", got)
+		}
+	})
+}

@@ -1,0 +1,79 @@
+package provisioning
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Steps adapts the engine to the workflow: Task answers the provision
+// task function's actions, Work the panel queue's messages. Both take and
+// give plain JSON values, so the Lambda handlers and the local runner
+// share them.
+type Steps struct{ Engine *Engine }
+
+// WorkMessage is one panel-queue message.
+type WorkMessage struct {
+	Action    string `json:"action"` // create, status
+	ServiceID string `json:"service_id"`
+	TaskToken string `json:"task_token"`
+}
+
+func str(in map[string]any, k string) string { s, _ := in[k].(string); return s }
+
+// Task runs a provision task action.
+func (s Steps) Task(ctx context.Context, in map[string]any) (map[string]any, error) {
+	e := s.Engine
+	switch action := str(in, "action"); action {
+	case "record_service":
+		svc, err := e.CreateService(ctx, str(in, "order_id"))
+		if err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{"service_id": svc.ID, "panel": svc.Panel}, nil
+	case "activate":
+		var b struct {
+			IPs []string `json:"ips"`
+		}
+		raw, _ := json.Marshal(in["build"])
+		_ = json.Unmarshal(raw, &b)
+		svc, err := e.Activate(ctx, str(in, "service_id"), &Resource{State: Running, IPs: b.IPs})
+		if err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{"status": string(svc.Status)}, nil
+	case "mark_failed":
+		errObj, _ := in["error"].(map[string]any)
+		if err := e.MarkFailed(ctx, str(in, "service_id"), str(errObj, "Error"), str(errObj, "Cause")); err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{}, nil
+	default:
+		return nil, &StepError{ErrNameInvalid, fmt.Sprintf("unknown task action %q", action)}
+	}
+}
+
+// Work performs one panel call; the caller answers the workflow's token
+// with the output or the named error.
+func (s Steps) Work(ctx context.Context, m WorkMessage) (map[string]any, *StepError) {
+	e := s.Engine
+	switch m.Action {
+	case "create":
+		r, err := e.Create(ctx, m.ServiceID)
+		if err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{"panel_id": r.ID, "state": string(r.State)}, nil
+	case "status":
+		r, polls, err := e.Poll(ctx, m.ServiceID)
+		if err != nil {
+			return nil, named(err)
+		}
+		ips := r.IPs
+		if ips == nil {
+			ips = []string{}
+		}
+		return map[string]any{"state": string(r.State), "ips": ips, "polls": polls}, nil
+	}
+	return nil, &StepError{ErrNameInvalid, fmt.Sprintf("unknown panel action %q", m.Action)}
+}
