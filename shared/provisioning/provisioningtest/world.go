@@ -111,4 +111,3 @@ func New(t *testing.T) *World {
 		}}
 	return &World{Engine: e, Ptero: ptero, VF: vf, Mail: mail, Store: store}
 }
-
