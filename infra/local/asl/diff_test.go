@@ -27,7 +27,14 @@ type stepTasks struct {
 }
 
 func (s *stepTasks) Invoke(ctx context.Context, resource string, input any, token string) (any, error) {
-	step, _ := input.(map[string]any)["step"].(string)
+	in := input.(map[string]any)
+	step, _ := in["step"].(string)
+	if step == "" { // the deployed definitions: keyed by their action
+		step, _ = in["action"].(string)
+		if body, ok := in["MessageBody"].(map[string]any); ok {
+			step, _ = body["action"].(string)
+		}
+	}
 	s.mu.Lock()
 	outs := s.plan[step]
 	n := s.calls[step]
@@ -89,7 +96,7 @@ func oracle(t *testing.T, def json.RawMessage, input any, plan map[string][]stri
 
 func ours(t *testing.T, def json.RawMessage, input any, plan map[string][]string) outcome {
 	t.Helper()
-	m, err := asl.Load(def, nil)
+	m, err := asl.Load(def, deployed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +120,48 @@ func ours(t *testing.T, def json.RawMessage, input any, plan map[string][]string
 		o.Output = got.Output
 	}
 	return o
+}
+
+// deployed substitutes the definitions' placeholders in both runs.
+var deployed = map[string]string{"ProvisionTaskArn": "arn:aws:lambda:us-east-1:123456789012:function:provision-task", "PanelQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/panel"}
+
+// The deployed provisioning workflow: our runner and the oracle agree on
+// every path (plans keyed by state name for the oracle, by action for us).
+func TestDifferentialProvisioningDefinition(t *testing.T) {
+	raw, err := os.ReadFile("../../../statemachines/provisioning.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(raw)
+	for k, v := range deployed {
+		s = strings.ReplaceAll(s, "${"+k+"}", v)
+	}
+	def := json.RawMessage(s)
+	actions := map[string]string{"RecordService": "record_service", "CreateAtPanel": "create", "CheckBuild": "status", "Activate": "activate", "MarkFailed": "mark_failed"}
+	cases := map[string]map[string][]string{
+		"Success": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7","state":"building"}`},
+			"CheckBuild": {`{"state":"building","polls":1}`, `{"state":"running","polls":2,"ips":["203.0.113.9"]}`}, "Activate": {`{"status":"active"}`}},
+		"TransientCreate": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {"fail:Panel.Transient", `{"panel_id":"7"}`},
+			"CheckBuild": {`{"state":"running","polls":1}`}, "Activate": {`{}`}},
+		"Rejected": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {"fail:Panel.Rejected"}, "MarkFailed": {`{}`}},
+		"BuildFailed": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"failed","polls":1}`}, "MarkFailed": {`{}`}},
+		"Stuck": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"building","polls":119}`, `{"state":"building","polls":120}`}, "MarkFailed": {`{}`}},
+		"NotRecorded": {"RecordService": {"fail:Provisioning.Invalid"}},
+	}
+	for name, plan := range cases {
+		t.Run(name, func(t *testing.T) {
+			byAction := map[string][]string{}
+			for st, outs := range plan {
+				byAction[actions[st]] = outs
+			}
+			input := map[string]any{"order_id": "ord_1"}
+			want := oracle(t, def, input, plan)
+			got := ours(t, def, input, byAction)
+			if js(got) != js(want) {
+				t.Fatalf("ours   %s\noracle %s", js(got), js(want))
+			}
+		})
+	}
 }
 
 // The same definitions and inputs through our runner and through
