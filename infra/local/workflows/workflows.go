@@ -8,9 +8,8 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/ezscale/platform/infra/local/asl"
@@ -32,9 +31,9 @@ type Local struct {
 	log    *slog.Logger
 }
 
-// Load reads the definitions in dir.
-func Load(dir string, steps provisioning.Steps, log *slog.Logger) (*Local, error) {
-	def, err := os.ReadFile(filepath.Join(dir, "provisioning.asl.json"))
+// Load reads the definitions from defs (statemachines.FS).
+func Load(defs fs.FS, steps provisioning.Steps, log *slog.Logger) (*Local, error) {
+	def, err := fs.ReadFile(defs, "provisioning.asl.json")
 	if err != nil {
 		return nil, err
 	}

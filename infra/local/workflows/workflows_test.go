@@ -11,13 +11,14 @@ import (
 	"github.com/ezscale/platform/infra/local/workflows"
 	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/provisioning/provisioningtest"
+	"github.com/ezscale/platform/statemachines"
 )
 
 // start loads the deployed definition with instant waits and retries and
 // runs the panel workers.
 func start(t *testing.T, w *provisioningtest.World) *workflows.Local {
 	t.Helper()
-	l, err := workflows.Load("../../../statemachines", provisioning.Steps{Engine: w.Engine}, slog.New(slog.DiscardHandler))
+	l, err := workflows.Load(statemachines.FS, provisioning.Steps{Engine: w.Engine}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
