@@ -32,6 +32,7 @@ import (
 	"github.com/ezscale/platform/shared/outbox"
 	"github.com/ezscale/platform/shared/passkeys"
 	"github.com/ezscale/platform/shared/passwords"
+	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/stripegw"
 )
 
@@ -45,6 +46,8 @@ type Adapters struct {
 	Mailer   notify.Mailer
 	// HTTP is used for Discord webhooks; it must carry a timeout.
 	HTTP *http.Client
+	// Panels provision services per type (nil: provisioning not wired here).
+	Panels map[catalog.ServiceType]provisioning.Panel
 }
 
 // Platform owns the wired services.
@@ -71,6 +74,9 @@ type Platform struct {
 	Outbox *outbox.Dispatcher
 	// OrderStore is also the outbox's store.
 	OrderStore *dynamo.Orders
+	Services   *dynamo.Services
+	// Provisioning is nil where no panels are wired.
+	Provisioning *provisioning.Engine
 }
 
 // New wires the platform.
@@ -125,7 +131,19 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder,
 	})
 	(&orders.Effects{Orders: p.Orders, Invoices: p.Billing, Notify: p.Notify, Customers: customers{p.Accounts}, HighValue: cfg.HighValueOrder}).Register(p.Outbox)
+	p.Services = dynamo.NewServices(tbl)
+	if ad.Panels != nil {
+		p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels,
+			Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL}
+	}
 	return p
+}
+
+// StartProvisioningWith makes paid orders start provisioning through
+// start (a Step Functions StartExecution, or the local runner); the
+// execution is named after the order, so a repeated item starts nothing.
+func (p *Platform) StartProvisioningWith(start func(ctx context.Context, orderID string) error) {
+	p.Outbox.Handle(orders.KindProvision, func(ctx context.Context, it outbox.Item) error { return start(ctx, it.Subject) })
 }
 
 // newGateway is Stripe when keys are configured.
@@ -155,6 +173,19 @@ func (c customers) BillTo(ctx context.Context, id string) (billing.BillTo, error
 	a := u.Profile.Address
 	return billing.BillTo{Name: u.Profile.Name, Company: u.Profile.Company, Email: u.Email, VATID: u.Profile.VATID,
 		Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: country(a.Country, u.Profile.Country), TaxExempt: u.TaxExempt}, nil
+}
+
+// Owner tells provisioning who a customer is at a panel.
+func (c customers) Owner(ctx context.Context, id string) (provisioning.Owner, error) {
+	u, err := c.accounts.Me(ctx, id)
+	if err != nil {
+		return provisioning.Owner{}, err
+	}
+	name := u.Profile.Name
+	if name == "" {
+		name = u.Email
+	}
+	return provisioning.Owner{CustomerID: id, Email: u.Email, Name: name}, nil
 }
 
 // newPasskeys configures WebAuthn for the web apps' origins.

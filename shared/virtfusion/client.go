@@ -31,6 +31,8 @@ type Config struct {
 	Packages    map[string]int
 	Hypervisors map[string]int
 	Templates   map[string]int
+	// DefaultPackage serves plans missing from Packages (0: refuse them).
+	DefaultPackage int
 }
 
 // Panel talks to one VirtFusion control server.

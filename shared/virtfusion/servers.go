@@ -102,7 +102,7 @@ func (p *Panel) existing(ctx context.Context, uid int, ref string) (*serverData,
 // Create implements provisioning.Panel: find (by name, or the orphan of a
 // lost reply) or create, then build with our ref as the name.
 func (p *Panel) Create(ctx context.Context, req provisioning.CreateRequest) (*provisioning.Resource, error) {
-	pkg, okPkg := p.c.Packages[req.Plan]
+	pkg, okPkg := p.pkg(req.Plan)
 	hv, okHv := p.c.Hypervisors[req.Location]
 	os, okOS := p.c.Templates[req.OS]
 	switch {
@@ -185,7 +185,7 @@ func (p *Panel) Terminate(ctx context.Context, id string) error {
 
 // Resize implements provisioning.Panel by moving to the plan's package.
 func (p *Panel) Resize(ctx context.Context, id, plan string, _ provisioning.Limits) error {
-	pkg, ok := p.c.Packages[plan]
+	pkg, ok := p.pkg(plan)
 	if !ok {
 		return &provisioning.PanelError{Kind: provisioning.ErrRejected, Detail: fmt.Sprintf("no VirtFusion package is configured for plan %q", plan)}
 	}
@@ -239,4 +239,11 @@ func (p *Panel) LoginURL(ctx context.Context, id string, o provisioning.Owner) (
 		return "", &provisioning.PanelError{Kind: provisioning.ErrMalformed, Detail: "the login answer has no endpoint"}
 	}
 	return p.c.BaseURL + out.Data.Authentication.EndpointComplete, nil
+}
+
+func (p *Panel) pkg(plan string) (int, bool) {
+	if id, ok := p.c.Packages[plan]; ok {
+		return id, true
+	}
+	return p.c.DefaultPackage, p.c.DefaultPackage > 0
 }

@@ -143,9 +143,9 @@ func TestDifferentialProvisioningDefinition(t *testing.T) {
 			"CheckBuild": {`{"state":"building","polls":1}`, `{"state":"running","polls":2,"ips":["203.0.113.9"]}`}, "Activate": {`{"status":"active"}`}},
 		"TransientCreate": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {"fail:Panel.Transient", `{"panel_id":"7"}`},
 			"CheckBuild": {`{"state":"running","polls":1}`}, "Activate": {`{}`}},
-		"Rejected": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {"fail:Panel.Rejected"}, "MarkFailed": {`{}`}},
+		"Rejected":    {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {"fail:Panel.Rejected"}, "MarkFailed": {`{}`}},
 		"BuildFailed": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"failed","polls":1}`}, "MarkFailed": {`{}`}},
-		"Stuck": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"building","polls":119}`, `{"state":"building","polls":120}`}, "MarkFailed": {`{}`}},
+		"Stuck":       {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"building","polls":119}`, `{"state":"building","polls":120}`}, "MarkFailed": {`{}`}},
 		"NotRecorded": {"RecordService": {"fail:Provisioning.Invalid"}},
 	}
 	for name, plan := range cases {

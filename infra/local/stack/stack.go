@@ -24,6 +24,7 @@ import (
 	"github.com/ezscale/platform/infra/discordsim"
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/seed"
+	"github.com/ezscale/platform/infra/local/workflows"
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/clock"
@@ -57,6 +58,8 @@ type Stack struct {
 	Mailbox      *devmail.Box
 	Discord      *discordsim.Sim
 	Stripe       *stripesim.Sim
+	panels       *panels
+	flows        *workflows.Local
 	handler      http.Handler
 }
 
@@ -103,7 +106,13 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	pan := newPanels(o.BaseURL, adapters.HTTP)
+	adapters.Panels = pan.byType
 	p := app.New(cfg, adapters, o.Log, o.Clock)
+	flows, err := provisioningFlows(p, o.Log)
+	if err != nil {
+		return nil, err
+	}
 	n, err := seed.Run(ctx, p.Table, p.Catalog)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
@@ -115,11 +124,12 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe}
+	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, panels: pan, flows: flows}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
 	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
 	mux.Handle("/dev/stripe/", http.StripPrefix("/dev/stripe", stripe.Handler()))
+	pan.mount(mux)
 	s.devPages(mux)
 	if o.WebDist != "" {
 		for _, a := range []struct{ prefix, dir string }{{"/account/", "account"}, {"/admin/", "admin"}, {"/", "site"}} {
@@ -139,6 +149,12 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { s.Queue.Run(ctx, 3, s.Platform.NotifyWorker.Deliver) })
 	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
 	wg.Go(func() { s.Stripe.Run(ctx) })
+	wg.Go(func() { s.flows.Run(ctx, 4) })
+	wg.Go(func() {
+		redrive(ctx, s.Platform, s.flows)
+		<-ctx.Done()
+		s.flows.Close() // the executions stop with the stack
+	})
 	wg.Go(func() {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()

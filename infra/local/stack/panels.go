@@ -1,0 +1,111 @@
+package stack
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/workflows"
+	"github.com/ezscale/platform/infra/pterosim"
+	"github.com/ezscale/platform/infra/vfsim"
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/pterodactyl"
+	"github.com/ezscale/platform/shared/virtfusion"
+	"github.com/ezscale/platform/statemachines"
+)
+
+// Local panel credentials (the simulators are served by the stack itself).
+const (
+	vfToken        = "local-virtfusion-token"
+	pteroAppKey    = "ptla_local0000000000000000000000000000000000000000"
+	pteroClientKey = "ptlc_local0000000000000000000000000000000000000000"
+)
+
+// panels are the simulated VirtFusion and Pterodactyl, and adapters to
+// them configured for the seeded catalog.
+type panels struct {
+	vf     *vfsim.Sim
+	ptero  *pterosim.Sim
+	byType map[catalog.ServiceType]provisioning.Panel
+}
+
+func newPanels(base string, client *http.Client) *panels {
+	locations := map[string]int{"Dallas, US": 1, "Frankfurt, DE": 2, "London, UK": 3}
+	templates := map[string]int{}
+	for i, os := range orders.OperatingSystems {
+		templates[os] = i + 1
+	}
+	p := &panels{vf: vfsim.New(vfToken), ptero: pterosim.New(pteroAppKey, pteroClientKey)}
+	p.byType = map[catalog.ServiceType]provisioning.Panel{
+		catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: base + "/dev/virtfusion", Token: vfToken, HTTP: client, DefaultPackage: 1,
+			Hypervisors: locations, Templates: templates}),
+		catalog.GameServer: pterodactyl.New(pterodactyl.Config{BaseURL: base + "/dev/pterodactyl", AppKey: pteroAppKey, ClientKey: pteroClientKey, HTTP: client,
+			Locations: locations, Eggs: map[string]pterodactyl.Egg{
+				"Minecraft Java & Bedrock": {ID: 1, DockerImage: "ghcr.io/pterodactyl/yolks:java_21", Startup: "java -jar server.jar", Environment: map[string]string{"SERVER_JARFILE": "server.jar"}},
+				"Valheim":                  {ID: 2, DockerImage: "ghcr.io/parkervcp/steamcmd:debian", Startup: "./valheim_server.x86_64"},
+				"Rust":                     {ID: 3, DockerImage: "ghcr.io/pterodactyl/games:rust", Startup: "./RustDedicated"},
+			}}),
+	}
+	return p
+}
+
+func (p *panels) mount(mux *http.ServeMux) {
+	mux.Handle("/dev/virtfusion/", http.StripPrefix("/dev/virtfusion", p.vf.Handler()))
+	mux.Handle("/dev/pterodactyl/", http.StripPrefix("/dev/pterodactyl", p.ptero.Handler()))
+}
+
+// waitScale shortens the workflow's Wait states and retry intervals
+// locally (15 s between build checks would make a demo drag); the states
+// and their order are the deployed ones.
+const waitScale = 10
+
+// provisioningFlows runs statemachines/provisioning.asl.json in process
+// and makes paid orders start it.
+func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, error) {
+	flows, err := workflows.Load(statemachines.FS, provisioning.Steps{Engine: p.Provisioning}, log)
+	if err != nil {
+		return nil, err
+	}
+	real := flows.Runner.Sleep
+	flows.Runner.Sleep = func(ctx context.Context, d time.Duration) error { return real(ctx, d/waitScale) }
+	p.StartProvisioningWith(func(ctx context.Context, orderID string) error {
+		_, _, err := flows.StartProvisioning(orderID)
+		return err
+	})
+	return flows, nil
+}
+
+// redrive starts provisioning again for paid orders whose service is not
+// finished: executions live in memory here, so a restart would otherwise
+// strand them. Every step adopts what exists, so running again is safe.
+func redrive(ctx context.Context, p *app.Platform, flows *workflows.Local) {
+	cursor := ""
+	for {
+		list, next, err := p.Orders.ListAll(ctx, orders.Paid, cursor)
+		if err != nil {
+			p.Log.WarnContext(ctx, "provisioning re-drive: list orders", "err", err.Error())
+			return
+		}
+		for _, o := range list {
+			svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
+			if err == nil && svc.Status != provisioning.StatusPending && svc.Status != provisioning.StatusProvisioning {
+				continue
+			}
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				continue
+			}
+			if _, _, err := flows.StartProvisioning(o.ID); err != nil {
+				p.Log.WarnContext(ctx, "provisioning re-drive", "order", o.ID, "err", err.Error())
+			}
+		}
+		if next == "" {
+			return
+		}
+		cursor = next
+	}
+}
