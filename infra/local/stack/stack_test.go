@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -9,7 +10,11 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/infra/local/stack"
+	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/clock"
+	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/outbox"
+	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
 
@@ -83,4 +88,63 @@ func TestNotificationsThroughTheLocalStack(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("not delivered: mailbox and Discord never got the messages (discord %d)", len(st.Discord.Messages()))
+}
+
+// A paid VPS order in the local stack runs the deployed provisioning
+// workflow against the VirtFusion simulator and ends with an active
+// service and the credentials e-mail.
+func TestPaidOrderIsProvisionedLocally(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: t.TempDir(), Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = st.Handler()
+	srv.Start()
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { st.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	p := st.Platform
+	plans, err := p.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	if err != nil || len(plans) == 0 {
+		t.Fatalf("plans: %v", err)
+	}
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, raw, _ := c.Do("GET", "/v1/me", nil)
+	var u struct{ ID string }
+	_ = json.Unmarshal(raw, &u)
+	now := time.Now().UTC()
+	o := &orders.Order{ID: "ord_local_1", CustomerID: u.ID, PlanID: plans[0].ID, PlanName: plans[0].Name, ServiceType: catalog.VPS, Cycle: catalog.Monthly,
+		Currency: "USD", Options: orders.Options{Hostname: "web1.example.com", OS: "debian-12", Location: "Dallas, US"}, Status: orders.Paid,
+		Gateway: "stripe", CreatedAt: now, ExpiresAt: now, PaidAt: &now, Version: 1}
+	if err := p.OrderStore.CreateOrder(ctx, o, nil); err != nil {
+		t.Fatal(err)
+	}
+	// What the paid-order webhook writes: the provisioning request.
+	if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: []outbox.Item{outbox.New("provision-"+o.ID, orders.KindProvision, o.ID, map[string]string{"order_id": o.ID}, now)}}); err != nil {
+		t.Fatal(err)
+	}
+	p.Outbox.Kick()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
+		if err == nil && svc.Status == provisioning.StatusActive {
+			list, _ := st.Mailbox.List(20)
+			for _, m := range list {
+				if strings.Contains(m.Subject, "is ready") {
+					return
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
+	t.Fatalf("not provisioned: %+v, %v", svc, err)
 }
