@@ -41,12 +41,15 @@ const (
 	CustomersImpersonate Permission = "customers:impersonate"
 	BillingRead          Permission = "billing:read"
 	BillingManage        Permission = "billing:manage"
+	ServicesRead         Permission = "services:read"
+	ServicesManage       Permission = "services:manage"
 )
 
 var grants = map[Role][]Permission{
-	Support: {CatalogRead, NotificationsRead, CustomersRead, BillingRead},
-	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage, BillingRead, BillingManage},
-	Admin:   {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage, CustomersImpersonate, BillingRead, BillingManage},
+	Support: {CatalogRead, NotificationsRead, CustomersRead, BillingRead, ServicesRead, ServicesManage},
+	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage, BillingRead, BillingManage, ServicesRead},
+	Admin: {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage, CustomersImpersonate, BillingRead, BillingManage,
+		ServicesRead, ServicesManage},
 }
 
 // Can reports whether the role grants p.

@@ -73,10 +73,10 @@ type Platform struct {
 	// Outbox turns recorded domain events into their effects.
 	Outbox *outbox.Dispatcher
 	// OrderStore is also the outbox's store.
-	OrderStore *dynamo.Orders
-	Services   *dynamo.Services
-	// Provisioning is nil where no panels are wired.
-	Provisioning *provisioning.Engine
+	OrderStore        *dynamo.Orders
+	Services          *dynamo.Services
+	Provisioning      *provisioning.Engine
+	startProvisioning func(ctx context.Context, orderID, name string) error
 }
 
 // New wires the platform.
@@ -132,18 +132,22 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	})
 	(&orders.Effects{Orders: p.Orders, Invoices: p.Billing, Notify: p.Notify, Customers: customers{p.Accounts}, HighValue: cfg.HighValueOrder}).Register(p.Outbox)
 	p.Services = dynamo.NewServices(tbl)
-	if ad.Panels != nil {
-		p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels,
-			Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL}
-	}
+	// Without panels (a function that does not call them) services can be
+	// read; panel actions answer that no panel is configured.
+	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels,
+		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL}
 	return p
 }
 
 // StartProvisioningWith makes paid orders start provisioning through
-// start (a Step Functions StartExecution, or the local runner); the
-// execution is named after the order, so a repeated item starts nothing.
-func (p *Platform) StartProvisioningWith(start func(ctx context.Context, orderID string) error) {
-	p.Outbox.Handle(orders.KindProvision, func(ctx context.Context, it outbox.Item) error { return start(ctx, it.Subject) })
+// start (a Step Functions StartExecution, or the local runner) under the
+// execution name given, derived from the order, so a repeated item starts
+// nothing; staff retries use it too.
+func (p *Platform) StartProvisioningWith(start func(ctx context.Context, orderID, name string) error) {
+	p.startProvisioning = start
+	p.Outbox.Handle(orders.KindProvision, func(ctx context.Context, it outbox.Item) error {
+		return start(ctx, it.Subject, "provision-"+it.Subject)
+	})
 }
 
 // newGateway is Stripe when keys are configured.
@@ -258,6 +262,13 @@ func (p *Platform) Deps() httpapi.Deps {
 		Coupons:      p.Coupons,
 		Orders:       p.Orders,
 		Outbox:       p.OrderStore,
+		Provisioning: p.Provisioning,
+		StartProvisioning: func(ctx context.Context, orderID, name string) error {
+			if p.startProvisioning == nil {
+				return apperr.New(apperr.Unavailable, "provisioning is not wired on this installation")
+			}
+			return p.startProvisioning(ctx, orderID, name)
+		},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/gateway"
 	"github.com/ezscale/platform/shared/httpapi"
@@ -14,6 +15,7 @@ import (
 	"github.com/ezscale/platform/shared/openapi"
 	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/passkeys"
+	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
 
@@ -55,6 +57,10 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 			return o.ID
 		},
 		"/v1/me/payment-methods/{id}/default":      func() string { return aliceCard(t, e, alice) },
+		"/v1/me/services/{id}":                     func() string { return aliceService(t, e, alice) },
+		"/v1/me/services/{id}/usage":               func() string { return aliceService(t, e, alice) },
+		"/v1/me/services/{id}/power":               func() string { return aliceService(t, e, alice) },
+		"/v1/me/services/{id}/login":               func() string { return aliceService(t, e, alice) },
 		"/v1/me/payment-methods/{id}":              func() string { return aliceCard(t, e, alice) },
 		"/v1/me/subscriptions/{id}/cancel":         func() string { return aliceSubscription(t, e, alice, false) },
 		"/v1/me/subscriptions/{id}/change/preview": func() string { return aliceSubscription(t, e, alice, false) },
@@ -152,4 +158,19 @@ func aliceCard(t *testing.T, e *env, c *session.Client) string {
 		t.Fatal(err)
 	}
 	return pm.ID
+}
+
+// aliceService stores an active service of the customer signed in as c.
+func aliceService(t *testing.T, e *env, c *session.Client) string {
+	t.Helper()
+	_, b, _ := c.Do("GET", "/v1/me", nil)
+	var me struct{ ID string }
+	_ = json.Unmarshal(b, &me)
+	cardSeq++
+	svc := &provisioning.Service{ID: fmt.Sprintf("svc_alice_%d", cardSeq), OrderID: "ord_alice", CustomerID: me.ID, Status: provisioning.StatusActive, PanelID: "1",
+		ServiceType: catalog.VPS, CreatedAt: e.clock.Now()}
+	if _, err := dynamo.NewServices(e.p.Table).CreateService(context.Background(), svc); err != nil {
+		t.Fatal(err)
+	}
+	return svc.ID
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/passkeys"
+	"github.com/ezscale/platform/shared/provisioning"
 )
 
 // Function names; each is one Lambda function in template.yaml.
@@ -49,6 +50,10 @@ type Deps struct {
 	Billing  *billing.Service
 	Coupons  *coupons.Service
 	Orders   *orders.Service
+	// Provisioning runs services (nil where no panels are wired);
+	// StartProvisioning starts a workflow execution under a name.
+	Provisioning      *provisioning.Engine
+	StartProvisioning func(ctx context.Context, orderID, name string) error
 	// Outbox shows staff what an order's domain events did.
 	Outbox OutboxReader
 	Audit  AuditLog
@@ -74,6 +79,7 @@ func Routes(d Deps) []httpx.Route {
 	inv := invoiceHandlers{d}
 	cp := couponHandlers{d}
 	or := orderHandlers{d}
+	sv := serviceHandlers{d}
 	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
 	}
@@ -84,6 +90,11 @@ func Routes(d Deps) []httpx.Route {
 	sensitive := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		r := user(m, p, h)
 		r.Sensitive = true
+		return r
+	}
+	servicesScope := func(m, p string, scope accounts.Scope, h httpx.HandlerFunc) httpx.Route {
+		r := user(m, p, h)
+		r.Scope = string(scope)
 		return r
 	}
 	billingScope := func(m, p string, h httpx.HandlerFunc) httpx.Route {
@@ -133,6 +144,11 @@ func Routes(d Deps) []httpx.Route {
 		billingScope(G, "/v1/me/orders/{id}", or.myGet),
 		billingScope(G, "/v1/me/subscriptions", or.mySubscriptions),
 		billingScope(G, "/v1/me/payments", or.myPayments),
+		servicesScope(G, "/v1/me/services", accounts.ScopeRead, sv.myList),
+		servicesScope(G, "/v1/me/services/{id}", accounts.ScopeRead, sv.myGet),
+		servicesScope(G, "/v1/me/services/{id}/usage", accounts.ScopeRead, sv.myUsage),
+		servicesScope(P, "/v1/me/services/{id}/power", accounts.ScopeServicesControl, sv.myPower),
+		servicesScope(P, "/v1/me/services/{id}/login", accounts.ScopeServicesControl, sv.myLogin),
 		billingScope(G, "/v1/me/payment-methods", or.myPaymentMethods),
 		billingScope(P, "/v1/me/payment-methods/setup", or.setupPaymentMethod),
 		billingScope(P, "/v1/me/payment-methods/{id}/default", or.defaultPaymentMethod),
@@ -185,6 +201,14 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/payments/{id}/refund", accounts.BillingManage, or.refund),
 		staff(P, "/v1/admin/subscriptions/{id}/cancel", accounts.BillingManage, or.adminCancelSubscription),
 		staff(G, "/v1/admin/cancellations", accounts.BillingRead, or.cancellations),
+		staff(G, "/v1/admin/services", accounts.ServicesRead, sv.adminList),
+		staff(G, "/v1/admin/services/{id}", accounts.ServicesRead, sv.adminGet),
+		staff(P, "/v1/admin/services/{id}/suspend", accounts.ServicesManage, sv.adminAction("suspend")),
+		staff(P, "/v1/admin/services/{id}/unsuspend", accounts.ServicesManage, sv.adminAction("unsuspend")),
+		staff(P, "/v1/admin/services/{id}/terminate", accounts.ServicesManage, sv.adminAction("terminate")),
+		staff(P, "/v1/admin/services/{id}/archive", accounts.ServicesManage, sv.adminAction("archive")),
+		staff(P, "/v1/admin/services/{id}/restore", accounts.ServicesManage, sv.adminAction("restore")),
+		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry")),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),

@@ -24,12 +24,12 @@ const (
 
 // Limits are what a plan gives a service.
 type Limits struct {
-	CPUCores    int64 // CPU % for game servers is CPUCores × 100
-	MemoryMB    int64
-	DiskGB      int64
-	BandwidthGB int64 // 0: unlimited
-	Databases   int64
-	Backups     int64
+	CPUCores    int64 `json:"cpu_cores"` // CPU % for game servers is CPUCores × 100
+	MemoryMB    int64 `json:"memory_mb"`
+	DiskGB      int64 `json:"disk_gb"`
+	BandwidthGB int64 `json:"bandwidth_gb"` // 0: unlimited
+	Databases   int64 `json:"databases"`
+	Backups     int64 `json:"backups"`
 }
 
 // CreateRequest asks a panel for one service. Ref is ours and unique: the

@@ -73,8 +73,8 @@ func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, err
 	}
 	real := flows.Runner.Sleep
 	flows.Runner.Sleep = func(ctx context.Context, d time.Duration) error { return real(ctx, d/waitScale) }
-	p.StartProvisioningWith(func(ctx context.Context, orderID string) error {
-		_, _, err := flows.StartProvisioning(orderID)
+	p.StartProvisioningWith(func(ctx context.Context, orderID, name string) error {
+		_, _, err := flows.Start(orderID, name)
 		return err
 	})
 	return flows, nil

@@ -139,6 +139,7 @@ func TestPaidOrderIsProvisionedLocally(t *testing.T) {
 			list, _ := st.Mailbox.List(20)
 			for _, m := range list {
 				if strings.Contains(m.Subject, "is ready") {
+					serviceAPIs(t, st, base, c, svc.ID)
 					return
 				}
 			}
@@ -147,4 +148,51 @@ func TestPaidOrderIsProvisionedLocally(t *testing.T) {
 	}
 	svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
 	t.Fatalf("not provisioned: %+v, %v", svc, err)
+}
+
+// serviceAPIs drives the customer and staff service routes on an active
+// service.
+func serviceAPIs(t *testing.T, st *stack.Stack, base string, c *session.Client, id string) {
+	t.Helper()
+	do := func(cl *session.Client, method, path string, body any, want int) string {
+		t.Helper()
+		code, raw, err := cl.Do(method, path, body)
+		if err != nil || code != want {
+			t.Fatalf("%s %s: %d %s (%v), want %d", method, path, code, raw, err, want)
+		}
+		return string(raw)
+	}
+	if list := do(c, "GET", "/v1/me/services", nil, 200); !strings.Contains(list, id) || !strings.Contains(list, `"status":"active"`) {
+		t.Fatalf("my services: %s", list)
+	}
+	do(c, "GET", "/v1/me/services/"+id+"/usage", nil, 200)
+	do(c, "POST", "/v1/me/services/"+id+"/power", map[string]string{"action": "restart"}, 204)
+	do(c, "POST", "/v1/me/services/"+id+"/power", map[string]string{"action": "explode"}, 400)
+	if login := do(c, "POST", "/v1/me/services/"+id+"/login", nil, 200); !strings.Contains(login, "token_login") {
+		t.Fatalf("login: %s", login)
+	}
+	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(admin, "POST", "/v1/admin/services/"+id+"/archive", nil, 409) // active services are not archived
+	do(admin, "POST", "/v1/admin/services/"+id+"/suspend", nil, 200)
+	do(c, "POST", "/v1/me/services/"+id+"/power", map[string]string{"action": "start"}, 409)
+	do(admin, "POST", "/v1/admin/services/"+id+"/unsuspend", nil, 200)
+	do(admin, "POST", "/v1/admin/services/"+id+"/retry", nil, 409) // only failed ones
+	do(admin, "POST", "/v1/admin/services/"+id+"/terminate", nil, 200)
+	do(admin, "POST", "/v1/admin/services/"+id+"/archive", nil, 200)
+	if list := do(c, "GET", "/v1/me/services", nil, 200); strings.Contains(list, id) {
+		t.Fatalf("an archived service is listed: %s", list)
+	}
+	if list := do(admin, "GET", "/v1/admin/services?archived=true", nil, 200); !strings.Contains(list, id) {
+		t.Fatalf("show archived: %s", list)
+	}
+	detail := do(admin, "GET", "/v1/admin/services/"+id, nil, 200)
+	for _, action := range []string{`"action":"create"`, `"action":"power"`, `"action":"suspend"`, `"action":"terminate"`} {
+		if !strings.Contains(detail, action) {
+			t.Fatalf("the provisioning log lacks %s: %s", action, detail)
+		}
+	}
+	do(admin, "POST", "/v1/admin/services/"+id+"/restore", nil, 200)
 }

@@ -99,7 +99,13 @@ func (l *Local) Run(ctx context.Context, workers int) {
 // StartProvisioning starts the order's provisioning once (the execution is
 // named after the order).
 func (l *Local) StartProvisioning(orderID string) (*asl.Execution, bool, error) {
-	return l.Runner.Start("provisioning", "provision-"+orderID, map[string]any{"order_id": orderID})
+	return l.Start(orderID, "provision-"+orderID)
+}
+
+// Start runs provisioning for the order under an execution name (a staff
+// retry has its own).
+func (l *Local) Start(orderID, name string) (*asl.Execution, bool, error) {
+	return l.Runner.Start("provisioning", name, map[string]any{"order_id": orderID})
 }
 
 // Close stops the executions.

@@ -94,6 +94,31 @@ func TestProvisioningWorkflow(t *testing.T) {
 			t.Fatalf("path %v", got.Path)
 		}
 	})
+	t.Run("AdminRetryAfterFailure", func(t *testing.T) {
+		w := provisioningtest.New(t)
+		l := start(t, w)
+		w.VF.FailNext(http.StatusForbidden)
+		if got := finish(t, l, "ord_vps"); got.Status != asl.Failed {
+			t.Fatalf("%+v", got)
+		}
+		svc, name, err := w.Engine.PrepareRetry(context.Background(), provisioning.ServiceID("ord_vps"), "usr_admin")
+		if err != nil || svc.Status != provisioning.StatusPending {
+			t.Fatalf("prepare: %+v %v", svc, err)
+		}
+		e, started, err := l.Start("ord_vps", name)
+		if err != nil || !started {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		got, err := l.Runner.Wait(ctx, e)
+		if err != nil || got.Status != asl.Succeeded || service(t, w, "ord_vps").Status != provisioning.StatusActive || w.VF.Servers() != 1 {
+			t.Fatalf("retry: %+v %v; %d servers", got, err, w.VF.Servers())
+		}
+		if _, _, err := w.Engine.PrepareRetry(context.Background(), provisioning.ServiceID("ord_vps"), "usr_admin"); err == nil {
+			t.Fatal("an active service was retried")
+		}
+	})
 	t.Run("MalformedAnswer", func(t *testing.T) {
 		w := provisioningtest.New(t)
 		l := start(t, w)

@@ -1,0 +1,171 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/provisioning"
+)
+
+type serviceHandlers struct{ Deps }
+
+var errNoProvisioning = apperr.New(apperr.Unavailable, "provisioning is not configured on this installation")
+
+func (h serviceHandlers) engine() (*provisioning.Engine, error) {
+	if h.Provisioning == nil {
+		return nil, errNoProvisioning
+	}
+	return h.Provisioning, nil
+}
+
+func (h serviceHandlers) myList(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	list, err := e.Services(r.Context(), principal(r).User.ID, false)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+	return nil
+}
+
+func (h serviceHandlers) myGet(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	s, err := e.Service(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (h serviceHandlers) myUsage(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	u, err := e.Usage(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"cpu_percent": u.CPUPercent, "memory_bytes": u.MemoryBytes, "disk_bytes": u.DiskBytes,
+		"network_rx_bytes": u.NetworkRxBytes, "network_tx_bytes": u.NetworkTxBytes})
+	return nil
+}
+
+func (h serviceHandlers) myPower(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	if _, err := e.Service(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in struct {
+		Action provisioning.Power `json:"action"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := e.Power(r.Context(), principal(r).User.ID, r.PathValue("id"), in.Action, principal(r).User.ID); err != nil {
+		return err
+	}
+	h.record(r, "service.power", "service", r.PathValue("id"), nil, in)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h serviceHandlers) myLogin(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	u, err := e.LoginURL(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]string{"url": u})
+	return nil
+}
+
+func (h serviceHandlers) adminList(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	list, err := e.Services(r.Context(), q.Get("customer"), q.Get("archived") == "true")
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+	return nil
+}
+
+func (h serviceHandlers) adminGet(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	s, err := e.Service(r.Context(), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	log, err := e.History(r.Context(), s.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"service": s, "log": nonNil(log)})
+	return nil
+}
+
+// adminAction runs one staff action on a service and answers the result.
+func (h serviceHandlers) adminAction(action string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		e, err := h.engine()
+		if err != nil {
+			return err
+		}
+		ctx, id, actor := r.Context(), r.PathValue("id"), principal(r).User.ID
+		var s *provisioning.Service
+		switch action {
+		case "suspend":
+			s, err = e.Suspend(ctx, id, actor)
+		case "unsuspend":
+			s, err = e.Unsuspend(ctx, id, actor)
+		case "terminate":
+			s, err = e.Terminate(ctx, id, actor)
+		case "archive", "restore":
+			s, err = e.SetArchived(ctx, id, action == "archive")
+		case "retry":
+			s, err = h.retry(ctx, e, id, actor)
+		}
+		if err != nil {
+			return err
+		}
+		h.record(r, "service."+action, "service", id, nil, map[string]string{"status": string(s.Status)})
+		httpx.JSON(w, http.StatusOK, s)
+		return nil
+	}
+}
+
+func (h serviceHandlers) retry(ctx context.Context, e *provisioning.Engine, id, actor string) (*provisioning.Service, error) {
+	if h.StartProvisioning == nil {
+		return nil, errNoProvisioning
+	}
+	s, name, err := e.PrepareRetry(ctx, id, actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.StartProvisioning(ctx, s.OrderID, name); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
