@@ -44,6 +44,9 @@ func toServiceRecord(s *provisioning.Service) *serviceRecord {
 func (r *serviceRecord) service() *provisioning.Service {
 	s := r.Service
 	s.Version = r.Item.Version
+	if s.IPs == nil { // an empty list is stored as NULL
+		s.IPs = []string{}
+	}
 	return &s
 }
 

@@ -5,6 +5,7 @@ import App from './App.vue'
 import AccountHome from './pages/AccountHome.vue'
 import OrderSummary from './pages/OrderSummary.vue'
 import OrderPage from './pages/order/OrderPage.vue'
+import ServicePage from './pages/services/ServicePage.vue'
 import LoginPage from './pages/auth/LoginPage.vue'
 import RegisterPage from './pages/auth/RegisterPage.vue'
 import VerifyPage from './pages/auth/VerifyPage.vue'
@@ -22,6 +23,7 @@ const router = createRouter({
     { path: '/reset', component: ResetPage },
     { path: '/order', component: OrderSummary },
     { path: '/orders/:id', component: OrderPage },
+    { path: '/services/:id', component: ServicePage },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })

@@ -12,6 +12,7 @@ import InvoicesPage from './pages/invoices/InvoicesPage.vue'
 import CouponsPage from './pages/coupons/CouponsPage.vue'
 import OrdersPage from './pages/orders/OrdersPage.vue'
 import PaymentsPage from './pages/payments/PaymentsPage.vue'
+import ServicesPage from './pages/services/ServicesPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -26,6 +27,7 @@ const router = createRouter({
     { path: '/coupons', component: CouponsPage },
     { path: '/orders', component: OrdersPage },
     { path: '/payments', component: PaymentsPage },
+    { path: '/services', component: ServicesPage },
     { path: '/:rest(.*)', redirect: '/plans' },
   ],
 })

@@ -4627,7 +4627,11 @@ export interface operations {
     };
     adminListServices: {
         parameters: {
-            query?: never;
+            query?: {
+                customer?: string;
+                /** @description true includes archived services */
+                archived?: "true" | "false";
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -1,0 +1,91 @@
+// End-to-end: a customer orders a VPS and a game server in the browser,
+// pays in the simulated Stripe, and watches both become active (the
+// deployed provisioning workflow against the VirtFusion and Pterodactyl
+// simulators); powers the VPS; staff see the provisioning log and suspend.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, signInAdmin, startStack } from './stack.mjs'
+
+let stack, browser
+
+before(async () => {
+  stack = await startStack()
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+  stack?.stop()
+})
+
+async function order(page, query, fill) {
+  await page.goto(stack.base + '/account/order?' + query)
+  await page.getByTestId('order-summary').waitFor()
+  await fill()
+  await page.getByTestId('order-review').click()
+  await page.getByTestId('order-pay').click()
+  // The hosted payment page, or straight to the order with a saved card.
+  await page.waitForURL(/\/dev\/stripe\/checkout\/|\/account\/orders\//)
+  if (page.url().includes('/dev/stripe/')) await page.click('button[type=submit]')
+  await page.waitForURL(/\/account\/orders\/ord_/)
+  await page.getByTestId('order-paid').waitFor()
+}
+
+describe('provisioning', () => {
+  it('a VPS and a game server ordered in the browser become active', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.goto(stack.base + '/account/login')
+    await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+    await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('signin-submit').click()
+    await page.getByTestId('welcome').waitFor()
+
+    await order(page, 'plan=vps-starter&cycle=monthly&currency=USD', async () => {
+      await page.getByTestId('order-hostname').locator('input').fill('web1.example.com')
+      await page.getByTestId('order-os').click()
+      await page.getByRole('option', { name: 'debian-12' }).click()
+      await page.getByTestId('order-location').click()
+      await page.getByRole('option', { name: 'Dallas, US' }).click()
+    })
+    await order(page, 'plan=game-valheim&cycle=monthly&currency=USD', async () => {
+      await page.getByTestId('order-game').click()
+      await page.getByRole('option', { name: 'Valheim' }).click()
+      await page.getByTestId('order-location').click()
+      await page.getByRole('option', { name: 'Frankfurt, DE' }).click()
+      // Returning customer: pay with the card saved by the first order.
+      await page.getByTestId('order-card-4242').locator('input').check()
+    })
+
+    await page.goto(stack.base + '/account/')
+    const services = page.getByTestId('my-services')
+    await services.getByText('VPS Starter').waitFor()
+    await page.getByTestId('service-status-VPS Starter').getByText('active').waitFor({ timeout: 30000 })
+    await page.getByTestId('service-status-Valheim').getByText('active').waitFor({ timeout: 30000 })
+
+    await services.getByText('VPS Starter').click()
+    await page.getByTestId('service-ips').waitFor()
+    await page.getByTestId('service-usage').waitFor()
+    await page.getByTestId('power-restart').click()
+    await page.getByTestId('power-go').click()
+    await page.getByTestId('service-notice').getByText('Restart sent').waitFor()
+
+    const mail = await browser.newPage()
+    let ready = 0
+    for (let i = 0; i < 100 && ready < 2; i++) {
+      await mail.goto(stack.base + '/dev/mail')
+      ready = await mail.getByText(/is ready/).count()
+      if (ready < 2) await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.equal(ready, 2, 'both credentials e-mails are in the dev mailbox')
+  })
+
+  it('staff see the provisioning log and suspend a service', async () => {
+    const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    await signInAdmin(admin, stack, '/admin/services')
+    await admin.getByTestId('services-table').getByText('web1.example.com').click()
+    await admin.getByTestId('service-log').getByText('create').first().waitFor()
+    await admin.getByTestId('svc-suspend').click()
+    await admin.getByTestId('service-detail').getByText('VPS Starter · suspended').waitFor()
+    await admin.getByTestId('svc-unsuspend').click()
+    await admin.getByTestId('service-detail').getByText('VPS Starter · active').waitFor()
+  })
+})
