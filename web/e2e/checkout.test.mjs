@@ -122,8 +122,17 @@ describe('checkout', () => {
     await admin.getByTestId('order-detail').getByText('order.paid').waitFor()
     await admin.getByTestId('order-approve').click()
     await admin.getByText('Paid', { exact: true }).click()
-    await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
-    await admin.getByTestId('order-detail').getByText('waiting for provisioning').waitFor()
+    // The provisioning request is handed to the provisioning workflow
+    // (the dialog is read when opened: open it until it says so).
+    let handed = false
+    for (let i = 0; i < 20 && !handed; i++) {
+      await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
+      await admin.getByTestId('order-detail').locator('tr', { hasText: 'provision.requested' }).waitFor()
+      handed = (await admin.getByTestId('order-detail').locator('tr', { hasText: 'provision.requested' }).getByText(/^done /).count()) > 0
+      await admin.getByTestId('order-detail').getByRole('button', { name: 'Close' }).click()
+      if (!handed) await new Promise((r) => setTimeout(r, 250))
+    }
+    assert.ok(handed, 'provision.requested was handed to the workflow')
   })
 
   it('the customer cancels with a survey and changes their mind; staff refund part of the payment', async () => {
