@@ -5,6 +5,8 @@
 //   - invoice PDF render time and invoices finalised per second;
 //   - Stripe webhook handling p50/p99 (first deliveries and duplicates) and
 //     outbox effects per second;
+//   - paid webhook to active service through the provisioning workflow,
+//     and panel calls per provisioning;
 //   - e-mail render time per template (p50/p99) and notifications rendered
 //     and delivered per second to an in-process SMTP server;
 //   - sign-in p50/p99 with the production argon2id parameters, and the
@@ -62,6 +64,9 @@ func run() error {
 		return err
 	}
 	if err := benchWebhooks(); err != nil {
+		return err
+	}
+	if err := benchProvisioning(); err != nil {
 		return err
 	}
 	benchRender()

@@ -8,15 +8,22 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/memqueue"
+	"github.com/ezscale/platform/shared/provisioning"
 )
 
 // platform builds the whole platform on the embedded store in dir, with
 // extra configuration, for a benchmark.
 func platform(ctx context.Context, dir string, clk clock.Clock, env map[string]string) (*app.Platform, app.Adapters, *memqueue.Queue, error) {
+	return platformWith(ctx, dir, clk, env, nil)
+}
+
+// platformWith is platform with control panels wired.
+func platformWith(ctx context.Context, dir string, clk clock.Clock, env map[string]string, panels map[catalog.ServiceType]provisioning.Panel) (*app.Platform, app.Adapters, *memqueue.Queue, error) {
 	api := minidyn.NewClient()
 	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
 		return nil, app.Adapters{}, nil, err
@@ -33,5 +40,6 @@ func platform(ctx context.Context, dir string, clk clock.Clock, env map[string]s
 	if err != nil {
 		return nil, app.Adapters{}, nil, err
 	}
+	adapters.Panels = panels
 	return app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk), adapters, q, nil
 }
