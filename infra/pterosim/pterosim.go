@@ -11,13 +11,14 @@
 package pterosim
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ezscale/platform/infra/simkit"
 )
 
 // Sim is one simulated panel.
@@ -30,12 +31,15 @@ type Sim struct {
 	// "installing".
 	InstallPolls int
 
+	// Faults injects failures (see simkit): statuses (429 answers with
+	// the rate-limit body), latency, hangs, malformed bodies, lost replies.
+	simkit.Faults
+
 	mu      sync.Mutex
 	users   []*user
 	servers []*server
 	seq     int
 	windows map[string][]time.Time
-	faults  []fault
 	now     func() time.Time
 }
 
@@ -55,47 +59,9 @@ type server struct {
 	Created                            time.Time
 }
 
-type fault struct {
-	status    int
-	latency   time.Duration
-	hang      bool
-	malformed bool
-	loseReply bool // do the work, then drop the connection
-}
-
 // New returns a simulator with the panel's default limits.
 func New(appKey, clientKey string) *Sim {
 	return &Sim{AppKey: appKey, ClientKey: clientKey, AppLimit: 240, ClientLimit: 720, InstallPolls: 2, windows: map[string][]time.Time{}, now: time.Now}
-}
-
-// FailNext answers the next requests with these statuses (429 with the
-// rate-limit body and Retry-After: 1).
-func (s *Sim) FailNext(statuses ...int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, st := range statuses {
-		s.faults = append(s.faults, fault{status: st})
-	}
-}
-
-// SlowNext delays the next request by d.
-func (s *Sim) SlowNext(d time.Duration) { s.push(fault{latency: d}) }
-
-// HangNext never answers the next request (until the client gives up).
-func (s *Sim) HangNext() { s.push(fault{hang: true}) }
-
-// MalformNext answers the next request 200 with a body that is not JSON.
-func (s *Sim) MalformNext() { s.push(fault{malformed: true}) }
-
-// LoseNextReply performs the next request and then drops the connection
-// without answering: the create that happened although the caller never
-// heard of it.
-func (s *Sim) LoseNextReply() { s.push(fault{loseReply: true}) }
-
-func (s *Sim) push(f fault) {
-	s.mu.Lock()
-	s.faults = append(s.faults, f)
-	s.mu.Unlock()
 }
 
 // Servers returns how many servers exist (tests assert "exactly one").
@@ -133,11 +99,7 @@ func writeErrors(w http.ResponseWriter, status int, errs ...apiError) {
 	writeJSON(w, status, map[string]any{"errors": out})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { simkit.JSON(w, status, v) }
 
 func notFound(w http.ResponseWriter) {
 	writeErrors(w, http.StatusNotFound, apiError{Code: "NotFoundHttpException", Detail: "The requested resource could not be found on the server."})
@@ -178,11 +140,8 @@ func (s *Sim) guard(api string, h http.HandlerFunc) http.HandlerFunc {
 			writeErrors(w, http.StatusUnauthorized, apiError{Code: "AuthenticationException", Detail: "Unauthenticated."})
 			return
 		}
+		f := s.Next()
 		s.mu.Lock()
-		var f fault
-		if len(s.faults) > 0 {
-			f, s.faults = s.faults[0], s.faults[1:]
-		}
 		limit := s.AppLimit
 		if api == "client" {
 			limit = s.ClientLimit
@@ -200,52 +159,21 @@ func (s *Sim) guard(api string, h http.HandlerFunc) http.HandlerFunc {
 		}
 		s.windows[key] = win
 		s.mu.Unlock()
-		if f.latency > 0 {
-			time.Sleep(f.latency)
+		if limited {
+			f.Status = http.StatusTooManyRequests
 		}
-		switch {
-		case f.hang:
-			<-r.Context().Done()
-			return
-		case f.malformed:
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(`<html>502 Bad Gateway</html>`))
-			return
-		case limited || f.status == http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", "1")
-			writeErrors(w, http.StatusTooManyRequests, apiError{Code: "TooManyRequestsHttpException", Detail: "Too Many Attempts."})
-			return
-		case f.status != 0:
-			writeErrors(w, f.status, apiError{Code: "HttpException", Detail: "simulated failure"})
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodDelete && r.ContentLength != 0 {
-			body := map[string]any{}
-			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-				writeErrors(w, http.StatusBadRequest, apiError{Code: "BadRequestHttpException", Detail: "The JSON data passed in the request appears to be malformed."})
+		simkit.Serve(w, r, f, func(w http.ResponseWriter, status int) {
+			if status == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "1")
+				writeErrors(w, status, apiError{Code: "TooManyRequestsHttpException", Detail: "Too Many Attempts."})
 				return
 			}
-			r = r.WithContext(withBody(r.Context(), body))
-		}
-		if f.loseReply {
-			h(discard{}, r)
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					_ = conn.Close()
-				}
-			}
-			return
-		}
-		h(w, r)
+			writeErrors(w, status, apiError{Code: "HttpException", Detail: "simulated failure"})
+		}, func(w http.ResponseWriter) {
+			writeErrors(w, http.StatusBadRequest, apiError{Code: "BadRequestHttpException", Detail: "The JSON data passed in the request appears to be malformed."})
+		}, h)
 	}
 }
-
-// discard swallows a response the client will never see.
-type discard struct{}
-
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}
 
 func (s *Sim) newID() int { s.seq++; return s.seq }
 

@@ -1,33 +1,19 @@
 package pterosim
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/ezscale/platform/infra/simkit"
 )
 
-type bodyKey struct{}
-
-func withBody(ctx context.Context, b map[string]any) context.Context {
-	return context.WithValue(ctx, bodyKey{}, b)
-}
-
-func body(r *http.Request) map[string]any {
-	b, _ := r.Context().Value(bodyKey{}).(map[string]any)
-	if b == nil {
-		b = map[string]any{}
-	}
-	return b
-}
-
-func str(b map[string]any, k string) string { v, _ := b[k].(string); return v }
-
-func num(b map[string]any, k string) (int, bool) {
-	f, ok := b[k].(float64)
-	return int(f), ok
-}
+var (
+	body = simkit.Body
+	str  = simkit.Str
+	num  = simkit.Num
+)
 
 func (u *user) item() map[string]any {
 	var ext any

@@ -10,12 +10,13 @@
 package vfsim
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ezscale/platform/infra/simkit"
 )
 
 // Sim is one simulated VirtFusion control server.
@@ -26,11 +27,13 @@ type Sim struct {
 	// Packages and Templates are the ids that exist.
 	Packages, Templates map[int]bool
 
+	// Faults injects failures (see simkit).
+	simkit.Faults
+
 	mu      sync.Mutex
 	users   []*user
 	servers []*server
 	seq     int
-	faults  []fault
 }
 
 type user struct {
@@ -51,44 +54,9 @@ type server struct {
 	Created                              time.Time
 }
 
-type fault struct {
-	status    int
-	latency   time.Duration
-	hang      bool
-	malformed bool
-	loseReply bool
-}
-
 // New returns a simulator knowing packages 1–3 and templates 1–6.
 func New(token string) *Sim {
 	return &Sim{Token: token, BuildPolls: 2, Packages: map[int]bool{1: true, 2: true, 3: true}, Templates: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}}
-}
-
-// FailNext answers the next requests with these statuses.
-func (s *Sim) FailNext(statuses ...int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, st := range statuses {
-		s.faults = append(s.faults, fault{status: st})
-	}
-}
-
-// SlowNext delays the next request.
-func (s *Sim) SlowNext(d time.Duration) { s.push(fault{latency: d}) }
-
-// HangNext never answers the next request.
-func (s *Sim) HangNext() { s.push(fault{hang: true}) }
-
-// MalformNext answers the next request 200 with a body that is not JSON.
-func (s *Sim) MalformNext() { s.push(fault{malformed: true}) }
-
-// LoseNextReply performs the next request and drops the connection.
-func (s *Sim) LoseNextReply() { s.push(fault{loseReply: true}) }
-
-func (s *Sim) push(f fault) {
-	s.mu.Lock()
-	s.faults = append(s.faults, f)
-	s.mu.Unlock()
 }
 
 // Servers returns how many servers exist.
@@ -109,11 +77,7 @@ func (s *Sim) Lock(id int) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { simkit.JSON(w, status, v) }
 
 func writeErrors(w http.ResponseWriter, status int, msgs ...string) {
 	writeJSON(w, status, map[string]any{"errors": msgs})
@@ -157,57 +121,18 @@ func (s *Sim) guard(fn http.HandlerFunc) http.HandlerFunc {
 			w.WriteHeader(http.StatusUnauthorized) // VirtFusion: empty body
 			return
 		}
-		s.mu.Lock()
-		var f fault
-		if len(s.faults) > 0 {
-			f, s.faults = s.faults[0], s.faults[1:]
-		}
-		s.mu.Unlock()
-		if f.latency > 0 {
-			time.Sleep(f.latency)
-		}
-		switch {
-		case f.hang:
-			<-r.Context().Done()
-			return
-		case f.malformed:
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(`{"data": [truncated`))
-			return
-		case f.status == http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", "2")
-			writeErrors(w, f.status, "Too Many Attempts.")
-			return
-		case f.status != 0:
-			writeErrors(w, f.status, "simulated failure")
-			return
-		}
-		if r.Body != nil && r.ContentLength != 0 {
-			b := map[string]any{}
-			if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-				writeErrors(w, http.StatusBadRequest, "The request body is not valid JSON.")
+		simkit.Serve(w, r, s.Next(), func(w http.ResponseWriter, status int) {
+			if status == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "2")
+				writeErrors(w, status, "Too Many Attempts.")
 				return
 			}
-			r = r.WithContext(withBody(r.Context(), b))
-		}
-		if f.loseReply {
-			fn(discard{}, r)
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					_ = conn.Close()
-				}
-			}
-			return
-		}
-		fn(w, r)
+			writeErrors(w, status, "simulated failure")
+		}, func(w http.ResponseWriter) {
+			writeErrors(w, http.StatusBadRequest, "The request body is not valid JSON.")
+		}, fn)
 	}
 }
-
-type discard struct{}
-
-func (discard) Header() http.Header         { return http.Header{} }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}
 
 func (s *Sim) newID() int { s.seq++; return s.seq }
 
