@@ -18,7 +18,10 @@ import (
 	"github.com/ezscale/platform/shared/testenv/session"
 )
 
-func TestNotificationsThroughTheLocalStack(t *testing.T) {
+// openStack serves a fresh local stack and runs its workers until the
+// test ends.
+func openStack(t *testing.T) (*stack.Stack, string) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: t.TempDir(), Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})
@@ -27,11 +30,15 @@ func TestNotificationsThroughTheLocalStack(t *testing.T) {
 	}
 	srv.Config.Handler = st.Handler()
 	srv.Start()
-	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { st.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	return st, base
+}
+
+func TestNotificationsThroughTheLocalStack(t *testing.T) {
+	st, base := openStack(t)
 
 	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
 	if err != nil {
@@ -94,19 +101,8 @@ func TestNotificationsThroughTheLocalStack(t *testing.T) {
 // workflow against the VirtFusion simulator and ends with an active
 // service and the credentials e-mail.
 func TestPaidOrderIsProvisionedLocally(t *testing.T) {
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: t.TempDir(), Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = st.Handler()
-	srv.Start()
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { st.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	st, base := openStack(t)
+	ctx := context.Background()
 
 	p := st.Platform
 	plans, err := p.Catalog.List(ctx, catalog.Active, catalog.VPS)
