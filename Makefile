@@ -9,7 +9,7 @@ WEB       := web
 GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 EMBEDDED  := shared/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
-FUNCTIONS := catalog accounts admin notifier webhooks outbox
+FUNCTIONS := catalog accounts admin notifier webhooks outbox provision-task panel-worker
 # Stripe's API emulator, pinned; Go tests of the Stripe gateway run against it.
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
@@ -78,7 +78,7 @@ test-template: venv
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam build --build-in-source --cached --parallel
 	@for f in $(FUNCTIONS); do \
-	  n=$$(tr '[:lower:]' '[:upper:]' <<< $${f:0:1})$${f:1}Function; \
+	  n=$$(sed -E 's/(^|-)([a-z])/\U\2/g' <<< $$f)Function; \
 	  test -s .aws-sam/build/$$n/bootstrap || { echo "sam build produced no bootstrap for $$n"; exit 1; }; \
 	done
 
@@ -97,9 +97,11 @@ build-AdminFunction: ; $(call lambda,admin)
 build-NotifierFunction: ; $(call lambda,notifier)
 build-WebhooksFunction: ; $(call lambda,webhooks)
 build-OutboxFunction: ; $(call lambda,outbox)
+build-ProvisionTaskFunction: ; $(call lambda,provision-task)
+build-PanelWorkerFunction: ; $(call lambda,panel-worker)
 
 functions:
-	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory ARTIFACTS_DIR=bin/lambda/$$f build-$$(tr '[:lower:]' '[:upper:]' <<< $${f:0:1})$${f:1}Function; done
+	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory ARTIFACTS_DIR=bin/lambda/$$f build-$$(sed -E 's/(^|-)([a-z])/\U\2/g' <<< $$f)Function; done
 
 clean:
 	rm -rf bin .aws-sam test-output $(WEB)/dist

@@ -33,6 +33,7 @@ import (
 	"github.com/ezscale/platform/shared/passkeys"
 	"github.com/ezscale/platform/shared/passwords"
 	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/sfnflows"
 	"github.com/ezscale/platform/shared/stripegw"
 )
 
@@ -77,6 +78,8 @@ type Platform struct {
 	Services          *dynamo.Services
 	Provisioning      *provisioning.Engine
 	startProvisioning func(ctx context.Context, orderID, name string) error
+	// Flows starts and answers Step Functions executions (AWS only).
+	Flows *sfnflows.Flows
 }
 
 // New wires the platform.

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/ezscale/platform/shared/blob"
@@ -22,6 +23,7 @@ import (
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/s3blob"
 	"github.com/ezscale/platform/shared/sesmail"
+	"github.com/ezscale/platform/shared/sfnflows"
 	"github.com/ezscale/platform/shared/smtpmail"
 	"github.com/ezscale/platform/shared/sqsqueue"
 )
@@ -44,7 +46,12 @@ func FromEnvironment(ctx context.Context, function string) (*Platform, *sqsqueue
 	if err != nil {
 		return nil, nil, err
 	}
-	return New(cfg, ad, log, clock.System{}), queue, nil
+	p := New(cfg, ad, log, clock.System{})
+	if cfg.ProvisioningStateMachine != "" {
+		p.Flows = &sfnflows.Flows{API: sfn.NewFromConfig(awsCfg), StateMachine: cfg.ProvisioningStateMachine}
+		p.StartProvisioningWith(p.Flows.Start)
+	}
+	return p, queue, nil
 }
 
 func awsAdapters(cfg config.Config, awsCfg aws.Config) (Adapters, *sqsqueue.Queue, error) {

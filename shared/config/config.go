@@ -73,6 +73,10 @@ type Config struct {
 	StripeAPIURL        string        `env:"STRIPE_API_URL"`
 	CheckoutTTL         time.Duration `env:"CHECKOUT_TTL" envDefault:"1h"`
 
+	// PROVISIONING_STATE_MACHINE_ARN is the provisioning workflow that
+	// paid orders start (AWS; the local stack runs it in process).
+	ProvisioningStateMachine string `env:"PROVISIONING_STATE_MACHINE_ARN"`
+
 	// Mail: MAIL_TRANSPORT is smtp, ses, or outbox (a local folder; make dev).
 	MailTransport    string `env:"MAIL_TRANSPORT" envDefault:"outbox"`
 	MailFrom         string `env:"MAIL_FROM" envDefault:"EZSCALE <no-reply@ezscale.localhost>"`

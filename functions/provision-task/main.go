@@ -1,0 +1,34 @@
+// Command provision-task runs the provisioning workflow's task states
+// (record the service, activate it, mark it failed). A step's named error
+// becomes the Lambda error type, which the workflow's Retry and Catch match.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/provisioning"
+)
+
+func main() {
+	p, _, err := app.FromEnvironment(context.Background(), "provision-task")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "provision-task: cannot start:", err)
+		os.Exit(1)
+	}
+	steps := provisioning.Steps{Engine: p.Provisioning}
+	lambda.Start(func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		out, err := steps.Task(ctx, in)
+		var se *provisioning.StepError
+		if errors.As(err, &se) {
+			return nil, messages.InvokeResponse_Error{Type: se.Name, Message: se.Cause}
+		}
+		return out, err
+	})
+}
