@@ -74,6 +74,9 @@ func awsAdapters(cfg config.Config, awsCfg aws.Config) (Adapters, *sqsqueue.Queu
 	} else {
 		ad.Blobs = blob.NewDir(os.TempDir() + "/ezscale-blobs")
 	}
+	if ad.Panels, err = panelsFrom(cfg.Panels, ad.HTTP); err != nil {
+		return Adapters{}, nil, err
+	}
 	switch cfg.MailTransport {
 	case "ses":
 		ad.Mailer = sesmail.New(sesv2.NewFromConfig(awsCfg), clock.System{}, cfg.SESConfiguration)

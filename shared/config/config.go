@@ -76,6 +76,9 @@ type Config struct {
 	// PROVISIONING_STATE_MACHINE_ARN is the provisioning workflow that
 	// paid orders start (AWS; the local stack runs it in process).
 	ProvisioningStateMachine string `env:"PROVISIONING_STATE_MACHINE_ARN"`
+	// PANELS configures the control panels (JSON with secrets; see
+	// docs/provisioning.md). Empty: no panel is called from this function.
+	Panels string `env:"PANELS"`
 
 	// Mail: MAIL_TRANSPORT is smtp, ses, or outbox (a local folder; make dev).
 	MailTransport    string `env:"MAIL_TRANSPORT" envDefault:"outbox"`

@@ -22,10 +22,10 @@ import (
 
 // Egg is how a game is installed.
 type Egg struct {
-	ID          int
-	DockerImage string
-	Startup     string
-	Environment map[string]string
+	ID          int               `json:"id"`
+	DockerImage string            `json:"docker_image"`
+	Startup     string            `json:"startup"`
+	Environment map[string]string `json:"environment"`
 }
 
 // Config is one panel.

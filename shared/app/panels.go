@@ -1,0 +1,58 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/pterodactyl"
+	"github.com/ezscale/platform/shared/virtfusion"
+)
+
+// PanelsConfig is the PANELS setting (JSON, holds secrets): which panel
+// serves each service type and how our catalog maps onto it.
+type PanelsConfig struct {
+	VirtFusion *struct {
+		URL            string         `json:"url"`
+		Token          string         `json:"token"`
+		Packages       map[string]int `json:"packages"` // plan id → package id
+		DefaultPackage int            `json:"default_package"`
+		Hypervisors    map[string]int `json:"hypervisors"` // location → hypervisor group id
+		Templates      map[string]int `json:"templates"`   // OS → template id
+	} `json:"virtfusion"`
+	Pterodactyl *struct {
+		URL       string                     `json:"url"`
+		AppKey    string                     `json:"app_key"`
+		ClientKey string                     `json:"client_key"`
+		Locations map[string]int             `json:"locations"`
+		Eggs      map[string]pterodactyl.Egg `json:"eggs"` // game → egg
+	} `json:"pterodactyl"`
+}
+
+// panelsFrom builds the panel adapters PANELS describes (nil when empty).
+func panelsFrom(raw string, client *http.Client) (map[catalog.ServiceType]provisioning.Panel, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	var c PanelsConfig
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return nil, fmt.Errorf("PANELS: not valid JSON: %w", err)
+	}
+	out := map[catalog.ServiceType]provisioning.Panel{}
+	if v := c.VirtFusion; v != nil {
+		if v.URL == "" || v.Token == "" || len(v.Hypervisors) == 0 || len(v.Templates) == 0 {
+			return nil, fmt.Errorf("PANELS: virtfusion needs url, token, hypervisors and templates")
+		}
+		out[catalog.VPS] = virtfusion.New(virtfusion.Config{BaseURL: v.URL, Token: v.Token, HTTP: client, Packages: v.Packages, DefaultPackage: v.DefaultPackage,
+			Hypervisors: v.Hypervisors, Templates: v.Templates})
+	}
+	if p := c.Pterodactyl; p != nil {
+		if p.URL == "" || p.AppKey == "" || p.ClientKey == "" || len(p.Locations) == 0 || len(p.Eggs) == 0 {
+			return nil, fmt.Errorf("PANELS: pterodactyl needs url, app_key, client_key, locations and eggs")
+		}
+		out[catalog.GameServer] = pterodactyl.New(pterodactyl.Config{BaseURL: p.URL, AppKey: p.AppKey, ClientKey: p.ClientKey, HTTP: client, Locations: p.Locations, Eggs: p.Eggs})
+	}
+	return out, nil
+}
