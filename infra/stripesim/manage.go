@@ -9,11 +9,9 @@ import (
 // updateSubscription handles cancel_at_period_end (set and withdrawn) with
 // cancellation_details, as POST /v1/subscriptions/{id}.
 func (s *Sim) updateSubscription(r *http.Request) (map[string]any, int, string) {
-	s.mu.Lock()
-	sub := s.objects[r.PathValue("id")]
-	if sub == nil || sub["object"] != "subscription" {
-		s.mu.Unlock()
-		return nil, http.StatusNotFound, "No such subscription: '" + r.PathValue("id") + "'"
+	sub, status, msg := s.lockObject(r.PathValue("id"), "subscription", "subscription")
+	if status != 0 {
+		return nil, status, msg
 	}
 	if sub["status"] == "canceled" {
 		s.mu.Unlock()
@@ -48,11 +46,9 @@ func (s *Sim) updateSubscription(r *http.Request) (map[string]any, int, string) 
 
 // cancelSubscription is DELETE /v1/subscriptions/{id}: cancelled at once.
 func (s *Sim) cancelSubscription(r *http.Request) (map[string]any, int, string) {
-	s.mu.Lock()
-	sub := s.objects[r.PathValue("id")]
-	if sub == nil || sub["object"] != "subscription" {
-		s.mu.Unlock()
-		return nil, http.StatusNotFound, "No such subscription: '" + r.PathValue("id") + "'"
+	sub, status, msg := s.lockObject(r.PathValue("id"), "subscription", "subscription")
+	if status != 0 {
+		return nil, status, msg
 	}
 	if sub["status"] == "canceled" {
 		s.mu.Unlock()
@@ -109,11 +105,9 @@ func (s *Sim) createSetupSession(r *http.Request) (map[string]any, int, string) 
 
 // updateCustomer handles invoice_settings[default_payment_method].
 func (s *Sim) updateCustomer(r *http.Request) (map[string]any, int, string) {
-	s.mu.Lock()
-	cus := s.objects[r.PathValue("id")]
-	if cus == nil || cus["object"] != "customer" {
-		s.mu.Unlock()
-		return nil, http.StatusNotFound, "No such customer: '" + r.PathValue("id") + "'"
+	cus, status, msg := s.lockObject(r.PathValue("id"), "customer", "customer")
+	if status != 0 {
+		return nil, status, msg
 	}
 	if pm := r.Form.Get("invoice_settings[default_payment_method]"); pm != "" {
 		if o := s.objects[pm]; o == nil || o["customer"] != cus["id"] {
@@ -129,11 +123,9 @@ func (s *Sim) updateCustomer(r *http.Request) (map[string]any, int, string) {
 
 // detachPaymentMethod is POST /v1/payment_methods/{id}/detach.
 func (s *Sim) detachPaymentMethod(r *http.Request) (map[string]any, int, string) {
-	s.mu.Lock()
-	pm := s.objects[r.PathValue("id")]
-	if pm == nil || pm["object"] != "payment_method" {
-		s.mu.Unlock()
-		return nil, http.StatusNotFound, "No such PaymentMethod: '" + r.PathValue("id") + "'"
+	pm, status, msg := s.lockObject(r.PathValue("id"), "payment_method", "PaymentMethod")
+	if status != 0 {
+		return nil, status, msg
 	}
 	if pm["customer"] == nil {
 		s.mu.Unlock()
@@ -201,11 +193,9 @@ func (s *Sim) createInvoice(r *http.Request) (map[string]any, int, string) {
 // payInvoice finalizes and charges an invoice with the subscription's (or
 // customer's) default card.
 func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
-	s.mu.Lock()
-	inv := s.objects[r.PathValue("id")]
-	if inv == nil || inv["object"] != "invoice" {
-		s.mu.Unlock()
-		return nil, http.StatusNotFound, "No such invoice: '" + r.PathValue("id") + "'"
+	inv, status, msg := s.lockObject(r.PathValue("id"), "invoice", "invoice")
+	if status != 0 {
+		return nil, status, msg
 	}
 	if inv["status"] == "paid" || inv["status"] == "void" {
 		s.mu.Unlock()
@@ -242,4 +232,17 @@ func (s *Sim) voidInvoice(r *http.Request) (map[string]any, int, string) {
 	inv["status"] = "void"
 	s.mu.Unlock()
 	return inv, 0, ""
+}
+
+// lockObject takes the lock and finds the object id of the given kind;
+// on success the lock is held (the caller releases it), otherwise it is
+// released and the answer is Stripe's 404.
+func (s *Sim) lockObject(id, kind, label string) (map[string]any, int, string) {
+	s.mu.Lock()
+	o := s.objects[id]
+	if o == nil || o["object"] != kind {
+		s.mu.Unlock()
+		return nil, http.StatusNotFound, "No such " + label + ": '" + id + "'"
+	}
+	return o, 0, ""
 }
