@@ -263,3 +263,37 @@ func TestLoadRefusesWhatItDoesNotRun(t *testing.T) {
 		t.Fatalf("substitution: %v", err)
 	}
 }
+
+// Every supported comparison, true and false, including the *Path forms
+// and type mismatches (no match, as in Step Functions).
+func TestChoiceComparisons(t *testing.T) {
+	input := map[string]any{"s": "running", "n": 3, "b": true, "other": 2, "name": "running", "nil": nil}
+	cases := []struct {
+		rule string
+		want bool
+	}{
+		{`"Variable":"$.s","StringEquals":"running"`, true},
+		{`"Variable":"$.s","StringEquals":"building"`, false},
+		{`"Variable":"$.n","StringEquals":"3"`, false},
+		{`"Variable":"$.s","StringEqualsPath":"$.name"`, true},
+		{`"Variable":"$.b","BooleanEquals":true`, true},
+		{`"Variable":"$.s","BooleanEquals":true`, false},
+		{`"Variable":"$.n","NumericEquals":3`, true},
+		{`"Variable":"$.n","NumericGreaterThan":3`, false},
+		{`"Variable":"$.n","NumericGreaterThanPath":"$.other"`, true},
+		{`"Variable":"$.n","NumericGreaterThanEquals":3`, true},
+		{`"Variable":"$.n","NumericLessThan":3`, false},
+		{`"Variable":"$.n","NumericLessThanEquals":3`, true},
+		{`"Variable":"$.s","NumericLessThan":9`, false},
+		{`"Variable":"$.missing","IsPresent":false`, true},
+		{`"Variable":"$.nil","IsNull":true`, true},
+		{`"Variable":"$.s","IsNull":true`, false},
+	}
+	for _, c := range cases {
+		def := `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{` + c.rule + `,"Next":"Yes"}],"Default":"No"},"Yes":{"Type":"Succeed"},"No":{"Type":"Succeed"}}}`
+		got, _ := run(t, def, nil, input, nil)
+		if (got.Path[len(got.Path)-1] == "Yes") != c.want {
+			t.Errorf("%s: path %v, want match %v", c.rule, got.Path, c.want)
+		}
+	}
+}

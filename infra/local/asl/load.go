@@ -83,10 +83,6 @@ var allowed = map[string][]string{
 	"Fail":    {"Type", "Comment", "Error", "Cause"},
 }
 
-// comparisons are the Choice operators supported.
-var comparisons = []string{"StringEquals", "StringEqualsPath", "NumericEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "NumericLessThan",
-	"NumericLessThanEquals", "NumericGreaterThanPath", "BooleanEquals", "IsPresent", "IsNull"}
-
 // Load parses and checks a definition, with ${Name} placeholders replaced
 // (SAM's DefinitionSubstitutions).
 func Load(def []byte, subst map[string]string) (*Machine, error) {
@@ -293,7 +289,7 @@ func parseRule(f map[string]json.RawMessage, top bool) (Rule, error) {
 				return r, err
 			}
 			r.Not = &sr
-		case slices.Contains(comparisons, k):
+		case knownOperator(k):
 			if r.Op != "" {
 				return r, fmt.Errorf("a Choice rule has two comparisons (%s, %s)", r.Op, k)
 			}
