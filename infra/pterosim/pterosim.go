@@ -71,18 +71,6 @@ func (s *Sim) Servers() int {
 	return len(s.servers)
 }
 
-// ServerByExternalID returns a server's state for tests ("" when absent).
-func (s *Sim) ServerByExternalID(ext string) (status, power string, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sv := range s.servers {
-		if sv.ExternalID == ext {
-			return sv.Status, sv.Power, true
-		}
-	}
-	return "", "", false
-}
-
 type apiError struct {
 	Code, Detail, Field, Rule string
 }

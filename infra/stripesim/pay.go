@@ -148,7 +148,6 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 		sess["payment_status"] = "no_payment_required"
 	}
 	sess["subscription"] = sub["id"]
-	s.attachments[cus] = pm["id"].(string)
 	s.mu.Unlock()
 	s.emit("customer.subscription.created", sub)
 	s.emit("payment_method.attached", pm)

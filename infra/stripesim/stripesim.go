@@ -44,13 +44,12 @@ type Config struct {
 type Sim struct {
 	cfg Config
 
-	mu          sync.Mutex
-	objects     map[string]map[string]any // id → object
-	idempotent  map[string][]byte         // key → response body
-	events      []map[string]any          // every event, in creation order
-	queue       chan map[string]any
-	faults      []int
-	attachments map[string]string // customer → default payment method
+	mu         sync.Mutex
+	objects    map[string]map[string]any // id → object
+	idempotent map[string][]byte         // key → response body
+	events     []map[string]any          // every event, in creation order
+	queue      chan map[string]any
+	faults     []int
 }
 
 // New returns a simulator; Run delivers its webhooks.
@@ -64,7 +63,7 @@ func New(c Config) *Sim {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Sim{cfg: c, objects: map[string]map[string]any{}, idempotent: map[string][]byte{}, queue: make(chan map[string]any, 1024), attachments: map[string]string{}}
+	return &Sim{cfg: c, objects: map[string]map[string]any{}, idempotent: map[string][]byte{}, queue: make(chan map[string]any, 1024)}
 }
 
 func newID(prefix string) string {

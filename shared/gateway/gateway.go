@@ -178,6 +178,3 @@ func (Unconfigured) StartSubscription(context.Context, CheckoutInput, string) (s
 func (Unconfigured) ChangeSubscription(context.Context, ChangeInput) (string, error) {
 	return "", errUnconfigured
 }
-
-// IsUnconfigured reports whether err comes from Unconfigured.
-func IsUnconfigured(err error) bool { return errors.Is(err, errUnconfigured) }

@@ -16,7 +16,6 @@ import (
 	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/gateway"
 	"github.com/ezscale/platform/shared/ids"
-	"github.com/ezscale/platform/shared/money"
 )
 
 // Plans finds plans.
@@ -316,13 +315,4 @@ func (s *Service) Subscriptions(ctx context.Context, customerID string) ([]Subsc
 // Payments returns a customer's payments ledger.
 func (s *Service) Payments(ctx context.Context, customerID string) ([]Payment, error) {
 	return s.store.ListPayments(ctx, customerID)
-}
-
-// FormatAmount shows minor units of currency for people.
-func FormatAmount(amount int64, currency string) string {
-	m, err := money.New(amount, currency)
-	if err != nil {
-		return fmt.Sprintf("%d %s", amount, currency)
-	}
-	return m.String()
 }

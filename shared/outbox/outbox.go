@@ -79,9 +79,6 @@ func NewDispatcher(store Store, clk clock.Clock, log *slog.Logger) *Dispatcher {
 // a consumer exists (visible to staff meanwhile).
 func (d *Dispatcher) Handle(kind string, h Handler) { d.handlers[kind] = h }
 
-// Handles reports whether kind has a handler.
-func (d *Dispatcher) Handles(kind string) bool { return d.handlers[kind] != nil }
-
 // Kick asks a running dispatcher to publish soon; it never blocks.
 func (d *Dispatcher) Kick() {
 	select {

@@ -136,17 +136,6 @@ func (r *Runner) Wait(ctx context.Context, e *Execution) (Execution, error) {
 	return snapshot(e), nil
 }
 
-// Describe returns a snapshot of an execution.
-func (r *Runner) Describe(machine, name string) (Execution, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e, ok := r.execs[machine+"/"+name]
-	if !ok {
-		return Execution{}, false
-	}
-	return snapshot(e), true
-}
-
 func snapshot(e *Execution) Execution {
 	s := *e
 	s.Path = slices.Clone(e.Path)
