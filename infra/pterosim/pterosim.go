@@ -46,6 +46,7 @@ type Sim struct {
 type user struct {
 	ID                                             int
 	ExternalID, UUID, Username, Email, First, Last string
+	Password                                       string
 }
 
 type server struct {
@@ -62,6 +63,18 @@ type server struct {
 // New returns a simulator with the panel's default limits.
 func New(appKey, clientKey string) *Sim {
 	return &Sim{AppKey: appKey, ClientKey: clientKey, AppLimit: 240, ClientLimit: 720, InstallPolls: 2, windows: map[string][]time.Time{}, now: time.Now}
+}
+
+// Password is the panel password of the user with external id ext.
+func (s *Sim) Password(ext string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if u.ExternalID == ext {
+			return u.Password
+		}
+	}
+	return ""
 }
 
 // Servers returns how many servers exist (tests assert "exactly one").
@@ -101,6 +114,7 @@ func (s *Sim) Handler() http.Handler {
 	app("GET /api/application/users", s.listUsers)
 	app("GET /api/application/users/external/{ext}", s.userByExternal)
 	app("POST /api/application/users", s.createUser)
+	app("PATCH /api/application/users/{id}", s.updateUser)
 	app("GET /api/application/servers", s.listServers)
 	app("POST /api/application/servers", s.createServer)
 	app("GET /api/application/servers/external/{ext}", s.serverByExternal)

@@ -3,6 +3,7 @@ package pterosim
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,16 +78,71 @@ func (s *Sim) listUsers(w http.ResponseWriter, r *http.Request) {
 	list(w, r, out)
 }
 
+// userByExternal answers ?include=servers like the panel: the user's
+// servers under attributes.relationships.
 func (s *Sim) userByExternal(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, u := range s.users {
-		if u.ExternalID == r.PathValue("ext") {
-			writeJSON(w, http.StatusOK, u.item())
-			return
+		if u.ExternalID != r.PathValue("ext") {
+			continue
 		}
+		item := u.item()
+		if slices.Contains(strings.Split(r.URL.Query().Get("include"), ","), "servers") {
+			owned := []map[string]any{}
+			for _, sv := range s.servers {
+				if sv.User == u.ID {
+					owned = append(owned, sv.item())
+				}
+			}
+			item["attributes"].(map[string]any)["relationships"] = map[string]any{"servers": map[string]any{"object": "list", "data": owned}}
+		}
+		writeJSON(w, http.StatusOK, item)
+		return
 	}
 	notFound(w)
+}
+
+// updateUser is PATCH /users/{id}: the panel validates the whole user
+// (email, username and names required, still unique), password optional.
+func (s *Sim) updateUser(w http.ResponseWriter, r *http.Request) {
+	b := body(r)
+	id, _ := strconv.Atoi(r.PathValue("id"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var target *user
+	for _, u := range s.users {
+		if u.ID == id {
+			target = u
+		}
+	}
+	if target == nil {
+		notFound(w)
+		return
+	}
+	var errs []apiError
+	for _, f := range []string{"email", "username", "first_name", "last_name"} {
+		if str(b, f) == "" {
+			errs = append(errs, apiError{Code: "ValidationException", Detail: "The " + strings.ReplaceAll(f, "_", " ") + " field is required.", Field: f, Rule: "required"})
+		}
+	}
+	for _, u := range s.users {
+		if u != target && (u.Email == str(b, "email") || u.Username == str(b, "username")) {
+			errs = append(errs, apiError{Code: "ValidationException", Detail: "The email or username has already been taken.", Field: "email", Rule: "unique"})
+		}
+	}
+	if p := str(b, "password"); p != "" && len(p) < 8 {
+		errs = append(errs, apiError{Code: "ValidationException", Detail: "The password must be at least 8 characters.", Field: "password", Rule: "min"})
+	}
+	if len(errs) > 0 {
+		writeErrors(w, http.StatusUnprocessableEntity, errs...)
+		return
+	}
+	target.Email, target.Username, target.First, target.Last = str(b, "email"), str(b, "username"), str(b, "first_name"), str(b, "last_name")
+	if p := str(b, "password"); p != "" {
+		target.Password = p
+	}
+	writeJSON(w, http.StatusOK, target.item())
 }
 
 func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +171,7 @@ func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := s.newID()
-	u := &user{ID: id, ExternalID: str(b, "external_id"), UUID: uuid(id), Username: str(b, "username"), Email: str(b, "email"), First: str(b, "first_name"), Last: str(b, "last_name")}
+	u := &user{ID: id, ExternalID: str(b, "external_id"), UUID: uuid(id), Username: str(b, "username"), Email: str(b, "email"), First: str(b, "first_name"), Last: str(b, "last_name"), Password: str(b, "password")}
 	s.users = append(s.users, u)
 	writeJSON(w, http.StatusCreated, u.item())
 }

@@ -7,6 +7,7 @@ package simkit
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -75,6 +76,9 @@ func Serve(w http.ResponseWriter, r *http.Request, fault Fault, fail func(w http
 	}
 	switch {
 	case fault.Hang:
+		// The server notices a client hanging up only once the body is
+		// read, so read it; otherwise Close would wait for this forever.
+		_, _ = io.Copy(io.Discard, r.Body)
 		<-r.Context().Done()
 		return
 	case fault.Malformed:

@@ -1,6 +1,7 @@
 package vfsim
 
 import (
+	"crypto/rand"
 	"net/http"
 	"strconv"
 	"time"
@@ -231,4 +232,22 @@ func (s *Sim) loginToken(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"authentication": map[string]any{"tokens": map[string]any{"1": "tok1", "2": "tok2"},
 		"endpoint": "/token_login", "endpoint_complete": "/token_login?token1=tok1&token2=tok2", "expiry": map[string]any{"ttl": 60}}}})
+}
+
+func (s *Sim) resetPassword(w http.ResponseWriter, r *http.Request) {
+	b := body(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.find(pathInt(r, "id"))
+	switch {
+	case sv == nil:
+		notFound(w, "server")
+	case str(b, "user") != "root" && str(b, "user") != "Administrator":
+		writeErrors(w, http.StatusUnprocessableEntity, "The selected user is invalid.")
+	case sv.Building || !sv.Built:
+		locked(w)
+	default:
+		sv.RootPassword = rand.Text()[:16]
+		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"queueId": s.newID(), "expectedPassword": sv.RootPassword}})
+	}
 }

@@ -49,7 +49,7 @@ type server struct {
 	Built, Building, Suspended           bool
 	Power                                string
 	Memory, CPUCores, Storage, Traffic   int
-	IPv4                                 string
+	IPv4, RootPassword                   string
 	reads                                int
 	Created                              time.Time
 }
@@ -64,6 +64,17 @@ func (s *Sim) Servers() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.servers)
+}
+
+// RootPassword is the server's root password (tests compare it with what
+// the customer was given).
+func (s *Sim) RootPassword(id int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sv := s.find(id); sv != nil {
+		return sv.RootPassword
+	}
+	return ""
 }
 
 // Lock marks a server busy (the next suspend, build or power answers 423).
@@ -101,6 +112,7 @@ func (s *Sim) Handler() http.Handler {
 	h("DELETE /api/v1/servers/{id}", s.deleteServer)
 	h("POST /api/v1/servers/{id}/power/{action}", s.power)
 	h("PUT /api/v1/servers/{id}/package/{packageId}", s.changePackage)
+	h("POST /api/v1/servers/{id}/resetPassword", s.resetPassword)
 	// "/servers/{id}/traffic" would clash with "/servers/user/{userId}" in
 	// net/http's mux, so one pattern serves the server's sub-resources.
 	h("GET /api/v1/servers/{id}/{what}", func(w http.ResponseWriter, r *http.Request) {

@@ -47,15 +47,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, m M
 // ChangePassword sets a new password after re-authentication with the
 // current one; other sessions end and this one's token rotates.
 func (s *Service) ChangePassword(ctx context.Context, sess *Session, current, next string, m Meta) (*LoginResult, error) {
-	if err := s.limit(ctx, "reauth:user:"+sess.UserID, 5, 10*time.Minute); err != nil {
-		return nil, err
-	}
-	u, err := s.store.GetUser(ctx, sess.UserID)
+	u, err := s.reauthenticate(ctx, sess.UserID, current, "current_password")
 	if err != nil {
 		return nil, err
-	}
-	if _, err := passwords.Verify(u.PasswordHash, current, s.params); err != nil {
-		return nil, apperr.Validation(map[string]string{"current_password": "is wrong"})
 	}
 	if err := s.setPassword(ctx, u.ID, next, "auth.password_change", m); err != nil {
 		return nil, err
@@ -90,4 +84,35 @@ func (s *Service) setPassword(ctx context.Context, userID, password, action stri
 	}
 	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: action, Outcome: "ok", TargetType: "user", TargetID: u.ID}, m)
 	return nil
+}
+
+// reauthenticate checks the user's password again before a sensitive
+// action (five tries per ten minutes); a wrong one is a field error on
+// field.
+func (s *Service) reauthenticate(ctx context.Context, userID, password, field string) (*User, error) {
+	if err := s.limit(ctx, "reauth:user:"+userID, 5, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := passwords.Verify(u.PasswordHash, password, s.params); err != nil {
+		return nil, apperr.Validation(map[string]string{field: "is wrong"})
+	}
+	return u, nil
+}
+
+// Reauthenticate checks the signed-in user's password before showing
+// secrets (service credentials); each attempt is audited.
+func (s *Service) Reauthenticate(ctx context.Context, userID, password, purpose string, m Meta) error {
+	u, err := s.reauthenticate(ctx, userID, password, "password")
+	outcome := "ok"
+	if err != nil {
+		outcome = "denied"
+	}
+	if u != nil || apperr.Is(err, apperr.Invalid) {
+		s.record(ctx, audit.Entry{ActorID: userID, Action: "auth.reauth", Outcome: outcome, TargetType: "user", TargetID: userID, Detail: purpose}, m)
+	}
+	return err
 }

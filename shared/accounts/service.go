@@ -373,19 +373,13 @@ func (s *Service) SetTaxExempt(ctx context.Context, actor *User, userID string, 
 // RequestEmailChange e-mails a confirmation link to a new address after
 // re-authentication. A taken address answers exactly like a free one.
 func (s *Service) RequestEmailChange(ctx context.Context, userID, newEmail, password string, m Meta) error {
-	if err := s.limit(ctx, "reauth:user:"+userID, 5, 10*time.Minute); err != nil {
-		return err
-	}
 	email, msg := ValidEmail(newEmail)
 	if msg != "" {
 		return apperr.Validation(map[string]string{"new_email": msg})
 	}
-	u, err := s.store.GetUser(ctx, userID)
+	u, err := s.reauthenticate(ctx, userID, password, "password")
 	if err != nil {
 		return err
-	}
-	if _, err := passwords.Verify(u.PasswordHash, password, s.params); err != nil {
-		return apperr.Validation(map[string]string{"password": "is wrong"})
 	}
 	if email == u.Email {
 		return apperr.Validation(map[string]string{"new_email": "is your current address"})

@@ -20,7 +20,6 @@ import (
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/audit"
-	"github.com/ezscale/platform/shared/passwords"
 )
 
 var totpOpts = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
@@ -113,15 +112,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess *Session, code string, m
 
 // DisableTOTP turns the factor off after re-authentication with the password.
 func (s *Service) DisableTOTP(ctx context.Context, sess *Session, password string, m Meta) error {
-	if err := s.limit(ctx, "reauth:user:"+sess.UserID, 5, 10*time.Minute); err != nil {
-		return err
-	}
-	u, err := s.store.GetUser(ctx, sess.UserID)
+	u, err := s.reauthenticate(ctx, sess.UserID, password, "password")
 	if err != nil {
 		return err
-	}
-	if _, err := passwords.Verify(u.PasswordHash, password, s.params); err != nil {
-		return apperr.Validation(map[string]string{"password": "is wrong"})
 	}
 	if _, err := s.store.UpdateUser(ctx, u.ID, func(u *User) error {
 		u.TOTP, u.UpdatedAt = TOTP{}, s.clock.Now()

@@ -149,6 +149,8 @@ func Routes(d Deps) []httpx.Route {
 		servicesScope(G, "/v1/me/services/{id}/usage", accounts.ScopeRead, sv.myUsage),
 		servicesScope(P, "/v1/me/services/{id}/power", accounts.ScopeServicesControl, sv.myPower),
 		servicesScope(P, "/v1/me/services/{id}/login", accounts.ScopeServicesControl, sv.myLogin),
+		// Credentials need the password again, in a session (no API token, no impersonation).
+		sensitive(P, "/v1/me/services/{id}/credentials", sv.myCredentials),
 		billingScope(G, "/v1/me/payment-methods", or.myPaymentMethods),
 		billingScope(P, "/v1/me/payment-methods/setup", or.setupPaymentMethod),
 		billingScope(P, "/v1/me/payment-methods/{id}/default", or.defaultPaymentMethod),

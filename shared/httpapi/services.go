@@ -95,6 +95,39 @@ func (h serviceHandlers) myLogin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// myCredentials reveals a service's login after the customer types their
+// account password again.
+func (h serviceHandlers) myCredentials(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	me := principal(r).User.ID
+	if _, err := e.Service(r.Context(), me, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.Password == "" {
+		return apperr.Validation(map[string]string{"password": "is required"})
+	}
+	if err := h.Accounts.Reauthenticate(r.Context(), me, in.Password, "service credentials "+r.PathValue("id"), meta(r)); err != nil {
+		return err
+	}
+	c, err := e.RevealCredentials(r.Context(), me, r.PathValue("id"), me)
+	if err != nil {
+		return err
+	}
+	h.record(r, "service.credentials_revealed", "service", r.PathValue("id"), nil, nil)
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.JSON(w, http.StatusOK, map[string]string{"username": c.Username, "password": c.Password, "note": c.Note})
+	return nil
+}
+
 func (h serviceHandlers) adminList(w http.ResponseWriter, r *http.Request) error {
 	e, err := h.engine()
 	if err != nil {

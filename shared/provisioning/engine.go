@@ -33,6 +33,7 @@ type Customers interface {
 // Sealer encrypts credentials at rest.
 type Sealer interface {
 	Seal(ctx context.Context, plaintext, aad []byte) ([]byte, error)
+	Open(ctx context.Context, sealed, aad []byte) ([]byte, error)
 }
 
 // Notifier sends e-mail and admin alerts.
@@ -199,23 +200,12 @@ func (e *Engine) Poll(ctx context.Context, svcID string) (*Resource, int, error)
 	return r, svc.Polls, nil
 }
 
-// Activate stores what the panel made (credentials sealed), marks the
-// service active and e-mails the customer; repeating it sends nothing
-// twice (the e-mail's key is the service).
+// Activate stores what the panel made, marks the service active and
+// e-mails the credentials; repeating it sends nothing twice (the e-mail's
+// key is the service).
 func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Service, error) {
-	var sealed string
-	if r.Password != "" {
-		b, err := e.Sealer.Seal(ctx, []byte(r.Username+"\n"+r.Password), []byte("credentials:"+svcID))
-		if err != nil {
-			return nil, apperr.Wrap(err, apperr.Unavailable, "credentials could not be sealed")
-		}
-		sealed = string(b)
-	}
 	svc, err := e.Store.UpdateService(ctx, svcID, func(s *Service) error {
 		s.Status, s.IPs, s.Note, s.UpdatedAt = StatusActive, append([]string{}, r.IPs...), "", e.Clock.Now()
-		if sealed != "" {
-			s.Credentials = sealed
-		}
 		return nil
 	})
 	if err != nil {
@@ -225,12 +215,19 @@ func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Serv
 	if err != nil {
 		return nil, err
 	}
-	ip, user, pass := strings.Join(svc.IPs, ", "), r.Username, r.Password
+	c, err := e.openCredentials(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
+	ip, user, pass := strings.Join(svc.IPs, ", "), c.Username, c.Password
 	if ip == "" {
 		ip = "shown in your account"
 	}
 	if user == "" {
-		user, pass = owner.Email, "the one you set in the control panel"
+		user = owner.Email
+	}
+	if pass == "" {
+		pass = "the one you already use for this control panel"
 	}
 	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.ServiceProvisioned, To: owner.Email, Key: "provisioned:" + svcID,
 		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "account_service_url": e.AccountURL + "/services/" + svcID,

@@ -27,6 +27,9 @@ func provision(t *testing.T, w *provisioningtest.World, orderID string) *provisi
 			t.Fatal(err)
 		}
 		if r.State == provisioning.Running {
+			if err := w.Engine.IssueCredentials(ctx, svc.ID); err != nil {
+				t.Fatal(err)
+			}
 			out, err := w.Engine.Activate(ctx, svc.ID, r)
 			if err != nil {
 				t.Fatal(err)

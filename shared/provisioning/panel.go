@@ -58,13 +58,20 @@ type Owner struct {
 
 // Resource is a service as the panel has it.
 type Resource struct {
-	ID       string // the panel's id
-	Ref      string
-	State    State
-	IPs      []string
-	Username string // credentials the panel made, when it returns them
+	ID     string // the panel's id
+	Ref    string
+	State  State
+	IPs    []string
+	Detail string // e.g. the panel's own status word
+}
+
+// Credentials are how the customer logs in to what they bought. Password
+// is empty when the panel keeps an account the customer already has (a
+// second game server under the same panel login); Note says so.
+type Credentials struct {
+	Username string
 	Password string
-	Detail   string // e.g. the panel's own status word
+	Note     string
 }
 
 // Usage is live resource use.
@@ -102,6 +109,10 @@ type Panel interface {
 	Usage(ctx context.Context, id string) (*Usage, error)
 	// LoginURL is a link into the panel (single sign-on where it has one).
 	LoginURL(ctx context.Context, id string, o Owner) (string, error)
+	// Credentials issues login credentials for a new service: it sets a
+	// fresh password, so a repeat makes the earlier answer stale, and the
+	// engine keeps only the last answer it received.
+	Credentials(ctx context.Context, id string, o Owner) (*Credentials, error)
 }
 
 // Errors panel adapters return, so the workflow can decide: retry the

@@ -40,14 +40,16 @@ type Service struct {
 	IPs         []string            `json:"ips"`
 	Status      Status              `json:"status"`
 	Note        string              `json:"note,omitempty"` // why it failed
-	// Credentials are sealed (envelope encryption); never returned by
-	// listings.
-	Credentials string    `json:"-"`
-	Polls       int       `json:"polls"` // build status reads so far
-	Archived    bool      `json:"archived"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Version     int64     `json:"version"`
+	// Credentials are sealed (envelope encryption, bound to the service
+	// id); shown only after the customer re-authenticates.
+	Credentials []byte `json:"-" dynamodbav:"sealed_credentials,omitempty"`
+	// HasCredentials says whether there is something to reveal.
+	HasCredentials bool      `json:"has_credentials"`
+	Polls          int       `json:"polls"` // build status reads so far
+	Archived       bool      `json:"archived"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
 }
 
 // ServiceID is the service an order leads to.

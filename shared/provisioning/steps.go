@@ -14,7 +14,8 @@ type Steps struct{ Engine *Engine }
 
 // WorkMessage is one panel-queue message.
 type WorkMessage struct {
-	Action    string `json:"action"` // create, status
+	Action    string `json:"action"` // create, status, credentials
+	Panel     string `json:"panel"`  // whose concurrency limit applies
 	ServiceID string `json:"service_id"`
 	TaskToken string `json:"task_token"`
 }
@@ -74,6 +75,11 @@ func (s Steps) Work(ctx context.Context, m WorkMessage) (map[string]any, *StepEr
 			ips = []string{}
 		}
 		return map[string]any{"state": string(r.State), "ips": ips, "polls": polls}, nil
+	case "credentials":
+		if err := e.IssueCredentials(ctx, m.ServiceID); err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{"issued": true}, nil
 	}
 	return nil, &StepError{ErrNameInvalid, fmt.Sprintf("unknown panel action %q", m.Action)}
 }

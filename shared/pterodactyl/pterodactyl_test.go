@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/infra/pterosim"
+	"github.com/ezscale/platform/infra/simkit"
 	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/pterodactyl"
 )
@@ -207,4 +208,62 @@ func TestFailureModes(t *testing.T) {
 			t.Fatalf("application key on the client API: %v", err)
 		}
 	})
+}
+
+func TestCredentials(t *testing.T) {
+	ctx := context.Background()
+	sim, p, _ := setup(t)
+	owner := request("").Owner
+	first, err := p.Create(ctx, request("ezs-c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := p.Credentials(ctx, first.ID, owner)
+	if err != nil || c.Username != owner.Email || len(c.Password) < 20 || sim.Password(owner.CustomerID) != c.Password {
+		t.Fatalf("first server: %+v, %v (panel has %q)", c, err, sim.Password(owner.CustomerID))
+	}
+	second, err := p.Create(ctx, request("ezs-c2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := p.Credentials(ctx, second.ID, owner)
+	if err != nil || again.Password != "" || again.Note == "" || sim.Password(owner.CustomerID) != c.Password {
+		t.Fatalf("second server reset the shared login: %+v, %v", again, err)
+	}
+	faults := []struct {
+		name   string
+		inject func(*pterosim.Sim)
+		want   string
+	}{
+		{"RateLimited", func(s *pterosim.Sim) { s.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient.Error()},
+		{"ServerError", func(s *pterosim.Sim) { s.FailNext(http.StatusBadGateway) }, provisioning.ErrTransient.Error()},
+		{"Timeout", func(s *pterosim.Sim) { s.HangNext() }, provisioning.ErrTransient.Error()},
+		{"MalformedBody", func(s *pterosim.Sim) { s.MalformNext() }, provisioning.ErrMalformed.Error()},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			f.inject(sim)
+			if _, err := p.Credentials(ctx, first.ID, owner); kind(err) != f.want {
+				t.Fatalf("got %v, want %s", err, f.want)
+			}
+		})
+	}
+	if _, err := p.Credentials(ctx, first.ID, provisioning.Owner{CustomerID: "usr_nobody"}); kind(err) != provisioning.ErrNotFound.Error() {
+		t.Fatalf("unknown user: %v", err)
+	}
+	// A new login whose lookup answers but whose password update fails:
+	// nothing is issued, and the retry issues it.
+	req := request("ezs-c3")
+	req.Owner = provisioning.Owner{CustomerID: "usr_02DEF", Email: "grace@example.com", Name: "Grace Hopper"}
+	third, err := p.Create(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Push(simkit.Fault{}, simkit.Fault{Status: http.StatusInternalServerError})
+	if _, err := p.Credentials(ctx, third.ID, req.Owner); kind(err) != provisioning.ErrTransient.Error() {
+		t.Fatalf("failed update: %v", err)
+	}
+	if c, err := p.Credentials(ctx, third.ID, req.Owner); err != nil || c.Password == "" || sim.Password("usr_02DEF") != c.Password {
+		t.Fatalf("retry: %+v, %v", c, err)
+	}
 }

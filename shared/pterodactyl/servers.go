@@ -2,6 +2,7 @@ package pterodactyl
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -243,4 +244,42 @@ func (p *Panel) LoginURL(ctx context.Context, id string, _ provisioning.Owner) (
 		return "", err
 	}
 	return p.c.BaseURL + "/server/" + s.Attributes.Identifier, nil
+}
+
+// Credentials implements provisioning.Panel. Game servers are reached
+// with the customer's panel login, which is shared by all their servers:
+// a fresh password is set only while this is the login's only server (a
+// new account), never behind the back of someone already using it.
+func (p *Panel) Credentials(ctx context.Context, id string, o provisioning.Owner) (*provisioning.Credentials, error) {
+	var u struct {
+		Attributes struct {
+			ID            int    `json:"id"`
+			Username      string `json:"username"`
+			Email         string `json:"email"`
+			First         string `json:"first_name"`
+			Last          string `json:"last_name"`
+			Relationships struct {
+				Servers struct {
+					Data []serverItem `json:"data"`
+				} `json:"servers"`
+			} `json:"relationships"`
+		} `json:"attributes"`
+	}
+	if err := p.call(ctx, p.c.AppKey, http.MethodGet, "/api/application/users/external/"+url.PathEscape(o.CustomerID)+"?include=servers", nil, &u); err != nil {
+		return nil, err
+	}
+	a := u.Attributes
+	if a.ID == 0 || a.Email == "" {
+		return nil, &provisioning.PanelError{Kind: provisioning.ErrMalformed, Detail: "the answer is not a user"}
+	}
+	servers := a.Relationships.Servers.Data
+	if len(servers) != 1 || strconv.Itoa(servers[0].Attributes.ID) != id {
+		return &provisioning.Credentials{Username: a.Email, Note: "This game server uses your existing game panel login."}, nil
+	}
+	password := rand.Text() // 26 base32 characters, 130 bits
+	in := map[string]any{"email": a.Email, "username": a.Username, "first_name": a.First, "last_name": a.Last, "password": password}
+	if err := p.call(ctx, p.c.AppKey, http.MethodPatch, "/api/application/users/"+strconv.Itoa(a.ID), in, nil); err != nil {
+		return nil, err
+	}
+	return &provisioning.Credentials{Username: a.Email, Password: password}, nil
 }

@@ -247,3 +247,22 @@ func (p *Panel) pkg(plan string) (int, bool) {
 	}
 	return p.c.DefaultPackage, p.c.DefaultPackage > 0
 }
+
+// Credentials implements provisioning.Panel: VirtFusion resets the root
+// password through its queue and tells us the password it will set.
+// Windows templates use "Administrator"; ours are Linux, so root.
+func (p *Panel) Credentials(ctx context.Context, id string, _ provisioning.Owner) (*provisioning.Credentials, error) {
+	var out struct {
+		Data struct {
+			ExpectedPassword string `json:"expectedPassword"`
+		} `json:"data"`
+	}
+	in := map[string]any{"user": "root", "sendMail": false}
+	if err := p.call(ctx, http.MethodPost, "/servers/"+url.PathEscape(id)+"/resetPassword", in, &out); err != nil {
+		return nil, err
+	}
+	if out.Data.ExpectedPassword == "" {
+		return nil, &provisioning.PanelError{Kind: provisioning.ErrMalformed, Detail: "the password reset answer has no expectedPassword"}
+	}
+	return &provisioning.Credentials{Username: "root", Password: out.Data.ExpectedPassword}, nil
+}

@@ -180,3 +180,57 @@ func TestFailureModes(t *testing.T) {
 		}
 	})
 }
+
+// built makes a server and reads it until it is commissioned.
+func built(t *testing.T, p *virtfusion.Panel, ref string) string {
+	t.Helper()
+	r, err := p.Create(context.Background(), request(ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if _, err := p.Status(context.Background(), r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r.ID
+}
+
+func TestCredentials(t *testing.T) {
+	ctx := context.Background()
+	sim, p := setup(t, token)
+	r, err := p.Create(ctx, request("ezs-c0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Credentials(ctx, r.ID, provisioning.Owner{}); !errors.Is(err, provisioning.ErrTransient) {
+		t.Fatalf("credentials while building: %v", err)
+	}
+	id := built(t, p, "ezs-c1")
+	c, err := p.Credentials(ctx, id, provisioning.Owner{})
+	n, _ := strconv.Atoi(id)
+	if err != nil || c.Username != "root" || c.Password == "" || c.Password != sim.RootPassword(n) {
+		t.Fatalf("credentials = %+v, %v (panel has %q)", c, err, sim.RootPassword(n))
+	}
+	faults := []struct {
+		name   string
+		inject func(*vfsim.Sim)
+		want   error
+	}{
+		{"RateLimited", func(s *vfsim.Sim) { s.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient},
+		{"ServerError", func(s *vfsim.Sim) { s.FailNext(http.StatusBadGateway) }, provisioning.ErrTransient},
+		{"Timeout", func(s *vfsim.Sim) { s.HangNext() }, provisioning.ErrTransient},
+		{"MalformedBody", func(s *vfsim.Sim) { s.MalformNext() }, provisioning.ErrMalformed},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			f.inject(sim)
+			if _, err := p.Credentials(ctx, id, provisioning.Owner{}); !errors.Is(err, f.want) {
+				t.Fatalf("got %v, want %v", err, f.want)
+			}
+		})
+	}
+	if _, err := p.Credentials(ctx, "999", provisioning.Owner{}); !errors.Is(err, provisioning.ErrNotFound) {
+		t.Fatalf("unknown server: %v", err)
+	}
+}

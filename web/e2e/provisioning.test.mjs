@@ -68,6 +68,18 @@ describe('provisioning', () => {
     await page.getByTestId('power-go').click()
     await page.getByTestId('service-notice').getByText('Restart sent').waitFor()
 
+    // The login, after typing the account password again (a wrong one first).
+    await page.getByTestId('service-credentials').click()
+    await page.getByTestId('credentials-password').locator('input').fill('not-my-password')
+    await page.getByTestId('credentials-show').click()
+    await page.getByTestId('credentials-dialog').getByText('is wrong').waitFor()
+    await page.getByTestId('credentials-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('credentials-show').click()
+    assert.equal(await page.getByTestId('credentials-username').textContent(), 'root')
+    const rootPassword = (await page.getByTestId('credentials-value').textContent()).trim()
+    assert.ok(rootPassword.length >= 12, 'a root password is shown')
+    await page.getByTestId('credentials-close').click()
+
     const mail = await browser.newPage()
     let ready = 0
     for (let i = 0; i < 100 && ready < 2; i++) {
@@ -76,6 +88,8 @@ describe('provisioning', () => {
       if (ready < 2) await new Promise((r) => setTimeout(r, 200))
     }
     assert.equal(ready, 2, 'both credentials e-mails are in the dev mailbox')
+    await mail.getByText(/VPS Starter.*is ready/).first().click()
+    await mail.getByText(rootPassword).first().waitFor()
   })
 
   it('staff see the provisioning log and suspend a service', async () => {

@@ -40,6 +40,9 @@ func (s *stepTasks) Invoke(ctx context.Context, resource string, input any, toke
 	n := s.calls[step]
 	s.calls[step]++
 	s.mu.Unlock()
+	if len(outs) == 0 {
+		panic("no scripted answer for step " + step)
+	}
 	out := outs[min(n, len(outs)-1)]
 	var result any
 	var fail *asl.TaskError
@@ -137,15 +140,18 @@ func TestDifferentialProvisioningDefinition(t *testing.T) {
 		s = strings.ReplaceAll(s, "${"+k+"}", v)
 	}
 	def := json.RawMessage(s)
-	actions := map[string]string{"RecordService": "record_service", "CreateAtPanel": "create", "CheckBuild": "status", "Activate": "activate", "MarkFailed": "mark_failed"}
+	actions := map[string]string{"RecordService": "record_service", "CreateAtPanel": "create", "CheckBuild": "status", "IssueCredentials": "credentials", "Activate": "activate", "MarkFailed": "mark_failed"}
 	cases := map[string]map[string][]string{
-		"Success": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7","state":"building"}`},
-			"CheckBuild": {`{"state":"building","polls":1}`, `{"state":"running","polls":2,"ips":["203.0.113.9"]}`}, "Activate": {`{"status":"active"}`}},
-		"TransientCreate": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {"fail:Panel.Transient", `{"panel_id":"7"}`},
-			"CheckBuild": {`{"state":"running","polls":1}`}, "Activate": {`{}`}},
-		"Rejected":    {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {"fail:Panel.Rejected"}, "MarkFailed": {`{}`}},
-		"BuildFailed": {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"failed","polls":1}`}, "MarkFailed": {`{}`}},
-		"Stuck":       {"RecordService": {`{"service_id":"svc_1"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"building","polls":119}`, `{"state":"building","polls":120}`}, "MarkFailed": {`{}`}},
+		"Success": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7","state":"building"}`},
+			"CheckBuild": {`{"state":"building","polls":1}`, `{"state":"running","polls":2,"ips":["203.0.113.9"]}`}, "IssueCredentials": {`{"issued":true}`},
+			"Activate": {`{"status":"active"}`}},
+		"TransientCreate": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {"fail:Panel.Transient", `{"panel_id":"7"}`},
+			"CheckBuild": {`{"state":"running","polls":1}`}, "IssueCredentials": {"fail:Panel.Transient", `{"issued":true}`}, "Activate": {`{}`}},
+		"CredentialsRefused": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"running","polls":1}`},
+			"IssueCredentials": {"fail:Panel.Rejected"}, "MarkFailed": {`{}`}},
+		"Rejected":    {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {"fail:Panel.Rejected"}, "MarkFailed": {`{}`}},
+		"BuildFailed": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"failed","polls":1}`}, "MarkFailed": {`{}`}},
+		"Stuck":       {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"building","polls":119}`, `{"state":"building","polls":120}`}, "MarkFailed": {`{}`}},
 		"NotRecorded": {"RecordService": {"fail:Provisioning.Invalid"}},
 	}
 	for name, plan := range cases {

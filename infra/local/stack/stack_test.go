@@ -135,6 +135,11 @@ func TestPaidOrderIsProvisionedLocally(t *testing.T) {
 			list, _ := st.Mailbox.List(20)
 			for _, m := range list {
 				if strings.Contains(m.Subject, "is ready") {
+					mail, err := st.Mailbox.Get(m.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					revealCredentials(t, c, st.DemoCustomer.Password, svc.ID, mail.Text)
 					serviceAPIs(t, st, base, c, svc.ID)
 					return
 				}
@@ -144,6 +149,25 @@ func TestPaidOrderIsProvisionedLocally(t *testing.T) {
 	}
 	svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
 	t.Fatalf("not provisioned: %+v, %v", svc, err)
+}
+
+// revealCredentials asks for the service's login with a wrong and then the
+// right password: the login shown is the one e-mailed.
+func revealCredentials(t *testing.T, c *session.Client, password, id, mailText string) {
+	t.Helper()
+	path := "/v1/me/services/" + id + "/credentials"
+	if code, raw, _ := c.Do("POST", path, map[string]string{"password": "not-it"}); code != 400 || !strings.Contains(string(raw), `"password"`) {
+		t.Fatalf("wrong password: %d %s", code, raw)
+	}
+	code, raw, err := c.Do("POST", path, map[string]string{"password": password})
+	var got struct{ Username, Password string }
+	_ = json.Unmarshal(raw, &got)
+	if err != nil || code != 200 || got.Username != "root" || len(got.Password) < 12 {
+		t.Fatalf("reveal: %d %s %v", code, raw, err)
+	}
+	if !strings.Contains(mailText, "Password:   "+got.Password) {
+		t.Fatalf("the e-mailed password differs from the revealed one:\n%s", mailText)
+	}
 }
 
 // serviceAPIs drives the customer and staff service routes on an active

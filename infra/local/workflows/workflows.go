@@ -58,7 +58,8 @@ func (l *Local) Invoke(ctx context.Context, resource string, input any, token st
 		return out, err
 	case sqsWait:
 		body, _ := in["MessageBody"].(map[string]any)
-		msg := provisioning.WorkMessage{Action: fmt.Sprint(body["action"]), ServiceID: fmt.Sprint(body["service_id"]), TaskToken: fmt.Sprint(body["task_token"])}
+		msg := provisioning.WorkMessage{Action: fmt.Sprint(body["action"]), ServiceID: fmt.Sprint(body["service_id"]), Panel: fmt.Sprint(body["panel"]),
+			TaskToken: fmt.Sprint(body["task_token"])}
 		select {
 		case l.queue <- msg:
 			return nil, nil

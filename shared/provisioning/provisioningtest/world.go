@@ -1,12 +1,13 @@
 // Package provisioningtest builds a provisioning engine on the embedded
 // store and both panel simulators, with fake orders, plans, customers,
-// sealer and mailbox, for tests of the engine and of the workflows.
+// and mailbox (and the real envelope sealer on a local key), for tests of the engine and of the workflows.
 package provisioningtest
 
 import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/envelope"
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/provisioning"
@@ -37,12 +39,6 @@ type owners struct{}
 
 func (owners) Owner(_ context.Context, id string) (provisioning.Owner, error) {
 	return provisioning.Owner{CustomerID: id, Email: "ada@example.com", Name: "Ada Lovelace"}, nil
-}
-
-type sealer struct{}
-
-func (sealer) Seal(_ context.Context, p, _ []byte) ([]byte, error) {
-	return append([]byte("sealed:"), p...), nil
 }
 
 // Mailbox records sent notifications (idempotent by key).
@@ -73,7 +69,7 @@ type World struct {
 	Store  *dynamo.Services
 }
 
-// New builds a World; orders ord_game (Minecraft), ord_vps and the unpaid
+// New builds a World; orders ord_game and ord_game2 (Minecraft), ord_vps and the unpaid
 // ord_open exist.
 func New(t *testing.T) *World {
 	t.Helper()
@@ -96,12 +92,17 @@ func New(t *testing.T) *World {
 		"pln_vps":  {ID: "pln_vps", Name: "VPS Standard", ServiceType: catalog.VPS, Status: catalog.Active, Features: features},
 	}
 	ords := fakeOrders{
-		"ord_game": {ID: "ord_game", CustomerID: "usr_1", PlanID: "pln_game", ServiceType: catalog.GameServer, Status: orders.Paid, Options: orders.Options{Game: "Minecraft", Location: "Dallas, US"}},
-		"ord_vps":  {ID: "ord_vps", CustomerID: "usr_1", PlanID: "pln_vps", ServiceType: catalog.VPS, Status: orders.Paid, Options: orders.Options{Hostname: "web1.example.com", OS: "debian-12", Location: "Dallas, US"}},
-		"ord_open": {ID: "ord_open", CustomerID: "usr_1", PlanID: "pln_vps", ServiceType: catalog.VPS, Status: orders.Pending},
+		"ord_game":  {ID: "ord_game", CustomerID: "usr_1", PlanID: "pln_game", ServiceType: catalog.GameServer, Status: orders.Paid, Options: orders.Options{Game: "Minecraft", Location: "Dallas, US"}},
+		"ord_game2": {ID: "ord_game2", CustomerID: "usr_1", PlanID: "pln_game", ServiceType: catalog.GameServer, Status: orders.Paid, Options: orders.Options{Game: "Minecraft", Location: "Dallas, US"}},
+		"ord_vps":   {ID: "ord_vps", CustomerID: "usr_1", PlanID: "pln_vps", ServiceType: catalog.VPS, Status: orders.Paid, Options: orders.Options{Hostname: "web1.example.com", OS: "debian-12", Location: "Dallas, US"}},
+		"ord_open":  {ID: "ord_open", CustomerID: "usr_1", PlanID: "pln_vps", ServiceType: catalog.VPS, Status: orders.Pending},
 	}
 	mail := &Mailbox{}
-	e := &provisioning.Engine{Store: store, Orders: ords, Plans: plans, Customers: owners{}, Sealer: sealer{}, Notify: mail, Clock: clk,
+	keys, err := envelope.LoadOrCreateLocalKeys(filepath.Join(t.TempDir(), "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &provisioning.Engine{Store: store, Orders: ords, Plans: plans, Customers: owners{}, Sealer: envelope.New(keys), Notify: mail, Clock: clk,
 		Log: slog.New(slog.DiscardHandler), AccountURL: "https://account.example.com",
 		Panels: map[catalog.ServiceType]provisioning.Panel{
 			catalog.GameServer: pterodactyl.New(pterodactyl.Config{BaseURL: psrv.URL, AppKey: "ptla_app", ClientKey: "ptlc_client", Timeout: time.Second,

@@ -795,6 +795,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/services/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The service's login (root password, game panel login), after typing the account password again
+         * @description Sessions only (API tokens and staff impersonating the customer are refused). Five password attempts per ten minutes; each attempt is audited. The answer is not cached. `password` is empty when the service uses a panel login the customer already has (`note` says so).
+         */
+        post: operations["revealMyServiceCredentials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/payment-methods": {
         parameters: {
             query?: never;
@@ -2319,6 +2341,8 @@ export interface components {
             /** @description Why provisioning failed */
             note?: string;
             polls: number;
+            /** @description a login can be revealed (POST …/credentials) */
+            has_credentials: boolean;
             archived: boolean;
             /** Format: date-time */
             created_at: string;
@@ -3823,6 +3847,45 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    revealMyServiceCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        username: string;
+                        password: string;
+                        note: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
             503: components["responses"]["Error"];
         };
     };
