@@ -77,6 +77,20 @@ func (s *Sim) Password(ext string) string {
 	return ""
 }
 
+// MemoryOf is the server's memory limit in MiB (0 when there is no such
+// server).
+func (s *Sim) MemoryOf(id int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sv := range s.servers {
+		if sv.ID == id {
+			m, _ := sv.Limits["memory"].(float64)
+			return int(m)
+		}
+	}
+	return 0
+}
+
 // Servers returns how many servers exist (tests assert "exactly one").
 func (s *Sim) Servers() int {
 	s.mu.Lock()

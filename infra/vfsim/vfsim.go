@@ -77,6 +77,16 @@ func (s *Sim) RootPassword(id int) string {
 	return ""
 }
 
+// PackageOf is the server's package (0 when there is no such server).
+func (s *Sim) PackageOf(id int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sv := s.find(id); sv != nil {
+		return sv.PackageID
+	}
+	return 0
+}
+
 // Lock marks a server busy (the next suspend, build or power answers 423).
 func (s *Sim) Lock(id int) {
 	s.mu.Lock()

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -139,6 +140,15 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	// read; panel actions answer that no panel is configured.
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels,
 		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL}
+	p.Outbox.Handle(orders.KindResize, func(ctx context.Context, it outbox.Item) error {
+		var in struct {
+			ToPlanID string `json:"to_plan_id"`
+		}
+		if err := json.Unmarshal(it.Payload, &in); err != nil {
+			return fmt.Errorf("resize item %s: %w", it.ID, err)
+		}
+		return p.Provisioning.PlanChanged(ctx, it.Subject, in.ToPlanID)
+	})
 	return p
 }
 

@@ -211,6 +211,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/archive", accounts.ServicesManage, sv.adminAction("archive")),
 		staff(P, "/v1/admin/services/{id}/restore", accounts.ServicesManage, sv.adminAction("restore")),
 		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry")),
+		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),

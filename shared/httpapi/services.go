@@ -189,6 +189,36 @@ func (h serviceHandlers) adminAction(action string) func(http.ResponseWriter, *h
 	}
 }
 
+// adminModify moves a service to another plan at its panel (the plan and
+// limits on our record follow); billing is changed separately, from the
+// customer's subscription.
+func (h serviceHandlers) adminModify(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		PlanID string `json:"plan_id"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.PlanID == "" {
+		return apperr.Validation(map[string]string{"plan_id": "is required"})
+	}
+	before, err := e.Service(r.Context(), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s, err := e.Resize(r.Context(), before.ID, in.PlanID, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "service.modify", "service", s.ID, map[string]string{"plan_id": before.PlanID}, map[string]string{"plan_id": s.PlanID})
+	httpx.JSON(w, http.StatusOK, s)
+	return nil
+}
+
 func (h serviceHandlers) retry(ctx context.Context, e *provisioning.Engine, id, actor string) (*provisioning.Service, error) {
 	if h.StartProvisioning == nil {
 		return nil, errNoProvisioning

@@ -115,10 +115,9 @@ func (e *Engine) CreateService(ctx context.Context, orderID string) (*Service, e
 	}
 	now := e.Clock.Now()
 	id := ServiceID(o.ID)
-	f := p.Features
 	svc := &Service{ID: id, OrderID: o.ID, CustomerID: o.CustomerID, PlanID: p.ID, PlanName: p.Name, ServiceType: o.ServiceType, Panel: panel.Name(),
 		Ref: "ezs-" + id, Hostname: o.Options.Hostname, Location: o.Options.Location, OS: o.Options.OS, Game: o.Options.Game, Domain: o.Options.Domain,
-		Limits: Limits{CPUCores: f.CPUCores, MemoryMB: f.RAMMB, DiskGB: f.DiskGB, BandwidthGB: f.BandwidthGB, Backups: 1, Databases: 1},
+		Limits: planLimits(p),
 		IPs:    []string{}, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
 	return e.Store.CreateService(ctx, svc)
 }

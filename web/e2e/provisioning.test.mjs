@@ -1,7 +1,8 @@
 // End-to-end: a customer orders a VPS and a game server in the browser,
 // pays in the simulated Stripe, and watches both become active (the
 // deployed provisioning workflow against the VirtFusion and Pterodactyl
-// simulators); powers the VPS; staff see the provisioning log and suspend.
+// simulators); powers the VPS and reveals its login; staff see the
+// provisioning log, suspend and move it to another plan.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, signInAdmin, startStack } from './stack.mjs'
@@ -101,5 +102,12 @@ describe('provisioning', () => {
     await admin.getByTestId('service-detail').getByText('VPS Starter · suspended').waitFor()
     await admin.getByTestId('svc-unsuspend').click()
     await admin.getByTestId('service-detail').getByText('VPS Starter · active').waitFor()
+    // Modify: move it to a bigger plan at the panel (confirmed first).
+    admin.once('dialog', (d) => d.accept())
+    await admin.getByTestId('svc-plan').click()
+    await admin.getByRole('option', { name: 'VPS Standard' }).click()
+    await admin.getByTestId('svc-modify').click()
+    await admin.getByTestId('service-detail').getByText('VPS Standard · active').waitFor()
+    await admin.getByTestId('service-log').getByText('resize').first().waitFor()
   })
 })

@@ -140,7 +140,12 @@ func TestPaidOrderIsProvisionedLocally(t *testing.T) {
 						t.Fatal(err)
 					}
 					revealCredentials(t, c, st.DemoCustomer.Password, svc.ID, mail.Text)
-					serviceAPIs(t, st, base, c, svc.ID)
+					admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resizes(t, st, admin, o, plans)
+					serviceAPIs(t, admin, c, svc.ID)
 					return
 				}
 			}
@@ -149,6 +154,33 @@ func TestPaidOrderIsProvisionedLocally(t *testing.T) {
 	}
 	svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
 	t.Fatalf("not provisioned: %+v, %v", svc, err)
+}
+
+// resizes moves the service to another plan from the admin API ("modify")
+// and back through billing's service.resize outbox item.
+func resizes(t *testing.T, st *stack.Stack, admin *session.Client, o *orders.Order, plans []catalog.Plan) {
+	t.Helper()
+	ctx, p, id := context.Background(), st.Platform, provisioning.ServiceID(o.ID)
+	if len(plans) < 2 {
+		t.Fatalf("the seed has %d VPS plans; two are needed", len(plans))
+	}
+	if code, raw, _ := admin.Do("POST", "/v1/admin/services/"+id+"/modify", map[string]string{"plan_id": "pln_nope"}); code != 400 {
+		t.Fatalf("modify to no plan: %d %s", code, raw)
+	}
+	if code, raw, _ := admin.Do("POST", "/v1/admin/services/"+id+"/modify", map[string]string{"plan_id": plans[1].ID}); code != 200 || !strings.Contains(string(raw), plans[1].Name) {
+		t.Fatalf("modify: %d %s", code, raw)
+	}
+	item := outbox.New("resize-test", orders.KindResize, o.ID, map[string]string{"order_id": o.ID, "to_plan_id": plans[0].ID}, time.Now())
+	if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: []outbox.Item{item}}); err != nil {
+		t.Fatal(err)
+	}
+	p.Outbox.Kick()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if svc, err := p.Services.GetService(ctx, id); err == nil && svc.PlanID == plans[0].ID {
+			return
+		}
+	}
+	t.Fatal("the service.resize item never moved the service back")
 }
 
 // revealCredentials asks for the service's login with a wrong and then the
@@ -172,7 +204,7 @@ func revealCredentials(t *testing.T, c *session.Client, password, id, mailText s
 
 // serviceAPIs drives the customer and staff service routes on an active
 // service.
-func serviceAPIs(t *testing.T, st *stack.Stack, base string, c *session.Client, id string) {
+func serviceAPIs(t *testing.T, admin, c *session.Client, id string) {
 	t.Helper()
 	do := func(cl *session.Client, method, path string, body any, want int) string {
 		t.Helper()
@@ -190,10 +222,6 @@ func serviceAPIs(t *testing.T, st *stack.Stack, base string, c *session.Client, 
 	do(c, "POST", "/v1/me/services/"+id+"/power", map[string]string{"action": "explode"}, 400)
 	if login := do(c, "POST", "/v1/me/services/"+id+"/login", nil, 200); !strings.Contains(login, "token_login") {
 		t.Fatalf("login: %s", login)
-	}
-	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
-	if err != nil {
-		t.Fatal(err)
 	}
 	do(admin, "POST", "/v1/admin/services/"+id+"/archive", nil, 409) // active services are not archived
 	do(admin, "POST", "/v1/admin/services/"+id+"/suspend", nil, 200)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ezscale/platform/infra/pterosim"
 	"github.com/ezscale/platform/infra/vfsim"
+	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/dynamo"
@@ -29,11 +30,21 @@ import (
 
 type fakeOrders map[string]*orders.Order
 
-func (f fakeOrders) Get(_ context.Context, id string) (*orders.Order, error) { return f[id], nil }
+func (f fakeOrders) Get(_ context.Context, id string) (*orders.Order, error) {
+	if o, ok := f[id]; ok {
+		return o, nil
+	}
+	return nil, apperr.New(apperr.NotFound, "order %s not found", id)
+}
 
 type fakePlans map[string]*catalog.Plan
 
-func (f fakePlans) Get(_ context.Context, id string) (*catalog.Plan, error) { return f[id], nil }
+func (f fakePlans) Get(_ context.Context, id string) (*catalog.Plan, error) {
+	if p, ok := f[id]; ok {
+		return p, nil
+	}
+	return nil, apperr.New(apperr.NotFound, "plan %s not found", id)
+}
 
 type owners struct{}
 
@@ -90,6 +101,10 @@ func New(t *testing.T) *World {
 	plans := fakePlans{
 		"pln_game": {ID: "pln_game", Name: "Game Starter", ServiceType: catalog.GameServer, Status: catalog.Active, Features: features},
 		"pln_vps":  {ID: "pln_vps", Name: "VPS Standard", ServiceType: catalog.VPS, Status: catalog.Active, Features: features},
+		"pln_vps_big": {ID: "pln_vps_big", Name: "VPS Large", ServiceType: catalog.VPS, Status: catalog.Active,
+			Features: catalog.Features{CPUCores: 8, RAMMB: 16384, DiskGB: 320, BandwidthGB: 8000}},
+		"pln_game_big": {ID: "pln_game_big", Name: "Game Large", ServiceType: catalog.GameServer, Status: catalog.Active,
+			Features: catalog.Features{CPUCores: 4, RAMMB: 12288, DiskGB: 100}},
 	}
 	ords := fakeOrders{
 		"ord_game":  {ID: "ord_game", CustomerID: "usr_1", PlanID: "pln_game", ServiceType: catalog.GameServer, Status: orders.Paid, Options: orders.Options{Game: "Minecraft", Location: "Dallas, US"}},
@@ -107,7 +122,7 @@ func New(t *testing.T) *World {
 		Panels: map[catalog.ServiceType]provisioning.Panel{
 			catalog.GameServer: pterodactyl.New(pterodactyl.Config{BaseURL: psrv.URL, AppKey: "ptla_app", ClientKey: "ptlc_client", Timeout: time.Second,
 				Eggs: map[string]pterodactyl.Egg{"Minecraft": {ID: 1}}, Locations: map[string]int{"Dallas, US": 1}}),
-			catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: vsrv.URL, Token: "vf-token", Timeout: time.Second, Packages: map[string]int{"pln_vps": 1},
+			catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: vsrv.URL, Token: "vf-token", Timeout: time.Second, Packages: map[string]int{"pln_vps": 1, "pln_vps_big": 2},
 				Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 3}}),
 		}}
 	return &World{Engine: e, Ptero: ptero, VF: vf, Mail: mail, Store: store}
