@@ -1,7 +1,9 @@
 // Command panel-worker consumes the panel queue: each message is one panel
 // call the provisioning workflow waits for; the worker answers its task
-// token with the result or the named error. A message whose answer could
-// not be sent is reported as a batch item failure and comes back.
+// token with the result or the named error. Messages of one batch run
+// concurrently, at most PANELS' "concurrency" (default 4) per panel at a
+// time. A message whose answer could not be sent is reported as a batch
+// item failure and comes back.
 package main
 
 import (
@@ -27,9 +29,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "panel-worker: PROVISIONING_STATE_MACHINE_ARN is required")
 		os.Exit(1)
 	}
-	steps := provisioning.Steps{Engine: p.Provisioning}
+	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency}
+	answer := func(ctx context.Context, m provisioning.WorkMessage, out map[string]any, serr *provisioning.StepError) error {
+		if serr != nil {
+			return p.Flows.Fail(ctx, m.TaskToken, serr.Name, serr.Cause)
+		}
+		return p.Flows.Succeed(ctx, m.TaskToken, out)
+	}
 	lambda.Start(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-		var resp events.SQSEventResponse
+		var (
+			msgs []provisioning.WorkMessage
+			ids  []string
+		)
 		for _, rec := range ev.Records {
 			var msg provisioning.WorkMessage
 			if err := json.Unmarshal([]byte(rec.Body), &msg); err != nil || msg.TaskToken == "" {
@@ -37,16 +48,12 @@ func main() {
 				p.Log.ErrorContext(ctx, "unreadable panel message dropped", "message", rec.MessageId)
 				continue
 			}
-			out, serr := steps.Work(ctx, msg)
-			if serr != nil {
-				err = p.Flows.Fail(ctx, msg.TaskToken, serr.Name, serr.Cause)
-			} else {
-				err = p.Flows.Succeed(ctx, msg.TaskToken, out)
-			}
-			if err != nil {
-				p.Log.WarnContext(ctx, "panel answer not sent", "message", rec.MessageId, "err", err.Error())
-				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
-			}
+			msgs, ids = append(msgs, msg), append(ids, rec.MessageId)
+		}
+		var resp events.SQSEventResponse
+		for _, i := range worker.Batch(ctx, msgs, answer) {
+			p.Log.WarnContext(ctx, "panel answer not sent", "message", ids[i], "service", msgs[i].ServiceID)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: ids[i]})
 		}
 		return resp, nil
 	})

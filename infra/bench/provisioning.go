@@ -50,14 +50,14 @@ func benchProvisioning() error {
 		return err
 	}
 	_ = ad
-	flows, err := workflows.Load(statemachines.FS, provisioning.Steps{Engine: p.Provisioning}, slog.New(slog.DiscardHandler))
+	flows, err := workflows.Load(statemachines.FS, &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
 	flows.Runner.Sleep = func(context.Context, time.Duration) error { return nil }
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { flows.Run(runCtx, 4); close(done) }()
+	go func() { flows.Run(runCtx); close(done) }()
 	defer func() { flows.Close(); cancel(); <-done }()
 	p.StartProvisioningWith(func(_ context.Context, orderID, name string) error {
 		_, _, err := flows.Start(orderID, name)

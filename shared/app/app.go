@@ -50,6 +50,8 @@ type Adapters struct {
 	HTTP *http.Client
 	// Panels provision services per type (nil: provisioning not wired here).
 	Panels map[catalog.ServiceType]provisioning.Panel
+	// PanelConcurrency is the panel worker's calls at a time per panel name.
+	PanelConcurrency map[string]int
 }
 
 // Platform owns the wired services.
@@ -75,9 +77,11 @@ type Platform struct {
 	// Outbox turns recorded domain events into their effects.
 	Outbox *outbox.Dispatcher
 	// OrderStore is also the outbox's store.
-	OrderStore        *dynamo.Orders
-	Services          *dynamo.Services
-	Provisioning      *provisioning.Engine
+	OrderStore   *dynamo.Orders
+	Services     *dynamo.Services
+	Provisioning *provisioning.Engine
+	// PanelConcurrency bounds the panel worker's calls per panel.
+	PanelConcurrency  map[string]int
 	startProvisioning func(ctx context.Context, orderID, name string) error
 	// Flows starts and answers Step Functions executions (AWS only).
 	Flows *sfnflows.Flows
@@ -87,12 +91,13 @@ type Platform struct {
 func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Platform {
 	tbl := dynamo.New(ad.DynamoDB, cfg.TableName, clk)
 	p := &Platform{
-		Config:  cfg,
-		Log:     log,
-		Clock:   clk,
-		Table:   tbl,
-		Sealer:  envelope.New(ad.Keys),
-		Catalog: catalog.NewService(dynamo.NewPlans(tbl), clk, cfg.LowStockThreshold),
+		PanelConcurrency: ad.PanelConcurrency,
+		Config:           cfg,
+		Log:              log,
+		Clock:            clk,
+		Table:            tbl,
+		Sealer:           envelope.New(ad.Keys),
+		Catalog:          catalog.NewService(dynamo.NewPlans(tbl), clk, cfg.LowStockThreshold),
 	}
 	notes := dynamo.NewNotifications(tbl)
 	p.Notify = notify.NewService(notify.Config{

@@ -74,7 +74,7 @@ func awsAdapters(cfg config.Config, awsCfg aws.Config) (Adapters, *sqsqueue.Queu
 	} else {
 		ad.Blobs = blob.NewDir(os.TempDir() + "/ezscale-blobs")
 	}
-	if ad.Panels, err = panelsFrom(cfg.Panels, ad.HTTP); err != nil {
+	if ad.Panels, ad.PanelConcurrency, err = panelsFrom(cfg.Panels, ad.HTTP); err != nil {
 		return Adapters{}, nil, err
 	}
 	switch cfg.MailTransport {

@@ -21,38 +21,48 @@ type PanelsConfig struct {
 		DefaultPackage int            `json:"default_package"`
 		Hypervisors    map[string]int `json:"hypervisors"` // location → hypervisor group id
 		Templates      map[string]int `json:"templates"`   // OS → template id
+		Concurrency    int            `json:"concurrency"` // calls at a time per worker (default 4)
 	} `json:"virtfusion"`
 	Pterodactyl *struct {
-		URL       string                     `json:"url"`
-		AppKey    string                     `json:"app_key"`
-		ClientKey string                     `json:"client_key"`
-		Locations map[string]int             `json:"locations"`
-		Eggs      map[string]pterodactyl.Egg `json:"eggs"` // game → egg
+		URL         string                     `json:"url"`
+		AppKey      string                     `json:"app_key"`
+		ClientKey   string                     `json:"client_key"`
+		Locations   map[string]int             `json:"locations"`
+		Eggs        map[string]pterodactyl.Egg `json:"eggs"` // game → egg
+		Concurrency int                        `json:"concurrency"`
 	} `json:"pterodactyl"`
 }
 
-// panelsFrom builds the panel adapters PANELS describes (nil when empty).
-func panelsFrom(raw string, client *http.Client) (map[catalog.ServiceType]provisioning.Panel, error) {
+// panelsFrom builds the panel adapters PANELS describes (nil when empty)
+// and the panel worker's calls-at-a-time per panel.
+func panelsFrom(raw string, client *http.Client) (map[catalog.ServiceType]provisioning.Panel, map[string]int, error) {
 	if raw == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var c PanelsConfig
 	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		return nil, fmt.Errorf("PANELS: not valid JSON: %w", err)
+		return nil, nil, fmt.Errorf("PANELS: not valid JSON: %w", err)
 	}
-	out := map[catalog.ServiceType]provisioning.Panel{}
+	out, limits := map[catalog.ServiceType]provisioning.Panel{}, map[string]int{}
 	if v := c.VirtFusion; v != nil {
 		if v.URL == "" || v.Token == "" || len(v.Hypervisors) == 0 || len(v.Templates) == 0 {
-			return nil, fmt.Errorf("PANELS: virtfusion needs url, token, hypervisors and templates")
+			return nil, nil, fmt.Errorf("PANELS: virtfusion needs url, token, hypervisors and templates")
 		}
+		limits["virtfusion"] = v.Concurrency
 		out[catalog.VPS] = virtfusion.New(virtfusion.Config{BaseURL: v.URL, Token: v.Token, HTTP: client, Packages: v.Packages, DefaultPackage: v.DefaultPackage,
 			Hypervisors: v.Hypervisors, Templates: v.Templates})
 	}
 	if p := c.Pterodactyl; p != nil {
 		if p.URL == "" || p.AppKey == "" || p.ClientKey == "" || len(p.Locations) == 0 || len(p.Eggs) == 0 {
-			return nil, fmt.Errorf("PANELS: pterodactyl needs url, app_key, client_key, locations and eggs")
+			return nil, nil, fmt.Errorf("PANELS: pterodactyl needs url, app_key, client_key, locations and eggs")
 		}
+		limits["pterodactyl"] = p.Concurrency
 		out[catalog.GameServer] = pterodactyl.New(pterodactyl.Config{BaseURL: p.URL, AppKey: p.AppKey, ClientKey: p.ClientKey, HTTP: client, Locations: p.Locations, Eggs: p.Eggs})
 	}
-	return out, nil
+	for name, n := range limits {
+		if n < 0 || n > 64 {
+			return nil, nil, fmt.Errorf("PANELS: %s concurrency must be between 1 and 64 (0: the default)", name)
+		}
+	}
+	return out, limits, nil
 }

@@ -8,21 +8,22 @@ import (
 )
 
 func TestPanelsFrom(t *testing.T) {
-	if p, err := panelsFrom("", nil); err != nil || p != nil {
+	if p, _, err := panelsFrom("", nil); err != nil || p != nil {
 		t.Fatalf("empty: %v %v", p, err)
 	}
 	good := `{"virtfusion":{"url":"https://cp.example.com","token":"t","default_package":1,"hypervisors":{"Dallas, US":1},"templates":{"debian-12":3}},
-		"pterodactyl":{"url":"https://panel.example.com","app_key":"ptla_x","client_key":"ptlc_x","locations":{"Dallas, US":1},"eggs":{"Rust":{"id":3,"docker_image":"img","startup":"./rust"}}}}`
-	p, err := panelsFrom(good, nil)
-	if err != nil || p[catalog.VPS].Name() != "virtfusion" || p[catalog.GameServer].Name() != "pterodactyl" {
-		t.Fatalf("good: %v %v", p, err)
+		"pterodactyl":{"url":"https://panel.example.com","app_key":"ptla_x","client_key":"ptlc_x","locations":{"Dallas, US":1},"eggs":{"Rust":{"id":3,"docker_image":"img","startup":"./rust"}},"concurrency":2}}`
+	p, limits, err := panelsFrom(good, nil)
+	if err != nil || p[catalog.VPS].Name() != "virtfusion" || p[catalog.GameServer].Name() != "pterodactyl" || limits["pterodactyl"] != 2 || limits["virtfusion"] != 0 {
+		t.Fatalf("good: %v %v %v", p, limits, err)
 	}
 	for name, raw := range map[string]string{
 		"NotJSON":         `{`,
 		"VirtFusionNoURL": `{"virtfusion":{"token":"t","hypervisors":{"a":1},"templates":{"b":1}}}`,
 		"PteroNoEggs":     `{"pterodactyl":{"url":"u","app_key":"a","client_key":"c","locations":{"a":1}}}`,
+		"NegativeLimit":   `{"virtfusion":{"url":"u","token":"t","hypervisors":{"a":1},"templates":{"b":1},"concurrency":-1}}`,
 	} {
-		if _, err := panelsFrom(raw, nil); err == nil || !strings.Contains(err.Error(), "PANELS") {
+		if _, _, err := panelsFrom(raw, nil); err == nil || !strings.Contains(err.Error(), "PANELS") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

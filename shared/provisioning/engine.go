@@ -78,7 +78,7 @@ func named(err error) *StepError {
 	switch {
 	case errors.As(err, &se):
 		return se
-	case errors.Is(err, ErrTransient):
+	case errors.Is(err, ErrTransient), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &StepError{ErrNameTransient, err.Error()}
 	case errors.Is(err, ErrRejected):
 		return &StepError{ErrNameRejected, err.Error()}

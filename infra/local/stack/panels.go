@@ -67,7 +67,7 @@ const waitScale = 10
 // provisioningFlows runs statemachines/provisioning.asl.json in process
 // and makes paid orders start it.
 func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, error) {
-	flows, err := workflows.Load(statemachines.FS, provisioning.Steps{Engine: p.Provisioning}, log)
+	flows, err := workflows.Load(statemachines.FS, &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency}, log)
 	if err != nil {
 		return nil, err
 	}

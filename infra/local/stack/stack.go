@@ -149,7 +149,7 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { s.Queue.Run(ctx, 3, s.Platform.NotifyWorker.Deliver) })
 	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
 	wg.Go(func() { s.Stripe.Run(ctx) })
-	wg.Go(func() { s.flows.Run(ctx, 4) })
+	wg.Go(func() { s.flows.Run(ctx) })
 	wg.Go(func() {
 		redrive(ctx, s.Platform, s.flows)
 		<-ctx.Done()

@@ -27,12 +27,14 @@ const (
 type Local struct {
 	Runner *asl.Runner
 	steps  provisioning.Steps
+	worker *provisioning.Worker
 	queue  chan provisioning.WorkMessage
 	log    *slog.Logger
 }
 
-// Load reads the definitions from defs (statemachines.FS).
-func Load(defs fs.FS, steps provisioning.Steps, log *slog.Logger) (*Local, error) {
+// Load reads the definitions from defs (statemachines.FS); worker serves
+// the panel queue and its steps the task states.
+func Load(defs fs.FS, worker *provisioning.Worker, log *slog.Logger) (*Local, error) {
 	def, err := fs.ReadFile(defs, "provisioning.asl.json")
 	if err != nil {
 		return nil, err
@@ -41,7 +43,7 @@ func Load(defs fs.FS, steps provisioning.Steps, log *slog.Logger) (*Local, error
 	if err != nil {
 		return nil, fmt.Errorf("provisioning.asl.json: %w", err)
 	}
-	l := &Local{steps: steps, queue: make(chan provisioning.WorkMessage, 1024), log: log}
+	l := &Local{steps: worker.Steps, worker: worker, queue: make(chan provisioning.WorkMessage, 1024), log: log}
 	l.Runner = asl.NewRunner(map[string]*asl.Machine{"provisioning": m}, l)
 	return l, nil
 }
@@ -70,31 +72,31 @@ func (l *Local) Invoke(ctx context.Context, resource string, input any, token st
 	return nil, &asl.TaskError{Name: "States.Runtime", Cause: "no local handler for " + resource}
 }
 
-// Run serves the panel queue with workers goroutines until ctx ends.
-func (l *Local) Run(ctx context.Context, workers int) {
+// Run serves the panel queue until ctx ends: every message gets its own
+// goroutine, which waits for a slot of its panel (the worker's per-panel
+// limit), so a slow panel never holds up another's messages.
+func (l *Local) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case msg := <-l.queue:
-					out, serr := l.steps.Work(ctx, msg)
-					var err error
-					if serr != nil {
-						err = l.Runner.SendTaskFailure(msg.TaskToken, serr.Name, serr.Cause)
-					} else {
-						err = l.Runner.SendTaskSuccess(msg.TaskToken, out)
-					}
-					if err != nil {
-						l.log.WarnContext(ctx, "panel worker answer not taken", "service", msg.ServiceID, "err", err.Error())
-					}
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case msg := <-l.queue:
+			wg.Go(func() {
+				out, serr := l.worker.Handle(ctx, msg)
+				var err error
+				if serr != nil {
+					err = l.Runner.SendTaskFailure(msg.TaskToken, serr.Name, serr.Cause)
+				} else {
+					err = l.Runner.SendTaskSuccess(msg.TaskToken, out)
 				}
-			}
-		})
+				if err != nil {
+					l.log.WarnContext(ctx, "panel worker answer not taken", "service", msg.ServiceID, "err", err.Error())
+				}
+			})
+		}
 	}
-	wg.Wait()
 }
 
 // StartProvisioning starts the order's provisioning once (the execution is

@@ -18,14 +18,14 @@ import (
 // runs the panel workers.
 func start(t *testing.T, w *provisioningtest.World) *workflows.Local {
 	t.Helper()
-	l, err := workflows.Load(statemachines.FS, provisioning.Steps{Engine: w.Engine}, slog.New(slog.DiscardHandler))
+	l, err := workflows.Load(statemachines.FS, &provisioning.Worker{Steps: provisioning.Steps{Engine: w.Engine}}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.Runner.Sleep = func(context.Context, time.Duration) error { return nil }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { l.Run(ctx, 2); close(done) }()
+	go func() { l.Run(ctx); close(done) }()
 	t.Cleanup(func() { l.Close(); cancel(); <-done })
 	return l
 }
