@@ -61,6 +61,10 @@ describe('provisioning', () => {
     await services.getByText('VPS Starter').waitFor()
     await page.getByTestId('service-status-VPS Starter').getByText('active').waitFor({ timeout: 30000 })
     await page.getByTestId('service-status-Valheim').getByText('active').waitFor({ timeout: 30000 })
+    // The dashboard: both running, and the next invoice is both monthly renewals.
+    await page.reload()
+    await page.getByTestId('dashboard-active').getByText('2 active').waitFor()
+    assert.match(await page.getByTestId('dashboard-next').textContent(), /^\$\d+\.\d\d on /)
 
     await services.getByText('VPS Starter').click()
     await page.getByTestId('service-ips').waitFor()
