@@ -113,13 +113,37 @@ func (e *Engine) CreateService(ctx context.Context, orderID string) (*Service, e
 	if !ok {
 		return nil, &StepError{ErrNameInvalid, fmt.Sprintf("no panel is configured for %s services", o.ServiceType)}
 	}
+	svc, err := e.Store.CreateService(ctx, e.newService(o, p, panel.Name()))
+	if err == nil && svc.Panel == "" { // recorded as failed before a panel was configured
+		svc, err = e.Store.UpdateService(ctx, svc.ID, func(s *Service) error { s.Panel = panel.Name(); return nil })
+	}
+	return svc, err
+}
+
+func (e *Engine) newService(o *orders.Order, p *catalog.Plan, panel string) *Service {
 	now := e.Clock.Now()
 	id := ServiceID(o.ID)
-	svc := &Service{ID: id, OrderID: o.ID, CustomerID: o.CustomerID, PlanID: p.ID, PlanName: p.Name, ServiceType: o.ServiceType, Panel: panel.Name(),
+	return &Service{ID: id, OrderID: o.ID, CustomerID: o.CustomerID, PlanID: p.ID, PlanName: p.Name, ServiceType: o.ServiceType, Panel: panel,
 		Ref: "ezs-" + id, Hostname: o.Options.Hostname, Location: o.Options.Location, OS: o.Options.OS, Game: o.Options.Game, Domain: o.Options.Domain,
-		Limits: planLimits(p),
-		IPs:    []string{}, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
-	return e.Store.CreateService(ctx, svc)
+		Limits: planLimits(p), IPs: []string{}, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
+}
+
+// RecordFailed answers an order that could not become a service (its plan
+// archived, no panel for its type, …): a paid order gets a failed service
+// record with the reason in its log — visible in Admin → Services and
+// retryable once the cause is fixed — and admins are alerted either way.
+func (e *Engine) RecordFailed(ctx context.Context, orderID, errName, cause string) error {
+	if o, err := e.Orders.Get(ctx, orderID); err == nil && o.Status == orders.Paid {
+		if p, err := e.Plans.Get(ctx, o.PlanID); err == nil {
+			if _, err := e.Store.CreateService(ctx, e.newService(o, p, "")); err != nil {
+				return err
+			}
+			return e.MarkFailed(ctx, ServiceID(orderID), errName, cause)
+		}
+	}
+	_, err := e.Notify.Send(ctx, notify.Request{Kind: notify.AlertSystemError, Key: "provisioning-not-recorded:" + orderID,
+		Data: map[string]any{"component": "provisioning", "error": fmt.Sprintf("order %s was not provisioned: %s: %s", orderID, errName, cause), "reference": orderID}})
+	return err
 }
 
 func summary(v any) string {

@@ -43,6 +43,12 @@ func (s Steps) Task(ctx context.Context, in map[string]any) (map[string]any, err
 			return nil, named(err)
 		}
 		return map[string]any{"status": string(svc.Status)}, nil
+	case "record_failed":
+		errObj, _ := in["error"].(map[string]any)
+		if err := e.RecordFailed(ctx, str(in, "order_id"), str(errObj, "Error"), str(errObj, "Cause")); err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{}, nil
 	case "mark_failed":
 		errObj, _ := in["error"].(map[string]any)
 		if err := e.MarkFailed(ctx, str(in, "service_id"), str(errObj, "Error"), str(errObj, "Cause")); err != nil {

@@ -140,7 +140,7 @@ func TestDifferentialProvisioningDefinition(t *testing.T) {
 		s = strings.ReplaceAll(s, "${"+k+"}", v)
 	}
 	def := json.RawMessage(s)
-	actions := map[string]string{"RecordService": "record_service", "CreateAtPanel": "create", "CheckBuild": "status", "IssueCredentials": "credentials", "Activate": "activate", "MarkFailed": "mark_failed"}
+	actions := map[string]string{"RecordService": "record_service", "CreateAtPanel": "create", "CheckBuild": "status", "IssueCredentials": "credentials", "Activate": "activate", "MarkFailed": "mark_failed", "RecordFailed": "record_failed"}
 	cases := map[string]map[string][]string{
 		"Success": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7","state":"building"}`},
 			"CheckBuild": {`{"state":"building","polls":1}`, `{"state":"running","polls":2,"ips":["203.0.113.9"]}`}, "IssueCredentials": {`{"issued":true}`},
@@ -152,7 +152,7 @@ func TestDifferentialProvisioningDefinition(t *testing.T) {
 		"Rejected":    {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {"fail:Panel.Rejected"}, "MarkFailed": {`{}`}},
 		"BuildFailed": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"failed","polls":1}`}, "MarkFailed": {`{}`}},
 		"Stuck":       {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"building","polls":119}`, `{"state":"building","polls":120}`}, "MarkFailed": {`{}`}},
-		"NotRecorded": {"RecordService": {"fail:Provisioning.Invalid"}},
+		"NotRecorded": {"RecordService": {"fail:Provisioning.Invalid"}, "RecordFailed": {`{}`}},
 	}
 	for name, plan := range cases {
 		t.Run(name, func(t *testing.T) {

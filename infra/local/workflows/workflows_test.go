@@ -4,11 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ezscale/platform/infra/local/asl"
 	"github.com/ezscale/platform/infra/local/workflows"
+	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/provisioning/provisioningtest"
 	"github.com/ezscale/platform/statemachines"
@@ -43,6 +45,16 @@ func finish(t *testing.T, l *workflows.Local, orderID string) asl.Execution {
 		t.Fatal(err)
 	}
 	return got
+}
+
+func alerts(w *provisioningtest.World) int {
+	n := 0
+	for _, m := range w.Mail.Sent {
+		if m.Kind == notify.AlertSystemError {
+			n++
+		}
+	}
+	return n
 }
 
 func service(t *testing.T, w *provisioningtest.World, orderID string) *provisioning.Service {
@@ -142,8 +154,28 @@ func TestProvisioningWorkflow(t *testing.T) {
 		w := provisioningtest.New(t)
 		l := start(t, w)
 		got := finish(t, l, "ord_open")
-		if got.Status != asl.Failed || got.Error != "ProvisioningNotRecorded" {
-			t.Fatalf("%+v", got)
+		if got.Status != asl.Failed || got.Error != "ProvisioningNotRecorded" || alerts(w) != 1 {
+			t.Fatalf("%+v; %d alerts", got, alerts(w))
+		}
+		if _, err := w.Store.GetService(context.Background(), provisioning.ServiceID("ord_open")); err == nil {
+			t.Fatal("an unpaid order got a service record")
 		}
 	})
+	// Paid orders that cannot become a service: a failed record with the
+	// reason in its log, and one admin alert; nothing at any panel.
+	for order, reason := range map[string]string{"ord_old": "plan VPS Old is archived", "ord_dedi": "no panel is configured for dedicated services"} {
+		t.Run("PaidButImpossible/"+order, func(t *testing.T) {
+			w := provisioningtest.New(t)
+			l := start(t, w)
+			got := finish(t, l, order)
+			s := service(t, w, order)
+			log, _ := w.Store.ListLog(context.Background(), s.ID)
+			if got.Error != "ProvisioningNotRecorded" || s.Status != provisioning.StatusFailed || !strings.Contains(s.Note, reason) || len(log) != 1 || !strings.Contains(log[0].Error, reason) {
+				t.Fatalf("%+v; service %+v; log %+v", got, s, log)
+			}
+			if alerts(w) != 1 || w.VF.Servers() != 0 || w.Ptero.Servers() != 0 {
+				t.Fatalf("%d alerts, %d+%d servers", alerts(w), w.VF.Servers(), w.Ptero.Servers())
+			}
+		})
+	}
 }

@@ -80,7 +80,8 @@ type World struct {
 	Store  *dynamo.Services
 }
 
-// New builds a World; orders ord_game and ord_game2 (Minecraft), ord_vps and the unpaid
+// New builds a World; paid orders ord_game and ord_game2 (Minecraft), ord_vps, ord_old (an archived
+// plan), ord_dedi (dedicated: no panel here) and the unpaid
 // ord_open exist.
 func New(t *testing.T) *World {
 	t.Helper()
@@ -103,6 +104,8 @@ func New(t *testing.T) *World {
 		"pln_vps":  {ID: "pln_vps", Name: "VPS Standard", ServiceType: catalog.VPS, Status: catalog.Active, Features: features},
 		"pln_vps_big": {ID: "pln_vps_big", Name: "VPS Large", ServiceType: catalog.VPS, Status: catalog.Active,
 			Features: catalog.Features{CPUCores: 8, RAMMB: 16384, DiskGB: 320, BandwidthGB: 8000}},
+		"pln_old":  {ID: "pln_old", Name: "VPS Old", ServiceType: catalog.VPS, Status: catalog.Archived, Features: features},
+		"pln_dedi": {ID: "pln_dedi", Name: "Dedicated E3", ServiceType: catalog.Dedicated, Status: catalog.Active, Features: features},
 		"pln_game_big": {ID: "pln_game_big", Name: "Game Large", ServiceType: catalog.GameServer, Status: catalog.Active,
 			Features: catalog.Features{CPUCores: 4, RAMMB: 12288, DiskGB: 100}},
 	}
@@ -110,6 +113,8 @@ func New(t *testing.T) *World {
 		"ord_game":  {ID: "ord_game", CustomerID: "usr_1", PlanID: "pln_game", ServiceType: catalog.GameServer, Status: orders.Paid, Options: orders.Options{Game: "Minecraft", Location: "Dallas, US"}},
 		"ord_game2": {ID: "ord_game2", CustomerID: "usr_1", PlanID: "pln_game", ServiceType: catalog.GameServer, Status: orders.Paid, Options: orders.Options{Game: "Minecraft", Location: "Dallas, US"}},
 		"ord_vps":   {ID: "ord_vps", CustomerID: "usr_1", PlanID: "pln_vps", ServiceType: catalog.VPS, Status: orders.Paid, Options: orders.Options{Hostname: "web1.example.com", OS: "debian-12", Location: "Dallas, US"}},
+		"ord_old":   {ID: "ord_old", CustomerID: "usr_1", PlanID: "pln_old", ServiceType: catalog.VPS, Status: orders.Paid, Options: orders.Options{Hostname: "old.example.com", OS: "debian-12", Location: "Dallas, US"}},
+		"ord_dedi":  {ID: "ord_dedi", CustomerID: "usr_1", PlanID: "pln_dedi", ServiceType: catalog.Dedicated, Status: orders.Paid, Options: orders.Options{Hostname: "metal.example.com", OS: "debian-12", Location: "Dallas, US"}},
 		"ord_open":  {ID: "ord_open", CustomerID: "usr_1", PlanID: "pln_vps", ServiceType: catalog.VPS, Status: orders.Pending},
 	}
 	mail := &Mailbox{}
