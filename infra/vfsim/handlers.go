@@ -118,7 +118,27 @@ func (s *Sim) getServer(w http.ResponseWriter, r *http.Request) {
 	if sv.Building && sv.reads > s.BuildPolls {
 		sv.Building, sv.Built, sv.Power, sv.IPv4 = false, true, "running", ipFor(sv.ID)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": sv.data()})
+	data := sv.data()
+	if r.URL.Query().Get("remoteState") == "true" {
+		data["remoteState"] = sv.remoteState()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+}
+
+// remoteState is the hypervisor's live view as VirtFusion relays it
+// (libvirt units: memory in KiB), with made-up but plausible load.
+func (sv *server) remoteState() map[string]any {
+	if !sv.Built {
+		return map[string]any{"state": "shutoff"}
+	}
+	memKiB := sv.Memory * 1024
+	if memKiB == 0 {
+		memKiB = 2 * 1024 * 1024
+	}
+	return map[string]any{"state": sv.Power, "cpu": 12.5,
+		"memory": map[string]any{"actual": memKiB, "unused": memKiB / 2, "available": memKiB, "rss": memKiB / 2},
+		"disk":   map[string]any{"vda": map[string]any{"rd.bytes": 1 << 30, "wr.bytes": 2 << 30}},
+		"agent":  map[string]any{"fsinfo": []any{map[string]any{"mountpoint": "/", "used-bytes": 3 << 30, "total-bytes": 40 << 30}}}}
 }
 
 func (s *Sim) build(w http.ResponseWriter, r *http.Request) {

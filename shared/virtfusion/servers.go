@@ -201,9 +201,34 @@ func (p *Panel) Power(ctx context.Context, id string, a provisioning.Power) erro
 	return p.call(ctx, http.MethodPost, "/servers/"+url.PathEscape(id)+"/power/"+action, nil, nil)
 }
 
-// Usage implements provisioning.Panel from the current month's traffic.
+// Usage implements provisioning.Panel: CPU, memory and disk from the
+// hypervisor's live state (remoteState; memory in KiB, disk from the guest
+// agent when it runs), network from the current month's traffic.
 func (p *Panel) Usage(ctx context.Context, id string) (*provisioning.Usage, error) {
-	var out struct {
+	var live struct {
+		Data struct {
+			ID          int `json:"id"`
+			RemoteState struct {
+				CPU    float64 `json:"cpu"`
+				Memory struct {
+					Actual int64 `json:"actual"`
+					Unused int64 `json:"unused"`
+				} `json:"memory"`
+				Agent struct {
+					FSInfo []struct {
+						Used int64 `json:"used-bytes"`
+					} `json:"fsinfo"`
+				} `json:"agent"`
+			} `json:"remoteState"`
+		} `json:"data"`
+	}
+	if err := p.call(ctx, http.MethodGet, "/servers/"+url.PathEscape(id)+"?remoteState=true", nil, &live); err != nil {
+		return nil, err
+	}
+	if live.Data.ID == 0 {
+		return nil, &provisioning.PanelError{Kind: provisioning.ErrMalformed, Detail: "the answer is not a server"}
+	}
+	var traffic struct {
 		Data struct {
 			Monthly []struct {
 				Rx int64 `json:"rx"`
@@ -211,12 +236,16 @@ func (p *Panel) Usage(ctx context.Context, id string) (*provisioning.Usage, erro
 			} `json:"monthly"`
 		} `json:"data"`
 	}
-	if err := p.call(ctx, http.MethodGet, "/servers/"+url.PathEscape(id)+"/traffic", nil, &out); err != nil {
+	if err := p.call(ctx, http.MethodGet, "/servers/"+url.PathEscape(id)+"/traffic", nil, &traffic); err != nil {
 		return nil, err
 	}
-	u := &provisioning.Usage{}
-	if len(out.Data.Monthly) > 0 {
-		u.NetworkRxBytes, u.NetworkTxBytes = out.Data.Monthly[0].Rx, out.Data.Monthly[0].Tx
+	rs := live.Data.RemoteState
+	u := &provisioning.Usage{CPUPercent: rs.CPU, MemoryBytes: max(rs.Memory.Actual-rs.Memory.Unused, 0) * 1024}
+	for _, fs := range rs.Agent.FSInfo {
+		u.DiskBytes += fs.Used
+	}
+	if len(traffic.Data.Monthly) > 0 {
+		u.NetworkRxBytes, u.NetworkTxBytes = traffic.Data.Monthly[0].Rx, traffic.Data.Monthly[0].Tx
 	}
 	return u, nil
 }

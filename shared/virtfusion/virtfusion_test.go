@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ezscale/platform/infra/simkit"
 	"github.com/ezscale/platform/infra/vfsim"
 	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/virtfusion"
@@ -54,7 +55,7 @@ func TestLifecycle(t *testing.T) {
 	if err := p.Power(ctx, r.ID, provisioning.Restart); err != nil {
 		t.Fatalf("power: %v", err)
 	}
-	if u, err := p.Usage(ctx, r.ID); err != nil || u.NetworkTxBytes == 0 {
+	if u, err := p.Usage(ctx, r.ID); err != nil || u.NetworkTxBytes == 0 || u.CPUPercent <= 0 || u.MemoryBytes != 2<<30 || u.DiskBytes != 3<<30 {
 		t.Fatalf("usage = %+v, %v", u, err)
 	}
 	if err := p.Resize(ctx, r.ID, "pln_big", provisioning.Limits{}); err != nil {
@@ -232,5 +233,29 @@ func TestCredentials(t *testing.T) {
 	}
 	if _, err := p.Credentials(ctx, "999", provisioning.Owner{}); !errors.Is(err, provisioning.ErrNotFound) {
 		t.Fatalf("unknown server: %v", err)
+	}
+}
+
+func TestUsageFailureModes(t *testing.T) {
+	ctx := context.Background()
+	sim, p := setup(t, token)
+	id := built(t, p, "ezs-u1")
+	cases := []struct {
+		name   string
+		inject func()
+		want   error
+	}{
+		{"LiveStateRateLimited", func() { sim.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient},
+		{"TrafficFails", func() { sim.Push(simkit.Fault{}, simkit.Fault{Status: http.StatusInternalServerError}) }, provisioning.ErrTransient},
+		{"LiveStateMalformed", func() { sim.MalformNext() }, provisioning.ErrMalformed},
+		{"TrafficTimesOut", func() { sim.Push(simkit.Fault{}, simkit.Fault{Hang: true}) }, provisioning.ErrTransient},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.inject()
+			if _, err := p.Usage(ctx, id); !errors.Is(err, c.want) {
+				t.Fatalf("got %v, want %v", err, c.want)
+			}
+		})
 	}
 }
