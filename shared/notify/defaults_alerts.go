@@ -15,6 +15,8 @@ func init() {
 			map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "reason": "card_declined"}),
 		alert(AlertServiceSuspended, "Service suspended", Warning, []string{"customer_name", "service_name", "reason"},
 			map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "reason": "overdue invoice"}),
+		alert(AlertProvisioned, "Service provisioned", Success, []string{"customer_name", "service_name", "panel"},
+			map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "panel": "virtfusion", "ip_address": "198.51.100.20"}),
 		alert(AlertCancellation, "Cancellation", Info, []string{"customer_name", "service_name", "when", "reason"},
 			map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "when": "at period end", "reason": "Too expensive"}),
 		alert(AlertSystemError, "Provisioning failure / system error", Critical, []string{"component", "error"},

@@ -49,6 +49,7 @@ const (
 	AlertHighValueOrder   Kind = "alert_high_value_order"
 	AlertPaymentFailed    Kind = "alert_payment_failed"
 	AlertServiceSuspended Kind = "alert_service_suspended"
+	AlertProvisioned      Kind = "alert_service_provisioned"
 	AlertCancellation     Kind = "alert_cancellation"
 	AlertSystemError      Kind = "alert_system_error"
 	AlertSecurity         Kind = "alert_security"

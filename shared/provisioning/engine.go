@@ -255,6 +255,12 @@ func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Serv
 	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.ServiceProvisioned, To: owner.Email, Key: "provisioned:" + svcID,
 		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "account_service_url": e.AccountURL + "/services/" + svcID,
 			"ip_address": ip, "username": user, "password": pass, "panel_url": e.AccountURL + "/services/" + svcID}})
+	if err != nil {
+		return nil, err
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertProvisioned, Key: "provisioned-alert:" + svcID,
+		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "panel": svc.Panel, "ip_address": strings.Join(svc.IPs, ", "),
+			"reference": svc.OrderID}})
 	return svc, err
 }
 

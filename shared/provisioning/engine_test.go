@@ -48,16 +48,17 @@ func TestProvisionBothPanels(t *testing.T) {
 	if game.Status != provisioning.StatusActive || game.PanelID == "" || vps.Status != provisioning.StatusActive || len(vps.IPs) != 1 {
 		t.Fatalf("game %+v\nvps %+v", game, vps)
 	}
-	if w.Ptero.Servers() != 1 || w.VF.Servers() != 1 || len(w.Mail.Sent) != 2 {
+	if w.Ptero.Servers() != 1 || w.VF.Servers() != 1 || len(w.Mail.Sent) != 4 {
 		t.Fatalf("servers %d/%d, mails %d", w.Ptero.Servers(), w.VF.Servers(), len(w.Mail.Sent))
 	}
 	log, err := w.Store.ListLog(context.Background(), vps.ID)
 	if err != nil || len(log) < 2 || log[0].Action != "create" || log[0].Status != "ok" {
 		t.Fatalf("log = %+v, %v", log, err)
 	}
-	// Everything again (a redelivered workflow): nothing new anywhere.
+	// A credentials e-mail and an admin alert per service. Everything again
+	// (a redelivered workflow): nothing new anywhere.
 	provision(t, w, "ord_vps")
-	if w.VF.Servers() != 1 || len(w.Mail.Sent) != 2 {
+	if w.VF.Servers() != 1 || len(w.Mail.Sent) != 4 {
 		t.Fatalf("repeat made servers %d, mails %d", w.VF.Servers(), len(w.Mail.Sent))
 	}
 }

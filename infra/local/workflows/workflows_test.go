@@ -79,8 +79,9 @@ func TestProvisioningWorkflow(t *testing.T) {
 		if again, started, err := l.StartProvisioning("ord_vps"); err != nil || started || again.Name != "provision-ord_vps" {
 			t.Fatalf("a duplicate paid-order event started another execution: %v %v", started, err)
 		}
-		if w.VF.Servers() != 1 || len(w.Mail.Sent) != 1 {
-			t.Fatalf("%d servers, %d mails", w.VF.Servers(), len(w.Mail.Sent))
+		// One credentials e-mail, one "provisioned" admin alert.
+		if w.VF.Servers() != 1 || len(w.Mail.Sent) != 2 || w.Mail.Sent[0].Kind != notify.ServiceProvisioned || w.Mail.Sent[1].Kind != notify.AlertProvisioned {
+			t.Fatalf("%d servers, mails %+v", w.VF.Servers(), w.Mail.Sent)
 		}
 	})
 	t.Run("TransientThenSuccess", func(t *testing.T) {
