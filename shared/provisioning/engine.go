@@ -275,8 +275,12 @@ func serviceName(s *Service) string {
 
 // MarkFailed records why provisioning gave up and alerts admins.
 func (e *Engine) MarkFailed(ctx context.Context, svcID, errName, cause string) error {
+	note := errName + ": " + cause
+	if s, err := e.Store.GetService(ctx, svcID); err == nil && s.Status == StatusFailed && s.Note == note {
+		return nil // a redelivered step: recorded and alerted already
+	}
 	svc, err := e.Store.UpdateService(ctx, svcID, func(s *Service) error {
-		s.Status, s.Note, s.UpdatedAt = StatusFailed, errName+": "+cause, e.Clock.Now()
+		s.Status, s.Note, s.UpdatedAt = StatusFailed, note, e.Clock.Now()
 		return nil
 	})
 	if err != nil {

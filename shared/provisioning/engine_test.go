@@ -147,3 +147,22 @@ func TestBadInputFailsClearly(t *testing.T) {
 		t.Fatalf("%d admin alerts", alerts)
 	}
 }
+
+// A redelivered mark-failed step records and alerts once.
+func TestMarkFailedOnce(t *testing.T) {
+	w := provisioningtest.New(t)
+	ctx := context.Background()
+	svc, err := w.Engine.CreateService(ctx, "ord_vps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := w.Engine.MarkFailed(ctx, svc.ID, provisioning.ErrNameRejected, "no"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, _ := w.Store.ListLog(ctx, svc.ID)
+	if len(w.Mail.Sent) != 1 || len(log) != 1 {
+		t.Fatalf("%d alerts, %d log entries", len(w.Mail.Sent), len(log))
+	}
+}
