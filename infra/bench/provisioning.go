@@ -114,6 +114,6 @@ func benchProvisioning() error {
 	}
 	fmt.Printf("Provisioning in process (paid webhook → outbox → provisioning.asl.json → VirtFusion simulator, no latency; %d VPS)\n", n)
 	fmt.Printf("  paid webhook to active service   p50 %v   p99 %v\n", pct(lat, 50), pct(lat, 99))
-	fmt.Printf("  panel calls per provisioning     %.1f (user lookup, server list, create, build, status; the first order also creates the user)\n\n", float64(calls.Load())/n)
+	fmt.Printf("  panel calls per provisioning     %.1f (user lookup, server list, create, build, status, root password reset; the first order also creates the user)\n\n", float64(calls.Load())/n)
 	return nil
 }
