@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -29,14 +30,23 @@ func main() {
 		fmt.Fprintln(os.Stderr, "panel-worker: PROVISIONING_STATE_MACHINE_ARN is required")
 		os.Exit(1)
 	}
-	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency}
-	answer := func(ctx context.Context, m provisioning.WorkMessage, out map[string]any, serr *provisioning.StepError) error {
-		if serr != nil {
-			return p.Flows.Fail(ctx, m.TaskToken, serr.Name, serr.Cause)
-		}
-		return p.Flows.Succeed(ctx, m.TaskToken, out)
-	}
+	// A panel call gets 45 s of the function's 60; the rest is for answering.
+	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency, Timeout: 45 * time.Second}
 	lambda.Start(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		// Work stops 5 s before the function's deadline, so even a call
+		// still waiting for its panel's slot is answered (a transient
+		// failure the workflow retries) instead of being cut off.
+		work, cancel := ctx, context.CancelFunc(func() {})
+		if d, ok := ctx.Deadline(); ok {
+			work, cancel = context.WithDeadline(ctx, d.Add(-5*time.Second))
+		}
+		defer cancel()
+		answer := func(_ context.Context, m provisioning.WorkMessage, out map[string]any, serr *provisioning.StepError) error {
+			if serr != nil {
+				return p.Flows.Fail(ctx, m.TaskToken, serr.Name, serr.Cause)
+			}
+			return p.Flows.Succeed(ctx, m.TaskToken, out)
+		}
 		var (
 			msgs []provisioning.WorkMessage
 			ids  []string
@@ -51,7 +61,7 @@ func main() {
 			msgs, ids = append(msgs, msg), append(ids, rec.MessageId)
 		}
 		var resp events.SQSEventResponse
-		for _, i := range worker.Batch(ctx, msgs, answer) {
+		for _, i := range worker.Batch(work, msgs, answer) {
 			p.Log.WarnContext(ctx, "panel answer not sent", "message", ids[i], "service", msgs[i].ServiceID)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: ids[i]})
 		}
