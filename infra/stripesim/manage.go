@@ -1,7 +1,10 @@
 package stripesim
 
 import (
+	"cmp"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -85,6 +88,32 @@ func (s *Sim) createRefund(r *http.Request) (map[string]any, int, string) {
 		"status": "succeeded", "reason": r.Form.Get("reason"), "created": s.now(), "metadata": metadata(r, "metadata")})
 	s.emit("charge.refunded", ch)
 	return re, 0, ""
+}
+
+// listRefunds is GET /v1/refunds?charge=…: one page, newest first like
+// Stripe.
+func (s *Sim) listRefunds(r *http.Request) (map[string]any, int, string) {
+	charge := r.URL.Query().Get("charge")
+	s.mu.Lock()
+	var out []any
+	for _, o := range s.objects {
+		if o["object"] == "refund" && (charge == "" || o["charge"] == charge) {
+			c := maps.Clone(o)
+			out = append(out, c)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b any) int {
+		x, y := a.(map[string]any), b.(map[string]any)
+		if d := cmp.Compare(y["created"].(int64), x["created"].(int64)); d != 0 {
+			return d
+		}
+		return cmp.Compare(y["id"].(string), x["id"].(string))
+	})
+	if out == nil {
+		out = []any{}
+	}
+	return map[string]any{"object": "list", "data": out, "has_more": false, "url": "/v1/refunds"}, 0, ""
 }
 
 // createSetupSession is Checkout in setup mode: the customer saves a card.

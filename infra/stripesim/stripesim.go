@@ -125,6 +125,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/subscriptions/{id}", s.api(s.updateSubscription))
 	mux.HandleFunc("DELETE /v1/subscriptions/{id}", s.api(s.cancelSubscription))
 	mux.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
+	mux.HandleFunc("GET /v1/refunds", s.api(s.listRefunds))
 	mux.HandleFunc("POST /v1/customers/{id}", s.api(s.updateCustomer))
 	mux.HandleFunc("POST /v1/products", s.api(s.createProduct))
 	mux.HandleFunc("POST /v1/invoiceitems", s.api(s.createInvoiceItem))

@@ -26,8 +26,9 @@ import (
 // webhooks and publishing the outbox as make dev does.
 type shop struct {
 	*env
-	stripe *stripesim.Sim
-	cancel context.CancelFunc
+	stripe    *stripesim.Sim
+	stripeURL string
+	cancel    context.CancelFunc
 }
 
 func newShop(t *testing.T) *shop {
@@ -46,7 +47,7 @@ func newShop(t *testing.T) *shop {
 	go func() { sim.Run(ctx); done <- struct{}{} }()
 	go func() { e.p.Outbox.Run(ctx, 50*time.Millisecond); done <- struct{}{} }()
 	t.Cleanup(func() { cancel(); <-done; <-done })
-	return &shop{env: e, stripe: sim, cancel: cancel}
+	return &shop{env: e, stripe: sim, stripeURL: simSrv.URL, cancel: cancel}
 }
 
 // plan creates an active plan; change edits its input first.

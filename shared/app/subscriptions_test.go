@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,45 @@ func TestRefunds(t *testing.T) {
 			}
 		}
 		return len(pays) == 3 && refunds == 1000 && got.Refunded == 1000
+	})
+}
+
+// A refund made in Stripe's dashboard (not through us) gets its own ledger
+// entry, once, and raises the payment's refunded total.
+func TestDashboardRefundIsOnTheLedger(t *testing.T) {
+	s := newShop(t)
+	p := s.plan("vps", func(in *catalog.PlanInput) {})
+	alice := customer(t, s.env, "alice@example.com")
+	o := s.buy(alice, p.ID)
+	var charge orders.Payment
+	s.eventually("the payment", func() bool {
+		pays, _ := s.p.Orders.Payments(context.Background(), o.CustomerID)
+		if len(pays) == 1 {
+			charge = pays[0]
+		}
+		return len(pays) == 1
+	})
+	form := url.Values{"charge": {charge.GatewayChargeID}, "amount": {"250"}}
+	req, _ := http.NewRequest("POST", s.stripeURL+"/v1/refunds", strings.NewReader(form.Encode()))
+	req.Header.Set("Authorization", "Bearer sk_test_sim")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("dashboard refund: %v %v", res, err)
+	}
+	res.Body.Close()
+	s.eventually("the dashboard refund on the ledger", func() bool {
+		pays, _ := s.p.Orders.Payments(context.Background(), o.CustomerID)
+		var entry, paid *orders.Payment
+		for i := range pays {
+			switch {
+			case pays[i].Status == orders.PaymentRefund:
+				entry = &pays[i]
+			case pays[i].ID == charge.ID:
+				paid = &pays[i]
+			}
+		}
+		return len(pays) == 2 && entry != nil && entry.Amount == 250 && entry.By == "stripe dashboard" && entry.RefundOf == charge.ID && paid.Refunded == 250
 	})
 }
 

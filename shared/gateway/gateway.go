@@ -56,6 +56,16 @@ type RefundInput struct {
 	Amount   int64  // minor units, at most what is left of the charge
 	Reason   string // duplicate, fraudulent, requested_by_customer, or empty
 	Key      string // our refund id: a retry refunds once
+	By       string // the staff member, kept with the refund at the gateway
+}
+
+// Refund is one refund of a charge as the gateway has it (ours and those
+// made in the gateway's own dashboard).
+type Refund struct {
+	ID      string
+	Amount  int64
+	By      string // the staff member who asked us for it; empty when made elsewhere
+	Created time.Time
 }
 
 // Checkout is a created hosted checkout.
@@ -84,6 +94,8 @@ type Gateway interface {
 	ResumeSubscription(ctx context.Context, subscriptionID, key string) error
 	// Refund returns the gateway's refund id.
 	Refund(ctx context.Context, in RefundInput) (string, error)
+	// ChargeRefunds lists a charge's refunds, oldest first.
+	ChargeRefunds(ctx context.Context, chargeID string) ([]Refund, error)
 	// SetupPaymentMethod opens a hosted page where the customer saves a
 	// card without paying (Stripe: Checkout in setup mode, a SetupIntent).
 	SetupPaymentMethod(ctx context.Context, in SetupInput) (*Checkout, error)
@@ -155,6 +167,11 @@ func (Unconfigured) ResumeSubscription(context.Context, string, string) error { 
 
 // Refund implements Gateway.
 func (Unconfigured) Refund(context.Context, RefundInput) (string, error) { return "", errUnconfigured }
+
+// ChargeRefunds implements Gateway.
+func (Unconfigured) ChargeRefunds(context.Context, string) ([]Refund, error) {
+	return nil, errUnconfigured
+}
 
 // SetupPaymentMethod implements Gateway.
 func (Unconfigured) SetupPaymentMethod(context.Context, SetupInput) (*Checkout, error) {

@@ -274,6 +274,28 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 	if ev.Charge.AmountRefunded <= p.Refunded {
 		return nil
 	}
+	// Every refund gets its own ledger entry, also those made in the
+	// gateway's dashboard: entries are keyed by the gateway's refund id,
+	// so one our refund action already wrote is not written again.
+	refunds, err := s.gateway.ChargeRefunds(ctx, ev.Charge.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range refunds {
+		id := p.Gateway + ":" + r.ID
+		if _, err := s.store.GetPayment(ctx, id); !apperr.Is(err, apperr.NotFound) {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		by := r.By
+		if by == "" {
+			by = p.Gateway + " dashboard"
+		}
+		c.Payments = append(c.Payments, Payment{ID: id, CustomerID: p.CustomerID, OrderID: p.OrderID, Gateway: p.Gateway, GatewayChargeID: p.GatewayChargeID,
+			GatewayInvoiceID: p.GatewayInvoiceID, Status: PaymentRefund, Currency: p.Currency, Amount: r.Amount, RefundOf: p.ID, By: by, At: r.Created, Version: 1})
+	}
 	p.Refunded = min(ev.Charge.AmountRefunded, p.Amount)
 	p.Version++
 	c.Refund = p

@@ -66,6 +66,14 @@ type stubGateway struct{ gateway.Unconfigured }
 
 func (stubGateway) Name() string { return "stripe" }
 
+// ChargeRefunds: ch_3's refund was made in Stripe's dashboard.
+func (stubGateway) ChargeRefunds(_ context.Context, charge string) ([]gateway.Refund, error) {
+	if charge != "ch_3" {
+		return nil, nil
+	}
+	return []gateway.Refund{{ID: "re_1", Amount: 400, Created: at(23)}}, nil
+}
+
 func newService(tbl *dynamo.Table, clk clock.Clock) (*orders.Service, *dynamo.Orders) {
 	store := dynamo.NewOrders(tbl)
 	return orders.NewService(orders.Config{Store: store, Gateway: stubGateway{}, Clock: clk, Log: slog.New(slog.DiscardHandler)}), store
@@ -144,7 +152,7 @@ func TestEventsConvergeUnderDuplicatesAndDisorder(t *testing.T) {
 				}
 			}
 			want := snapshot(t, store)
-			if want.Order.Status != orders.Paid || want.Subscription.Status != gateway.SubCancelled || len(want.Payments) != 5 || len(want.Outbox) != 7 ||
+			if want.Order.Status != orders.Paid || want.Subscription.Status != gateway.SubCancelled || len(want.Payments) != 6 || want.Payments[5] != "stripe:re_1 refund 400 0" || len(want.Outbox) != 7 ||
 				want.Payments[2] != "stripe:ch_3 succeeded 1000 400" || !want.Subscription.CancelAtPeriodEnd {
 				t.Fatalf("ordered delivery ended in %+v", want)
 			}

@@ -3,7 +3,9 @@ package stripegw
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/stripe/stripe-go/v79"
 
@@ -48,11 +50,37 @@ func (g *Gateway) Refund(ctx context.Context, in gateway.RefundInput) (string, e
 	p.Context = ctx
 	p.SetIdempotencyKey(in.Key)
 	p.AddMetadata("ezscale_refund_id", in.Key)
+	if in.By != "" {
+		p.AddMetadata("ezscale_by", in.By)
+	}
 	r, err := g.api.Refunds.New(p)
 	if err != nil {
 		return "", classify(err, "refund "+in.ChargeID)
 	}
 	return r.ID, nil
+}
+
+// ChargeRefunds implements gateway.Gateway: Stripe's charge.refunded
+// event (at our API version) carries only the refunded total, so the
+// refunds themselves are listed.
+func (g *Gateway) ChargeRefunds(ctx context.Context, chargeID string) ([]gateway.Refund, error) {
+	p := &stripe.RefundListParams{Charge: stripe.String(chargeID)}
+	p.Context = ctx
+	p.Limit = stripe.Int64(100)
+	var out []gateway.Refund
+	it := g.api.Refunds.List(p)
+	for it.Next() {
+		r := it.Refund()
+		if r.Status == stripe.RefundStatusFailed || r.Status == stripe.RefundStatusCanceled {
+			continue
+		}
+		out = append(out, gateway.Refund{ID: r.ID, Amount: r.Amount, By: r.Metadata["ezscale_by"], Created: time.Unix(r.Created, 0).UTC()})
+	}
+	if err := it.Err(); err != nil {
+		return nil, classify(err, "list refunds of "+chargeID)
+	}
+	slices.SortFunc(out, func(a, b gateway.Refund) int { return a.Created.Compare(b.Created) })
+	return out, nil
 }
 
 func optional(s string) *string {

@@ -63,6 +63,9 @@ func TestAgainstStripeMock(t *testing.T) {
 	if id, err := g.Refund(ctx, gateway.RefundInput{ChargeID: "ch_123", Amount: 500, Reason: "requested_by_customer", Key: "rf_1"}); err != nil || !strings.HasPrefix(id, "re_") {
 		t.Fatalf("refund = %q, %v", id, err)
 	}
+	if refunds, err := g.ChargeRefunds(ctx, "ch_123"); err != nil || len(refunds) == 0 || !strings.HasPrefix(refunds[0].ID, "re_") || refunds[0].Amount <= 0 {
+		t.Fatalf("list refunds: %+v, %v", refunds, err)
+	}
 }
 
 // Failure modes stripe-mock cannot produce, from a scripted server.
