@@ -297,3 +297,26 @@ func TestChoiceComparisons(t *testing.T) {
 		}
 	}
 }
+
+// A heartbeat the waiting task has not taken yet never pushes out the
+// answer that follows it (it once did, under load: the answer was
+// dropped and the task timed out).
+func TestHeartbeatThenAnswerAtOnce(t *testing.T) {
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x.waitForTaskToken","TimeoutSeconds":5,"HeartbeatSeconds":4,"End":true}}}`
+	for i := range 200 {
+		got, _ := run(t, def, map[string][]string{"x.waitForTaskToken": {"token"}}, map[string]any{}, func(r *asl.Runner, s *script) {
+			token := <-s.tokens
+			for range 3 {
+				if err := r.SendTaskHeartbeat(token); err != nil {
+					t.Error(err)
+				}
+			}
+			if err := r.SendTaskSuccess(token, map[string]any{"n": i}); err != nil {
+				t.Error(err)
+			}
+		})
+		if got.Status != asl.Succeeded {
+			t.Fatalf("round %d: %+v", i, got)
+		}
+	}
+}

@@ -62,19 +62,27 @@ type Runner struct {
 
 	mu      sync.Mutex
 	execs   map[string]*Execution
-	waiting map[string]chan taskResult
+	waiting map[string]*waiter
 }
 
 type taskResult struct {
-	output    any
-	err       *TaskError
-	heartbeat bool
+	output any
+	err    *TaskError
+}
+
+// waiter is a task waiting for its token: one result (the first answer
+// takes the token, so the buffered slot is always free for it) and
+// heartbeats kept apart, so a heartbeat not yet taken never pushes a
+// result out.
+type waiter struct {
+	result chan taskResult
+	beat   chan struct{}
 }
 
 // NewRunner returns a runner for the named machines.
 func NewRunner(machines map[string]*Machine, tasks Tasks) *Runner {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Runner{machines: machines, tasks: tasks, ctx: ctx, cancel: cancel, execs: map[string]*Execution{}, waiting: map[string]chan taskResult{},
+	return &Runner{machines: machines, tasks: tasks, ctx: ctx, cancel: cancel, execs: map[string]*Execution{}, waiting: map[string]*waiter{},
 		Now: time.Now, Sleep: func(ctx context.Context, d time.Duration) error {
 			t := time.NewTimer(d)
 			defer t.Stop()
@@ -159,7 +167,17 @@ func (r *Runner) SendTaskFailure(token, name, cause string) error {
 
 // SendTaskHeartbeat keeps a waiting task alive.
 func (r *Runner) SendTaskHeartbeat(token string) error {
-	return r.deliver(token, taskResult{heartbeat: true})
+	r.mu.Lock()
+	w, ok := r.waiting[token]
+	r.mu.Unlock()
+	if !ok {
+		return ErrTaskTimedOut
+	}
+	select {
+	case w.beat <- struct{}{}:
+	default: // one is pending already: the same news
+	}
+	return nil
 }
 
 // ErrTaskTimedOut is Step Functions' TaskTimedOut: the token is not (or
@@ -168,20 +186,14 @@ var ErrTaskTimedOut = errors.New("task token is not awaited (unknown, done or ti
 
 func (r *Runner) deliver(token string, res taskResult) error {
 	r.mu.Lock()
-	ch, ok := r.waiting[token]
-	if ok && !res.heartbeat {
-		delete(r.waiting, token)
-	}
+	w, ok := r.waiting[token]
+	delete(r.waiting, token)
 	r.mu.Unlock()
 	if !ok {
 		return ErrTaskTimedOut
 	}
-	select {
-	case ch <- res:
-		return nil
-	default:
-		return nil // a heartbeat nobody is waiting on is not an error
-	}
+	w.result <- res // never blocks: only the first answer gets here
+	return nil
 }
 
 // normalize turns any Go value into its JSON form (maps, slices, float64).
@@ -414,15 +426,15 @@ func matches(list []string, name string) bool {
 func (r *Runner) invoke(st *State, in any, ctxObj map[string]any) (any, error) {
 	waitToken := strings.HasSuffix(st.Resource, ".waitForTaskToken")
 	token := ""
-	var ch chan taskResult
+	var w *waiter
 	if waitToken {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
 		token = hex.EncodeToString(b)
 		ctxObj["Task"] = map[string]any{"Token": token}
-		ch = make(chan taskResult, 1)
+		w = &waiter{result: make(chan taskResult, 1), beat: make(chan struct{}, 1)}
 		r.mu.Lock()
-		r.waiting[token] = ch
+		r.waiting[token] = w
 		r.mu.Unlock()
 		defer func() {
 			r.mu.Lock()
@@ -473,13 +485,11 @@ func (r *Runner) invoke(st *State, in any, ctxObj map[string]any) (any, error) {
 	}
 	for {
 		select {
-		case res := <-ch:
-			if res.heartbeat {
-				if hb != nil {
-					hb.Reset(time.Duration(st.HeartbeatSeconds) * time.Second)
-				}
-				continue
+		case <-w.beat:
+			if hb != nil {
+				hb.Reset(time.Duration(st.HeartbeatSeconds) * time.Second)
 			}
+		case res := <-w.result:
 			if res.err != nil {
 				return nil, res.err
 			}
