@@ -31,6 +31,7 @@ const (
 type panels struct {
 	vf     *vfsim.Sim
 	ptero  *pterosim.Sim
+	vfCfg  virtfusion.Config
 	byType map[catalog.ServiceType]provisioning.Panel
 }
 
@@ -40,10 +41,10 @@ func newPanels(base string, client *http.Client) *panels {
 	for i, os := range orders.OperatingSystems {
 		templates[os] = i + 1
 	}
-	p := &panels{vf: vfsim.New(vfToken), ptero: pterosim.New(pteroAppKey, pteroClientKey)}
+	p := &panels{vf: vfsim.New(vfToken), ptero: pterosim.New(pteroAppKey, pteroClientKey),
+		vfCfg: virtfusion.Config{BaseURL: base + "/dev/virtfusion", Token: vfToken, HTTP: client, DefaultPackage: 1, Hypervisors: locations, Templates: templates}}
 	p.byType = map[catalog.ServiceType]provisioning.Panel{
-		catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: base + "/dev/virtfusion", Token: vfToken, HTTP: client, DefaultPackage: 1,
-			Hypervisors: locations, Templates: templates}),
+		catalog.VPS: virtfusion.New(p.vfCfg),
 		catalog.GameServer: pterodactyl.New(pterodactyl.Config{BaseURL: base + "/dev/pterodactyl", AppKey: pteroAppKey, ClientKey: pteroClientKey, HTTP: client,
 			Locations: locations, Eggs: map[string]pterodactyl.Egg{
 				"Minecraft Java & Bedrock": {ID: 1, DockerImage: "ghcr.io/pterodactyl/yolks:java_21", Startup: "java -jar server.jar", Environment: map[string]string{"SERVER_JARFILE": "server.jar"}},
@@ -53,6 +54,28 @@ func newPanels(base string, client *http.Client) *panels {
 	}
 	return p
 }
+
+// mapPackages gives every VPS plan in the catalog its own simulated
+// VirtFusion package (in catalog order), so plan changes and staff
+// "modify" move servers between packages as on a real panel. It runs
+// before anything is served; plans added later use the default package.
+func (p *panels) mapPackages(ctx context.Context, plans *catalog.Service) error {
+	list, err := plans.List(ctx, "", catalog.VPS)
+	if err != nil {
+		return err
+	}
+	cfg := p.vfCfg
+	cfg.Packages = map[string]int{}
+	for i, pl := range list {
+		cfg.Packages[pl.ID] = i + 1
+		p.vf.Packages[i+1] = true
+	}
+	p.byType[catalog.VPS] = virtfusion.New(cfg)
+	return nil
+}
+
+// VirtFusion is the simulated VirtFusion (tests look at its servers).
+func (s *Stack) VirtFusion() *vfsim.Sim { return s.panels.vf }
 
 func (p *panels) mount(mux *http.ServeMux) {
 	mux.Handle("/dev/virtfusion/", http.StripPrefix("/dev/virtfusion", p.vf.Handler()))

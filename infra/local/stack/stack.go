@@ -117,6 +117,9 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	if err := pan.mapPackages(ctx, p.Catalog); err != nil {
+		return nil, fmt.Errorf("panel packages: %w", err)
+	}
 	if err := seed.Billing(ctx, p.Table, p.Billing, p.Coupons); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}

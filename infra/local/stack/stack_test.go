@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,8 +168,17 @@ func resizes(t *testing.T, st *stack.Stack, admin *session.Client, o *orders.Ord
 	if code, raw, _ := admin.Do("POST", "/v1/admin/services/"+id+"/modify", map[string]string{"plan_id": "pln_nope"}); code != 400 {
 		t.Fatalf("modify to no plan: %d %s", code, raw)
 	}
+	svc, err := p.Services.GetService(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, _ := strconv.Atoi(svc.PanelID)
+	before := st.VirtFusion().PackageOf(server)
 	if code, raw, _ := admin.Do("POST", "/v1/admin/services/"+id+"/modify", map[string]string{"plan_id": plans[1].ID}); code != 200 || !strings.Contains(string(raw), plans[1].Name) {
 		t.Fatalf("modify: %d %s", code, raw)
+	}
+	if after := st.VirtFusion().PackageOf(server); after == before || after == 0 {
+		t.Fatalf("the server stayed on package %d", after)
 	}
 	item := outbox.New("resize-test", orders.KindResize, o.ID, map[string]string{"order_id": o.ID, "to_plan_id": plans[0].ID}, time.Now())
 	if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: []outbox.Item{item}}); err != nil {
@@ -176,7 +186,7 @@ func resizes(t *testing.T, st *stack.Stack, admin *session.Client, o *orders.Ord
 	}
 	p.Outbox.Kick()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if svc, err := p.Services.GetService(ctx, id); err == nil && svc.PlanID == plans[0].ID {
+		if svc, err := p.Services.GetService(ctx, id); err == nil && svc.PlanID == plans[0].ID && st.VirtFusion().PackageOf(server) == before {
 			return
 		}
 	}
