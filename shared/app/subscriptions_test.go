@@ -115,11 +115,11 @@ func toJSON(v any) string {
 	return string(b)
 }
 
-func TestRefunds(t *testing.T) {
-	s := newShop(t)
+// paidVPS is Alice's paid VPS order and its charge on the ledger.
+func (s *shop) paidVPS(t *testing.T) (*orders.Order, orders.Payment) {
+	t.Helper()
 	p := s.plan("vps", func(in *catalog.PlanInput) {})
-	alice := customer(t, s.env, "alice@example.com")
-	o := s.buy(alice, p.ID)
+	o := s.buy(customer(t, s.env, "alice@example.com"), p.ID)
 	var charge orders.Payment
 	s.eventually("the payment", func() bool {
 		pays, _ := s.p.Orders.Payments(context.Background(), o.CustomerID)
@@ -128,6 +128,12 @@ func TestRefunds(t *testing.T) {
 		}
 		return len(pays) == 1
 	})
+	return o, charge
+}
+
+func TestRefunds(t *testing.T) {
+	s := newShop(t)
+	o, charge := s.paidVPS(t)
 	path := "/v1/admin/payments/" + charge.ID + "/refund"
 	for _, c := range []struct {
 		body, field string
@@ -182,17 +188,7 @@ func TestRefunds(t *testing.T) {
 // entry, once, and raises the payment's refunded total.
 func TestDashboardRefundIsOnTheLedger(t *testing.T) {
 	s := newShop(t)
-	p := s.plan("vps", func(in *catalog.PlanInput) {})
-	alice := customer(t, s.env, "alice@example.com")
-	o := s.buy(alice, p.ID)
-	var charge orders.Payment
-	s.eventually("the payment", func() bool {
-		pays, _ := s.p.Orders.Payments(context.Background(), o.CustomerID)
-		if len(pays) == 1 {
-			charge = pays[0]
-		}
-		return len(pays) == 1
-	})
+	o, charge := s.paidVPS(t)
 	form := url.Values{"charge": {charge.GatewayChargeID}, "amount": {"250"}}
 	req, _ := http.NewRequest("POST", s.stripeURL+"/v1/refunds", strings.NewReader(form.Encode()))
 	req.Header.Set("Authorization", "Bearer sk_test_sim")
