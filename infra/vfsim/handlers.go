@@ -106,14 +106,22 @@ func (s *Sim) userServers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"current_page": 1, "data": out, "from": 1, "last_page": 1, "per_page": 200, "to": len(out), "total": len(out)})
 }
 
-func (s *Sim) getServer(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sv := s.find(pathInt(r, "id"))
-	if sv == nil {
-		notFound(w, "server")
-		return
+// onServer serves a request about the server in the path under the lock,
+// or answers VirtFusion's 404.
+func (s *Sim) onServer(fn func(w http.ResponseWriter, r *http.Request, sv *server)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		sv := s.find(pathInt(r, "id"))
+		if sv == nil {
+			notFound(w, "server")
+			return
+		}
+		fn(w, r, sv)
 	}
+}
+
+func (s *Sim) getServer(w http.ResponseWriter, r *http.Request, sv *server) {
 	sv.reads++
 	if sv.Building && sv.reads > s.BuildPolls {
 		sv.Building, sv.Built, sv.Power, sv.IPv4 = false, true, "running", ipFor(sv.ID)
@@ -141,15 +149,10 @@ func (sv *server) remoteState() map[string]any {
 		"agent":  map[string]any{"fsinfo": []any{map[string]any{"mountpoint": "/", "used-bytes": 3 << 30, "total-bytes": 40 << 30}}}}
 }
 
-func (s *Sim) build(w http.ResponseWriter, r *http.Request) {
+func (s *Sim) build(w http.ResponseWriter, r *http.Request, sv *server) {
 	b := body(r)
 	os, ok := num(b, "operatingSystemId")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sv := s.find(pathInt(r, "id"))
 	switch {
-	case sv == nil:
-		notFound(w, "server")
 	case !ok || !s.Templates[os]:
 		writeErrors(w, http.StatusUnprocessableEntity, "The selected operating system id is invalid.")
 	case sv.Building:
@@ -161,13 +164,8 @@ func (s *Sim) build(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) suspend(on bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		sv := s.find(pathInt(r, "id"))
+	return s.onServer(func(w http.ResponseWriter, _ *http.Request, sv *server) {
 		switch {
-		case sv == nil:
-			notFound(w, "server")
 		case sv.Building:
 			locked(w)
 		default:
@@ -177,7 +175,7 @@ func (s *Sim) suspend(on bool) http.HandlerFunc {
 			}
 			w.WriteHeader(http.StatusNoContent)
 		}
-	}
+	})
 }
 
 func (s *Sim) deleteServer(w http.ResponseWriter, r *http.Request) {
@@ -194,15 +192,10 @@ func (s *Sim) deleteServer(w http.ResponseWriter, r *http.Request) {
 	notFound(w, "server")
 }
 
-func (s *Sim) power(w http.ResponseWriter, r *http.Request) {
+func (s *Sim) power(w http.ResponseWriter, r *http.Request, sv *server) {
 	action := r.PathValue("action")
 	next := map[string]string{"boot": "running", "restart": "running", "shutdown": "offline", "poweroff": "offline"}[action]
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sv := s.find(pathInt(r, "id"))
 	switch {
-	case sv == nil:
-		notFound(w, "server")
 	case next == "":
 		writeErrors(w, http.StatusUnprocessableEntity, "Unknown power action.")
 	case sv.Building || sv.Suspended || !sv.Built:
@@ -213,14 +206,9 @@ func (s *Sim) power(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Sim) changePackage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sv := s.find(pathInt(r, "id"))
+func (s *Sim) changePackage(w http.ResponseWriter, r *http.Request, sv *server) {
 	pkg := pathInt(r, "packageId")
 	switch {
-	case sv == nil:
-		notFound(w, "server")
 	case !s.Packages[pkg]:
 		writeErrors(w, http.StatusUnprocessableEntity, "The selected package is invalid.")
 	default:
@@ -229,39 +217,21 @@ func (s *Sim) changePackage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Sim) traffic(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sv := s.find(pathInt(r, "id"))
-	if sv == nil {
-		notFound(w, "server")
-		return
-	}
+func (s *Sim) traffic(w http.ResponseWriter, r *http.Request, sv *server) {
 	now := time.Now().UTC()
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"monthly": []any{map[string]any{"month": 1, "start": start.Format(time.RFC3339),
 		"end": start.AddDate(0, 1, 0).Format(time.RFC3339), "rx": int64(3) << 30, "tx": int64(5) << 30, "total": int64(8) << 30, "limit": sv.Traffic}}}})
 }
 
-func (s *Sim) loginToken(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.find(pathInt(r, "id")) == nil {
-		notFound(w, "server")
-		return
-	}
+func (s *Sim) loginToken(w http.ResponseWriter, _ *http.Request, _ *server) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"authentication": map[string]any{"tokens": map[string]any{"1": "tok1", "2": "tok2"},
 		"endpoint": "/token_login", "endpoint_complete": "/token_login?token1=tok1&token2=tok2", "expiry": map[string]any{"ttl": 60}}}})
 }
 
-func (s *Sim) resetPassword(w http.ResponseWriter, r *http.Request) {
+func (s *Sim) resetPassword(w http.ResponseWriter, r *http.Request, sv *server) {
 	b := body(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sv := s.find(pathInt(r, "id"))
 	switch {
-	case sv == nil:
-		notFound(w, "server")
 	case str(b, "user") != "root" && str(b, "user") != "Administrator":
 		writeErrors(w, http.StatusUnprocessableEntity, "The selected user is invalid.")
 	case sv.Building || !sv.Built:

@@ -115,14 +115,14 @@ func (s *Sim) Handler() http.Handler {
 	h("POST /api/v1/users", s.createUser)
 	h("POST /api/v1/servers", s.createServer)
 	h("GET /api/v1/servers/user/{userId}", s.userServers)
-	h("GET /api/v1/servers/{id}", s.getServer)
-	h("POST /api/v1/servers/{id}/build", s.build)
+	h("GET /api/v1/servers/{id}", s.onServer(s.getServer))
+	h("POST /api/v1/servers/{id}/build", s.onServer(s.build))
 	h("POST /api/v1/servers/{id}/suspend", s.suspend(true))
 	h("POST /api/v1/servers/{id}/unsuspend", s.suspend(false))
 	h("DELETE /api/v1/servers/{id}", s.deleteServer)
-	h("POST /api/v1/servers/{id}/power/{action}", s.power)
-	h("PUT /api/v1/servers/{id}/package/{packageId}", s.changePackage)
-	h("POST /api/v1/servers/{id}/resetPassword", s.resetPassword)
+	h("POST /api/v1/servers/{id}/power/{action}", s.onServer(s.power))
+	h("PUT /api/v1/servers/{id}/package/{packageId}", s.onServer(s.changePackage))
+	h("POST /api/v1/servers/{id}/resetPassword", s.onServer(s.resetPassword))
 	// "/servers/{id}/traffic" would clash with "/servers/user/{userId}" in
 	// net/http's mux, so one pattern serves the server's sub-resources.
 	h("GET /api/v1/servers/{id}/{what}", func(w http.ResponseWriter, r *http.Request) {
@@ -130,9 +130,9 @@ func (s *Sim) Handler() http.Handler {
 			notFound(w, "resource")
 			return
 		}
-		s.traffic(w, r)
+		s.onServer(s.traffic)(w, r)
 	})
-	h("POST /api/v1/users/{ext}/serverAuthenticationTokens/{id}", s.loginToken)
+	h("POST /api/v1/users/{ext}/serverAuthenticationTokens/{id}", s.onServer(s.loginToken))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 404, map[string]any{"msg": "not found"}) })
 	return mux
 }
