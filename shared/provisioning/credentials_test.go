@@ -42,6 +42,9 @@ func TestCredentialsIssuedSealedAndRevealed(t *testing.T) {
 			t.Fatalf("someone else's service revealed: %v", err)
 		}
 		log, _ := w.Store.ListLog(ctx, tc.svc.ID)
+		if last := log[len(log)-1]; last.Action != "credentials_revealed" || last.Actor != "usr_1" || last.Request != "" {
+			t.Fatalf("reveal log entry %+v", last)
+		}
 		for _, e := range log {
 			if strings.Contains(e.Request+e.Response+e.Error, tc.password) {
 				t.Fatalf("password in the provisioning log: %+v", e)

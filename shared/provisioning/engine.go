@@ -147,6 +147,9 @@ func (e *Engine) RecordFailed(ctx context.Context, orderID, errName, cause strin
 }
 
 func summary(v any) string {
+	if v == nil {
+		return "" // a decision, not a call: nothing was sent
+	}
 	b, _ := json.Marshal(v)
 	if len(b) > 500 {
 		b = append(b[:497], "..."...)
