@@ -60,3 +60,8 @@ require (
 	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 )
+
+// minidyn v0.8.2's transaction rollback drops empty lists and maps, which
+// breaks every later query until restart; infra/third_party/minidyn is
+// v0.8.2 with that copy fixed (see its PATCHES.md).
+replace github.com/truora/minidyn => ./infra/third_party/minidyn

@@ -304,12 +304,18 @@ func (p *Platform) Handler(function string) http.Handler {
 }
 
 // ping reads a key that never exists: NotFound proves the table answers.
+// ping reads a key and runs a query over real items (the plans index the
+// pricing page reads), so a store that answers reads but fails queries —
+// as the embedded emulator did after a bad rollback — turns health red.
 func (p *Platform) ping(ctx context.Context) error {
 	err := p.Table.Get(ctx, dynamo.Key{PK: "HEALTH", SK: "HEALTH"}, &dynamo.Item{})
-	if err == nil || apperr.Is(err, apperr.NotFound) {
-		return nil
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
 	}
-	return err
+	if _, err := dynamo.QueryPage[map[string]any](ctx, p.Table, dynamo.Query{Index: dynamo.GSI2, PK: "PLANS", Limit: 5}); err != nil {
+		return fmt.Errorf("health query: %w", err)
+	}
+	return nil
 }
 
 // DefaultHTTPClient is the client for outside HTTP APIs: bounded time.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"maps"
@@ -11,10 +12,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/accounts"
@@ -42,6 +45,12 @@ func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
 // newEnvWith builds the platform with extra configuration variables.
 func newEnvWith(t *testing.T, extra map[string]string) *env {
 	t.Helper()
+	return newEnvOver(t, extra, func(api dynamo.API) dynamo.API { return api })
+}
+
+// newEnvOver builds the platform on the emulator as seen through wrap.
+func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dynamo.API) *env {
+	t.Helper()
 	api := minidyn.NewClient()
 	if err := dynamo.EnsureTable(context.Background(), api, "ezscale"); err != nil {
 		t.Fatal(err)
@@ -55,7 +64,7 @@ func newEnvWith(t *testing.T, extra map[string]string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	adapters, _, _, err := app.Embedded(api, t.TempDir(), 3, clock.System{})
+	adapters, _, _, err := app.Embedded(wrap(api), t.TempDir(), 3, clock.System{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,6 +326,32 @@ func TestStoreDownIs503(t *testing.T) {
 	_, list := e.do("GET", "/v1/admin/plans", "", true)
 	if n := len(list["plans"].([]any)); n != 0 {
 		t.Fatalf("a failed create left %d plans", n)
+	}
+}
+
+// queriesFail answers reads but fails every query, as the embedded store
+// did after a rollback had poisoned an index.
+type queriesFail struct {
+	dynamo.API
+	fail atomic.Bool
+}
+
+func (q *queriesFail) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	if q.fail.Load() {
+		return nil, errors.New("ValidationException: unsupported expression or attribute type")
+	}
+	return q.API.Query(ctx, in, opts...)
+}
+
+func TestHealthRunsAQuery(t *testing.T) {
+	var broken *queriesFail
+	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { broken = &queriesFail{API: api}; return broken })
+	if resp, m := e.do("GET", "/v1/healthz", "", false); resp.StatusCode != 200 {
+		t.Fatalf("healthy store: %d %v", resp.StatusCode, m)
+	}
+	broken.fail.Store(true)
+	if resp, m := e.do("GET", "/v1/healthz", "", false); resp.StatusCode < 500 {
+		t.Fatalf("health with failing queries = %d %v, want a 5xx", resp.StatusCode, m)
 	}
 }
 

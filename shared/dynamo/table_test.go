@@ -303,3 +303,38 @@ func TestQueryPagesAreFull(t *testing.T) {
 		}
 	})
 }
+
+// A refused transaction must leave every item it touched exactly as it was:
+// the embedded emulator's rollback once dropped empty lists and maps, after
+// which every query over those items failed until the process restarted.
+func TestRefusedTransactionLeavesEmptyCollectionsQueryable(t *testing.T) {
+	type bag struct {
+		dynamo.Item
+		Tags  []string          `dynamodbav:"tags"`
+		Attrs map[string]string `dynamodbav:"attrs"`
+	}
+	dynamotest.Run(t, clock.NewFake(t0), func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
+		ctx := context.Background()
+		b := &bag{Item: dynamo.Item{PK: "BAG#1", SK: "BAG", Type: "bag", GSI1PK: "BAGS", GSI1SK: "1", Version: 1},
+			Tags: []string{}, Attrs: map[string]string{}}
+		if err := tbl.Write(ctx, dynamo.Create(b)); err != nil {
+			t.Fatal(err)
+		}
+		if err := tbl.Write(ctx, dynamo.Create(uniq("taken", "x"))); err != nil {
+			t.Fatal(err)
+		}
+		next := *b
+		next.Version = 2
+		err := tbl.Transact(ctx, dynamo.Replace(&next, 1), dynamo.Create(uniq("taken", "y")))
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("transaction err = %v, want conflict", err)
+		}
+		got, err := dynamo.QueryAll[bag](ctx, tbl, dynamo.Query{Index: dynamo.GSI1, PK: "BAGS"}, 10)
+		if err != nil {
+			t.Fatalf("query after a refused transaction: %v", err)
+		}
+		if len(got) != 1 || got[0].Version != 1 || got[0].Tags == nil || got[0].Attrs == nil {
+			t.Fatalf("after rollback = %+v, want the item unchanged with empty tags and attrs", got)
+		}
+	})
+}
