@@ -153,3 +153,87 @@ func decodeAV(w wireAV) (types.AttributeValue, error) {
 	}
 	panic("unreachable")
 }
+
+// record is one journal line: the items a write left and the keys it
+// deleted. A compacted journal holds plain items, one per line, which read
+// as records of one put (the format of the snapshots written before the
+// journal existed, so old data directories open unchanged).
+type record struct {
+	puts []map[string]types.AttributeValue
+	dels []map[string]types.AttributeValue
+}
+
+type wireRecord struct {
+	Put []map[string]any `json:"put,omitempty"`
+	Del []map[string]any `json:"del,omitempty"`
+}
+
+func encodeLine(r record) ([]byte, error) {
+	var w wireRecord
+	for _, item := range r.puts {
+		enc, err := encodeItem(item)
+		if err != nil {
+			return nil, err
+		}
+		w.Put = append(w.Put, enc)
+	}
+	for _, key := range r.dels {
+		enc, err := encodeItem(key)
+		if err != nil {
+			return nil, err
+		}
+		w.Del = append(w.Del, enc)
+	}
+	b, err := json.Marshal(w)
+	return append(b, '\n'), err
+}
+
+func encodeItemLine(item map[string]types.AttributeValue) ([]byte, error) {
+	enc, err := encodeItem(item)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(enc)
+	return append(b, '\n'), err
+}
+
+func decodeLine(line []byte) (record, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(line, &top); err != nil {
+		return record{}, err
+	}
+	if _, plain := top["PK"]; plain {
+		var raw map[string]wireAV
+		if err := json.Unmarshal(line, &raw); err != nil {
+			return record{}, err
+		}
+		item, err := decodeItem(raw)
+		return record{puts: []map[string]types.AttributeValue{item}}, err
+	}
+	var w struct {
+		Put []map[string]wireAV `json:"put"`
+		Del []map[string]wireAV `json:"del"`
+	}
+	if err := json.Unmarshal(line, &w); err != nil {
+		return record{}, err
+	}
+	if len(w.Put)+len(w.Del) == 0 || len(top) > 2 {
+		return record{}, fmt.Errorf("neither an item nor a journal record")
+	}
+	var r record
+	for _, raw := range w.Put {
+		item, err := decodeItem(raw)
+		if err != nil {
+			return record{}, err
+		}
+		r.puts = append(r.puts, item)
+	}
+	for _, raw := range w.Del {
+		key, err := decodeItem(raw)
+		if err != nil {
+			return record{}, err
+		}
+		r.dels = append(r.dels, key)
+	}
+	return r, nil
+}

@@ -1,6 +1,6 @@
 // Package stack is the whole platform in one process for make dev and the
 // end-to-end tests: the embedded DynamoDB emulator made durable by a
-// snapshot file, every HTTP function's routes, and the three built web apps,
+// journal (append-only, compacted), every HTTP function's routes, and the three built web apps,
 // all on one origin.
 package stack
 
@@ -40,7 +40,7 @@ type Options struct {
 	// BaseURL is where the stack is served (http://127.0.0.1:8080); the
 	// Discord simulator's webhook URL is built from it.
 	BaseURL string
-	DataDir string // snapshot, local key and generated secrets live here
+	DataDir string // journal, local key and generated secrets live here
 	WebDist string // directory holding site/, account/ and admin/ builds; empty: no web apps
 	Log     *slog.Logger
 	Clock   clock.Clock
