@@ -65,8 +65,10 @@ type env struct {
 	svc   *accounts.Service
 	store *dynamo.Accounts
 	audit *dynamo.Audit
-	out   *outbox
-	clock *clock.Fake
+	// passkeys is the store only: ceremonies are tested in shared/passkeys.
+	passkeys *dynamo.Passkeys
+	out      *outbox
+	clock    *clock.Fake
 }
 
 var meta = accounts.Meta{IP: "203.0.113.7", UserAgent: "test"}
@@ -80,8 +82,8 @@ func newEnv(t testing.TB) *env {
 	clk := clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	tbl := dynamo.New(api, "t", clk)
 	keys, _ := envelope.LoadOrCreateLocalKeys(t.TempDir() + "/k")
-	e := &env{store: dynamo.NewAccounts(tbl), audit: dynamo.NewAudit(tbl), out: &outbox{}, clock: clk}
-	e.svc = accounts.NewService(accounts.Config{Store: e.store, Tokens: e.store, Limiter: dynamo.NewLimiter(tbl), Audit: e.audit, Notify: e.out,
+	e := &env{store: dynamo.NewAccounts(tbl), audit: dynamo.NewAudit(tbl), passkeys: dynamo.NewPasskeys(tbl), out: &outbox{}, clock: clk}
+	e.svc = accounts.NewService(accounts.Config{Store: e.store, Tokens: e.store, Limiter: dynamo.NewLimiter(tbl), Throttle: dynamo.NewLimiter(tbl), Passkeys: e.passkeys, Audit: e.audit, Notify: e.out,
 		Sealer: envelope.New(keys), Clock: clk, Log: slog.New(slog.DiscardHandler), Params: fast, AccountURL: "https://example.com/account", Issuer: "EZSCALE"})
 	return e
 }
@@ -245,7 +247,7 @@ func TestLogin(t *testing.T) {
 			t.Fatalf("revoked token still works: %v", err)
 		}
 	})
-	t.Run("RateLimitPerEmail", func(t *testing.T) {
+	t.Run("ThrottledPerAddress", func(t *testing.T) {
 		var last error
 		for range 12 {
 			_, last = e.svc.Login(ctx, "limited@example.com", "whatever password", accounts.Meta{IP: "192.0.2.99"})

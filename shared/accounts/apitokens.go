@@ -143,7 +143,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*APITok
 		return nil, nil, errBadToken
 	}
 	u, err := s.store.GetUser(ctx, t.UserID)
-	if err != nil {
+	if err != nil || !u.EmailVerified {
 		return nil, nil, errBadToken
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {

@@ -26,8 +26,15 @@ type LoginResult struct {
 
 var errBadLogin = apperr.New(apperr.Unauthorized, "the e-mail address or password is wrong")
 
-// failureDelay is how long an account waits after n failed logins: free
-// for the first three, then doubling from 2 seconds to a 15-minute cap.
+// errUnverified answers the right password for an address nobody has
+// confirmed: the account cannot be used until the link is opened, so that
+// whoever registered someone else's address first gains nothing.
+var errUnverified = &apperr.Error{Code: apperr.Forbidden, Fields: map[string]string{"email": "is not confirmed yet"},
+	Message: "confirm your e-mail address first: open the link we e-mailed you, or ask for a new one"}
+
+// failureDelay is how long one address waits for one account after n
+// failed logins in a row: free for the first three, then doubling from
+// 2 seconds to a 15-minute cap.
 func failureDelay(n int) time.Duration {
 	if n < 3 {
 		return 0
@@ -35,50 +42,62 @@ func failureDelay(n int) time.Duration {
 	return min(time.Duration(1<<min(n-3+1, 20))*time.Second, 15*time.Minute)
 }
 
+// loginKey is the throttle of one account from one address. Failures are
+// counted per pair, never per account alone: an attacker guessing from
+// their own addresses slows only themselves, and the owner signing in from
+// anywhere else is not held up. Unknown addresses are throttled the same
+// way, so statuses never tell which e-mails are registered.
+func loginKey(email, ip string) string { return "login:" + email + "|" + ip }
+
 // Login checks a password and opens a session (pending when the user has a
-// second factor). Wrong e-mail and wrong password answer alike.
+// second factor). Wrong e-mail and wrong password answer alike, with the
+// same statuses in the same sequence.
 func (s *Service) Login(ctx context.Context, email, password string, m Meta) (*LoginResult, error) {
 	email = NormalizeEmail(email)
 	if err := s.limit(ctx, "login:ip:"+m.IP, 30, 10*time.Minute); err != nil {
 		return nil, err
 	}
-	if err := s.limit(ctx, "login:email:"+email, 10, 10*time.Minute); err != nil {
+	key := loginKey(email, m.IP)
+	n, last, err := s.throttle.Failures(ctx, key)
+	if err != nil {
 		return nil, err
+	}
+	if wait := last.Add(failureDelay(n)).Sub(s.clock.Now()); wait > 0 {
+		return nil, tooMany(wait)
 	}
 	u, err := s.store.GetUserByEmail(ctx, email)
 	if apperr.Is(err, apperr.NotFound) {
 		s.dummyOnce.Do(func() { s.dummyHash, _ = passwords.Hash("dummy-password-for-timing", s.params) })
 		_, _ = passwords.Verify(s.dummyHash, password, s.params) // same work as a real check
-		s.record(ctx, audit.Entry{ActorEmail: email, Action: "auth.login", Outcome: "denied", Detail: "unknown e-mail"}, m)
+		n := s.countFailure(ctx, key)
+		s.record(ctx, audit.Entry{ActorEmail: email, Action: "auth.login", Outcome: "denied", Detail: fmt.Sprintf("unknown e-mail (%d in a row)", n)}, m)
 		return nil, errBadLogin
 	}
 	if err != nil {
 		return nil, err
-	}
-	now := s.clock.Now()
-	if now.Before(u.LockedUntil) {
-		return nil, tooMany(u.LockedUntil.Sub(now))
 	}
 	rehash, verr := passwords.Verify(u.PasswordHash, password, s.params)
 	if verr != nil {
-		s.failedLogin(ctx, u, m, verr)
+		s.failedLogin(ctx, u, key, m, verr)
 		return nil, errBadLogin
 	}
-	newHash := ""
-	if rehash {
-		if newHash, err = passwords.Hash(password, s.params); err != nil {
-			return nil, err
+	if !u.EmailVerified {
+		s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.login", Outcome: "denied", TargetType: "user", TargetID: u.ID, Detail: "e-mail not confirmed"}, m)
+		return nil, errUnverified
+	}
+	if n > 0 {
+		if err := s.throttle.Clear(ctx, key); err != nil {
+			s.log.WarnContext(ctx, "failed logins not cleared", "user", u.ID, "err", err.Error())
 		}
 	}
-	u, err = s.store.UpdateUser(ctx, u.ID, func(u *User) error {
-		u.FailedLogins, u.LockedUntil = 0, time.Time{}
-		if newHash != "" {
-			u.PasswordHash = newHash
+	if rehash {
+		newHash, err := passwords.Hash(password, s.params)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		if u, err = s.store.UpdateUser(ctx, u.ID, func(u *User) error { u.PasswordHash = newHash; return nil }); err != nil {
+			return nil, err
+		}
 	}
 	res, err := s.openSession(ctx, u, u.TOTP.Enabled, false, m)
 	if err != nil {
@@ -89,27 +108,28 @@ func (s *Service) Login(ctx context.Context, email, password string, m Meta) (*L
 	return res, nil
 }
 
-func (s *Service) failedLogin(ctx context.Context, u *User, m Meta, cause error) {
+// countFailure records a failed login for key; a store error is logged
+// (the caller is refused either way).
+func (s *Service) countFailure(ctx context.Context, key string) int {
+	n, err := s.throttle.Fail(ctx, key)
+	if err != nil {
+		s.log.ErrorContext(ctx, "failed login not counted", "err", err.Error())
+	}
+	return n
+}
+
+func (s *Service) failedLogin(ctx context.Context, u *User, key string, m Meta, cause error) {
 	if !errors.Is(cause, passwords.ErrMismatch) {
 		s.log.ErrorContext(ctx, "stored password hash unusable", "user", u.ID, "err", cause.Error())
 	}
-	now := s.clock.Now()
-	updated, err := s.store.UpdateUser(ctx, u.ID, func(u *User) error {
-		u.FailedLogins++
-		u.LockedUntil = now.Add(failureDelay(u.FailedLogins))
-		return nil
-	})
-	if err != nil {
-		s.log.ErrorContext(ctx, "failed login not counted", "user", u.ID, "err", err.Error())
-		updated = u
-	}
+	n := s.countFailure(ctx, key)
 	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: u.Email, Action: "auth.login", Outcome: "denied", TargetType: "user", TargetID: u.ID,
-		Detail: fmt.Sprintf("wrong password (%d in a row)", updated.FailedLogins)}, m)
+		Detail: fmt.Sprintf("wrong password (%d in a row from this address)", n)}, m)
 	if u.Role.Staff() {
 		// One alert per account per 10 minutes, however many attempts.
-		window := now.Truncate(10 * time.Minute).Unix()
+		window := s.clock.Now().Truncate(10 * time.Minute).Unix()
 		s.alert(ctx, notify.Request{Kind: notify.AlertSecurity, Key: fmt.Sprintf("admin-login-failed:%s:%d", u.ID, window),
-			Data: map[string]any{"event": fmt.Sprintf("failed admin login for %s (%d in a row)", u.Email, updated.FailedLogins), "ip_address": orDash(m.IP)}})
+			Data: map[string]any{"event": fmt.Sprintf("failed admin login for %s (%d in a row from this address)", u.Email, n), "ip_address": orDash(m.IP)}})
 	}
 }
 
@@ -172,6 +192,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, *Us
 		}
 		return nil, nil, err
 	}
+	if !u.EmailVerified && sess.ImpersonatorID == "" {
+		// Sessions opened before confirmation was required end here.
+		return nil, nil, errUnverified
+	}
 	if now.Sub(sess.LastSeenAt) > time.Minute && !sess.Pending {
 		t := CustomerTimeouts
 		if sess.Role.Staff() {
@@ -191,7 +215,12 @@ func (s *Service) SecondFactor(ctx context.Context, sess *Session, code string, 
 	if !sess.Pending {
 		return nil, apperr.New(apperr.Conflict, "this session needs no second factor")
 	}
-	if err := s.limit(ctx, "2fa:user:"+sess.UserID, 5, 5*time.Minute); err != nil {
+	// Per address, so a flood from elsewhere does not refuse the owner's
+	// right code; per account too, bounding guesses from many addresses.
+	if err := s.limit(ctx, "2fa:user:"+sess.UserID+"|"+sess.IP, 5, 5*time.Minute); err != nil {
+		return nil, err
+	}
+	if err := s.limit(ctx, "2fa:user:"+sess.UserID, 30, 15*time.Minute); err != nil {
 		return nil, err
 	}
 	u, err := s.checkSecondFactor(ctx, sess.UserID, code)
@@ -276,6 +305,9 @@ func (s *Service) SignInVerified(ctx context.Context, userID, method string, m M
 	u, err := s.store.GetUser(ctx, userID)
 	if err != nil {
 		return nil, err
+	}
+	if !u.EmailVerified {
+		return nil, errUnverified
 	}
 	res, err := s.openSession(ctx, u, false, true, m)
 	if err != nil {

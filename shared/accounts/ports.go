@@ -40,6 +40,20 @@ type Limiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
 }
 
+// Throttle counts failures in a row per key (they are forgotten a day
+// after the last one). Fail is atomic: concurrent failures all count.
+type Throttle interface {
+	Failures(ctx context.Context, key string) (n int, last time.Time, err error)
+	Fail(ctx context.Context, key string) (n int, err error)
+	Clear(ctx context.Context, key string) error
+}
+
+// CredentialStore removes a user's passkeys (kept by the passkeys
+// package) when a password reset proves who owns the address.
+type CredentialStore interface {
+	DeleteUserPasskeys(ctx context.Context, userID string) (int, error)
+}
+
 // Notifier sends e-mail and alerts (notify.Service).
 type Notifier interface {
 	Send(ctx context.Context, r notify.Request) (*notify.Message, error)
@@ -72,9 +86,12 @@ const (
 
 // Token is a stored one-time token (only its hash is stored).
 type Token struct {
-	Hash      string
-	Purpose   Purpose
-	UserID    string
-	Email     string // the address being verified
+	Hash    string
+	Purpose Purpose
+	UserID  string
+	Email   string // the address being verified
+	// Stamp, on verification links, names the password the link was sent
+	// for (see passwordStamp); empty on links issued before stamps existed.
+	Stamp     string
 	ExpiresAt time.Time
 }

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ezscale/platform/shared/apperr"
@@ -27,8 +28,11 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, m Meta) erro
 	return err
 }
 
-// ResetPassword sets a new password with a reset token, then signs the
-// user out everywhere.
+// ResetPassword sets a new password with a reset token. The link proves
+// the address, so the address counts as confirmed and every other way in
+// the account had is removed: sessions, API tokens, passkeys and the
+// authenticator app (someone who registered the address before its owner
+// may have added them).
 func (s *Service) ResetPassword(ctx context.Context, token, password string, m Meta) error {
 	t, err := s.store.ConsumeToken(ctx, HashToken(token), ResetPassword)
 	if apperr.Is(err, apperr.NotFound) {
@@ -40,8 +44,43 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, m M
 	if err := s.setPassword(ctx, t.UserID, password, "auth.password_reset", m); err != nil {
 		return err
 	}
-	_, err = s.LogoutEverywhere(ctx, t.UserID, "", m)
-	return err
+	return s.removeOtherCredentials(ctx, t.UserID, t.Email, m)
+}
+
+// removeOtherCredentials leaves the account with only its password, and
+// marks the address confirmed when it is still the one that was proven.
+func (s *Service) removeOtherCredentials(ctx context.Context, userID, provenEmail string, m Meta) error {
+	if _, err := s.store.UpdateUser(ctx, userID, func(u *User) error {
+		u.TOTP = TOTP{}
+		if u.Email == provenEmail {
+			u.EmailVerified = true
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	tokens, err := s.tokens.ListAPITokens(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, t := range tokens {
+		if err := s.tokens.DeleteAPIToken(ctx, userID, t.ID); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
+	keys := 0
+	if s.passkeys != nil {
+		if keys, err = s.passkeys.DeleteUserPasskeys(ctx, userID); err != nil {
+			return err
+		}
+	}
+	sessions, err := s.LogoutEverywhere(ctx, userID, "", m)
+	if err != nil {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: userID, Action: "auth.credentials_reset", Outcome: "ok", TargetType: "user", TargetID: userID,
+		Detail: fmt.Sprintf("removed %d API tokens, %d passkeys, %d sessions and the authenticator app", len(tokens), keys, sessions)}, m)
+	return nil
 }
 
 // ChangePassword sets a new password after re-authentication with the
@@ -77,7 +116,7 @@ func (s *Service) setPassword(ctx context.Context, userID, password, action stri
 		return err
 	}
 	if _, err := s.store.UpdateUser(ctx, userID, func(u *User) error {
-		u.PasswordHash, u.FailedLogins, u.LockedUntil, u.UpdatedAt = hash, 0, time.Time{}, s.clock.Now()
+		u.PasswordHash, u.UpdatedAt = hash, s.clock.Now()
 		return nil
 	}); err != nil {
 		return err

@@ -2,9 +2,12 @@ package accounts
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,6 +27,8 @@ type Service struct {
 	store      Store
 	tokens     TokenStore
 	limiter    Limiter
+	throttle   Throttle
+	passkeys   CredentialStore
 	audit      audit.Recorder
 	notify     Notifier
 	sealer     Sealer
@@ -43,6 +48,8 @@ type Config struct {
 	Store      Store
 	Tokens     TokenStore
 	Limiter    Limiter
+	Throttle   Throttle
+	Passkeys   CredentialStore // nil: no passkeys to remove
 	Audit      audit.Recorder
 	Notify     Notifier
 	Sealer     Sealer
@@ -55,7 +62,7 @@ type Config struct {
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, tokens: c.Tokens, limiter: c.Limiter, audit: c.Audit, notify: c.Notify, sealer: c.Sealer, clock: c.Clock, log: c.Log,
+	s := &Service{store: c.Store, tokens: c.Tokens, limiter: c.Limiter, throttle: c.Throttle, passkeys: c.Passkeys, audit: c.Audit, notify: c.Notify, sealer: c.Sealer, clock: c.Clock, log: c.Log,
 		params: c.Params, accountURL: strings.TrimRight(c.AccountURL, "/"), issuer: c.Issuer}
 	return s
 }
@@ -68,6 +75,9 @@ type RegisterInput struct {
 	Company  string `json:"company"`
 	Phone    string `json:"phone"`
 	Country  string `json:"country"`
+	// Next is where the confirmation link leads after signing in (an order
+	// started on the pricing page): a path in the account app.
+	Next string `json:"next,omitempty"`
 }
 
 var (
@@ -148,26 +158,91 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, m Meta) error 
 	now := s.clock.Now()
 	u := &User{ID: ids.New("usr"), Email: email, Role: Customer, Profile: p, PasswordHash: hash, CreatedAt: now, UpdatedAt: now, Version: 1}
 	u.Profile.Address.Country = p.Country
+	next, ok := safeNext(in.Next)
+	if !ok {
+		return apperr.Validation(map[string]string{"next": "must be a path in the account app"})
+	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
-		if apperr.Is(err, apperr.Conflict) {
-			s.record(ctx, audit.Entry{Action: "auth.register", Outcome: "denied", Detail: "e-mail already registered"}, m)
-			return nil
+		if !apperr.Is(err, apperr.Conflict) {
+			return fmt.Errorf("register %s: %w", email, err)
 		}
-		return fmt.Errorf("register %s: %w", email, err)
+		return s.registerAgain(ctx, email, hash, p, next, m)
 	}
 	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: email, Action: "auth.register", Outcome: "ok", TargetType: "user", TargetID: u.ID}, m)
-	return s.sendVerification(ctx, u)
+	return s.sendVerification(ctx, u, next)
 }
 
-func (s *Service) sendVerification(ctx context.Context, u *User) error {
+// registerAgain handles an address that already has an account. A
+// confirmed one is left alone and nothing tells the caller. One that was
+// never confirmed starts over with this sign-up's password and profile:
+// whoever registered it before (perhaps not its owner) loses every way in,
+// and links e-mailed for the earlier sign-up stop working.
+func (s *Service) registerAgain(ctx context.Context, email, hash string, p Profile, next string, m Meta) error {
+	existing, err := s.store.GetUserByEmail(ctx, email)
+	if err != nil {
+		return fmt.Errorf("register %s again: %w", email, err)
+	}
+	if existing.EmailVerified {
+		s.record(ctx, audit.Entry{Action: "auth.register", Outcome: "denied", Detail: "e-mail already registered"}, m)
+		return nil
+	}
+	u, err := s.store.UpdateUser(ctx, existing.ID, func(u *User) error {
+		if u.EmailVerified {
+			return apperr.New(apperr.Conflict, "confirmed meanwhile")
+		}
+		u.PasswordHash, u.Profile, u.TOTP, u.UpdatedAt = hash, p, TOTP{}, s.clock.Now()
+		u.Profile.Address.Country = p.Country
+		return nil
+	})
+	if apperr.Is(err, apperr.Conflict) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.removeOtherCredentials(ctx, u.ID, "", m); err != nil {
+		return err
+	}
+	s.record(ctx, audit.Entry{ActorID: u.ID, ActorEmail: email, Action: "auth.register", Outcome: "ok", TargetType: "user", TargetID: u.ID,
+		Detail: "unconfirmed account started over"}, m)
+	return s.sendVerification(ctx, u, next)
+}
+
+// safeNext accepts where the verification link should lead afterwards: a
+// path in the account app (never another site).
+func safeNext(next string) (string, bool) {
+	if next == "" {
+		return "", true
+	}
+	if len(next) > 300 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\x00\r\n\t") {
+		return "", false
+	}
+	return next, true
+}
+
+// sendVerification e-mails a confirmation link bound to the account's
+// current password, so a link from an earlier sign-up of the same address
+// cannot confirm a later one.
+func (s *Service) sendVerification(ctx context.Context, u *User, next string) error {
 	token, hash := NewToken()
-	t := &Token{Hash: hash, Purpose: VerifyEmail, UserID: u.ID, Email: u.Email, ExpiresAt: s.clock.Now().Add(24 * time.Hour)}
+	t := &Token{Hash: hash, Purpose: VerifyEmail, UserID: u.ID, Email: u.Email, Stamp: passwordStamp(u), ExpiresAt: s.clock.Now().Add(24 * time.Hour)}
 	if err := s.store.PutToken(ctx, t); err != nil {
 		return fmt.Errorf("store verification token: %w", err)
 	}
+	link := s.accountURL + "/verify?token=" + token
+	if next != "" {
+		link += "&next=" + url.QueryEscape(next)
+	}
 	_, err := s.notify.Send(ctx, notify.Request{Kind: notify.EmailVerification, To: u.Email, Key: "verify:" + hash[:32],
-		Data: map[string]any{"customer_name": u.Profile.Name, "verify_url": s.accountURL + "/verify?token=" + token, "expires_in": "24 hours"}})
+		Data: map[string]any{"customer_name": u.Profile.Name, "verify_url": link, "expires_in": "24 hours"}})
 	return err
+}
+
+// passwordStamp identifies the password a verification link was sent for
+// without storing anything that helps guess it.
+func passwordStamp(u *User) string {
+	sum := sha256.Sum256([]byte(u.ID + "\x00" + u.PasswordHash))
+	return hex.EncodeToString(sum[:8])
 }
 
 // ResendVerification sends a new link if the address belongs to an
@@ -180,7 +255,7 @@ func (s *Service) ResendVerification(ctx context.Context, email string, m Meta) 
 	if u.EmailVerified {
 		return nil
 	}
-	return s.sendVerification(ctx, u)
+	return s.sendVerification(ctx, u, "")
 }
 
 // VerifyEmail consumes a verification token and marks the address verified.
@@ -202,6 +277,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, m Meta) (*User,
 	u, err := s.store.UpdateUser(ctx, t.UserID, func(u *User) error {
 		if u.Email != t.Email {
 			return apperr.Validation(map[string]string{"token": "this link was for another e-mail address"})
+		}
+		if !u.EmailVerified && t.Stamp != "" && t.Stamp != passwordStamp(u) {
+			return apperr.Validation(map[string]string{"token": "this link is from an earlier sign-up of this address; use the newest e-mail"})
 		}
 		first = !u.EmailVerified
 		u.EmailVerified, u.UpdatedAt = true, s.clock.Now()

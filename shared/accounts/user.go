@@ -84,13 +84,10 @@ type User struct {
 	Profile       Profile
 	TaxExempt     bool // settable by admins only
 	PasswordHash  string
-	// Failed logins since the last success, and when the next attempt is allowed.
-	FailedLogins int
-	LockedUntil  time.Time
-	TOTP         TOTP
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
+	TOTP          TOTP
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int64
 }
 
 // TOTP is a user's authenticator-app second factor.

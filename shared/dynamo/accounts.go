@@ -33,8 +33,6 @@ type userRecord struct {
 	Profile       accounts.Profile `dynamodbav:"profile"`
 	TaxExempt     bool             `dynamodbav:"tax_exempt"`
 	PasswordHash  string           `dynamodbav:"password_hash"`
-	FailedLogins  int              `dynamodbav:"failed_logins"`
-	LockedUntil   time.Time        `dynamodbav:"locked_until"`
 	TOTP          accounts.TOTP    `dynamodbav:"totp"`
 	CreatedAt     time.Time        `dynamodbav:"created_at"`
 	UpdatedAt     time.Time        `dynamodbav:"updated_at"`
@@ -47,13 +45,13 @@ func toUserRecord(u *accounts.User) *userRecord {
 		Item: Item{PK: "USER#" + u.ID, SK: "USER", Type: "user", Version: u.Version,
 			GSI2PK: "USERS", GSI2SK: u.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + u.ID},
 		ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, Role: string(u.Role), Profile: u.Profile, TaxExempt: u.TaxExempt,
-		PasswordHash: u.PasswordHash, FailedLogins: u.FailedLogins, LockedUntil: u.LockedUntil, TOTP: u.TOTP, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		PasswordHash: u.PasswordHash, TOTP: u.TOTP, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
 }
 
 func (r *userRecord) user() *accounts.User {
 	return &accounts.User{ID: r.ID, Email: r.Email, EmailVerified: r.EmailVerified, Role: accounts.Role(r.Role), Profile: r.Profile, TaxExempt: r.TaxExempt,
-		PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins, LockedUntil: r.LockedUntil, TOTP: r.TOTP, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+		PasswordHash: r.PasswordHash, TOTP: r.TOTP, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 }
 
 func emailOwner(email, id string) *uniqueRecord {
@@ -192,6 +190,7 @@ type tokenRecord struct {
 	Purpose   string    `dynamodbav:"purpose"`
 	UserID    string    `dynamodbav:"user_id"`
 	Email     string    `dynamodbav:"email"`
+	Stamp     string    `dynamodbav:"stamp,omitempty"`
 	ExpiresAt time.Time `dynamodbav:"expires_at"`
 }
 
@@ -199,7 +198,7 @@ type tokenRecord struct {
 func (s *Accounts) PutToken(ctx context.Context, tk *accounts.Token) error {
 	return s.t.Write(ctx, Create(&tokenRecord{
 		Item:    Item{PK: "TOKEN#" + tk.Hash, SK: "TOKEN", Type: "token", Version: 1, TTL: tk.ExpiresAt.Unix()},
-		Purpose: string(tk.Purpose), UserID: tk.UserID, Email: tk.Email, ExpiresAt: tk.ExpiresAt,
+		Purpose: string(tk.Purpose), UserID: tk.UserID, Email: tk.Email, Stamp: tk.Stamp, ExpiresAt: tk.ExpiresAt,
 	}))
 }
 
@@ -209,7 +208,7 @@ func (s *Accounts) ConsumeToken(ctx context.Context, hash string, purpose accoun
 	if err := s.t.Take(ctx, Key{PK: "TOKEN#" + hash, SK: "TOKEN"}, "purpose", string(purpose), &r); err != nil {
 		return nil, err
 	}
-	return &accounts.Token{Hash: hash, Purpose: purpose, UserID: r.UserID, Email: r.Email, ExpiresAt: r.ExpiresAt}, nil
+	return &accounts.Token{Hash: hash, Purpose: purpose, UserID: r.UserID, Email: r.Email, Stamp: r.Stamp, ExpiresAt: r.ExpiresAt}, nil
 }
 
 // ListUsers pages through users, newest first (GSI2 USERS).

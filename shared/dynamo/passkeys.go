@@ -106,3 +106,17 @@ func (s *Passkeys) TakeCeremony(ctx context.Context, id string) ([]byte, error) 
 	}
 	return r.Data, nil
 }
+
+// DeleteUserPasskeys implements accounts.CredentialStore.
+func (s *Passkeys) DeleteUserPasskeys(ctx context.Context, userID string) (int, error) {
+	list, err := s.ListPasskeys(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range list {
+		if err := s.DeletePasskey(ctx, userID, p.ID); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return 0, fmt.Errorf("delete passkey %s: %w", p.ID, err)
+		}
+	}
+	return len(list), nil
+}

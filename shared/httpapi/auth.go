@@ -3,8 +3,11 @@ package httpapi
 import (
 	"context"
 	"crypto/subtle"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,6 +93,11 @@ func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 			}
 		}
 		if rt.Auth == httpx.Public {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead && rt.Function != FnWebhooks {
+				if err := d.checkPublicWrite(r); err != nil {
+					return err
+				}
+			}
 			return h(w, r)
 		}
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
@@ -136,6 +144,31 @@ func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 		ctx := context.WithValue(r.Context(), principalKey{}, &Principal{Session: sess, User: u})
 		return h(w, r.WithContext(ctx))
 	}
+}
+
+var errCrossSite = apperr.New(apperr.Forbidden, "this request must come from the EZSCALE web apps")
+
+// checkPublicWrite refuses public writes (sign-in, sign-up, resets) that a
+// page of another origin could make a browser send without asking: a body
+// that is not declared JSON (the only kinds a no-cors POST can send are
+// text/plain, form and multipart), or an Origin that is neither the API's
+// own nor one of the web apps'. Non-browser clients send no Origin.
+func (d Deps) checkPublicWrite(r *http.Request) error {
+	hasBody := r.ContentLength != 0 // -1: chunked, length unknown
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); hasBody && (err != nil || mt != "application/json") {
+		return apperr.New(apperr.Invalid, "Content-Type must be application/json")
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	if slices.Contains(d.Origins, origin) {
+		return nil
+	}
+	if u, err := url.Parse(origin); err == nil && u.Host == r.Host {
+		return nil
+	}
+	return errCrossSite
 }
 
 // record audits an action by the caller (admin actions, mainly).

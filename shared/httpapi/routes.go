@@ -61,6 +61,9 @@ type Deps struct {
 	Ping func(ctx context.Context) error
 	// CookieSecure marks session cookies Secure (off only for plain-http tests).
 	CookieSecure bool
+	// Origins are the web apps' origins (WEB_ORIGINS); with the API's own
+	// origin, the only ones whose pages may send public writes.
+	Origins []string
 	// CFAccess, when set, must vouch for every staff request (Cloudflare Access).
 	CFAccess *cfaccess.Verifier
 	// Limiter bounds API writes per address and requests per API token.

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { launch, outDir, startStack, totp } from './stack.mjs'
+import { launch, openMailLink, outDir, startStack, totp } from './stack.mjs'
 
 let stack, browser
 
@@ -17,26 +17,7 @@ after(async () => {
   stack?.stop()
 })
 
-// mailLink opens the newest dev-mailbox message whose subject matches and
-// returns the first link in its plain-text part that starts with prefix.
-async function mailLink(subject, prefix) {
-  const page = await browser.newPage()
-  for (let i = 0; i < 100; i++) {
-    await page.goto(stack.base + '/dev/mail')
-    const link = page.getByText(subject).first()
-    if (await link.count()) {
-      await link.click()
-      await page.waitForSelector('#text')
-      const text = await page.textContent('#text')
-      await page.close()
-      const url = text.split(/\s+/).find((w) => w.startsWith(prefix))
-      assert.ok(url, `no ${prefix} link in: ${text}`)
-      return url
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`no e-mail "${subject}" arrived`)
-}
+const mailLink = (subject, prefix) => openMailLink(browser, stack, subject, prefix)
 
 async function signIn(page, email, password, code) {
   await page.goto(stack.base + '/account/login')

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { launch, outDir, signInAdmin, startStack } from './stack.mjs'
+import { launch, openMailLink, outDir, signInAdmin, startStack } from './stack.mjs'
 
 let stack, browser, admin, grace
 
@@ -24,7 +24,19 @@ async function signUpFromOrder(page, email) {
   await page.getByTestId('reg-email').locator('input').fill(email)
   await page.getByTestId('reg-password').locator('input').fill('compiler ribbon harbour 1906')
   await page.getByTestId('reg-submit').click()
+  await page.getByTestId('register-done').waitFor()
+  // Signing in before the address is confirmed only offers a new link.
   await page.getByTestId('register-signin').click()
+  await page.getByTestId('signin-email').locator('input').fill(email)
+  await page.getByTestId('signin-password').locator('input').fill('compiler ribbon harbour 1906')
+  await page.getByTestId('signin-submit').click()
+  await page.getByTestId('signin-resend').waitFor()
+  // The confirmation link leads back to the order after signing in.
+  const link = await openMailLink(browser, stack, 'Confirm your e-mail address', stack.base + '/account/verify?token=')
+  assert.match(link, /&next=%2Forder/)
+  await page.goto(link)
+  await page.getByTestId('verify-ok').waitFor()
+  await page.getByTestId('verify-signin').click()
   await page.getByTestId('signin-email').locator('input').fill(email)
   await page.getByTestId('signin-password').locator('input').fill('compiler ribbon harbour 1906')
   await page.getByTestId('signin-submit').click()

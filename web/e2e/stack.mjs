@@ -90,3 +90,24 @@ export async function signInAdmin(page, stack, path = '/admin/') {
   await page.getByTestId('signin-submit').click()
   await page.getByTestId('staff-email').waitFor()
 }
+
+// openMailLink opens the newest dev-mailbox message whose subject matches
+// and returns the first link in its plain-text part that starts with prefix.
+export async function openMailLink(browser, stack, subject, prefix) {
+  const page = await browser.newPage()
+  for (let i = 0; i < 100; i++) {
+    await page.goto(stack.base + '/dev/mail')
+    const link = page.getByText(subject).first()
+    if (await link.count()) {
+      await link.click()
+      await page.waitForSelector('#text')
+      const text = await page.textContent('#text')
+      await page.close()
+      const url = text.split(/\s+/).find((w) => w.startsWith(prefix))
+      if (!url) throw new Error(`no ${prefix} link in: ${text}`)
+      return url
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`no e-mail "${subject}" arrived`)
+}

@@ -278,7 +278,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with e-mail and password; sets the session cookies */
+        /**
+         * Sign in with e-mail and password; sets the session cookies
+         * @description Failures are throttled per e-mail and source address with growing delays (429 with Retry-After), the same for unknown and registered e-mails. The right password for an address nobody has confirmed answers 403 with the field error `email: is not confirmed yet` and opens no session. Like every public write, the body must be declared `application/json` and a browser Origin must be the API's own or one of the web apps'.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -1896,6 +1899,8 @@ export interface components {
             company?: string;
             phone?: string;
             country?: string;
+            /** @description A path in the account app the confirmation link leads back to (an order started on the pricing page) */
+            next?: string;
         };
         Address: {
             line1?: string;
@@ -2990,6 +2995,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             429: components["responses"]["Error"];
         };
     };
