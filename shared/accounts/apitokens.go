@@ -6,11 +6,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/audit"
 	"github.com/ezscale/platform/shared/ids"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // Scope limits what an API token may do.
@@ -68,8 +68,8 @@ type CreateTokenInput struct {
 // is shown once.
 func (s *Service) CreateAPIToken(ctx context.Context, userID string, in CreateTokenInput, m Meta) (*APIToken, string, error) {
 	f := apperr.FieldErrors{}
-	if n := utf8.RuneCountInString(strings.TrimSpace(in.Name)); n < 1 || n > 60 {
-		f.Add("name", "must be 1-60 characters")
+	if why := text.Problem(in.Name, 1, 60); why != "" {
+		f.Add("name", why)
 	}
 	if len(in.Scopes) == 0 {
 		f.Add("scopes", "choose at least one of read, services:control, billing, tickets")

@@ -217,3 +217,25 @@ func enableTOTP(t *testing.T, e *env, sess *accounts.Session) {
 		t.Fatal(err)
 	}
 }
+
+// Staff keep their second factor through a reset: their mailbox alone must
+// not open the admin API.
+func TestResetKeepsStaffSecondFactor(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u := register(t, e, "grace@ezscale.example")
+	if _, err := e.store.UpdateUser(ctx, u.ID, func(u *accounts.User) error { u.Role = accounts.Admin; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := e.svc.Login(ctx, u.Email, goodPassword, meta)
+	sess, _, _ := e.svc.Authenticate(ctx, res.Token)
+	enableTOTP(t, e, sess)
+	_ = e.svc.ForgotPassword(ctx, u.Email, meta)
+	if err := e.svc.ResetPassword(ctx, tokenFrom(t, e.out.last(notify.PasswordReset), "reset_url"), "a brand new passphrase", meta); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.svc.Login(ctx, u.Email, "a brand new passphrase", meta)
+	if err != nil || !again.SecondFactor {
+		t.Fatalf("staff sign-in after a reset = %+v %v, want the second factor still required", again, err)
+	}
+}

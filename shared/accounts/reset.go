@@ -49,9 +49,16 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, m M
 
 // removeOtherCredentials leaves the account with only its password, and
 // marks the address confirmed when it is still the one that was proven.
+// Staff accounts keep their second factors: staff are created confirmed
+// (nobody can have registered their address first), and a staff mailbox
+// alone must never be enough to reach the admin API.
 func (s *Service) removeOtherCredentials(ctx context.Context, userID, provenEmail string, m Meta) error {
+	staff := false
 	if _, err := s.store.UpdateUser(ctx, userID, func(u *User) error {
-		u.TOTP = TOTP{}
+		staff = u.Role.Staff()
+		if !staff {
+			u.TOTP = TOTP{}
+		}
 		if u.Email == provenEmail {
 			u.EmailVerified = true
 		}
@@ -69,7 +76,7 @@ func (s *Service) removeOtherCredentials(ctx context.Context, userID, provenEmai
 		}
 	}
 	keys := 0
-	if s.passkeys != nil {
+	if s.passkeys != nil && !staff {
 		if keys, err = s.passkeys.DeleteUserPasskeys(ctx, userID); err != nil {
 			return err
 		}
@@ -79,7 +86,7 @@ func (s *Service) removeOtherCredentials(ctx context.Context, userID, provenEmai
 		return err
 	}
 	s.record(ctx, audit.Entry{ActorID: userID, Action: "auth.credentials_reset", Outcome: "ok", TargetType: "user", TargetID: userID,
-		Detail: fmt.Sprintf("removed %d API tokens, %d passkeys, %d sessions and the authenticator app", len(tokens), keys, sessions)}, m)
+		Detail: fmt.Sprintf("removed %d API tokens, %d passkeys and %d sessions (authenticator app removed: %v)", len(tokens), keys, sessions, !staff)}, m)
 	return nil
 }
 

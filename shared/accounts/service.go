@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/audit"
@@ -20,6 +19,7 @@ import (
 	"github.com/ezscale/platform/shared/ids"
 	"github.com/ezscale/platform/shared/notify"
 	"github.com/ezscale/platform/shared/passwords"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // Service is the accounts use cases.
@@ -104,10 +104,9 @@ func ValidEmail(s string) (string, string) {
 
 func validateProfile(f apperr.FieldErrors, p Profile) {
 	text := func(field, v string, min, max int) {
-		n := utf8.RuneCountInString(strings.TrimSpace(v))
-		if n < min || utf8.RuneCountInString(v) > max || !utf8.ValidString(v) || strings.ContainsAny(v, "\r\n\x00") {
-			if min > 0 && n == 0 {
-				f.Add(field, "is required")
+		if why := text.Problem(v, min, max); why != "" {
+			if why == "is required" {
+				f.Add(field, why)
 			} else {
 				f.Add(field, fmt.Sprintf("must be %d-%d characters on one line", min, max))
 			}

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/money"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // Status is an invoice's state. Numbers are assigned at finalisation, so
@@ -121,15 +121,15 @@ func (in DraftInput) compute() ([]Line, int64, []TaxLine, int64, error) {
 	if in.DueInDays < 0 || in.DueInDays > 365 {
 		f.Add("due_in_days", "must be 0 to 365")
 	}
-	if utf8.RuneCountInString(in.Notes) > 1000 {
-		f.Add("notes", "must be at most 1000 characters")
+	if why := text.MultilineProblem(in.Notes, 0, 1000); why != "" {
+		f.Add("notes", why)
 	}
 	var lines []Line
 	var subtotal int64
 	for i, l := range in.Lines {
 		field := fmt.Sprintf("lines[%d]", i)
-		if n := utf8.RuneCountInString(strings.TrimSpace(l.Description)); n < 1 || n > 200 {
-			f.Add(field+".description", "must be 1-200 characters")
+		if why := text.Problem(l.Description, 1, 200); why != "" {
+			f.Add(field+".description", why)
 		}
 		if l.Quantity < 1 || l.Quantity > 10_000 {
 			f.Add(field+".quantity", "must be 1 to 10000")

@@ -5,9 +5,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // TaxRate is an admin-managed rate for a country or one of its regions.
@@ -37,11 +37,11 @@ func (r TaxRate) Validate() error {
 	if !countryRE.MatchString(r.Country) {
 		f.Add("country", "must be an ISO 3166 two-letter code like DE")
 	}
-	if utf8.RuneCountInString(r.Region) > 50 || strings.ContainsAny(r.Region, "#\n") {
-		f.Add("region", "must be at most 50 characters")
+	if why := text.Problem(r.Region, 0, 50); why != "" || strings.Contains(r.Region, "#") {
+		f.Add("region", "must be at most 50 characters on one line, without #")
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(r.Name)); n < 1 || n > 30 {
-		f.Add("name", "must be 1-30 characters, e.g. VAT")
+	if why := text.Problem(r.Name, 1, 30); why != "" {
+		f.Add("name", why+", e.g. VAT")
 	}
 	if r.RateBP < 0 || r.RateBP > 10000 {
 		f.Add("rate_bp", "must be 0 to 10000 basis points")

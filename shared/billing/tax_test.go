@@ -123,3 +123,18 @@ func TestAutoTaxDrafts(t *testing.T) {
 		}
 	})
 }
+
+// Staff text is bounded before trimming and free of control and bidi
+// override characters (a 200 KB name of spaces around "VAT" was accepted).
+func TestTaxRateTextIsBounded(t *testing.T) {
+	for name, r := range map[string]billing.TaxRate{
+		"PaddedName": {Country: "DE", Name: strings.Repeat(" ", 200_000) + "VAT", RateBP: 1900},
+		"NULName":    {Country: "DE", Name: "VA\x00T", RateBP: 1900},
+		"BidiName":   {Country: "DE", Name: "VAT\u202e", RateBP: 1900},
+		"LongRegion": {Country: "US", Region: strings.Repeat("T", 51), Name: "Sales tax", RateBP: 625},
+	} {
+		if err := r.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

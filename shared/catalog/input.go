@@ -5,10 +5,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/money"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // PlanInput is what an admin sends to create or replace a plan.
@@ -133,13 +133,7 @@ func (in PlanInput) validateFeatures(f apperr.FieldErrors) {
 }
 
 func checkText(f apperr.FieldErrors, field, s string, min, max int) {
-	n := utf8.RuneCountInString(strings.TrimSpace(s))
-	switch {
-	case !utf8.ValidString(s):
-		f.Add(field, "must be valid UTF-8")
-	case n < min && min == 1:
-		f.Add(field, "is required")
-	case n < min || utf8.RuneCountInString(s) > max:
-		f.Add(field, fmt.Sprintf("must be %d-%d characters", min, max))
+	if why := text.Problem(s, min, max); why != "" {
+		f.Add(field, why)
 	}
 }

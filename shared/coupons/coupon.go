@@ -9,10 +9,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/money"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // Kind is how a coupon discounts.
@@ -57,8 +57,8 @@ func (c *Coupon) Validate(now time.Time) error {
 	if !codeRE.MatchString(c.Code) {
 		f.Add("code", "must be 3-32 letters, digits, - or _")
 	}
-	if utf8.RuneCountInString(c.Description) > 200 {
-		f.Add("description", "must be at most 200 characters")
+	if why := text.Problem(c.Description, 0, 200); why != "" {
+		f.Add("description", why)
 	}
 	switch c.Kind {
 	case Percent:

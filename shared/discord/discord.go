@@ -102,10 +102,17 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// markdown escapes every character Discord's markdown gives a meaning to,
+// so text customers typed (names, hostnames, reasons) shows as typed and
+// never becomes a masked link, a spoiler, a heading or a code block.
+var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, ">", `\>`,
+	"[", `\[`, "]", `\]`, "#", `\#`, "<", `\<`)
+
 // BuildPayload turns an alert into a webhook body within Discord's limits.
+// The description and field values are data, not markup: they are escaped.
 func BuildPayload(kind notify.Kind, a notify.Alert, at time.Time) Payload {
 	e := embed{
-		Title: clip(a.Title, maxTitle), Description: clip(a.Description, maxDescription), URL: a.URL,
+		Title: clip(a.Title, maxTitle), Description: clip(markdown.Replace(a.Description), maxDescription), URL: a.URL,
 		Color: colours[a.Severity], Timestamp: at.UTC().Format(time.RFC3339),
 	}
 	e.Footer = &struct {
@@ -119,7 +126,7 @@ func BuildPayload(kind notify.Kind, a notify.Alert, at time.Time) Payload {
 		if v == "" {
 			v = "—" // Discord rejects empty field values
 		}
-		e.Fields = append(e.Fields, embedField{Name: clip(f.Name, maxFieldName), Value: clip(v, maxFieldValue), Inline: f.Inline})
+		e.Fields = append(e.Fields, embedField{Name: clip(f.Name, maxFieldName), Value: clip(markdown.Replace(v), maxFieldValue), Inline: f.Inline})
 	}
 	// The 6000-character budget covers title, description, fields and footer:
 	// shorten the description first, then drop trailing fields.

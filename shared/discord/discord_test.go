@@ -191,3 +191,18 @@ func TestRoutesPerKind(t *testing.T) {
 		t.Fatalf("routing: %+v", msgs)
 	}
 }
+
+// Text customers typed must show as typed: a masked link, a code block or a
+// heading in a name must not become live markdown in the admins' channel.
+func TestCustomerTextIsNotMarkdown(t *testing.T) {
+	a := notify.Alert{Title: "New sign-up", Description: "# Urgent\n[pay here](https://evil.example)",
+		Fields: []notify.Field{{Name: "Customer", Value: "[Support](https://evil.example) **admin** `x` ||s|| <@123>"}}}
+	p := discord.BuildPayload(notify.AlertNewSignup, a, time.Now())
+	got := p.Embeds[0].Fields[0].Value
+	if want := `\[Support\](https://evil.example) \*\*admin\*\* \` + "`x\\`" + ` \|\|s\|\| \<@123\>`; got != want {
+		t.Fatalf("field = %q\nwant    %q", got, want)
+	}
+	if d := p.Embeds[0].Description; !strings.HasPrefix(d, `\# Urgent`) || !strings.Contains(d, `\[pay here\]`) {
+		t.Fatalf("description = %q", d)
+	}
+}

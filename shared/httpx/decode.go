@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,19 +24,31 @@ func Decode(r *http.Request, v any) error {
 			return apperr.New(apperr.Invalid, "Content-Type must be application/json")
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	outer := json.NewDecoder(r.Body)
+	var raw json.RawMessage
+	if err := outer.Decode(&raw); err != nil {
+		return decodeError(err)
+	}
+	if err := outer.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return decodeError(err)
+		}
+		return errNotOneObject
+	}
+	// null, a number or an array would decode into v as "nothing given"
+	// (a refund body of null once meant "refund everything").
+	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '{' {
+		return errNotOneObject
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return decodeError(err)
-		}
-		return apperr.New(apperr.Invalid, "the body must hold exactly one JSON object")
-	}
 	return nil
 }
+
+var errNotOneObject = apperr.New(apperr.Invalid, "the body must hold exactly one JSON object")
 
 func decodeError(err error) error {
 	// Types with their own UnmarshalJSON report field errors directly.

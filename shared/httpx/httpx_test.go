@@ -65,6 +65,10 @@ func TestDecode(t *testing.T) {
 		{"String", `{"n":"1"}`, "application/json", 400, "n"},
 		{"Unknown", `{"m":1}`, "application/json", 400, "m"},
 		{"Truncated", `{"n":1`, "application/json", 400, ""},
+		{"Null", `null`, "application/json", 400, ""},
+		{"Array", `[{"n":1}]`, "application/json", 400, ""},
+		{"Number", ` 7 `, "application/json", 400, ""},
+		{"TwoObjects", `{"n":1} {"n":2}`, "application/json", 400, ""},
 		{"TooLargeStreamed", `{"s":"` + strings.Repeat("a", 4000) + `"}`, "application/json", 413, ""},
 	}
 	for _, tt := range tests {

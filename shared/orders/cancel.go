@@ -6,11 +6,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/gateway"
 	"github.com/ezscale/platform/shared/outbox"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // KindCancelled: tell the admins a customer is leaving.
@@ -49,8 +49,8 @@ func (r *CancelRequest) validate() error {
 		f.Add("reason", "must be one of "+strings.Join(gateway.Feedbacks, ", "))
 	}
 	r.Comment = strings.TrimSpace(r.Comment)
-	if utf8.RuneCountInString(r.Comment) > 1000 {
-		f.Add("comment", "must be at most 1000 characters")
+	if why := text.MultilineProblem(r.Comment, 0, 1000); why != "" {
+		f.Add("comment", why)
 	}
 	return f.Err()
 }

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -23,6 +22,7 @@ import (
 	"github.com/ezscale/platform/shared/audit"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/ids"
+	"github.com/ezscale/platform/shared/text"
 )
 
 // Passkey is a registered credential.
@@ -147,10 +147,10 @@ func (s *Service) BeginRegistration(ctx context.Context, userID string) (*Ceremo
 
 // FinishRegistration verifies the browser's attestation and stores the passkey.
 func (s *Service) FinishRegistration(ctx context.Context, userID, ceremonyID, name string, credential json.RawMessage, m accounts.Meta) (*Passkey, error) {
-	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n < 1 || n > 60 {
-		return nil, apperr.Validation(map[string]string{"name": "must be 1-60 characters"})
+	if why := text.Problem(name, 1, 60); why != "" {
+		return nil, apperr.Validation(map[string]string{"name": why})
 	}
+	name = strings.TrimSpace(name)
 	sd, err := s.takeCeremony(ctx, ceremonyID)
 	if err != nil {
 		return nil, err
