@@ -127,6 +127,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/refunds", s.api(s.createRefund))
 	mux.HandleFunc("GET /v1/refunds", s.api(s.listRefunds))
 	mux.HandleFunc("POST /v1/customers/{id}", s.api(s.updateCustomer))
+	mux.HandleFunc("DELETE /v1/customers/{id}", s.api(s.deleteCustomer))
 	mux.HandleFunc("POST /v1/products", s.api(s.createProduct))
 	mux.HandleFunc("POST /v1/invoiceitems", s.api(s.createInvoiceItem))
 	mux.HandleFunc("POST /v1/invoices", s.api(s.createInvoice))
@@ -146,7 +147,16 @@ func (s *Sim) Handler() http.Handler {
 func stripeError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"type": typ, "message": msg}})
+	body := map[string]any{"type": typ, "message": msg}
+	// Stripe names a missing object with code resource_missing and, when a
+	// parameter referred to it, that parameter ("No such customer: 'cus_…'").
+	if what, ok := strings.CutPrefix(msg, "No such "); ok {
+		body["code"] = "resource_missing"
+		if param, _, ok := strings.Cut(what, ":"); ok && param != "object" {
+			body["param"] = strings.ReplaceAll(param, " ", "_")
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": body})
 }
 
 // api wraps an endpoint with auth, faults, form parsing and idempotency.
@@ -226,6 +236,19 @@ func (s *Sim) now() int64 { return s.cfg.Now().Unix() }
 func (s *Sim) createCustomer(r *http.Request) (map[string]any, int, string) {
 	return s.store(map[string]any{"id": newID("cus"), "object": "customer", "email": r.PostForm.Get("email"), "name": r.PostForm.Get("name"),
 		"created": s.now(), "metadata": metadata(r, "metadata"), "livemode": false}), 0, ""
+}
+
+// deleteCustomer forgets a customer, as deleting it in Stripe's dashboard
+// does: later calls naming it answer "No such customer".
+func (s *Sim) deleteCustomer(r *http.Request) (map[string]any, int, string) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o := s.objects[id]; o == nil || o["object"] != "customer" {
+		return nil, http.StatusNotFound, "No such customer: '" + id + "'"
+	}
+	delete(s.objects, id)
+	return map[string]any{"id": id, "object": "customer", "deleted": true}, 0, ""
 }
 
 func (s *Sim) createCoupon(r *http.Request) (map[string]any, int, string) {

@@ -480,3 +480,50 @@ func countType(t *testing.T, e *env, typ string) int {
 	}
 	return n
 }
+
+// A gateway customer the gateway no longer knows (deleted in its dashboard,
+// or the keys now belong to another account) is replaced, once, instead of
+// failing every checkout and card setup with a 500.
+func TestGatewayCustomerDeletedAtTheGateway(t *testing.T) {
+	s := newShop(t)
+	p := s.plan("vps-a", nil)
+	alice := customer(t, s.env, "alice@example.com")
+	body := map[string]any{"plan_id": p.ID, "cycle": "monthly", "currency": "USD", "options": vpsOptions()}
+	code, first, raw := s.checkout(alice, body)
+	if code != 201 {
+		t.Fatalf("first checkout: %d %s", code, raw)
+	}
+	acct, err := s.p.OrderStore.Account(context.Background(), first.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := acct.GatewayCustomers["stripe"]
+	req, _ := http.NewRequest("DELETE", s.stripeURL+"/v1/customers/"+old, nil)
+	req.Header.Set("Authorization", "Bearer sk_test_sim")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("delete at the simulator: %v %v", err, res)
+	}
+	code, second, raw := s.checkout(alice, body)
+	if code != 201 || second.CheckoutURL == "" {
+		t.Fatalf("checkout after the customer was deleted at the gateway: %d %s", code, raw)
+	}
+	acct, _ = s.p.OrderStore.Account(context.Background(), first.CustomerID)
+	replaced := acct.GatewayCustomers["stripe"]
+	if replaced == old || replaced == "" || s.stripe.Object(replaced) == nil {
+		t.Fatalf("gateway customer %q (was %q), want a new one the gateway knows", replaced, old)
+	}
+	if owner, err := s.p.OrderStore.CustomerByGateway(context.Background(), "stripe", replaced); err != nil || owner != first.CustomerID {
+		t.Fatalf("events of the new customer map to %q, %v", owner, err)
+	}
+	if s.pay(second.CheckoutURL, "4242424242424242") != http.StatusSeeOther {
+		t.Fatal("paying the new checkout failed")
+	}
+	s.order(second.ID, orders.Paid)
+	// Card setup goes to the replacement too, without another replacement.
+	if code, raw, _ := alice.Do("POST", "/v1/me/payment-methods/setup", nil); code != 201 {
+		t.Fatalf("card setup: %d %s", code, raw)
+	}
+	if acct, _ = s.p.OrderStore.Account(context.Background(), first.CustomerID); acct.GatewayCustomers["stripe"] != replaced {
+		t.Fatal("card setup replaced the customer again")
+	}
+}

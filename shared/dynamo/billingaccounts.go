@@ -63,17 +63,40 @@ func (s *Orders) SetGatewayCustomer(ctx context.Context, customerID, gateway, id
 	if err != nil && !apperr.Is(err, apperr.Conflict) {
 		return "", err
 	}
+	return s.storedGatewayCustomer(ctx, customerID, gateway)
+}
+
+// storedGatewayCustomer reads the gateway customer id that won and writes
+// the way back from the gateway's events to us (rewriting it is harmless).
+func (s *Orders) storedGatewayCustomer(ctx context.Context, customerID, gateway string) (string, error) {
 	acct, err := s.Account(ctx, customerID)
 	if err != nil {
 		return "", err
 	}
 	stored := acct.GatewayCustomers[gateway]
-	// The way back from the gateway's events; rewriting it is harmless.
 	owner := &uniqueRecord{Item: Item{PK: "GWCUS#" + gateway + "#" + stored, SK: "UNIQUE", Type: "gateway_customer", Version: 1}, Owner: customerID}
 	if err := s.t.Write(ctx, Put(owner)); err != nil {
 		return "", err
 	}
 	return stored, nil
+}
+
+// ReplaceGatewayCustomer implements orders.Store.
+func (s *Orders) ReplaceGatewayCustomer(ctx context.Context, customerID, gateway, old, next string) (string, error) {
+	err := s.t.Write(ctx, Op{func(t *Table) (types.TransactWriteItem, error) {
+		return types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &t.name,
+			Key:                       billKey(customerID).av(),
+			UpdateExpression:          aws.String("SET #m.#g = :next"),
+			ConditionExpression:       aws.String("#m.#g = :old"),
+			ExpressionAttributeNames:  map[string]string{"#m": "gateway_customers", "#g": gateway},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":next": &types.AttributeValueMemberS{Value: next}, ":old": &types.AttributeValueMemberS{Value: old}},
+		}}, nil
+	}})
+	if err != nil && !apperr.Is(err, apperr.Conflict) {
+		return "", err
+	}
+	return s.storedGatewayCustomer(ctx, customerID, gateway)
 }
 
 // CustomerByGateway implements orders.Store.

@@ -15,7 +15,15 @@ type Customer struct {
 	UserID string // ours; the gateway keeps it as metadata and idempotency key
 	Email  string
 	Name   string
+	// Replaces names a customer id the gateway no longer knows (deleted, or
+	// the keys were switched to another account): a new customer is made.
+	Replaces string
 }
+
+// ErrUnknownCustomer is in the chain of an error when the gateway does not
+// know the customer id a call named (it was deleted, or the keys belong to
+// another account). Callers may replace the customer and try again.
+var ErrUnknownCustomer = errors.New("the payment provider does not know this customer")
 
 // CheckoutInput is one hosted checkout for a subscription. Amounts are
 // ours, tax included: the gateway charges exactly what our invoice says.

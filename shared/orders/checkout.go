@@ -209,7 +209,11 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 	}
 	if in.PaymentMethodID != "" {
 		// Charged now; the webhooks mark the order paid as after a checkout.
-		if _, err := s.gateway.StartSubscription(ctx, ci, in.PaymentMethodID); err != nil {
+		err := s.onUnknownCustomer(ctx, customerID, bill, &ci.GatewayCustomerID, func() error {
+			_, err := s.gateway.StartSubscription(ctx, ci, in.PaymentMethodID)
+			return err
+		})
+		if err != nil {
 			if cerr := s.close(ctx, o.ID, Cancelled, "the saved card was not charged: "+apperr.MessageOf(err)); cerr != nil {
 				s.log.ErrorContext(ctx, "order left pending after a failed charge; it expires by itself", "order", o.ID, "err", cerr.Error())
 			}
@@ -217,7 +221,11 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 		}
 		return o, nil
 	}
-	co, err := s.gateway.CreateCheckout(ctx, ci)
+	var co *gateway.Checkout
+	err = s.onUnknownCustomer(ctx, customerID, bill, &ci.GatewayCustomerID, func() (err error) {
+		co, err = s.gateway.CreateCheckout(ctx, ci)
+		return err
+	})
 	if err != nil {
 		if cerr := s.close(ctx, o.ID, Cancelled, "the payment page could not be opened"); cerr != nil {
 			s.log.ErrorContext(ctx, "order left pending after a checkout failure; it expires by itself", "order", o.ID, "err", cerr.Error())
@@ -246,6 +254,26 @@ func (s *Service) gatewayCustomer(ctx context.Context, customerID string, bill b
 		return "", err
 	}
 	return s.store.SetGatewayCustomer(ctx, customerID, s.gateway.Name(), id)
+}
+
+// onUnknownCustomer runs call with the gateway customer *id. When the
+// gateway no longer knows that customer (deleted in its dashboard, or the
+// keys now belong to another account), a new customer replaces it and call
+// runs once more with *id set to the new one.
+func (s *Service) onUnknownCustomer(ctx context.Context, customerID string, bill billing.BillTo, id *string, call func() error) error {
+	err := call()
+	if !errors.Is(err, gateway.ErrUnknownCustomer) {
+		return err
+	}
+	s.log.WarnContext(ctx, "gateway customer unknown to the gateway; replacing it", "customer", customerID, "gateway_customer", *id)
+	next, err := s.gateway.EnsureCustomer(ctx, gateway.Customer{UserID: customerID, Email: bill.Email, Name: bill.Name, Replaces: *id})
+	if err != nil {
+		return err
+	}
+	if *id, err = s.store.ReplaceGatewayCustomer(ctx, customerID, s.gateway.Name(), *id, next); err != nil {
+		return err
+	}
+	return call()
 }
 
 // update changes an order outside any event; fn returns false for no change.

@@ -256,17 +256,36 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	return nil
 }
 
+// refundWaitsForInvoice is how long a refund may wait for the invoice.paid
+// it overtook (the gateway retries meanwhile); in practice the invoice
+// arrives within seconds.
+const refundWaitsForInvoice = time.Hour
+
+// ourCustomer reports whether the gateway customer is one of ours (true
+// when the store cannot tell, so a refund is never dropped by mistake).
+func (s *Service) ourCustomer(ctx context.Context, gatewayCustomerID string) bool {
+	if gatewayCustomerID == "" {
+		return true
+	}
+	_, err := s.store.CustomerByGateway(ctx, s.gateway.Name(), gatewayCustomerID)
+	return !apperr.Is(err, apperr.NotFound)
+}
+
 // refunded raises a ledger payment's refunded amount to the gateway's
 // total; refunds only grow, so a late event never lowers it.
 func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) error {
 	p, err := s.store.GetPayment(ctx, s.gateway.Name()+":"+ev.Charge.ID)
-	if apperr.Is(err, apperr.NotFound) && ev.Charge.InvoiceID != "" {
-		// The refund overtook its invoice.paid: refuse it for now, so the
-		// gateway delivers it again once the payment is on the ledger.
-		return ErrNotYet
-	}
 	if apperr.Is(err, apperr.NotFound) {
-		return nil // a charge outside our invoices
+		if ev.Charge.InvoiceID != "" && s.clock.Now().Sub(ev.Created) < refundWaitsForInvoice && s.ourCustomer(ctx, ev.Charge.CustomerID) {
+			// The refund overtook its invoice.paid: refuse it for now, so the
+			// gateway delivers it again once the payment is on the ledger.
+			return ErrNotYet
+		}
+		// A charge outside our ledger (made in the dashboard, another
+		// integration's, or its invoice never reached us): acknowledged, so
+		// the gateway does not retry it for days and disable the endpoint.
+		s.log.WarnContext(ctx, "refund of a charge not on our ledger ignored", "event", ev.ID, "charge", ev.Charge.ID, "invoice", ev.Charge.InvoiceID)
+		return nil
 	}
 	if err != nil {
 		return err

@@ -205,3 +205,30 @@ func shuffledTriple(t *testing.T, svc *orders.Service) {
 		}
 	}
 }
+
+// A refund of a charge that never reaches our ledger (made for a charge of
+// another integration, or whose invoice was never ours) is acknowledged:
+// answering 503 for ever makes Stripe retry for days and disable the
+// endpoint. A refund overtaking its invoice still waits, briefly.
+func TestRefundOfAChargeNotOnTheLedger(t *testing.T) {
+	clk := clock.NewFake(t0)
+	dynamotest.Run(t, clk, func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
+		svc, _ := newService(tbl, clk)
+		created := clk.Now()
+		ev := func(id, customer string) *gateway.Event {
+			return &gateway.Event{ID: id, Type: "charge.refunded", Kind: gateway.ChargeRefunded, Created: created, ObjectID: "ch_x",
+				Charge: &gateway.Charge{ID: "ch_x", InvoiceID: "in_x", CustomerID: customer, Currency: "USD", Amount: 1000, AmountRefunded: 1000}}
+		}
+		ctx := context.Background()
+		if err := svc.ApplyEvent(ctx, ev("evt_a", "")); !errors.Is(err, orders.ErrNotYet) {
+			t.Fatalf("a fresh refund ahead of its invoice = %v, want not yet", err)
+		}
+		if err := svc.ApplyEvent(ctx, ev("evt_b", "cus_not_ours")); err != nil {
+			t.Fatalf("a refund for a customer we do not know = %v, want acknowledged", err)
+		}
+		clk.Advance(2 * time.Hour)
+		if err := svc.ApplyEvent(ctx, ev("evt_a", "")); err != nil {
+			t.Fatalf("the same refund two hours later = %v, want acknowledged", err)
+		}
+	})
+}

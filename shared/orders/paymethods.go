@@ -96,8 +96,12 @@ func (s *Service) SetupPaymentMethod(ctx context.Context, customerID string) (st
 		cur = "USD"
 	}
 	now := s.clock.Now()
-	co, err := s.gateway.SetupPaymentMethod(ctx, gateway.SetupInput{GatewayCustomerID: cus, Currency: cur,
-		SuccessURL: s.account + "/?card=saved", CancelURL: s.account + "/", Key: fmt.Sprintf("setup-%s-%d", customerID, now.UnixNano())})
+	var co *gateway.Checkout
+	err = s.onUnknownCustomer(ctx, customerID, bill, &cus, func() (err error) {
+		co, err = s.gateway.SetupPaymentMethod(ctx, gateway.SetupInput{GatewayCustomerID: cus, Currency: cur,
+			SuccessURL: s.account + "/?card=saved", CancelURL: s.account + "/", Key: fmt.Sprintf("setup-%s-%s-%d", customerID, cus, now.UnixNano())})
+		return err
+	})
 	if err != nil {
 		return "", err
 	}

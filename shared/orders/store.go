@@ -90,6 +90,10 @@ type Store interface {
 	// SetGatewayCustomer remembers the gateway's customer id (first wins)
 	// and returns the one stored.
 	SetGatewayCustomer(ctx context.Context, customerID, gateway, id string) (string, error)
+	// ReplaceGatewayCustomer swaps the gateway's customer id old for next,
+	// only while old is still the stored one, and returns the id stored
+	// afterwards (another request's replacement wins alike).
+	ReplaceGatewayCustomer(ctx context.Context, customerID, gateway, old, next string) (string, error)
 	// CustomerByGateway finds our customer from the gateway's id.
 	CustomerByGateway(ctx context.Context, gateway, id string) (string, error)
 	GetPaymentMethod(ctx context.Context, gateway, id string) (*PaymentMethod, error)

@@ -72,7 +72,11 @@ func (g *Gateway) EnsureCustomer(ctx context.Context, c gateway.Customer) (strin
 	p := &stripe.CustomerParams{Email: stripe.String(c.Email), Name: stripe.String(c.Name)}
 	p.Context = ctx
 	p.AddMetadata("ezscale_user_id", c.UserID)
-	p.SetIdempotencyKey("customer-" + c.UserID)
+	key := "customer-" + c.UserID
+	if c.Replaces != "" {
+		key += "-after-" + c.Replaces
+	}
+	p.SetIdempotencyKey(key)
 	cus, err := g.api.Customers.New(p)
 	if err != nil {
 		return "", classify(err, "create customer for "+c.UserID)
@@ -114,7 +118,7 @@ func (g *Gateway) CreateCheckout(ctx context.Context, in gateway.CheckoutInput) 
 	}
 	p.Context = ctx
 	p.AddMetadata("ezscale_order_id", in.OrderID)
-	p.SetIdempotencyKey("checkout-" + in.OrderID)
+	p.SetIdempotencyKey("checkout-" + in.OrderID + "-" + in.GatewayCustomerID)
 	s, err := g.api.CheckoutSessions.New(p)
 	if err != nil {
 		return nil, classify(err, "create checkout for "+in.OrderID)
@@ -164,7 +168,7 @@ func (g *Gateway) StartSubscription(ctx context.Context, in gateway.CheckoutInpu
 	}
 	p.Context = ctx
 	p.AddMetadata(orderKey, in.OrderID)
-	p.SetIdempotencyKey("subscription-" + in.OrderID)
+	p.SetIdempotencyKey("subscription-" + in.OrderID + "-" + in.GatewayCustomerID)
 	sub, err := g.api.Subscriptions.New(p)
 	if err != nil {
 		return "", classify(err, "subscribe for "+in.OrderID)
@@ -200,6 +204,8 @@ func classify(err error, what string) error {
 	var se *stripe.Error
 	if errors.As(err, &se) {
 		switch {
+		case se.Code == stripe.ErrorCodeResourceMissing && se.Param == "customer":
+			return apperr.Wrap(fmt.Errorf("%s: %w: %w", what, gateway.ErrUnknownCustomer, err), apperr.NotFound, "the payment provider does not know this customer")
 		case se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode >= 500:
 			return apperr.Wrap(err, apperr.Unavailable, "the payment provider is unavailable; try again shortly")
 		case se.Type == stripe.ErrorTypeCard:
