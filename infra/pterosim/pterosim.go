@@ -91,6 +91,18 @@ func (s *Sim) MemoryOf(id int) int {
 	return 0
 }
 
+// Reassign gives server id another external id, as when the panel is
+// restored from a backup and the id now belongs to someone else's server.
+func (s *Sim) Reassign(id int, externalID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sv := range s.servers {
+		if sv.ID == id {
+			sv.ExternalID = externalID
+		}
+	}
+}
+
 // Servers returns how many servers exist (tests assert "exactly one").
 func (s *Sim) Servers() int {
 	s.mu.Lock()

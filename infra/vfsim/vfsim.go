@@ -87,6 +87,24 @@ func (s *Sim) PackageOf(id int) int {
 	return 0
 }
 
+// Reassign gives server id another name, as when the panel is restored
+// from a backup and the id now belongs to a server someone else ordered.
+func (s *Sim) Reassign(id int, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sv := s.find(id); sv != nil {
+		sv.Name = name
+	}
+}
+
+// Suspended reports whether server id is suspended.
+func (s *Sim) Suspended(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.find(id)
+	return sv != nil && sv.Suspended
+}
+
 // Lock marks a server busy (the next suspend, build or power answers 423).
 func (s *Sim) Lock(id int) {
 	s.mu.Lock()

@@ -137,8 +137,12 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	p.Orders = orders.NewService(orders.Config{
 		Store: p.OrderStore, Plans: p.Catalog, Coupons: p.Coupons, Customers: customers{p.Accounts}, TaxRates: dynamo.NewTaxRates(tbl),
 		Gateway: newGateway(cfg, ad.HTTP), SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
-		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder,
+		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder, Delivery: delivery(ad.Panels),
+		Services: serviceStates{tbl},
 	})
+	if ad.Panels != nil {
+		p.Catalog.SetDelivery(delivery(ad.Panels))
+	}
 	(&orders.Effects{Orders: p.Orders, Invoices: p.Billing, Notify: p.Notify, Customers: customers{p.Accounts}, HighValue: cfg.HighValueOrder}).Register(p.Outbox)
 	p.Services = dynamo.NewServices(tbl)
 	// Without panels (a function that does not call them) services can be
@@ -321,3 +325,17 @@ func (p *Platform) ping(ctx context.Context) error {
 
 // DefaultHTTPClient is the client for outside HTTP APIs: bounded time.
 func DefaultHTTPClient() *http.Client { return &http.Client{Timeout: 15 * time.Second} }
+
+// serviceStates tells orders the state of an order's service.
+type serviceStates struct{ tbl *dynamo.Table }
+
+func (s serviceStates) ServiceStatus(ctx context.Context, orderID string) (string, error) {
+	svc, err := dynamo.NewServices(s.tbl).GetService(ctx, provisioning.ServiceID(orderID))
+	if apperr.Is(err, apperr.NotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(svc.Status), nil
+}

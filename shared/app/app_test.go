@@ -22,10 +22,12 @@ import (
 
 	"github.com/ezscale/platform/shared/accounts"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/config"
 	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
 
@@ -45,11 +47,12 @@ func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
 // newEnvWith builds the platform with extra configuration variables.
 func newEnvWith(t *testing.T, extra map[string]string) *env {
 	t.Helper()
-	return newEnvOver(t, extra, func(api dynamo.API) dynamo.API { return api })
+	return newEnvOver(t, extra, func(api dynamo.API) dynamo.API { return api }, nil)
 }
 
-// newEnvOver builds the platform on the emulator as seen through wrap.
-func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dynamo.API) *env {
+// newEnvOver builds the platform on the emulator as seen through wrap,
+// with panels for the service types it may sell (nil: none).
+func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dynamo.API, panels map[catalog.ServiceType]provisioning.Panel) *env {
 	t.Helper()
 	api := minidyn.NewClient()
 	if err := dynamo.EnsureTable(context.Background(), api, "ezscale"); err != nil {
@@ -68,6 +71,7 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 	if err != nil {
 		t.Fatal(err)
 	}
+	adapters.Panels = panels
 	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk)
 	srv := httptest.NewServer(p.Handler(""))
@@ -345,7 +349,7 @@ func (q *queriesFail) Query(ctx context.Context, in *dynamodb.QueryInput, opts .
 
 func TestHealthRunsAQuery(t *testing.T) {
 	var broken *queriesFail
-	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { broken = &queriesFail{API: api}; return broken })
+	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { broken = &queriesFail{API: api}; return broken }, nil)
 	if resp, m := e.do("GET", "/v1/healthz", "", false); resp.StatusCode != 200 {
 		t.Fatalf("healthy store: %d %v", resp.StatusCode, m)
 	}

@@ -18,7 +18,9 @@ import (
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/coupons"
+	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
 
@@ -38,8 +40,8 @@ func newShop(t *testing.T) *shop {
 	t.Cleanup(simSrv.Close)
 	sim := stripesim.New(stripesim.Config{SecretKey: "sk_test_sim", WebhookSecret: "whsec_sim", BaseURL: simSrv.URL, Now: func() time.Time { return now() }})
 	simSrv.Config.Handler = sim.Handler()
-	e := newEnvWith(t, map[string]string{"STRIPE_SECRET_KEY": "sk_test_sim", "STRIPE_WEBHOOK_SECRET": "whsec_sim", "STRIPE_API_URL": simSrv.URL,
-		"ACCOUNT_URL": "https://account.example.com"})
+	e := newEnvOver(t, map[string]string{"STRIPE_SECRET_KEY": "sk_test_sim", "STRIPE_WEBHOOK_SECRET": "whsec_sim", "STRIPE_API_URL": simSrv.URL,
+		"ACCOUNT_URL": "https://account.example.com"}, func(api dynamo.API) dynamo.API { return api }, sellsEverything())
 	now = e.clock.Now
 	sim.SetWebhookURL(e.srv.URL + "/v1/webhooks/stripe")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -48,6 +50,18 @@ func newShop(t *testing.T) *shop {
 	go func() { e.p.Outbox.Run(ctx, 50*time.Millisecond); done <- struct{}{} }()
 	t.Cleanup(func() { cancel(); <-done; <-done })
 	return &shop{env: e, stripe: sim, stripeURL: simSrv.URL, cancel: cancel}
+}
+
+// billingOnlyPanel stands in for a panel where a test sells a plan but
+// never provisions it (these tests are about money).
+type billingOnlyPanel struct{ provisioning.Panel }
+
+func sellsEverything() map[catalog.ServiceType]provisioning.Panel {
+	out := map[catalog.ServiceType]provisioning.Panel{}
+	for _, t := range []catalog.ServiceType{catalog.VPS, catalog.Dedicated, catalog.Hosting, catalog.GameServer} {
+		out[t] = billingOnlyPanel{}
+	}
+	return out
 }
 
 // plan creates an active plan; change edits its input first.
@@ -525,5 +539,33 @@ func TestGatewayCustomerDeletedAtTheGateway(t *testing.T) {
 	}
 	if acct, _ = s.p.OrderStore.Account(context.Background(), first.CustomerID); acct.GatewayCustomers["stripe"] != replaced {
 		t.Fatal("card setup replaced the customer again")
+	}
+}
+
+// Nothing is sold that nothing here can deliver: a plan whose service type
+// has no panel is listed as unavailable and checkout refuses it.
+func TestUndeliverablePlansAreNotSold(t *testing.T) {
+	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { return api }, map[catalog.ServiceType]provisioning.Panel{catalog.VPS: billingOnlyPanel{}})
+	vps := catalogtest.Input("vps-ok")
+	hosting := catalogtest.Input("web-no")
+	hosting.ServiceType, hosting.Features.Extras = catalog.Hosting, nil
+	for _, in := range []catalog.PlanInput{vps, hosting} {
+		if _, err := e.p.Catalog.Create(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, listing := e.do("GET", "/v1/plans", "", false)
+	for _, raw := range listing["plans"].([]any) {
+		p := raw.(map[string]any)
+		want := p["service_type"] == "vps"
+		if p["available"] != want || (!want && p["unavailable_reason"] == "") {
+			t.Errorf("%s: available=%v reason=%v", p["slug"], p["available"], p["unavailable_reason"])
+		}
+	}
+	plans, _ := e.p.Catalog.List(context.Background(), catalog.Active, catalog.Hosting)
+	alice := customer(t, e, "alice@example.com")
+	code, raw, _ := alice.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "options": map[string]any{"domain": "example.com"}})
+	if code != 409 || !strings.Contains(string(raw), "cannot be ordered") {
+		t.Fatalf("hosting checkout without a hosting panel: %d %s", code, raw)
 	}
 }

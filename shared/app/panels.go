@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/provisioning"
@@ -65,4 +66,15 @@ func panelsFrom(raw string, client *http.Client) (map[catalog.ServiceType]provis
 		}
 	}
 	return out, limits, nil
+}
+
+// delivery is what the panels here can deliver: a service type without a
+// panel is not sold.
+func delivery(panels map[catalog.ServiceType]provisioning.Panel) catalog.Delivery {
+	return func(t catalog.ServiceType) string {
+		if _, ok := panels[t]; ok {
+			return ""
+		}
+		return fmt.Sprintf("%s services are not available yet", strings.ReplaceAll(string(t), "_", " "))
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/coupons"
 	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
 
@@ -504,5 +505,23 @@ func TestCheckoutWithSavedCard(t *testing.T) {
 	}
 	if s.stock(p.ID) != 3 {
 		t.Fatalf("stock after a decline = %d, want 3", s.stock(p.ID))
+	}
+}
+
+// A service that never came up cannot be moved to a bigger plan: that would
+// charge for what is not delivered.
+func TestFailedServiceCannotChangePlan(t *testing.T) {
+	s := newShop(t)
+	small := s.plan("small", nil)
+	big := s.plan("big", func(in *catalog.PlanInput) { in.Prices["USD"][catalog.Monthly] = 3000 })
+	alice := customer(t, s.env, "alice@example.com")
+	o := s.buy(alice, small.ID)
+	if _, err := s.p.Services.CreateService(context.Background(), &provisioning.Service{ID: provisioning.ServiceID(o.ID), OrderID: o.ID, CustomerID: o.CustomerID,
+		PlanID: small.ID, ServiceType: catalog.VPS, Status: provisioning.StatusFailed, Note: "the panel refused", IPs: []string{}, CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/v1/me/subscriptions/" + orders.SubscriptionID(o.ID) + "/change/preview"
+	if code, raw, _ := alice.Do("POST", path, map[string]any{"plan_id": big.ID}); code != 409 || !strings.Contains(string(raw), "could not be set up") {
+		t.Fatalf("preview for a failed service: %d %s", code, raw)
 	}
 }

@@ -57,6 +57,10 @@ type PublicPlan struct {
 	Price     PublicPrice `json:"price"`
 	// Cycles are the cycles this plan is sold on in the currency.
 	Cycles []Cycle `json:"cycles"`
+	// Available is false when the plan cannot be delivered (no panel for
+	// it is connected); UnavailableReason says why. It cannot be ordered.
+	Available         bool   `json:"available"`
+	UnavailableReason string `json:"unavailable_reason,omitempty"`
 }
 
 // PublicListing is the body of GET /v1/plans.
@@ -132,7 +136,12 @@ func (s *Service) publicPlan(p Plan, q PublicQuery, amount int64) PublicPlan {
 	}
 	pp := PublicPlan{
 		ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description, ServiceType: p.ServiceType,
-		Features: p.Features, Badge: p.Badge, StockState: InStock, Price: price, Cycles: []Cycle{},
+		Features: p.Features, Badge: p.Badge, StockState: InStock, Price: price, Cycles: []Cycle{}, Available: true,
+	}
+	if s.delivery != nil {
+		if why := s.delivery(p.ServiceType); why != "" {
+			pp.Available, pp.UnavailableReason = false, why
+		}
 	}
 	for _, c := range Cycles {
 		if _, ok := p.Prices[q.Currency][c]; ok {

@@ -37,7 +37,17 @@ type Service struct {
 	store    Store
 	clock    clock.Clock
 	lowStock int64
+	delivery Delivery
 }
+
+// Delivery says why plans of a service type cannot be delivered here (no
+// panel for them is connected), or "" when they can.
+type Delivery func(ServiceType) string
+
+// SetDelivery makes the public listing mark plans that cannot be
+// delivered as unavailable. Without it every plan is listed as available
+// (functions that do not know the panels; checkout still refuses them).
+func (s *Service) SetDelivery(d Delivery) { s.delivery = d }
 
 // NewService returns a Service; plans with stock at or below lowStock are
 // shown as low in stock.

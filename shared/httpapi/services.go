@@ -3,10 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/httpx"
 	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/text"
 )
 
 type serviceHandlers struct{ Deps }
@@ -159,27 +161,52 @@ func (h serviceHandlers) adminGet(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// staffAction is one staff action on a service; reason is what the staff
+// member typed for the customer (empty when the action takes none). Each
+// route names its own engine call, so no action can fall through to none.
+type staffAction func(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error)
+
+func suspendService(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error) {
+	return e.Suspend(ctx, id, actor, reason)
+}
+
+func unsuspendService(ctx context.Context, e *provisioning.Engine, id, actor, _ string) (*provisioning.Service, error) {
+	return e.Unsuspend(ctx, id, actor)
+}
+
+func terminateService(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error) {
+	return e.Terminate(ctx, id, actor, reason)
+}
+
+func archiveService(ctx context.Context, e *provisioning.Engine, id, _, _ string) (*provisioning.Service, error) {
+	return e.SetArchived(ctx, id, true)
+}
+
+func restoreService(ctx context.Context, e *provisioning.Engine, id, _, _ string) (*provisioning.Service, error) {
+	return e.SetArchived(ctx, id, false)
+}
+
 // adminAction runs one staff action on a service and answers the result.
-func (h serviceHandlers) adminAction(action string) func(http.ResponseWriter, *http.Request) error {
+// Suspend and terminate take an optional {"reason": "…"} for the e-mail.
+func (h serviceHandlers) adminAction(action string, run staffAction) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		e, err := h.engine()
 		if err != nil {
 			return err
 		}
-		ctx, id, actor := r.Context(), r.PathValue("id"), principal(r).User.ID
-		var s *provisioning.Service
-		switch action {
-		case "suspend":
-			s, err = e.Suspend(ctx, id, actor)
-		case "unsuspend":
-			s, err = e.Unsuspend(ctx, id, actor)
-		case "terminate":
-			s, err = e.Terminate(ctx, id, actor)
-		case "archive", "restore":
-			s, err = e.SetArchived(ctx, id, action == "archive")
-		case "retry":
-			s, err = h.retry(ctx, e, id, actor)
+		var in struct {
+			Reason string `json:"reason"`
 		}
+		if r.ContentLength != 0 {
+			if err := httpx.Decode(r, &in); err != nil {
+				return err
+			}
+			if why := text.MultilineProblem(in.Reason, 0, 500); why != "" {
+				return apperr.Validation(map[string]string{"reason": why})
+			}
+		}
+		ctx, id, actor := r.Context(), r.PathValue("id"), principal(r).User.ID
+		s, err := run(ctx, e, id, actor, strings.TrimSpace(in.Reason))
 		if err != nil {
 			return err
 		}
@@ -219,7 +246,7 @@ func (h serviceHandlers) adminModify(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-func (h serviceHandlers) retry(ctx context.Context, e *provisioning.Engine, id, actor string) (*provisioning.Service, error) {
+func (h serviceHandlers) retryService(ctx context.Context, e *provisioning.Engine, id, actor, _ string) (*provisioning.Service, error) {
 	if h.StartProvisioning == nil {
 		return nil, errNoProvisioning
 	}

@@ -63,6 +63,18 @@ func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID s
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if s.services != nil {
+		// A service that never came up (or is gone) has nothing to resize:
+		// charging for a bigger plan would sell what is not delivered.
+		switch st, err := s.services.ServiceStatus(ctx, o.ID); {
+		case err != nil:
+			return nil, nil, nil, err
+		case st == "failed":
+			return nil, nil, nil, apperr.New(apperr.Conflict, "this service could not be set up and our team is on it; its plan can change once it runs")
+		case st == "terminated":
+			return nil, nil, nil, apperr.New(apperr.Conflict, "this service is terminated")
+		}
+	}
 	to, err := s.plans.Get(ctx, planID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && to.Status != catalog.Active) {
 		return nil, nil, nil, apperr.Validation(map[string]string{"plan_id": "no such plan on sale"})

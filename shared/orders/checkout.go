@@ -53,6 +53,8 @@ type Service struct {
 	ttl       time.Duration
 	kick      func()
 	alerts    map[string]int64
+	delivery  catalog.Delivery
+	services  Services
 }
 
 // Config wires a Service.
@@ -76,6 +78,12 @@ type Config struct {
 	// HighValue maps currency to the order total at which the admin alert
 	// is the high-value one.
 	HighValue map[string]int64
+	// Delivery refuses plans nothing here can deliver (required: nothing
+	// is sold without it).
+	Delivery catalog.Delivery
+	// Services refuses plan changes of services that are not running
+	// (nil: not asked).
+	Services Services
 }
 
 // NewService returns a Service.
@@ -87,7 +95,7 @@ func NewService(c Config) *Service {
 		c.Kick = func() {}
 	}
 	return &Service{store: c.Store, plans: c.Plans, coupons: c.Coupons, customers: c.Customers, rates: c.TaxRates, gateway: c.Gateway,
-		seller: c.SellerCountry, clock: c.Clock, log: c.Log, account: strings.TrimRight(c.AccountURL, "/"), ttl: c.CheckoutTTL, kick: c.Kick, alerts: c.HighValue}
+		seller: c.SellerCountry, clock: c.Clock, log: c.Log, account: strings.TrimRight(c.AccountURL, "/"), ttl: c.CheckoutTTL, kick: c.Kick, alerts: c.HighValue, delivery: c.Delivery, services: c.Services}
 }
 
 // Input is what the customer chooses at checkout.
@@ -138,6 +146,9 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 	opts := in.Options.validate(p, f)
 	if err := f.Err(); err != nil {
 		return nil, nil, bill, err
+	}
+	if why := s.undeliverable(p.ServiceType); why != "" {
+		return nil, nil, bill, apperr.New(apperr.Conflict, "this plan cannot be ordered: %s", why)
 	}
 	if p.Stock != nil && *p.Stock <= 0 {
 		return nil, nil, bill, apperr.Wrap(ErrOutOfStock, apperr.Conflict, "this plan is out of stock")
@@ -254,6 +265,14 @@ func (s *Service) gatewayCustomer(ctx context.Context, customerID string, bill b
 		return "", err
 	}
 	return s.store.SetGatewayCustomer(ctx, customerID, s.gateway.Name(), id)
+}
+
+// undeliverable says why plans of type t cannot be sold here, or "".
+func (s *Service) undeliverable(t catalog.ServiceType) string {
+	if s.delivery == nil {
+		return "no control panel is connected"
+	}
+	return s.delivery(t)
 }
 
 // onUnknownCustomer runs call with the gateway customer *id. When the

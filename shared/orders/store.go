@@ -103,3 +103,9 @@ type Store interface {
 
 // ErrOutOfStock means the plan has no units left.
 var ErrOutOfStock = errors.New("this plan is out of stock")
+
+// Services tells the state of the service an order paid for (provisioning
+// keeps it). ServiceStatus answers "" while there is none yet.
+type Services interface {
+	ServiceStatus(ctx context.Context, orderID string) (string, error)
+}

@@ -2,12 +2,14 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/notify"
 )
 
 // Service returns customerID's service (any customer's when empty);
@@ -79,6 +81,9 @@ func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, acto
 	if s.Status != StatusActive {
 		return apperr.New(apperr.Conflict, "only an active service can be powered; this one is %s", s.Status)
 	}
+	if err := e.ours(ctx, s, p, "power", actor); err != nil {
+		return err
+	}
 	err = p.Power(ctx, s.PanelID, a)
 	e.logCall(ctx, s.ID, "power", map[string]string{"action": string(a)}, nil, err, actor)
 	if err != nil {
@@ -87,22 +92,33 @@ func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, acto
 	return nil
 }
 
-// Suspend, Unsuspend and Terminate are staff actions (and dunning's).
-func (e *Engine) Suspend(ctx context.Context, id, actor string) (*Service, error) {
-	return e.lifecycle(ctx, id, "suspend", actor, StatusActive, StatusSuspended, func(p Panel, pid string) error { return p.Suspend(ctx, pid) })
+// Suspend, Unsuspend and Terminate are staff actions (and those of
+// cancellation and dunning). reason is told to the customer, who is
+// e-mailed on suspension and termination; it is kept while suspended.
+func (e *Engine) Suspend(ctx context.Context, id, actor, reason string) (*Service, error) {
+	s, err := e.lifecycle(ctx, id, "suspend", actor, reason, StatusActive, StatusSuspended, func(p Panel, pid string) error { return p.Suspend(ctx, pid) })
+	if err != nil {
+		return nil, err
+	}
+	return s, e.tell(ctx, s, notify.ServiceSuspended, reason, map[string]any{"resolve_url": e.AccountURL + "/services/" + s.ID})
 }
 
 // Unsuspend gives a suspended service back.
 func (e *Engine) Unsuspend(ctx context.Context, id, actor string) (*Service, error) {
-	return e.lifecycle(ctx, id, "unsuspend", actor, StatusSuspended, StatusActive, func(p Panel, pid string) error { return p.Unsuspend(ctx, pid) })
+	return e.lifecycle(ctx, id, "unsuspend", actor, "", StatusSuspended, StatusActive, func(p Panel, pid string) error { return p.Unsuspend(ctx, pid) })
 }
 
-// Terminate deletes the service at the panel.
-func (e *Engine) Terminate(ctx context.Context, id, actor string) (*Service, error) {
-	return e.lifecycle(ctx, id, "terminate", actor, "", StatusTerminated, func(p Panel, pid string) error { return p.Terminate(ctx, pid) })
+// Terminate deletes the service at the panel (one already gone there is
+// terminated here too).
+func (e *Engine) Terminate(ctx context.Context, id, actor, reason string) (*Service, error) {
+	s, err := e.lifecycle(ctx, id, "terminate", actor, reason, "", StatusTerminated, func(p Panel, pid string) error { return p.Terminate(ctx, pid) })
+	if err != nil {
+		return nil, err
+	}
+	return s, e.tell(ctx, s, notify.ServiceTerminated, reason, nil)
 }
 
-func (e *Engine) lifecycle(ctx context.Context, id, action, actor string, from, to Status, call func(Panel, string) error) (*Service, error) {
+func (e *Engine) lifecycle(ctx context.Context, id, action, actor, reason string, from, to Status, call func(Panel, string) error) (*Service, error) {
 	s, p, err := e.live(ctx, "", id)
 	if err != nil {
 		return nil, err
@@ -110,15 +126,43 @@ func (e *Engine) lifecycle(ctx context.Context, id, action, actor string, from, 
 	if from != "" && s.Status != from {
 		return nil, apperr.New(apperr.Conflict, "only a %s service can be %sed; this one is %s", from, action, s.Status)
 	}
-	err = call(p, s.PanelID)
-	e.logCall(ctx, s.ID, action, map[string]string{"id": s.PanelID}, nil, err, actor)
-	if err != nil {
-		return nil, panelErr(err)
+	switch err := e.ours(ctx, s, p, action, actor); {
+	case to == StatusTerminated && errors.Is(err, ErrNotFound):
+		e.logCall(ctx, s.ID, action, map[string]string{"id": s.PanelID}, map[string]string{"already": "gone at the panel"}, nil, actor)
+	case err != nil:
+		return nil, err
+	default:
+		err = call(p, s.PanelID)
+		e.logCall(ctx, s.ID, action, map[string]any{"id": s.PanelID, "reason": reason}, nil, err, actor)
+		if err != nil {
+			return nil, panelErr(err)
+		}
 	}
 	return e.Store.UpdateService(ctx, id, func(s *Service) error {
 		s.Status, s.UpdatedAt = to, e.Clock.Now()
+		s.SuspendReason = ""
+		if to == StatusSuspended {
+			s.SuspendReason = reason
+		}
 		return nil
 	})
+}
+
+// tell e-mails the owner what happened to their service, once per change.
+func (e *Engine) tell(ctx context.Context, s *Service, kind notify.Kind, reason string, extra map[string]any) error {
+	owner, err := e.Customers.Owner(ctx, s.CustomerID)
+	if err != nil {
+		return err
+	}
+	if reason == "" {
+		reason = "Reply to this e-mail if you have questions."
+	}
+	data := map[string]any{"customer_name": owner.Name, "service_name": serviceName(s), "reason": reason}
+	for k, v := range extra {
+		data[k] = v
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: kind, To: owner.Email, Key: fmt.Sprintf("%s:%s:%d", kind, s.ID, s.Version), Data: data})
+	return err
 }
 
 // SetArchived hides or shows a service in listings (it stays stored).
@@ -140,6 +184,9 @@ func (e *Engine) LoginURL(ctx context.Context, customerID, id string) (string, e
 	}
 	owner, err := e.Customers.Owner(ctx, s.CustomerID)
 	if err != nil {
+		return "", err
+	}
+	if err := e.ours(ctx, s, p, "login", "customer"); err != nil {
 		return "", err
 	}
 	u, err := p.LoginURL(ctx, s.PanelID, owner)
@@ -167,6 +214,9 @@ func (e *Engine) Usage(ctx context.Context, customerID, id string) (*Usage, erro
 	}
 	if v, ok := usageCache.Load(s.ID); ok && e.Clock.Now().Sub(v.(usageEntry).at) < usageTTL {
 		return v.(usageEntry).u, nil
+	}
+	if err := e.ours(ctx, s, p, "usage", "customer"); err != nil {
+		return nil, err
 	}
 	u, err := p.Usage(ctx, s.PanelID)
 	if err != nil {

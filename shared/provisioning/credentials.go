@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/ezscale/platform/shared/apperr"
@@ -28,6 +29,11 @@ func (e *Engine) IssueCredentials(ctx context.Context, svcID string) error {
 	}
 	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
 	if err != nil {
+		return err
+	}
+	if err := e.ours(ctx, svc, panel, "credentials", "system"); errors.Is(err, ErrNotOurs) {
+		return &StepError{ErrNameInvalid, err.Error()}
+	} else if err != nil {
 		return err
 	}
 	c, err := panel.Credentials(ctx, svc.PanelID, owner)

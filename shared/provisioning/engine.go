@@ -211,7 +211,11 @@ func (e *Engine) Poll(ctx context.Context, svcID string) (*Resource, int, error)
 	if err != nil {
 		return nil, 0, err
 	}
-	r, err := e.Panels[svc.ServiceType].Status(ctx, svc.PanelID)
+	panel, ok := e.Panels[svc.ServiceType]
+	if !ok {
+		return nil, 0, &StepError{ErrNameInvalid, "no panel for " + string(svc.ServiceType)}
+	}
+	r, err := panel.Status(ctx, svc.PanelID)
 	if err != nil {
 		e.logCall(ctx, svcID, "status", map[string]string{"id": svc.PanelID}, nil, err, "system")
 		return nil, 0, err

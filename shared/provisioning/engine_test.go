@@ -166,3 +166,22 @@ func TestMarkFailedOnce(t *testing.T) {
 		t.Fatalf("%d alerts, %d log entries", len(w.Mail.Sent), len(log))
 	}
 }
+
+// A service whose type has no panel here (the configuration changed under
+// a running workflow) fails its status step by name instead of panicking,
+// and a build result that does not decode fails activate instead of
+// activating with no addresses.
+func TestStepsRefuseWhatTheyCannotUse(t *testing.T) {
+	w := provisioningtest.New(t)
+	ctx := context.Background()
+	svc := provision(t, w, "ord_vps")
+	delete(w.Engine.Panels, catalog.VPS)
+	_, serr := provisioning.Steps{Engine: w.Engine}.Work(ctx, provisioning.WorkMessage{Action: "status", ServiceID: svc.ID})
+	if serr == nil || serr.Name != provisioning.ErrNameInvalid {
+		t.Fatalf("status without a panel = %v, want %s", serr, provisioning.ErrNameInvalid)
+	}
+	_, err := provisioning.Steps{Engine: w.Engine}.Task(ctx, map[string]any{"action": "activate", "service_id": svc.ID, "build": map[string]any{"ips": "10.0.0.1"}})
+	if se, ok := err.(*provisioning.StepError); !ok || se.Name != provisioning.ErrNameInvalid {
+		t.Fatalf("activate with a malformed build = %v, want %s", err, provisioning.ErrNameInvalid)
+	}
+}

@@ -44,6 +44,9 @@ func (e *Engine) Resize(ctx context.Context, id, planID, actor string) (*Service
 		if !ok {
 			return nil, apperr.New(apperr.Unavailable, "no panel is configured for %s services", s.ServiceType)
 		}
+		if err := e.ours(ctx, s, panel, "resize", actor); err != nil {
+			return nil, err
+		}
 		err := panel.Resize(ctx, s.PanelID, p.ID, limits)
 		e.logCall(ctx, s.ID, "resize", map[string]any{"from": s.PlanID, "to": p.ID, "limits": limits}, nil, err, actor)
 		if err != nil {

@@ -40,6 +40,9 @@ type Service struct {
 	IPs         []string            `json:"ips"`
 	Status      Status              `json:"status"`
 	Note        string              `json:"note,omitempty"` // why it failed
+	// SuspendReason is what the customer was told when it was suspended
+	// (dunning decides from it whether a payment may unsuspend it).
+	SuspendReason string `json:"suspend_reason,omitempty"`
 	// Credentials are sealed (envelope encryption, bound to the service
 	// id); shown only after the customer re-authenticates.
 	Credentials []byte `json:"-" dynamodbav:"sealed_credentials,omitempty"`

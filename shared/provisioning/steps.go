@@ -36,8 +36,15 @@ func (s Steps) Task(ctx context.Context, in map[string]any) (map[string]any, err
 		var b struct {
 			IPs []string `json:"ips"`
 		}
-		raw, _ := json.Marshal(in["build"])
-		_ = json.Unmarshal(raw, &b)
+		// The build result is the workflow's own state; one that does not
+		// decode means a broken definition, not a transient fault.
+		raw, err := json.Marshal(in["build"])
+		if err == nil {
+			err = json.Unmarshal(raw, &b)
+		}
+		if err != nil {
+			return nil, &StepError{ErrNameInvalid, fmt.Sprintf("activate: the build result %s is malformed: %v", raw, err)}
+		}
 		svc, err := e.Activate(ctx, str(in, "service_id"), &Resource{State: Running, IPs: b.IPs})
 		if err != nil {
 			return nil, named(err)

@@ -1,7 +1,7 @@
 // End-to-end: a visitor picks a plan on the pricing page, signs up, chooses
 // the server's options and a coupon, pays on the (simulated) Stripe page,
 // and finds the paid order, the invoice with its PDF, the subscription and
-// the receipt e-mail. Staff then approve a dedicated-server order.
+// the receipt e-mail. Staff then approve an order of a plan they review.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -110,17 +110,15 @@ describe('checkout', () => {
     await mail.getByText(`${number}.pdf`).waitFor()
   })
 
-  it('a dedicated-server order waits for staff approval', async () => {
+  it('an order of a reviewed plan waits for staff approval', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     await page.goto(stack.base + '/account/login')
     await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
     await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
     await page.getByTestId('signin-submit').click()
     await page.getByTestId('welcome').waitFor()
-    await page.goto(stack.base + '/account/order?plan=dedicated-e2236&cycle=monthly&currency=USD')
-    await page.getByTestId('order-hostname').locator('input').fill('metal1.example.com')
-    await page.getByTestId('order-os').click()
-    await page.getByRole('option', { name: 'rocky-9' }).click()
+    await page.goto(stack.base + '/account/order?plan=vps-performance&cycle=monthly&currency=USD')
+    await chooseVPS(page)
     await page.getByTestId('order-review').click()
     await page.getByText('Our team reviews this order').waitFor()
     await page.getByTestId('order-pay').click()
@@ -130,7 +128,7 @@ describe('checkout', () => {
 
     admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
     await signInAdmin(admin, stack, '/admin/orders')
-    await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
+    await admin.getByTestId('orders-table').getByText('VPS Performance').click()
     await admin.getByTestId('order-detail').getByText('order.paid').waitFor()
     await admin.getByTestId('order-approve').click()
     await admin.getByText('Paid', { exact: true }).click()
@@ -138,7 +136,7 @@ describe('checkout', () => {
     // (the dialog is read when opened: open it until it says so).
     let handed = false
     for (let i = 0; i < 20 && !handed; i++) {
-      await admin.getByTestId('orders-table').getByText('Xeon E-2236').click()
+      await admin.getByTestId('orders-table').getByText('VPS Performance').click()
       await admin.getByTestId('order-detail').locator('tr', { hasText: 'provision.requested' }).waitFor()
       handed = (await admin.getByTestId('order-detail').locator('tr', { hasText: 'provision.requested' }).getByText(/^done /).count()) > 0
       await admin.getByTestId('order-detail').getByRole('button', { name: 'Close' }).click()

@@ -111,10 +111,16 @@ func Plans() []catalog.PlanInput {
 	}
 	legacy := vps("vps-legacy", "VPS Legacy", 99, 1, 1, 20, 1, 400, catalog.NoBadge)
 	legacy.Status = catalog.Hidden
+	// Plans the demo panels deliver show every state too: a nearly sold-out
+	// VPS that staff review before it is provisioned, a sold-out game.
+	performance := vps("vps-performance", "VPS Performance", 30, 4, 8, 160, 8, 2400, catalog.NoBadge)
+	performance.Stock, performance.RequiresApproval = stock(3), true
+	rust := game("game-rust", "Rust", "Rust", "100", 30, 4, 12, 1500, catalog.BestValue)
+	rust.Stock = stock(0)
 	return []catalog.PlanInput{
 		vps("vps-starter", "VPS Starter", 10, 1, 2, 40, 2, 600, catalog.NoBadge),
 		vps("vps-standard", "VPS Standard", 20, 2, 4, 80, 4, 1200, catalog.Popular),
-		vps("vps-performance", "VPS Performance", 30, 4, 8, 160, 8, 2400, catalog.NoBadge),
+		performance,
 		vps("vps-pro", "VPS Pro", 40, 8, 16, 320, 10, 4800, catalog.BestValue),
 		legacy,
 		ded("dedicated-e2236", "Xeon E-2236", 10, 6, 32, 960, "Intel Xeon E-2236", 8900, stock(6), catalog.NoBadge),
@@ -125,6 +131,6 @@ func Plans() []catalog.PlanInput {
 		host("hosting-agency", "Web Agency", 30, 200, 0, 1800, catalog.BestValue),
 		game("game-minecraft", "Minecraft 4 GB", "Minecraft Java & Bedrock", "Unlimited", 10, 2, 4, 800, catalog.Popular),
 		game("game-valheim", "Valheim", "Valheim", "10", 20, 3, 6, 1000, catalog.NoBadge),
-		game("game-rust", "Rust", "Rust", "100", 30, 4, 12, 1500, catalog.BestValue),
+		rust,
 	}
 }

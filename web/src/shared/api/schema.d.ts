@@ -1304,7 +1304,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Suspend an active service at its panel */
+        /**
+         * Suspend an active service at its panel
+         * @description Checks first that the panel's resource still carries this service's reference (a mismatch answers 409, does nothing and alerts admins), then acts and e-mails the customer with the reason.
+         */
         post: operations["adminSuspendService"];
         delete?: never;
         options?: never;
@@ -1342,7 +1345,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Delete the service at its panel (one already gone counts as done) */
+        /**
+         * Delete the service at its panel (one already gone counts as done)
+         * @description Checks first that the panel's resource still carries this service's reference (a mismatch answers 409, does nothing and alerts admins), then acts and e-mails the customer with the reason.
+         */
         post: operations["adminTerminateService"];
         delete?: never;
         options?: never;
@@ -1813,6 +1819,10 @@ export interface components {
             stock_left: number | null;
             price: components["schemas"]["PublicPrice"];
             cycles: components["schemas"]["Cycle"][];
+            /** @description False when nothing here can deliver the plan (no panel for it is connected); checkout refuses it */
+            available: boolean;
+            /** @description Why the plan is unavailable */
+            unavailable_reason?: string;
         };
         PublicListing: {
             currency: string;
@@ -2367,6 +2377,8 @@ export interface components {
             status: "pending" | "provisioning" | "active" | "suspended" | "terminated" | "failed";
             /** @description Why provisioning failed */
             note?: string;
+            /** @description What the customer was told when the service was suspended */
+            suspend_reason?: string;
             polls: number;
             /** @description a login can be revealed (POST …/credentials) */
             has_credentials: boolean;
@@ -4781,7 +4793,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Told to the customer in the e-mail */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -4835,7 +4854,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Told to the customer in the e-mail */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
             /** @description OK */
             200: {

@@ -15,7 +15,7 @@ function plan(slug: string, over: Partial<PublicPlan> = {}, amount = 1000, cycle
   return {
     id: `pln_${slug}`, slug, name: slug.toUpperCase(), description: 'd', service_type: 'vps',
     features: { cpu_cores: 2, ram_mb: 4096, disk_gb: 80, bandwidth_gb: 0, locations: ['Dallas, US'] },
-    badge: '', stock_state: 'in_stock', stock_left: null, cycles: ['monthly', 'annual'],
+    badge: '', stock_state: 'in_stock', stock_left: null, cycles: ['monthly', 'annual'], available: true,
     price: { currency: 'USD', cycle, months: cycle === 'annual' ? 12 : 1, amount, effective_monthly: cycle === 'annual' ? Math.round(amount / 12) : amount, saving_amount: cycle === 'annual' ? 2000 : 0, saving_percent: cycle === 'annual' ? 17 : 0 },
     ...over,
   }
@@ -32,6 +32,7 @@ function listing(q: URLSearchParams): PublicListing {
       plan('fast', { badge: 'popular' }, amount, cycle),
       plan('gone', { stock_state: 'out_of_stock' }, amount, cycle),
       plan('few', { stock_state: 'low_stock', stock_left: 2 }, amount, cycle),
+      plan('later', { available: false, unavailable_reason: 'hosting services are not available yet' }, amount, cycle),
     ],
   }
 }
@@ -57,7 +58,7 @@ async function mountPage(query = '') {
 describe('PricingPage', () => {
   it('shows the plans the API returns with badges and stock', async () => {
     const w = await mountPage()
-    expect(w.findAll('[data-plan]').map((c) => c.attributes('data-plan'))).toEqual(['fast', 'gone', 'few'])
+    expect(w.findAll('[data-plan]').map((c) => c.attributes('data-plan'))).toEqual(['fast', 'gone', 'few', 'later'])
     expect(w.find('[data-plan="fast"] [data-badge="popular"]').exists()).toBe(true)
     expect(w.find('[data-plan="fast"] [data-testid="effective-monthly"]').text()).toBe('$10.00')
     expect(w.find('[data-plan="few"] [data-testid="stock"]').text()).toBe('Only 2 left')
@@ -71,6 +72,15 @@ describe('PricingPage', () => {
     expect(btn.attributes('disabled')).toBeDefined()
     expect(btn.attributes('href')).toBeUndefined()
     expect(w.find('[data-plan="fast"] [data-testid="order"]').attributes('href')).toBe('/account/order?plan=fast&cycle=monthly&currency=USD')
+    w.unmount()
+  })
+
+  it('cannot order a plan nothing can deliver, and says why', async () => {
+    const w = await mountPage()
+    const btn = w.find('[data-plan="later"] [data-testid="order"]')
+    expect(btn.attributes('disabled')).toBeDefined()
+    expect(btn.attributes('href')).toBeUndefined()
+    expect(w.find('[data-plan="later"] [data-testid="unavailable-reason"]').text()).toContain('not available yet')
     w.unmount()
   })
 
