@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ezscale/platform/infra/simkit"
 )
 
 // Message is what the simulator received.
@@ -38,6 +40,38 @@ type Sim struct {
 	faults   []int // statuses to answer next, in order
 	latency  time.Duration
 	seq      int
+	state    simkit.StateFile
+}
+
+// discordState is what the state file holds: the channel's history.
+type discordState struct {
+	Messages []Message `json:"messages"`
+	Seq      int       `json:"seq"`
+}
+
+// Keep restores the messages f saved last and saves every new one to it,
+// before it is answered, as a channel keeps its history.
+func (s *Sim) Keep(f simkit.StateFile) error {
+	var st discordState
+	ok, err := f.Load(&st)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok {
+		s.msgs, s.seq = st.Messages, st.Seq
+	}
+	s.state = f
+	return nil
+}
+
+func (s *Sim) save() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.Save(discordState{Messages: s.msgs, Seq: s.seq}); err != nil {
+		panic(fmt.Sprintf("discord simulator: state not saved: %v", err))
+	}
 }
 
 // New returns a simulator with Discord-like limits.
@@ -79,8 +113,8 @@ func (s *Sim) Messages() []Message {
 // Handler serves the webhook API under prefix-less paths.
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/webhooks/{id}/{token}", s.execute)
-	mux.HandleFunc("POST /api/v10/webhooks/{id}/{token}", s.execute)
+	mux.HandleFunc("POST /api/webhooks/{id}/{token}", simkit.Persisted(s.save, s.execute))
+	mux.HandleFunc("POST /api/v10/webhooks/{id}/{token}", simkit.Persisted(s.save, s.execute))
 	mux.HandleFunc("GET /messages", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s.Messages())

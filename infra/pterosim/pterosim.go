@@ -41,6 +41,44 @@ type Sim struct {
 	seq     int
 	windows map[string][]time.Time
 	now     func() time.Time
+	state   simkit.StateFile
+}
+
+// pteroState is what the state file holds: ids keep counting up across
+// restarts, as a real panel's do.
+type pteroState struct {
+	Users   []*user   `json:"users"`
+	Servers []*server `json:"servers"`
+	Seq     int       `json:"seq"`
+}
+
+// Keep restores the state f saved last and saves every change to it from
+// now on, before the change is answered.
+func (s *Sim) Keep(f simkit.StateFile) error {
+	var st pteroState
+	ok, err := f.Load(&st)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok {
+		for _, sv := range st.Servers {
+			sv.Limits, _ = simkit.Floats(sv.Limits).(map[string]any)
+			sv.FeatureLimits, _ = simkit.Floats(sv.FeatureLimits).(map[string]any)
+		}
+		s.users, s.servers, s.seq = st.Users, st.Servers, st.Seq
+	}
+	s.state = f
+	return nil
+}
+
+func (s *Sim) save() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.Save(pteroState{Users: s.users, Servers: s.servers, Seq: s.seq}); err != nil {
+		panic(fmt.Sprintf("pterodactyl simulator: state not saved: %v", err)) // answered as a 500 by net/http; nothing claims success
+	}
 }
 
 type user struct {
@@ -199,7 +237,7 @@ func (s *Sim) guard(api string, h http.HandlerFunc) http.HandlerFunc {
 			writeErrors(w, status, apiError{Code: "HttpException", Detail: "simulated failure"})
 		}, func(w http.ResponseWriter) {
 			writeErrors(w, http.StatusBadRequest, apiError{Code: "BadRequestHttpException", Detail: "The JSON data passed in the request appears to be malformed."})
-		}, h)
+		}, simkit.Persisted(s.save, h))
 	}
 }
 

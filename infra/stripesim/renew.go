@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
 	"time"
 )
@@ -73,9 +74,10 @@ var devTmpl = template.Must(template.New("dev").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Stripe simulator</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#1a1f36} table{border-collapse:collapse} td,th{padding:6px 10px;border-bottom:1px solid #e3e8ee;text-align:left} form{display:inline}</style>
 </head><body><h1>Stripe simulator</h1>
+{{with .Notice}}<p role="status" data-testid="renew-notice" style="background:#e6f4ea;border:1px solid #34a853;padding:10px 14px;border-radius:6px">{{.}}</p>{{end}}
 <p>Subscriptions in this simulated account. "Renew now" ends the current period as Stripe would when it runs out.</p>
 <table><tr><th>Subscription</th><th>Order</th><th>Status</th><th>Period ends</th><th>Amount</th><th></th></tr>
-{{range .}}<tr><td><code>{{.ID}}</code></td><td>{{.Order}}</td><td>{{.Status}}{{if .Ending}} (cancels at period end){{end}}</td><td>{{.End}}</td><td>{{.Amount}}</td>
+{{range .Rows}}<tr><td><code>{{.ID}}</code></td><td>{{.Order}}</td><td>{{.Status}}{{if .Ending}} (cancels at period end){{end}}</td><td>{{.End}}</td><td>{{.Amount}}</td>
 <td>{{if ne .Status "canceled"}}<form method="post" action="subscriptions/{{.ID}}/renew"><button>Renew now</button></form>
 <form method="post" action="subscriptions/{{.ID}}/renew?fail=1"><button>Renew with a declined card</button></form>{{end}}</td></tr>
 {{else}}<tr><td colspan="6">No subscriptions yet.</td></tr>{{end}}</table></body></html>`))
@@ -99,8 +101,22 @@ func (s *Sim) devPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	sort.Slice(rows, func(i, j int) bool { return rows[i].created > rows[j].created })
+	notice := ""
+	if id := r.URL.Query().Get("renewed"); id != "" {
+		outcome := "the renewal invoice was paid"
+		switch r.URL.Query().Get("status") {
+		case "past_due":
+			outcome = "the card was declined; the renewal invoice is open and the subscription past due"
+		case "canceled":
+			outcome = "it was set to cancel at the period's end, so it ended"
+		}
+		notice = fmt.Sprintf("Renewed %s: %s. The webhooks are on their way to the platform.", id, outcome)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = devTmpl.Execute(w, rows)
+	_ = devTmpl.Execute(w, struct {
+		Notice string
+		Rows   []row
+	}{notice, rows})
 }
 
 func (s *Sim) renewHandler(w http.ResponseWriter, r *http.Request) {
@@ -108,5 +124,7 @@ func (s *Sim) renewHandler(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	http.Redirect(w, r, "../../", http.StatusSeeOther)
+	status, _ := s.Object(r.PathValue("id"))["status"].(string)
+	back := "../../?renewed=" + url.QueryEscape(r.PathValue("id")) + "&status=" + url.QueryEscape(status)
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }

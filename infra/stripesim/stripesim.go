@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ezscale/platform/infra/simkit"
 )
 
 // APIVersion is stamped on events; stripe-go v79 verifies it.
@@ -38,6 +40,9 @@ type Config struct {
 	Log     *slog.Logger
 	// Now stamps objects and events (tests pass a fake clock's).
 	Now func() time.Time
+	// State keeps objects and undelivered events across restarts (the
+	// data directory under make dev); empty keeps nothing.
+	State simkit.StateFile
 }
 
 // Sim is the simulated Stripe account.
@@ -48,6 +53,7 @@ type Sim struct {
 	objects    map[string]map[string]any // id → object
 	idempotent map[string][]byte         // key → response body
 	events     []map[string]any          // every event, in creation order
+	delivered  map[string]bool           // event ids the endpoint acknowledged
 	queue      chan map[string]any
 	faults     []int
 }
@@ -63,7 +69,66 @@ func New(c Config) *Sim {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Sim{cfg: c, objects: map[string]map[string]any{}, idempotent: map[string][]byte{}, queue: make(chan map[string]any, 1024)}
+	return &Sim{cfg: c, objects: map[string]map[string]any{}, idempotent: map[string][]byte{}, delivered: map[string]bool{}, queue: make(chan map[string]any, 1024)}
+}
+
+// saved is what the state file holds.
+type saved struct {
+	Objects    map[string]map[string]any `json:"objects"`
+	Idempotent map[string][]byte         `json:"idempotent"`
+	Events     []map[string]any          `json:"events"`
+	Delivered  map[string]bool           `json:"delivered"`
+}
+
+// Open returns a simulator with the state c.State saved last, whose
+// undelivered events Run delivers first, in order, as Stripe retries
+// pending webhooks.
+func Open(c Config) (*Sim, error) {
+	s := New(c)
+	var st saved
+	ok, err := c.State.Load(&st)
+	if err != nil || !ok {
+		return s, err
+	}
+	for id, o := range st.Objects {
+		s.objects[id] = simkit.Numbers(o).(map[string]any)
+	}
+	for _, ev := range st.Events {
+		s.events = append(s.events, simkit.Numbers(ev).(map[string]any))
+	}
+	if st.Idempotent != nil {
+		s.idempotent = st.Idempotent
+	}
+	if st.Delivered != nil {
+		s.delivered = st.Delivered
+	}
+	pending := 0
+	for _, ev := range s.events {
+		if !s.delivered[ev["id"].(string)] {
+			pending++
+			s.queue <- ev
+		}
+		if pending == cap(s.queue) {
+			break // the rest waits for the next restart; Stripe also delivers late
+		}
+	}
+	return s, nil
+}
+
+// save writes the state; s.mu must be held. The simulator answers only
+// after saving, so whatever a caller was told survives a kill.
+func (s *Sim) save() {
+	if err := s.cfg.State.Save(saved{Objects: s.objects, Idempotent: s.idempotent, Events: s.events, Delivered: s.delivered}); err != nil {
+		s.cfg.Log.Error("stripe simulator: state not saved", "err", err.Error())
+	}
+}
+
+// Delivered reports whether the webhook endpoint acknowledged event id
+// (answered 2xx), which it does only after applying it.
+func (s *Sim) Delivered(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.delivered[id]
 }
 
 func newID(prefix string) string {
@@ -206,6 +271,9 @@ func (s *Sim) api(fn func(r *http.Request) (map[string]any, int, string)) http.H
 		b, _ := json.Marshal(public(obj))
 		if key != "" && r.Method != http.MethodGet {
 			s.idempotent[r.URL.Path+"#"+key] = b
+		}
+		if r.Method != http.MethodGet {
+			s.save()
 		}
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
@@ -395,6 +463,7 @@ func (s *Sim) emit(typ string, obj map[string]any) {
 	ev := map[string]any{"id": newID("evt"), "object": "event", "api_version": APIVersion, "created": s.now(), "type": typ,
 		"livemode": false, "pending_webhooks": 1, "data": map[string]any{"object": public(obj)}}
 	s.events = append(s.events, ev)
+	s.save()
 	s.mu.Unlock()
 	select {
 	case s.queue <- ev:
@@ -414,6 +483,10 @@ func (s *Sim) Run(ctx context.Context) {
 			for attempt := 1; attempt <= 8 && ctx.Err() == nil; attempt++ {
 				err := s.Deliver(ctx, ev)
 				if err == nil {
+					s.mu.Lock()
+					s.delivered[ev["id"].(string)] = true
+					s.save()
+					s.mu.Unlock()
 					break
 				}
 				s.cfg.Log.Warn("stripe simulator: webhook delivery failed", "event", ev["id"], "attempt", attempt, "err", err.Error())

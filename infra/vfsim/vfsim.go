@@ -34,6 +34,40 @@ type Sim struct {
 	users   []*user
 	servers []*server
 	seq     int
+	state   simkit.StateFile
+}
+
+// vfState is what the state file holds: ids keep counting up across
+// restarts, as a real panel's do.
+type vfState struct {
+	Users   []*user   `json:"users"`
+	Servers []*server `json:"servers"`
+	Seq     int       `json:"seq"`
+}
+
+// Keep restores the state f saved last and saves every change to it from
+// now on, before the change is answered.
+func (s *Sim) Keep(f simkit.StateFile) error {
+	var st vfState
+	ok, err := f.Load(&st)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok {
+		s.users, s.servers, s.seq = st.Users, st.Servers, st.Seq
+	}
+	s.state = f
+	return nil
+}
+
+func (s *Sim) save() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.Save(vfState{Users: s.users, Servers: s.servers, Seq: s.seq}); err != nil {
+		panic(fmt.Sprintf("virtfusion simulator: state not saved: %v", err)) // answered as a 500 by net/http; nothing claims success
+	}
 }
 
 type user struct {
@@ -170,7 +204,7 @@ func (s *Sim) guard(fn http.HandlerFunc) http.HandlerFunc {
 			writeErrors(w, status, "simulated failure")
 		}, func(w http.ResponseWriter) {
 			writeErrors(w, http.StatusBadRequest, "The request body is not valid JSON.")
-		}, fn)
+		}, simkit.Persisted(s.save, fn))
 	}
 }
 

@@ -266,15 +266,16 @@ func TestPaymentMethods(t *testing.T) {
 	if len(left) != 1 || left[0].ID != second.ID || !left[0].Default {
 		t.Fatalf("cards after removal = %+v", left)
 	}
-	s.eventually("the detach webhook", func() bool {
+	// Wait until the platform acknowledged the detach webhook (it answers
+	// only after applying it), then look: no fixed sleep.
+	s.eventually("the detach webhook applied", func() bool {
 		for _, ev := range s.stripe.Events() {
-			if ev["type"] == "payment_method.detached" {
+			if ev["type"] == "payment_method.detached" && s.stripe.Delivered(ev["id"].(string)) {
 				return true
 			}
 		}
 		return false
 	})
-	time.Sleep(50 * time.Millisecond) // let the webhook land
 	if got := cards(t, alice); len(got) != 1 {
 		t.Fatalf("a late webhook brought a removed card back: %+v", got)
 	}

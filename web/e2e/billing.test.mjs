@@ -84,8 +84,11 @@ describe('manual invoices', () => {
     assert.match(await row.textContent(), /All plans/)
     const toggle = admin.getByTestId('coupon-active-SPRING25').locator('input')
     assert.equal(await toggle.isChecked(), true)
+    // Wait for the reload the toggle causes, registered before the click
+    // (a fast store answers before a wait registered afterwards).
+    const reloaded = admin.waitForResponse((r) => r.url().endsWith('/v1/admin/coupons') && r.request().method() === 'GET')
     await toggle.click()
-    await admin.waitForResponse((r) => r.url().endsWith('/v1/admin/coupons') && r.request().method() === 'GET')
+    await reloaded
     assert.equal(await toggle.isChecked(), false)
   })
 })

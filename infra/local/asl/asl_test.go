@@ -227,14 +227,27 @@ func TestStartIsIdempotentByName(t *testing.T) {
 	if _, _, err := r.Start("m", "provision-o1", map[string]any{"order_id": "o2"}); !errors.Is(err, asl.ErrExecutionExists) {
 		t.Fatalf("other input: %v", err)
 	}
+	var token string
 	select {
-	case <-sc.tokens:
+	case token = <-sc.tokens:
 	case <-time.After(2 * time.Second):
 		t.Fatal("the task never ran")
 	}
-	time.Sleep(20 * time.Millisecond)
-	if len(sc.tokens) != 0 {
-		t.Fatal("the task ran twice")
+	// Finish the one execution and wait for its end: the repeated starts
+	// made no other (no sleeping in the hope a twin would show itself).
+	if err := r.SendTaskSuccess(token, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	done, err := r.Wait(ctx, first)
+	if err != nil || done.Status != "SUCCEEDED" {
+		t.Fatalf("execution = %+v, %v", done, err)
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if n := sc.calls["x.waitForTaskToken"]; n != 1 {
+		t.Fatalf("the task ran %d times", n)
 	}
 }
 

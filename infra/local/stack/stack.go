@@ -25,6 +25,7 @@ import (
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/seed"
 	"github.com/ezscale/platform/infra/local/workflows"
+	"github.com/ezscale/platform/infra/simkit"
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/clock"
@@ -73,10 +74,21 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The simulators keep their state in the data directory, as the real
+	// services keep theirs: the platform remembers their ids.
+	simState := func(name string) simkit.StateFile {
+		return simkit.StateFile(filepath.Join(o.DataDir, "sim-"+name+".json"))
+	}
 	sim := discordsim.New()
+	if err := sim.Keep(simState("discord")); err != nil {
+		return nil, err
+	}
 	stripeKey, stripeHook := "sk_test_local_simulator", "whsec_local_simulator"
-	stripe := stripesim.New(stripesim.Config{SecretKey: stripeKey, WebhookSecret: stripeHook, WebhookURL: o.BaseURL + "/v1/webhooks/stripe",
-		BaseURL: o.BaseURL + "/dev/stripe", Log: o.Log, Now: o.Clock.Now})
+	stripe, err := stripesim.Open(stripesim.Config{SecretKey: stripeKey, WebhookSecret: stripeHook, WebhookURL: o.BaseURL + "/v1/webhooks/stripe",
+		BaseURL: o.BaseURL + "/dev/stripe", Log: o.Log, Now: o.Clock.Now, State: simState("stripe")})
+	if err != nil {
+		return nil, err
+	}
 	env := map[string]string{
 		"STRIPE_SECRET_KEY": stripeKey, "STRIPE_WEBHOOK_SECRET": stripeHook, "STRIPE_API_URL": o.BaseURL + "/dev/stripe",
 		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox", // app.Embedded's key file
@@ -107,6 +119,12 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	pan := newPanels(o.BaseURL, adapters.HTTP)
+	if err := pan.vf.Keep(simState("virtfusion")); err != nil {
+		return nil, err
+	}
+	if err := pan.ptero.Keep(simState("pterodactyl")); err != nil {
+		return nil, err
+	}
 	adapters.Panels = pan.byType
 	p := app.New(cfg, adapters, o.Log, o.Clock)
 	flows, err := provisioningFlows(p, o.Log)

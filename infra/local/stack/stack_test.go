@@ -23,9 +23,17 @@ import (
 // test ends.
 func openStack(t *testing.T) (*stack.Stack, string) {
 	t.Helper()
+	st, base, stop := openStackAt(t, t.TempDir())
+	t.Cleanup(stop)
+	return st, base
+}
+
+// openStackAt serves the local stack on dir's data; stop ends it.
+func openStackAt(t *testing.T, dir string) (*stack.Stack, string, func()) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: t.TempDir(), Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})
+	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +42,7 @@ func openStack(t *testing.T) (*stack.Stack, string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { st.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
-	return st, base
+	return st, base, func() { cancel(); <-done; srv.Close() }
 }
 
 func TestNotificationsThroughTheLocalStack(t *testing.T) {

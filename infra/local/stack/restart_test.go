@@ -1,0 +1,89 @@
+package stack_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/stack"
+	"github.com/ezscale/platform/infra/stripesim"
+	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/testenv/session"
+)
+
+// buyVPS orders the first VPS plan as the demo customer through the API,
+// pays on the simulated Stripe page and waits for the service to be active.
+func buyVPS(t *testing.T, st *stack.Stack, base, hostname string) *provisioning.Service {
+	t.Helper()
+	ctx := context.Background()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	var o orders.Order
+	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD",
+		"options": map[string]any{"hostname": hostname, "os": "debian-12", "location": "Dallas, US"}})
+	if code != 201 {
+		t.Fatalf("checkout: %d %s", code, raw)
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"card": {stripesim.CardSuccess}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pay: %v %v", err, res)
+	}
+	res.Body.Close()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if svc, err := st.Platform.Services.GetService(ctx, provisioning.ServiceID(o.ID)); err == nil && svc.Status == provisioning.StatusActive {
+			return svc
+		}
+	}
+	t.Fatalf("order %s never became an active service", o.ID)
+	return nil
+}
+
+// The simulators keep their state in the data directory like the real
+// services: after a restart an existing customer can still buy (the Stripe
+// customer is known), panel ids keep counting up (no second server gets a
+// first one's id), and staff act on the right server.
+func TestSimulatorsRememberAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	st, base, stop := openStackAt(t, dir)
+	first := buyVPS(t, st, base, "first.example.com")
+	acct, err := st.Platform.OrderStore.Account(context.Background(), first.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	st, base, stop = openStackAt(t, dir)
+	defer stop()
+	second := buyVPS(t, st, base, "second.example.com")
+	if second.PanelID == first.PanelID {
+		t.Fatalf("the panel gave the second server the first one's id %s", first.PanelID)
+	}
+	if st.Stripe.Object(acct.GatewayCustomers["stripe"]) == nil {
+		t.Fatal("the Stripe simulator forgot the customer across the restart")
+	}
+	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, raw, _ := admin.Do("POST", "/v1/admin/services/"+first.ID+"/suspend", map[string]string{"reason": "Restart test."}); code != 200 {
+		t.Fatalf("suspend the first service: %d %s", code, raw)
+	}
+	a, _ := strconv.Atoi(first.PanelID)
+	b, _ := strconv.Atoi(second.PanelID)
+	if !st.VirtFusion().Suspended(a) || st.VirtFusion().Suspended(b) {
+		t.Fatal("suspending the first service did not suspend exactly its own server")
+	}
+}

@@ -1,0 +1,151 @@
+package simkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+)
+
+// StateFile keeps a simulator's state across restarts, as the real
+// service keeps its own: the platform remembers panel ids, gateway
+// customers and undelivered webhooks, so a simulator that forgot them on
+// restart would answer "no such customer", hand out ids twice, or lose an
+// event for good. The empty StateFile keeps nothing (tests).
+type StateFile string
+
+// Save writes v as JSON atomically (temporary file, fsync, rename): a kill
+// at any moment leaves the previous state or the new one. Callers save
+// before they answer the request that changed the state.
+func (f StateFile) Save(v any) error {
+	if f == "" {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode simulator state: %w", err)
+	}
+	dir := filepath.Dir(string(f))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".sim-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err = tmp.Write(b); err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), string(f))
+}
+
+// Load reads the state saved last into v; false when there is none yet.
+// Numbers inside untyped values (map[string]any) come back as int64 when
+// whole, float64 otherwise, the types the simulators stored.
+func (f StateFile) Load(v any) (bool, error) {
+	if f == "" {
+		return false, nil
+	}
+	b, err := os.ReadFile(string(f))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return false, fmt.Errorf("simulator state %s: %w", f, err)
+	}
+	return true, nil
+}
+
+// Numbers turns the json.Number values in an untyped tree (what Load
+// leaves in map[string]any fields) into int64 when whole, float64
+// otherwise, in place: for state built from Go integers.
+func Numbers(v any) any {
+	return walkNumbers(v, func(n json.Number) any {
+		if i, err := n.Int64(); err == nil {
+			return i
+		}
+		f, _ := n.Float64()
+		return f
+	})
+}
+
+// Floats turns them all into float64, in place: for state that was
+// decoded from JSON request bodies in the first place.
+func Floats(v any) any {
+	return walkNumbers(v, func(n json.Number) any { f, _ := n.Float64(); return f })
+}
+
+func walkNumbers(v any, conv func(json.Number) any) any {
+	switch t := v.(type) {
+	case json.Number:
+		return conv(t)
+	case map[string]any:
+		for k, e := range t {
+			t[k] = walkNumbers(e, conv)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = walkNumbers(e, conv)
+		}
+	}
+	return v
+}
+
+// Persisted runs h and, for requests that may change state (every method
+// but GET), calls save before any byte of the answer is written: whatever
+// the client is told was done survives a kill of the process.
+func Persisted(save func(), h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			h(w, r)
+			return
+		}
+		buf := &held{header: http.Header{}}
+		h(buf, r)
+		save()
+		for k, v := range buf.header {
+			w.Header()[k] = v
+		}
+		if buf.status == 0 {
+			buf.status = http.StatusOK
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(buf.body.Bytes())
+	}
+}
+
+// held is an answer kept back until the state is saved.
+type held struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *held) Header() http.Header { return h.header }
+func (h *held) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+func (h *held) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.body.Write(b)
+}

@@ -1,0 +1,58 @@
+package stripesim
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/infra/simkit"
+)
+
+// Like Stripe, the simulator keeps what it has and retries webhooks the
+// endpoint has not acknowledged, also across a restart (a kill right after
+// a payment must not lose its events).
+func TestStateAndPendingWebhooksSurviveARestart(t *testing.T) {
+	state := simkit.StateFile(filepath.Join(t.TempDir(), "stripe.json"))
+	var got atomic.Int32
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+	defer endpoint.Close()
+	cfg := Config{SecretKey: "sk", WebhookSecret: "whsec", WebhookURL: endpoint.URL, State: state}
+
+	first, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cus := first.store(map[string]any{"id": "cus_kept", "object": "customer", "created": int64(1700000000)})
+	first.emit("customer.created", cus) // not delivered: the process dies before Run
+
+	second, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := second.Object("cus_kept"); o == nil || o["created"] != int64(1700000000) {
+		t.Fatalf("customer after restart = %#v", o)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { second.Run(ctx); close(done) }()
+	id := second.Events()[0]["id"].(string)
+	for deadline := time.Now().Add(5 * time.Second); !second.Delivered(id); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the pending webhook was not delivered after the restart")
+		}
+	}
+	cancel()
+	<-done
+
+	third, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(third.queue) != 0 || got.Load() != 1 {
+		t.Fatalf("after delivery: %d queued again, %d deliveries", len(third.queue), got.Load())
+	}
+}
