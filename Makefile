@@ -46,7 +46,8 @@ $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 
 web: $(WEB)/dist/.built
 $(WEB)/dist/.built: $(WEB)/node_modules/.installed $(WEB_FILES) $(EMBEDDED)
-	cd $(WEB) && npm run build
+	@echo "building the web apps (site, account, admin)…"
+	cd $(WEB) && npm run --silent build
 	touch $@
 
 venv: $(VENV)/.installed

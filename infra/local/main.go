@@ -53,6 +53,9 @@ func run() error {
 		DataDir: getenv("DATA_DIR", ".data"),
 		WebDist: getenv("WEB_DIST", "web/dist"),
 		Log:     log, Clock: clock.System{}, Env: env,
+		// The demo customer's first VPS; DEMO_PURCHASE=off starts empty
+		// (the browser tests count what they buy).
+		DemoPurchase: getenv("DEMO_PURCHASE", "on") != "off",
 	})
 	if err != nil {
 		return err
@@ -76,7 +79,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
 
   Demo admin      %s / %s
                   TOTP secret %s (add it to an authenticator app)
-  Demo customer   %s / %s
+  Demo customer   %s / %s   (owns a paid VPS Starter, bought at first start)
   Demo coupon     %s (10 %% off, once per customer); tax rates DE, GB, US-TX (admin → Invoices)
 
 Ctrl-C stops; data persists. make dev-reset wipes it.

@@ -136,7 +136,7 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	success := sess["success_url"].(string)
 	cus, cur := sess["customer"].(string), sess["currency"].(string)
 	amount, discount, trial := sess["_amount"].(int64), sess["_discount"].(int64), sess["_trial_days"].(int64)
-	months := sess["_months"].(int)
+	months := intOf(sess["_months"])
 	s.mu.Unlock()
 	pm := s.newCard(cus, card, now)
 	sub, inv := s.startSubscription(subStart{customer: cus, currency: cur, pm: pm["id"].(string), amount: amount, discount: discount, trial: trial,

@@ -34,7 +34,7 @@ func (s *Sim) Renew(subID string, fail bool) error {
 		return nil
 	}
 	start := time.Unix(sub["current_period_end"].(int64), 0).UTC()
-	end := start.AddDate(0, sub["_months"].(int), 0)
+	end := start.AddDate(0, intOf(sub["_months"]), 0)
 	amount, cur, cus := sub["_amount"].(int64), sub["currency"].(string), sub["customer"].(string)
 	pm, _ := sub["default_payment_method"].(string)
 	inv := map[string]any{"id": newID("in"), "object": "invoice", "customer": cus, "subscription": subID, "currency": cur,

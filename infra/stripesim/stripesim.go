@@ -526,3 +526,15 @@ func (s *Sim) Deliver(ctx context.Context, ev map[string]any) error {
 	}
 	return nil
 }
+
+// intOf reads a small whole number stored as int (made here) or int64
+// (read back from the state file).
+func intOf(v any) int {
+	switch n := v.(type) {
+	case int:
+		return n
+	case int64:
+		return int(n)
+	}
+	return 0
+}

@@ -27,7 +27,7 @@ export async function startStack() {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'ezscale-e2e-'))
   const child = spawn(bin, [], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, WEB_DIST: join(root, 'web', 'dist') },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, WEB_DIST: join(root, 'web', 'dist'), DEMO_PURCHASE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/platform/infra/local/stack"
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/orders"
 	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/testenv/session"
@@ -57,7 +58,7 @@ func buyVPS(t *testing.T, st *stack.Stack, base, hostname string) *provisioning.
 // first one's id), and staff act on the right server.
 func TestSimulatorsRememberAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
-	st, base, stop := openStackAt(t, dir)
+	st, base, stop := openStackAt(t, dir, false)
 	first := buyVPS(t, st, base, "first.example.com")
 	acct, err := st.Platform.OrderStore.Account(context.Background(), first.CustomerID)
 	if err != nil {
@@ -65,7 +66,7 @@ func TestSimulatorsRememberAcrossRestarts(t *testing.T) {
 	}
 	stop()
 
-	st, base, stop = openStackAt(t, dir)
+	st, base, stop = openStackAt(t, dir, false)
 	defer stop()
 	second := buyVPS(t, st, base, "second.example.com")
 	if second.PanelID == first.PanelID {
@@ -73,6 +74,23 @@ func TestSimulatorsRememberAcrossRestarts(t *testing.T) {
 	}
 	if st.Stripe.Object(acct.GatewayCustomers["stripe"]) == nil {
 		t.Fatal("the Stripe simulator forgot the customer across the restart")
+	}
+	// The subscription made before the restart renews after it.
+	sub, err := st.Platform.Orders.Subscription(context.Background(), "", orders.SubscriptionID(first.OrderID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Stripe.Renew(sub.GatewayID, false); err != nil {
+		t.Fatalf("renew a subscription from before the restart: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		payments, _ := st.Platform.Orders.Payments(context.Background(), first.CustomerID)
+		if len(payments) == 3 { // two orders, one renewal
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("payments after the renewal = %+v", payments)
+		}
 	}
 	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
 	if err != nil {
@@ -85,5 +103,37 @@ func TestSimulatorsRememberAcrossRestarts(t *testing.T) {
 	b, _ := strconv.Atoi(second.PanelID)
 	if !st.VirtFusion().Suspended(a) || st.VirtFusion().Suspended(b) {
 		t.Fatal("suspending the first service did not suspend exactly its own server")
+	}
+}
+
+// make dev's demo customer starts with a paid VPS, bought through the real
+// checkout once per data directory: a running service, its subscription
+// and a paid invoice to look at.
+func TestDemoCustomerStartsWithAPaidService(t *testing.T) {
+	dir := t.TempDir()
+	st, _, stop := openStackAt(t, dir, true)
+	ctx := context.Background()
+	u, err := dynamo.NewAccounts(st.Platform.Table).GetUserByEmail(ctx, st.DemoCustomer.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		svcs, _ := st.Platform.Services.ListServices(ctx, u.ID)
+		invs, _, _ := st.Platform.Billing.List(ctx, u.ID, "")
+		if len(svcs) == 1 && svcs[0].Status == provisioning.StatusActive && len(invs) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo customer has services %+v and invoices %+v", svcs, invs)
+		}
+	}
+	stop()
+	st, _, stop = openStackAt(t, dir, false)
+	defer stop()
+	if err := st.BuyDemoServiceForTest(ctx); err != nil { // what make dev runs at every start
+		t.Fatal(err)
+	}
+	if svcs, _ := st.Platform.Services.ListServices(ctx, u.ID); len(svcs) != 1 {
+		t.Fatalf("a restart bought again: %d services", len(svcs))
 	}
 }

@@ -47,6 +47,9 @@ type Options struct {
 	Clock   clock.Clock
 	// Env overrides configuration variables (see shared/config).
 	Env map[string]string
+	// DemoPurchase makes the demo customer buy a VPS once, through the
+	// real checkout (make dev does; tests that count purchases do not).
+	DemoPurchase bool
 }
 
 // Stack is a running local platform.
@@ -62,6 +65,7 @@ type Stack struct {
 	panels       *panels
 	flows        *workflows.Local
 	handler      http.Handler
+	demoPurchase bool
 }
 
 // Open restores or creates the local store, seeds it once and wires the
@@ -145,7 +149,8 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, panels: pan, flows: flows}
+	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, panels: pan, flows: flows,
+		demoPurchase: o.DemoPurchase}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
 	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
@@ -171,6 +176,13 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
 	wg.Go(func() { s.Stripe.Run(ctx) })
 	wg.Go(func() { s.flows.Run(ctx) })
+	if s.demoPurchase {
+		wg.Go(func() {
+			if err := s.buyDemoService(ctx); err != nil && ctx.Err() == nil {
+				s.Platform.Log.WarnContext(ctx, "demo purchase not made", "err", err.Error())
+			}
+		})
+	}
 	wg.Go(func() {
 		redrive(ctx, s.Platform, s.flows)
 		<-ctx.Done()

@@ -23,17 +23,18 @@ import (
 // test ends.
 func openStack(t *testing.T) (*stack.Stack, string) {
 	t.Helper()
-	st, base, stop := openStackAt(t, t.TempDir())
+	st, base, stop := openStackAt(t, t.TempDir(), false)
 	t.Cleanup(stop)
 	return st, base
 }
 
-// openStackAt serves the local stack on dir's data; stop ends it.
-func openStackAt(t *testing.T, dir string) (*stack.Stack, string, func()) {
+// openStackAt serves the local stack on dir's data (with the demo
+// customer's purchase when demo is set); stop ends it.
+func openStackAt(t *testing.T, dir string, demo bool) (*stack.Stack, string, func()) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})
+	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: slog.New(slog.DiscardHandler), Clock: clock.System{}, DemoPurchase: demo})
 	if err != nil {
 		t.Fatal(err)
 	}
