@@ -158,6 +158,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		}
 		return p.Provisioning.PlanChanged(ctx, it.Subject, in.ToPlanID)
 	})
+	p.handleSubscriptionEnds(cfg.SubscriptionEndGrace)
 	return p
 }
 

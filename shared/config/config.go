@@ -72,6 +72,10 @@ type Config struct {
 	StripeWebhookSecret string        `env:"STRIPE_WEBHOOK_SECRET"`
 	StripeAPIURL        string        `env:"STRIPE_API_URL"`
 	CheckoutTTL         time.Duration `env:"CHECKOUT_TTL" envDefault:"1h"`
+	// SubscriptionEndGrace is how long a service whose subscription was
+	// ended at the gateway (not by the customer here) stays suspended
+	// before it is terminated: time for staff to undo a mistake.
+	SubscriptionEndGrace time.Duration `env:"SUBSCRIPTION_END_GRACE" envDefault:"168h"`
 
 	// PROVISIONING_STATE_MACHINE_ARN is the provisioning workflow that
 	// paid orders start (AWS; the local stack runs it in process).
@@ -325,6 +329,9 @@ func (c Config) validateStripe() []error {
 	}
 	if c.CheckoutTTL < 30*time.Minute || c.CheckoutTTL > 24*time.Hour {
 		bad("CHECKOUT_TTL", "must be between 30m and 24h (Stripe's limits)")
+	}
+	if c.SubscriptionEndGrace < 0 || c.SubscriptionEndGrace > 90*24*time.Hour {
+		bad("SUBSCRIPTION_END_GRACE", "must be between 0 and 2160h (90 days)")
 	}
 	return errs
 }

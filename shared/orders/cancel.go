@@ -16,6 +16,31 @@ import (
 // KindCancelled: tell the admins a customer is leaving.
 const KindCancelled = "subscription.cancelled"
 
+// KindEnded: a subscription ended; its service must follow. The payload
+// says how (Ended), so the service is terminated when the customer asked
+// for it, and only suspended (terminated after a grace period staff can
+// use to undo a mistake) when the end was decided at the gateway.
+const KindEnded = "subscription.ended"
+
+// Ended is the payload of KindEnded.
+type Ended struct {
+	OrderID        string `json:"order_id"`
+	SubscriptionID string `json:"subscription_id"`
+	// How: "now" (cancelled at the customer's request), "period_end" (the
+	// period the customer asked to be the last ran out) or "gateway".
+	How string `json:"how"`
+}
+
+// endedItem is the KindEnded item of sub's end, once per subscription (a
+// cancelled subscription never comes back).
+func endedItem(sub *Subscription, at time.Time) outbox.Item {
+	how := sub.EndRequested
+	if how == "" {
+		how = "gateway"
+	}
+	return outbox.New("ended-"+sub.ID, KindEnded, sub.OrderID, Ended{OrderID: sub.OrderID, SubscriptionID: sub.ID, How: how}, at)
+}
+
 // CancelRequest is a cancellation with its optional survey.
 type CancelRequest struct {
 	When    string `json:"when"`    // "period_end" (default) or "now"
@@ -90,23 +115,53 @@ func (s *Service) CancelSubscription(ctx context.Context, customerID, id string,
 		return nil, apperr.New(apperr.Conflict, "this subscription already ends on %s", sub.CurrentPeriodEnd.Format("2 January 2006"))
 	}
 	key := fmt.Sprintf("%s-v%d-cancel", sub.ID, sub.Version)
+	// The request is recorded before the gateway hears of it: its webhook
+	// may arrive before this call returns, and must know the end was asked
+	// for here (terminate) rather than decided at the gateway (suspend).
+	if _, err := s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
+		sub.EndRequested = req.When
+		return nil, nil
+	}); err != nil {
+		return nil, err
+	}
 	if err := s.gateway.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, AtPeriodEnd: req.When == "period_end",
 		Feedback: req.Reason, Comment: req.Comment, Key: key}); err != nil {
+		if _, cerr := s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
+			if sub.Status != gateway.SubCancelled {
+				sub.EndRequested = sub.previousEnd()
+			}
+			return nil, nil
+		}); cerr != nil {
+			s.log.ErrorContext(ctx, "cancellation request left recorded after a gateway failure", "subscription", id, "err", cerr.Error())
+		}
 		return nil, err
 	}
 	// The gateway's webhook confirms the state; mirror it now so the
 	// customer sees it at once (the webhook finds nothing left to change).
 	now := s.clock.Now()
 	return s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
+		var items []outbox.Item
 		if req.When == "now" {
+			if sub.Status != gateway.SubCancelled {
+				items = append(items, endedItem(sub, now))
+			}
 			sub.Status, sub.CancelledAt = gateway.SubCancelled, &now
 		} else {
 			sub.CancelAtPeriodEnd = true
 		}
 		survey := Survey{ID: key, SubscriptionID: sub.ID, CustomerID: sub.CustomerID, PlanID: sub.PlanID, PlanName: sub.PlanName, When: req.When,
 			Reason: req.Reason, Comment: req.Comment, By: by, At: now}
-		return []outbox.Item{outbox.New(key, KindCancelled, sub.OrderID, survey, now)}, &survey
+		return append(items, outbox.New(key, KindCancelled, sub.OrderID, survey, now)), &survey
 	})
+}
+
+// previousEnd is what EndRequested was before a request that failed at the
+// gateway: a period end still stands if the gateway says so.
+func (sub *Subscription) previousEnd() string {
+	if sub.CancelAtPeriodEnd {
+		return "period_end"
+	}
+	return ""
 }
 
 // ResumeSubscription withdraws a cancellation at period end.
@@ -122,7 +177,7 @@ func (s *Service) ResumeSubscription(ctx context.Context, customerID, id string)
 		return nil, err
 	}
 	return s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
-		sub.CancelAtPeriodEnd = false
+		sub.CancelAtPeriodEnd, sub.EndRequested = false, ""
 		return nil, nil
 	})
 }

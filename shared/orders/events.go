@@ -246,6 +246,9 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	case !sub.newer(status, ev.Created):
 		return nil
 	}
+	if status == gateway.SubCancelled && sub.Status != gateway.SubCancelled {
+		c.Outbox = append(c.Outbox, endedItem(sub, now))
+	}
 	sub.GatewayID, sub.Status, sub.StateAt, sub.UpdatedAt = g.ID, status, ev.Created, now
 	sub.CurrentPeriodStart, sub.CurrentPeriodEnd, sub.CancelAtPeriodEnd, sub.TrialEnd, sub.CancelledAt = g.CurrentPeriodStart, g.CurrentPeriodEnd, g.CancelAtPeriodEnd, g.TrialEnd, g.CancelledAt
 	if status == gateway.SubCancelled && sub.CancelledAt == nil {

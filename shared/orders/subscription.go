@@ -26,6 +26,10 @@ type Subscription struct {
 	CancelAtPeriodEnd  bool                       `json:"cancel_at_period_end"`
 	TrialEnd           *time.Time                 `json:"trial_end"`
 	CancelledAt        *time.Time                 `json:"cancelled_at"`
+	// EndRequested is how the customer (or staff for them) asked us to end
+	// it: "now" or "period_end"; empty when nobody asked here, so an end
+	// decided at the gateway is told apart (see KindEnded).
+	EndRequested string `json:"end_requested,omitempty"`
 	// StateAt is the gateway time of the state mirrored; older events are
 	// ignored so a late delivery never moves it backwards.
 	StateAt   time.Time `json:"state_at"`

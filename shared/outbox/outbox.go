@@ -29,6 +29,9 @@ type Item struct {
 	Attempts    int64           `json:"attempts"`
 	LastError   string          `json:"last_error,omitempty"`
 	PublishedAt *time.Time      `json:"published_at"`
+	// NotBefore delays the effects until then (a grace period); the sweep
+	// runs the item once it is due.
+	NotBefore *time.Time `json:"not_before,omitempty"`
 }
 
 // New builds an item whose payload is v as JSON.
@@ -104,6 +107,9 @@ func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("list pending %s: %w", kind, err)
 		}
 		for _, it := range items {
+			if it.NotBefore != nil && d.clock.Now().Before(*it.NotBefore) {
+				continue // not due yet; a later sweep runs it
+			}
 			if err := d.handlers[kind](ctx, it); err != nil {
 				dead := it.Attempts+1 >= d.MaxAttempts
 				d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "dead", dead, "err", err.Error())

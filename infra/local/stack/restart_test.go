@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +136,57 @@ func TestDemoCustomerStartsWithAPaidService(t *testing.T) {
 	}
 	if svcs, _ := st.Platform.Services.ListServices(ctx, u.ID); len(svcs) != 1 {
 		t.Fatalf("a restart bought again: %d services", len(svcs))
+	}
+}
+
+// waitService waits until the service reaches status.
+func waitService(t *testing.T, st *stack.Stack, id string, status provisioning.Status) *provisioning.Service {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		svc, err := st.Platform.Services.GetService(context.Background(), id)
+		if err == nil && svc.Status == status {
+			return svc
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service %s is %+v (%v), want %s", id, svc, err, status)
+		}
+	}
+}
+
+// A cancelled subscription takes its server with it: cancelled now by the
+// customer, the service is terminated at the panel; ended at the gateway by
+// someone else, it is suspended (and terminated after the grace period).
+func TestCancelledSubscriptionsEndTheirServices(t *testing.T) {
+	st, base, stop := openStackAt(t, t.TempDir(), false)
+	defer stop()
+	ctx := context.Background()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := buyVPS(t, st, base, "now.example.com")
+	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+orders.SubscriptionID(now.OrderID)+"/cancel", map[string]string{"when": "now"}); code != 200 {
+		t.Fatalf("cancel now: %d %s", code, raw)
+	}
+	waitService(t, st, now.ID, provisioning.StatusTerminated)
+	id, _ := strconv.Atoi(now.PanelID)
+	if st.VirtFusion().PackageOf(id) != 0 {
+		t.Fatal("the server is still at the panel after cancel now")
+	}
+
+	elsewhere := buyVPS(t, st, base, "dashboard.example.com")
+	sub, err := st.Platform.Orders.Subscription(ctx, "", orders.SubscriptionID(elsewhere.OrderID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("DELETE", base+"/dev/stripe/v1/subscriptions/"+sub.GatewayID, nil) // as in Stripe's dashboard
+	req.Header.Set("Authorization", "Bearer sk_test_local_simulator")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("cancel at the gateway: %v %v", err, res)
+	}
+	suspended := waitService(t, st, elsewhere.ID, provisioning.StatusSuspended)
+	id, _ = strconv.Atoi(elsewhere.PanelID)
+	if !st.VirtFusion().Suspended(id) || !strings.Contains(suspended.SuspendReason, "payment provider") {
+		t.Fatalf("after a gateway-side end: %+v", suspended)
 	}
 }

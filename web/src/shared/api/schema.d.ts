@@ -941,7 +941,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel at period end (default; can be undone until then) or now, with an optional survey */
+        /**
+         * Cancel at period end (default; can be undone until then) or now, with an optional survey
+         * @description The service follows: cancelled now, it is terminated at its panel at once; at period end, it is terminated when the period ends. A subscription ended at the gateway by anyone else suspends the service at once and terminates it after SUBSCRIPTION_END_GRACE (staff unsuspending it meanwhile keeps it). The customer is e-mailed each time.
+         */
         post: operations["cancelMySubscription"];
         delete?: never;
         options?: never;
