@@ -79,7 +79,8 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
 
   Demo admin      %s / %s
                   TOTP secret %s (add it to an authenticator app)
-  Demo customer   %s / %s   (owns a paid VPS Starter, bought at first start)
+  Demo customer   %s / %s
+                  owns a VPS Starter, bought through the simulated checkout at the first start
   Demo coupon     %s (10 %% off, once per customer); tax rates DE, GB, US-TX (admin → Invoices)
 
 Ctrl-C stops; data persists. make dev-reset wipes it.

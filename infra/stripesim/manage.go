@@ -240,11 +240,14 @@ func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
 		s.mu.Unlock()
 		return nil, http.StatusPaymentRequired, "The customer has no attached payment source or default payment method."
 	}
-	amount := inv["total"].(int64)
-	ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": amount, "amount_refunded": int64(0), "currency": inv["currency"], "customer": inv["customer"],
-		"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm, "created": s.now()}
-	s.objects[ch["id"].(string)] = ch
-	inv["status"], inv["amount_paid"], inv["charge"], inv["attempt_count"] = "paid", amount, ch["id"], inv["attempt_count"].(int64)+1
+	due := s.applyBalance(inv, inv["total"].(int64))
+	inv["amount_due"], inv["status"], inv["amount_paid"], inv["attempt_count"] = due, "paid", due, inv["attempt_count"].(int64)+1
+	if due > 0 {
+		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": due, "amount_refunded": int64(0), "currency": inv["currency"], "customer": inv["customer"],
+			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm, "created": s.now()}
+		s.objects[ch["id"].(string)] = ch
+		inv["charge"] = ch["id"]
+	}
 	s.mu.Unlock()
 	s.emit("invoice.finalized", inv)
 	s.emit("invoice.paid", inv)
@@ -274,4 +277,44 @@ func (s *Sim) lockObject(id, kind, label string) (map[string]any, int, string) {
 		return nil, http.StatusNotFound, "No such " + label + ": '" + id + "'"
 	}
 	return o, 0, ""
+}
+
+// createBalanceTransaction adjusts a customer's balance (negative: credit
+// the next invoices use), as POST /v1/customers/{id}/balance_transactions.
+func (s *Sim) createBalanceTransaction(r *http.Request) (map[string]any, int, string) {
+	amount, err := strconv.ParseInt(r.Form.Get("amount"), 10, 64)
+	cur := r.Form.Get("currency")
+	if err != nil || amount == 0 || cur == "" {
+		return nil, http.StatusBadRequest, "amount (non-zero) and currency are required"
+	}
+	cus, status, msg := s.lockObject(r.PathValue("id"), "customer", "customer")
+	if status != 0 {
+		return nil, status, msg
+	}
+	defer s.mu.Unlock()
+	if c, _ := cus["currency"].(string); c != "" && c != cur {
+		return nil, http.StatusBadRequest, "the customer's balance is in " + c
+	}
+	before, _ := cus["balance"].(int64)
+	cus["balance"], cus["currency"] = before+amount, cur
+	t := map[string]any{"id": newID("cbtxn"), "object": "customer_balance_transaction", "amount": amount, "currency": cur, "customer": cus["id"],
+		"description": r.Form.Get("description"), "ending_balance": before + amount, "type": "adjustment", "created": s.now(), "metadata": metadata(r, "metadata")}
+	s.objects[t["id"].(string)] = t
+	return t, 0, ""
+}
+
+// applyBalance lets the customer's credit balance pay what it can of inv
+// (s.mu held) and returns what is left to charge, as Stripe does when it
+// finalizes an invoice.
+func (s *Sim) applyBalance(inv map[string]any, total int64) int64 {
+	cus := s.objects[inv["customer"].(string)]
+	balance, _ := cus["balance"].(int64)
+	inv["starting_balance"], inv["ending_balance"] = balance, balance
+	if cus == nil || balance >= 0 || cus["currency"] != inv["currency"] {
+		return total
+	}
+	applied := min(-balance, total)
+	cus["balance"] = balance + applied
+	inv["ending_balance"] = balance + applied
+	return total - applied
 }

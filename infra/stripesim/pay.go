@@ -215,6 +215,10 @@ func (s *Sim) startSubscription(p subStart) (sub, inv map[string]any) {
 		"period_start": now.Unix(), "period_end": now.Unix(),
 		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": p.amount, "currency": p.currency,
 			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
+	s.mu.Lock()
+	paid = s.applyBalance(inv, paid)
+	inv["amount_due"], inv["amount_paid"] = paid, paid
+	s.mu.Unlock()
 	if paid > 0 {
 		ch := s.store(map[string]any{"id": newID("ch"), "object": "charge", "amount": paid, "amount_refunded": int64(0), "currency": p.currency, "customer": p.customer,
 			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": p.pm, "created": now.Unix()})

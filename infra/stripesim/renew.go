@@ -44,18 +44,24 @@ func (s *Sim) Renew(subID string, fail bool) error {
 		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": amount, "currency": cur,
 			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
 	card := s.objects[pm]
-	declined := fail || card == nil || card["customer"] != cus || card["card"].(map[string]any)["last4"] == CardChargeFails[12:]
-	if declined {
-		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": amount, "amount_refunded": int64(0), "currency": cur, "customer": cus,
+	due := s.applyBalance(inv, amount)
+	inv["amount_due"] = due
+	declined := due > 0 && (fail || card == nil || card["customer"] != cus || card["card"].(map[string]any)["last4"] == CardChargeFails[12:])
+	switch {
+	case due == 0: // the credit balance paid it all: nothing to charge
+		inv["status"] = "paid"
+		sub["status"], sub["current_period_start"], sub["current_period_end"], sub["trial_end"] = "active", start.Unix(), end.Unix(), nil
+	case declined:
+		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": due, "amount_refunded": int64(0), "currency": cur, "customer": cus,
 			"invoice": inv["id"], "paid": false, "status": "failed", "failure_code": "card_declined", "failure_message": "Your card was declined.", "created": now.Unix()}
 		s.objects[ch["id"].(string)] = ch
 		inv["status"], inv["charge"], inv["next_payment_attempt"] = "open", ch["id"], now.Add(72*time.Hour).Unix()
 		sub["status"] = "past_due"
-	} else {
-		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": amount, "amount_refunded": int64(0), "currency": cur, "customer": cus,
+	default:
+		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": due, "amount_refunded": int64(0), "currency": cur, "customer": cus,
 			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm, "created": now.Unix()}
 		s.objects[ch["id"].(string)] = ch
-		inv["status"], inv["charge"], inv["amount_paid"] = "paid", ch["id"], amount
+		inv["status"], inv["charge"], inv["amount_paid"] = "paid", ch["id"], due
 		sub["status"], sub["current_period_start"], sub["current_period_end"], sub["trial_end"] = "active", start.Unix(), end.Unix(), nil
 	}
 	s.objects[inv["id"].(string)] = inv

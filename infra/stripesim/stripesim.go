@@ -193,6 +193,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/refunds", s.api(s.listRefunds))
 	mux.HandleFunc("POST /v1/customers/{id}", s.api(s.updateCustomer))
 	mux.HandleFunc("DELETE /v1/customers/{id}", s.api(s.deleteCustomer))
+	mux.HandleFunc("POST /v1/customers/{id}/balance_transactions", s.api(s.createBalanceTransaction))
 	mux.HandleFunc("POST /v1/products", s.api(s.createProduct))
 	mux.HandleFunc("POST /v1/invoiceitems", s.api(s.createInvoiceItem))
 	mux.HandleFunc("POST /v1/invoices", s.api(s.createInvoice))

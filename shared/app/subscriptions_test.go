@@ -526,3 +526,83 @@ func TestFailedServiceCannotChangePlan(t *testing.T) {
 		t.Fatalf("preview for a failed service: %d %s", code, raw)
 	}
 }
+
+// A downgrade's credit is what the preview promised, to the cent: what the
+// subscription's payments can take goes back to the card, the rest becomes
+// account credit that the next renewal uses. (It used to be capped at the
+// last payment's remainder and the rest was neither credited nor shown.)
+func TestDowngradeCreditBeyondThePaymentsBecomesBalance(t *testing.T) {
+	s := newShop(t)
+	small := s.plan("small", nil)
+	big := s.plan("big", func(in *catalog.PlanInput) { in.Prices["USD"][catalog.Monthly] = 3000 })
+	alice := customer(t, s.env, "alice@example.com")
+	o := s.buy(alice, big.ID)
+	var paid orders.Payment
+	s.eventually("the first payment", func() bool {
+		pays, _ := s.p.Orders.Payments(context.Background(), o.CustomerID)
+		for _, p := range pays {
+			if p.Status == orders.PaymentSucceeded {
+				paid = p
+				return true
+			}
+		}
+		return false
+	})
+	// Staff give $25 of the $30 back (a goodwill refund): $5 is left to refund.
+	if code, raw, _ := s.admin.Do("POST", "/v1/admin/payments/"+paid.ID+"/refund", map[string]any{"amount": 2500}); code != 201 {
+		t.Fatalf("staff refund: %d %s", code, raw)
+	}
+	id := orders.SubscriptionID(o.ID)
+	path := "/v1/me/subscriptions/" + id + "/change"
+	s.clock.Advance(15 * 24 * time.Hour)
+	alice, err := session.SignIn(s.srv.URL, "alice@example.com", "a long enough password", "", s.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, raw, _ := alice.Do("POST", path+"/preview", map[string]any{"plan_id": small.ID})
+	var pv orders.PlanChange
+	_ = json.Unmarshal(raw, &pv)
+	if code != 200 || pv.Proration.Total != -1000 || pv.RefundAmount != 500 || pv.CreditAmount != 500 {
+		t.Fatalf("downgrade preview: %d %s\nwant $10 back: $5 to the card (all the payment has left) and $5 as credit", code, raw)
+	}
+	code, raw, _ = alice.Do("POST", path, map[string]any{"plan_id": small.ID, "proration_date": pv.Proration.At.Unix()})
+	var done orders.PlanChange
+	_ = json.Unmarshal(raw, &done)
+	if code != 200 || done.RefundAmount != 500 || done.CreditAmount != 500 {
+		t.Fatalf("the downgrade did not do what its preview said: %d %s", code, raw)
+	}
+	balance := func() map[string]int64 {
+		_, raw, _ := alice.Do("GET", "/v1/me/payments", nil)
+		var b struct{ Balance map[string]int64 }
+		_ = json.Unmarshal(raw, &b)
+		return b.Balance
+	}
+	if b := balance(); b["USD"] != 500 {
+		t.Fatalf("balance after the downgrade = %v, want USD 500", b)
+	}
+	cus := s.stripe.Object(s.stripe.Object(o.SubscriptionID)["customer"].(string))
+	if cus["balance"] != int64(-500) {
+		t.Fatalf("the gateway's customer balance = %v, want -500", cus["balance"])
+	}
+	// The renewal uses the credit first: $10 due, $5 from credit, $5 by card.
+	if err := s.stripe.Renew(o.SubscriptionID, false); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the credit used by the renewal", func() bool { return len(balance()) == 0 })
+	var inv struct {
+		Invoices []struct {
+			Total         int64
+			CreditApplied int64 `json:"credit_applied"`
+		}
+	}
+	s.eventually("the renewal invoice showing the credit", func() bool {
+		_, b, _ := alice.Do("GET", "/v1/me/invoices", nil)
+		_ = json.Unmarshal(b, &inv)
+		for _, i := range inv.Invoices {
+			if i.CreditApplied == 500 && i.Total == 1000 {
+				return true
+			}
+		}
+		return false
+	})
+}

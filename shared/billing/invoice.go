@@ -74,9 +74,11 @@ type Invoice struct {
 	PaidAt           *time.Time `json:"paid_at"`
 	PaymentMethod    string     `json:"payment_method,omitempty"`
 	PaymentReference string     `json:"payment_reference,omitempty"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	Version          int64      `json:"version"`
+	// CreditApplied is what the customer's account credit paid of Total.
+	CreditApplied int64     `json:"credit_applied,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	Version       int64     `json:"version"`
 }
 
 // LineInput is a line as an admin enters it.

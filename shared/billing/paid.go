@@ -22,6 +22,9 @@ type PaidInput struct {
 	Notes      string
 	Method     string // e.g. "card (Stripe)"
 	Reference  string // the gateway's charge id
+	// CreditApplied is what the customer's account credit paid of the
+	// total; the method paid the rest.
+	CreditApplied int64
 }
 
 // IssuePaid creates, numbers and settles an invoice for a gateway payment
@@ -88,7 +91,7 @@ func (s *Service) paidDraft(ctx context.Context, in PaidInput) (*Invoice, error)
 	now := s.clock.Now()
 	inv := &Invoice{ID: in.ID, CustomerID: in.CustomerID, Currency: in.Currency, Status: Draft, BillTo: billTo, Lines: in.Lines, Subtotal: subtotal,
 		Taxes: taxes, Total: total, Notes: strings.TrimSpace(in.Notes), PaymentMethod: in.Method, PaymentReference: in.Reference,
-		CreatedAt: now, UpdatedAt: now, Version: 1}
+		CreditApplied: min(in.CreditApplied, total), CreatedAt: now, UpdatedAt: now, Version: 1}
 	if err := s.store.CreateInvoice(ctx, inv); err != nil {
 		return nil, err
 	}

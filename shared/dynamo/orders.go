@@ -207,7 +207,8 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	for i := range c.Payments {
 		ops = append(ops, Create(toPaymentRecord(&c.Payments[i])))
 	}
-	if p := c.Refund; p != nil {
+	for i := range c.Refunds {
+		p := &c.Refunds[i]
 		ops = append(ops, Replace(toPaymentRecord(p), p.Version-1))
 	}
 	if c.Currency != "" {

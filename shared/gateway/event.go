@@ -56,6 +56,9 @@ type Invoice struct {
 	Currency       string // upper case
 	Total          int64
 	AmountPaid     int64
+	// CreditApplied is what the customer's credit balance paid of Total
+	// (Total = AmountPaid + CreditApplied when paid).
+	CreditApplied  int64
 	ChargeID       string // the payment; empty until paid
 	Reason         string // subscription_create, subscription_cycle, subscription_update, manual
 	PeriodStart    time.Time

@@ -67,6 +67,16 @@ type RefundInput struct {
 	By       string // the staff member, kept with the refund at the gateway
 }
 
+// CreditInput adds to a customer's credit balance at the gateway, which
+// the gateway applies to the customer's next invoices before charging.
+type CreditInput struct {
+	GatewayCustomerID string
+	Currency          string // upper case
+	Amount            int64  // minor units, positive
+	Description       string
+	Key               string // our id for the credit: a retry credits once
+}
+
 // Refund is one refund of a charge as the gateway has it (ours and those
 // made in the gateway's own dashboard).
 type Refund struct {
@@ -104,6 +114,9 @@ type Gateway interface {
 	Refund(ctx context.Context, in RefundInput) (string, error)
 	// ChargeRefunds lists a charge's refunds, oldest first.
 	ChargeRefunds(ctx context.Context, chargeID string) ([]Refund, error)
+	// CreditBalance adds in.Amount to the customer's balance, used on
+	// their next invoices; it returns the gateway's transaction id.
+	CreditBalance(ctx context.Context, in CreditInput) (string, error)
 	// SetupPaymentMethod opens a hosted page where the customer saves a
 	// card without paying (Stripe: Checkout in setup mode, a SetupIntent).
 	SetupPaymentMethod(ctx context.Context, in SetupInput) (*Checkout, error)
@@ -179,6 +192,11 @@ func (Unconfigured) Refund(context.Context, RefundInput) (string, error) { retur
 // ChargeRefunds implements Gateway.
 func (Unconfigured) ChargeRefunds(context.Context, string) ([]Refund, error) {
 	return nil, errUnconfigured
+}
+
+// CreditBalance implements Gateway.
+func (Unconfigured) CreditBalance(context.Context, CreditInput) (string, error) {
+	return "", errUnconfigured
 }
 
 // SetupPaymentMethod implements Gateway.

@@ -91,7 +91,7 @@ func (h orderHandlers) myPayments(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"payments": nonNil(list)})
+	httpx.JSON(w, http.StatusOK, map[string]any{"payments": nonNil(list), "balance": orders.Balance(list)})
 	return nil
 }
 

@@ -119,8 +119,11 @@ func (r *Renderer) Render(inv *billing.Invoice) ([]byte, error) {
 		total(fmt.Sprintf("%s %s%%", t.Name, percent(t.RateBP)), money(t.Amount), false)
 	}
 	total("Total ("+inv.Currency+")", money(inv.Total), true)
+	if inv.CreditApplied > 0 {
+		total("Paid from account credit", money(-inv.CreditApplied), false)
+	}
 	if inv.Status == billing.Paid && inv.PaidAt != nil {
-		total("Paid "+inv.PaidAt.Format("2 Jan 2006"), money(inv.Total), false)
+		total("Paid "+inv.PaidAt.Format("2 Jan 2006"), money(inv.Total-inv.CreditApplied), false)
 		total("Amount due", money(0), true)
 	}
 	if inv.Notes != "" {

@@ -33,7 +33,16 @@ type PlanChange struct {
 	TaxName        string        `json:"tax_name,omitempty"`
 	Proration      Proration     `json:"proration"`
 	// NewRenewal is charged every later cycle, tax included.
-	NewRenewal       int64     `json:"new_renewal"`
+	NewRenewal int64 `json:"new_renewal"`
+	// A downgrade's credit (−Proration.Total) goes back as RefundAmount to
+	// the cards that paid for the subscription (newest payment first), as
+	// far as those payments allow, and the rest as CreditAmount to the
+	// customer's balance for the next invoices. The preview shows both; the
+	// confirmation does that (a refund made in between only moves money
+	// from the refund to the credit).
+	RefundAmount     int64     `json:"refund_amount"`
+	CreditAmount     int64     `json:"credit_amount"`
+	CreditID         string    `json:"credit_id,omitempty"`
 	Status           string    `json:"status"` // preview, pending, done, failed
 	GatewayInvoiceID string    `json:"gateway_invoice_id,omitempty"`
 	RefundID         string    `json:"refund_id,omitempty"`
@@ -105,7 +114,35 @@ func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID s
 	ch := &PlanChange{ID: fmt.Sprintf("chg_%s_v%d", sub.ID, sub.Version), SubscriptionID: sub.ID, OrderID: sub.OrderID, CustomerID: sub.CustomerID,
 		FromPlanID: sub.PlanID, FromPlanName: fromName, ToPlanID: to.ID, ToPlanName: to.Name, Cycle: sub.Cycle, Currency: sub.Currency, TaxName: o.TaxName,
 		Proration: p, NewRenewal: price + taxOn(price, o.TaxRateBP), Status: "preview", StockReserved: to.Stock != nil, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if p.Total < 0 {
+		pays, err := s.refundable(ctx, sub.CustomerID, sub.OrderID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		credit, left := -p.Total, int64(0)
+		for _, p := range pays {
+			left += p.Amount - p.Refunded
+		}
+		ch.RefundAmount = min(credit, left)
+		ch.CreditAmount = credit - ch.RefundAmount
+	}
 	return ch, sub, to, nil
+}
+
+// refundable lists the order's charges with money left to refund, newest
+// first (none for a trial, or when everything was refunded).
+func (s *Service) refundable(ctx context.Context, customerID, orderID string) ([]Payment, error) {
+	pays, err := s.store.ListPayments(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Payment
+	for _, p := range pays { // newest first
+		if p.OrderID == orderID && p.Status == PaymentSucceeded && p.GatewayChargeID != "" && p.Amount-p.Refunded > 0 {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // ChangePlan confirms a previewed change priced at `at` (the preview's
@@ -176,43 +213,65 @@ func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subsc
 		return nil, err
 	}
 	ch.GatewayInvoiceID = invoiceID
-	var refund *Payment
+	var entries []Payment
 	if ch.Proration.Total < 0 {
-		refund, err = s.refundCredit(ctx, ch)
-		if err != nil {
+		if entries, err = s.returnCredit(ctx, ch, acct.GatewayCustomers[sub.Gateway]); err != nil {
 			return nil, err
 		}
 	}
-	return s.finishChange(ctx, ch, refund)
+	return s.finishChange(ctx, ch, entries)
 }
 
-// refundCredit returns a downgrade's credit to the card that paid last.
-func (s *Service) refundCredit(ctx context.Context, ch *PlanChange) (*Payment, error) {
-	pays, err := s.store.ListPayments(ctx, ch.CustomerID)
-	if err != nil {
-		return nil, err
-	}
-	credit := -ch.Proration.Total
-	for _, p := range pays { // newest first
-		if p.OrderID != ch.OrderID || p.Status != PaymentSucceeded || p.GatewayChargeID == "" || p.Amount-p.Refunded <= 0 {
-			continue
-		}
-		amount := min(credit, p.Amount-p.Refunded)
-		refundID, err := s.gateway.Refund(ctx, gateway.RefundInput{ChargeID: p.GatewayChargeID, Amount: amount, Reason: "requested_by_customer", Key: "refund-" + ch.ID})
+// returnCredit gives a downgrade's credit back as the change says: the
+// refund to the cards that paid (newest payment first), the rest to the
+// customer's balance at the gateway. Every call carries a key derived from
+// the change (and the charge), so a retried confirmation refunds and
+// credits once. It returns the ledger entries to record.
+func (s *Service) returnCredit(ctx context.Context, ch *PlanChange, gatewayCustomer string) ([]Payment, error) {
+	var out []Payment
+	now := s.clock.Now()
+	if ch.RefundAmount > 0 {
+		pays, err := s.refundable(ctx, ch.CustomerID, ch.OrderID)
 		if err != nil {
 			return nil, err
 		}
-		ch.RefundID = refundID
-		return &Payment{ID: p.Gateway + ":" + refundID, CustomerID: p.CustomerID, OrderID: p.OrderID, Gateway: p.Gateway, GatewayChargeID: p.GatewayChargeID,
-			GatewayInvoiceID: p.GatewayInvoiceID, Status: PaymentRefund, Currency: p.Currency, Amount: amount, RefundOf: p.ID, By: "plan change " + ch.ID,
-			At: s.clock.Now(), Version: 1}, nil
+		refunded := int64(0)
+		for _, p := range pays {
+			amount := min(ch.RefundAmount-refunded, p.Amount-p.Refunded)
+			if amount <= 0 {
+				break
+			}
+			refundID, err := s.gateway.Refund(ctx, gateway.RefundInput{ChargeID: p.GatewayChargeID, Amount: amount, Reason: "requested_by_customer",
+				Key: "refund-" + ch.ID + "-" + p.GatewayChargeID})
+			if err != nil {
+				return nil, err
+			}
+			ch.RefundID, refunded = refundID, refunded+amount
+			out = append(out, Payment{ID: p.Gateway + ":" + refundID, CustomerID: p.CustomerID, OrderID: p.OrderID, Gateway: p.Gateway, GatewayChargeID: p.GatewayChargeID,
+				GatewayInvoiceID: p.GatewayInvoiceID, Status: PaymentRefund, Currency: p.Currency, Amount: amount, RefundOf: p.ID, By: "plan change " + ch.ID,
+				At: now, Version: 1})
+		}
+		// A refund made meanwhile (staff) left less on the cards: the
+		// customer still gets the whole credit, the rest as balance.
+		ch.CreditAmount += ch.RefundAmount - refunded
+		ch.RefundAmount = refunded
 	}
-	return nil, nil // nothing refundable (a trial): the lower price applies from the next renewal
+	if ch.CreditAmount > 0 {
+		id, err := s.gateway.CreditBalance(ctx, gateway.CreditInput{GatewayCustomerID: gatewayCustomer, Currency: ch.Currency, Amount: ch.CreditAmount,
+			Description: fmt.Sprintf("Credit for the unused time on %s", ch.FromPlanName), Key: "credit-" + ch.ID})
+		if err != nil {
+			return nil, err
+		}
+		ch.CreditID = id
+		out = append(out, Payment{ID: s.gateway.Name() + ":" + id, CustomerID: ch.CustomerID, OrderID: ch.OrderID, Gateway: s.gateway.Name(),
+			Status: PaymentCredit, Currency: ch.Currency, Amount: ch.CreditAmount, By: "plan change " + ch.ID, At: now, Version: 1})
+	}
+	return out, nil
 }
 
 // finishChange records a completed change: the subscription on its new
-// plan, the refund in the ledger, and the resize request.
-func (s *Service) finishChange(ctx context.Context, ch *PlanChange, refund *Payment) (*PlanChange, error) {
+// plan, the refund and credit in the ledger, and the resize request.
+func (s *Service) finishChange(ctx context.Context, ch *PlanChange, entries []Payment) (*PlanChange, error) {
 	now := s.clock.Now()
 	for attempt := 1; ; attempt++ {
 		sub, err := s.store.GetSubscription(ctx, ch.SubscriptionID)
@@ -228,14 +287,18 @@ func (s *Service) finishChange(ctx context.Context, ch *PlanChange, refund *Paym
 		c := Change{Subscription: sub, PlanChange: &done,
 			Outbox: []outbox.Item{outbox.New("resize-"+ch.ID, KindResize, ch.OrderID, map[string]string{"order_id": ch.OrderID, "subscription_id": ch.SubscriptionID,
 				"from_plan_id": ch.FromPlanID, "to_plan_id": ch.ToPlanID, "change_id": ch.ID}, now)}}
-		if refund != nil {
-			if _, err := s.store.GetPayment(ctx, refund.ID); apperr.Is(err, apperr.NotFound) {
-				c.Payments = []Payment{*refund}
+		for _, e := range entries {
+			if _, err := s.store.GetPayment(ctx, e.ID); !apperr.Is(err, apperr.NotFound) {
+				continue // recorded already (also by the charge.refunded webhook)
 			}
-			if p, err := s.store.GetPayment(ctx, refund.RefundOf); err == nil && p.Refunded < p.Amount {
-				p.Refunded = min(p.Amount, p.Refunded+refund.Amount)
+			c.Payments = append(c.Payments, e)
+			if e.Status != PaymentRefund {
+				continue
+			}
+			if p, err := s.store.GetPayment(ctx, e.RefundOf); err == nil && p.Refunded < p.Amount {
+				p.Refunded = min(p.Amount, p.Refunded+e.Amount)
 				p.Version++
-				c.Refund = p
+				c.Refunds = append(c.Refunds, *p)
 			}
 		}
 		err = s.store.Apply(ctx, c)

@@ -363,3 +363,24 @@ func (s *Service) Subscriptions(ctx context.Context, customerID string) ([]Subsc
 func (s *Service) Payments(ctx context.Context, customerID string) ([]Payment, error) {
 	return s.store.ListPayments(ctx, customerID)
 }
+
+// Balance is the account credit in each currency a ledger holds: credits
+// granted less what invoices used. It is never negative; the gateway
+// applies it to the next invoices.
+func Balance(ledger []Payment) map[string]int64 {
+	out := map[string]int64{}
+	for _, p := range ledger {
+		switch p.Status {
+		case PaymentCredit:
+			out[p.Currency] += p.Amount
+		case PaymentCreditApplied:
+			out[p.Currency] -= p.Amount
+		}
+	}
+	for cur, v := range out {
+		if v == 0 {
+			delete(out, cur)
+		}
+	}
+	return out
+}

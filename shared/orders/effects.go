@@ -106,12 +106,13 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 		lines = []billing.Line{{Description: fmt.Sprintf("%s — %d-day free trial", o.PlanName, o.TrialDays), Quantity: 1}}
 	}
 	in := billing.PaidInput{ID: InvoiceID(ev.Gateway, ev.GatewayInvoiceID), CustomerID: o.CustomerID, Currency: o.Currency, Lines: lines,
-		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: "card (" + gatewayName(ev.Gateway) + ")", Reference: ev.ChargeID}
+		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: "card (" + gatewayName(ev.Gateway) + ")", Reference: ev.ChargeID,
+		CreditApplied: ev.CreditApplied}
 	inv, err := e.Invoices.IssuePaid(ctx, in)
 	if err != nil {
 		return err
 	}
-	if inv.Total != ev.Amount {
+	if inv.Total != ev.Amount+ev.CreditApplied {
 		// Our arithmetic and the gateway's disagree: the invoice stands as
 		// computed, and staff must look.
 		e.Orders.log.ErrorContext(ctx, "invoice total differs from the amount charged", "invoice", inv.ID, "total", inv.Total, "charged", ev.Amount)

@@ -35,8 +35,11 @@ type InvoicePaidEvent struct {
 	Amount           int64  `json:"amount"`
 	Reason           string `json:"reason"`
 	ChangeID         string `json:"change_id,omitempty"` // a plan change's charge
-	PeriodStart      string `json:"period_start"`
-	PeriodEnd        string `json:"period_end"`
+	// CreditApplied is what the customer's balance paid (Amount is what
+	// the card paid).
+	CreditApplied int64  `json:"credit_applied,omitempty"`
+	PeriodStart   string `json:"period_start"`
+	PeriodEnd     string `json:"period_end"`
 }
 
 // PaymentFailedEvent is KindPaymentFailed's payload.
@@ -220,9 +223,16 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 		return err
 	}
 	c.Payments = append(c.Payments, p)
+	if in.CreditApplied > 0 {
+		// The balance the customer was credited paid part of this invoice:
+		// the ledger says so, and the balance goes down by as much.
+		c.Payments = append(c.Payments, Payment{ID: o.Gateway + ":" + in.ID + ":credit", CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
+			GatewayInvoiceID: in.ID, Status: PaymentCreditApplied, Currency: in.Currency, Amount: in.CreditApplied, At: ev.Created, Version: 1})
+	}
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,
-		Amount: in.AmountPaid, Reason: in.Reason, ChangeID: in.ChangeID, PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
+		Amount: in.AmountPaid, CreditApplied: in.CreditApplied, Reason: in.Reason, ChangeID: in.ChangeID,
+		PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
 	}, s.clock.Now()))
 	return nil
 }
@@ -320,6 +330,6 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 	}
 	p.Refunded = min(ev.Charge.AmountRefunded, p.Amount)
 	p.Version++
-	c.Refund = p
+	c.Refunds = []Payment{*p}
 	return nil
 }

@@ -71,7 +71,7 @@ func (s *Service) RefundPayment(ctx context.Context, paymentID string, req Refun
 		if total := p.Refunded + amount; total > cur.Refunded {
 			cur.Refunded = total
 			cur.Version++
-			c.Refund = cur
+			c.Refunds = []Payment{*cur}
 		}
 		err = s.store.Apply(ctx, c)
 		if apperr.Is(err, apperr.Conflict) && attempt < 5 {

@@ -43,8 +43,9 @@ type Change struct {
 	// one at Version-1.
 	Subscription *Subscription
 	Payments     []Payment // each created once (keyed by its id)
-	// Refund, when set, raises an existing payment's refunded amount.
-	Refund *Payment
+	// Refunds raise existing payments' refunded amounts (each replaces the
+	// stored payment at its Version-1).
+	Refunds []Payment
 	// PaymentMethod, when set, is created (Version 1) or replaces the
 	// stored one at Version-1.
 	PaymentMethod *PaymentMethod

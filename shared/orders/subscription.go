@@ -79,6 +79,12 @@ type PaymentStatus string
 const (
 	PaymentSucceeded PaymentStatus = "succeeded"
 	PaymentFailed    PaymentStatus = "failed"
+	// PaymentCredit is money owed to the customer kept as a balance (a
+	// downgrade's credit beyond what could go back to the card); the
+	// gateway applies it to the next invoices.
+	PaymentCredit PaymentStatus = "credit"
+	// PaymentCreditApplied is balance an invoice used up.
+	PaymentCreditApplied PaymentStatus = "credit_applied"
 )
 
 // Payment is one entry in the payments ledger: a charge (with what has

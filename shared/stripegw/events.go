@@ -127,6 +127,9 @@ func invoice(in *stripe.Invoice) *gateway.Invoice {
 		out.OrderID = in.SubscriptionDetails.Metadata[orderKey]
 	}
 	out.ChangeID = in.Metadata[changeKey]
+	if in.StartingBalance < 0 { // a credit balance paid part of it
+		out.CreditApplied = min(max(in.EndingBalance-in.StartingBalance, 0), in.Total)
+	}
 	if in.Charge != nil {
 		out.ChargeID = in.Charge.ID
 		out.FailureMessage = in.Charge.FailureMessage

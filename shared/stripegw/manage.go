@@ -60,6 +60,22 @@ func (g *Gateway) Refund(ctx context.Context, in gateway.RefundInput) (string, e
 	return r.ID, nil
 }
 
+// CreditBalance implements gateway.Gateway: a customer balance
+// transaction with a negative amount, which Stripe applies to the
+// customer's next invoices.
+func (g *Gateway) CreditBalance(ctx context.Context, in gateway.CreditInput) (string, error) {
+	p := &stripe.CustomerBalanceTransactionParams{Customer: stripe.String(in.GatewayCustomerID), Amount: stripe.Int64(-in.Amount),
+		Currency: stripe.String(strings.ToLower(in.Currency)), Description: stripe.String(in.Description)}
+	p.Context = ctx
+	p.SetIdempotencyKey(in.Key)
+	p.AddMetadata("ezscale_credit_id", in.Key)
+	t, err := g.api.CustomerBalanceTransactions.New(p)
+	if err != nil {
+		return "", classify(err, "credit balance of "+in.GatewayCustomerID)
+	}
+	return t.ID, nil
+}
+
 // ChargeRefunds implements gateway.Gateway: Stripe's charge.refunded
 // event (at our API version) carries only the refunded total, so the
 // refunds themselves are listed.

@@ -66,6 +66,9 @@ func TestAgainstStripeMock(t *testing.T) {
 	if refunds, err := g.ChargeRefunds(ctx, "ch_123"); err != nil || len(refunds) == 0 || !strings.HasPrefix(refunds[0].ID, "re_") || refunds[0].Amount <= 0 {
 		t.Fatalf("list refunds: %+v, %v", refunds, err)
 	}
+	if id, err := g.CreditBalance(ctx, gateway.CreditInput{GatewayCustomerID: "cus_123", Currency: "USD", Amount: 714, Description: "Credit from a plan change", Key: "credit-chg_1"}); err != nil || !strings.HasPrefix(id, "cbtxn_") {
+		t.Fatalf("credit balance = %q, %v", id, err)
+	}
 }
 
 // Failure modes stripe-mock cannot produce, from a scripted server.

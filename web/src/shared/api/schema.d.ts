@@ -978,7 +978,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My payments (charges, refunds, failed attempts) */
+        /** My payments (charges, refunds, failed attempts, account credit) and my account credit balance */
         get: operations["listMyPayments"];
         put?: never;
         post?: never;
@@ -2068,6 +2068,8 @@ export interface components {
             paid_at: string | null;
             payment_method?: string;
             payment_reference?: string;
+            /** @description What the account credit paid of the total */
+            credit_applied?: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2236,8 +2238,11 @@ export interface components {
             gateway: string;
             gateway_charge_id?: string;
             gateway_invoice_id: string;
-            /** @enum {string} */
-            status: "succeeded" | "failed" | "refund";
+            /**
+             * @description credit: account credit granted (a downgrade's credit beyond what went back to the card); credit_applied: credit an invoice used
+             * @enum {string}
+             */
+            status: "succeeded" | "failed" | "refund" | "credit" | "credit_applied";
             currency: string;
             amount: number;
             refunded: number;
@@ -2343,6 +2348,11 @@ export interface components {
             proration: components["schemas"]["Proration"];
             /** @description Charged every later cycle, tax included */
             new_renewal: number;
+            /** @description Of a downgrade's credit, what goes back to the card that paid last */
+            refund_amount?: number;
+            /** @description Of a downgrade's credit, what goes to the account balance for the next invoices */
+            credit_amount?: number;
+            credit_id?: string;
             /** @enum {string} */
             status: "preview" | "pending" | "done" | "failed";
             gateway_invoice_id?: string;
@@ -4223,6 +4233,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         payments: components["schemas"]["Payment"][];
+                        /** @description Account credit per currency (minor units), used on the next invoices; absent currencies are zero */
+                        balance: {
+                            [key: string]: number;
+                        };
                     };
                 };
             };
