@@ -14,12 +14,16 @@ FUNCTIONS := catalog accounts admin notifier webhooks outbox provision-task pane
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: help dev dev-reset test test-go test-web test-e2e test-template bench web functions venv web-deps clean
+.PHONY: help dev dev-reset test test-go test-web test-e2e test-template soak bench web functions venv web-deps clean
+
+# make soak runs this long (seconds); make test runs a short one.
+SOAK_SECONDS ?= 600
 
 help:
 	@echo "make dev        run the whole platform on http://127.0.0.1:$${PORT:-8080} (seeded demo data)"
 	@echo "make dev-reset  wipe the local data directory (.data)"
 	@echo "make test       every test: Go (-race), web unit, browser e2e, template checks"
+	@echo "make soak       drive the local stack as many customers while killing it (SOAK_SECONDS=600)"
 	@echo "make bench      benchmarks: GET /v1/plans latency, binary sizes, cold starts"
 
 ## ---- the two commands -------------------------------------------------------
@@ -32,6 +36,7 @@ dev-reset:
 	@echo "local data wiped; the next 'make dev' seeds fresh demo data"
 
 test: test-go test-web test-e2e test-template
+	$(MAKE) --no-print-directory soak SOAK_SECONDS=90
 	@echo "make test: all suites passed"
 
 ## ---- pieces ------------------------------------------------------------------
@@ -82,6 +87,11 @@ test-template: venv
 	  n=$$(sed -E 's/(^|-)([a-z])/\U\2/g' <<< $$f)Function; \
 	  test -s .aws-sam/build/$$n/bootstrap || { echo "sam build produced no bootstrap for $$n"; exit 1; }; \
 	done
+
+# Customers at once, SIGKILL at random moments, invariants after each
+# restart and at the end; exits non-zero on a violation.
+soak: bin/local
+	go run ./infra/soak -bin ./bin/local -seconds $(SOAK_SECONDS)
 
 bench:
 	go run ./infra/bench

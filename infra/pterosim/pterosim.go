@@ -141,6 +141,17 @@ func (s *Sim) Reassign(id int, externalID string) {
 	}
 }
 
+// Refs maps every server's id to its external id (our reference).
+func (s *Sim) Refs() map[int]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[int]string, len(s.servers))
+	for _, sv := range s.servers {
+		out[sv.ID] = sv.ExternalID
+	}
+	return out
+}
+
 // Servers returns how many servers exist (tests assert "exactly one").
 func (s *Sim) Servers() int {
 	s.mu.Lock()

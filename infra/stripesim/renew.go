@@ -1,11 +1,13 @@
 package stripesim
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -133,4 +135,58 @@ func (s *Sim) renewHandler(w http.ResponseWriter, r *http.Request) {
 	status, _ := s.Object(r.PathValue("id"))["status"].(string)
 	back := "../../?renewed=" + url.QueryEscape(r.PathValue("id")) + "&status=" + url.QueryEscape(status)
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// eventsJSON lists every event (for tests and the soak, which replay them
+// duplicated and shuffled, as Stripe may deliver them).
+func (s *Sim) eventsJSON(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(s.Events())
+}
+
+// LedgerRow is what the simulated account holds of one customer's money.
+type LedgerRow struct {
+	Customer string `json:"customer"`
+	UserID   string `json:"user_id"` // our user id (the customer's metadata)
+	Currency string `json:"currency"`
+	Charged  int64  `json:"charged"`  // succeeded charges
+	Refunded int64  `json:"refunded"` // refunds of them
+	Balance  int64  `json:"balance"`  // Stripe's sign: negative is credit
+}
+
+// ledgerJSON sums money per customer, for checking our ledger against it.
+func (s *Sim) ledgerJSON(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	rows := map[string]*LedgerRow{}
+	row := func(cus string) *LedgerRow {
+		if rows[cus] == nil {
+			c := s.objects[cus]
+			md, _ := c["metadata"].(map[string]any)
+			uid, _ := md["ezscale_user_id"].(string)
+			bal, _ := c["balance"].(int64)
+			cur, _ := c["currency"].(string)
+			rows[cus] = &LedgerRow{Customer: cus, UserID: uid, Balance: bal, Currency: strings.ToUpper(cur)}
+		}
+		return rows[cus]
+	}
+	for _, o := range s.objects {
+		switch o["object"] {
+		case "customer":
+			row(o["id"].(string))
+		case "charge":
+			if o["status"] == "succeeded" {
+				r := row(o["customer"].(string))
+				r.Charged += o["amount"].(int64)
+				r.Refunded += o["amount_refunded"].(int64)
+				r.Currency = strings.ToUpper(o["currency"].(string))
+			}
+		}
+	}
+	out := make([]LedgerRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, *r)
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
 }

@@ -201,6 +201,8 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/invoices/{id}/void", s.api(s.voidInvoice))
 	mux.HandleFunc("POST /v1/payment_methods/{id}/detach", s.api(s.detachPaymentMethod))
 	mux.HandleFunc("GET /{$}", s.devPage)
+	mux.HandleFunc("GET /events.json", s.eventsJSON)
+	mux.HandleFunc("GET /ledger.json", s.ledgerJSON)
 	mux.HandleFunc("POST /subscriptions/{id}/renew", s.renewHandler)
 	mux.HandleFunc("GET /checkout/{id}", s.page)
 	mux.HandleFunc("POST /checkout/{id}", s.pay)

@@ -131,6 +131,17 @@ func (s *Sim) Reassign(id int, name string) {
 	}
 }
 
+// Refs maps every server's id to its name (our reference).
+func (s *Sim) Refs() map[int]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[int]string, len(s.servers))
+	for _, sv := range s.servers {
+		out[sv.ID] = sv.Name
+	}
+	return out
+}
+
 // Suspended reports whether server id is suspended.
 func (s *Sim) Suspended(id int) bool {
 	s.mu.Lock()

@@ -128,6 +128,10 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 	if err != nil {
 		return nil, nil, bill, err
 	}
+	// Before anything else: no options can make an undeliverable plan sold.
+	if why := s.undeliverable(p.ServiceType); why != "" {
+		return nil, nil, bill, apperr.New(apperr.Conflict, "this plan cannot be ordered: %s", why)
+	}
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	if !slices.Contains(catalog.Cycles, in.Cycle) {
 		f.Add("cycle", "must be monthly, quarterly, semi_annual or annual")
@@ -146,9 +150,6 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 	opts := in.Options.validate(p, f)
 	if err := f.Err(); err != nil {
 		return nil, nil, bill, err
-	}
-	if why := s.undeliverable(p.ServiceType); why != "" {
-		return nil, nil, bill, apperr.New(apperr.Conflict, "this plan cannot be ordered: %s", why)
 	}
 	if p.Stock != nil && *p.Stock <= 0 {
 		return nil, nil, bill, apperr.Wrap(ErrOutOfStock, apperr.Conflict, "this plan is out of stock")

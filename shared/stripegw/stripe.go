@@ -212,6 +212,11 @@ func classify(err error, what string) error {
 			return apperr.Wrap(err, apperr.Invalid, se.Msg)
 		case se.HTTPStatusCode == http.StatusNotFound:
 			return apperr.Wrap(err, apperr.NotFound, fmt.Sprintf("%s: not found at the payment provider", what))
+		case se.HTTPStatusCode == http.StatusBadRequest && se.Type == stripe.ErrorTypeInvalidRequest && se.Code != stripe.ErrorCodeParameterMissing && se.Code != stripe.ErrorCodeParameterUnknown:
+			// The object's state refuses the call (a subscription that ended
+			// meanwhile, an invoice already paid): the caller's view is
+			// stale, not our request malformed.
+			return apperr.Wrap(err, apperr.Conflict, "the payment provider refused: "+se.Msg)
 		}
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -83,6 +83,11 @@ func TestFailures(t *testing.T) {
 		{"Outage", 503, `{"error":{"type":"api_error","message":"down"}}`, apperr.Unavailable},
 		{"CardDeclined", 402, `{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}`, apperr.Invalid},
 		{"Malformed", 500, `<html>oops`, apperr.Unavailable},
+		// Found by the soak: cancelling a subscription the gateway had just
+		// ended answered 500.
+		{"StateRefused", 400, `{"error":{"type":"invalid_request_error","message":"This subscription is already canceled."}}`, apperr.Conflict},
+		{"CustomerGone", 400, `{"error":{"type":"invalid_request_error","code":"resource_missing","param":"customer","message":"No such customer: 'cus_x'"}}`, apperr.NotFound},
+		{"OurBug", 400, `{"error":{"type":"invalid_request_error","code":"parameter_unknown","param":"colour","message":"Received unknown parameter: colour"}}`, apperr.Internal},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

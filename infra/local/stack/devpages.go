@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/ezscale/platform/shared/httpx"
 )
@@ -54,6 +55,31 @@ func (s *Stack) devPages(mux *http.ServeMux) {
 		}
 		page(w)
 		_ = mailList.Execute(w, list)
+	})
+	// Machine-readable views for scripted use (the soak): a recipient's
+	// newest mail with its text, and the resources the panels hold.
+	mux.HandleFunc("GET /dev/mail.json", func(w http.ResponseWriter, r *http.Request) {
+		list, err := s.Mailbox.List(1000)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		type item struct{ ID, To, Subject, Text string }
+		out := []item{}
+		for _, m := range list {
+			if to := r.URL.Query().Get("to"); to != "" && !strings.Contains(m.To, to) {
+				continue
+			}
+			if full, err := s.Mailbox.Get(m.ID); err == nil {
+				out = append(out, item{m.ID, m.To, m.Subject, full.Text})
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	})
+	mux.HandleFunc("GET /dev/panels.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]map[int]string{"virtfusion": s.panels.vf.Refs(), "pterodactyl": s.panels.ptero.Refs()})
 	})
 	mux.HandleFunc("GET /dev/mail/{id}", func(w http.ResponseWriter, r *http.Request) {
 		m, err := s.Mailbox.Get(r.PathValue("id"))
