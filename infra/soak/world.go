@@ -27,14 +27,14 @@ type world struct {
 	restarts atomic.Int64
 	actions  counter
 
-	mu       sync.Mutex
-	bad      []string            // 5xx other than 503 with Retry-After
-	orders   map[string]string   // order id → customer id, for every 201
-	paid     map[string]bool     // orders whose payment page said paid
-	refunds  map[string]bool     // refund ledger ids staff were given
-	cancels  map[string]string   // subscription id → "now"/"period_end" acknowledged
-	people   map[string]*account // by e-mail
-	planIDs  map[string][]string // service type → active plan ids
+	mu      sync.Mutex
+	bad     []string            // 5xx other than 503 with Retry-After
+	orders  map[string]string   // order id → customer id, for every 201
+	paid    map[string]bool     // orders whose payment page said paid
+	refunds map[string]bool     // refund ledger ids staff were given
+	cancels map[string]string   // subscription id → "now"/"period_end" acknowledged
+	people  map[string]*account // by e-mail
+	planIDs map[string][]string // service type → active plan ids
 }
 
 type account struct {
