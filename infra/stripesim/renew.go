@@ -133,8 +133,12 @@ func (s *Sim) renewHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, _ := s.Object(r.PathValue("id"))["status"].(string)
-	back := "../../?renewed=" + url.QueryEscape(r.PathValue("id")) + "&status=" + url.QueryEscape(status)
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	// Relative to where the browser is (the page is mounted under a prefix
+	// the handler does not see), so not through http.Redirect, which
+	// resolves it against the stripped path and sent people to the site's
+	// front page instead of back here.
+	w.Header().Set("Location", "../../?renewed="+url.QueryEscape(r.PathValue("id"))+"&status="+url.QueryEscape(status))
+	w.WriteHeader(http.StatusSeeOther)
 }
 
 // eventsJSON lists every event (for tests and the soak, which replay them

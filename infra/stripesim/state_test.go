@@ -2,9 +2,11 @@ package stripesim
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,5 +56,31 @@ func TestStateAndPendingWebhooksSurviveARestart(t *testing.T) {
 	}
 	if len(third.queue) != 0 || got.Load() != 1 {
 		t.Fatalf("after delivery: %d queued again, %d deliveries", len(third.queue), got.Load())
+	}
+}
+
+// "Renew now" on /dev/stripe/ comes back to the same page and says what
+// happened (it used to land on the site's front page, saying nothing).
+func TestRenewNowComesBackWithANotice(t *testing.T) {
+	s := New(Config{SecretKey: "sk"})
+	s.store(map[string]any{"id": "cus_1", "object": "customer", "created": int64(1)})
+	sub := s.store(map[string]any{"id": "sub_1", "object": "subscription", "customer": "cus_1", "status": "active", "currency": "usd",
+		"current_period_start": int64(1700000000), "current_period_end": int64(1702592000), "_amount": int64(999), "_months": 1, "created": int64(1),
+		"metadata": map[string]any{}})
+	mux := http.NewServeMux()
+	mux.Handle("/dev/stripe/", http.StripPrefix("/dev/stripe", s.Handler()))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	res, err := http.Post(srv.URL+"/dev/stripe/subscriptions/sub_1/renew?fail=1", "application/x-www-form-urlencoded", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	page, _ := io.ReadAll(res.Body)
+	if res.Request.URL.Path != "/dev/stripe/" || !strings.Contains(string(page), "Renewed sub_1") || !strings.Contains(string(page), "declined") {
+		t.Fatalf("landed on %s: %.300s", res.Request.URL, page)
+	}
+	if sub["status"] != "past_due" {
+		t.Fatalf("subscription = %v", sub["status"])
 	}
 }
