@@ -40,7 +40,7 @@ type Sim struct {
 	faults   []int // statuses to answer next, in order
 	latency  time.Duration
 	seq      int
-	state    simkit.StateFile
+	keeper   simkit.Keeper[discordState]
 }
 
 // discordState is what the state file holds: the channel's history.
@@ -52,27 +52,13 @@ type discordState struct {
 // Keep restores the messages f saved last and saves every new one to it,
 // before it is answered, as a channel keeps its history.
 func (s *Sim) Keep(f simkit.StateFile) error {
-	var st discordState
-	ok, err := f.Load(&st)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ok {
-		s.msgs, s.seq = st.Messages, st.Seq
-	}
-	s.state = f
-	return nil
+	s.keeper = simkit.Keeper[discordState]{File: f, Mu: &s.mu, Name: "discord",
+		Get: func() discordState { return discordState{Messages: s.msgs, Seq: s.seq} },
+		Set: func(st discordState) { s.msgs, s.seq = st.Messages, st.Seq }}
+	return s.keeper.Restore()
 }
 
-func (s *Sim) save() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.state.Save(discordState{Messages: s.msgs, Seq: s.seq}); err != nil {
-		panic(fmt.Sprintf("discord simulator: state not saved: %v", err))
-	}
-}
+func (s *Sim) save() { s.keeper.Save() }
 
 // New returns a simulator with Discord-like limits.
 func New() *Sim {

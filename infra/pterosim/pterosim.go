@@ -41,7 +41,7 @@ type Sim struct {
 	seq     int
 	windows map[string][]time.Time
 	now     func() time.Time
-	state   simkit.StateFile
+	keeper  simkit.Keeper[pteroState]
 }
 
 // pteroState is what the state file holds: ids keep counting up across
@@ -53,33 +53,22 @@ type pteroState struct {
 }
 
 // Keep restores the state f saved last and saves every change to it from
-// now on, before the change is answered.
+// now on, before the change is answered. Limits come back as float64, as
+// decoding the request bodies made them.
 func (s *Sim) Keep(f simkit.StateFile) error {
-	var st pteroState
-	ok, err := f.Load(&st)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ok {
-		for _, sv := range st.Servers {
-			sv.Limits, _ = simkit.Floats(sv.Limits).(map[string]any)
-			sv.FeatureLimits, _ = simkit.Floats(sv.FeatureLimits).(map[string]any)
-		}
-		s.users, s.servers, s.seq = st.Users, st.Servers, st.Seq
-	}
-	s.state = f
-	return nil
+	s.keeper = simkit.Keeper[pteroState]{File: f, Mu: &s.mu, Name: "pterodactyl",
+		Get: func() pteroState { return pteroState{Users: s.users, Servers: s.servers, Seq: s.seq} },
+		Set: func(st pteroState) {
+			for _, sv := range st.Servers {
+				sv.Limits, _ = simkit.Floats(sv.Limits).(map[string]any)
+				sv.FeatureLimits, _ = simkit.Floats(sv.FeatureLimits).(map[string]any)
+			}
+			s.users, s.servers, s.seq = st.Users, st.Servers, st.Seq
+		}}
+	return s.keeper.Restore()
 }
 
-func (s *Sim) save() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.state.Save(pteroState{Users: s.users, Servers: s.servers, Seq: s.seq}); err != nil {
-		panic(fmt.Sprintf("pterodactyl simulator: state not saved: %v", err)) // answered as a 500 by net/http; nothing claims success
-	}
-}
+func (s *Sim) save() { s.keeper.Save() }
 
 type user struct {
 	ID                                             int

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // StateFile keeps a simulator's state across restarts, as the real
@@ -148,4 +149,41 @@ func (h *held) Write(b []byte) (int, error) {
 		h.status = http.StatusOK
 	}
 	return h.body.Write(b)
+}
+
+// Keeper restores and saves one simulator's state of type T under the
+// simulator's own lock. The zero Keeper keeps nothing.
+type Keeper[T any] struct {
+	File StateFile
+	Mu   *sync.Mutex
+	Get  func() T // called with Mu held
+	Set  func(T)  // called with Mu held
+	Name string   // for the error message
+}
+
+// Restore loads what File saved last, if anything.
+func (k Keeper[T]) Restore() error {
+	var st T
+	ok, err := k.File.Load(&st)
+	if err != nil || !ok {
+		return err
+	}
+	k.Mu.Lock()
+	defer k.Mu.Unlock()
+	k.Set(st)
+	return nil
+}
+
+// Save writes the state now. A failure panics: the request being answered
+// fails (net/http turns the panic into a dropped connection), so nothing
+// unsaved is ever reported as done.
+func (k Keeper[T]) Save() {
+	if k.File == "" {
+		return
+	}
+	k.Mu.Lock()
+	defer k.Mu.Unlock()
+	if err := k.File.Save(k.Get()); err != nil {
+		panic(fmt.Sprintf("%s simulator: state not saved: %v", k.Name, err))
+	}
 }

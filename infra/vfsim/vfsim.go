@@ -34,7 +34,7 @@ type Sim struct {
 	users   []*user
 	servers []*server
 	seq     int
-	state   simkit.StateFile
+	keeper  simkit.Keeper[vfState]
 }
 
 // vfState is what the state file holds: ids keep counting up across
@@ -48,27 +48,13 @@ type vfState struct {
 // Keep restores the state f saved last and saves every change to it from
 // now on, before the change is answered.
 func (s *Sim) Keep(f simkit.StateFile) error {
-	var st vfState
-	ok, err := f.Load(&st)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ok {
-		s.users, s.servers, s.seq = st.Users, st.Servers, st.Seq
-	}
-	s.state = f
-	return nil
+	s.keeper = simkit.Keeper[vfState]{File: f, Mu: &s.mu, Name: "virtfusion",
+		Get: func() vfState { return vfState{Users: s.users, Servers: s.servers, Seq: s.seq} },
+		Set: func(st vfState) { s.users, s.servers, s.seq = st.Users, st.Servers, st.Seq }}
+	return s.keeper.Restore()
 }
 
-func (s *Sim) save() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.state.Save(vfState{Users: s.users, Servers: s.servers, Seq: s.seq}); err != nil {
-		panic(fmt.Sprintf("virtfusion simulator: state not saved: %v", err)) // answered as a 500 by net/http; nothing claims success
-	}
-}
+func (s *Sim) save() { s.keeper.Save() }
 
 type user struct {
 	ID            int
