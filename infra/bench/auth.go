@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/accounts"
+	"github.com/ezscale/platform/shared/apperr"
 	"github.com/ezscale/platform/shared/clock"
 	"github.com/ezscale/platform/shared/passwords"
 )
@@ -51,7 +52,26 @@ func benchAuth() error {
 	}
 	d := passwords.Default
 	fmt.Printf("Sign-in (argon2id m=%d MiB, t=%d, p=%d; %d sign-ins on this machine)\n", d.Memory/1024, d.Time, d.Threads, logins)
-	fmt.Printf("  p50 %v   p99 %v\n\n", pct(lat, 50), pct(lat, 99))
+	fmt.Printf("  p50 %v   p99 %v\n", pct(lat, 50), pct(lat, 99))
+	// A wrong password for a registered e-mail and for an unknown one must
+	// not tell them apart: same status, same work, interleaved so drift
+	// hits both alike.
+	known, unknown := make([]time.Duration, logins), make([]time.Duration, logins)
+	for i := range logins {
+		for _, c := range []struct {
+			email string
+			into  []time.Duration
+		}{{"bench@example.com", known}, {fmt.Sprintf("nobody%d@example.com", i), unknown}} {
+			start := time.Now()
+			_, err := p.Accounts.Login(ctx, c.email, "not the password at all", accounts.Meta{IP: fmt.Sprintf("198.51.100.%d", i)})
+			c.into[i] = time.Since(start)
+			if apperr.CodeOf(err) != apperr.Unauthorized {
+				return fmt.Errorf("wrong password for %s: %v", c.email, err)
+			}
+		}
+	}
+	fmt.Printf("  wrong password, registered e-mail   p50 %v   p90 %v   (401)\n", pct(known, 50), pct(known, 90))
+	fmt.Printf("  wrong password, unknown e-mail      p50 %v   p90 %v   (401)\n\n", pct(unknown, 50), pct(unknown, 90))
 
 	h := p.Handler("")
 	run := func(path string, withSession bool) []time.Duration {

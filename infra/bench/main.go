@@ -60,6 +60,9 @@ func run() error {
 	if err := benchAuth(); err != nil {
 		return err
 	}
+	if err := benchJournal(); err != nil {
+		return err
+	}
 	if err := benchBilling(); err != nil {
 		return err
 	}

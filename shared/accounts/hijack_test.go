@@ -204,8 +204,9 @@ func TestLoginFloodCannotLockTheOwnerOut(t *testing.T) {
 	})
 }
 
-// enableTOTP turns on the authenticator app for the session's user.
-func enableTOTP(t *testing.T, e *env, sess *accounts.Session) {
+// enableTOTP turns on the authenticator app for the session's user and
+// returns its secret.
+func enableTOTP(t *testing.T, e *env, sess *accounts.Session) string {
 	t.Helper()
 	ctx := context.Background()
 	enr, err := e.svc.StartTOTP(ctx, sess.UserID)
@@ -216,6 +217,7 @@ func enableTOTP(t *testing.T, e *env, sess *accounts.Session) {
 	if _, _, err := e.svc.ConfirmTOTP(ctx, sess, c, meta); err != nil {
 		t.Fatal(err)
 	}
+	return enr.Secret
 }
 
 // Staff keep their second factor through a reset: their mailbox alone must
@@ -237,5 +239,36 @@ func TestResetKeepsStaffSecondFactor(t *testing.T) {
 	again, err := e.svc.Login(ctx, u.Email, "a brand new passphrase", meta)
 	if err != nil || !again.SecondFactor {
 		t.Fatalf("staff sign-in after a reset = %+v %v, want the second factor still required", again, err)
+	}
+}
+
+// Wrong codes flooded from one address do not refuse the owner's right
+// code from another (the limit was per account).
+func TestSecondFactorFloodElsewhereDoesNotBlockTheOwner(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	register(t, e, "ada@example.com")
+	res, _ := e.svc.Login(ctx, "ada@example.com", goodPassword, owner)
+	sess, _, _ := e.svc.Authenticate(ctx, res.Token)
+	secret := enableTOTP(t, e, sess)
+	e.clock.Advance(time.Minute) // a fresh time step for the owner's code later
+	flood, err := e.svc.Login(ctx, "ada@example.com", goodPassword, attacker)
+	if err != nil || !flood.SecondFactor {
+		t.Fatalf("pending sign-in: %+v %v", flood, err)
+	}
+	var last error
+	for range 8 {
+		_, last = e.svc.SecondFactor(ctx, flood.Session, "000000", attacker)
+	}
+	if !apperr.Is(last, apperr.RateLimited) {
+		t.Fatalf("eight wrong codes from one address = %v, want throttled", last)
+	}
+	mine, err := e.svc.Login(ctx, "ada@example.com", goodPassword, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCodeCustom(secret, e.clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if _, err := e.svc.SecondFactor(ctx, mine.Session, code, owner); err != nil {
+		t.Fatalf("the owner's right code from another address = %v", err)
 	}
 }
