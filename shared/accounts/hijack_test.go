@@ -272,3 +272,17 @@ func TestSecondFactorFloodElsewhereDoesNotBlockTheOwner(t *testing.T) {
 		t.Fatalf("the owner's right code from another address = %v", err)
 	}
 }
+
+// Reset requests from other addresses never use up the owner's own.
+func TestResetRequestsFromElsewhereDoNotBlockTheOwner(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	register(t, e, "ada@example.com")
+	for i := range 6 {
+		_ = e.svc.ForgotPassword(ctx, "ada@example.com", accounts.Meta{IP: fmt.Sprintf("198.51.100.%d", i%2)})
+	}
+	before := e.out.count(notify.PasswordReset)
+	if err := e.svc.ForgotPassword(ctx, "ada@example.com", owner); err != nil || e.out.count(notify.PasswordReset) != before+1 {
+		t.Fatalf("the owner's reset request after others' = %v (mails %d → %d)", err, before, e.out.count(notify.PasswordReset))
+	}
+}

@@ -501,7 +501,13 @@ func (s *Service) mailableUser(ctx context.Context, scope, email string, m Meta)
 	if err := s.limit(ctx, scope+":ip:"+m.IP, 10, time.Hour); err != nil {
 		return nil, err
 	}
-	if err := s.limit(ctx, scope+":email:"+email, 3, time.Hour); err != nil {
+	// Per address and e-mail, so requests from elsewhere never use up the
+	// owner's own (the reset must always reach them); the looser cap per
+	// e-mail bounds how much mail many addresses can send one inbox.
+	if err := s.limit(ctx, scope+":email:"+email+"|"+m.IP, 3, time.Hour); err != nil {
+		return nil, err
+	}
+	if err := s.limit(ctx, scope+":email:"+email, 20, time.Hour); err != nil {
 		return nil, err
 	}
 	u, err := s.store.GetUserByEmail(ctx, email)
