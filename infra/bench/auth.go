@@ -91,8 +91,8 @@ func benchAuth() error {
 		}
 		return out
 	}
-	anon := run("/v1/me", false, 401) // the same route and middleware, refused before any read
-	authed := run("/v1/me", true, 200)  // session + user reads, then the answer
+	anon := run("/v1/me", false, 401)  // the same route and middleware, refused before any read
+	authed := run("/v1/me", true, 200) // session + user reads, then the answer
 	fmt.Println("Per-request authentication overhead (in process, embedded store, 2000 requests each)")
 	fmt.Printf("  GET /v1/me (no cookie, 401)      p50 %v   p99 %v\n", pct(anon, 50), pct(anon, 99))
 	fmt.Printf("  GET /v1/me (session cookie)      p50 %v   p99 %v\n", pct(authed, 50), pct(authed, 99))

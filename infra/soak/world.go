@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -35,11 +36,20 @@ type world struct {
 	cancels map[string]string   // subscription id → "now"/"period_end" acknowledged
 	people  map[string]*account // by e-mail
 	planIDs map[string][]string // service type → active plan ids
+	games   map[string]string   // game plan id → its game
 }
 
 type account struct {
 	email, password, id string
 	c                   *session.Client
+}
+
+// from sends from the loopback address 127.0.0.<10+n>, so each customer
+// is its own client address (limits per address apply per customer, as
+// for real customers, instead of all sharing 127.0.0.1's).
+func from(n int) http.RoundTripper {
+	d := &net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(10+n%200))}}
+	return &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}
 }
 
 func newWorld(base string) *world {
@@ -101,7 +111,7 @@ var verifyLink = regexp.MustCompile(`/verify\?token=([A-Za-z0-9_-]+)`)
 // and signs in.
 func (w *world) signUp(n int) (*account, error) {
 	a := &account{email: fmt.Sprintf("soak%d-%d@example.com", n, rand.IntN(1e9)), password: "soak passphrase " + fmt.Sprint(rand.IntN(1e9))}
-	anon := session.New(w.base)
+	anon := session.NewVia(w.base, from(n))
 	if code, err := w.call(anon.Client, "POST", "/v1/auth/register", map[string]string{"email": a.email, "password": a.password, "name": "Soak Customer"}, nil); err != nil || code != 202 {
 		return nil, fmt.Errorf("register: %d %v", code, err)
 	}
@@ -126,7 +136,7 @@ func (w *world) signUp(n int) (*account, error) {
 	if code, err := w.call(anon.Client, "POST", "/v1/auth/verify-email", map[string]string{"token": token}, nil); err != nil || code != 200 {
 		return nil, fmt.Errorf("verify: %d %v", code, err)
 	}
-	c, err := session.SignIn(w.base, a.email, a.password, "", time.Now)
+	c, err := session.SignInVia(w.base, a.email, a.password, "", time.Now, from(n))
 	if err != nil {
 		return nil, err
 	}
@@ -193,18 +203,20 @@ func (w *world) plans(c *http.Client, serviceType string) []string {
 	}
 	var listing struct {
 		Plans []struct {
-			ID string
+			ID       string
+			Features struct{ Extras map[string]string }
 		}
 	}
 	if _, err := w.call(c, "GET", "/v1/plans?service_type="+serviceType, nil, &listing); err != nil {
 		return nil
 	}
-	for _, p := range listing.Plans {
-		ids = append(ids, p.ID)
-	}
 	w.mu.Lock()
 	if w.planIDs == nil {
-		w.planIDs = map[string][]string{}
+		w.planIDs, w.games = map[string][]string{}, map[string]string{}
+	}
+	for _, p := range listing.Plans {
+		ids = append(ids, p.ID)
+		w.games[p.ID] = p.Features.Extras["games"]
 	}
 	w.planIDs[serviceType] = ids
 	w.mu.Unlock()
@@ -220,9 +232,12 @@ func (w *world) order(a *account) {
 	if len(ids) == 0 {
 		return
 	}
+	plan := ids[rand.IntN(len(ids))]
 	opts := map[string]any{"hostname": "soak.example.com", "os": "debian-12", "location": "Dallas, US"}
 	if t == "game_server" {
-		opts = map[string]any{"game": []string{"Minecraft Java & Bedrock", "Valheim"}[rand.IntN(2)], "location": "Dallas, US"}
+		w.mu.Lock()
+		opts = map[string]any{"game": w.games[plan], "location": "Dallas, US"}
+		w.mu.Unlock()
 	}
 	if t == "hosting" {
 		opts = map[string]any{"domain": "soak.example.com"}
@@ -231,7 +246,7 @@ func (w *world) order(a *account) {
 		OrderID string `json:"id"`
 		URL     string `json:"checkout_url"`
 	}
-	code, err := w.call(a.c.Client, "POST", "/v1/me/orders", map[string]any{"plan_id": ids[rand.IntN(len(ids))], "cycle": "monthly", "currency": "USD", "options": opts}, &o)
+	code, err := w.call(a.c.Client, "POST", "/v1/me/orders", map[string]any{"plan_id": plan, "cycle": "monthly", "currency": "USD", "options": opts}, &o)
 	if err != nil {
 		return
 	}

@@ -34,6 +34,11 @@ type shop struct {
 }
 
 func newShop(t *testing.T) *shop {
+	return newShopOver(t, func(api dynamo.API) dynamo.API { return api })
+}
+
+// newShopOver is newShop on the store as seen through wrap.
+func newShopOver(t *testing.T, wrap func(dynamo.API) dynamo.API) *shop {
 	t.Helper()
 	var now func() time.Time // the platform's fake clock, once it exists
 	simSrv := httptest.NewServer(nil)
@@ -41,7 +46,7 @@ func newShop(t *testing.T) *shop {
 	sim := stripesim.New(stripesim.Config{SecretKey: "sk_test_sim", WebhookSecret: "whsec_sim", BaseURL: simSrv.URL, Now: func() time.Time { return now() }})
 	simSrv.Config.Handler = sim.Handler()
 	e := newEnvOver(t, map[string]string{"STRIPE_SECRET_KEY": "sk_test_sim", "STRIPE_WEBHOOK_SECRET": "whsec_sim", "STRIPE_API_URL": simSrv.URL,
-		"ACCOUNT_URL": "https://account.example.com"}, func(api dynamo.API) dynamo.API { return api }, sellsEverything())
+		"ACCOUNT_URL": "https://account.example.com"}, wrap, sellsEverything())
 	now = e.clock.Now
 	sim.SetWebhookURL(e.srv.URL + "/v1/webhooks/stripe")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -3,17 +3,25 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/catalog"
 	"github.com/ezscale/platform/shared/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/coupons"
+	"github.com/ezscale/platform/shared/dynamo"
 	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/outbox"
 	"github.com/ezscale/platform/shared/provisioning"
 	"github.com/ezscale/platform/shared/testenv/session"
 )
@@ -605,4 +613,80 @@ func TestDowngradeCreditBeyondThePaymentsBecomesBalance(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// dieBeforeRecordingChange fails (as a process dying would: nothing
+// written) the first transaction that records a plan change as done.
+type dieBeforeRecordingChange struct {
+	dynamo.API
+	died atomic.Bool
+}
+
+func (d *dieBeforeRecordingChange) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	for _, op := range in.TransactItems {
+		if op.Put == nil {
+			continue
+		}
+		pk, _ := op.Put.Item["PK"].(*types.AttributeValueMemberS)
+		done := false
+		for _, v := range op.Put.Item {
+			if s, ok := v.(*types.AttributeValueMemberS); ok && s.Value == "done" {
+				done = true
+			}
+		}
+		if pk != nil && strings.HasPrefix(pk.Value, "CHANGE#") && done && d.died.CompareAndSwap(false, true) {
+			return nil, errors.New("process killed before the change was recorded")
+		}
+	}
+	return d.API.TransactWriteItems(ctx, in, opts...)
+}
+
+// An upgrade whose confirmation died after the gateway charged (and moved
+// the price) but before we recorded it is finished by its recovery item:
+// the subscription moves to the new plan and the service is resized, with
+// no second charge.
+func TestPlanChangeInterruptedAfterTheGatewayIsFinished(t *testing.T) {
+	var crash *dieBeforeRecordingChange
+	s := newShopOver(t, func(api dynamo.API) dynamo.API { crash = &dieBeforeRecordingChange{API: api}; return crash })
+	small := s.plan("small", nil)
+	big := s.plan("big", func(in *catalog.PlanInput) { in.Prices["USD"][catalog.Monthly] = 3000 })
+	alice := customer(t, s.env, "alice@example.com")
+	o := s.buy(alice, small.ID)
+	id := orders.SubscriptionID(o.ID)
+	path := "/v1/me/subscriptions/" + id + "/change"
+	code, raw, _ := alice.Do("POST", path+"/preview", map[string]any{"plan_id": big.ID})
+	var pv orders.PlanChange
+	_ = json.Unmarshal(raw, &pv)
+	if code != 200 {
+		t.Fatalf("preview: %d %s", code, raw)
+	}
+	if code, raw, _ := alice.Do("POST", path, map[string]any{"plan_id": big.ID, "proration_date": pv.Proration.At.Unix()}); code < 500 || !crash.died.Load() {
+		t.Fatalf("the interrupted confirmation answered %d %s", code, raw)
+	}
+	if sub := subscription(t, alice, id); sub.PlanID != small.ID {
+		t.Fatalf("the plan moved although nothing was recorded: %+v", sub)
+	}
+	charges := func() int {
+		n := 0
+		for _, ev := range s.stripe.Events() {
+			if ev["type"] == "invoice.paid" {
+				n++
+			}
+		}
+		return n
+	}
+	before := charges()
+	s.clock.Advance(3 * time.Minute) // the recovery item is due
+	s.p.Outbox.Kick()
+	s.eventually("the recovery item finishing the change", func() bool {
+		sub, err := s.p.Orders.Subscription(context.Background(), "", id)
+		return err == nil && sub.PlanID == big.ID
+	})
+	if got := charges(); got != before {
+		t.Fatalf("finishing the change charged again: %d invoices paid, were %d", got, before)
+	}
+	items, _ := s.p.OrderStore.ListOutbox(context.Background(), o.ID)
+	if !slices.ContainsFunc(items, func(it outbox.Item) bool { return it.Kind == orders.KindResize }) {
+		t.Fatal("the service was not asked to resize")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/outbox"
 )
 
 // Subscriptions, the payments ledger, cancellation surveys and plan
@@ -25,8 +26,8 @@ func toChangeRecord(ch *orders.PlanChange) *changeRecord {
 }
 
 // CreateChange implements orders.Store.
-func (s *Orders) CreateChange(ctx context.Context, ch *orders.PlanChange) error {
-	ops := []Op{Create(toChangeRecord(ch))}
+func (s *Orders) CreateChange(ctx context.Context, ch *orders.PlanChange, later outbox.Item) error {
+	ops := []Op{Create(toChangeRecord(ch)), createOutbox(later, s.t.clock.Now())}
 	if ch.StockReserved {
 		ops = append(ops, Add(planKey(ch.ToPlanID), "stock", -1, 0, math.MaxInt64/2))
 	}
@@ -34,7 +35,7 @@ func (s *Orders) CreateChange(ctx context.Context, ch *orders.PlanChange) error 
 		ops = append(ops, Add(planKey(ch.FromPlanID), "stock", 1, 0, math.MaxInt64/2))
 	}
 	err := s.t.Transact(ctx, ops...)
-	if c, ok := errors.AsType[*TxConflict](err); ok && ch.StockReserved && c.FailedAt(1) && !c.FailedAt(0) {
+	if c, ok := errors.AsType[*TxConflict](err); ok && ch.StockReserved && c.FailedAt(2) && !c.FailedAt(0) {
 		return orders.ErrOutOfStock
 	}
 	return err

@@ -216,9 +216,7 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	}
 	now := s.t.clock.Now()
 	for _, it := range c.Outbox {
-		it.CreatedAt = now
-		ops = append(ops, Create(&outboxRecord{Item: Item{PK: "OUTBOX#" + it.ID, SK: "OUTBOX", Type: "outbox", Version: 1,
-			GSI1PK: "OUTBOX#PENDING#" + it.Kind, GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxEntry: it}))
+		ops = append(ops, createOutbox(it, now))
 	}
 	err := s.t.Transact(ctx, ops...)
 	if tc, ok := errors.AsType[*TxConflict](err); ok && c.Event != nil && tc.FailedAt(0) {
@@ -256,4 +254,12 @@ func (s *Orders) EventSeen(ctx context.Context, gateway, id string) (bool, error
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// createOutbox writes a new pending outbox item (once: its id is derived
+// from its cause).
+func createOutbox(it outbox.Item, now time.Time) Op {
+	it.CreatedAt = now
+	return Create(&outboxRecord{Item: Item{PK: "OUTBOX#" + it.ID, SK: "OUTBOX", Type: "outbox", Version: 1,
+		GSI1PK: "OUTBOX#PENDING#" + it.Kind, GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxEntry: it})
 }

@@ -15,6 +15,15 @@ import (
 // KindResize: resize the service to the new plan (consumed by provisioning).
 const KindResize = "service.resize"
 
+// KindChangePending finishes a plan change the process confirming it did
+// not (it died between the gateway's calls and our record): written with
+// the change, due a while after it, a no-op when the change is done.
+const KindChangePending = "change.pending"
+
+// changeRecovery is how long the confirming request owns a change before
+// the outbox item finishes it instead.
+const changeRecovery = 2 * time.Minute
+
 // previewValidity bounds how old a confirmed preview may be.
 const previewValidity = 15 * time.Minute
 
@@ -165,7 +174,10 @@ func (s *Service) ChangePlan(ctx context.Context, customerID, subID, planID stri
 	}
 	ch.StockReleased = err == nil && from.Stock != nil
 	ch.Status = "pending"
-	if err := s.store.CreateChange(ctx, ch); apperr.Is(err, apperr.Conflict) {
+	later := outbox.New("complete-"+ch.ID, KindChangePending, ch.OrderID, map[string]string{"change_id": ch.ID}, s.clock.Now())
+	due := s.clock.Now().Add(changeRecovery)
+	later.NotBefore = &due
+	if err := s.store.CreateChange(ctx, ch, later); apperr.Is(err, apperr.Conflict) {
 		prev, gerr := s.store.GetChange(ctx, ch.ID)
 		if gerr != nil {
 			return nil, gerr
@@ -269,11 +281,29 @@ func (s *Service) returnCredit(ctx context.Context, ch *PlanChange, gatewayCusto
 	return out, nil
 }
 
+// ResumeChange completes a change still pending (KindChangePending); a
+// change done or failed meanwhile is left alone.
+func (s *Service) ResumeChange(ctx context.Context, id string) error {
+	ch, err := s.store.GetChange(ctx, id)
+	if err != nil || ch.Status != "pending" {
+		return err
+	}
+	sub, err := s.store.GetSubscription(ctx, ch.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	_, err = s.completeChange(ctx, ch, sub)
+	return err
+}
+
 // finishChange records a completed change: the subscription on its new
 // plan, the refund and credit in the ledger, and the resize request.
 func (s *Service) finishChange(ctx context.Context, ch *PlanChange, entries []Payment) (*PlanChange, error) {
 	now := s.clock.Now()
 	for attempt := 1; ; attempt++ {
+		if cur, err := s.store.GetChange(ctx, ch.ID); err == nil && cur.Status == "done" {
+			return cur, nil // recorded by the other path (the request or the recovery item)
+		}
 		sub, err := s.store.GetSubscription(ctx, ch.SubscriptionID)
 		if err != nil {
 			return nil, err

@@ -38,6 +38,15 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 	d.Handle(KindOrderPaid, e.orderPaid)
 	d.Handle(KindPaymentFailed, e.paymentFailed)
 	d.Handle(KindCancelled, e.cancelled)
+	d.Handle(KindChangePending, func(ctx context.Context, it outbox.Item) error {
+		var in struct {
+			ChangeID string `json:"change_id"`
+		}
+		if err := json.Unmarshal(it.Payload, &in); err != nil {
+			return fmt.Errorf("decode %s: %w", it.ID, err)
+		}
+		return e.Orders.ResumeChange(ctx, in.ChangeID)
+	})
 }
 
 func (e *Effects) cancelled(ctx context.Context, it outbox.Item) error {

@@ -70,9 +70,10 @@ type Store interface {
 	CreateOrder(ctx context.Context, o *Order, terms *coupons.Coupon) error
 	GetOrder(ctx context.Context, id string) (*Order, error)
 	// CreateChange writes a pending plan change with its stock moves (a
-	// unit of the new plan taken, one of the old returned), or nothing:
-	// ErrOutOfStock, apperr.Conflict when the change exists.
-	CreateChange(ctx context.Context, ch *PlanChange) error
+	// unit of the new plan taken, one of the old returned) and the outbox
+	// item later, or nothing: ErrOutOfStock, apperr.Conflict when the
+	// change exists.
+	CreateChange(ctx context.Context, ch *PlanChange, later outbox.Item) error
 	GetChange(ctx context.Context, id string) (*PlanChange, error)
 	ListOrders(ctx context.Context, customerID, cursor string, limit int32) ([]Order, string, error)
 	ListAllOrders(ctx context.Context, status Status, cursor string, limit int32) ([]Order, string, error)

@@ -26,6 +26,7 @@ type Client struct {
 type csrfTransport struct {
 	jar  http.CookieJar
 	base *url.URL
+	next http.RoundTripper
 }
 
 func (t csrfTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -36,14 +37,17 @@ func (t csrfTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			}
 		}
 	}
-	return http.DefaultTransport.RoundTrip(r)
+	return t.next.RoundTrip(r)
 }
 
 // New returns an anonymous client with a cookie jar.
-func New(base string) *Client {
+func New(base string) *Client { return NewVia(base, http.DefaultTransport) }
+
+// NewVia is New sending through rt (e.g. from another source address).
+func NewVia(base string, rt http.RoundTripper) *Client {
 	jar, _ := cookiejar.New(nil)
 	u, _ := url.Parse(base)
-	return &Client{Client: &http.Client{Jar: jar, Transport: csrfTransport{jar: jar, base: u}, Timeout: 30 * time.Second}, Base: base}
+	return &Client{Client: &http.Client{Jar: jar, Transport: csrfTransport{jar: jar, base: u, next: rt}, Timeout: 30 * time.Second}, Base: base}
 }
 
 // Code returns the current TOTP code for a base32 secret.
@@ -58,7 +62,12 @@ func Code(secret string, at time.Time) string {
 // SignIn logs in with a password and, when asked, the TOTP code for
 // totpSecret at the time now() gives.
 func SignIn(base, email, password, totpSecret string, now func() time.Time) (*Client, error) {
-	c := New(base)
+	return SignInVia(base, email, password, totpSecret, now, http.DefaultTransport)
+}
+
+// SignInVia is SignIn sending through rt.
+func SignInVia(base, email, password, totpSecret string, now func() time.Time, rt http.RoundTripper) (*Client, error) {
+	c := NewVia(base, rt)
 	status, body, err := c.Do("POST", "/v1/auth/login", map[string]string{"email": email, "password": password})
 	if err != nil {
 		return nil, err
