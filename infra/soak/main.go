@@ -31,8 +31,9 @@ func main() {
 	bin := flag.String("bin", "bin/local", "the local stack binary")
 	seconds := flag.Int("seconds", 600, "how long to drive load (kills included)")
 	customers := flag.Int("customers", 8, "customers acting at once")
+	keep := flag.Bool("keep", false, "keep the data directory (printed) after a failed run, to look at it with the binary")
 	flag.Parse()
-	if err := run(*bin, time.Duration(*seconds)*time.Second, *customers); err != nil {
+	if err := run(*bin, time.Duration(*seconds)*time.Second, *customers, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
@@ -127,12 +128,18 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func run(bin string, length time.Duration, customers int) error {
+func run(bin string, length time.Duration, customers int, keep bool) (err error) {
 	dir, err := os.MkdirTemp("", "ezscale-soak-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err != nil && keep {
+			fmt.Println("soak: data kept in", dir)
+			return
+		}
+		os.RemoveAll(dir)
+	}()
 	port, err := freePort()
 	if err != nil {
 		return err

@@ -75,8 +75,7 @@ func QueryPage[T any](ctx context.Context, t *Table, q Query) (Page[T], error) {
 		}
 		in.ExclusiveStartKey = start
 	}
-	// Limit counts items read before the filter drops expired ones (and
-	// minidyn counts items of other partitions of an index too), so a
+	// Limit counts items read before the filter drops expired ones, so a
 	// short page with more to read is topped up, within bounds.
 	var items []map[string]types.AttributeValue
 	for round := 0; ; round++ {

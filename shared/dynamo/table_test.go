@@ -338,3 +338,37 @@ func TestRefusedTransactionLeavesEmptyCollectionsQueryable(t *testing.T) {
 		}
 	})
 }
+
+// A page of one partition of a busy index holds that partition's items:
+// the embedded emulator once counted other partitions' items against the
+// Limit whenever a filter was present (every QueryPage has one), so once a
+// GSI held a few thousand items the outbox's pending query answered
+// nothing, and publishing stopped.
+func TestQueryLimitCountsOnlyTheQueriedPartition(t *testing.T) {
+	dynamotest.Run(t, clock.NewFake(t0), func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
+		ctx := context.Background()
+		var ops []dynamo.Op
+		for i := range 400 {
+			w := newWidget(fmt.Sprintf("other%03d", i))
+			w.GSI1PK = "AAA#" + fmt.Sprint(i%7) // sorts before the partition asked for
+			ops = append(ops, dynamo.Put(w))
+			if len(ops) == 20 {
+				if err := tbl.Transact(ctx, ops...); err != nil {
+					t.Fatal(err)
+				}
+				ops = nil
+			}
+		}
+		for i := range 5 {
+			w := newWidget(fmt.Sprintf("mine%d", i))
+			w.GSI1PK = "ZZZ"
+			if err := tbl.Write(ctx, dynamo.Create(w)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, err := dynamo.QueryPage[widget](ctx, tbl, dynamo.Query{Index: dynamo.GSI1, PK: "ZZZ", Limit: 3})
+		if err != nil || len(page.Items) != 3 || page.Next == "" {
+			t.Fatalf("first page = %d items, next %q, %v; want 3 and more to come", len(page.Items), page.Next, err)
+		}
+	})
+}

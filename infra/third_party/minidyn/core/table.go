@@ -547,6 +547,14 @@ func (t *Table) matchKey(input QueryInput, item map[string]*types.Item) (interpr
 			return interpreter.ExpressionTypeKey, false, err
 		}
 		lastMatchExpressionType = interpreter.ExpressionTypeKey
+		// Patched (EZSCALE): an item outside the key condition is not
+		// evaluated at all. Upstream went on and reported the filter as the
+		// last expression, so such items counted against Limit: a query of
+		// one partition of a large index with a filter and a Limit read
+		// whole pages of other partitions' items and returned nothing.
+		if !matched {
+			return lastMatchExpressionType, false, nil
+		}
 	}
 
 	if input.FilterExpression != "" {
