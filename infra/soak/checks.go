@@ -238,14 +238,25 @@ func (w *world) moneyMismatches() []string {
 	if _, err := w.call(http.DefaultClient, "GET", "/dev/stripe/ledger.json", nil, &rows); err != nil {
 		return []string{err.Error()}
 	}
-	var out []string
+	// One of our customers may have had several gateway customers (one
+	// the gateway forgot is replaced): compare per customer of ours.
+	type gw struct{ charged, refunded, balance int64 }
+	theirs := map[string]*gw{}
 	for _, r := range rows {
-		o := ours[r.UserID]
+		if theirs[r.UserID] == nil {
+			theirs[r.UserID] = &gw{}
+		}
+		g := theirs[r.UserID]
+		g.charged, g.refunded, g.balance = g.charged+r.Charged, g.refunded+r.Refunded, g.balance+r.Balance
+	}
+	var out []string
+	for user, g := range theirs {
+		o := ours[user]
 		if o == nil {
 			o = &sums{}
 		}
-		if o.net != r.Charged-r.Refunded || o.credit != -r.Balance {
-			out = append(out, fmt.Sprintf("customer %s: ledger net %d credit %d; gateway charged %d refunded %d balance %d", r.UserID, o.net, o.credit, r.Charged, r.Refunded, r.Balance))
+		if o.net != g.charged-g.refunded || o.credit != -g.balance {
+			out = append(out, fmt.Sprintf("customer %s: ledger net %d credit %d; gateway charged %d refunded %d balance %d", user, o.net, o.credit, g.charged, g.refunded, g.balance))
 		}
 	}
 	return out

@@ -475,28 +475,63 @@ func (s *Sim) emit(typ string, obj map[string]any) {
 	}
 }
 
-// Run delivers queued events in order until ctx ends, retrying each
-// failed delivery with backoff (Stripe retries for up to three days).
+// Run delivers events until ctx ends: each new event once, in order, at
+// once; a failed delivery is retried on its own with growing delays (a
+// quarter second doubling to 30 s) until the endpoint takes it, as Stripe
+// retries each event independently for days — so one event the endpoint
+// refuses for now never holds up the others.
 func (s *Sim) Run(ctx context.Context) {
+	type retry struct {
+		ev      map[string]any
+		attempt int
+		at      time.Time
+	}
+	var (
+		mu      sync.Mutex
+		retries []retry
+		wg      sync.WaitGroup
+	)
+	defer wg.Wait()
+	deliver := func(ev map[string]any, attempt int) {
+		err := s.Deliver(ctx, ev)
+		if err == nil {
+			s.mu.Lock()
+			s.delivered[ev["id"].(string)] = true
+			s.save()
+			s.mu.Unlock()
+			return
+		}
+		if ctx.Err() != nil {
+			return // undelivered events are delivered after the next start
+		}
+		s.cfg.Log.Warn("stripe simulator: webhook delivery failed", "event", ev["id"], "attempt", attempt, "err", err.Error())
+		mu.Lock()
+		retries = append(retries, retry{ev: ev, attempt: attempt + 1, at: time.Now().Add(min(250*time.Millisecond<<min(attempt, 10), 30*time.Second))})
+		mu.Unlock()
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case ev := <-s.queue:
-			for attempt := 1; attempt <= 8 && ctx.Err() == nil; attempt++ {
-				err := s.Deliver(ctx, ev)
-				if err == nil {
-					s.mu.Lock()
-					s.delivered[ev["id"].(string)] = true
-					s.save()
-					s.mu.Unlock()
-					break
+			deliver(ev, 1)
+		case now := <-tick.C:
+			mu.Lock()
+			var due []retry
+			kept := retries[:0]
+			for _, r := range retries {
+				if now.Before(r.at) {
+					kept = append(kept, r)
+				} else {
+					due = append(due, r)
 				}
-				s.cfg.Log.Warn("stripe simulator: webhook delivery failed", "event", ev["id"], "attempt", attempt, "err", err.Error())
-				select {
-				case <-ctx.Done():
-				case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
-				}
+			}
+			retries = kept
+			mu.Unlock()
+			for _, r := range due {
+				wg.Go(func() { deliver(r.ev, r.attempt) })
 			}
 		}
 	}
