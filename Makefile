@@ -7,7 +7,7 @@ SHELL := bash
 VENV      := $(CURDIR)/.venv
 WEB       := web
 GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test.go') go.mod go.sum
-EMBEDDED  := shared/openapi/openapi.yaml
+EMBEDDED  := shared/api/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
 FUNCTIONS := catalog accounts admin notifier webhooks outbox provision-task panel-worker
 # Stripe's API emulator, pinned; Go tests of the Stripe gateway run against it.

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/ezscale/platform/infra/local/asl"
-	"github.com/ezscale/platform/shared/testenv/moto"
+	"github.com/ezscale/platform/shared/testkit/moto"
 	"github.com/ezscale/platform/statemachines"
 )
 

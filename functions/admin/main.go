@@ -2,8 +2,8 @@
 package main
 
 import (
+	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/httpapi"
 )
 
 func main() { app.RunHTTP(httpapi.FnAdmin) }

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
 func main() {

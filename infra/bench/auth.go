@@ -9,10 +9,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ezscale/platform/shared/accounts"
-	"github.com/ezscale/platform/shared/apperr"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/passwords"
+	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/passwords"
 )
 
 func pct(lat []time.Duration, p int) time.Duration {

@@ -8,12 +8,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ezscale/platform/shared/accounts"
-	"github.com/ezscale/platform/shared/apperr"
-	"github.com/ezscale/platform/shared/billing"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/coupons"
-	"github.com/ezscale/platform/shared/invoicepdf"
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
+	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/clock"
 )
 
 // benchBilling prints PDF render time per invoice and invoices finalised

@@ -15,7 +15,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/persist"
-	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
 )
 
 // benchJournal measures the durable embedded store make dev runs on: 50

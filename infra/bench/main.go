@@ -38,12 +38,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/catalog/catalogtest"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/httpapi"
+	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/config"
 )
 
 func main() {

@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ezscale/platform/shared/adapters/smtpmail"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/notify"
-	"github.com/ezscale/platform/shared/smtpmail"
-	"github.com/ezscale/platform/shared/testenv/smtpserver"
+	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/smtpserver"
 )
 
 // benchRender prints p50/p99 render time per e-mail template (sample data).

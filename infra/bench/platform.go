@@ -7,13 +7,13 @@ import (
 
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/memqueue"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/memqueue"
-	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/config"
 )
 
 // platform builds the whole platform on the embedded store in dir, with

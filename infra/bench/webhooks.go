@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/infra/stripesim"
-	"github.com/ezscale/platform/shared/accounts"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/platform/clock"
 )
 
 // benchWebhooks prints Stripe webhook handling in process (signature,

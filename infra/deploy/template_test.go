@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/httpapi"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/api/httpapi"
 )
 
 // template is the part of template.yaml these checks read. yaml.v3 keeps

@@ -18,9 +18,9 @@ import (
 
 	"github.com/ezscale/platform/infra/local/seed"
 	"github.com/ezscale/platform/infra/local/stack"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/logging"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/config"
+	"github.com/ezscale/platform/shared/platform/logging"
 )
 
 func main() {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/infra/stripesim"
-	"github.com/ezscale/platform/shared/testenv/session"
+	"github.com/ezscale/platform/shared/testkit/session"
 )
 
 // world is what the soak knows: the clients, what customers were told was

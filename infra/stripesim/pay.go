@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ezscale/platform/shared/money"
+	"github.com/ezscale/platform/shared/domain/money"
 )
 
 // Sign returns a Stripe-Signature header for payload at t.

@@ -20,15 +20,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
-	"github.com/ezscale/platform/shared/accounts"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/catalog/catalogtest"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/provisioning"
-	"github.com/ezscale/platform/shared/testenv/session"
+	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/config"
+	"github.com/ezscale/platform/shared/testkit/session"
 )
 
 const adminTOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

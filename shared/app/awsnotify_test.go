@@ -18,16 +18,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/s3blob"
+	"github.com/ezscale/platform/shared/adapters/sesmail"
+	"github.com/ezscale/platform/shared/adapters/sqsqueue"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/envelope"
-	"github.com/ezscale/platform/shared/notify"
-	"github.com/ezscale/platform/shared/s3blob"
-	"github.com/ezscale/platform/shared/sesmail"
-	"github.com/ezscale/platform/shared/sqsqueue"
-	"github.com/ezscale/platform/shared/testenv/moto"
+	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/config"
+	"github.com/ezscale/platform/shared/platform/envelope"
+	"github.com/ezscale/platform/shared/testkit/moto"
 )
 
 func TestMain(m *testing.M) { moto.Main(m) }

@@ -12,7 +12,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/ezscale/platform/shared/cfaccess"
+	"github.com/ezscale/platform/shared/adapters/cfaccess"
 )
 
 // With Cloudflare Access configured, a staff session alone is not enough:

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ezscale/platform/shared/accounts"
-	"github.com/ezscale/platform/shared/testenv/session"
+	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/testkit/session"
 )
 
 func TestTaxExemptIsStaffOnly(t *testing.T) {

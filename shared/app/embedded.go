@@ -5,13 +5,13 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ezscale/platform/shared/blob"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/devmail"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/envelope"
-	"github.com/ezscale/platform/shared/memqueue"
-	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/adapters/blob"
+	"github.com/ezscale/platform/shared/adapters/devmail"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/memqueue"
+	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/envelope"
 )
 
 // Embedded returns adapters that need no network, for the local stack,

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ezscale/platform/shared/apperr"
-	"github.com/ezscale/platform/shared/orders"
-	"github.com/ezscale/platform/shared/outbox"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/outbox"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // KindGraceEnded runs when the grace a gateway-side subscription end gave

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/domain/notify"
 )
 
 // Delayer postpones a received SQS message (sqsqueue.Queue does).

@@ -7,16 +7,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/gateway"
-	"github.com/ezscale/platform/shared/httpapi"
-	"github.com/ezscale/platform/shared/httpx"
-	"github.com/ezscale/platform/shared/openapi"
-	"github.com/ezscale/platform/shared/orders"
-	"github.com/ezscale/platform/shared/passkeys"
-	"github.com/ezscale/platform/shared/provisioning"
-	"github.com/ezscale/platform/shared/testenv/session"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/api/httpapi"
+	"github.com/ezscale/platform/shared/api/httpx"
+	"github.com/ezscale/platform/shared/api/openapi"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/gateway"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/passkeys"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/testkit/session"
 )
 
 // Every customer route that names an object in its path must answer 404

@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/provisioning"
-	"github.com/ezscale/platform/shared/pterodactyl"
-	"github.com/ezscale/platform/shared/virtfusion"
+	"github.com/ezscale/platform/shared/adapters/pterodactyl"
+	"github.com/ezscale/platform/shared/adapters/virtfusion"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
 // PanelsConfig is the PANELS setting (JSON, holds secrets): which panel

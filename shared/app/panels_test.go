@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ezscale/platform/shared/catalog"
+	"github.com/ezscale/platform/shared/domain/catalog"
 )
 
 func TestPanelsFrom(t *testing.T) {

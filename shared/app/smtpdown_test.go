@@ -14,11 +14,11 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/discordsim"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/notify"
+	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/config"
 )
 
 // SMTP server down: the real SMTP transport fails to connect, the worker

@@ -16,14 +16,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ezscale/platform/infra/stripesim"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/catalog/catalogtest"
-	"github.com/ezscale/platform/shared/coupons"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/orders"
-	"github.com/ezscale/platform/shared/outbox"
-	"github.com/ezscale/platform/shared/provisioning"
-	"github.com/ezscale/platform/shared/testenv/session"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
+	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/outbox"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/testkit/session"
 )
 
 // buy orders plan for c and pays; it returns the paid order.

@@ -20,7 +20,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/persist"
-	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
 )
 
 func openWith(t testing.TB, path string, o persist.Options) *persist.Store {

@@ -27,7 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
 )
 
 // Backend is the emulator: the store's API plus the scan used to compact.

@@ -14,7 +14,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/persist"
-	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
 )
 
 func open(t *testing.T, path string) *persist.Store {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ezscale/platform/shared/accounts"
-	"github.com/ezscale/platform/shared/apperr"
+	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // Demo is a seeded login, printed by make dev.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ezscale/platform/shared/apperr"
-	"github.com/ezscale/platform/shared/billing"
-	"github.com/ezscale/platform/shared/coupons"
-	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // billingMarker has its own key so data directories seeded before billing

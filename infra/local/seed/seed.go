@@ -7,9 +7,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ezscale/platform/shared/apperr"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // markerKey records that seeding ran, so plans an admin deleted are not

@@ -8,11 +8,11 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/seed"
-	"github.com/ezscale/platform/shared/billing"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/coupons"
-	"github.com/ezscale/platform/shared/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/platform/clock"
 )
 
 func TestDemoPlansCoverEverything(t *testing.T) {

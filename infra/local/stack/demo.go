@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/ezscale/platform/infra/stripesim"
-	"github.com/ezscale/platform/shared/apperr"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/orders"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 var demoPurchaseMarker = dynamo.Key{PK: "SEED#demo-purchase", SK: "SEED"}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ezscale/platform/shared/httpx"
+	"github.com/ezscale/platform/shared/api/httpx"
 )
 
 // The dev-only pages: the local mailbox and the Discord messages. They

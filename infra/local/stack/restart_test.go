@@ -12,11 +12,11 @@ import (
 
 	"github.com/ezscale/platform/infra/local/stack"
 	"github.com/ezscale/platform/infra/stripesim"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/orders"
-	"github.com/ezscale/platform/shared/provisioning"
-	"github.com/ezscale/platform/shared/testenv/session"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/testkit/session"
 )
 
 // buyVPS orders the first VPS plan as the demo customer through the API,

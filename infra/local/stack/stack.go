@@ -27,13 +27,13 @@ import (
 	"github.com/ezscale/platform/infra/local/workflows"
 	"github.com/ezscale/platform/infra/simkit"
 	"github.com/ezscale/platform/infra/stripesim"
+	"github.com/ezscale/platform/shared/adapters/devmail"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/memqueue"
+	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/config"
-	"github.com/ezscale/platform/shared/devmail"
-	"github.com/ezscale/platform/shared/dynamo"
-	"github.com/ezscale/platform/shared/httpx"
-	"github.com/ezscale/platform/shared/memqueue"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/config"
 )
 
 // Options configures a stack.

@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/infra/local/stack"
-	"github.com/ezscale/platform/shared/catalog"
-	"github.com/ezscale/platform/shared/clock"
-	"github.com/ezscale/platform/shared/orders"
-	"github.com/ezscale/platform/shared/outbox"
-	"github.com/ezscale/platform/shared/provisioning"
-	"github.com/ezscale/platform/shared/testenv/session"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/outbox"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/session"
 )
 
 // openStack serves a fresh local stack and runs its workers until the

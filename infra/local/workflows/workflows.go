@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"github.com/ezscale/platform/infra/local/asl"
-	"github.com/ezscale/platform/shared/provisioning"
+	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
 // Local resource names substituted into the definitions.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/ezscale/platform/infra/local/asl"
 	"github.com/ezscale/platform/infra/local/workflows"
-	"github.com/ezscale/platform/shared/notify"
-	"github.com/ezscale/platform/shared/provisioning"
-	"github.com/ezscale/platform/shared/provisioning/provisioningtest"
+	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/testkit/provisioningtest"
 	"github.com/ezscale/platform/statemachines"
 )
 

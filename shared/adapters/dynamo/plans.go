@@ -1,0 +1,179 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/platform/apperr"
+)
+
+// Plans stores catalog plans. Keys (see docs/access-patterns.md):
+//
+//	plan        PK=PLAN#<id>        SK=PLAN
+//	            GSI1PK=PLANS#<status>  GSI1SK=<type>#<sort:06d>#<slug>  (public listing)
+//	            GSI2PK=PLANS           GSI2SK=<type>#<sort:06d>#<slug>  (admin listing)
+//	slug owner  PK=PLANSLUG#<slug>  SK=UNIQUE  owner=<id>
+type Plans struct{ t *Table }
+
+var _ catalog.Store = (*Plans)(nil)
+
+// NewPlans returns the plan store on t.
+func NewPlans(t *Table) *Plans { return &Plans{t: t} }
+
+type planRecord struct {
+	Item
+	ID              string                             `dynamodbav:"id"`
+	Slug            string                             `dynamodbav:"slug"`
+	Name            string                             `dynamodbav:"name"`
+	Description     string                             `dynamodbav:"description"`
+	ServiceType     string                             `dynamodbav:"service_type"`
+	Prices          map[string]map[catalog.Cycle]int64 `dynamodbav:"prices"`
+	Features        catalog.Features                   `dynamodbav:"features"`
+	Stock           *int64                             `dynamodbav:"stock"`
+	Status          string                             `dynamodbav:"status"`
+	SortOrder       int64                              `dynamodbav:"sort_order"`
+	Badge           string                             `dynamodbav:"badge"`
+	GatewayPriceIDs map[string]string                  `dynamodbav:"gateway_price_ids"`
+	Approval        bool                               `dynamodbav:"requires_approval"`
+	CreatedAt       time.Time                          `dynamodbav:"created_at"`
+	UpdatedAt       time.Time                          `dynamodbav:"updated_at"`
+}
+
+type uniqueRecord struct {
+	Item
+	Owner string `dynamodbav:"owner"`
+}
+
+func planKey(id string) Key { return Key{PK: "PLAN#" + id, SK: "PLAN"} }
+
+func slugKey(slug string) Key { return Key{PK: "PLANSLUG#" + slug, SK: "UNIQUE"} }
+
+func toPlanRecord(p *catalog.Plan) *planRecord {
+	order := fmt.Sprintf("%s#%06d#%s", p.ServiceType, p.SortOrder, p.Slug)
+	return &planRecord{
+		Item: Item{
+			PK: "PLAN#" + p.ID, SK: "PLAN", Type: "plan", Version: p.Version,
+			GSI1PK: "PLANS#" + string(p.Status), GSI1SK: order,
+			GSI2PK: "PLANS", GSI2SK: order,
+		},
+		ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description,
+		ServiceType: string(p.ServiceType), Prices: p.Prices, Features: p.Features, Stock: p.Stock,
+		Status: string(p.Status), SortOrder: p.SortOrder, Badge: string(p.Badge),
+		GatewayPriceIDs: p.GatewayPriceIDs, Approval: p.RequiresApproval, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+}
+
+func (r *planRecord) plan() *catalog.Plan {
+	p := &catalog.Plan{
+		ID: r.ID, Slug: r.Slug, Name: r.Name, Description: r.Description,
+		ServiceType: catalog.ServiceType(r.ServiceType), Prices: r.Prices, Features: r.Features,
+		Stock: r.Stock, Status: catalog.Status(r.Status), SortOrder: r.SortOrder, Badge: catalog.Badge(r.Badge),
+		GatewayPriceIDs: r.GatewayPriceIDs, RequiresApproval: r.Approval, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if p.Prices == nil {
+		p.Prices = catalog.Prices{}
+	}
+	if p.GatewayPriceIDs == nil {
+		p.GatewayPriceIDs = map[string]string{}
+	}
+	if p.Features.Locations == nil {
+		p.Features.Locations = []string{}
+	}
+	return p
+}
+
+func slugOwner(slug, id string) *uniqueRecord {
+	k := slugKey(slug)
+	return &uniqueRecord{Item: Item{PK: k.PK, SK: k.SK, Type: "unique", Version: 1}, Owner: id}
+}
+
+var errSlugTaken = apperr.Validation(map[string]string{"slug": "is already used by another plan"})
+
+func slugConflict(err error, slugOp int) error {
+	if c, ok := errors.AsType[*TxConflict](err); ok && c.FailedAt(slugOp) {
+		return &apperr.Error{Code: apperr.Conflict, Message: "a plan with this slug already exists", Fields: errSlugTaken.Fields, Err: err}
+	}
+	return err
+}
+
+// CreatePlan implements catalog.Store.
+func (s *Plans) CreatePlan(ctx context.Context, p *catalog.Plan) error {
+	err := s.t.Transact(ctx, Create(toPlanRecord(p)), Create(slugOwner(p.Slug, p.ID)))
+	return slugConflict(err, 1)
+}
+
+// GetPlan implements catalog.Store.
+func (s *Plans) GetPlan(ctx context.Context, id string) (*catalog.Plan, error) {
+	var r planRecord
+	if err := s.t.Get(ctx, planKey(id), &r); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.New(apperr.NotFound, "plan %s not found", id)
+		}
+		return nil, err
+	}
+	return r.plan(), nil
+}
+
+// UpdatePlan implements catalog.Store. A slug change moves the slug's
+// uniqueness item in the same transaction as the plan.
+func (s *Plans) UpdatePlan(ctx context.Context, id string, fn func(*catalog.Plan) error) (*catalog.Plan, error) {
+	var out *catalog.Plan
+	_, err := Update(ctx, s.t, planKey(id), func(r *planRecord) ([]Op, error) {
+		p := r.plan()
+		oldSlug := p.Slug
+		if err := fn(p); err != nil {
+			return nil, err
+		}
+		*r = *toPlanRecord(p)
+		r.Version = p.Version
+		out = p
+		if p.Slug == oldSlug {
+			return nil, nil
+		}
+		return []Op{Delete(slugKey(oldSlug), "owner", id), Create(slugOwner(p.Slug, id))}, nil
+	})
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.New(apperr.NotFound, "plan %s not found", id)
+		}
+		return nil, slugConflict(err, 2)
+	}
+	out.Version++
+	return out, nil
+}
+
+// DeletePlan implements catalog.Store.
+func (s *Plans) DeletePlan(ctx context.Context, id string, version int64) error {
+	p, err := s.GetPlan(ctx, id)
+	if err != nil {
+		return err
+	}
+	if p.Version != version {
+		return apperr.New(apperr.Conflict, "the plan was changed by someone else (version %d, you sent %d); reload and try again", p.Version, version)
+	}
+	return s.t.Transact(ctx, DeleteVersioned(planKey(id), version), Delete(slugKey(p.Slug), "owner", id))
+}
+
+// ListPlans implements catalog.Store with one query (more only past 1 MB).
+// Items come back in GSI sort-key order; the catalog orders them for display.
+func (s *Plans) ListPlans(ctx context.Context, status catalog.Status, t catalog.ServiceType) ([]catalog.Plan, error) {
+	q := Query{Index: GSI2, PK: "PLANS"}
+	if status != "" {
+		q = Query{Index: GSI1, PK: "PLANS#" + string(status)}
+	}
+	if t != "" {
+		q.SKPrefix = string(t) + "#"
+	}
+	recs, err := QueryAll[planRecord](ctx, s.t, q, 0)
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	plans := make([]catalog.Plan, 0, len(recs))
+	for i := range recs {
+		plans = append(plans, *recs[i].plan())
+	}
+	return plans, nil
+}

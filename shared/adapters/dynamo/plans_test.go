@@ -1,0 +1,78 @@
+package dynamo_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/dynamo/dynamotest"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
+	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/clock"
+)
+
+// The plan store's contract, on every backend: concurrent creates of one
+// slug leave exactly one plan, and listings see the right partitions.
+func TestPlansContract(t *testing.T) {
+	clk := clock.NewFake(t0)
+	dynamotest.Run(t, clk, func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
+		ctx := context.Background()
+		svc := catalog.NewService(dynamo.NewPlans(tbl), clk, 3)
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				in := catalogtest.Input("same-slug")
+				in.Name = fmt.Sprintf("racer %d", i)
+				_, errs[i] = svc.Create(ctx, in)
+			})
+		}
+		wg.Wait()
+		wins := 0
+		for _, err := range errs {
+			if err == nil {
+				wins++
+			} else if !apperr.Is(err, apperr.Conflict) {
+				t.Fatalf("unexpected: %v", err)
+			}
+		}
+		all, err := svc.List(ctx, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wins != 1 || len(all) != 1 {
+			t.Fatalf("wins = %d, plans = %d; want 1 and 1", wins, len(all))
+		}
+
+		hidden := catalogtest.Input("hidden-one")
+		hidden.Status = catalog.Hidden
+		if _, err := svc.Create(ctx, hidden); err != nil {
+			t.Fatal(err)
+		}
+		active, err := svc.List(ctx, catalog.Active, catalog.VPS)
+		if err != nil || len(active) != 1 || active[0].Slug != "same-slug" {
+			t.Fatalf("active = %+v, %v", active, err)
+		}
+		if got, err := svc.List(ctx, "", ""); err != nil || len(got) != 2 {
+			t.Fatalf("all = %d, %v", len(got), err)
+		}
+		if got, err := svc.List(ctx, catalog.Active, catalog.Dedicated); err != nil || len(got) != 0 {
+			t.Fatalf("dedicated = %d, %v", len(got), err)
+		}
+		// Hiding a plan moves it out of the public partition.
+		p := active[0]
+		in := catalogtest.Input(p.Slug)
+		in.Status = catalog.Hidden
+		if _, err := svc.Replace(ctx, p.ID, p.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		pub, err := svc.Public(ctx, catalog.PublicQuery{})
+		if err != nil || len(pub.Plans) != 0 {
+			t.Fatalf("public after hide = %+v, %v", pub, err)
+		}
+	})
+}

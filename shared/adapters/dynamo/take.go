@@ -1,0 +1,69 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ezscale/platform/shared/platform/apperr"
+)
+
+// Take deletes the live item at key whose attribute attr equals value and
+// decodes what it held into out — the single-use primitive (verification
+// and reset tokens). apperr.NotFound when no such live item exists, so two
+// concurrent takers never both succeed.
+func (t *Table) Take(ctx context.Context, key Key, attr, value string, out any) error {
+	res, err := t.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                &t.name,
+		Key:                      key.av(),
+		ConditionExpression:      aws.String("attribute_exists(PK) AND #a = :v AND (attribute_not_exists(#ttl) OR #ttl > :now)"),
+		ExpressionAttributeNames: map[string]string{"#a": attr, "#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":v": &types.AttributeValueMemberS{Value: value}, ":now": t.nowAV(),
+		},
+		ReturnValues: types.ReturnValueAllOld,
+	})
+	if err != nil {
+		err = classify(err, "take "+key.PK)
+		if apperr.Is(err, apperr.Conflict) {
+			return apperr.New(apperr.NotFound, "not found")
+		}
+		return err
+	}
+	if err := attributevalue.UnmarshalMap(res.Attributes, out); err != nil {
+		return fmt.Errorf("decode %s: %w", key.PK, err)
+	}
+	return nil
+}
+
+// Count adds one to the counter at key unless it already reached limit,
+// creating it (with an expiry) on first use — the rate-limit primitive.
+// It returns false when the limit is reached.
+func (t *Table) Count(ctx context.Context, key Key, limit int, expires time.Time) (bool, error) {
+	_, err := t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &t.name,
+		Key:                      key.av(),
+		UpdateExpression:         aws.String("ADD #c :one SET #ttl = if_not_exists(#ttl, :exp), #type = if_not_exists(#type, :type)"),
+		ConditionExpression:      aws.String("attribute_not_exists(#c) OR #c < :limit"),
+		ExpressionAttributeNames: map[string]string{"#c": "count", "#ttl": "ttl", "#type": "type"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": numAV(1), ":limit": numAV(int64(limit)),
+			":exp":  &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
+			":type": &types.AttributeValueMemberS{Value: "counter"},
+		},
+	})
+	if err == nil {
+		return true, nil
+	}
+	err = classify(err, "count "+key.PK)
+	if apperr.Is(err, apperr.Conflict) {
+		return false, nil
+	}
+	return false, err
+}

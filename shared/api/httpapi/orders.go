@@ -1,0 +1,336 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/ezscale/platform/shared/api/httpx"
+	"github.com/ezscale/platform/shared/domain/gateway"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/outbox"
+	"github.com/ezscale/platform/shared/platform/apperr"
+)
+
+// OutboxReader lists the domain events recorded about a subject.
+type OutboxReader interface {
+	ListOutbox(ctx context.Context, subject string) ([]outbox.Item, error)
+}
+
+type orderHandlers struct{ Deps }
+
+func (h orderHandlers) quote(w http.ResponseWriter, r *http.Request) error {
+	var in orders.Input
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	o, err := h.Orders.Quote(r.Context(), principal(r).User.ID, in)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (h orderHandlers) checkout(w http.ResponseWriter, r *http.Request) error {
+	var in orders.Input
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	o, err := h.Orders.Checkout(r.Context(), principal(r).User.ID, in)
+	if err != nil {
+		return err
+	}
+	h.record(r, "order.create", "order", o.ID, nil, map[string]any{"plan_id": o.PlanID, "cycle": o.Cycle, "currency": o.Currency, "total": o.Total, "coupon": o.CouponCode})
+	httpx.JSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+func (h orderHandlers) myList(w http.ResponseWriter, r *http.Request) error {
+	list, next, err := h.Orders.List(r.Context(), principal(r).User.ID, r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"orders": nonNil(list), "next_cursor": next})
+	return nil
+}
+
+// myGet shows the caller's own order; anyone else's is "not found".
+func (h orderHandlers) myGet(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.Orders.Get(r.Context(), r.PathValue("id"))
+	if err == nil && o.CustomerID != principal(r).User.ID {
+		err = apperr.New(apperr.NotFound, "order %s not found", r.PathValue("id"))
+	}
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (h orderHandlers) mySubscriptions(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Orders.Subscriptions(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"subscriptions": nonNil(list)})
+	return nil
+}
+
+func (h orderHandlers) myPayments(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Orders.Payments(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"payments": nonNil(list), "balance": orders.Balance(list)})
+	return nil
+}
+
+// maxWebhookBytes is far above any Stripe event (they are a few KB).
+const maxWebhookBytes = 512 << 10
+
+// stripeWebhook applies a Stripe event. Forged, altered and stale
+// deliveries get 400 and leave no trace; anything we fail to record gets
+// 500 so Stripe delivers it again.
+func (h orderHandlers) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBytes+1))
+	if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "could not read the request body")
+	}
+	if len(body) > maxWebhookBytes {
+		return apperr.New(apperr.PayloadTooLarge, "webhook body too large")
+	}
+	ev, err := h.Orders.HandleWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
+	if errors.Is(err, gateway.ErrSignature) {
+		return apperr.Wrap(err, apperr.Invalid, "the Stripe-Signature header does not verify (forged, altered or older than 5 minutes)")
+	}
+	if err != nil {
+		return err
+	}
+	h.Log.InfoContext(r.Context(), "stripe webhook applied", "event", ev.ID, "type", ev.Type)
+	httpx.JSON(w, http.StatusOK, map[string]any{"received": true})
+	return nil
+}
+
+func (h orderHandlers) adminList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	status := orders.Status(q.Get("status"))
+	if status == "" {
+		status = orders.Paid
+	}
+	switch status {
+	case orders.Pending, orders.AwaitingApproval, orders.Paid, orders.Expired, orders.Cancelled:
+	default:
+		return apperr.Validation(map[string]string{"status": "must be pending, awaiting_approval, paid, expired or cancelled"})
+	}
+	list, next, err := h.Orders.ListAll(r.Context(), status, q.Get("cursor"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"orders": nonNil(list), "next_cursor": next})
+	return nil
+}
+
+// adminGet shows an order with the domain events it caused (e.g. the
+// provisioning request and whether something has consumed it yet).
+func (h orderHandlers) adminGet(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.Orders.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	events, err := h.Outbox.ListOutbox(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"order": o, "events": nonNil(events)})
+	return nil
+}
+
+func (h orderHandlers) approve(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.Orders.Approve(r.Context(), r.PathValue("id"), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "order.approve", "order", o.ID, nil, nil)
+	httpx.JSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (h orderHandlers) cancel(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if len(in.Reason) > 500 {
+		return apperr.Validation(map[string]string{"reason": "must be at most 500 characters"})
+	}
+	o, err := h.Orders.Cancel(r.Context(), r.PathValue("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	h.record(r, "order.cancel", "order", o.ID, nil, in)
+	httpx.JSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (h orderHandlers) adminPayments(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Orders.Payments(r.Context(), r.URL.Query().Get("customer"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"payments": nonNil(list)})
+	return nil
+}
+
+func (h orderHandlers) myCancel(w http.ResponseWriter, r *http.Request) error {
+	// Someone else's subscription is "not found" whatever the body says.
+	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in orders.CancelRequest
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	sub, err := h.Orders.CancelSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"), in, "customer")
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.cancel", "subscription", sub.ID, nil, in)
+	httpx.JSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (h orderHandlers) myResume(w http.ResponseWriter, r *http.Request) error {
+	sub, err := h.Orders.ResumeSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.resume", "subscription", sub.ID, nil, nil)
+	httpx.JSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (h orderHandlers) adminCancelSubscription(w http.ResponseWriter, r *http.Request) error {
+	var in orders.CancelRequest
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	sub, err := h.Orders.CancelSubscription(r.Context(), "", r.PathValue("id"), in, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.cancel", "subscription", sub.ID, nil, in)
+	httpx.JSON(w, http.StatusOK, sub)
+	return nil
+}
+
+func (h orderHandlers) cancellations(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Orders.Cancellations(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"cancellations": nonNil(list)})
+	return nil
+}
+
+func (h orderHandlers) refund(w http.ResponseWriter, r *http.Request) error {
+	var in orders.RefundRequest
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	p, err := h.Orders.RefundPayment(r.Context(), r.PathValue("id"), in, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "payment.refund", "payment", r.PathValue("id"), nil, map[string]any{"amount": p.Amount, "currency": p.Currency, "refund": p.ID, "reason": in.Reason})
+	httpx.JSON(w, http.StatusCreated, p)
+	return nil
+}
+
+func (h orderHandlers) myPaymentMethods(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Orders.PaymentMethods(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"payment_methods": nonNil(list)})
+	return nil
+}
+
+func (h orderHandlers) setupPaymentMethod(w http.ResponseWriter, r *http.Request) error {
+	url, err := h.Orders.SetupPaymentMethod(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusCreated, map[string]string{"url": url})
+	return nil
+}
+
+func (h orderHandlers) defaultPaymentMethod(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Orders.SetDefaultPaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	h.record(r, "payment_method.default", "payment_method", r.PathValue("id"), nil, nil)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h orderHandlers) removePaymentMethod(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Orders.RemovePaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	h.record(r, "payment_method.remove", "payment_method", r.PathValue("id"), nil, nil)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type changeInput struct {
+	PlanID        string `json:"plan_id"`
+	ProrationDate int64  `json:"proration_date"` // unix seconds, from the preview
+}
+
+func (h orderHandlers) previewChange(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in changeInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	ch, err := h.Orders.PreviewChange(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, ch)
+	return nil
+}
+
+func (h orderHandlers) changePlan(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in changeInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.ProrationDate == 0 {
+		return apperr.Validation(map[string]string{"proration_date": "is required: confirm the proration_date of a preview"})
+	}
+	ch, err := h.Orders.ChangePlan(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID, time.Unix(in.ProrationDate, 0).UTC())
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.change", "subscription", ch.SubscriptionID, map[string]string{"plan_id": ch.FromPlanID}, map[string]any{"plan_id": ch.ToPlanID, "total": ch.Proration.Total})
+	httpx.JSON(w, http.StatusOK, ch)
+	return nil
+}

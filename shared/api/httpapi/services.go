@@ -1,0 +1,261 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/ezscale/platform/shared/api/httpx"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/text"
+)
+
+type serviceHandlers struct{ Deps }
+
+var errNoProvisioning = apperr.New(apperr.Unavailable, "provisioning is not configured on this installation")
+
+func (h serviceHandlers) engine() (*provisioning.Engine, error) {
+	if h.Provisioning == nil {
+		return nil, errNoProvisioning
+	}
+	return h.Provisioning, nil
+}
+
+func (h serviceHandlers) myList(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	list, err := e.Services(r.Context(), principal(r).User.ID, false)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+	return nil
+}
+
+func (h serviceHandlers) myGet(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	s, err := e.Service(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (h serviceHandlers) myUsage(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	u, err := e.Usage(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"cpu_percent": u.CPUPercent, "memory_bytes": u.MemoryBytes, "disk_bytes": u.DiskBytes,
+		"network_rx_bytes": u.NetworkRxBytes, "network_tx_bytes": u.NetworkTxBytes})
+	return nil
+}
+
+func (h serviceHandlers) myPower(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	if _, err := e.Service(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in struct {
+		Action provisioning.Power `json:"action"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := e.Power(r.Context(), principal(r).User.ID, r.PathValue("id"), in.Action, principal(r).User.ID); err != nil {
+		return err
+	}
+	h.record(r, "service.power", "service", r.PathValue("id"), nil, in)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h serviceHandlers) myLogin(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	u, err := e.LoginURL(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]string{"url": u})
+	return nil
+}
+
+// myCredentials reveals a service's login after the customer types their
+// account password again.
+func (h serviceHandlers) myCredentials(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	me := principal(r).User.ID
+	if _, err := e.Service(r.Context(), me, r.PathValue("id")); err != nil {
+		return err
+	}
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.Password == "" {
+		return apperr.Validation(map[string]string{"password": "is required"})
+	}
+	if err := h.Accounts.Reauthenticate(r.Context(), me, in.Password, "service credentials "+r.PathValue("id"), meta(r)); err != nil {
+		return err
+	}
+	c, err := e.RevealCredentials(r.Context(), me, r.PathValue("id"), me)
+	if err != nil {
+		return err
+	}
+	h.record(r, "service.credentials_revealed", "service", r.PathValue("id"), nil, nil)
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.JSON(w, http.StatusOK, map[string]string{"username": c.Username, "password": c.Password, "note": c.Note})
+	return nil
+}
+
+func (h serviceHandlers) adminList(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	list, err := e.Services(r.Context(), q.Get("customer"), q.Get("archived") == "true")
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+	return nil
+}
+
+func (h serviceHandlers) adminGet(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	s, err := e.Service(r.Context(), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	log, err := e.History(r.Context(), s.ID)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"service": s, "log": nonNil(log)})
+	return nil
+}
+
+// staffAction is one staff action on a service; reason is what the staff
+// member typed for the customer (empty when the action takes none). Each
+// route names its own engine call, so no action can fall through to none.
+type staffAction func(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error)
+
+func suspendService(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error) {
+	return e.Suspend(ctx, id, actor, reason)
+}
+
+func unsuspendService(ctx context.Context, e *provisioning.Engine, id, actor, _ string) (*provisioning.Service, error) {
+	return e.Unsuspend(ctx, id, actor)
+}
+
+func terminateService(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error) {
+	return e.Terminate(ctx, id, actor, reason)
+}
+
+func archiveService(ctx context.Context, e *provisioning.Engine, id, _, _ string) (*provisioning.Service, error) {
+	return e.SetArchived(ctx, id, true)
+}
+
+func restoreService(ctx context.Context, e *provisioning.Engine, id, _, _ string) (*provisioning.Service, error) {
+	return e.SetArchived(ctx, id, false)
+}
+
+// adminAction runs one staff action on a service and answers the result.
+// Suspend and terminate take an optional {"reason": "…"} for the e-mail.
+func (h serviceHandlers) adminAction(action string, run staffAction) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		e, err := h.engine()
+		if err != nil {
+			return err
+		}
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if r.ContentLength != 0 {
+			if err := httpx.Decode(r, &in); err != nil {
+				return err
+			}
+			if why := text.MultilineProblem(in.Reason, 0, 500); why != "" {
+				return apperr.Validation(map[string]string{"reason": why})
+			}
+		}
+		ctx, id, actor := r.Context(), r.PathValue("id"), principal(r).User.ID
+		s, err := run(ctx, e, id, actor, strings.TrimSpace(in.Reason))
+		if err != nil {
+			return err
+		}
+		h.record(r, "service."+action, "service", id, nil, map[string]string{"status": string(s.Status)})
+		httpx.JSON(w, http.StatusOK, s)
+		return nil
+	}
+}
+
+// adminModify moves a service to another plan at its panel (the plan and
+// limits on our record follow); billing is changed separately, from the
+// customer's subscription.
+func (h serviceHandlers) adminModify(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		PlanID string `json:"plan_id"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.PlanID == "" {
+		return apperr.Validation(map[string]string{"plan_id": "is required"})
+	}
+	before, err := e.Service(r.Context(), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s, err := e.Resize(r.Context(), before.ID, in.PlanID, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "service.modify", "service", s.ID, map[string]string{"plan_id": before.PlanID}, map[string]string{"plan_id": s.PlanID})
+	httpx.JSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (h serviceHandlers) retryService(ctx context.Context, e *provisioning.Engine, id, actor, _ string) (*provisioning.Service, error) {
+	if h.StartProvisioning == nil {
+		return nil, errNoProvisioning
+	}
+	s, name, err := e.PrepareRetry(ctx, id, actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.StartProvisioning(ctx, s.OrderID, name); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

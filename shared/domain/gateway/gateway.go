@@ -1,0 +1,223 @@
+// Package gateway is what billing needs from a payment provider (Stripe,
+// PayPal), in our own terms: no vendor types cross it.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ezscale/platform/shared/platform/apperr"
+)
+
+// Customer is who pays, as the gateway should know them.
+type Customer struct {
+	UserID string // ours; the gateway keeps it as metadata and idempotency key
+	Email  string
+	Name   string
+	// Replaces names a customer id the gateway no longer knows (deleted, or
+	// the keys were switched to another account): a new customer is made.
+	Replaces string
+}
+
+// ErrUnknownCustomer is in the chain of an error when the gateway does not
+// know the customer id a call named (it was deleted, or the keys belong to
+// another account). Callers may replace the customer and try again.
+var ErrUnknownCustomer = errors.New("the payment provider does not know this customer")
+
+// CheckoutInput is one hosted checkout for a subscription. Amounts are
+// ours, tax included: the gateway charges exactly what our invoice says.
+type CheckoutInput struct {
+	OrderID           string // ours: reference and idempotency key
+	GatewayCustomerID string
+	Product           string // what the customer sees, e.g. "VPS Starter (monthly)"
+	Currency          string // ISO 4217, upper case
+	// Amount is charged every period; FirstDiscount comes off the first one.
+	Amount        int64
+	FirstDiscount int64
+	// Interval is "month" or "year"; IntervalCount periods make one cycle.
+	Interval      string
+	IntervalCount int64
+	SuccessURL    string
+	CancelURL     string
+	TrialDays     int64
+	ExpiresAt     time.Time // when an unpaid session lapses (stock is released then)
+}
+
+// CancelInput ends a subscription now or at the end of its period.
+type CancelInput struct {
+	SubscriptionID string // the gateway's
+	AtPeriodEnd    bool
+	Feedback       string // one of Feedbacks, or empty
+	Comment        string
+	// Key makes a retried request a replay, not a second change; derive it
+	// from our subscription id and its version.
+	Key string
+}
+
+// Feedbacks are the cancellation reasons gateways understand (Stripe's).
+var Feedbacks = []string{"too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex", "low_quality", "other"}
+
+// RefundInput returns money from a charge.
+type RefundInput struct {
+	ChargeID string
+	Amount   int64  // minor units, at most what is left of the charge
+	Reason   string // duplicate, fraudulent, requested_by_customer, or empty
+	Key      string // our refund id: a retry refunds once
+	By       string // the staff member, kept with the refund at the gateway
+}
+
+// CreditInput adds to a customer's credit balance at the gateway, which
+// the gateway applies to the customer's next invoices before charging.
+type CreditInput struct {
+	GatewayCustomerID string
+	Currency          string // upper case
+	Amount            int64  // minor units, positive
+	Description       string
+	Key               string // our id for the credit: a retry credits once
+}
+
+// Refund is one refund of a charge as the gateway has it (ours and those
+// made in the gateway's own dashboard).
+type Refund struct {
+	ID      string
+	Amount  int64
+	By      string // the staff member who asked us for it; empty when made elsewhere
+	Created time.Time
+}
+
+// Checkout is a created hosted checkout.
+type Checkout struct {
+	ID  string
+	URL string
+}
+
+// ErrSignature means a webhook was forged, altered or replayed too late.
+var ErrSignature = errors.New("webhook signature is invalid or stale")
+
+// Gateway is one payment provider.
+type Gateway interface {
+	Name() string
+	// EnsureCustomer returns the gateway customer for c, creating it once.
+	EnsureCustomer(ctx context.Context, c Customer) (string, error)
+	// CreateCheckout starts a hosted checkout; repeating it for the same
+	// order returns the same session.
+	CreateCheckout(ctx context.Context, in CheckoutInput) (*Checkout, error)
+	// ParseWebhook verifies signature over payload and decodes the event
+	// (ErrSignature when it does not verify).
+	ParseWebhook(payload []byte, signature string) (*Event, error)
+	// CancelSubscription ends a subscription now or at its period end.
+	CancelSubscription(ctx context.Context, in CancelInput) error
+	// ResumeSubscription withdraws a cancellation at period end.
+	ResumeSubscription(ctx context.Context, subscriptionID, key string) error
+	// Refund returns the gateway's refund id.
+	Refund(ctx context.Context, in RefundInput) (string, error)
+	// ChargeRefunds lists a charge's refunds, oldest first.
+	ChargeRefunds(ctx context.Context, chargeID string) ([]Refund, error)
+	// CreditBalance adds in.Amount to the customer's balance, used on
+	// their next invoices; it returns the gateway's transaction id.
+	CreditBalance(ctx context.Context, in CreditInput) (string, error)
+	// SetupPaymentMethod opens a hosted page where the customer saves a
+	// card without paying (Stripe: Checkout in setup mode, a SetupIntent).
+	SetupPaymentMethod(ctx context.Context, in SetupInput) (*Checkout, error)
+	// SetDefaultPaymentMethod makes pm the customer's default and the one
+	// the listed subscriptions charge.
+	SetDefaultPaymentMethod(ctx context.Context, customerID, pm string, subscriptionIDs []string) error
+	// DetachPaymentMethod removes a saved payment method.
+	DetachPaymentMethod(ctx context.Context, pm string) error
+	// StartSubscription subscribes a customer with a saved card, charging
+	// the first period at once (no hosted page); a decline creates nothing.
+	// Repeating it for the same order returns the same subscription.
+	StartSubscription(ctx context.Context, in CheckoutInput, paymentMethodID string) (string, error)
+	// ChangeSubscription charges in.Charge at once (when positive) and
+	// then moves the subscription to the new price without the gateway's
+	// own proration; it returns the gateway invoice of the charge.
+	ChangeSubscription(ctx context.Context, in ChangeInput) (string, error)
+}
+
+// ChangeInput is a plan change priced by us.
+type ChangeInput struct {
+	ChangeID          string // ours: idempotency keys and invoice metadata
+	SubscriptionID    string
+	GatewayCustomerID string
+	Currency          string
+	Product           string // the new plan, as the customer sees it
+	Amount            int64  // the new price per period, tax included
+	Interval          string
+	IntervalCount     int64
+	Charge            int64  // charged now, tax included; 0 for none
+	Description       string // the charge's line
+}
+
+// SetupInput is one hosted "save a card" page.
+type SetupInput struct {
+	GatewayCustomerID string
+	Currency          string
+	SuccessURL        string
+	CancelURL         string
+	Key               string
+}
+
+// Unconfigured stands in when no gateway is configured: every call says
+// payments are unavailable, and webhooks never verify.
+type Unconfigured struct{ Provider string }
+
+var errUnconfigured = apperr.New(apperr.Unavailable, "payments are not configured on this installation")
+
+// Name implements Gateway.
+func (u Unconfigured) Name() string { return u.Provider }
+
+// EnsureCustomer implements Gateway.
+func (Unconfigured) EnsureCustomer(context.Context, Customer) (string, error) {
+	return "", errUnconfigured
+}
+
+// CreateCheckout implements Gateway.
+func (Unconfigured) CreateCheckout(context.Context, CheckoutInput) (*Checkout, error) {
+	return nil, errUnconfigured
+}
+
+// ParseWebhook implements Gateway.
+func (Unconfigured) ParseWebhook([]byte, string) (*Event, error) { return nil, ErrSignature }
+
+// CancelSubscription implements Gateway.
+func (Unconfigured) CancelSubscription(context.Context, CancelInput) error { return errUnconfigured }
+
+// ResumeSubscription implements Gateway.
+func (Unconfigured) ResumeSubscription(context.Context, string, string) error { return errUnconfigured }
+
+// Refund implements Gateway.
+func (Unconfigured) Refund(context.Context, RefundInput) (string, error) { return "", errUnconfigured }
+
+// ChargeRefunds implements Gateway.
+func (Unconfigured) ChargeRefunds(context.Context, string) ([]Refund, error) {
+	return nil, errUnconfigured
+}
+
+// CreditBalance implements Gateway.
+func (Unconfigured) CreditBalance(context.Context, CreditInput) (string, error) {
+	return "", errUnconfigured
+}
+
+// SetupPaymentMethod implements Gateway.
+func (Unconfigured) SetupPaymentMethod(context.Context, SetupInput) (*Checkout, error) {
+	return nil, errUnconfigured
+}
+
+// SetDefaultPaymentMethod implements Gateway.
+func (Unconfigured) SetDefaultPaymentMethod(context.Context, string, string, []string) error {
+	return errUnconfigured
+}
+
+// DetachPaymentMethod implements Gateway.
+func (Unconfigured) DetachPaymentMethod(context.Context, string) error { return errUnconfigured }
+
+// StartSubscription implements Gateway.
+func (Unconfigured) StartSubscription(context.Context, CheckoutInput, string) (string, error) {
+	return "", errUnconfigured
+}
+
+// ChangeSubscription implements Gateway.
+func (Unconfigured) ChangeSubscription(context.Context, ChangeInput) (string, error) {
+	return "", errUnconfigured
+}

@@ -1,0 +1,191 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/domain/outbox"
+)
+
+// Invoicer issues our invoices for gateway payments.
+type Invoicer interface {
+	IssuePaid(ctx context.Context, in billing.PaidInput) (*billing.Invoice, error)
+}
+
+// Notifier sends e-mail and admin alerts.
+type Notifier interface {
+	Send(ctx context.Context, r notify.Request) (*notify.Message, error)
+}
+
+// Effects performs what orders' outbox items ask for. Every handler is
+// idempotent: the invoice id derives from the gateway invoice, and each
+// notification carries a key derived from the item.
+type Effects struct {
+	Orders    *Service
+	Invoices  Invoicer
+	Notify    Notifier
+	Customers Customers
+	HighValue map[string]int64
+}
+
+// Register installs the handlers on d.
+func (e *Effects) Register(d *outbox.Dispatcher) {
+	d.Handle(KindInvoicePaid, e.invoicePaid)
+	d.Handle(KindOrderPaid, e.orderPaid)
+	d.Handle(KindPaymentFailed, e.paymentFailed)
+	d.Handle(KindCancelled, e.cancelled)
+	d.Handle(KindChangePending, func(ctx context.Context, it outbox.Item) error {
+		var in struct {
+			ChangeID string `json:"change_id"`
+		}
+		if err := json.Unmarshal(it.Payload, &in); err != nil {
+			return fmt.Errorf("decode %s: %w", it.ID, err)
+		}
+		return e.Orders.ResumeChange(ctx, in.ChangeID)
+	})
+}
+
+func (e *Effects) cancelled(ctx context.Context, it outbox.Item) error {
+	var sv Survey
+	if err := json.Unmarshal(it.Payload, &sv); err != nil {
+		return fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	bill, err := e.Customers.BillTo(ctx, sv.CustomerID)
+	if err != nil {
+		return err
+	}
+	when := "at period end"
+	if sv.When == "now" {
+		when = "immediately"
+	}
+	reason := strings.ReplaceAll(sv.Reason, "_", " ")
+	if reason == "" {
+		reason = "not given"
+	}
+	if sv.Comment != "" {
+		reason += ": " + sv.Comment
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertCancellation, Key: "cancel:" + it.ID,
+		Data: map[string]any{"customer_name": bill.Name + " <" + bill.Email + ">", "service_name": sv.PlanName, "when": when, "reason": reason}})
+	return err
+}
+
+// InvoiceID is our invoice for a gateway invoice.
+func InvoiceID(gw, gatewayInvoiceID string) string { return "inv_" + gw + "_" + gatewayInvoiceID }
+
+func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
+	var ev InvoicePaidEvent
+	if err := json.Unmarshal(it.Payload, &ev); err != nil {
+		return fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	o, err := e.Orders.Get(ctx, ev.OrderID)
+	if err != nil {
+		return err
+	}
+	period := ""
+	if ev.PeriodStart != "" && ev.PeriodEnd != "" && ev.PeriodStart != ev.PeriodEnd {
+		period = fmt.Sprintf(", %s to %s", ev.PeriodStart, ev.PeriodEnd)
+	}
+	lines := []billing.Line{{Description: fmt.Sprintf("%s (%s%s)", o.PlanName, cycleName(o.Cycle), period), Quantity: 1, UnitAmount: o.Price, Amount: o.Price}}
+	if sub, err := e.Orders.store.GetSubscription(ctx, SubscriptionID(o.ID)); err == nil && sub.Price > 0 && ev.Reason == "subscription_cycle" {
+		// Renewals bill the plan the subscription is on now.
+		lines[0] = billing.Line{Description: fmt.Sprintf("%s (%s%s)", sub.PlanName, cycleName(sub.Cycle), period), Quantity: 1, UnitAmount: sub.Price, Amount: sub.Price}
+	}
+	if ev.ChangeID != "" {
+		ch, err := e.Orders.Change(ctx, ev.ChangeID)
+		if err != nil {
+			return fmt.Errorf("plan change %s of invoice %s: %w", ev.ChangeID, ev.GatewayInvoiceID, err)
+		}
+		days := func(sec int64) int64 { return (sec + 43200) / 86400 }
+		p := ch.Proration
+		lines = []billing.Line{
+			{Description: fmt.Sprintf("Unused time on %s (%d of %d days)", ch.FromPlanName, days(p.Remaining), days(p.Period)), Quantity: 1, UnitAmount: -p.Credit, Amount: -p.Credit},
+			{Description: fmt.Sprintf("Remaining time on %s (%d of %d days)", ch.ToPlanName, days(p.Remaining), days(p.Period)), Quantity: 1, UnitAmount: p.Charge, Amount: p.Charge},
+		}
+	}
+	first := ev.Reason == "subscription_create"
+	if first && o.Discount > 0 {
+		lines = append(lines, billing.Line{Description: "Coupon " + o.CouponCode, Quantity: 1, UnitAmount: -o.Discount, Amount: -o.Discount})
+	}
+	if first && o.TrialDays > 0 && ev.Amount == 0 {
+		lines = []billing.Line{{Description: fmt.Sprintf("%s — %d-day free trial", o.PlanName, o.TrialDays), Quantity: 1}}
+	}
+	in := billing.PaidInput{ID: InvoiceID(ev.Gateway, ev.GatewayInvoiceID), CustomerID: o.CustomerID, Currency: o.Currency, Lines: lines,
+		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: "card (" + gatewayName(ev.Gateway) + ")", Reference: ev.ChargeID,
+		CreditApplied: ev.CreditApplied}
+	inv, err := e.Invoices.IssuePaid(ctx, in)
+	if err != nil {
+		return err
+	}
+	if inv.Total != ev.Amount+ev.CreditApplied {
+		// Our arithmetic and the gateway's disagree: the invoice stands as
+		// computed, and staff must look.
+		e.Orders.log.ErrorContext(ctx, "invoice total differs from the amount charged", "invoice", inv.ID, "total", inv.Total, "charged", ev.Amount)
+	}
+	return nil
+}
+
+func (e *Effects) orderPaid(ctx context.Context, it outbox.Item) error {
+	o, err := e.Orders.Get(ctx, it.Subject)
+	if err != nil {
+		return err
+	}
+	bill, err := e.Customers.BillTo(ctx, o.CustomerID)
+	if err != nil {
+		return err
+	}
+	name := bill.Name
+	if name == "" {
+		name = bill.Email
+	}
+	plan := fmt.Sprintf("%s (%s)", o.PlanName, cycleName(o.Cycle))
+	if o.Status == AwaitingApproval {
+		plan += " — awaiting approval"
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.OrderAlertKind(o.Total, o.Currency, e.HighValue), Key: "order_paid:" + o.ID,
+		Data: map[string]any{"order_id": o.ID, "customer_name": name, "plan_name": plan, "amount": o.Total, "currency": o.Currency}})
+	return err
+}
+
+func (e *Effects) paymentFailed(ctx context.Context, it outbox.Item) error {
+	var ev PaymentFailedEvent
+	if err := json.Unmarshal(it.Payload, &ev); err != nil {
+		return fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	bill, err := e.Customers.BillTo(ctx, ev.CustomerID)
+	if err != nil {
+		return err
+	}
+	reason := ev.Reason
+	if reason == "" {
+		reason = "The payment was declined."
+	}
+	next := ev.NextAttempt
+	if next == "" {
+		next = "no further automatic attempt"
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.PaymentFailed, To: bill.Email, Key: "payment_failed:" + it.ID,
+		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason,
+			"update_payment_url": e.Orders.account + "/billing", "next_attempt": next}})
+	if err != nil {
+		return err
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertPaymentFailed, Key: "alert_payment_failed:" + it.ID,
+		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason}})
+	return err
+}
+
+// gatewayName is a gateway's name as customers know it.
+func gatewayName(gw string) string {
+	switch gw {
+	case "stripe":
+		return "Stripe"
+	case "paypal":
+		return "PayPal"
+	}
+	return gw
+}

@@ -1,0 +1,335 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ezscale/platform/shared/domain/gateway"
+	"github.com/ezscale/platform/shared/domain/outbox"
+	"github.com/ezscale/platform/shared/platform/apperr"
+)
+
+// Outbox kinds orders emit.
+const (
+	// KindOrderPaid: tell the customer and the admins (Discord).
+	KindOrderPaid = "order.paid"
+	// KindProvision: start provisioning the order (consumed by provisioning).
+	KindProvision = "provision.requested"
+	// KindInvoicePaid: issue our invoice for a gateway charge, mark it paid.
+	KindInvoicePaid = "invoice.paid"
+	// KindPaymentFailed: tell the customer and the admins.
+	KindPaymentFailed = "payment.failed"
+)
+
+// InvoicePaidEvent is KindInvoicePaid's payload.
+type InvoicePaidEvent struct {
+	OrderID          string `json:"order_id"`
+	CustomerID       string `json:"customer_id"`
+	Gateway          string `json:"gateway"`
+	GatewayInvoiceID string `json:"gateway_invoice_id"`
+	ChargeID         string `json:"charge_id"`
+	Currency         string `json:"currency"`
+	Amount           int64  `json:"amount"`
+	Reason           string `json:"reason"`
+	ChangeID         string `json:"change_id,omitempty"` // a plan change's charge
+	// CreditApplied is what the customer's balance paid (Amount is what
+	// the card paid).
+	CreditApplied int64  `json:"credit_applied,omitempty"`
+	PeriodStart   string `json:"period_start"`
+	PeriodEnd     string `json:"period_end"`
+}
+
+// PaymentFailedEvent is KindPaymentFailed's payload.
+type PaymentFailedEvent struct {
+	OrderID     string `json:"order_id"`
+	CustomerID  string `json:"customer_id"`
+	Currency    string `json:"currency"`
+	Amount      int64  `json:"amount"`
+	Reason      string `json:"reason"`
+	NextAttempt string `json:"next_attempt"`
+}
+
+// ErrNotYet refuses an event that depends on one not yet received; the
+// gateway's redelivery brings it back later.
+var ErrNotYet = apperr.New(apperr.Unavailable, "this event depends on one not yet received; deliver it again later")
+
+// HandleWebhook verifies and applies one gateway webhook delivery. It
+// returns gateway.ErrSignature for forged or stale deliveries (nothing is
+// recorded) and nil for duplicates and kinds we do not act on.
+func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature string) (*gateway.Event, error) {
+	ev, err := s.gateway.ParseWebhook(payload, signature)
+	if err != nil {
+		return nil, err
+	}
+	return ev, s.ApplyEvent(ctx, ev)
+}
+
+// ApplyEvent records ev and the state change it causes in one
+// transaction, deciding again on the fresh state when a concurrent event
+// for the same order won the race.
+func (s *Service) ApplyEvent(ctx context.Context, ev *gateway.Event) error {
+	// Redeliveries are common: one read spares them the whole decision.
+	// (The transaction's own check still decides races.)
+	if seen, err := s.store.EventSeen(ctx, s.gateway.Name(), ev.ID); err != nil {
+		return err
+	} else if seen {
+		return nil
+	}
+	for attempt := 1; ; attempt++ {
+		c, err := s.decide(ctx, ev)
+		if err != nil {
+			return fmt.Errorf("event %s (%s): %w", ev.ID, ev.Type, err)
+		}
+		err = s.store.Apply(ctx, c)
+		switch {
+		case errors.Is(err, ErrDuplicate):
+			return nil
+		case apperr.Is(err, apperr.Conflict) && attempt < 10:
+			// Another event of the same order won; spread the retries.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(rand.IntN(attempt*3)+1) * time.Millisecond):
+			}
+			continue
+		case err != nil:
+			return fmt.Errorf("apply event %s (%s): %w", ev.ID, ev.Type, err)
+		}
+		if len(c.Outbox) > 0 {
+			s.kick()
+		}
+		return nil
+	}
+}
+
+// decide computes what ev changes, from the stored state.
+func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error) {
+	c := Change{Event: &EventRecord{Gateway: s.gateway.Name(), ID: ev.ID, Type: ev.Type, Created: ev.Created}}
+	var orderID string
+	switch {
+	case ev.Checkout != nil:
+		orderID = ev.Checkout.OrderID
+	case ev.Invoice != nil:
+		orderID = ev.Invoice.OrderID
+	case ev.Subscription != nil:
+		orderID = ev.Subscription.OrderID
+	}
+	switch ev.Kind {
+	case gateway.ChargeRefunded:
+		return c, s.refunded(ctx, &c, ev)
+	case gateway.PaymentMethodAttached, gateway.PaymentMethodDetached:
+		return c, s.mirrorPaymentMethod(ctx, &c, ev)
+	}
+	if orderID == "" {
+		return c, nil // not ours (or a kind we only record)
+	}
+	o, err := s.store.GetOrder(ctx, orderID)
+	if apperr.Is(err, apperr.NotFound) {
+		s.log.WarnContext(ctx, "webhook for an unknown order", "event", ev.ID, "order", orderID)
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	now := s.clock.Now()
+	switch ev.Kind {
+	case gateway.CheckoutCompleted:
+		if ev.Checkout.Paid {
+			s.markPaid(&c, o, ev.Checkout.SubscriptionID, ev)
+		}
+	case gateway.CheckoutExpired:
+		if o.Status == Pending {
+			o.Status, o.Note, o.ClosedAt = Expired, "the checkout expired unpaid", &now
+			c.Order, c.Release = o, true
+		}
+	case gateway.InvoicePaid:
+		in := ev.Invoice
+		if in.Reason == "subscription_create" {
+			s.markPaid(&c, o, in.SubscriptionID, ev)
+		}
+		if err := s.recordPayment(ctx, &c, o, in, ev); err != nil {
+			return c, err
+		}
+	case gateway.InvoicePaymentFailed:
+		in := ev.Invoice
+		p := Payment{ID: fmt.Sprintf("%s:%s#%d", o.Gateway, in.ID, in.AttemptCount), CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
+			GatewayInvoiceID: in.ID, Status: PaymentFailed, Currency: in.Currency, Amount: in.Total, FailureMessage: in.FailureMessage, At: ev.Created, Version: 1}
+		if _, err := s.store.GetPayment(ctx, p.ID); apperr.Is(err, apperr.NotFound) {
+			c.Payments = append(c.Payments, p)
+			next := ""
+			if in.NextAttempt != nil {
+				next = in.NextAttempt.Format("2 January 2006")
+			}
+			c.Outbox = append(c.Outbox, outbox.New(ev.ID+"-payment-failed", KindPaymentFailed, o.ID,
+				PaymentFailedEvent{OrderID: o.ID, CustomerID: o.CustomerID, Currency: in.Currency, Amount: in.Total, Reason: in.FailureMessage, NextAttempt: next}, now))
+		} else if err != nil {
+			return c, err
+		}
+	case gateway.SubscriptionCreated, gateway.SubscriptionUpdated, gateway.SubscriptionDeleted:
+		if err := s.mirror(ctx, &c, o, ev); err != nil {
+			return c, err
+		}
+	}
+	if c.Order != nil {
+		c.Order.Version++
+		c.Order.UpdatedAt = now
+	}
+	return c, nil
+}
+
+// markPaid moves a pending order to paid (or to awaiting approval) with the
+// outbox items that announce it and start provisioning. Either the
+// completed checkout or the first invoice's payment may arrive first; the
+// second finds the order no longer pending and changes nothing.
+func (s *Service) markPaid(c *Change, o *Order, subscriptionID string, ev *gateway.Event) {
+	if o.Status != Pending && o.Status != Expired {
+		return
+	}
+	now := s.clock.Now()
+	if o.Status == Expired {
+		// Paid after the session lapsed (a delayed payment method): the
+		// money is real, so the order is too; stock was released already.
+		o.StockReserved = false
+	}
+	o.Status, o.PaidAt, o.ClosedAt = Paid, &now, nil
+	if o.RequiresApproval {
+		o.Status = AwaitingApproval
+	}
+	if subscriptionID != "" {
+		o.SubscriptionID = subscriptionID
+	}
+	c.Order, c.Currency, c.CustomerID = o, o.Currency, o.CustomerID
+	c.Outbox = append(c.Outbox, outbox.New("order-paid-"+o.ID, KindOrderPaid, o.ID, map[string]string{"order_id": o.ID}, now))
+	if o.Status == Paid {
+		c.Outbox = append(c.Outbox, outbox.New("provision-"+o.ID, KindProvision, o.ID, map[string]string{"order_id": o.ID}, now))
+	}
+}
+
+// recordPayment adds a paid gateway invoice's charge to the ledger once,
+// with the outbox item that issues our invoice for it.
+func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *gateway.Invoice, ev *gateway.Event) error {
+	ref := in.ChargeID
+	if ref == "" {
+		ref = in.ID // a zero-amount invoice (trial) has no charge
+	}
+	p := Payment{ID: o.Gateway + ":" + ref, CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway, GatewayChargeID: in.ChargeID,
+		GatewayInvoiceID: in.ID, Status: PaymentSucceeded, Currency: in.Currency, Amount: in.AmountPaid, At: ev.Created, Version: 1}
+	if _, err := s.store.GetPayment(ctx, p.ID); err == nil {
+		return nil
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	c.Payments = append(c.Payments, p)
+	if in.CreditApplied > 0 {
+		// The balance the customer was credited paid part of this invoice:
+		// the ledger says so, and the balance goes down by as much.
+		c.Payments = append(c.Payments, Payment{ID: o.Gateway + ":" + in.ID + ":credit", CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
+			GatewayInvoiceID: in.ID, Status: PaymentCreditApplied, Currency: in.Currency, Amount: in.CreditApplied, At: ev.Created, Version: 1})
+	}
+	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
+		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,
+		Amount: in.AmountPaid, CreditApplied: in.CreditApplied, Reason: in.Reason, ChangeID: in.ChangeID,
+		PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
+	}, s.clock.Now()))
+	return nil
+}
+
+// mirror copies the gateway subscription's state when it is newer than
+// what is stored.
+func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.Event) error {
+	g := ev.Subscription
+	status := g.Status
+	if ev.Kind == gateway.SubscriptionDeleted {
+		status = gateway.SubCancelled
+	}
+	now := s.clock.Now()
+	sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		sub = &Subscription{ID: SubscriptionID(o.ID), OrderID: o.ID, CustomerID: o.CustomerID, PlanID: o.PlanID, PlanName: o.PlanName, Cycle: o.Cycle,
+			Currency: o.Currency, Price: o.Price, Amount: o.Renewal, Gateway: o.Gateway, CreatedAt: now}
+	case err != nil:
+		return err
+	case !sub.newer(status, ev.Created):
+		return nil
+	}
+	if status == gateway.SubCancelled && sub.Status != gateway.SubCancelled {
+		c.Outbox = append(c.Outbox, endedItem(sub, now))
+	}
+	sub.GatewayID, sub.Status, sub.StateAt, sub.UpdatedAt = g.ID, status, ev.Created, now
+	sub.CurrentPeriodStart, sub.CurrentPeriodEnd, sub.CancelAtPeriodEnd, sub.TrialEnd, sub.CancelledAt = g.CurrentPeriodStart, g.CurrentPeriodEnd, g.CancelAtPeriodEnd, g.TrialEnd, g.CancelledAt
+	if status == gateway.SubCancelled && sub.CancelledAt == nil {
+		sub.CancelledAt = &ev.Created
+	}
+	sub.Version++
+	c.Subscription = sub
+	return nil
+}
+
+// refundWaitsForInvoice is how long a refund may wait for the invoice.paid
+// it overtook (the gateway retries meanwhile); in practice the invoice
+// arrives within seconds.
+const refundWaitsForInvoice = time.Hour
+
+// ourCustomer reports whether the gateway customer is one of ours (true
+// when the store cannot tell, so a refund is never dropped by mistake).
+func (s *Service) ourCustomer(ctx context.Context, gatewayCustomerID string) bool {
+	if gatewayCustomerID == "" {
+		return true
+	}
+	_, err := s.store.CustomerByGateway(ctx, s.gateway.Name(), gatewayCustomerID)
+	return !apperr.Is(err, apperr.NotFound)
+}
+
+// refunded raises a ledger payment's refunded amount to the gateway's
+// total; refunds only grow, so a late event never lowers it.
+func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) error {
+	p, err := s.store.GetPayment(ctx, s.gateway.Name()+":"+ev.Charge.ID)
+	if apperr.Is(err, apperr.NotFound) {
+		if ev.Charge.InvoiceID != "" && s.clock.Now().Sub(ev.Created) < refundWaitsForInvoice && s.ourCustomer(ctx, ev.Charge.CustomerID) {
+			// The refund overtook its invoice.paid: refuse it for now, so the
+			// gateway delivers it again once the payment is on the ledger.
+			return ErrNotYet
+		}
+		// A charge outside our ledger (made in the dashboard, another
+		// integration's, or its invoice never reached us): acknowledged, so
+		// the gateway does not retry it for days and disable the endpoint.
+		s.log.WarnContext(ctx, "refund of a charge not on our ledger ignored", "event", ev.ID, "charge", ev.Charge.ID, "invoice", ev.Charge.InvoiceID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if ev.Charge.AmountRefunded <= p.Refunded {
+		return nil
+	}
+	// Every refund gets its own ledger entry, also those made in the
+	// gateway's dashboard: entries are keyed by the gateway's refund id,
+	// so one our refund action already wrote is not written again.
+	refunds, err := s.gateway.ChargeRefunds(ctx, ev.Charge.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range refunds {
+		id := p.Gateway + ":" + r.ID
+		if _, err := s.store.GetPayment(ctx, id); !apperr.Is(err, apperr.NotFound) {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		by := r.By
+		if by == "" {
+			by = p.Gateway + " dashboard"
+		}
+		c.Payments = append(c.Payments, Payment{ID: id, CustomerID: p.CustomerID, OrderID: p.OrderID, Gateway: p.Gateway, GatewayChargeID: p.GatewayChargeID,
+			GatewayInvoiceID: p.GatewayInvoiceID, Status: PaymentRefund, Currency: p.Currency, Amount: r.Amount, RefundOf: p.ID, By: by, At: r.Created, Version: 1})
+	}
+	p.Refunded = min(ev.Charge.AmountRefunded, p.Amount)
+	p.Version++
+	c.Refunds = []Payment{*p}
+	return nil
+}

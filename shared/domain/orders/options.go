@@ -1,0 +1,66 @@
+package orders
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/platform/apperr"
+)
+
+// OperatingSystems are the images VPS and dedicated orders may choose.
+var OperatingSystems = []string{"ubuntu-24.04", "ubuntu-22.04", "debian-12", "debian-11", "almalinux-9", "rocky-9"}
+
+// hostnameRE is an RFC 1123 host name: labels of letters, digits and inner
+// hyphens, at least two of them.
+var hostnameRE = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// Games lists the games a game-server plan offers (its "games" extra).
+func Games(p *catalog.Plan) []string {
+	var out []string
+	for g := range strings.SplitSeq(p.Features.Extras["games"], ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// validate checks the options the plan's service type needs, adding field
+// errors under "options.<name>", and returns them normalised.
+func (o Options) validate(p *catalog.Plan, f apperr.FieldErrors) Options {
+	o.Hostname = strings.ToLower(strings.TrimSpace(o.Hostname))
+	o.Domain = strings.ToLower(strings.TrimSpace(o.Domain))
+	o.Location, o.OS, o.Game = strings.TrimSpace(o.Location), strings.TrimSpace(o.OS), strings.TrimSpace(o.Game)
+	if locs := p.Features.Locations; len(locs) > 0 {
+		if o.Location == "" && len(locs) == 1 {
+			o.Location = locs[0]
+		}
+		if !slices.Contains(locs, o.Location) {
+			f.Add("options.location", "must be one of: "+strings.Join(locs, "; "))
+		}
+	}
+	host := func(field, v string) {
+		if len(v) > 253 || !hostnameRE.MatchString(v) {
+			f.Add(field, "must be a fully qualified host name such as server1.example.com")
+		}
+	}
+	switch p.ServiceType {
+	case catalog.VPS, catalog.Dedicated:
+		host("options.hostname", o.Hostname)
+		if !slices.Contains(OperatingSystems, o.OS) {
+			f.Add("options.os", "must be one of: "+strings.Join(OperatingSystems, ", "))
+		}
+		o.Game, o.Domain = "", ""
+	case catalog.GameServer:
+		if games := Games(p); !slices.Contains(games, o.Game) {
+			f.Add("options.game", "must be one of: "+strings.Join(games, ", "))
+		}
+		o.Hostname, o.OS, o.Domain = "", "", ""
+	case catalog.Hosting:
+		host("options.domain", o.Domain)
+		o.Hostname, o.OS, o.Game = "", "", ""
+	}
+	return o
+}

@@ -1,0 +1,109 @@
+package orders
+
+import (
+	"time"
+
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/gateway"
+)
+
+// Subscription mirrors the gateway's subscription for one order.
+type Subscription struct {
+	ID                 string                     `json:"id"` // "sub_" + order id: derivable from any event
+	OrderID            string                     `json:"order_id"`
+	CustomerID         string                     `json:"customer_id"`
+	PlanID             string                     `json:"plan_id"`
+	PlanName           string                     `json:"plan_name"`
+	Cycle              catalog.Cycle              `json:"cycle"`
+	Currency           string                     `json:"currency"`
+	Price              int64                      `json:"price"`  // per cycle, before tax
+	Amount             int64                      `json:"amount"` // per cycle, tax included
+	Gateway            string                     `json:"gateway"`
+	GatewayID          string                     `json:"gateway_id"`
+	Status             gateway.SubscriptionStatus `json:"status"`
+	CurrentPeriodStart time.Time                  `json:"current_period_start"`
+	CurrentPeriodEnd   time.Time                  `json:"current_period_end"`
+	CancelAtPeriodEnd  bool                       `json:"cancel_at_period_end"`
+	TrialEnd           *time.Time                 `json:"trial_end"`
+	CancelledAt        *time.Time                 `json:"cancelled_at"`
+	// EndRequested is how the customer (or staff for them) asked us to end
+	// it: "now" or "period_end"; empty when nobody asked here, so an end
+	// decided at the gateway is told apart (see KindEnded).
+	EndRequested string `json:"end_requested,omitempty"`
+	// StateAt is the gateway time of the state mirrored; older events are
+	// ignored so a late delivery never moves it backwards.
+	StateAt   time.Time `json:"state_at"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// SubscriptionID is the subscription an order leads to.
+func SubscriptionID(orderID string) string { return "sub_" + orderID }
+
+// rank breaks ties between states reported at the same second: the one
+// further along wins, and cancelled is final.
+func rank(s gateway.SubscriptionStatus) int {
+	switch s {
+	case gateway.SubIncomplete:
+		return 0
+	case gateway.SubTrialing:
+		return 1
+	case gateway.SubActive:
+		return 2
+	case gateway.SubPastDue:
+		return 3
+	case gateway.SubPaused:
+		return 4
+	case gateway.SubCancelled:
+		return 5
+	}
+	return -1
+}
+
+// newer reports whether state s reported at t supersedes the mirrored one.
+func (sub *Subscription) newer(s gateway.SubscriptionStatus, t time.Time) bool {
+	if sub.Status == gateway.SubCancelled {
+		return false
+	}
+	if !t.Equal(sub.StateAt) {
+		return t.After(sub.StateAt)
+	}
+	return rank(s) > rank(sub.Status)
+}
+
+// PaymentStatus is a ledger entry's outcome.
+type PaymentStatus string
+
+// Payment outcomes.
+const (
+	PaymentSucceeded PaymentStatus = "succeeded"
+	PaymentFailed    PaymentStatus = "failed"
+	// PaymentCredit is money owed to the customer kept as a balance (a
+	// downgrade's credit beyond what could go back to the card); the
+	// gateway applies it to the next invoices.
+	PaymentCredit PaymentStatus = "credit"
+	// PaymentCreditApplied is balance an invoice used up.
+	PaymentCreditApplied PaymentStatus = "credit_applied"
+)
+
+// Payment is one entry in the payments ledger: a charge (with what has
+// been refunded of it), a refund, or a failed attempt, with the gateway's
+// ids.
+type Payment struct {
+	ID               string        `json:"id"` // gateway:charge id, or gateway:invoice id#attempt for failures
+	CustomerID       string        `json:"customer_id"`
+	OrderID          string        `json:"order_id"`
+	Gateway          string        `json:"gateway"`
+	GatewayChargeID  string        `json:"gateway_charge_id,omitempty"`
+	GatewayInvoiceID string        `json:"gateway_invoice_id"`
+	Status           PaymentStatus `json:"status"`
+	Currency         string        `json:"currency"`
+	Amount           int64         `json:"amount"`
+	Refunded         int64         `json:"refunded"`
+	FailureMessage   string        `json:"failure_message,omitempty"`
+	RefundOf         string        `json:"refund_of,omitempty"` // the payment a refund returns money from
+	By               string        `json:"by,omitempty"`        // the staff member who refunded
+	At               time.Time     `json:"at"`
+	Version          int64         `json:"version"`
+}

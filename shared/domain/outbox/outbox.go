@@ -1,0 +1,149 @@
+// Package outbox turns recorded domain events into their effects. A state
+// change writes its outbox items in the same transaction as itself; the
+// dispatcher later runs each item's handler and marks it published. A crash
+// in between leaves the item pending, and the sweep runs it again, so
+// handlers must be idempotent (they key their own effects on the item).
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ezscale/platform/shared/platform/clock"
+)
+
+// Item is one domain event waiting for its effects.
+type Item struct {
+	// ID is deterministic (derived from the cause, e.g. the webhook event
+	// id and the kind), so a repeated decision writes the same item once.
+	ID          string          `json:"id"`
+	Kind        string          `json:"kind"`
+	Subject     string          `json:"subject"` // what it is about, e.g. an order id
+	Payload     json.RawMessage `json:"payload"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Attempts    int64           `json:"attempts"`
+	LastError   string          `json:"last_error,omitempty"`
+	PublishedAt *time.Time      `json:"published_at"`
+	// NotBefore delays the effects until then (a grace period); the sweep
+	// runs the item once it is due.
+	NotBefore *time.Time `json:"not_before,omitempty"`
+}
+
+// New builds an item whose payload is v as JSON.
+func New(id, kind, subject string, v any, at time.Time) Item {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("outbox payload for %s: %v", kind, err)) // our own types only
+	}
+	return Item{ID: id, Kind: kind, Subject: subject, Payload: b, CreatedAt: at}
+}
+
+// Store reads and settles outbox items. Pending items are kept per kind,
+// so kinds without a consumer yet (or a backlog of one kind) never stand
+// in front of others.
+type Store interface {
+	PendingOutbox(ctx context.Context, kind string, limit int32) ([]Item, error)
+	ListOutbox(ctx context.Context, subject string) ([]Item, error)
+	MarkPublished(ctx context.Context, it Item, at time.Time) error
+	// MarkFailed counts a failed attempt; dead takes the item out of the
+	// pending set for good (staff look at it).
+	MarkFailed(ctx context.Context, it Item, reason string, dead bool) error
+}
+
+// Handler performs an item's effects; it must be idempotent.
+type Handler func(ctx context.Context, it Item) error
+
+// Dispatcher runs handlers for pending items.
+type Dispatcher struct {
+	store    Store
+	handlers map[string]Handler
+	clock    clock.Clock
+	log      *slog.Logger
+	kick     chan struct{}
+	mu       sync.Mutex // one publish pass at a time in this process
+	// MaxAttempts bounds retries of a failing item; then OnDead is told
+	// once and the item waits for staff (it stays listed, unpublished).
+	MaxAttempts int64
+	OnDead      func(ctx context.Context, it Item, err error)
+}
+
+// NewDispatcher returns a dispatcher with no handlers.
+func NewDispatcher(store Store, clk clock.Clock, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{store: store, handlers: map[string]Handler{}, clock: clk, log: log, kick: make(chan struct{}, 1), MaxAttempts: 10,
+		OnDead: func(context.Context, Item, error) {}}
+}
+
+// Handle registers h for kind. Kinds without a handler stay pending until
+// a consumer exists (visible to staff meanwhile).
+func (d *Dispatcher) Handle(kind string, h Handler) { d.handlers[kind] = h }
+
+// Kick asks a running dispatcher to publish soon; it never blocks.
+func (d *Dispatcher) Kick() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Publish runs up to 100 pending items of each handled kind once and
+// returns how many were published.
+func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	kinds := make([]string, 0, len(d.handlers))
+	for k := range d.handlers {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	n := 0
+	for _, kind := range kinds {
+		items, err := d.store.PendingOutbox(ctx, kind, 100)
+		if err != nil {
+			return n, fmt.Errorf("list pending %s: %w", kind, err)
+		}
+		for _, it := range items {
+			if it.NotBefore != nil && d.clock.Now().Before(*it.NotBefore) {
+				continue // not due yet; a later sweep runs it
+			}
+			if err := d.handlers[kind](ctx, it); err != nil {
+				dead := it.Attempts+1 >= d.MaxAttempts
+				d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "dead", dead, "err", err.Error())
+				if merr := d.store.MarkFailed(ctx, it, err.Error(), dead); merr != nil {
+					return n, merr
+				}
+				if dead {
+					d.OnDead(ctx, it, err)
+				}
+				continue
+			}
+			if err := d.store.MarkPublished(ctx, it, d.clock.Now()); err != nil {
+				return n, fmt.Errorf("mark %s published: %w", it.ID, err)
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Run publishes when kicked and every interval (the backstop for items a
+// crash left behind and for failed ones), until ctx ends.
+func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := d.Publish(ctx); err != nil && ctx.Err() == nil {
+			d.log.WarnContext(ctx, "outbox publish failed", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.kick:
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,300 @@
+package provisioning
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/clock"
+)
+
+// Orders finds paid orders.
+type Orders interface {
+	Get(ctx context.Context, id string) (*orders.Order, error)
+}
+
+// Plans finds plans (for their limits).
+type Plans interface {
+	Get(ctx context.Context, id string) (*catalog.Plan, error)
+}
+
+// Customers tells who a customer is.
+type Customers interface {
+	Owner(ctx context.Context, customerID string) (Owner, error)
+}
+
+// Sealer encrypts credentials at rest.
+type Sealer interface {
+	Seal(ctx context.Context, plaintext, aad []byte) ([]byte, error)
+	Open(ctx context.Context, sealed, aad []byte) ([]byte, error)
+}
+
+// Notifier sends e-mail and admin alerts.
+type Notifier interface {
+	Send(ctx context.Context, r notify.Request) (*notify.Message, error)
+}
+
+// Engine is provisioning's steps: the workflow's tasks (record, activate,
+// mark failed) and the panel worker's calls (create, status, …). The
+// workflow definition orders them; every step is idempotent, because the
+// workflow and the queue both deliver at least once.
+type Engine struct {
+	Store      Store
+	Orders     Orders
+	Plans      Plans
+	Customers  Customers
+	Panels     map[catalog.ServiceType]Panel
+	Sealer     Sealer
+	Notify     Notifier
+	Clock      clock.Clock
+	Log        *slog.Logger
+	AccountURL string
+}
+
+// Error names the workflow's Retry and Catch match on.
+const (
+	ErrNameTransient = "Panel.Transient"
+	ErrNameRejected  = "Panel.Rejected"
+	ErrNameMalformed = "Panel.Malformed"
+	ErrNameNotFound  = "Panel.NotFound"
+	ErrNameInvalid   = "Provisioning.Invalid"
+)
+
+// StepError is a step's failure, named for the workflow.
+type StepError struct{ Name, Cause string }
+
+func (e *StepError) Error() string { return e.Name + ": " + e.Cause }
+
+// named turns any error into a StepError.
+func named(err error) *StepError {
+	var se *StepError
+	switch {
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, ErrTransient), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &StepError{ErrNameTransient, err.Error()}
+	case errors.Is(err, ErrRejected):
+		return &StepError{ErrNameRejected, err.Error()}
+	case errors.Is(err, ErrMalformed):
+		return &StepError{ErrNameMalformed, err.Error()}
+	case errors.Is(err, ErrNotFound):
+		return &StepError{ErrNameNotFound, err.Error()}
+	case apperr.Is(err, apperr.Unavailable):
+		return &StepError{ErrNameTransient, err.Error()}
+	}
+	return &StepError{ErrNameInvalid, err.Error()}
+}
+
+// CreateService records the service for a paid order (once; a repeat
+// returns the same record).
+func (e *Engine) CreateService(ctx context.Context, orderID string) (*Service, error) {
+	o, err := e.Orders.Get(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status != orders.Paid {
+		return nil, &StepError{ErrNameInvalid, fmt.Sprintf("order %s is %s, not paid", o.ID, o.Status)}
+	}
+	p, err := e.Plans.Get(ctx, o.PlanID)
+	if err != nil {
+		return nil, fmt.Errorf("plan %s of order %s: %w", o.PlanID, o.ID, err)
+	}
+	if p.Status == catalog.Archived {
+		return nil, &StepError{ErrNameInvalid, fmt.Sprintf("plan %s is archived", p.Name)}
+	}
+	panel, ok := e.Panels[o.ServiceType]
+	if !ok {
+		return nil, &StepError{ErrNameInvalid, fmt.Sprintf("no panel is configured for %s services", o.ServiceType)}
+	}
+	svc, err := e.Store.CreateService(ctx, e.newService(o, p, panel.Name()))
+	if err == nil && svc.Panel == "" { // recorded as failed before a panel was configured
+		svc, err = e.Store.UpdateService(ctx, svc.ID, func(s *Service) error { s.Panel = panel.Name(); return nil })
+	}
+	return svc, err
+}
+
+func (e *Engine) newService(o *orders.Order, p *catalog.Plan, panel string) *Service {
+	now := e.Clock.Now()
+	id := ServiceID(o.ID)
+	return &Service{ID: id, OrderID: o.ID, CustomerID: o.CustomerID, PlanID: p.ID, PlanName: p.Name, ServiceType: o.ServiceType, Panel: panel,
+		Ref: "ezs-" + id, Hostname: o.Options.Hostname, Location: o.Options.Location, OS: o.Options.OS, Game: o.Options.Game, Domain: o.Options.Domain,
+		Limits: planLimits(p), IPs: []string{}, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
+}
+
+// RecordFailed answers an order that could not become a service (its plan
+// archived, no panel for its type, …): a paid order gets a failed service
+// record with the reason in its log — visible in Admin → Services and
+// retryable once the cause is fixed — and admins are alerted either way.
+func (e *Engine) RecordFailed(ctx context.Context, orderID, errName, cause string) error {
+	if o, err := e.Orders.Get(ctx, orderID); err == nil && o.Status == orders.Paid {
+		if p, err := e.Plans.Get(ctx, o.PlanID); err == nil {
+			if _, err := e.Store.CreateService(ctx, e.newService(o, p, "")); err != nil {
+				return err
+			}
+			return e.MarkFailed(ctx, ServiceID(orderID), errName, cause)
+		}
+	}
+	_, err := e.Notify.Send(ctx, notify.Request{Kind: notify.AlertSystemError, Key: "provisioning-not-recorded:" + orderID,
+		Data: map[string]any{"component": "provisioning", "error": fmt.Sprintf("order %s was not provisioned: %s: %s", orderID, errName, cause), "reference": orderID}})
+	return err
+}
+
+func summary(v any) string {
+	if v == nil {
+		return "" // a decision, not a call: nothing was sent
+	}
+	b, _ := json.Marshal(v)
+	if len(b) > 500 {
+		b = append(b[:497], "..."...)
+	}
+	return string(b)
+}
+
+// logCall records a panel call in the service's log.
+func (e *Engine) logCall(ctx context.Context, svcID, action string, req, resp any, err error, actor string) {
+	entry := LogEntry{ServiceID: svcID, At: e.Clock.Now(), Action: action, Request: summary(req), Status: "ok", Actor: actor}
+	if resp != nil {
+		entry.Response = summary(resp)
+	}
+	if err != nil {
+		entry.Status, entry.Error = "error", err.Error()
+	}
+	if lerr := e.Store.AppendLog(ctx, entry); lerr != nil {
+		e.Log.ErrorContext(ctx, "provisioning log not written", "service", svcID, "err", lerr.Error())
+	}
+}
+
+// Create asks the panel for the service (adopting what a lost reply made)
+// and records its id. It is safe to repeat.
+func (e *Engine) Create(ctx context.Context, svcID string) (*Resource, error) {
+	svc, err := e.Store.GetService(ctx, svcID)
+	if err != nil {
+		return nil, err
+	}
+	panel, ok := e.Panels[svc.ServiceType]
+	if !ok {
+		return nil, &StepError{ErrNameInvalid, "no panel for " + string(svc.ServiceType)}
+	}
+	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	req := CreateRequest{Ref: svc.Ref, Plan: svc.PlanID, Owner: owner, Name: svc.PlanName, Hostname: svc.Hostname, Location: svc.Location, OS: svc.OS,
+		Game: svc.Game, Domain: svc.Domain, Limits: svc.Limits}
+	r, err := panel.Create(ctx, req)
+	logged := map[string]any{"ref": req.Ref, "plan": req.Plan, "hostname": req.Hostname, "location": req.Location, "os": req.OS, "game": req.Game}
+	if err != nil {
+		e.logCall(ctx, svcID, "create", logged, nil, err, "system")
+		return nil, err
+	}
+	e.logCall(ctx, svcID, "create", logged, map[string]any{"id": r.ID, "state": r.State}, nil, "system")
+	_, err = e.Store.UpdateService(ctx, svcID, func(s *Service) error {
+		s.PanelID, s.UpdatedAt = r.ID, e.Clock.Now()
+		if s.Status == StatusPending {
+			s.Status = StatusProvisioning
+		}
+		return nil
+	})
+	return r, err
+}
+
+// Poll reads the build state and counts the reads.
+func (e *Engine) Poll(ctx context.Context, svcID string) (*Resource, int, error) {
+	svc, err := e.Store.GetService(ctx, svcID)
+	if err != nil {
+		return nil, 0, err
+	}
+	panel, ok := e.Panels[svc.ServiceType]
+	if !ok {
+		return nil, 0, &StepError{ErrNameInvalid, "no panel for " + string(svc.ServiceType)}
+	}
+	r, err := panel.Status(ctx, svc.PanelID)
+	if err != nil {
+		e.logCall(ctx, svcID, "status", map[string]string{"id": svc.PanelID}, nil, err, "system")
+		return nil, 0, err
+	}
+	svc, err = e.Store.UpdateService(ctx, svcID, func(s *Service) error { s.Polls++; return nil })
+	if err != nil {
+		return nil, 0, err
+	}
+	if r.State != Building || svc.Polls == 1 {
+		e.logCall(ctx, svcID, "status", map[string]string{"id": svc.PanelID}, map[string]any{"state": r.State, "ips": r.IPs}, nil, "system")
+	}
+	return r, svc.Polls, nil
+}
+
+// Activate stores what the panel made, marks the service active and
+// e-mails the credentials; repeating it sends nothing twice (the e-mail's
+// key is the service).
+func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Service, error) {
+	svc, err := e.Store.UpdateService(ctx, svcID, func(s *Service) error {
+		s.Status, s.IPs, s.Note, s.UpdatedAt = StatusActive, append([]string{}, r.IPs...), "", e.Clock.Now()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := e.openCredentials(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
+	ip, user, pass := strings.Join(svc.IPs, ", "), c.Username, c.Password
+	if ip == "" {
+		ip = "shown in your account"
+	}
+	if user == "" {
+		user = owner.Email
+	}
+	if pass == "" {
+		pass = "the one you already use for this control panel"
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.ServiceProvisioned, To: owner.Email, Key: "provisioned:" + svcID,
+		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "account_service_url": e.AccountURL + "/services/" + svcID,
+			"ip_address": ip, "username": user, "password": pass, "panel_url": e.AccountURL + "/services/" + svcID}})
+	if err != nil {
+		return nil, err
+	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertProvisioned, Key: "provisioned-alert:" + svcID,
+		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "panel": svc.Panel, "ip_address": strings.Join(svc.IPs, ", "),
+			"reference": svc.OrderID}})
+	return svc, err
+}
+
+func serviceName(s *Service) string {
+	for _, n := range []string{s.Hostname, s.Domain, s.Game} {
+		if n != "" {
+			return fmt.Sprintf("%s (%s)", s.PlanName, n)
+		}
+	}
+	return s.PlanName
+}
+
+// MarkFailed records why provisioning gave up and alerts admins.
+func (e *Engine) MarkFailed(ctx context.Context, svcID, errName, cause string) error {
+	note := errName + ": " + cause
+	if s, err := e.Store.GetService(ctx, svcID); err == nil && s.Status == StatusFailed && s.Note == note {
+		return nil // a redelivered step: recorded and alerted already
+	}
+	svc, err := e.Store.UpdateService(ctx, svcID, func(s *Service) error {
+		s.Status, s.Note, s.UpdatedAt = StatusFailed, note, e.Clock.Now()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.logCall(ctx, svcID, "failed", nil, nil, errors.New(errName+": "+cause), "system")
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertSystemError, Key: fmt.Sprintf("provisioning-failed:%s:%d", svcID, svc.Version),
+		Data: map[string]any{"component": "provisioning", "error": fmt.Sprintf("%s: %s: %s", serviceName(svc), errName, cause), "reference": svc.OrderID}})
+	return err
+}

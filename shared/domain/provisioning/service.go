@@ -1,0 +1,83 @@
+package provisioning
+
+import (
+	"context"
+	"time"
+
+	"github.com/ezscale/platform/shared/domain/catalog"
+)
+
+// Status is a service's life stage.
+type Status string
+
+// Service states.
+const (
+	StatusPending      Status = "pending"      // recorded, not yet at the panel
+	StatusProvisioning Status = "provisioning" // the panel is building it
+	StatusActive       Status = "active"
+	StatusSuspended    Status = "suspended"
+	StatusTerminated   Status = "terminated"
+	StatusFailed       Status = "failed" // provisioning gave up; staff may retry
+)
+
+// Service is one thing a customer bought, as it exists at a panel.
+type Service struct {
+	ID          string              `json:"id"` // "svc_" + the order id: one per order
+	OrderID     string              `json:"order_id"`
+	CustomerID  string              `json:"customer_id"`
+	PlanID      string              `json:"plan_id"`
+	PlanName    string              `json:"plan_name"`
+	ServiceType catalog.ServiceType `json:"service_type"`
+	Panel       string              `json:"panel"`
+	Ref         string              `json:"ref"`      // our name for it at the panel
+	PanelID     string              `json:"panel_id"` // the panel's id, once known
+	Hostname    string              `json:"hostname,omitempty"`
+	Location    string              `json:"location,omitempty"`
+	OS          string              `json:"os,omitempty"`
+	Game        string              `json:"game,omitempty"`
+	Domain      string              `json:"domain,omitempty"`
+	Limits      Limits              `json:"limits"`
+	IPs         []string            `json:"ips"`
+	Status      Status              `json:"status"`
+	Note        string              `json:"note,omitempty"` // why it failed
+	// SuspendReason is what the customer was told when it was suspended
+	// (dunning decides from it whether a payment may unsuspend it).
+	SuspendReason string `json:"suspend_reason,omitempty"`
+	// Credentials are sealed (envelope encryption, bound to the service
+	// id); shown only after the customer re-authenticates.
+	Credentials []byte `json:"-" dynamodbav:"sealed_credentials,omitempty"`
+	// HasCredentials says whether there is something to reveal.
+	HasCredentials bool      `json:"has_credentials"`
+	Polls          int       `json:"polls"` // build status reads so far
+	Archived       bool      `json:"archived"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
+}
+
+// ServiceID is the service an order leads to.
+func ServiceID(orderID string) string { return "svc_" + orderID }
+
+// LogEntry is one call to a panel (or a decision about one).
+type LogEntry struct {
+	ServiceID string    `json:"service_id"`
+	At        time.Time `json:"at"`
+	Action    string    `json:"action"`   // create, status, suspend, …
+	Request   string    `json:"request"`  // a summary, never secrets
+	Response  string    `json:"response"` // a summary
+	Status    string    `json:"status"`   // ok, error
+	Error     string    `json:"error,omitempty"`
+	Actor     string    `json:"actor"` // "system" or a staff id
+}
+
+// Store keeps services and their logs.
+type Store interface {
+	// CreateService writes s unless a service with its id exists; either
+	// way it returns the stored one.
+	CreateService(ctx context.Context, s *Service) (*Service, error)
+	GetService(ctx context.Context, id string) (*Service, error)
+	UpdateService(ctx context.Context, id string, fn func(*Service) error) (*Service, error)
+	ListServices(ctx context.Context, customerID string) ([]Service, error)
+	AppendLog(ctx context.Context, e LogEntry) error
+	ListLog(ctx context.Context, serviceID string) ([]LogEntry, error)
+}
