@@ -32,6 +32,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -39,7 +40,6 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/platform/clock"
@@ -53,30 +53,28 @@ func main() {
 	}
 }
 
+// BENCH=functions (or plans, auth, journal, billing, webhooks,
+// provisioning, notify) runs only the sections named, comma-separated.
 func run() error {
-	if err := benchPlans(); err != nil {
-		return err
+	only := os.Getenv("BENCH")
+	want := func(name string) bool { return only == "" || slices.Contains(strings.Split(only, ","), name) }
+	for _, s := range []struct {
+		name string
+		run  func() error
+	}{
+		{"plans", benchPlans}, {"auth", benchAuth}, {"journal", benchJournal}, {"billing", benchBilling},
+		{"webhooks", benchWebhooks}, {"provisioning", benchProvisioning},
+		{"notify", func() error { benchRender(); return benchDelivery(500, 4) }},
+		{"functions", benchFunctions},
+	} {
+		if !want(s.name) {
+			continue
+		}
+		if err := s.run(); err != nil {
+			return err
+		}
 	}
-	if err := benchAuth(); err != nil {
-		return err
-	}
-	if err := benchJournal(); err != nil {
-		return err
-	}
-	if err := benchBilling(); err != nil {
-		return err
-	}
-	if err := benchWebhooks(); err != nil {
-		return err
-	}
-	if err := benchProvisioning(); err != nil {
-		return err
-	}
-	benchRender()
-	if err := benchDelivery(500, 4); err != nil {
-		return err
-	}
-	return benchFunctions()
+	return nil
 }
 
 // counting counts every DynamoDB call the platform makes.
@@ -165,80 +163,140 @@ func benchPlans() error {
 	return nil
 }
 
+// functionDirs are the Lambda functions under functions/.
+func functionDirs() ([]string, error) {
+	entries, err := os.ReadDir("functions")
+	if err != nil {
+		return nil, err
+	}
+	var fns []string
+	for _, e := range entries {
+		if e.IsDir() {
+			fns = append(fns, e.Name())
+		}
+	}
+	return fns, nil
+}
+
 func benchFunctions() error {
 	dir, err := os.MkdirTemp("", "ezscale-fn")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Println("Lambda functions (size: linux/arm64 stripped deploy binary; cold start: host build, exec → first /runtime/invocation/next, median of 20)")
-	for _, fn := range append(slices.Clone(httpapi.Functions), "notifier") {
-		arm := filepath.Join(dir, fn+"-arm64")
-		host := filepath.Join(dir, fn+"-host")
+	fns, err := functionDirs()
+	if err != nil {
+		return err
+	}
+	type built struct {
+		name, pkg, host string
+		size            int64
+		runs            []time.Duration
+	}
+	all := []*built{{name: "hello", pkg: "./infra/bench/hello"}}
+	for _, fn := range fns {
+		all = append(all, &built{name: fn, pkg: "./functions/" + fn})
+	}
+	for _, b := range all {
 		build := func(out string, env ...string) error {
-			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "./functions/"+fn)
+			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, b.pkg)
 			cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				return fmt.Errorf("build %s: %v\n%s", fn, err, b)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("build %s: %v\n%s", b.name, err, out)
 			}
 			return nil
 		}
+		arm := filepath.Join(dir, b.name+"-arm64")
+		b.host = filepath.Join(dir, b.name+"-host")
 		if err := build(arm, "GOOS=linux", "GOARCH=arm64"); err != nil {
 			return err
 		}
-		if err := build(host); err != nil {
+		if err := build(b.host); err != nil {
 			return err
 		}
-		st, _ := os.Stat(arm)
-		med, err := coldStart(host, dir)
+		st, err := os.Stat(arm)
 		if err != nil {
-			return fmt.Errorf("%s cold start: %w", fn, err)
+			return err
 		}
-		fmt.Printf("  %-8s size %5.1f MB   cold start median %v\n", fn, float64(st.Size())/(1<<20), med.Round(100*time.Microsecond))
+		b.size = st.Size()
+	}
+	api, err := newRuntimeAPI()
+	if err != nil {
+		return err
+	}
+	defer api.close()
+	// Rounds take every binary in turn, so a busy moment of the machine
+	// falls on all of them alike and the ratios hold.
+	for range 25 {
+		for _, b := range all {
+			d, err := api.coldStart(b.host, dir)
+			if err != nil {
+				return fmt.Errorf("%s cold start: %w", b.name, err)
+			}
+			b.runs = append(b.runs, d)
+		}
+	}
+	median := func(b *built) time.Duration {
+		r := slices.Clone(b.runs)
+		slices.Sort(r)
+		return r[len(r)/2]
+	}
+	hello := all[0]
+	base, baseSize := median(hello), float64(hello.size)
+	fmt.Println("Lambda functions (size: linux/arm64 stripped deploy binary; cold start: host build, exec → first")
+	fmt.Println("/runtime/invocation/next, median of 25, interleaved; ratios to a hello-world aws-lambda-go function)")
+	for _, b := range all {
+		fmt.Printf("  %-15s size %5.1f MB (%4.1f×)   cold start median %8v (%4.2f×)\n", b.name,
+			float64(b.size)/(1<<20), float64(b.size)/baseSize, median(b).Round(10*time.Microsecond), float64(median(b))/float64(base))
 	}
 	return nil
 }
 
-// coldStart runs bin 20 times against a fake Runtime API and returns the
-// median time until it polls for its first invocation.
-func coldStart(bin, dir string) (time.Duration, error) {
+// runtimeAPI is a fake Lambda Runtime API that reports each first poll
+// for an invocation and holds it open until the process is killed.
+type runtimeAPI struct {
+	addr  string
+	ready chan struct{}
+	close func() error
+}
+
+func newRuntimeAPI() (*runtimeAPI, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
 	ready := make(chan struct{}, 1)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case ready <- struct{}{}:
 		default:
 		}
-		<-r.Context().Done() // hold the poll open until the process is killed
+		<-r.Context().Done()
 	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	go srv.Serve(ln)
+	return &runtimeAPI{addr: ln.Addr().String(), ready: ready, close: srv.Close}, nil
+}
+
+// coldStart runs bin once and returns the time until it polls for its
+// first invocation: ready to serve.
+func (api *runtimeAPI) coldStart(bin, dir string) (time.Duration, error) {
+	cmd := exec.Command(bin)
+	cmd.Env = []string{
+		"AWS_LAMBDA_RUNTIME_API=" + api.addr, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "STAGE=test", "TABLE_NAME=ezscale",
+		"LOCAL_KEY_FILE=" + filepath.Join(dir, "cold.key"),
+		// panel-worker refuses to start without its workflow.
+		"PROVISIONING_STATE_MACHINE_ARN=arn:aws:states:us-east-1:000000000000:stateMachine:bench",
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
-	go srv.Serve(ln)
-	defer srv.Close()
-	var runs []time.Duration
-	for range 20 {
-		cmd := exec.Command(bin)
-		cmd.Env = []string{
-			"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_REGION=us-east-1",
-			"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "STAGE=test", "TABLE_NAME=ezscale",
-			"LOCAL_KEY_FILE=" + filepath.Join(dir, "cold.key"),
-		}
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			return 0, err
-		}
-		select {
-		case <-ready:
-			runs = append(runs, time.Since(start))
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			return 0, fmt.Errorf("not ready within 10s")
-		}
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	select {
+	case <-api.ready:
+		return time.Since(start), nil
+	case <-time.After(10 * time.Second):
+		return 0, fmt.Errorf("not ready within 10s")
 	}
-	slices.Sort(runs)
-	return runs[len(runs)/2], nil
 }
