@@ -41,9 +41,9 @@ import (
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
+	"github.com/ezscale/platform/shared/testkit/catalogtest"
 )
 
 func main() {

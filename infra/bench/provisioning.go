@@ -17,10 +17,10 @@ import (
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/catalog"
-	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/catalogtest"
 	"github.com/ezscale/platform/statemachines"
 )
 

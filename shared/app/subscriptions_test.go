@@ -18,11 +18,11 @@ import (
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/domain/catalog"
-	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/domain/coupons"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/testkit/catalogtest"
 	"github.com/ezscale/platform/shared/testkit/session"
 )
 

@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/adapters/dynamo/dynamotest"
 	"github.com/ezscale/platform/shared/domain/catalog"
-	"github.com/ezscale/platform/shared/domain/catalog/catalogtest"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/catalogtest"
+	"github.com/ezscale/platform/shared/testkit/dynamotest"
 )
 
 // The plan store's contract, on every backend: concurrent creates of one

@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/adapters/dynamo/dynamotest"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/dynamotest"
 	"github.com/ezscale/platform/shared/testkit/moto"
 )
 

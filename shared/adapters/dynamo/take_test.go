@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/adapters/dynamo/dynamotest"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/dynamotest"
 )
 
 func TestTakeIsSingleUse(t *testing.T) {

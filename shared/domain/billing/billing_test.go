@@ -13,12 +13,12 @@ import (
 
 	"github.com/ezscale/platform/shared/adapters/blob"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/adapters/dynamo/dynamotest"
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/domain/billing"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/dynamotest"
 	"github.com/ezscale/platform/shared/testkit/moto"
 )
 

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/adapters/dynamo/dynamotest"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/dynamotest"
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
