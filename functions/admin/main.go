@@ -1,9 +1,23 @@
-// Command admin is the admin API Lambda function (HTTP API payload v2).
+// Command admin is the admin API Lambda function (HTTP API payload v2): the staff
+// console's routes. It uses the table,
+// KMS (sealed secrets), and the notification queue and blob bucket.
 package main
 
 import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/ezscale/platform/shared/adapters/kmskeys"
+	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/api/httpapi"
-	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/app/awsnotify"
+	"github.com/ezscale/platform/shared/app/lambdaenv"
 )
 
-func main() { app.RunHTTP(httpapi.FnAdmin) }
+func main() {
+	env := lambdaenv.MustLoad(httpapi.FnAdmin)
+	ad := lambdaenv.Must(lambdaenv.Adapters(env))
+	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
+	ad.Gateway = stripegw.Configured(env.Config, ad.HTTP)
+	awsnotify.Wire(env, &ad)
+	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnAdmin))
+}

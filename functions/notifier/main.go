@@ -3,21 +3,29 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/ezscale/platform/shared/adapters/kmskeys"
+	"github.com/ezscale/platform/shared/adapters/sesmail"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/app/awsnotify"
+	"github.com/ezscale/platform/shared/app/lambdaenv"
+	"github.com/ezscale/platform/shared/platform/clock"
 )
 
 func main() {
-	p, queue, err := app.FromEnvironment(context.Background(), "notifier")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "notifier: cannot start:", err)
-		os.Exit(1)
+	env := lambdaenv.MustLoad("notifier")
+	ad := lambdaenv.Must(lambdaenv.Adapters(env))
+	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
+	queue := awsnotify.Wire(env, &ad)
+	switch env.Config.MailTransport {
+	case "ses":
+		ad.Mailer = sesmail.New(sesv2.NewFromConfig(env.AWS), clock.System{}, env.Config.SESConfiguration)
+	case "smtp":
+		ad.Mailer = app.SMTPMailer(env.Config)
 	}
+	p := env.Platform(ad)
 	var delayer app.Delayer // stays a nil interface when there is no queue
 	if queue != nil {
 		delayer = queue

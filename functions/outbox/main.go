@@ -7,18 +7,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
-	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/adapters/kmskeys"
+	"github.com/ezscale/platform/shared/adapters/sfnflows"
+	"github.com/ezscale/platform/shared/adapters/stripegw"
+	"github.com/ezscale/platform/shared/app/awsnotify"
+	"github.com/ezscale/platform/shared/app/lambdaenv"
 )
 
 func main() {
-	p, _, err := app.FromEnvironment(context.Background(), "outbox")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "outbox: cannot start:", err)
-		os.Exit(1)
+	env := lambdaenv.MustLoad("outbox")
+	ad := lambdaenv.Must(lambdaenv.Adapters(env))
+	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
+	ad.Gateway = stripegw.Configured(env.Config, ad.HTTP)
+	awsnotify.Wire(env, &ad)
+	p := env.Platform(ad)
+	// Paid orders start the provisioning workflow (without one configured
+	// they wait, listed on the order, until it is).
+	if arn := env.Config.ProvisioningStateMachine; arn != "" {
+		p.StartProvisioningWith(sfnflows.Flows{API: sfn.NewFromConfig(env.AWS), StateMachine: arn}.Start)
 	}
 	lambda.Start(func(ctx context.Context, _ json.RawMessage) (map[string]int, error) {
 		n, err := p.Outbox.Publish(ctx)

@@ -9,27 +9,28 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
-	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/adapters/kmskeys"
+	"github.com/ezscale/platform/shared/adapters/sfnflows"
+	"github.com/ezscale/platform/shared/app/lambdaenv"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
 func main() {
-	p, _, err := app.FromEnvironment(context.Background(), "panel-worker")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "panel-worker: cannot start:", err)
-		os.Exit(1)
+	env := lambdaenv.MustLoad("panel-worker")
+	if env.Config.ProvisioningStateMachine == "" {
+		lambdaenv.Must(0, errors.New("PROVISIONING_STATE_MACHINE_ARN is required"))
 	}
-	if p.Flows == nil {
-		fmt.Fprintln(os.Stderr, "panel-worker: PROVISIONING_STATE_MACHINE_ARN is required")
-		os.Exit(1)
-	}
+	ad := lambdaenv.Must(lambdaenv.Adapters(env))
+	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
+	p := env.Platform(ad)
+	flows := sfnflows.Flows{API: sfn.NewFromConfig(env.AWS), StateMachine: env.Config.ProvisioningStateMachine}
 	// A panel call gets 45 s of the function's 60; the rest is for answering.
 	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency, Timeout: 45 * time.Second}
 	lambda.Start(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
@@ -43,9 +44,9 @@ func main() {
 		defer cancel()
 		answer := func(_ context.Context, m provisioning.WorkMessage, out map[string]any, serr *provisioning.StepError) error {
 			if serr != nil {
-				return p.Flows.Fail(ctx, m.TaskToken, serr.Name, serr.Cause)
+				return flows.Fail(ctx, m.TaskToken, serr.Name, serr.Cause)
 			}
-			return p.Flows.Succeed(ctx, m.TaskToken, out)
+			return flows.Succeed(ctx, m.TaskToken, out)
 		}
 		var (
 			msgs []provisioning.WorkMessage

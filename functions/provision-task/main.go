@@ -6,22 +6,22 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
-	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/adapters/kmskeys"
+	"github.com/ezscale/platform/shared/app/awsnotify"
+	"github.com/ezscale/platform/shared/app/lambdaenv"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
 func main() {
-	p, _, err := app.FromEnvironment(context.Background(), "provision-task")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "provision-task: cannot start:", err)
-		os.Exit(1)
-	}
+	env := lambdaenv.MustLoad("provision-task")
+	ad := lambdaenv.Must(lambdaenv.Adapters(env))
+	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
+	awsnotify.Wire(env, &ad)
+	p := env.Platform(ad)
 	steps := provisioning.Steps{Engine: p.Provisioning}
 	lambda.Start(func(ctx context.Context, in map[string]any) (map[string]any, error) {
 		out, err := steps.Task(ctx, in)

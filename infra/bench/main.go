@@ -40,6 +40,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -112,6 +113,7 @@ func benchPlans() error {
 	if err != nil {
 		return err
 	}
+	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	for i := range 200 {
 		in := catalogtest.Input(fmt.Sprintf("plan-%03d", i))

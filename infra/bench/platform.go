@@ -9,6 +9,7 @@ import (
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/adapters/memqueue"
+	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/provisioning"
@@ -40,6 +41,7 @@ func platformWith(ctx context.Context, dir string, clk clock.Clock, env map[stri
 	if err != nil {
 		return nil, app.Adapters{}, nil, err
 	}
+	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.Panels = panels
 	return app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk), adapters, q, nil
 }

@@ -17,8 +17,6 @@ import (
 	"github.com/ezscale/platform/shared/adapters/discord"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
-	"github.com/ezscale/platform/shared/adapters/sfnflows"
-	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/domain/accounts"
@@ -39,7 +37,9 @@ import (
 )
 
 // Adapters are the outside systems the platform talks to. Each entry point
-// chooses them: AWS services in Lambda, embedded ones under make dev.
+// chooses them: AWS services in Lambda (only those the function uses),
+// embedded ones under make dev. What is left out refuses with a reason
+// when something needs it.
 type Adapters struct {
 	DynamoDB dynamo.API
 	Keys     envelope.KeyWrapper
@@ -52,6 +52,8 @@ type Adapters struct {
 	Panels map[catalog.ServiceType]provisioning.Panel
 	// PanelConcurrency is the panel worker's calls at a time per panel name.
 	PanelConcurrency map[string]int
+	// Gateway takes payments (nil: payments are not configured here).
+	Gateway gateway.Gateway
 }
 
 // Platform owns the wired services.
@@ -83,12 +85,11 @@ type Platform struct {
 	// PanelConcurrency bounds the panel worker's calls per panel.
 	PanelConcurrency  map[string]int
 	startProvisioning func(ctx context.Context, orderID, name string) error
-	// Flows starts and answers Step Functions executions (AWS only).
-	Flows *sfnflows.Flows
 }
 
 // New wires the platform.
 func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Platform {
+	ad = withDefaults(ad)
 	tbl := dynamo.New(ad.DynamoDB, cfg.TableName, clk)
 	p := &Platform{
 		PanelConcurrency: ad.PanelConcurrency,
@@ -136,7 +137,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	p.Outbox.OnDead = p.alertDeadOutbox
 	p.Orders = orders.NewService(orders.Config{
 		Store: p.OrderStore, Plans: p.Catalog, Coupons: p.Coupons, Customers: customers{p.Accounts}, TaxRates: dynamo.NewTaxRates(tbl),
-		Gateway: newGateway(cfg, ad.HTTP), SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
+		Gateway: ad.Gateway, SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
 		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder, Delivery: delivery(ad.Panels),
 		Services: serviceStates{tbl},
 	})
@@ -171,14 +172,6 @@ func (p *Platform) StartProvisioningWith(start func(ctx context.Context, orderID
 	p.Outbox.Handle(orders.KindProvision, func(ctx context.Context, it outbox.Item) error {
 		return start(ctx, it.Subject, "provision-"+it.Subject)
 	})
-}
-
-// newGateway is Stripe when keys are configured.
-func newGateway(cfg config.Config, client *http.Client) gateway.Gateway {
-	if cfg.StripeSecretKey == "" {
-		return gateway.Unconfigured{Provider: "stripe"}
-	}
-	return stripegw.New(stripegw.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, BaseURL: cfg.StripeAPIURL, HTTPClient: client})
 }
 
 // country prefers the billing address's country, then the profile's.

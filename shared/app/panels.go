@@ -34,9 +34,9 @@ type PanelsConfig struct {
 	} `json:"pterodactyl"`
 }
 
-// panelsFrom builds the panel adapters PANELS describes (nil when empty)
+// PanelsFrom builds the panel adapters PANELS describes (nil when empty)
 // and the panel worker's calls-at-a-time per panel.
-func panelsFrom(raw string, client *http.Client) (map[catalog.ServiceType]provisioning.Panel, map[string]int, error) {
+func PanelsFrom(raw string, client *http.Client) (map[catalog.ServiceType]provisioning.Panel, map[string]int, error) {
 	if raw == "" {
 		return nil, nil, nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ezscale/platform/infra/discordsim"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/platform/clock"
@@ -48,6 +49,7 @@ func TestSMTPDownRetriesThenDLQAndAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.Mailer = app.SMTPMailer(cfg)
 	var delays []time.Duration
 	delay := q.Delay

@@ -30,6 +30,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/devmail"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/adapters/memqueue"
+	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/platform/clock"
@@ -122,6 +123,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	pan := newPanels(o.BaseURL, adapters.HTTP)
 	if err := pan.vf.Keep(simState("virtfusion")); err != nil {
 		return nil, err

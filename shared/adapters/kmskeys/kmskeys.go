@@ -50,3 +50,12 @@ func (k *Keys) Unwrap(ctx context.Context, wrapped []byte) ([]byte, error) {
 	}
 	return out.Plaintext, nil
 }
+
+// Configured is KMS under keyID, or without one the local key file (tests,
+// benchmarks and stages that have no KMS key).
+func Configured(awsCfg aws.Config, keyID, localFile string) (envelope.KeyWrapper, error) {
+	if keyID != "" {
+		return New(kms.NewFromConfig(awsCfg), keyID), nil
+	}
+	return envelope.LoadOrCreateLocalKeys(localFile)
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/config"
 )
 
 // Config is a Stripe account.
@@ -221,4 +222,13 @@ func classify(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return apperr.Wrap(fmt.Errorf("%s: %w", what, err), apperr.Unavailable, "the payment provider is unreachable; try again shortly")
+}
+
+// Configured is Stripe when the configuration holds its keys; otherwise a
+// gateway that answers that payments are not configured.
+func Configured(cfg config.Config, client *http.Client) gateway.Gateway {
+	if cfg.StripeSecretKey == "" {
+		return gateway.Unconfigured{Provider: "stripe"}
+	}
+	return New(Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, BaseURL: cfg.StripeAPIURL, HTTPClient: client})
 }

@@ -1,11 +1,20 @@
 package notify
 
-import htmltemplate "html/template"
+import (
+	htmltemplate "html/template"
+	"sync"
+)
 
 // layout is the branded frame around every HTML body: a single 600 px
 // column that shrinks on phones, inline styles for clients that strip
-// <style>, and a prefers-color-scheme block for dark-mode clients.
-var layout = htmltemplate.Must(htmltemplate.New("layout").Parse(`<!doctype html>
+// <style>, and a prefers-color-scheme block for dark-mode clients. It is
+// parsed on first use, not at start: most functions never send mail, and
+// every Lambda cold start pays for what package initialisation does.
+var layout = sync.OnceValue(func() *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("layout").Parse(layoutHTML))
+})
+
+const layoutHTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -49,4 +58,4 @@ Questions? Reply to this e-mail or write to <a href="mailto:{{.support_email}}">
 </table>
 </body>
 </html>
-`))
+`

@@ -154,7 +154,7 @@ func (r *Renderer) Render(t Template, data map[string]any) (Rendered, error) {
 		return Rendered{}, err
 	}
 	var buf bytes.Buffer
-	if err := layout.Execute(&buf, map[string]any{
+	if err := layout().Execute(&buf, map[string]any{
 		"subject": out.Subject, "body": htmltemplate.HTML(body), "preheader": firstLine(out.Text),
 		"company": r.brand.Company, "support_email": r.brand.SupportEmail, "site_url": r.brand.SiteURL,
 	}); err != nil {

@@ -1,0 +1,93 @@
+package deploy_test
+
+import (
+	"os"
+	"os/exec"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// sdkFor maps an IAM action prefix to the SDK service package that calls it.
+var sdkFor = map[string][]string{
+	"dynamodb": {"dynamodb", "dynamodbstreams"}, // the DynamoDB client's types import streams'
+	"kms":      {"kms"},
+	"s3":       {"s3"},
+	"sqs":      {"sqs"},
+	"ses":      {"sesv2"},
+	"states":   {"sfn"},
+}
+
+var actionRE = regexp.MustCompile(`^([a-z0-9-]+):[A-Za-z*]+$`)
+
+// actions collects every IAM action string below a Policies node.
+func actions(n *yaml.Node, out map[string]bool) {
+	if n.Kind == yaml.ScalarNode {
+		if m := actionRE.FindStringSubmatch(n.Value); m != nil {
+			out[m[1]] = true
+		}
+	}
+	for _, c := range n.Content {
+		actions(c, out)
+	}
+}
+
+// Each function links only what it uses: the AWS SDK clients of the
+// services its IAM policy lets it call, stripe-go only where it holds the
+// Stripe keys, and never the SDK's default credential chain (which links
+// STS, SSO and sign-in clients; lambdaenv reads Lambda's variables).
+func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
+	tpl := load(t)
+	entries, err := os.ReadDir(path.Join("..", "..", "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		fn := e.Name()
+		t.Run(fn, func(t *testing.T) {
+			id := strings.ReplaceAll(strings.Title(strings.ReplaceAll(fn, "-", " ")), " ", "") + "Function" //nolint:staticcheck // ASCII names
+			res, ok := tpl.Resources[id]
+			if !ok {
+				t.Fatalf("template.yaml has no %s for functions/%s", id, fn)
+			}
+			var props struct {
+				Policies    yaml.Node `yaml:"Policies"`
+				Environment struct {
+					Variables map[string]yaml.Node `yaml:"Variables"`
+				} `yaml:"Environment"`
+			}
+			if err := res.Properties.Decode(&props); err != nil {
+				t.Fatal(err)
+			}
+			prefixes := map[string]bool{}
+			actions(&props.Policies, prefixes)
+			var allowed []string
+			for p := range prefixes {
+				allowed = append(allowed, sdkFor[p]...)
+			}
+			_, stripe := props.Environment.Variables["STRIPE_SECRET_KEY"]
+
+			out, err := exec.Command("go", "list", "-deps", "github.com/ezscale/platform/functions/"+fn).Output()
+			if err != nil {
+				t.Fatalf("go list: %v", err)
+			}
+			for _, dep := range strings.Fields(string(out)) {
+				if svc, ok := strings.CutPrefix(dep, "github.com/aws/aws-sdk-go-v2/service/"); ok && !strings.Contains(svc, "/") && svc != "internal" {
+					if !slices.Contains(allowed, svc) {
+						t.Errorf("links the %s client, which its IAM policy does not allow (allowed: %v)", svc, allowed)
+					}
+				}
+				if strings.HasPrefix(dep, "github.com/stripe/stripe-go/") && !stripe {
+					t.Errorf("links %s without STRIPE_SECRET_KEY in its environment", dep)
+				}
+				if dep == "github.com/aws/aws-sdk-go-v2/config" {
+					t.Errorf("links the SDK's default configuration chain")
+				}
+			}
+		})
+	}
+}

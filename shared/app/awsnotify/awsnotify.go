@@ -1,0 +1,30 @@
+// Package awsnotify gives a Lambda function the AWS side of notifications:
+// the SQS queue they are delivered from and the S3 bucket holding their
+// attachments and documents. Functions that send nothing do not import it,
+// and so do not link those clients.
+package awsnotify
+
+import (
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/ezscale/platform/shared/adapters/s3blob"
+	"github.com/ezscale/platform/shared/adapters/sqsqueue"
+	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/app/lambdaenv"
+)
+
+// Wire sets ad's queue (NOTIFY_QUEUE_URL) and blob store (BLOB_BUCKET)
+// where they are configured, and returns the queue (nil without one),
+// which the notifier also uses to delay redeliveries.
+func Wire(env lambdaenv.Env, ad *app.Adapters) *sqsqueue.Queue {
+	var queue *sqsqueue.Queue
+	if url := env.Config.NotifyQueueURL; url != "" {
+		queue = sqsqueue.New(sqs.NewFromConfig(env.AWS), url)
+		ad.Queue = queue
+	}
+	if bucket := env.Config.BlobBucket; bucket != "" {
+		ad.Blobs = s3blob.New(s3.NewFromConfig(env.AWS), bucket)
+	}
+	return queue
+}
