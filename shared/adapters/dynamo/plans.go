@@ -49,6 +49,28 @@ type uniqueRecord struct {
 
 func planKey(id string) Key { return Key{PK: "PLAN#" + id, SK: "PLAN"} }
 
+// catalogKey counts the catalog's edits: every plan create, edit and
+// delete adds one in its own transaction, so a listing cached in any
+// function can tell with one read that it is stale. Stock moves leave it
+// alone — every checkout would contend on this one item — and cached
+// listings age out instead (catalog.PublicTTL).
+func catalogKey() Key { return Key{PK: "CATALOG", SK: "GENERATION"} }
+
+func bumpCatalog() Op { return Tally(catalogKey(), "generation", "catalog_generation", 0) }
+
+// Generation implements catalog.Store: the catalog's edit count, and the
+// plan writes this process made (which cover stock moves made here).
+func (s *Plans) Generation(ctx context.Context) (string, error) {
+	local := s.t.planWrites.Load()
+	var r struct {
+		Generation int64 `dynamodbav:"generation"`
+	}
+	if err := s.t.Get(ctx, catalogKey(), &r); err != nil && !apperr.Is(err, apperr.NotFound) {
+		return "", fmt.Errorf("catalog generation: %w", err)
+	}
+	return fmt.Sprintf("%d.%d", r.Generation, local), nil
+}
+
 func slugKey(slug string) Key { return Key{PK: "PLANSLUG#" + slug, SK: "UNIQUE"} }
 
 func toPlanRecord(p *catalog.Plan) *planRecord {
@@ -101,7 +123,7 @@ func slugConflict(err error, slugOp int) error {
 
 // CreatePlan implements catalog.Store.
 func (s *Plans) CreatePlan(ctx context.Context, p *catalog.Plan) error {
-	err := s.t.Transact(ctx, Create(toPlanRecord(p)), Create(slugOwner(p.Slug, p.ID)))
+	err := s.t.Transact(ctx, Create(toPlanRecord(p)), Create(slugOwner(p.Slug, p.ID)), bumpCatalog())
 	return slugConflict(err, 1)
 }
 
@@ -131,9 +153,9 @@ func (s *Plans) UpdatePlan(ctx context.Context, id string, fn func(*catalog.Plan
 		r.Version = p.Version
 		out = p
 		if p.Slug == oldSlug {
-			return nil, nil
+			return []Op{bumpCatalog()}, nil
 		}
-		return []Op{Delete(slugKey(oldSlug), "owner", id), Create(slugOwner(p.Slug, id))}, nil
+		return []Op{Delete(slugKey(oldSlug), "owner", id), Create(slugOwner(p.Slug, id)), bumpCatalog()}, nil
 	})
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
@@ -154,7 +176,7 @@ func (s *Plans) DeletePlan(ctx context.Context, id string, version int64) error 
 	if p.Version != version {
 		return apperr.New(apperr.Conflict, "the plan was changed by someone else (version %d, you sent %d); reload and try again", p.Version, version)
 	}
-	return s.t.Transact(ctx, DeleteVersioned(planKey(id), version), Delete(slugKey(p.Slug), "owner", id))
+	return s.t.Transact(ctx, DeleteVersioned(planKey(id), version), Delete(slugKey(p.Slug), "owner", id), bumpCatalog())
 }
 
 // ListPlans implements catalog.Store with one query (more only past 1 MB).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/testkit/catalogtest"
@@ -73,6 +74,60 @@ func TestPlansContract(t *testing.T) {
 		pub, err := svc.Public(ctx, catalog.PublicQuery{})
 		if err != nil || len(pub.Plans) != 0 {
 			t.Fatalf("public after hide = %+v, %v", pub, err)
+		}
+	})
+}
+
+// The catalog's generation moves with every plan edit, seen from any
+// table handle (another function), and with every plan write this
+// handle made itself, stock moves included.
+func TestCatalogGeneration(t *testing.T) {
+	clk := clock.NewFake(t0)
+	dynamotest.Run(t, clk, func(t *testing.T, tbl *dynamo.Table, c dynamotest.Client) {
+		ctx := context.Background()
+		here, elsewhere := dynamo.NewPlans(tbl), dynamo.NewPlans(dynamo.New(c, tbl.Name(), clk))
+		gen := func(p *dynamo.Plans) string {
+			t.Helper()
+			g, err := p.Generation(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g
+		}
+		svc := catalog.NewService(here, clk, 3)
+		stock := int64(2)
+		in := catalogtest.Input("gen")
+		in.Stock = &stock
+		h0, e0 := gen(here), gen(elsewhere)
+		plan, err := svc.Create(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h1, e1 := gen(here), gen(elsewhere)
+		if h1 == h0 || e1 == e0 {
+			t.Fatalf("create: here %s→%s, elsewhere %s→%s", h0, h1, e0, e1)
+		}
+		in.Name = "edited"
+		if plan, err = svc.Replace(ctx, plan.ID, plan.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		h2, e2 := gen(here), gen(elsewhere)
+		if h2 == h1 || e2 == e1 {
+			t.Fatalf("edit: here %s→%s, elsewhere %s→%s", h1, h2, e1, e2)
+		}
+		order := &orders.Order{ID: "ord_gen", CustomerID: "usr_gen", PlanID: plan.ID, Status: orders.Pending, StockReserved: true,
+			Currency: "USD", CreatedAt: clk.Now(), UpdatedAt: clk.Now(), Version: 1}
+		if err := dynamo.NewOrders(tbl).CreateOrder(ctx, order, nil); err != nil {
+			t.Fatal(err)
+		}
+		if h3 := gen(here); h3 == h2 {
+			t.Fatalf("a stock move made here left the generation at %s", h3)
+		}
+		if err := svc.Delete(ctx, plan.ID, plan.Version+1); err != nil {
+			t.Fatal(err)
+		}
+		if e4 := gen(elsewhere); e4 == e2 {
+			t.Fatalf("delete: elsewhere stayed at %s", e4)
 		}
 	})
 }

@@ -8,7 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -60,6 +63,9 @@ type Table struct {
 	api   API
 	name  string
 	clock clock.Clock
+	// planWrites counts writes this process made to plan items (edits and
+	// stock moves), so a catalog listing cached here is dropped at once.
+	planWrites atomic.Int64
 }
 
 // New returns a Table named name reached through api.
@@ -115,10 +121,30 @@ func (t *Table) Transact(ctx context.Context, ops ...Op) error {
 		items = append(items, it)
 	}
 	_, err := t.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	// Counted after the call, whatever it answered (a lost reply may
+	// still have committed): a needless refresh costs one query.
+	if slices.ContainsFunc(items, writesPlan) {
+		t.planWrites.Add(1)
+	}
 	if err != nil {
 		return classify(err, "transaction")
 	}
 	return nil
+}
+
+// writesPlan is true for a put, update or delete of a plan item.
+func writesPlan(it types.TransactWriteItem) bool {
+	var key map[string]types.AttributeValue
+	switch {
+	case it.Put != nil:
+		key = it.Put.Item
+	case it.Update != nil:
+		key = it.Update.Key
+	case it.Delete != nil:
+		key = it.Delete.Key
+	}
+	pk, ok := key["PK"].(*types.AttributeValueMemberS)
+	return ok && strings.HasPrefix(pk.Value, "PLAN#")
 }
 
 // Write performs a single op (one PutItem/DeleteItem/UpdateItem call).
@@ -152,6 +178,9 @@ func (t *Table) Write(ctx context.Context, op Op) error {
 		})
 	default:
 		return errors.New("dynamo: a condition check cannot be written alone")
+	}
+	if writesPlan(it) {
+		t.planWrites.Add(1)
 	}
 	if err != nil {
 		return classify(err, "write")

@@ -74,7 +74,7 @@ type Deps struct {
 
 // Routes returns every route of the API.
 func Routes(d Deps) []httpx.Route {
-	c := catalogHandlers{d}
+	c := catalogHandlers{d, &encodedListings{}}
 	a := adminHandlers{d}
 	n := notifyHandlers{d}
 	u := accountHandlers{d}

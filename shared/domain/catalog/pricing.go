@@ -96,12 +96,16 @@ func (s *Service) Public(ctx context.Context, q PublicQuery) (*PublicListing, er
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	return s.cachedPublic(ctx, q, func() (*PublicListing, error) { return s.buildPublic(ctx, q, cur.Exponent) })
+}
+
+func (s *Service) buildPublic(ctx context.Context, q PublicQuery, exponent int) (*PublicListing, error) {
 	plans, err := s.store.ListPlans(ctx, Active, q.ServiceType)
 	if err != nil {
 		return nil, fmt.Errorf("list public plans: %w", err)
 	}
 	SortForDisplay(plans)
-	out := &PublicListing{Currency: q.Currency, CurrencyExponent: cur.Exponent, Cycle: q.Cycle, Plans: []PublicPlan{}, Currencies: []string{}}
+	out := &PublicListing{Currency: q.Currency, CurrencyExponent: exponent, Cycle: q.Cycle, Plans: []PublicPlan{}, Currencies: []string{}}
 	for _, p := range plans {
 		if p.Status != Active {
 			continue // defence in depth: the store already filtered

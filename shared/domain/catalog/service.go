@@ -27,6 +27,10 @@ type Store interface {
 	// DeletePlan removes the plan if its version is still version;
 	// apperr.NotFound or apperr.Conflict otherwise.
 	DeletePlan(ctx context.Context, id string, version int64) error
+	// Generation names the catalog's current state as far as this store
+	// can see: it changes with every plan edit anywhere and every plan
+	// write (stock included) made through this store.
+	Generation(ctx context.Context) (string, error)
 	// ListPlans returns plans with the status (all statuses when empty) and
 	// service type (all when empty), in any order.
 	ListPlans(ctx context.Context, status Status, t ServiceType) ([]Plan, error)
@@ -38,6 +42,7 @@ type Service struct {
 	clock    clock.Clock
 	lowStock int64
 	delivery Delivery
+	public   publicCache
 }
 
 // Delivery says why plans of a service type cannot be delivered here (no

@@ -50,6 +50,10 @@ export interface paths {
          * @description Hidden and archived plans never appear. Plans without a price for the requested
          *     currency and cycle are left out. Each plan carries its effective monthly price,
          *     the saving against paying monthly, and its stock state.
+         *
+         *     Cacheable: `Cache-Control: public, max-age=30` and an `ETag`; a request whose
+         *     `If-None-Match` names the current ETag gets 304 with no body. Plan edits show at
+         *     once; stock moved by another function shows within 10 seconds (plus the max-age).
          */
         get: operations["listPublicPlans"];
         put?: never;
@@ -2498,7 +2502,10 @@ export interface operations {
                 currency?: string;
                 cycle?: components["schemas"]["Cycle"];
             };
-            header?: never;
+            header?: {
+                /** @description ETags of listings the client holds */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2507,11 +2514,22 @@ export interface operations {
             /** @description The listing */
             200: {
                 headers: {
+                    /** @description Names this listing's exact bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PublicListing"];
                 };
+            };
+            /** @description The listing named by If-None-Match is still current */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Error"];
             503: components["responses"]["Error"];
