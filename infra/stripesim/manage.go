@@ -261,9 +261,23 @@ func (s *Sim) voidInvoice(r *http.Request) (map[string]any, int, string) {
 		s.mu.Unlock()
 		return nil, http.StatusBadRequest, "Only draft or open invoices can be voided."
 	}
+	// Voiding gives back the credit balance the invoice had used.
+	if used := balanceUsed(inv); used > 0 {
+		cus := s.objects[inv["customer"].(string)]
+		balance, _ := cus["balance"].(int64)
+		cus["balance"] = balance - used
+	}
 	inv["status"] = "void"
 	s.mu.Unlock()
+	s.emit("invoice.voided", inv)
 	return inv, 0, ""
+}
+
+// balanceUsed is the credit balance an invoice took when it was finalized.
+func balanceUsed(inv map[string]any) int64 {
+	start, _ := inv["starting_balance"].(int64)
+	end, _ := inv["ending_balance"].(int64)
+	return max(end-start, 0)
 }
 
 // lockObject takes the lock and finds the object id of the given kind;
@@ -306,7 +320,14 @@ func (s *Sim) createBalanceTransaction(r *http.Request) (map[string]any, int, st
 // applyBalance lets the customer's credit balance pay what it can of inv
 // (s.mu held) and returns what is left to charge, as Stripe does when it
 // finalizes an invoice.
+//
+// Stripe applies the balance once, at finalization: paying an invoice
+// that is already open (a declined renewal retried) charges what was left
+// and takes no more balance.
 func (s *Sim) applyBalance(inv map[string]any, total int64) int64 {
+	if _, finalized := inv["starting_balance"]; finalized {
+		return total - balanceUsed(inv)
+	}
 	cus := s.objects[inv["customer"].(string)]
 	balance, _ := cus["balance"].(int64)
 	inv["starting_balance"], inv["ending_balance"] = balance, balance

@@ -539,7 +539,18 @@ func TestFailedServiceCannotChangePlan(t *testing.T) {
 // subscription's payments can take goes back to the card, the rest becomes
 // account credit that the next renewal uses. (It used to be capped at the
 // last payment's remainder and the rest was neither credited nor shown.)
-func TestDowngradeCreditBeyondThePaymentsBecomesBalance(t *testing.T) {
+// creditShop is a customer on a $10 plan holding $5 of credit from a
+// downgrade (the refundable rest of their payment went back to the card).
+type creditShop struct {
+	*shop
+	alice   *session.Client
+	subID   string
+	userID  string
+	balance func() map[string]int64
+}
+
+func downgradedWithCredit(t *testing.T) creditShop {
+	t.Helper()
 	s := newShop(t)
 	small := s.plan("small", nil)
 	big := s.plan("big", func(in *catalog.PlanInput) { in.Prices["USD"][catalog.Monthly] = 3000 })
@@ -592,6 +603,13 @@ func TestDowngradeCreditBeyondThePaymentsBecomesBalance(t *testing.T) {
 	if cus["balance"] != int64(-500) {
 		t.Fatalf("the gateway's customer balance = %v, want -500", cus["balance"])
 	}
+	return creditShop{shop: s, alice: alice, subID: o.SubscriptionID, userID: o.CustomerID, balance: balance}
+}
+
+func TestDowngradeCreditBeyondThePaymentsBecomesBalance(t *testing.T) {
+	cs := downgradedWithCredit(t)
+	s, alice, balance := cs.shop, cs.alice, cs.balance
+	o := struct{ SubscriptionID string }{cs.subID}
 	// The renewal uses the credit first: $10 due, $5 from credit, $5 by card.
 	if err := s.stripe.Renew(o.SubscriptionID, false); err != nil {
 		t.Fatal(err)
@@ -613,6 +631,71 @@ func TestDowngradeCreditBeyondThePaymentsBecomesBalance(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// A declined renewal still uses the credit (the gateway applies the
+// balance when it finalizes the invoice): the ledger says so at once, a
+// later successful payment of that invoice takes no more, and voiding it
+// gives the credit back on both sides.
+func TestCreditUsedByADeclinedRenewal(t *testing.T) {
+	cs := downgradedWithCredit(t)
+	s, balance := cs.shop, cs.balance
+	gatewayBalance := func() any { return s.stripe.Object(s.stripe.Object(cs.subID)["customer"].(string))["balance"] }
+	if err := s.stripe.Renew(cs.subID, true); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the credit used by the declined renewal", func() bool { return len(balance()) == 0 })
+	if b := gatewayBalance(); b != int64(0) {
+		t.Fatalf("the gateway's balance after the declined renewal = %v, want 0", b)
+	}
+	var invoiceID string
+	for _, ev := range s.stripe.Events() {
+		if ev["type"] == "invoice.payment_failed" {
+			invoiceID = ev["data"].(map[string]any)["object"].(map[string]any)["id"].(string)
+		}
+	}
+	if invoiceID == "" {
+		t.Fatal("no invoice.payment_failed event")
+	}
+	stripeCall := func(path string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.stripeURL+path, nil)
+		req.Header.Set("Authorization", "Bearer sk_test_sim")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("POST %s: %v %v", path, res, err)
+		}
+		res.Body.Close()
+	}
+	stripeCall("/v1/invoices/" + invoiceID + "/void")
+	s.eventually("the credit given back by the voided invoice", func() bool { return balance()["USD"] == 500 })
+	if b := gatewayBalance(); b != int64(-500) {
+		t.Fatalf("the gateway's balance after the void = %v, want -500", b)
+	}
+	// Another declined renewal, then the open invoice paid: the credit is
+	// used once, and the card pays only the rest.
+	if err := s.stripe.Renew(cs.subID, true); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the credit used again", func() bool { return len(balance()) == 0 })
+	for _, ev := range s.stripe.Events() {
+		if ev["type"] == "invoice.payment_failed" {
+			invoiceID = ev["data"].(map[string]any)["object"].(map[string]any)["id"].(string)
+		}
+	}
+	stripeCall("/v1/invoices/" + invoiceID + "/pay")
+	s.eventually("the retried renewal paid", func() bool {
+		pays, _ := s.p.Orders.Payments(context.Background(), cs.userID)
+		for _, p := range pays {
+			if p.GatewayInvoiceID == invoiceID && p.Status == orders.PaymentSucceeded {
+				return p.Amount == 500
+			}
+		}
+		return false
+	})
+	if b := balance(); len(b) != 0 || gatewayBalance() != int64(0) {
+		t.Fatalf("after the retry: our balance %v, the gateway's %v; want none on both", b, gatewayBalance())
+	}
 }
 
 // dieBeforeRecordingChange fails (as a process dying would: nothing

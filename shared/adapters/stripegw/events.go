@@ -18,6 +18,7 @@ var kinds = map[string]gateway.Kind{
 	"invoice.finalized":             gateway.InvoiceFinalized,
 	"invoice.paid":                  gateway.InvoicePaid,
 	"invoice.payment_failed":        gateway.InvoicePaymentFailed,
+	"invoice.voided":                gateway.InvoiceVoided,
 	"customer.subscription.created": gateway.SubscriptionCreated,
 	"customer.subscription.updated": gateway.SubscriptionUpdated,
 	"customer.subscription.deleted": gateway.SubscriptionDeleted,
@@ -81,7 +82,7 @@ func decode(ev *gateway.Event, raw []byte) error {
 		if s.Subscription != nil {
 			ev.Checkout.SubscriptionID = s.Subscription.ID
 		}
-	case gateway.InvoiceFinalized, gateway.InvoicePaid, gateway.InvoicePaymentFailed:
+	case gateway.InvoiceFinalized, gateway.InvoicePaid, gateway.InvoicePaymentFailed, gateway.InvoiceVoided:
 		var in stripe.Invoice
 		if err := json.Unmarshal(raw, &in); err != nil {
 			return err

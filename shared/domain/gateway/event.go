@@ -12,6 +12,7 @@ const (
 	InvoiceFinalized      Kind = "invoice.finalized"
 	InvoicePaid           Kind = "invoice.paid"
 	InvoicePaymentFailed  Kind = "invoice.payment_failed"
+	InvoiceVoided         Kind = "invoice.voided"
 	SubscriptionCreated   Kind = "subscription.created"
 	SubscriptionUpdated   Kind = "subscription.updated"
 	SubscriptionDeleted   Kind = "subscription.deleted"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"math/rand/v2"
 	"time"
 
@@ -153,8 +154,19 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		if err := s.recordPayment(ctx, &c, o, in, ev); err != nil {
 			return c, err
 		}
+	case gateway.InvoiceFinalized:
+		if err := s.creditApplied(ctx, &c, o, ev.Invoice, ev); err != nil {
+			return c, err
+		}
+	case gateway.InvoiceVoided:
+		if err := s.creditReturned(ctx, &c, o, ev.Invoice, ev); err != nil {
+			return c, err
+		}
 	case gateway.InvoicePaymentFailed:
 		in := ev.Invoice
+		if err := s.creditApplied(ctx, &c, o, in, ev); err != nil {
+			return c, err
+		}
 		p := Payment{ID: fmt.Sprintf("%s:%s#%d", o.Gateway, in.ID, in.AttemptCount), CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
 			GatewayInvoiceID: in.ID, Status: PaymentFailed, Currency: in.Currency, Amount: in.Total, FailureMessage: in.FailureMessage, At: ev.Created, Version: 1}
 		if _, err := s.store.GetPayment(ctx, p.ID); apperr.Is(err, apperr.NotFound) {
@@ -223,17 +235,59 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 		return err
 	}
 	c.Payments = append(c.Payments, p)
-	if in.CreditApplied > 0 {
-		// The balance the customer was credited paid part of this invoice:
-		// the ledger says so, and the balance goes down by as much.
-		c.Payments = append(c.Payments, Payment{ID: o.Gateway + ":" + in.ID + ":credit", CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
-			GatewayInvoiceID: in.ID, Status: PaymentCreditApplied, Currency: in.Currency, Amount: in.CreditApplied, At: ev.Created, Version: 1})
+	if err := s.creditApplied(ctx, c, o, in, ev); err != nil {
+		return err
 	}
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,
 		Amount: in.AmountPaid, CreditApplied: in.CreditApplied, Reason: in.Reason, ChangeID: in.ChangeID,
 		PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
 	}, s.clock.Now()))
+	return nil
+}
+
+// creditApplied records, once, the credit balance a gateway invoice used:
+// the ledger says so, and the customer's balance goes down by as much.
+// The gateway applies the balance when it finalizes the invoice, whether
+// the payment then succeeds or not, so finalization, payment and a failed
+// payment each record it if it is not on the ledger yet.
+func (s *Service) creditApplied(ctx context.Context, c *Change, o *Order, in *gateway.Invoice, ev *gateway.Event) error {
+	if in.CreditApplied <= 0 {
+		return nil
+	}
+	id := o.Gateway + ":" + in.ID + ":credit"
+	if slices.ContainsFunc(c.Payments, func(p Payment) bool { return p.ID == id }) {
+		return nil
+	}
+	if _, err := s.store.GetPayment(ctx, id); err == nil {
+		return nil
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	c.Payments = append(c.Payments, Payment{ID: id, CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
+		GatewayInvoiceID: in.ID, Status: PaymentCreditApplied, Currency: in.Currency, Amount: in.CreditApplied, At: ev.Created, Version: 1})
+	return nil
+}
+
+// creditReturned puts back on the ledger the balance a voided invoice
+// had used (the gateway returns it to the customer's balance), once.
+func (s *Service) creditReturned(ctx context.Context, c *Change, o *Order, in *gateway.Invoice, ev *gateway.Event) error {
+	if in.CreditApplied <= 0 {
+		return nil
+	}
+	if _, err := s.store.GetPayment(ctx, o.Gateway+":"+in.ID+":credit"); apperr.Is(err, apperr.NotFound) {
+		return nil // never recorded as used: nothing to give back
+	} else if err != nil {
+		return err
+	}
+	id := o.Gateway + ":" + in.ID + ":credit-returned"
+	if _, err := s.store.GetPayment(ctx, id); err == nil {
+		return nil
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	c.Payments = append(c.Payments, Payment{ID: id, CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway, GatewayInvoiceID: in.ID,
+		Status: PaymentCredit, Currency: in.Currency, Amount: in.CreditApplied, By: "voided invoice " + in.ID, At: ev.Created, Version: 1})
 	return nil
 }
 
