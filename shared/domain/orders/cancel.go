@@ -144,8 +144,9 @@ func (s *Service) CancelSubscription(ctx context.Context, customerID, id string,
 		if req.When == "now" {
 			if sub.Status != gateway.SubCancelled {
 				items = append(items, endedItem(sub, now))
+				_ = sub.moveTo(gateway.SubCancelled) // any live status may be cancelled
+				sub.CancelledAt = &now
 			}
-			sub.Status, sub.CancelledAt = gateway.SubCancelled, &now
 		} else {
 			sub.CancelAtPeriodEnd = true
 		}

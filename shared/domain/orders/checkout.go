@@ -329,8 +329,11 @@ func (s *Service) close(ctx context.Context, id string, to Status, note string) 
 		if o.Status != Pending {
 			return nil
 		}
+		if err := o.moveTo(to); err != nil {
+			return err
+		}
 		now := s.clock.Now()
-		o.Status, o.Note, o.ClosedAt, o.UpdatedAt = to, note, &now, now
+		o.Note, o.ClosedAt, o.UpdatedAt = note, &now, now
 		o.Version++
 		err = s.store.Apply(ctx, Change{Order: o, Release: true})
 		if apperr.Is(err, apperr.Conflict) && attempt < 5 {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/gateway"
@@ -143,7 +143,10 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		}
 	case gateway.CheckoutExpired:
 		if o.Status == Pending {
-			o.Status, o.Note, o.ClosedAt = Expired, "the checkout expired unpaid", &now
+			if err := o.moveTo(Expired); err != nil {
+				return c, err
+			}
+			o.Note, o.ClosedAt = "the checkout expired unpaid", &now
 			c.Order, c.Release = o, true
 		}
 	case gateway.InvoicePaid:
@@ -197,8 +200,12 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 // completed checkout or the first invoice's payment may arrive first; the
 // second finds the order no longer pending and changes nothing.
 func (s *Service) markPaid(c *Change, o *Order, subscriptionID string, ev *gateway.Event) {
-	if o.Status != Pending && o.Status != Expired {
-		return
+	to := Paid
+	if o.RequiresApproval {
+		to = AwaitingApproval
+	}
+	if !o.Status.CanMove(to) {
+		return // paid (or decided) already
 	}
 	now := s.clock.Now()
 	if o.Status == Expired {
@@ -206,10 +213,8 @@ func (s *Service) markPaid(c *Change, o *Order, subscriptionID string, ev *gatew
 		// money is real, so the order is too; stock was released already.
 		o.StockReserved = false
 	}
-	o.Status, o.PaidAt, o.ClosedAt = Paid, &now, nil
-	if o.RequiresApproval {
-		o.Status = AwaitingApproval
-	}
+	_ = o.moveTo(to) // allowed: checked above
+	o.PaidAt, o.ClosedAt = &now, nil
 	if subscriptionID != "" {
 		o.SubscriptionID = subscriptionID
 	}
@@ -313,7 +318,10 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	if status == gateway.SubCancelled && sub.Status != gateway.SubCancelled {
 		c.Outbox = append(c.Outbox, endedItem(sub, now))
 	}
-	sub.GatewayID, sub.Status, sub.StateAt, sub.UpdatedAt = g.ID, status, ev.Created, now
+	if err := sub.moveTo(status); err != nil {
+		return err
+	}
+	sub.GatewayID, sub.StateAt, sub.UpdatedAt = g.ID, ev.Created, now
 	sub.CurrentPeriodStart, sub.CurrentPeriodEnd, sub.CancelAtPeriodEnd, sub.TrialEnd, sub.CancelledAt = g.CurrentPeriodStart, g.CurrentPeriodEnd, g.CancelAtPeriodEnd, g.TrialEnd, g.CancelledAt
 	if status == gateway.SubCancelled && sub.CancelledAt == nil {
 		sub.CancelledAt = &ev.Created

@@ -10,8 +10,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/catalog"
 )
 
-// Status is an order's state. The rank orders them so a late event never
-// moves an order backwards.
+// Status is an order's state; it changes only as orderMoves allows.
 type Status string
 
 // Order states.
@@ -27,9 +26,6 @@ const (
 	// Cancelled: staff rejected it or the checkout could not be opened.
 	Cancelled Status = "cancelled"
 )
-
-// Final reports whether no event can change s any more.
-func (s Status) Final() bool { return s == Paid || s == Expired || s == Cancelled }
 
 // Options are what the customer chose for the service.
 type Options struct {

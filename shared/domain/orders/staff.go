@@ -18,8 +18,11 @@ func (s *Service) Approve(ctx context.Context, id, staffID string) (*Order, erro
 		if o.Status != AwaitingApproval {
 			return nil, apperr.New(apperr.Conflict, "only orders awaiting approval can be approved; this one is %s", o.Status)
 		}
+		if err := o.moveTo(Paid); err != nil {
+			return nil, err
+		}
 		now := s.clock.Now()
-		o.Status, o.ApprovedBy, o.UpdatedAt = Paid, staffID, now
+		o.ApprovedBy, o.UpdatedAt = staffID, now
 		o.Version++
 		err = s.store.Apply(ctx, Change{Order: o, Outbox: []outbox.Item{outbox.New("provision-"+o.ID, KindProvision, o.ID, map[string]string{"order_id": o.ID}, now)}})
 		if apperr.Is(err, apperr.Conflict) && attempt < 5 {

@@ -139,7 +139,10 @@ func (e *Engine) lifecycle(ctx context.Context, id, action, actor, reason string
 		}
 	}
 	return e.Store.UpdateService(ctx, id, func(s *Service) error {
-		s.Status, s.UpdatedAt = to, e.Clock.Now()
+		if err := s.moveTo(to); err != nil {
+			return err
+		}
+		s.UpdatedAt = e.Clock.Now()
 		s.SuspendReason = ""
 		if to == StatusSuspended {
 			s.SuspendReason = reason
@@ -237,7 +240,10 @@ func (e *Engine) PrepareRetry(ctx context.Context, id, actor string) (*Service, 
 			return apperr.New(apperr.Conflict, "only a failed service can be retried; this one is %s", s.Status)
 		}
 		name = fmt.Sprintf("provision-%s-retry-%d", s.OrderID, s.Version)
-		s.Status, s.Note, s.Polls, s.UpdatedAt = StatusPending, "retry requested", 0, e.Clock.Now()
+		if err := s.moveTo(StatusPending); err != nil {
+			return err
+		}
+		s.Note, s.Polls, s.UpdatedAt = "retry requested", 0, e.Clock.Now()
 		return nil
 	})
 	if err != nil {

@@ -38,7 +38,13 @@ func (e *Engine) SubscriptionEnded(ctx context.Context, orderID, how string, gra
 		return time.Time{}, apperr.New(apperr.Unavailable, "service %s is still being set up; it follows its subscription once it is", s.ID)
 	}
 	if s.PanelID == "" { // failed before the panel made anything
-		_, err := e.Store.UpdateService(ctx, s.ID, func(s *Service) error { s.Status, s.UpdatedAt = StatusTerminated, e.Clock.Now(); return nil })
+		_, err := e.Store.UpdateService(ctx, s.ID, func(s *Service) error {
+			if err := s.moveTo(StatusTerminated); err != nil {
+				return err
+			}
+			s.UpdatedAt = e.Clock.Now()
+			return nil
+		})
 		e.logCall(ctx, s.ID, "terminate", map[string]string{"why": "subscription ended"}, map[string]string{"panel": "nothing to delete"}, err, "system")
 		return time.Time{}, err
 	}

@@ -198,7 +198,7 @@ func (e *Engine) Create(ctx context.Context, svcID string) (*Resource, error) {
 	_, err = e.Store.UpdateService(ctx, svcID, func(s *Service) error {
 		s.PanelID, s.UpdatedAt = r.ID, e.Clock.Now()
 		if s.Status == StatusPending {
-			s.Status = StatusProvisioning
+			return s.moveTo(StatusProvisioning)
 		}
 		return nil
 	})
@@ -235,7 +235,10 @@ func (e *Engine) Poll(ctx context.Context, svcID string) (*Resource, int, error)
 // key is the service).
 func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Service, error) {
 	svc, err := e.Store.UpdateService(ctx, svcID, func(s *Service) error {
-		s.Status, s.IPs, s.Note, s.UpdatedAt = StatusActive, append([]string{}, r.IPs...), "", e.Clock.Now()
+		if err := s.moveTo(StatusActive); err != nil {
+			return err
+		}
+		s.IPs, s.Note, s.UpdatedAt = append([]string{}, r.IPs...), "", e.Clock.Now()
 		return nil
 	})
 	if err != nil {
@@ -287,7 +290,10 @@ func (e *Engine) MarkFailed(ctx context.Context, svcID, errName, cause string) e
 		return nil // a redelivered step: recorded and alerted already
 	}
 	svc, err := e.Store.UpdateService(ctx, svcID, func(s *Service) error {
-		s.Status, s.Note, s.UpdatedAt = StatusFailed, note, e.Clock.Now()
+		if err := s.moveTo(StatusFailed); err != nil {
+			return err
+		}
+		s.Note, s.UpdatedAt = note, e.Clock.Now()
 		return nil
 	})
 	if err != nil {
