@@ -447,6 +447,7 @@ func TestStripeWebhookSignatures(t *testing.T) {
 	body := []byte(`{"id":"evt_forged","object":"event","api_version":"2024-06-20","created":1795000000,"type":"checkout.session.completed","data":{"object":{"id":"cs_1","object":"checkout.session","client_reference_id":"ord_x","payment_status":"paid"}}}`)
 	post := func(sig string, payload []byte) int {
 		req, _ := http.NewRequest("POST", s.srv.URL+"/v1/webhooks/stripe", strings.NewReader(string(payload)))
+		req.Header.Set("Content-Type", "application/json; charset=utf-8") // as Stripe sends
 		req.Header.Set("Stripe-Signature", sig)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {

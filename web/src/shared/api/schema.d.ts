@@ -1757,7 +1757,7 @@ export interface components {
                 [key: string]: string;
             };
         };
-        PlanInput: {
+        PlanFields: {
             slug: string;
             name: string;
             description?: string;
@@ -1776,7 +1776,10 @@ export interface components {
             /** @description Paid orders wait for staff approval before provisioning (e.g. dedicated hardware) */
             requires_approval?: boolean;
         };
-        PlanReplace: components["schemas"]["PlanInput"] & {
+        /** @description A plan as staff write it; unknown fields are refused. */
+        PlanInput: components["schemas"]["PlanFields"];
+        /** @description A plan as staff write it, with the version they read. */
+        PlanReplace: components["schemas"]["PlanFields"] & {
             version: number;
         };
         Plan: {
@@ -1915,6 +1918,7 @@ export interface components {
             name: string;
             company?: string;
             phone?: string;
+            /** @description ISO 3166-1 alpha-2; empty when not given */
             country?: string;
             /** @description A path in the account app the confirmation link leads back to (an order started on the pricing page) */
             next?: string;
@@ -1925,6 +1929,7 @@ export interface components {
             city?: string;
             region?: string;
             postal_code?: string;
+            /** @description ISO 3166-1 alpha-2; empty when not given */
             country?: string;
         };
         Profile: {
@@ -2046,9 +2051,7 @@ export interface components {
             currency: string;
             /** @enum {string} */
             status: "draft" | "open" | "paid";
-            bill_to: {
-                [key: string]: string;
-            };
+            bill_to: components["schemas"]["BillTo"];
             lines: {
                 description?: string;
                 quantity?: number;
@@ -2079,6 +2082,22 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: number;
+        };
+        /** @description Who the invoice is addressed to, copied from the account when it was issued. */
+        BillTo: {
+            name?: string;
+            company?: string;
+            email?: string;
+            vat_id?: string;
+            line1?: string;
+            line2?: string;
+            city?: string;
+            region?: string;
+            postal_code?: string;
+            /** @description ISO 3166-1 alpha-2, or empty when the account gives none */
+            country?: string;
+            /** @description Set by staff on the account; not printed */
+            tax_exempt?: boolean;
         };
         TaxRate: {
             country: string;
@@ -2560,6 +2579,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             503: components["responses"]["Error"];
         };
     };
@@ -2587,6 +2607,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             503: components["responses"]["Error"];
@@ -2698,6 +2719,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     adminGetNotificationTemplate: {
@@ -2837,6 +2859,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     adminSendSampleNotification: {
@@ -2870,6 +2893,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             503: components["responses"]["Error"];
         };
     };
