@@ -75,9 +75,15 @@ test-web: web-deps
 	  || { echo "web/src/shared/api/schema.d.ts is stale: run 'cd web && npm run gen:api'"; exit 1; }
 	cd $(WEB) && npm run typecheck && npx vitest run
 
-test-e2e: web bin/local
+# The browser suites run the local stack built with -tags contract: every
+# API exchange they cause is checked against openapi.yaml, and a mismatch
+# fails the suite that caused it.
+test-e2e: web bin/local-contract
 	rm -rf test-output/e2e
-	cd $(WEB) && EZSCALE_LOCAL_BIN=$(CURDIR)/bin/local node --test e2e/
+	cd $(WEB) && EZSCALE_LOCAL_BIN=$(CURDIR)/bin/local-contract node --test e2e/
+
+bin/local-contract: $(GO_FILES) $(EMBEDDED)
+	go build -tags contract -o $@ ./infra/local
 
 test-template: venv
 	$(VENV)/bin/cfn-lint template.yaml

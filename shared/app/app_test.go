@@ -28,6 +28,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
+	"github.com/ezscale/platform/shared/testkit/apicontract"
 	"github.com/ezscale/platform/shared/testkit/catalogtest"
 	"github.com/ezscale/platform/shared/testkit/session"
 )
@@ -76,7 +77,7 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 	adapters.Panels = panels
 	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk)
-	srv := httptest.NewServer(p.Handler(""))
+	srv := httptest.NewServer(apicontract.For(t, p.Handler("")))
 	t.Cleanup(srv.Close)
 	if _, err := p.Accounts.CreateUser(context.Background(), accounts.NewUser{Email: "admin@example.com", Name: "Admin", Password: "correct horse battery staple", Role: accounts.Admin, Verified: true, TOTPSecret: adminTOTP}); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
+	"github.com/ezscale/platform/shared/testkit/apicontract"
 	"github.com/ezscale/platform/shared/testkit/catalogtest"
 )
 
@@ -63,7 +64,7 @@ func TestPublicListingCacheAndHTTPCaching(t *testing.T) {
 		t.Fatal(err)
 	}
 	otherClock := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
-	other := httptest.NewServer(app.New(cfg, ad, slog.New(slog.DiscardHandler), otherClock).Handler(""))
+	other := httptest.NewServer(apicontract.For(t, app.New(cfg, ad, slog.New(slog.DiscardHandler), otherClock).Handler("")))
 	t.Cleanup(other.Close)
 
 	resp, body := listing(t, other.URL, "")

@@ -13,6 +13,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/ezscale/platform/shared/adapters/cfaccess"
+	"github.com/ezscale/platform/shared/testkit/apicontract"
 )
 
 // With Cloudflare Access configured, a staff session alone is not enough:
@@ -25,7 +26,7 @@ func TestStaffRoutesNeedCloudflareAccessWhenConfigured(t *testing.T) {
 	}))
 	defer jwks.Close()
 	e.p.CFAccess = cfaccess.New(jwks.URL, "aud-tag", jwks.Client(), e.clock)
-	srv := httptest.NewServer(e.p.Handler(""))
+	srv := httptest.NewServer(apicontract.For(t, e.p.Handler("")))
 	defer srv.Close()
 	token := func(email string) string {
 		sig, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k"))

@@ -14,7 +14,7 @@ before(async () => {
 })
 after(async () => {
   await browser?.close()
-  stack?.stop()
+  await stack?.stop()
 })
 
 const mailLink = (subject, prefix) => openMailLink(browser, stack, subject, prefix)

@@ -13,7 +13,7 @@ before(async () => {
 })
 after(async () => {
   await browser?.close()
-  stack?.stop()
+  await stack?.stop()
 })
 
 describe('manual invoices', () => {

@@ -15,7 +15,7 @@ before(async () => {
 })
 after(async () => {
   await browser?.close()
-  stack?.stop()
+  await stack?.stop()
 })
 
 async function signUpFromOrder(page, email) {

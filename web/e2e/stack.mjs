@@ -2,7 +2,7 @@
 // port with a fresh data directory, and Debian's Chromium, for e2e tests.
 import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -26,8 +26,11 @@ export async function startStack() {
   const bin = process.env.EZSCALE_LOCAL_BIN ?? join(root, 'bin', 'local')
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'ezscale-e2e-'))
+  // A contract build (make test-e2e) writes every API exchange that breaks
+  // openapi.yaml here; stop() fails the suite with them.
+  const report = join(dataDir, 'api-contract.txt')
   const child = spawn(bin, [], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, WEB_DIST: join(root, 'web', 'dist'), DEMO_PURCHASE: 'off' },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, WEB_DIST: join(root, 'web', 'dist'), DEMO_PURCHASE: 'off', API_CONTRACT_REPORT: report },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -50,7 +53,13 @@ export async function startStack() {
     base,
     admin: { email: admin?.[1], password: admin?.[2]?.trim(), totpSecret },
     customer: { email: customer?.[1], password: customer?.[2]?.trim() },
-    stop: () => child.kill('SIGTERM'),
+    stop: async () => {
+      child.kill('SIGTERM')
+      if (existsSync(report)) {
+        const found = readFileSync(report, 'utf8').trim()
+        if (found) throw new Error(`API exchanges that break openapi.yaml:\n${found}`)
+      }
+    },
   }
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/testkit/apicontract"
 	"github.com/ezscale/platform/shared/testkit/session"
 )
 
@@ -38,7 +39,7 @@ func openStackAt(t *testing.T, dir string, demo bool) (*stack.Stack, string, fun
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = st.Handler()
+	srv.Config.Handler = apicontract.For(t, st.Handler())
 	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
