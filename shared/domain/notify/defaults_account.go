@@ -1,6 +1,6 @@
 package notify
 
-func init() {
+func accountDefaults() {
 	register(
 		Spec{
 			Kind: Welcome, Channel: Email, Title: "Welcome", ReplyToSupport: true,

@@ -1,6 +1,6 @@
 package notify
 
-func init() {
+func alertsDefaults() {
 	alert := func(k Kind, title string, sev Severity, required []string, sample map[string]any) Spec {
 		return Spec{Kind: k, Channel: Discord, Title: title, Severity: sev, Required: required, Sample: sample}
 	}

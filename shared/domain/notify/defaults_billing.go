@@ -1,6 +1,6 @@
 package notify
 
-func init() {
+func billingDefaults() {
 	invoice := map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "due_date": "1 December 2026", "invoice_url": "https://account.ezscale.example/invoices/inv_sample"}
 	register(
 		Spec{

@@ -1,6 +1,6 @@
 package notify
 
-func init() {
+func serviceDefaults() {
 	svc := func(extra map[string]any) map[string]any {
 		m := map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "account_service_url": "https://account.ezscale.example/services/svc_sample"}
 		for k, v := range extra {

@@ -1,6 +1,6 @@
 package notify
 
-func init() {
+func ticketsDefaults() {
 	register(
 		Spec{
 			Kind: TicketReply, Channel: Email, Title: "Ticket reply", ReplyToSupport: true,

@@ -8,6 +8,7 @@ package notify
 import (
 	"slices"
 	"sort"
+	"sync"
 )
 
 // Channel is how a notification travels.
@@ -82,7 +83,19 @@ type Spec struct {
 	Severity Severity
 }
 
-var specs = map[Kind]Spec{}
+// specs are the default templates, built on first use rather than at
+// start: every Lambda cold start pays for package initialisation, and
+// most functions send nothing.
+var (
+	specs     = map[Kind]Spec{}
+	loadSpecs = sync.OnceFunc(func() {
+		accountDefaults()
+		alertsDefaults()
+		billingDefaults()
+		serviceDefaults()
+		ticketsDefaults()
+	})
+)
 
 func register(list ...Spec) {
 	for _, s := range list {
@@ -92,12 +105,14 @@ func register(list ...Spec) {
 
 // Lookup returns the spec of a kind.
 func Lookup(k Kind) (Spec, bool) {
+	loadSpecs()
 	s, ok := specs[k]
 	return s, ok
 }
 
 // Kinds lists every kind of the channel, sorted.
 func Kinds(ch Channel) []Kind {
+	loadSpecs()
 	var out []Kind
 	for k, s := range specs {
 		if s.Channel == ch {
