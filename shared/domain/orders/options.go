@@ -13,8 +13,22 @@ import (
 var OperatingSystems = []string{"ubuntu-24.04", "ubuntu-22.04", "debian-12", "debian-11", "almalinux-9", "rocky-9"}
 
 // hostnameRE is an RFC 1123 host name: labels of letters, digits and inner
-// hyphens, at least two of them.
-var hostnameRE = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+// hyphens, at least two of them. Labels are at most 63 characters, checked
+// in validHost: counted repetitions compile to long programs at every cold
+// start.
+var hostnameRE = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?$`)
+
+func validHost(v string) bool {
+	if len(v) > 253 {
+		return false
+	}
+	for l := range strings.SplitSeq(v, ".") {
+		if len(l) > 63 {
+			return false
+		}
+	}
+	return hostnameRE.MatchString(v)
+}
 
 // Games lists the games a game-server plan offers (its "games" extra).
 func Games(p *catalog.Plan) []string {
@@ -42,7 +56,7 @@ func (o Options) validate(p *catalog.Plan, f apperr.FieldErrors) Options {
 		}
 	}
 	host := func(field, v string) {
-		if len(v) > 253 || !hostnameRE.MatchString(v) {
+		if !validHost(v) {
 			f.Add(field, "must be a fully qualified host name such as server1.example.com")
 		}
 	}
