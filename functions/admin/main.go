@@ -6,6 +6,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/api/httpapi"
@@ -18,6 +19,7 @@ func main() {
 	ad := lambdaenv.Must(lambdaenv.Adapters(env))
 	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
 	ad.Gateway = stripegw.Configured(env.Config, ad.HTTP)
+	ad.PDF = invoicepdf.Configured(env.Config)
 	awsnotify.Wire(env, &ad)
 	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnAdmin))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/adapters/sfnflows"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
@@ -23,6 +24,7 @@ func main() {
 	ad := lambdaenv.Must(lambdaenv.Adapters(env))
 	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
 	ad.Gateway = stripegw.Configured(env.Config, ad.HTTP)
+	ad.PDF = invoicepdf.Configured(env.Config)
 	awsnotify.Wire(env, &ad)
 	p := env.Platform(ad)
 	// Paid orders start the provisioning workflow (without one configured

@@ -40,6 +40,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/platform/clock"
@@ -114,6 +115,7 @@ func benchPlans() error {
 		return err
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.PDF = invoicepdf.Configured(cfg)
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	for i := range 200 {
 		in := catalogtest.Input(fmt.Sprintf("plan-%03d", i))

@@ -8,6 +8,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/memqueue"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
@@ -42,6 +43,7 @@ func platformWith(ctx context.Context, dir string, clk clock.Clock, env map[stri
 		return nil, app.Adapters{}, nil, err
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Panels = panels
 	return app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk), adapters, q, nil
 }

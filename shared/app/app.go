@@ -16,7 +16,6 @@ import (
 	"github.com/ezscale/platform/shared/adapters/cfaccess"
 	"github.com/ezscale/platform/shared/adapters/discord"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/domain/accounts"
@@ -54,6 +53,8 @@ type Adapters struct {
 	PanelConcurrency map[string]int
 	// Gateway takes payments (nil: payments are not configured here).
 	Gateway gateway.Gateway
+	// PDF renders invoices (nil: this function renders none).
+	PDF billing.Renderer
 }
 
 // Platform owns the wired services.
@@ -129,7 +130,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	p.Coupons = coupons.NewService(dynamo.NewCoupons(tbl), clk)
 	p.Billing = billing.NewService(billing.Config{
 		Store: dynamo.NewInvoices(tbl), TaxRates: dynamo.NewTaxRates(tbl), SellerCountry: cfg.CompanyCountry, Customers: customers{p.Accounts}, Blobs: ad.Blobs, Notify: p.Notify, Clock: clk, Log: log,
-		PDF:    invoicepdf.New(invoicepdf.Seller{Name: cfg.CompanyName, Address: cfg.CompanyAddress, VATID: cfg.CompanyVATID, Email: cfg.SupportEmail}),
+		PDF:    ad.PDF,
 		Prefix: cfg.InvoicePrefix, AccountURL: cfg.AccountURL,
 	})
 	p.OrderStore = dynamo.NewOrders(tbl)

@@ -21,6 +21,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/accounts"
@@ -74,6 +75,7 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 		t.Fatal(err)
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Panels = panels
 	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ezscale/platform/shared/adapters/blob"
 	"github.com/ezscale/platform/shared/adapters/smtpmail"
+	"github.com/ezscale/platform/shared/domain/billing"
 	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/platform/clock"
@@ -33,6 +34,9 @@ func withDefaults(ad Adapters) Adapters {
 	}
 	if ad.Gateway == nil {
 		ad.Gateway = gateway.Unconfigured{Provider: "stripe"}
+	}
+	if ad.PDF == nil {
+		ad.PDF = unconfiguredPDF{}
 	}
 	if ad.HTTP == nil {
 		ad.HTTP = DefaultHTTPClient()
@@ -71,3 +75,11 @@ func (unconfiguredKeys) GenerateDataKey(context.Context) ([]byte, []byte, error)
 }
 
 func (unconfiguredKeys) Unwrap(context.Context, []byte) ([]byte, error) { return nil, errNoKeys }
+
+// unconfiguredPDF stands in where invoices are not rendered (the catalog,
+// webhooks and workers never issue or serve one).
+type unconfiguredPDF struct{}
+
+func (unconfiguredPDF) Render(*billing.Invoice) ([]byte, error) {
+	return nil, errors.New("invoice PDFs are not rendered in this function")
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ezscale/platform/infra/discordsim"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/notify"
@@ -50,6 +51,7 @@ func TestSMTPDownRetriesThenDLQAndAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Mailer = app.SMTPMailer(cfg)
 	var delays []time.Duration
 	delay := q.Delay

@@ -29,6 +29,7 @@ import (
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/adapters/devmail"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/memqueue"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/api/httpx"
@@ -124,6 +125,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.PDF = invoicepdf.Configured(cfg)
 	pan := newPanels(o.BaseURL, adapters.HTTP)
 	if err := pan.vf.Keep(simState("virtfusion")); err != nil {
 		return nil, err

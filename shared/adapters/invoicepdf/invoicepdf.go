@@ -15,6 +15,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/platform/config"
 )
 
 //go:embed fonts/DejaVuSans.ttf
@@ -38,6 +39,11 @@ var _ billing.Renderer = (*Renderer)(nil)
 
 // New returns a renderer for the seller.
 func New(s Seller) *Renderer { return &Renderer{seller: s} }
+
+// Configured is the renderer for the company the configuration names.
+func Configured(cfg config.Config) *Renderer {
+	return New(Seller{Name: cfg.CompanyName, Address: cfg.CompanyAddress, VATID: cfg.CompanyVATID, Email: cfg.SupportEmail})
+}
 
 // Render draws one invoice.
 func (r *Renderer) Render(inv *billing.Invoice) ([]byte, error) {
