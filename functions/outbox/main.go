@@ -11,21 +11,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
-	"github.com/ezscale/platform/shared/adapters/invoicepdf"
-	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/adapters/sfnflows"
-	"github.com/ezscale/platform/shared/adapters/stripegw"
-	"github.com/ezscale/platform/shared/app/awsnotify"
+	"github.com/ezscale/platform/shared/app/awsbilling"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
 )
 
 func main() {
 	env := lambdaenv.MustLoad("outbox")
-	ad := lambdaenv.Must(lambdaenv.Adapters(env))
-	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
-	ad.Gateway = stripegw.Configured(env.Config, ad.HTTP)
-	ad.PDF = invoicepdf.Configured(env.Config)
-	awsnotify.Wire(env, &ad)
+	ad := lambdaenv.Must(awsbilling.Adapters(env))
 	p := env.Platform(ad)
 	// Paid orders start the provisioning workflow (without one configured
 	// they wait, listed on the order, until it is).
