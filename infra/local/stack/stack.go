@@ -120,6 +120,15 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Data written by an older platform is rewritten in today's layout
+	// before anything reads it.
+	migrated, err := dynamo.New(store, cfg.TableName, o.Clock).Migrate(ctx, store)
+	if err != nil {
+		return nil, fmt.Errorf("migrate %s: %w", o.DataDir, err)
+	}
+	if migrated > 0 {
+		o.Log.InfoContext(ctx, "store migrated", "items", migrated, "schema", dynamo.SchemaVersion)
+	}
 	adapters, queue, box, err := app.Embedded(store, o.DataDir, cfg.NotifyMaxAttempts, o.Clock)
 	if err != nil {
 		return nil, err

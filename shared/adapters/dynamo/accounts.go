@@ -26,16 +26,16 @@ func NewAccounts(t *Table) *Accounts { return &Accounts{t: t} }
 
 type userRecord struct {
 	Item
-	ID            string           `dynamodbav:"id"`
-	Email         string           `dynamodbav:"email"`
-	EmailVerified bool             `dynamodbav:"email_verified"`
-	Role          string           `dynamodbav:"role"`
-	Profile       accounts.Profile `dynamodbav:"profile"`
-	TaxExempt     bool             `dynamodbav:"tax_exempt"`
-	PasswordHash  string           `dynamodbav:"password_hash"`
-	TOTP          accounts.TOTP    `dynamodbav:"totp"`
-	CreatedAt     time.Time        `dynamodbav:"created_at"`
-	UpdatedAt     time.Time        `dynamodbav:"updated_at"`
+	ID            string      `dynamodbav:"id"`
+	Email         string      `dynamodbav:"email"`
+	EmailVerified bool        `dynamodbav:"email_verified"`
+	Role          string      `dynamodbav:"role"`
+	Profile       profileData `dynamodbav:"profile"`
+	TaxExempt     bool        `dynamodbav:"tax_exempt"`
+	PasswordHash  string      `dynamodbav:"password_hash"`
+	TOTP          totpData    `dynamodbav:"totp"`
+	CreatedAt     time.Time   `dynamodbav:"created_at"`
+	UpdatedAt     time.Time   `dynamodbav:"updated_at"`
 }
 
 func userKey(id string) Key { return Key{PK: "USER#" + id, SK: "USER"} }
@@ -44,14 +44,14 @@ func toUserRecord(u *accounts.User) *userRecord {
 	return &userRecord{
 		Item: Item{PK: "USER#" + u.ID, SK: "USER", Type: "user", Version: u.Version,
 			GSI2PK: "USERS", GSI2SK: u.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + u.ID},
-		ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, Role: string(u.Role), Profile: u.Profile, TaxExempt: u.TaxExempt,
-		PasswordHash: u.PasswordHash, TOTP: u.TOTP, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, Role: string(u.Role), Profile: profileDataOf(u.Profile), TaxExempt: u.TaxExempt,
+		PasswordHash: u.PasswordHash, TOTP: totpDataOf(u.TOTP), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
 }
 
 func (r *userRecord) user() *accounts.User {
-	return &accounts.User{ID: r.ID, Email: r.Email, EmailVerified: r.EmailVerified, Role: accounts.Role(r.Role), Profile: r.Profile, TaxExempt: r.TaxExempt,
-		PasswordHash: r.PasswordHash, TOTP: r.TOTP, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	return &accounts.User{ID: r.ID, Email: r.Email, EmailVerified: r.EmailVerified, Role: accounts.Role(r.Role), Profile: r.Profile.value(), TaxExempt: r.TaxExempt,
+		PasswordHash: r.PasswordHash, TOTP: r.TOTP.value(), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 }
 
 func emailOwner(email, id string) *uniqueRecord {

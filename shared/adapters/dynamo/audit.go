@@ -27,13 +27,13 @@ func NewAudit(t *Table) *Audit { return &Audit{t: t} }
 
 type auditRecord struct {
 	Item
-	audit.Entry
+	auditData
 }
 
 // Record implements audit.Recorder.
 func (a *Audit) Record(ctx context.Context, e audit.Entry) error {
 	sk := e.At.UTC().Format(time.RFC3339Nano) + "#" + e.ID
-	r := &auditRecord{Item: Item{PK: "AUDIT#" + e.At.UTC().Format("2006-01-02"), SK: sk, Type: "audit", Version: 1}, Entry: e}
+	r := &auditRecord{Item: Item{PK: "AUDIT#" + e.At.UTC().Format("2006-01-02"), SK: sk, Type: "audit", Version: 1}, auditData: auditDataOf(e)}
 	if e.ActorID != "" {
 		r.GSI1PK, r.GSI1SK = "AUDIT#ACTOR#"+e.ActorID, sk
 	}
@@ -60,7 +60,7 @@ func (a *Audit) List(ctx context.Context, q audit.Query) ([]audit.Entry, string,
 	}
 	out := make([]audit.Entry, 0, len(page.Items))
 	for _, r := range page.Items {
-		out = append(out, r.Entry)
+		out = append(out, r.auditData.value())
 	}
 	return out, page.Next, nil
 }

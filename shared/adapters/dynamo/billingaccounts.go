@@ -22,7 +22,7 @@ type billingRecord struct {
 
 type paymentMethodRecord struct {
 	Item
-	orders.PaymentMethod
+	paymentMethodData
 }
 
 func pmKey(gw, id string) Key { return Key{PK: "PM#" + gw + "#" + id, SK: "PM"} }
@@ -42,9 +42,9 @@ func (s *Orders) SetGatewayCustomer(ctx context.Context, customerID, gateway, id
 		return types.TransactWriteItem{Update: &types.Update{
 			TableName:                 &t.name,
 			Key:                       billKey(customerID).av(),
-			UpdateExpression:          aws.String("SET #m = if_not_exists(#m, :empty), #type = :type"),
-			ExpressionAttributeNames:  map[string]string{"#m": "gateway_customers", "#type": "type"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":empty": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}},
+			UpdateExpression:          aws.String("SET #m = if_not_exists(#m, :empty), #type = :type, #schema = :schema"),
+			ExpressionAttributeNames:  map[string]string{"#m": "gateway_customers", "#type": "type", "#schema": schemaAttr},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":empty": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}, ":schema": schemaAV},
 		}}, nil
 	}})
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *Orders) GetPaymentMethod(ctx context.Context, gw, id string) (*orders.P
 	if err := s.t.Get(ctx, pmKey(gw, id), &r); err != nil {
 		return nil, err
 	}
-	pm := r.PaymentMethod
+	pm := r.paymentMethodData.value()
 	pm.Version = r.Item.Version
 	return &pm, nil
 }
@@ -127,8 +127,9 @@ func (s *Orders) ListPaymentMethods(ctx context.Context, customerID string) ([]o
 	}
 	out := make([]orders.PaymentMethod, 0, len(recs))
 	for _, r := range recs {
-		r.PaymentMethod.Version = r.Item.Version
-		out = append(out, r.PaymentMethod)
+		pm := r.paymentMethodData.value()
+		pm.Version = r.Item.Version
+		out = append(out, pm)
 	}
 	return out, nil
 }
@@ -139,9 +140,9 @@ func (s *Orders) SetDefaultPaymentMethod(ctx context.Context, customerID, id str
 		return types.TransactWriteItem{Update: &types.Update{
 			TableName:                 &t.name,
 			Key:                       billKey(customerID).av(),
-			UpdateExpression:          aws.String("SET #d = :pm, #type = :type"),
-			ExpressionAttributeNames:  map[string]string{"#d": "default_pm", "#type": "type"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pm": &types.AttributeValueMemberS{Value: id}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}},
+			UpdateExpression:          aws.String("SET #d = :pm, #type = :type, #schema = :schema"),
+			ExpressionAttributeNames:  map[string]string{"#d": "default_pm", "#type": "type", "#schema": schemaAttr},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pm": &types.AttributeValueMemberS{Value: id}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}, ":schema": schemaAV},
 		}}, nil
 	}})
 }

@@ -28,19 +28,30 @@ func NewCoupons(t *Table) *Coupons { return &Coupons{t: t} }
 
 type couponRecord struct {
 	Item
-	coupons.Coupon
+	couponData
+}
+
+// usesRecord is a coupon's redemption count (SK USES).
+type usesRecord struct {
+	Item
+	Uses int64 `dynamodbav:"uses" v1:"Uses"`
+}
+
+// customerUsesRecord is one customer's redemption count (SK CUST#<id>).
+type customerUsesRecord struct {
+	Item
 	Count int64 `dynamodbav:"count"`
 }
 
 type redemptionRecord struct {
 	Item
-	coupons.Redemption
+	redemptionData
 }
 
 func couponPK(code string) string { return "COUPON#" + code }
 
 func (r *couponRecord) coupon() coupons.Coupon {
-	c := r.Coupon
+	c := r.couponData.value()
 	c.Version = r.Item.Version
 	if c.PlanIDs == nil { // stored empty lists read back as null
 		c.PlanIDs = []string{}
@@ -50,12 +61,11 @@ func (r *couponRecord) coupon() coupons.Coupon {
 
 // CreateCoupon implements coupons.Store.
 func (s *Coupons) CreateCoupon(ctx context.Context, c *coupons.Coupon) error {
-	rec := &couponRecord{Item: Item{PK: couponPK(c.Code), SK: "COUPON", Type: "coupon", Version: 1, GSI2PK: "COUPONS", GSI2SK: c.Code}, Coupon: *c}
-	rec.Coupon.Version, rec.Coupon.Uses = 0, 0
-	if len(rec.Coupon.PlanIDs) == 0 {
-		rec.Coupon.PlanIDs = nil // stored absent, not as an empty list or NULL
+	rec := &couponRecord{Item: Item{PK: couponPK(c.Code), SK: "COUPON", Type: "coupon", Version: 1, GSI2PK: "COUPONS", GSI2SK: c.Code}, couponData: couponDataOf(*c)}
+	if len(rec.PlanIDs) == 0 {
+		rec.PlanIDs = nil // stored absent, not as an empty list or NULL
 	}
-	uses := &couponRecord{Item: Item{PK: couponPK(c.Code), SK: "USES", Type: "coupon_uses", GSI2PK: "COUPONS", GSI2SK: c.Code + "#uses"}}
+	uses := &usesRecord{Item: Item{PK: couponPK(c.Code), SK: "USES", Type: "coupon_uses", GSI2PK: "COUPONS", GSI2SK: c.Code + "#uses"}}
 	err := s.t.Transact(ctx, Create(rec), Create(uses))
 	if err != nil {
 		return fmt.Errorf("create coupon %s: %w", c.Code, err)
@@ -72,18 +82,23 @@ func (s *Coupons) GetCoupon(ctx context.Context, code string) (*coupons.Coupon, 
 		}
 		return nil, fmt.Errorf("get coupon %s: %w", code, err)
 	}
-	var uses couponRecord
+	var uses usesRecord
 	if err := s.t.Get(ctx, Key{PK: couponPK(code), SK: "USES"}, &uses); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return nil, fmt.Errorf("get coupon %s uses: %w", code, err)
 	}
 	c := rec.coupon()
-	c.Uses = uses.Coupon.Uses
+	c.Uses = uses.Uses
 	return &c, nil
 }
 
 // ListCoupons implements coupons.Store.
 func (s *Coupons) ListCoupons(ctx context.Context) ([]coupons.Coupon, error) {
-	recs, err := QueryAll[couponRecord](ctx, s.t, Query{Index: GSI2, PK: "COUPONS"}, 10000)
+	// The query returns coupons and their counts; either decodes into this.
+	type couponOrUses struct {
+		couponRecord
+		Uses int64 `dynamodbav:"uses"`
+	}
+	recs, err := QueryAll[couponOrUses](ctx, s.t, Query{Index: GSI2, PK: "COUPONS"}, 10000)
 	if err != nil {
 		return nil, fmt.Errorf("list coupons: %w", err)
 	}
@@ -95,7 +110,7 @@ func (s *Coupons) ListCoupons(ctx context.Context) ([]coupons.Coupon, error) {
 			out = append(out, r.coupon())
 		case "coupon_uses":
 			if n := len(out); n > 0 && out[n-1].Code+"#uses" == r.GSI2SK {
-				out[n-1].Uses = r.Coupon.Uses
+				out[n-1].Uses = r.Uses
 			}
 		}
 	}
@@ -109,11 +124,10 @@ func (s *Coupons) UpdateCoupon(ctx context.Context, code string, fn func(*coupon
 		if err := fn(&c); err != nil {
 			return nil, err
 		}
-		c.Version, c.Uses = 0, 0
-		if len(c.PlanIDs) == 0 {
-			c.PlanIDs = nil
+		r.couponData = couponDataOf(c)
+		if len(r.PlanIDs) == 0 {
+			r.PlanIDs = nil
 		}
-		r.Coupon = c
 		return nil, nil
 	})
 	if apperr.Is(err, apperr.NotFound) {
@@ -127,7 +141,7 @@ func (s *Coupons) UpdateCoupon(ctx context.Context, code string, fn func(*coupon
 
 // CustomerUses implements coupons.Store.
 func (s *Coupons) CustomerUses(ctx context.Context, code, customerID string) (int64, error) {
-	var r couponRecord
+	var r customerUsesRecord
 	err := s.t.Get(ctx, Key{PK: couponPK(code), SK: "CUST#" + customerID}, &r)
 	if apperr.Is(err, apperr.NotFound) {
 		return 0, nil
@@ -141,7 +155,8 @@ func (s *Coupons) GetRedemption(ctx context.Context, code, orderID string) (*cou
 	if err := s.t.Get(ctx, Key{PK: couponPK(code), SK: "ORDER#" + orderID}, &r); err != nil {
 		return nil, err
 	}
-	return &r.Redemption, nil
+	red := r.redemptionData.value()
+	return &red, nil
 }
 
 // Redeem implements coupons.Store: the total and the customer's count move
@@ -162,9 +177,9 @@ func redeemOps(r coupons.Redemption, terms *coupons.Coupon) []Op {
 	if limit == 0 {
 		limit = math.MaxInt64 / 2
 	}
-	rec := &redemptionRecord{Item: Item{PK: couponPK(r.Code), SK: "ORDER#" + r.OrderID, Type: "coupon_redemption", Version: 1}, Redemption: r}
+	rec := &redemptionRecord{Item: Item{PK: couponPK(r.Code), SK: "ORDER#" + r.OrderID, Type: "coupon_redemption", Version: 1}, redemptionData: redemptionDataOf(r)}
 	return []Op{
-		Add(Key{PK: couponPK(r.Code), SK: "USES"}, "Uses", 1, 0, limit),
+		Add(Key{PK: couponPK(r.Code), SK: "USES"}, "uses", 1, 0, limit),
 		Tally(Key{PK: couponPK(r.Code), SK: "CUST#" + r.CustomerID}, "count", "coupon_customer_uses", terms.PerCustomer),
 		Create(rec),
 		Unchanged(Key{PK: couponPK(r.Code), SK: "COUPON"}, terms.Version),
@@ -195,7 +210,7 @@ func redeemError(err error, offset int) error {
 func releaseOps(code, customerID, orderID string) []Op {
 	return []Op{
 		Delete(Key{PK: couponPK(code), SK: "ORDER#" + orderID}, "", ""),
-		Add(Key{PK: couponPK(code), SK: "USES"}, "Uses", -1, 0, math.MaxInt64/2),
+		Add(Key{PK: couponPK(code), SK: "USES"}, "uses", -1, 0, math.MaxInt64/2),
 		Add(Key{PK: couponPK(code), SK: "CUST#" + customerID}, "count", -1, 0, math.MaxInt64/2),
 	}
 }

@@ -24,7 +24,7 @@ func NewInvoices(t *Table) *Invoices { return &Invoices{t: t} }
 
 type invoiceRecord struct {
 	Item
-	billing.Invoice
+	invoiceData
 }
 
 func invoiceKey(id string) Key { return Key{PK: "INVOICE#" + id, SK: "INVOICE"} }
@@ -32,13 +32,12 @@ func invoiceKey(id string) Key { return Key{PK: "INVOICE#" + id, SK: "INVOICE"} 
 func toInvoiceRecord(inv *billing.Invoice, version int64) *invoiceRecord {
 	order := inv.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + inv.ID
 	r := &invoiceRecord{Item: Item{PK: "INVOICE#" + inv.ID, SK: "INVOICE", Type: "invoice", Version: version,
-		GSI1PK: "CUSTINVOICES#" + inv.CustomerID, GSI1SK: order, GSI2PK: "INVOICES", GSI2SK: order}, Invoice: *inv}
-	r.Invoice.Version = 0 // the item's version is authoritative
+		GSI1PK: "CUSTINVOICES#" + inv.CustomerID, GSI1SK: order, GSI2PK: "INVOICES", GSI2SK: order}, invoiceData: invoiceDataOf(*inv)}
 	return r
 }
 
 func (r *invoiceRecord) invoice() *billing.Invoice {
-	inv := r.Invoice
+	inv := r.invoiceData.value()
 	inv.Version = r.Item.Version
 	return &inv
 }

@@ -14,14 +14,13 @@ import (
 
 type changeRecord struct {
 	Item
-	orders.PlanChange
+	planChangeData
 }
 
 func changeKey(id string) Key { return Key{PK: "CHANGE#" + id, SK: "CHANGE"} }
 
 func toChangeRecord(ch *orders.PlanChange) *changeRecord {
-	r := &changeRecord{Item: Item{PK: "CHANGE#" + ch.ID, SK: "CHANGE", Type: "plan_change", Version: ch.Version}, PlanChange: *ch}
-	r.PlanChange.Version = 0
+	r := &changeRecord{Item: Item{PK: "CHANGE#" + ch.ID, SK: "CHANGE", Type: "plan_change", Version: ch.Version}, planChangeData: planChangeDataOf(*ch)}
 	return r
 }
 
@@ -47,7 +46,7 @@ func (s *Orders) GetChange(ctx context.Context, id string) (*orders.PlanChange, 
 	if err := s.t.Get(ctx, changeKey(id), &r); err != nil {
 		return nil, err
 	}
-	ch := r.PlanChange
+	ch := r.planChangeData.value()
 	ch.Version = r.Item.Version
 	return &ch, nil
 }
@@ -58,7 +57,7 @@ func (s *Orders) GetSubscription(ctx context.Context, id string) (*orders.Subscr
 	if err := s.t.Get(ctx, subKey(id), &r); err != nil {
 		return nil, err
 	}
-	sub := r.Subscription
+	sub := r.subscriptionData.value()
 	sub.Version = r.Item.Version
 	return &sub, nil
 }
@@ -71,8 +70,9 @@ func (s *Orders) ListSubscriptions(ctx context.Context, customerID string) ([]or
 	}
 	out := make([]orders.Subscription, 0, len(recs))
 	for _, r := range recs {
-		r.Subscription.Version = r.Item.Version
-		out = append(out, r.Subscription)
+		sub := r.subscriptionData.value()
+		sub.Version = r.Item.Version
+		out = append(out, sub)
 	}
 	return out, nil
 }
@@ -85,7 +85,7 @@ func (s *Orders) ListSurveys(ctx context.Context) ([]orders.Survey, error) {
 	}
 	out := make([]orders.Survey, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, r.Survey)
+		out = append(out, r.surveyData.value())
 	}
 	return out, nil
 }
@@ -96,7 +96,7 @@ func (s *Orders) GetPayment(ctx context.Context, id string) (*orders.Payment, er
 	if err := s.t.Get(ctx, payKey(id), &r); err != nil {
 		return nil, err
 	}
-	p := r.Payment
+	p := r.paymentData.value()
 	p.Version = r.Item.Version
 	return &p, nil
 }
@@ -113,8 +113,9 @@ func (s *Orders) ListPayments(ctx context.Context, customerID string) ([]orders.
 	}
 	out := make([]orders.Payment, 0, len(recs))
 	for _, r := range recs {
-		r.Payment.Version = r.Item.Version
-		out = append(out, r.Payment)
+		p := r.paymentData.value()
+		p.Version = r.Item.Version
+		out = append(out, p)
 	}
 	return out, nil
 }

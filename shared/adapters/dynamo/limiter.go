@@ -74,12 +74,12 @@ func (l *Limiter) Fail(ctx context.Context, key string) (int, error) {
 	out, err := l.t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &l.t.name,
 		Key:                      k.av(),
-		UpdateExpression:         aws.String("ADD #c :one SET #last = :now, #ttl = :exp, #type = :type, #v = :one"),
-		ExpressionAttributeNames: map[string]string{"#c": "count", "#last": "last", "#ttl": "ttl", "#type": "type", "#v": "version"},
+		UpdateExpression:         aws.String("ADD #c :one SET #last = :now, #ttl = :exp, #type = :type, #v = :one, #schema = :schema"),
+		ExpressionAttributeNames: map[string]string{"#c": "count", "#last": "last", "#ttl": "ttl", "#type": "type", "#v": "version", "#schema": schemaAttr},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": numAV(1), ":now": &types.AttributeValueMemberS{Value: now.UTC().Format(time.RFC3339Nano)},
 			":exp":  &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(failuresKept).Unix(), 10)},
-			":type": &types.AttributeValueMemberS{Value: "failures"},
+			":type": &types.AttributeValueMemberS{Value: "failures"}, ":schema": schemaAV,
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})

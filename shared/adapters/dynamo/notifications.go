@@ -45,7 +45,7 @@ type messageRecord struct {
 	ReplyTo     string             `dynamodbav:"reply_to,omitempty"`
 	Subject     string             `dynamodbav:"subject,omitempty"`
 	Body        []byte             `dynamodbav:"body,omitempty"`
-	Alert       *notify.Alert      `dynamodbav:"alert,omitempty"`
+	Alert       *alertData         `dynamodbav:"alert,omitempty"`
 	Attachments []attachmentRecord `dynamodbav:"attachments,omitempty"`
 	Status      string             `dynamodbav:"status"`
 	Attempts    int                `dynamodbav:"attempts"`
@@ -65,7 +65,7 @@ func toMessageRecord(m *notify.Message) *messageRecord {
 			GSI1PK: "NOTIFS#" + string(m.Status), GSI1SK: order, GSI2PK: "NOTIFS", GSI2SK: order,
 			TTL: m.CreatedAt.Add(MessageRetention).Unix()},
 		ID: m.ID, Kind: string(m.Kind), Channel: string(m.Channel), To: m.To, ReplyTo: m.ReplyTo,
-		Subject: m.Subject, Body: m.Body, Alert: m.Alert, Status: string(m.Status),
+		Subject: m.Subject, Body: m.Body, Alert: mapPtr(m.Alert, alertDataOf), Status: string(m.Status),
 		Attempts: m.Attempts, LastError: m.LastError, LeaseUntil: m.LeaseUntil, SentAt: m.SentAt,
 		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 	}
@@ -80,7 +80,7 @@ func toMessageRecord(m *notify.Message) *messageRecord {
 func (r *messageRecord) message() *notify.Message {
 	m := &notify.Message{
 		ID: r.ID, Kind: notify.Kind(r.Kind), Channel: notify.Channel(r.Channel), To: r.To, ReplyTo: r.ReplyTo,
-		Subject: r.Subject, Body: r.Body, Alert: r.Alert, Status: notify.Status(r.Status),
+		Subject: r.Subject, Body: r.Body, Alert: mapPtr(r.Alert, alertData.value), Status: notify.Status(r.Status),
 		Attempts: r.Attempts, LastError: r.LastError, LeaseUntil: r.LeaseUntil, SentAt: r.SentAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, Attachments: []notify.StoredAttachment{},
 	}

@@ -26,9 +26,9 @@ func (t *Table) nowAV() types.AttributeValue {
 // primitive (e-mail, slug, gateway ids, invoice numbers).
 func Create(item any) Op {
 	return Op{func(t *Table) (types.TransactWriteItem, error) {
-		av, err := attributevalue.MarshalMap(item)
+		av, err := encode(item)
 		if err != nil {
-			return types.TransactWriteItem{}, fmt.Errorf("encode item: %w", err)
+			return types.TransactWriteItem{}, err
 		}
 		return types.TransactWriteItem{Put: &types.Put{
 			TableName:                 &t.name,
@@ -44,9 +44,9 @@ func Create(item any) Op {
 // caller sets the item's Version to expected+1.
 func Replace(item any, expected int64) Op {
 	return Op{func(t *Table) (types.TransactWriteItem, error) {
-		av, err := attributevalue.MarshalMap(item)
+		av, err := encode(item)
 		if err != nil {
-			return types.TransactWriteItem{}, fmt.Errorf("encode item: %w", err)
+			return types.TransactWriteItem{}, err
 		}
 		return types.TransactWriteItem{Put: &types.Put{
 			TableName:                 &t.name,
@@ -115,6 +115,16 @@ func Add(key Key, attr string, delta, min, max int64) Op {
 	}}
 }
 
+// encode marshals a record and stamps it with the layout it was written in.
+func encode(item any) (map[string]types.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return nil, fmt.Errorf("encode item: %w", err)
+	}
+	av[schemaAttr] = schemaAV
+	return av, nil
+}
+
 func numAV(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
@@ -123,9 +133,9 @@ func numAV(n int64) types.AttributeValue {
 // with a single writer, such as admin settings.
 func Put(item any) Op {
 	return Op{func(t *Table) (types.TransactWriteItem, error) {
-		av, err := attributevalue.MarshalMap(item)
+		av, err := encode(item)
 		if err != nil {
-			return types.TransactWriteItem{}, fmt.Errorf("encode item: %w", err)
+			return types.TransactWriteItem{}, err
 		}
 		return types.TransactWriteItem{Put: &types.Put{TableName: &t.name, Item: av}}, nil
 	}}
@@ -138,9 +148,9 @@ func Tally(key Key, attr, itemType string, limit int64) Op {
 		u := &types.Update{
 			TableName:                 &t.name,
 			Key:                       key.av(),
-			UpdateExpression:          aws.String("ADD #a :one SET #type = if_not_exists(#type, :type)"),
-			ExpressionAttributeNames:  map[string]string{"#a": attr, "#type": "type"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": numAV(1), ":type": &types.AttributeValueMemberS{Value: itemType}},
+			UpdateExpression:          aws.String("ADD #a :one SET #type = if_not_exists(#type, :type), #schema = :schema"),
+			ExpressionAttributeNames:  map[string]string{"#a": attr, "#type": "type", "#schema": schemaAttr},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": numAV(1), ":type": &types.AttributeValueMemberS{Value: itemType}, ":schema": schemaAV},
 		}
 		if limit > 0 {
 			u.ConditionExpression = aws.String("attribute_not_exists(#a) OR #a < :limit")

@@ -44,22 +44,22 @@ const eventTTL = 90 * 24 * time.Hour
 
 type orderRecord struct {
 	Item
-	orders.Order
+	orderData
 }
 
 type subscriptionRecord struct {
 	Item
-	orders.Subscription
+	subscriptionData
 }
 
 type paymentRecord struct {
 	Item
-	orders.Payment
+	paymentData
 }
 
 type surveyRecord struct {
 	Item
-	orders.Survey
+	surveyData
 }
 
 type eventRecord struct {
@@ -80,13 +80,12 @@ func sortKey(t time.Time, id string) string { return t.UTC().Format(time.RFC3339
 func toOrderRecord(o *orders.Order) *orderRecord {
 	k := sortKey(o.CreatedAt, o.ID)
 	r := &orderRecord{Item: Item{PK: "ORDER#" + o.ID, SK: "ORDER", Type: "order", Version: o.Version,
-		GSI1PK: "CUSTORDERS#" + o.CustomerID, GSI1SK: k, GSI2PK: "ORDERS#" + string(o.Status), GSI2SK: k}, Order: *o}
-	r.Order.Version = 0
+		GSI1PK: "CUSTORDERS#" + o.CustomerID, GSI1SK: k, GSI2PK: "ORDERS#" + string(o.Status), GSI2SK: k}, orderData: orderDataOf(*o)}
 	return r
 }
 
 func (r *orderRecord) order() *orders.Order {
-	o := r.Order
+	o := r.orderData.value()
 	o.Version = r.Item.Version
 	return &o
 }
@@ -172,8 +171,7 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	}
 	if sub := c.Subscription; sub != nil {
 		rec := &subscriptionRecord{Item: Item{PK: "SUB#" + sub.ID, SK: "SUB", Type: "subscription", Version: sub.Version,
-			GSI1PK: "CUSTSUBS#" + sub.CustomerID, GSI1SK: sortKey(sub.CreatedAt, sub.ID)}, Subscription: *sub}
-		rec.Subscription.Version = 0
+			GSI1PK: "CUSTSUBS#" + sub.CustomerID, GSI1SK: sortKey(sub.CreatedAt, sub.ID)}, subscriptionData: subscriptionDataOf(*sub)}
 		if sub.Version == 1 {
 			ops = append(ops, Create(rec))
 		} else {
@@ -191,8 +189,7 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	}
 	if pm := c.PaymentMethod; pm != nil {
 		rec := &paymentMethodRecord{Item: Item{PK: "PM#" + pm.Gateway + "#" + pm.ID, SK: "PM", Type: "payment_method", Version: pm.Version,
-			GSI1PK: "CUSTPMS#" + pm.CustomerID, GSI1SK: pm.ID}, PaymentMethod: *pm}
-		rec.PaymentMethod.Version, rec.PaymentMethod.Default = 0, false
+			GSI1PK: "CUSTPMS#" + pm.CustomerID, GSI1SK: pm.ID}, paymentMethodData: paymentMethodDataOf(*pm)}
 		if pm.Version == 1 {
 			ops = append(ops, Create(rec))
 		} else {
@@ -202,7 +199,7 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	if sv := c.Survey; sv != nil {
 		k := sortKey(sv.At, sv.SubscriptionID)
 		ops = append(ops, Create(&surveyRecord{Item: Item{PK: "SURVEY#" + sv.ID, SK: "SURVEY", Type: "cancellation_survey",
-			Version: 1, GSI2PK: "SURVEYS", GSI2SK: k}, Survey: *sv}))
+			Version: 1, GSI2PK: "SURVEYS", GSI2SK: k}, surveyData: surveyDataOf(*sv)}))
 	}
 	for i := range c.Payments {
 		ops = append(ops, Create(toPaymentRecord(&c.Payments[i])))
@@ -228,8 +225,7 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 func toPaymentRecord(p *orders.Payment) *paymentRecord {
 	k := sortKey(p.At, p.ID)
 	r := &paymentRecord{Item: Item{PK: "PAYMENT#" + p.ID, SK: "PAYMENT", Type: "payment", Version: p.Version,
-		GSI1PK: "CUSTPAYMENTS#" + p.CustomerID, GSI1SK: k, GSI2PK: "PAYMENTS", GSI2SK: k}, Payment: *p}
-	r.Payment.Version = 0
+		GSI1PK: "CUSTPAYMENTS#" + p.CustomerID, GSI1SK: k, GSI2PK: "PAYMENTS", GSI2SK: k}, paymentData: paymentDataOf(*p)}
 	return r
 }
 
@@ -239,9 +235,9 @@ func fixCurrency(key Key, currency string) Op {
 		return types.TransactWriteItem{Update: &types.Update{
 			TableName:                 &t.name,
 			Key:                       key.av(),
-			UpdateExpression:          aws.String("SET #c = if_not_exists(#c, :c), #type = :type"),
-			ExpressionAttributeNames:  map[string]string{"#c": "currency", "#type": "type"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: currency}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}},
+			UpdateExpression:          aws.String("SET #c = if_not_exists(#c, :c), #type = :type, #schema = :schema"),
+			ExpressionAttributeNames:  map[string]string{"#c": "currency", "#type": "type", "#schema": schemaAttr},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: currency}, ":type": &types.AttributeValueMemberS{Value: "billing_account"}, ":schema": schemaAV},
 		}}, nil
 	}}
 }
@@ -261,5 +257,5 @@ func (s *Orders) EventSeen(ctx context.Context, gateway, id string) (bool, error
 func createOutbox(it outbox.Item, now time.Time) Op {
 	it.CreatedAt = now
 	return Create(&outboxRecord{Item: Item{PK: "OUTBOX#" + it.ID, SK: "OUTBOX", Type: "outbox", Version: 1,
-		GSI1PK: "OUTBOX#PENDING#" + it.Kind, GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxEntry: it})
+		GSI1PK: "OUTBOX#PENDING#" + it.Kind, GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxData: outboxDataOf(it)})
 }

@@ -11,11 +11,9 @@ import (
 )
 
 // outboxEntry lets outboxRecord embed outbox.Item beside our Item.
-type outboxEntry = outbox.Item
-
 type outboxRecord struct {
 	Item
-	outboxEntry
+	outboxData
 }
 
 // PendingOutbox implements outbox.Store, oldest first.
@@ -29,7 +27,7 @@ func (s *Orders) PendingOutbox(ctx context.Context, kind string, limit int32) ([
 		// The index is sparse, but a copy may lag behind the publish (GSI
 		// reads are eventually consistent; minidyn keeps the entry).
 		if r.PublishedAt == nil && r.GSI1PK == "OUTBOX#PENDING#"+kind {
-			out = append(out, r.outboxEntry)
+			out = append(out, r.outboxData.value())
 		}
 	}
 	return out, nil
@@ -43,7 +41,7 @@ func (s *Orders) ListOutbox(ctx context.Context, subject string) ([]outbox.Item,
 	}
 	out := make([]outbox.Item, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, r.outboxEntry)
+		out = append(out, r.outboxData.value())
 	}
 	return out, nil
 }
@@ -62,16 +60,16 @@ func (s *Orders) MarkPublished(ctx context.Context, it outbox.Item, at time.Time
 	id := it.ID
 	// Moved to another partition rather than removed from the index:
 	// minidyn keeps index entries whose key attributes are removed.
-	return s.t.Write(ctx, outboxUpdate(id, "SET PublishedAt = :at, GSI1PK = :done",
+	return s.t.Write(ctx, outboxUpdate(id, "SET published_at = :at, GSI1PK = :done",
 		map[string]types.AttributeValue{":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}, ":done": &types.AttributeValueMemberS{Value: "OUTBOX#PUBLISHED"}}))
 }
 
 // MarkFailed implements outbox.Store.
 func (s *Orders) MarkFailed(ctx context.Context, it outbox.Item, reason string, dead bool) error {
 	values := map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: reason}, ":one": numAV(1)}
-	expr := "SET LastError = :e ADD Attempts :one"
+	expr := "SET last_error = :e ADD attempts :one"
 	if dead {
-		expr = "SET LastError = :e, GSI1PK = :dead ADD Attempts :one"
+		expr = "SET last_error = :e, GSI1PK = :dead ADD attempts :one"
 		values[":dead"] = &types.AttributeValueMemberS{Value: "OUTBOX#DEAD"}
 	}
 	return s.t.Write(ctx, outboxUpdate(it.ID, expr, values))

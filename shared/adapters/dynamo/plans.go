@@ -31,7 +31,7 @@ type planRecord struct {
 	Description     string                             `dynamodbav:"description"`
 	ServiceType     string                             `dynamodbav:"service_type"`
 	Prices          map[string]map[catalog.Cycle]int64 `dynamodbav:"prices"`
-	Features        catalog.Features                   `dynamodbav:"features"`
+	Features        featuresData                       `dynamodbav:"features"`
 	Stock           *int64                             `dynamodbav:"stock"`
 	Status          string                             `dynamodbav:"status"`
 	SortOrder       int64                              `dynamodbav:"sort_order"`
@@ -56,15 +56,18 @@ func planKey(id string) Key { return Key{PK: "PLAN#" + id, SK: "PLAN"} }
 // listings age out instead (catalog.PublicTTL).
 func catalogKey() Key { return Key{PK: "CATALOG", SK: "GENERATION"} }
 
+type generationRecord struct {
+	Item
+	Generation int64 `dynamodbav:"generation"`
+}
+
 func bumpCatalog() Op { return Tally(catalogKey(), "generation", "catalog_generation", 0) }
 
 // Generation implements catalog.Store: the catalog's edit count, and the
 // plan writes this process made (which cover stock moves made here).
 func (s *Plans) Generation(ctx context.Context) (string, error) {
 	local := s.t.planWrites.Load()
-	var r struct {
-		Generation int64 `dynamodbav:"generation"`
-	}
+	var r generationRecord
 	if err := s.t.Get(ctx, catalogKey(), &r); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return "", fmt.Errorf("catalog generation: %w", err)
 	}
@@ -82,7 +85,7 @@ func toPlanRecord(p *catalog.Plan) *planRecord {
 			GSI2PK: "PLANS", GSI2SK: order,
 		},
 		ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description,
-		ServiceType: string(p.ServiceType), Prices: p.Prices, Features: p.Features, Stock: p.Stock,
+		ServiceType: string(p.ServiceType), Prices: p.Prices, Features: featuresDataOf(p.Features), Stock: p.Stock,
 		Status: string(p.Status), SortOrder: p.SortOrder, Badge: string(p.Badge),
 		GatewayPriceIDs: p.GatewayPriceIDs, Approval: p.RequiresApproval, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
@@ -91,7 +94,7 @@ func toPlanRecord(p *catalog.Plan) *planRecord {
 func (r *planRecord) plan() *catalog.Plan {
 	p := &catalog.Plan{
 		ID: r.ID, Slug: r.Slug, Name: r.Name, Description: r.Description,
-		ServiceType: catalog.ServiceType(r.ServiceType), Prices: r.Prices, Features: r.Features,
+		ServiceType: catalog.ServiceType(r.ServiceType), Prices: r.Prices, Features: r.Features.value(),
 		Stock: r.Stock, Status: catalog.Status(r.Status), SortOrder: r.SortOrder, Badge: catalog.Badge(r.Badge),
 		GatewayPriceIDs: r.GatewayPriceIDs, RequiresApproval: r.Approval, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}

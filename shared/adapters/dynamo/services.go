@@ -23,12 +23,12 @@ func NewServices(t *Table) *Services { return &Services{t: t} }
 
 type serviceRecord struct {
 	Item
-	provisioning.Service
+	serviceData
 }
 
 type serviceLogRecord struct {
 	Item
-	provisioning.LogEntry
+	logEntryData
 }
 
 func serviceKey(id string) Key { return Key{PK: "SERVICE#" + id, SK: "SERVICE"} }
@@ -36,13 +36,12 @@ func serviceKey(id string) Key { return Key{PK: "SERVICE#" + id, SK: "SERVICE"} 
 func toServiceRecord(s *provisioning.Service) *serviceRecord {
 	k := sortKey(s.CreatedAt, s.ID)
 	r := &serviceRecord{Item: Item{PK: "SERVICE#" + s.ID, SK: "SERVICE", Type: "service", Version: s.Version,
-		GSI1PK: "CUSTSERVICES#" + s.CustomerID, GSI1SK: k, GSI2PK: "SERVICES", GSI2SK: k}, Service: *s}
-	r.Service.Version = 0
+		GSI1PK: "CUSTSERVICES#" + s.CustomerID, GSI1SK: k, GSI2PK: "SERVICES", GSI2SK: k}, serviceData: serviceDataOf(*s)}
 	return r
 }
 
 func (r *serviceRecord) service() *provisioning.Service {
-	s := r.Service
+	s := r.serviceData.value()
 	s.Version = r.Item.Version
 	if s.IPs == nil { // an empty list is stored as NULL
 		s.IPs = []string{}
@@ -117,7 +116,7 @@ func (s *Services) ListServices(ctx context.Context, customerID string) ([]provi
 
 // AppendLog implements provisioning.Store.
 func (s *Services) AppendLog(ctx context.Context, e provisioning.LogEntry) error {
-	rec := &serviceLogRecord{Item: Item{PK: "SVCLOG#" + e.ServiceID, SK: e.At.UTC().Format(time.RFC3339Nano) + "#" + ids.New("log"), Type: "service_log", Version: 1}, LogEntry: e}
+	rec := &serviceLogRecord{Item: Item{PK: "SVCLOG#" + e.ServiceID, SK: e.At.UTC().Format(time.RFC3339Nano) + "#" + ids.New("log"), Type: "service_log", Version: 1}, logEntryData: logEntryDataOf(e)}
 	return s.t.Write(ctx, Create(rec))
 }
 
@@ -129,7 +128,7 @@ func (s *Services) ListLog(ctx context.Context, serviceID string) ([]provisionin
 	}
 	out := make([]provisioning.LogEntry, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, r.LogEntry)
+		out = append(out, r.logEntryData.value())
 	}
 	return out, nil
 }

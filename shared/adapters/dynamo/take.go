@@ -49,13 +49,13 @@ func (t *Table) Count(ctx context.Context, key Key, limit int, expires time.Time
 	_, err := t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &t.name,
 		Key:                      key.av(),
-		UpdateExpression:         aws.String("ADD #c :one SET #ttl = if_not_exists(#ttl, :exp), #type = if_not_exists(#type, :type)"),
+		UpdateExpression:         aws.String("ADD #c :one SET #ttl = if_not_exists(#ttl, :exp), #type = if_not_exists(#type, :type), #schema = :schema"),
 		ConditionExpression:      aws.String("attribute_not_exists(#c) OR #c < :limit"),
-		ExpressionAttributeNames: map[string]string{"#c": "count", "#ttl": "ttl", "#type": "type"},
+		ExpressionAttributeNames: map[string]string{"#c": "count", "#ttl": "ttl", "#type": "type", "#schema": schemaAttr},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": numAV(1), ":limit": numAV(int64(limit)),
 			":exp":  &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
-			":type": &types.AttributeValueMemberS{Value: "counter"},
+			":type": &types.AttributeValueMemberS{Value: "counter"}, ":schema": schemaAV,
 		},
 	})
 	if err == nil {

@@ -19,7 +19,7 @@ func NewTaxRates(t *Table) *TaxRates { return &TaxRates{t: t} }
 
 type taxRateRecord struct {
 	Item
-	billing.TaxRate
+	taxRateData
 }
 
 func taxRateKey(country, region string) Key {
@@ -30,7 +30,7 @@ func taxRateKey(country, region string) Key {
 func (s *TaxRates) PutTaxRate(ctx context.Context, r billing.TaxRate) error {
 	k := taxRateKey(r.Country, r.Region)
 	return s.t.Write(ctx, Put(&taxRateRecord{Item: Item{PK: k.PK, SK: k.SK, Type: "tax_rate", Version: 1,
-		GSI2PK: "TAXRATES", GSI2SK: r.Country + "#" + r.Region}, TaxRate: r}))
+		GSI2PK: "TAXRATES", GSI2SK: r.Country + "#" + r.Region}, taxRateData: taxRateDataOf(r)}))
 }
 
 // DeleteTaxRate implements billing.TaxRates.
@@ -50,7 +50,7 @@ func (s *TaxRates) ListTaxRates(ctx context.Context) ([]billing.TaxRate, error) 
 	}
 	out := make([]billing.TaxRate, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, r.TaxRate)
+		out = append(out, r.taxRateData.value())
 	}
 	return out, nil
 }
