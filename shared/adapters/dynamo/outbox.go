@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,7 +11,6 @@ import (
 	"github.com/ezscale/platform/shared/domain/outbox"
 )
 
-// outboxEntry lets outboxRecord embed outbox.Item beside our Item.
 type outboxRecord struct {
 	Item
 	outboxData
@@ -46,11 +46,21 @@ func (s *Orders) ListOutbox(ctx context.Context, subject string) ([]outbox.Item,
 	return out, nil
 }
 
+// outboxNames are the attributes the outbox updates name.
+var outboxNames = map[string]string{"#pub": "published_at", "#err": "last_error", "#n": "attempts"}
+
 func outboxUpdate(id, expr string, values map[string]types.AttributeValue) Op {
+	names := map[string]string{} // DynamoDB refuses names the expression does not use
+	for k, v := range outboxNames {
+		if strings.Contains(expr, k+" ") {
+			names[k] = v
+		}
+	}
 	return Op{func(t *Table) (types.TransactWriteItem, error) {
 		return types.TransactWriteItem{Update: &types.Update{
 			TableName: &t.name, Key: Key{PK: "OUTBOX#" + id, SK: "OUTBOX"}.av(),
 			UpdateExpression: aws.String(expr), ConditionExpression: aws.String("attribute_exists(PK)"), ExpressionAttributeValues: values,
+			ExpressionAttributeNames: names,
 		}}, nil
 	}}
 }
@@ -60,16 +70,16 @@ func (s *Orders) MarkPublished(ctx context.Context, it outbox.Item, at time.Time
 	id := it.ID
 	// Moved to another partition rather than removed from the index:
 	// minidyn keeps index entries whose key attributes are removed.
-	return s.t.Write(ctx, outboxUpdate(id, "SET published_at = :at, GSI1PK = :done",
+	return s.t.Write(ctx, outboxUpdate(id, "SET #pub = :at, GSI1PK = :done",
 		map[string]types.AttributeValue{":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}, ":done": &types.AttributeValueMemberS{Value: "OUTBOX#PUBLISHED"}}))
 }
 
 // MarkFailed implements outbox.Store.
 func (s *Orders) MarkFailed(ctx context.Context, it outbox.Item, reason string, dead bool) error {
 	values := map[string]types.AttributeValue{":e": &types.AttributeValueMemberS{Value: reason}, ":one": numAV(1)}
-	expr := "SET last_error = :e ADD attempts :one"
+	expr := "SET #err = :e ADD #n :one"
 	if dead {
-		expr = "SET last_error = :e, GSI1PK = :dead ADD attempts :one"
+		expr = "SET #err = :e, GSI1PK = :dead ADD #n :one"
 		values[":dead"] = &types.AttributeValueMemberS{Value: "OUTBOX#DEAD"}
 	}
 	return s.t.Write(ctx, outboxUpdate(it.ID, expr, values))
