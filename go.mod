@@ -71,3 +71,7 @@ require (
 // breaks every later query until restart; infra/third_party/minidyn is
 // v0.8.2 with that copy fixed (see its PATCHES.md).
 replace github.com/truora/minidyn => ./infra/third_party/minidyn
+
+// go-pdf/fpdf v0.9.0 parses a UTF-8 font in every document;
+// infra/third_party/fpdf adds a font parsed once and shared (PATCHES.md).
+replace github.com/go-pdf/fpdf => ./infra/third_party/fpdf

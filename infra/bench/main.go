@@ -56,8 +56,20 @@ func main() {
 }
 
 // BENCH=functions (or plans, auth, journal, billing, webhooks,
-// provisioning, notify) runs only the sections named, comma-separated.
+// provisioning, notify) runs only the sections named, comma-separated;
+// BENCH_CPUPROFILE=file writes a CPU profile of the run.
 func run() error {
+	if path := os.Getenv("BENCH_CPUPROFILE"); path != "" { // where the time goes: go tool pprof
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	only := os.Getenv("BENCH")
 	want := func(name string) bool { return only == "" || slices.Contains(strings.Split(only, ","), name) }
 	for _, s := range []struct {

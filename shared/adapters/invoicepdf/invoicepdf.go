@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -23,6 +24,20 @@ var regular []byte
 
 //go:embed fonts/DejaVuSans-Bold.ttf
 var bold []byte
+
+// fonts are parsed on the first render and shared by every later one, in
+// any goroutine (fpdf.UTF8Font is read-only once parsed).
+var fonts = sync.OnceValues(func() ([2]*fpdf.UTF8Font, error) {
+	r, err := fpdf.ParseUTF8Font(regular)
+	if err != nil {
+		return [2]*fpdf.UTF8Font{}, fmt.Errorf("parse DejaVu Sans: %w", err)
+	}
+	b, err := fpdf.ParseUTF8Font(bold)
+	if err != nil {
+		return [2]*fpdf.UTF8Font{}, fmt.Errorf("parse DejaVu Sans Bold: %w", err)
+	}
+	return [2]*fpdf.UTF8Font{r, b}, nil
+})
 
 // Seller is the company on the invoice.
 type Seller struct {
@@ -50,14 +65,18 @@ func (r *Renderer) Render(inv *billing.Invoice) ([]byte, error) {
 	if inv.IssuedAt == nil {
 		return nil, fmt.Errorf("invoice %s is not issued", inv.ID)
 	}
+	font, err := fonts()
+	if err != nil {
+		return nil, err
+	}
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(*inv.IssuedAt)
 	pdf.SetModificationDate(*inv.IssuedAt)
 	pdf.SetTitle("Invoice "+inv.Number, true)
 	pdf.SetAuthor(r.seller.Name, true)
-	pdf.AddUTF8FontFromBytes("dejavu", "", regular)
-	pdf.AddUTF8FontFromBytes("dejavu", "B", bold)
+	pdf.AddUTF8FontParsed("dejavu", "", font[0])
+	pdf.AddUTF8FontParsed("dejavu", "B", font[1])
 	pdf.SetMargins(18, 18, 18)
 	pdf.AddPage()
 	money := func(a int64) string { return billing.Format(a, inv.Currency) }
