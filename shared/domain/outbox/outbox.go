@@ -70,11 +70,14 @@ type Dispatcher struct {
 	// once and the item waits for staff (it stays listed, unpublished).
 	MaxAttempts int64
 	OnDead      func(ctx context.Context, it Item, err error)
+	// Workers is how many subjects' items run at once (handlers and OnDead
+	// must be safe to call concurrently).
+	Workers int
 }
 
 // NewDispatcher returns a dispatcher with no handlers.
 func NewDispatcher(store Store, clk clock.Clock, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{store: store, handlers: map[string]Handler{}, clock: clk, log: log, kick: make(chan struct{}, 1), MaxAttempts: 10,
+	return &Dispatcher{store: store, handlers: map[string]Handler{}, clock: clk, log: log, kick: make(chan struct{}, 1), MaxAttempts: 10, Workers: 4,
 		OnDead: func(context.Context, Item, error) {}}
 }
 
@@ -91,7 +94,9 @@ func (d *Dispatcher) Kick() {
 }
 
 // Publish runs up to 100 pending items of each handled kind once and
-// returns how many were published.
+// returns how many were published. Items about different subjects run
+// Workers at a time (a day of renewals is a PDF and an e-mail each);
+// items about one subject run one after another, oldest first.
 func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -106,28 +111,93 @@ func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("list pending %s: %w", kind, err)
 		}
-		for _, it := range items {
-			if it.NotBefore != nil && d.clock.Now().Before(*it.NotBefore) {
-				continue // not due yet; a later sweep runs it
-			}
-			if err := d.handlers[kind](ctx, it); err != nil {
-				dead := it.Attempts+1 >= d.MaxAttempts
-				d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "dead", dead, "err", err.Error())
-				if merr := d.store.MarkFailed(ctx, it, err.Error(), dead); merr != nil {
-					return n, merr
-				}
-				if dead {
-					d.OnDead(ctx, it, err)
-				}
-				continue
-			}
-			if err := d.store.MarkPublished(ctx, it, d.clock.Now()); err != nil {
-				return n, fmt.Errorf("mark %s published: %w", it.ID, err)
-			}
-			n++
+		done, err := d.publishAll(ctx, d.handlers[kind], bySubject(items, d.clock.Now()))
+		n += done
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, nil
+}
+
+// bySubject groups the items that are due by subject, keeping their order.
+func bySubject(items []Item, now time.Time) [][]Item {
+	var groups [][]Item
+	at := map[string]int{}
+	for _, it := range items {
+		if it.NotBefore != nil && now.Before(*it.NotBefore) {
+			continue // not due yet; a later sweep runs it
+		}
+		i, ok := at[it.Subject]
+		if !ok {
+			i = len(groups)
+			at[it.Subject] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], it)
+	}
+	return groups
+}
+
+// publishAll runs the groups, Workers at a time. A failure to record an
+// outcome stops it (the store is unwell; the sweep tries again); a failed
+// handler only counts an attempt.
+func (d *Dispatcher) publishAll(ctx context.Context, h Handler, groups [][]Item) (int, error) {
+	var (
+		mu       sync.Mutex
+		n        int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	slots := make(chan struct{}, max(d.Workers, 1))
+	for _, g := range groups {
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			for _, it := range g {
+				ok, err := d.publishOne(ctx, h, it)
+				mu.Lock()
+				if ok {
+					n++
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				if err != nil || !ok {
+					return // later items of this subject wait for this one
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return n, firstErr
+}
+
+// publishOne runs one item and records the outcome: published, or a
+// failed attempt (dead after MaxAttempts).
+func (d *Dispatcher) publishOne(ctx context.Context, h Handler, it Item) (bool, error) {
+	if err := h(ctx, it); err != nil {
+		dead := it.Attempts+1 >= d.MaxAttempts
+		d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "dead", dead, "err", err.Error())
+		if merr := d.store.MarkFailed(ctx, it, err.Error(), dead); merr != nil {
+			return false, merr
+		}
+		if dead {
+			d.OnDead(ctx, it, err)
+		}
+		return false, nil
+	}
+	if err := d.store.MarkPublished(ctx, it, d.clock.Now()); err != nil {
+		return false, fmt.Errorf("mark %s published: %w", it.ID, err)
+	}
+	return true, nil
 }
 
 // Run publishes when kicked and every interval (the backstop for items a
