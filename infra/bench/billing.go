@@ -9,9 +9,13 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
+	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
 )
@@ -69,7 +73,53 @@ func benchBilling() error {
 	}
 	fmt.Printf("Invoices finalised (numbered, PDF rendered and stored, e-mail queued; 4 concurrent, embedded store)\n")
 	fmt.Printf("  %d in %v = %.0f per second\n\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+	if err := benchInvoiceEffects(ctx, p, u.ID); err != nil {
+		return err
+	}
 	return benchCoupons(ctx, p.Coupons)
+}
+
+// benchInvoiceEffects is a day of renewals as the platform meets it: one
+// invoice.paid outbox item per renewal (what the gateway's webhook
+// records), published by the outbox dispatcher — invoice created and
+// numbered, PDF rendered and stored, receipt e-mail with the PDF queued.
+func benchInvoiceEffects(ctx context.Context, p *app.Platform, customerID string) error {
+	const n = 1000
+	now := time.Now().UTC()
+	var items []outbox.Item
+	for i := range n {
+		o := &orders.Order{ID: fmt.Sprintf("ord_renew_%04d", i), CustomerID: customerID, PlanID: "pln_vps", PlanName: "VPS Standard",
+			ServiceType: catalog.VPS, Cycle: catalog.Monthly, Currency: "EUR", Status: orders.Paid, Price: 1199, Total: 1199, Renewal: 1199,
+			TaxName: "VAT", CreatedAt: now, ExpiresAt: now, UpdatedAt: now, Version: 1}
+		if err := p.OrderStore.CreateOrder(ctx, o, nil); err != nil {
+			return err
+		}
+		items = append(items, outbox.New("bench-renewal-"+o.ID, orders.KindInvoicePaid, o.ID, orders.InvoicePaidEvent{OrderID: o.ID, CustomerID: customerID,
+			Gateway: "stripe", GatewayInvoiceID: fmt.Sprintf("in_renew_%04d", i), ChargeID: fmt.Sprintf("ch_renew_%04d", i), Currency: "EUR",
+			Amount: 1199, Reason: "subscription_cycle", PeriodStart: "2026-12-01", PeriodEnd: "2027-01-01"}, now))
+	}
+	for i := 0; i < n; i += 25 {
+		if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: items[i : i+25]}); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	done := 0
+	for done < n {
+		k, err := p.Outbox.Publish(ctx)
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			return fmt.Errorf("invoice effects stalled after %d of %d", done, n)
+		}
+		done += k
+	}
+	el := time.Since(start)
+	rate := float64(n) / el.Seconds()
+	fmt.Printf("Invoice effects of renewals (invoice.paid outbox items: invoice numbered, PDF rendered and stored, receipt queued; %d workers, embedded store)\n", p.Outbox.Workers)
+	fmt.Printf("  %d in %v = %.0f per second; 10,000 renewals in %.0f s\n\n", n, el.Round(time.Millisecond), rate, 10000/rate)
+	return nil
 }
 
 // benchCoupons races 8 workers for a 500-use coupon with 1000 orders: it

@@ -372,3 +372,35 @@ func TestQueryLimitCountsOnlyTheQueriedPartition(t *testing.T) {
 		}
 	})
 }
+
+// A refused transaction undoes the writes it made before the refusal and
+// leaves every item it did not name as it was (the embedded emulator now
+// copies only the named items to roll back).
+func TestRefusedTransactionUndoesItsEarlierWrites(t *testing.T) {
+	dynamotest.Run(t, clock.NewFake(t0), func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
+		ctx := context.Background()
+		counted, bystander := newWidget("counted"), newWidget("bystander")
+		counted.Count, bystander.Count = 5, 9
+		for _, w := range []*widget{counted, bystander} {
+			if err := tbl.Write(ctx, dynamo.Create(w)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tbl.Write(ctx, dynamo.Create(uniq("taken", "x"))); err != nil {
+			t.Fatal(err)
+		}
+		err := tbl.Transact(ctx, dynamo.Add(dynamo.Key{PK: "W#counted", SK: "W"}, "count", 1, 0, 100), dynamo.Create(uniq("taken", "y")))
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("transaction err = %v, want conflict", err)
+		}
+		got, err := dynamo.QueryAll[widget](ctx, tbl, dynamo.Query{Index: dynamo.GSI1, PK: "WIDGETS"}, 10)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("widgets = %+v, %v", got, err)
+		}
+		for _, w := range got {
+			if want := map[string]int64{"counted": 5, "bystander": 9}[w.Name]; w.Count != want || w.Version != 1 {
+				t.Errorf("%s: count %d version %d after the refused transaction, want %d and 1", w.Name, w.Count, w.Version, want)
+			}
+		}
+	})
+}

@@ -799,6 +799,10 @@ func executeBatchWriteRequest(ctx context.Context, fd *Client, table *string, re
 func (fd *Client) prepareTransact(items []types.TransactWriteItem) (map[string]core.TableSnapshot, error) {
 	snapshots := map[string]core.TableSnapshot{}
 	seenKeys := make(map[string]struct{}, len(items))
+	// Patched (EZSCALE): the snapshot copies only the items the
+	// transaction names (core.Table.SnapshotKeys).
+	touched := map[string][]string{}
+	wholeTable := map[string]bool{}
 
 	for _, item := range items {
 		var tableName string
@@ -823,19 +827,20 @@ func (fd *Client) prepareTransact(items []types.TransactWriteItem) (map[string]c
 			return nil, ferr
 		}
 
-		if _, alreadySnapped := snapshots[tableName]; !alreadySnapped {
-			table, err := fd.getTable(tableName)
-			if err != nil {
-				return nil, mapKnownError(err)
-			}
-
-			snapshots[tableName] = table.Snapshot()
+		table, err := fd.getTable(tableName)
+		if err != nil {
+			return nil, mapKnownError(err)
 		}
 
-		table := fd.tables[tableName]
 		internalKeyMap := mapDynamoToTypesMapItem(rawKeyMap)
 
-		if key, err := table.KeySchema.GetKey(table.AttributesDef, internalKeyMap); err == nil {
+		key, err := table.KeySchema.GetKey(table.AttributesDef, internalKeyMap)
+		if err != nil {
+			// Patched (EZSCALE): the item's key is unknown, so every item
+			// is copied (the whole-table snapshot upstream always took).
+			wholeTable[tableName] = true
+		} else {
+			touched[tableName] = append(touched[tableName], key)
 			id := tableName + "|" + key
 
 			if _, exists := seenKeys[id]; exists {
@@ -847,6 +852,16 @@ func (fd *Client) prepareTransact(items []types.TransactWriteItem) (map[string]c
 
 			seenKeys[id] = struct{}{}
 		}
+	}
+
+	for name, keys := range touched {
+		if !wholeTable[name] {
+			snapshots[name] = fd.tables[name].SnapshotKeys(keys)
+		}
+	}
+
+	for name := range wholeTable {
+		snapshots[name] = fd.tables[name].Snapshot()
 	}
 
 	return snapshots, nil
