@@ -262,25 +262,26 @@ func (p *Platform) alertDeadOutbox(ctx context.Context, it outbox.Item, err erro
 
 // Deps returns the HTTP handlers' dependencies.
 func (p *Platform) Deps() httpapi.Deps {
-	return httpapi.Deps{
+	d := httpapi.Deps{
 		Log:          p.Log,
 		Clock:        p.Clock,
 		Stage:        p.Config.Stage,
 		Catalog:      p.Catalog,
 		Notify:       p.Notify,
-		Accounts:     p.Accounts,
+		Sessions:     p.Accounts,
+		Profiles:     p.Accounts,
+		Customers:    p.Accounts,
 		Audit:        p.Audit,
 		Ping:         p.ping,
 		CookieSecure: p.Config.CookieSecure,
 		Origins:      p.Config.WebOrigins,
-		CFAccess:     p.CFAccess,
 		Limiter:      p.Limiter,
-		Passkeys:     p.Passkeys,
 		Billing:      p.Billing,
 		Coupons:      p.Coupons,
-		Orders:       p.Orders,
+		Checkout:     p.Orders,
+		OrderDesk:    p.Orders,
+		Webhooks:     p.Orders,
 		Outbox:       p.OrderStore,
-		Provisioning: p.Provisioning,
 		StartProvisioning: func(ctx context.Context, orderID, name string) error {
 			if p.startProvisioning == nil {
 				return apperr.New(apperr.Unavailable, "provisioning is not wired on this installation")
@@ -288,6 +289,18 @@ func (p *Platform) Deps() httpapi.Deps {
 			return p.startProvisioning(ctx, orderID, name)
 		},
 	}
+	// Optional parts stay nil interfaces when absent (a nil pointer in an
+	// interface would look configured).
+	if p.Provisioning != nil {
+		d.Provisioning = p.Provisioning
+	}
+	if p.Passkeys != nil {
+		d.Passkeys = p.Passkeys
+	}
+	if p.CFAccess != nil {
+		d.CFAccess = p.CFAccess
+	}
+	return d
 }
 
 // Router returns the routes of one function ("" for all of them).

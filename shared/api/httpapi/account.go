@@ -51,7 +51,7 @@ func (h accountHandlers) register(w http.ResponseWriter, r *http.Request) error 
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.Accounts.Register(r.Context(), in, meta(r)); err != nil {
+	if err := h.Sessions.Register(r.Context(), in, meta(r)); err != nil {
 		return err
 	}
 	httpx.JSON(w, http.StatusAccepted, map[string]string{"status": "verification_sent", "message": "Check your inbox for a link to confirm your e-mail address."})
@@ -65,7 +65,7 @@ func (h accountHandlers) verifyEmail(w http.ResponseWriter, r *http.Request) err
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	u, err := h.Accounts.VerifyEmail(r.Context(), in.Token, meta(r))
+	u, err := h.Sessions.VerifyEmail(r.Context(), in.Token, meta(r))
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (h accountHandlers) resendVerification(w http.ResponseWriter, r *http.Reque
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.Accounts.ResendVerification(r.Context(), in.Email, meta(r)); err != nil {
+	if err := h.Sessions.ResendVerification(r.Context(), in.Email, meta(r)); err != nil {
 		return err
 	}
 	httpx.JSON(w, http.StatusAccepted, map[string]string{"status": "sent_if_unverified"})
@@ -97,7 +97,7 @@ func (h accountHandlers) login(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	res, err := h.Accounts.Login(r.Context(), in.Email, in.Password, meta(r))
+	res, err := h.Sessions.Login(r.Context(), in.Email, in.Password, meta(r))
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (h accountHandlers) secondFactor(w http.ResponseWriter, r *http.Request) er
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	res, err := h.Accounts.SecondFactor(r.Context(), principal(r).Session, in.Code, meta(r))
+	res, err := h.Sessions.SecondFactor(r.Context(), principal(r).Session, in.Code, meta(r))
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (h accountHandlers) secondFactor(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h accountHandlers) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Accounts.Logout(r.Context(), principal(r).Session, meta(r)); err != nil {
+	if err := h.Sessions.Logout(r.Context(), principal(r).Session, meta(r)); err != nil {
 		return err
 	}
 	h.clearSessionCookies(w)
@@ -131,7 +131,7 @@ func (h accountHandlers) logout(w http.ResponseWriter, r *http.Request) error {
 
 func (h accountHandlers) logoutEverywhere(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	n, err := h.Accounts.LogoutEverywhere(r.Context(), p.User.ID, "", meta(r))
+	n, err := h.Sessions.LogoutEverywhere(r.Context(), p.User.ID, "", meta(r))
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (h accountHandlers) forgotPassword(w http.ResponseWriter, r *http.Request) 
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.Accounts.ForgotPassword(r.Context(), in.Email, meta(r)); err != nil {
+	if err := h.Sessions.ForgotPassword(r.Context(), in.Email, meta(r)); err != nil {
 		return err
 	}
 	httpx.JSON(w, http.StatusAccepted, map[string]string{"status": "sent_if_registered"})
@@ -160,7 +160,7 @@ func (h accountHandlers) resetPassword(w http.ResponseWriter, r *http.Request) e
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.Accounts.ResetPassword(r.Context(), in.Token, in.Password, meta(r)); err != nil {
+	if err := h.Sessions.ResetPassword(r.Context(), in.Token, in.Password, meta(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -185,7 +185,7 @@ func (h accountHandlers) me(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h accountHandlers) listTokens(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.Accounts.APITokens(r.Context(), principal(r).User.ID)
+	list, err := h.Profiles.APITokens(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (h accountHandlers) createToken(w http.ResponseWriter, r *http.Request) err
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	t, secret, err := h.Accounts.CreateAPIToken(r.Context(), principal(r).User.ID, in, meta(r))
+	t, secret, err := h.Profiles.CreateAPIToken(r.Context(), principal(r).User.ID, in, meta(r))
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (h accountHandlers) createToken(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h accountHandlers) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Accounts.RevokeAPIToken(r.Context(), principal(r).User.ID, r.PathValue("id"), meta(r)); err != nil {
+	if err := h.Profiles.RevokeAPIToken(r.Context(), principal(r).User.ID, r.PathValue("id"), meta(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -222,7 +222,7 @@ func (h accountHandlers) updateProfile(w http.ResponseWriter, r *http.Request) e
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	u, err := h.Accounts.UpdateProfile(r.Context(), principal(r).User.ID, in, meta(r))
+	u, err := h.Profiles.UpdateProfile(r.Context(), principal(r).User.ID, in, meta(r))
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (h accountHandlers) changePassword(w http.ResponseWriter, r *http.Request) 
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	res, err := h.Accounts.ChangePassword(r.Context(), principal(r).Session, in.Current, in.New, meta(r))
+	res, err := h.Profiles.ChangePassword(r.Context(), principal(r).Session, in.Current, in.New, meta(r))
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ type sessionItem struct {
 
 func (h accountHandlers) sessions(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	list, err := h.Accounts.Sessions(r.Context(), p.User.ID)
+	list, err := h.Profiles.Sessions(r.Context(), p.User.ID)
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (h accountHandlers) sessions(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h accountHandlers) revokeSession(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Accounts.RevokeSession(r.Context(), principal(r).User.ID, r.PathValue("id"), meta(r)); err != nil {
+	if err := h.Profiles.RevokeSession(r.Context(), principal(r).User.ID, r.PathValue("id"), meta(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -278,7 +278,7 @@ func (h accountHandlers) revokeSession(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h accountHandlers) startTOTP(w http.ResponseWriter, r *http.Request) error {
-	enr, err := h.Accounts.StartTOTP(r.Context(), principal(r).User.ID)
+	enr, err := h.Profiles.StartTOTP(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func (h accountHandlers) confirmTOTP(w http.ResponseWriter, r *http.Request) err
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	codes, res, err := h.Accounts.ConfirmTOTP(r.Context(), principal(r).Session, in.Code, meta(r))
+	codes, res, err := h.Profiles.ConfirmTOTP(r.Context(), principal(r).Session, in.Code, meta(r))
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (h accountHandlers) disableTOTP(w http.ResponseWriter, r *http.Request) err
 	if principal(r).User.Role.Staff() {
 		return apperr.New(apperr.Forbidden, "staff accounts must keep two-factor authentication on")
 	}
-	if err := h.Accounts.DisableTOTP(r.Context(), principal(r).Session, in.Password, meta(r)); err != nil {
+	if err := h.Profiles.DisableTOTP(r.Context(), principal(r).Session, in.Password, meta(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -322,7 +322,7 @@ func (h accountHandlers) disableTOTP(w http.ResponseWriter, r *http.Request) err
 // impersonate starts acting as a customer: the staff member's own session
 // token moves to a separate HttpOnly cookie until the impersonation ends.
 func (h accountHandlers) impersonate(w http.ResponseWriter, r *http.Request) error {
-	res, err := h.Accounts.Impersonate(r.Context(), principal(r).User, r.PathValue("id"), meta(r))
+	res, err := h.Sessions.Impersonate(r.Context(), principal(r).User, r.PathValue("id"), meta(r))
 	if err != nil {
 		return err
 	}
@@ -338,12 +338,12 @@ func (h accountHandlers) impersonate(w http.ResponseWriter, r *http.Request) err
 // endImpersonation closes the impersonation and gives the staff member
 // their own session back.
 func (h accountHandlers) endImpersonation(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Accounts.EndImpersonation(r.Context(), principal(r).Session, meta(r)); err != nil {
+	if err := h.Sessions.EndImpersonation(r.Context(), principal(r).Session, meta(r)); err != nil {
 		return err
 	}
 	h.clearSessionCookies(w)
 	if c, err := r.Cookie(StaffCookie); err == nil && c.Value != "" {
-		if staff, _, err := h.Accounts.Authenticate(r.Context(), c.Value); err == nil {
+		if staff, _, err := h.Sessions.Authenticate(r.Context(), c.Value); err == nil {
 			h.setSessionCookies(w, c.Value, staff) // the staff session, with its own CSRF token
 		}
 	}
@@ -360,7 +360,7 @@ func (h accountHandlers) changeEmail(w http.ResponseWriter, r *http.Request) err
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.Accounts.RequestEmailChange(r.Context(), principal(r).User.ID, in.NewEmail, in.Password, meta(r)); err != nil {
+	if err := h.Profiles.RequestEmailChange(r.Context(), principal(r).User.ID, in.NewEmail, in.Password, meta(r)); err != nil {
 		return err
 	}
 	httpx.JSON(w, http.StatusAccepted, map[string]string{"status": "verification_sent", "message": "Open the link we sent to the new address to finish the change."})

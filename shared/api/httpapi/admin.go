@@ -114,7 +114,7 @@ func (h adminHandlers) auditLog(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h adminHandlers) listCustomers(w http.ResponseWriter, r *http.Request) error {
-	page, err := h.Accounts.ListUsers(r.Context(), r.URL.Query().Get("cursor"))
+	page, err := h.Customers.ListUsers(r.Context(), r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (h adminHandlers) listCustomers(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h adminHandlers) getCustomer(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.Accounts.Me(r.Context(), r.PathValue("id"))
+	u, err := h.Customers.Me(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (h adminHandlers) setTaxExempt(w http.ResponseWriter, r *http.Request) erro
 	if in.TaxExempt == nil {
 		return apperr.Validation(map[string]string{"tax_exempt": "is required (true or false)"})
 	}
-	u, err := h.Accounts.SetTaxExempt(r.Context(), principal(r).User, r.PathValue("id"), *in.TaxExempt, meta(r))
+	u, err := h.Customers.SetTaxExempt(r.Context(), principal(r).User, r.PathValue("id"), *in.TaxExempt, meta(r))
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 		if err != nil {
 			return apperr.New(apperr.Unauthorized, "sign in first")
 		}
-		sess, u, err := d.Accounts.Authenticate(r.Context(), c.Value)
+		sess, u, err := d.Sessions.Authenticate(r.Context(), c.Value)
 		if err != nil {
 			if apperr.Is(err, apperr.Unauthorized) {
 				d.clearSessionCookies(w)
@@ -194,7 +194,7 @@ func (d Deps) withToken(rt httpx.Route, bearer string, w http.ResponseWriter, r 
 	if rt.Auth != httpx.User || rt.Scope == "" {
 		return apperr.New(apperr.Forbidden, "API tokens cannot call this endpoint; sign in instead")
 	}
-	tok, u, err := d.Accounts.AuthenticateToken(r.Context(), bearer)
+	tok, u, err := d.Sessions.AuthenticateToken(r.Context(), bearer)
 	if err != nil {
 		return err
 	}

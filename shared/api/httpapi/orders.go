@@ -26,7 +26,7 @@ func (h orderHandlers) quote(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	o, err := h.Orders.Quote(r.Context(), principal(r).User.ID, in)
+	o, err := h.Checkout.Quote(r.Context(), principal(r).User.ID, in)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (h orderHandlers) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	o, err := h.Orders.Checkout(r.Context(), principal(r).User.ID, in)
+	o, err := h.Checkout.Checkout(r.Context(), principal(r).User.ID, in)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func nonNil[T any](list []T) []T {
 }
 
 func (h orderHandlers) myList(w http.ResponseWriter, r *http.Request) error {
-	list, next, err := h.Orders.List(r.Context(), principal(r).User.ID, r.URL.Query().Get("cursor"))
+	list, next, err := h.Checkout.List(r.Context(), principal(r).User.ID, r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (h orderHandlers) myList(w http.ResponseWriter, r *http.Request) error {
 
 // myGet shows the caller's own order; anyone else's is "not found".
 func (h orderHandlers) myGet(w http.ResponseWriter, r *http.Request) error {
-	o, err := h.Orders.Get(r.Context(), r.PathValue("id"))
+	o, err := h.Checkout.Get(r.Context(), r.PathValue("id"))
 	if err == nil && o.CustomerID != principal(r).User.ID {
 		err = apperr.New(apperr.NotFound, "order %s not found", r.PathValue("id"))
 	}
@@ -78,7 +78,7 @@ func (h orderHandlers) myGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h orderHandlers) mySubscriptions(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.Orders.Subscriptions(r.Context(), principal(r).User.ID)
+	list, err := h.Checkout.Subscriptions(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (h orderHandlers) mySubscriptions(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h orderHandlers) myPayments(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.Orders.Payments(r.Context(), principal(r).User.ID)
+	list, err := h.Checkout.Payments(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (h orderHandlers) stripeWebhook(w http.ResponseWriter, r *http.Request) err
 	if len(body) > maxWebhookBytes {
 		return apperr.New(apperr.PayloadTooLarge, "webhook body too large")
 	}
-	ev, err := h.Orders.HandleWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
+	ev, err := h.Webhooks.HandleWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
 	if errors.Is(err, gateway.ErrSignature) {
 		return apperr.Wrap(err, apperr.Invalid, "the Stripe-Signature header does not verify (forged, altered or older than 5 minutes)")
 	}
@@ -132,7 +132,7 @@ func (h orderHandlers) adminList(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return apperr.Validation(map[string]string{"status": "must be pending, awaiting_approval, paid, expired or cancelled"})
 	}
-	list, next, err := h.Orders.ListAll(r.Context(), status, q.Get("cursor"))
+	list, next, err := h.OrderDesk.ListAll(r.Context(), status, q.Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (h orderHandlers) adminList(w http.ResponseWriter, r *http.Request) error {
 // adminGet shows an order with the domain events it caused (e.g. the
 // provisioning request and whether something has consumed it yet).
 func (h orderHandlers) adminGet(w http.ResponseWriter, r *http.Request) error {
-	o, err := h.Orders.Get(r.Context(), r.PathValue("id"))
+	o, err := h.OrderDesk.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (h orderHandlers) adminGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h orderHandlers) approve(w http.ResponseWriter, r *http.Request) error {
-	o, err := h.Orders.Approve(r.Context(), r.PathValue("id"), principal(r).User.ID)
+	o, err := h.OrderDesk.Approve(r.Context(), r.PathValue("id"), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (h orderHandlers) cancel(w http.ResponseWriter, r *http.Request) error {
 	if len(in.Reason) > 500 {
 		return apperr.Validation(map[string]string{"reason": "must be at most 500 characters"})
 	}
-	o, err := h.Orders.Cancel(r.Context(), r.PathValue("id"), in.Reason)
+	o, err := h.OrderDesk.Cancel(r.Context(), r.PathValue("id"), in.Reason)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (h orderHandlers) cancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h orderHandlers) adminPayments(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.Orders.Payments(r.Context(), r.URL.Query().Get("customer"))
+	list, err := h.OrderDesk.Payments(r.Context(), r.URL.Query().Get("customer"))
 	if err != nil {
 		return err
 	}
@@ -195,14 +195,14 @@ func (h orderHandlers) adminPayments(w http.ResponseWriter, r *http.Request) err
 
 func (h orderHandlers) myCancel(w http.ResponseWriter, r *http.Request) error {
 	// Someone else's subscription is "not found" whatever the body says.
-	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if _, err := h.Checkout.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	var in orders.CancelRequest
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	sub, err := h.Orders.CancelSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"), in, "customer")
+	sub, err := h.Checkout.CancelSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"), in, "customer")
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (h orderHandlers) myCancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h orderHandlers) myResume(w http.ResponseWriter, r *http.Request) error {
-	sub, err := h.Orders.ResumeSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	sub, err := h.Checkout.ResumeSubscription(r.Context(), principal(r).User.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (h orderHandlers) adminCancelSubscription(w http.ResponseWriter, r *http.Re
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	sub, err := h.Orders.CancelSubscription(r.Context(), "", r.PathValue("id"), in, principal(r).User.ID)
+	sub, err := h.OrderDesk.CancelSubscription(r.Context(), "", r.PathValue("id"), in, principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (h orderHandlers) adminCancelSubscription(w http.ResponseWriter, r *http.Re
 }
 
 func (h orderHandlers) cancellations(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.Orders.Cancellations(r.Context())
+	list, err := h.OrderDesk.Cancellations(r.Context())
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (h orderHandlers) refund(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	p, err := h.Orders.RefundPayment(r.Context(), r.PathValue("id"), in, principal(r).User.ID)
+	p, err := h.OrderDesk.RefundPayment(r.Context(), r.PathValue("id"), in, principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (h orderHandlers) refund(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h orderHandlers) myPaymentMethods(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.Orders.PaymentMethods(r.Context(), principal(r).User.ID)
+	list, err := h.Checkout.PaymentMethods(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (h orderHandlers) myPaymentMethods(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h orderHandlers) setupPaymentMethod(w http.ResponseWriter, r *http.Request) error {
-	url, err := h.Orders.SetupPaymentMethod(r.Context(), principal(r).User.ID)
+	url, err := h.Checkout.SetupPaymentMethod(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (h orderHandlers) setupPaymentMethod(w http.ResponseWriter, r *http.Request
 }
 
 func (h orderHandlers) defaultPaymentMethod(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Orders.SetDefaultPaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if err := h.Checkout.SetDefaultPaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	h.record(r, "payment_method.default", "payment_method", r.PathValue("id"), nil, nil)
@@ -286,7 +286,7 @@ func (h orderHandlers) defaultPaymentMethod(w http.ResponseWriter, r *http.Reque
 }
 
 func (h orderHandlers) removePaymentMethod(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Orders.RemovePaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if err := h.Checkout.RemovePaymentMethod(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	h.record(r, "payment_method.remove", "payment_method", r.PathValue("id"), nil, nil)
@@ -300,14 +300,14 @@ type changeInput struct {
 }
 
 func (h orderHandlers) previewChange(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if _, err := h.Checkout.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	var in changeInput
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	ch, err := h.Orders.PreviewChange(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID)
+	ch, err := h.Checkout.PreviewChange(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID)
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (h orderHandlers) previewChange(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h orderHandlers) changePlan(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.Orders.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if _, err := h.Checkout.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	var in changeInput
@@ -326,7 +326,7 @@ func (h orderHandlers) changePlan(w http.ResponseWriter, r *http.Request) error 
 	if in.ProrationDate == 0 {
 		return apperr.Validation(map[string]string{"proration_date": "is required: confirm the proration_date of a preview"})
 	}
-	ch, err := h.Orders.ChangePlan(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID, time.Unix(in.ProrationDate, 0).UTC())
+	ch, err := h.Checkout.ChangePlan(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PlanID, time.Unix(in.ProrationDate, 0).UTC())
 	if err != nil {
 		return err
 	}

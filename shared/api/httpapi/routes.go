@@ -8,17 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/ezscale/platform/shared/adapters/cfaccess"
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/audit"
-	"github.com/ezscale/platform/shared/domain/billing"
-	"github.com/ezscale/platform/shared/domain/catalog"
-	"github.com/ezscale/platform/shared/domain/coupons"
-	"github.com/ezscale/platform/shared/domain/notify"
-	"github.com/ezscale/platform/shared/domain/orders"
-	"github.com/ezscale/platform/shared/domain/passkeys"
-	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
 )
 
@@ -41,18 +33,22 @@ type AuditLog interface {
 
 // Deps is what the handlers need.
 type Deps struct {
-	Log      *slog.Logger
-	Clock    clock.Clock
-	Stage    string
-	Catalog  *catalog.Service
-	Notify   *notify.Service
-	Accounts *accounts.Service
-	Billing  *billing.Service
-	Coupons  *coupons.Service
-	Orders   *orders.Service
+	Log       *slog.Logger
+	Clock     clock.Clock
+	Stage     string
+	Catalog   Catalog
+	Notify    Notifications
+	Sessions  Sessions
+	Profiles  Profiles
+	Customers Customers
+	Billing   Billing
+	Coupons   Coupons
+	Checkout  Checkout
+	OrderDesk OrderDesk
+	Webhooks  Webhooks
 	// Provisioning runs services (nil where no panels are wired);
 	// StartProvisioning starts a workflow execution under a name.
-	Provisioning      *provisioning.Engine
+	Provisioning      Provisioning
 	StartProvisioning func(ctx context.Context, orderID, name string) error
 	// Outbox shows staff what an order's domain events did.
 	Outbox OutboxReader
@@ -65,11 +61,11 @@ type Deps struct {
 	// origin, the only ones whose pages may send public writes.
 	Origins []string
 	// CFAccess, when set, must vouch for every staff request (Cloudflare Access).
-	CFAccess *cfaccess.Verifier
+	CFAccess AccessVerifier
 	// Limiter bounds API writes per address and requests per API token.
 	Limiter accounts.Limiter
 	// Passkeys runs WebAuthn ceremonies (nil: passkeys not configured).
-	Passkeys *passkeys.Service
+	Passkeys Passkeys
 }
 
 // Routes returns every route of the API.

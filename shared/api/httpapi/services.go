@@ -15,7 +15,7 @@ type serviceHandlers struct{ Deps }
 
 var errNoProvisioning = apperr.New(apperr.Unavailable, "provisioning is not configured on this installation")
 
-func (h serviceHandlers) engine() (*provisioning.Engine, error) {
+func (h serviceHandlers) engine() (Provisioning, error) {
 	if h.Provisioning == nil {
 		return nil, errNoProvisioning
 	}
@@ -117,7 +117,7 @@ func (h serviceHandlers) myCredentials(w http.ResponseWriter, r *http.Request) e
 	if in.Password == "" {
 		return apperr.Validation(map[string]string{"password": "is required"})
 	}
-	if err := h.Accounts.Reauthenticate(r.Context(), me, in.Password, "service credentials "+r.PathValue("id"), meta(r)); err != nil {
+	if err := h.Sessions.Reauthenticate(r.Context(), me, in.Password, "service credentials "+r.PathValue("id"), meta(r)); err != nil {
 		return err
 	}
 	c, err := e.RevealCredentials(r.Context(), me, r.PathValue("id"), me)
@@ -164,25 +164,25 @@ func (h serviceHandlers) adminGet(w http.ResponseWriter, r *http.Request) error 
 // staffAction is one staff action on a service; reason is what the staff
 // member typed for the customer (empty when the action takes none). Each
 // route names its own engine call, so no action can fall through to none.
-type staffAction func(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error)
+type staffAction func(ctx context.Context, e Provisioning, id, actor, reason string) (*provisioning.Service, error)
 
-func suspendService(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error) {
+func suspendService(ctx context.Context, e Provisioning, id, actor, reason string) (*provisioning.Service, error) {
 	return e.Suspend(ctx, id, actor, reason)
 }
 
-func unsuspendService(ctx context.Context, e *provisioning.Engine, id, actor, _ string) (*provisioning.Service, error) {
+func unsuspendService(ctx context.Context, e Provisioning, id, actor, _ string) (*provisioning.Service, error) {
 	return e.Unsuspend(ctx, id, actor)
 }
 
-func terminateService(ctx context.Context, e *provisioning.Engine, id, actor, reason string) (*provisioning.Service, error) {
+func terminateService(ctx context.Context, e Provisioning, id, actor, reason string) (*provisioning.Service, error) {
 	return e.Terminate(ctx, id, actor, reason)
 }
 
-func archiveService(ctx context.Context, e *provisioning.Engine, id, _, _ string) (*provisioning.Service, error) {
+func archiveService(ctx context.Context, e Provisioning, id, _, _ string) (*provisioning.Service, error) {
 	return e.SetArchived(ctx, id, true)
 }
 
-func restoreService(ctx context.Context, e *provisioning.Engine, id, _, _ string) (*provisioning.Service, error) {
+func restoreService(ctx context.Context, e Provisioning, id, _, _ string) (*provisioning.Service, error) {
 	return e.SetArchived(ctx, id, false)
 }
 
@@ -246,7 +246,7 @@ func (h serviceHandlers) adminModify(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-func (h serviceHandlers) retryService(ctx context.Context, e *provisioning.Engine, id, actor, _ string) (*provisioning.Service, error) {
+func (h serviceHandlers) retryService(ctx context.Context, e Provisioning, id, actor, _ string) (*provisioning.Service, error) {
 	if h.StartProvisioning == nil {
 		return nil, errNoProvisioning
 	}
