@@ -22,7 +22,7 @@ const root = "github.com/ezscale/platform/shared/"
 var vendorSDKs = []string{
 	"github.com/aws/", "github.com/awslabs/", "github.com/stripe/", "github.com/plutov/paypal",
 	"github.com/elastic/", "github.com/truora/minidyn", "github.com/go-pdf/", "github.com/emersion/",
-	"github.com/go-jose/",
+	"github.com/go-jose/", "github.com/go-webauthn/",
 }
 
 // role is the first directory below shared/: domain, adapters, platform,

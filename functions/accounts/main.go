@@ -1,11 +1,13 @@
 // Command accounts is the accounts API Lambda function (HTTP API payload v2): sign-up,
-// sign-in, the customer's orders, services and invoices. It takes payments
-// and serves invoices (awsbilling wires what that needs).
+// sign-in, passkeys, the customer's orders, services and invoices. It takes
+// payments and serves invoices (awsbilling wires what that needs), and it is
+// the one function that speaks WebAuthn.
 package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/ezscale/platform/shared/adapters/webauthnrp"
 	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app/awsbilling"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
@@ -14,5 +16,10 @@ import (
 func main() {
 	env := lambdaenv.MustLoad(httpapi.FnAccounts)
 	ad := lambdaenv.Must(awsbilling.Adapters(env))
+	if rp, err := webauthnrp.Configured(env.Config); err != nil {
+		env.Log.Warn("passkeys disabled", "err", err.Error())
+	} else {
+		ad.Passkeys = rp
+	}
 	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnAccounts))
 }

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"slices"
 	"time"
 
 	"github.com/ezscale/platform/shared/adapters/cfaccess"
@@ -55,6 +53,8 @@ type Adapters struct {
 	Gateway gateway.Gateway
 	// PDF renders invoices (nil: this function renders none).
 	PDF billing.Renderer
+	// Passkeys is the WebAuthn relying party (nil: no passkey routes here).
+	Passkeys passkeys.Protocol
 }
 
 // Platform owns the wired services.
@@ -126,7 +126,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		Clock: clk, Log: log, AccountURL: cfg.AccountURL, Issuer: cfg.CompanyName,
 		Params: passwords.Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: passwords.Default.Threads, KeyLen: passwords.Default.KeyLen, SaltLen: passwords.Default.SaltLen},
 	})
-	p.Passkeys = p.newPasskeys(tbl)
+	p.Passkeys = p.newPasskeys(tbl, ad.Passkeys)
 	p.Coupons = coupons.NewService(dynamo.NewCoupons(tbl), clk)
 	p.Billing = billing.NewService(billing.Config{
 		Store: dynamo.NewInvoices(tbl), TaxRates: dynamo.NewTaxRates(tbl), SellerCountry: cfg.CompanyCountry, Customers: customers{p.Accounts}, Blobs: ad.Blobs, Notify: p.Notify, Clock: clk, Log: log,
@@ -209,27 +209,13 @@ func (c customers) Owner(ctx context.Context, id string) (provisioning.Owner, er
 	return provisioning.Owner{CustomerID: id, Email: u.Email, Name: name}, nil
 }
 
-// newPasskeys configures WebAuthn for the web apps' origins.
-func (p *Platform) newPasskeys(tbl *dynamo.Table) *passkeys.Service {
-	cfg := p.Config
-	rpID := cfg.WebAuthnRPID
-	if u, err := url.Parse(cfg.SiteURL); err == nil && rpID == "" {
-		rpID = u.Hostname()
-	}
-	origins := slices.Clone(cfg.WebAuthnOrigins)
-	for _, raw := range []string{cfg.SiteURL, cfg.AccountURL, cfg.AdminURL} {
-		if u, err := url.Parse(raw); err == nil && u.Host != "" {
-			if o := u.Scheme + "://" + u.Host; !slices.Contains(origins, o) {
-				origins = append(origins, o)
-			}
-		}
-	}
-	svc, err := passkeys.New(rpID, cfg.CompanyName, origins, dynamo.NewPasskeys(tbl), p.Accounts, p.Clock)
-	if err != nil {
-		p.Log.Warn("passkeys disabled", "err", err.Error())
+// newPasskeys offers passkeys where a relying party is wired (the
+// accounts function and the local stack).
+func (p *Platform) newPasskeys(tbl *dynamo.Table, rp passkeys.Protocol) *passkeys.Service {
+	if rp == nil {
 		return nil
 	}
-	return svc
+	return passkeys.New(rp, dynamo.NewPasskeys(tbl), p.Accounts, p.Clock)
 }
 
 // alertFailedDelivery tells admins on Discord that a customer e-mail was

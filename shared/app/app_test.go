@@ -23,6 +23,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
+	"github.com/ezscale/platform/shared/adapters/webauthnrp"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -77,6 +78,9 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Panels = panels
+	if adapters.Passkeys, err = webauthnrp.Configured(cfg); err != nil {
+		t.Fatal(err)
+	}
 	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk)
 	srv := httptest.NewServer(apicontract.For(t, p.Handler("")))

@@ -32,6 +32,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/memqueue"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
+	"github.com/ezscale/platform/shared/adapters/webauthnrp"
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/platform/clock"
@@ -135,6 +136,11 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.PDF = invoicepdf.Configured(cfg)
+	if rp, err := webauthnrp.Configured(cfg); err != nil {
+		o.Log.Warn("passkeys disabled", "err", err.Error())
+	} else {
+		adapters.Passkeys = rp
+	}
 	pan := newPanels(o.BaseURL, adapters.HTTP)
 	if err := pan.vf.Keep(simState("virtfusion")); err != nil {
 		return nil, err

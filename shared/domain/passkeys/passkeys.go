@@ -1,8 +1,9 @@
 // Package passkeys adds WebAuthn passkeys to accounts: registration of
 // several named passkeys per user, and passwordless sign-in with a
 // discoverable credential (user verification required, so a passkey
-// sign-in counts as a passed second factor). go-webauthn does the
-// protocol; ceremonies are single-use records that expire in 5 minutes.
+// sign-in counts as a passed second factor). The protocol is a port
+// (Protocol; adapters/webauthnrp on go-webauthn); ceremonies are
+// single-use records that expire in 5 minutes.
 package passkeys
 
 import (
@@ -13,9 +14,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/go-webauthn/webauthn/protocol"
-	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/audit"
@@ -30,7 +28,7 @@ type Passkey struct {
 	ID         string     `json:"id"` // base64url credential id
 	UserID     string     `json:"-"`
 	Name       string     `json:"name"`
-	Data       []byte     `json:"-"` // webauthn.Credential as JSON
+	Data       []byte     `json:"-"` // the credential as the Protocol stores it
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 }
@@ -47,51 +45,59 @@ type Store interface {
 	TakeCeremony(ctx context.Context, id string) ([]byte, error)
 }
 
+// Holder is the account a passkey belongs to, as the authenticator shows it.
+type Holder struct{ ID, Email, Name string }
+
+// Owner finds the holder of a credential and their stored credentials,
+// for a sign-in: the authenticator names both the credential and the user.
+type Owner func(credentialID, userHandle []byte) (Holder, [][]byte, error)
+
+// Protocol is the WebAuthn relying party. Options go to the browser as
+// they are; ceremony state and stored credentials are opaque bytes here.
+type Protocol interface {
+	BeginRegistration(h Holder, stored [][]byte) (options any, state []byte, err error)
+	// FinishRegistration returns the new credential's id and what to store.
+	FinishRegistration(h Holder, stored [][]byte, state []byte, response json.RawMessage) (id, credential []byte, err error)
+	BeginLogin() (options any, state []byte, err error)
+	// FinishLogin returns the credential used, updated (its counter).
+	FinishLogin(state []byte, response json.RawMessage, owner Owner) (id, credential []byte, err error)
+}
+
+var (
+	// ErrMalformed is a browser response that is not WebAuthn at all.
+	ErrMalformed = errors.New("not a WebAuthn response")
+	// ErrNotVerified is a well-formed response that does not verify.
+	ErrNotVerified = errors.New("the passkey could not be verified")
+)
+
 // Service runs the ceremonies.
 type Service struct {
-	wa       *webauthn.WebAuthn
+	rp       Protocol
 	store    Store
 	accounts *accounts.Service
 	clock    clock.Clock
 }
 
-// New returns a Service for the relying party (rpID is the site's domain,
-// "localhost" locally; origins are the web apps' origins).
-func New(rpID, rpName string, origins []string, store Store, acc *accounts.Service, clk clock.Clock) (*Service, error) {
-	wa, err := webauthn.New(&webauthn.Config{RPID: rpID, RPDisplayName: rpName, RPOrigins: origins})
-	if err != nil {
-		return nil, fmt.Errorf("webauthn config: %w", err)
-	}
-	return &Service{wa: wa, store: store, accounts: acc, clock: clk}, nil
+// New returns a Service speaking WebAuthn through rp.
+func New(rp Protocol, store Store, acc *accounts.Service, clk clock.Clock) *Service {
+	return &Service{rp: rp, store: store, accounts: acc, clock: clk}
 }
 
-type waUser struct {
-	u     *accounts.User
-	creds []webauthn.Credential
-}
-
-func (w waUser) WebAuthnID() []byte                         { return []byte(w.u.ID) }
-func (w waUser) WebAuthnName() string                       { return w.u.Email }
-func (w waUser) WebAuthnDisplayName() string                { return w.u.Profile.Name }
-func (w waUser) WebAuthnCredentials() []webauthn.Credential { return w.creds }
-
-func (s *Service) user(ctx context.Context, userID string) (*waUser, error) {
+// holder is the user and the credentials they have stored.
+func (s *Service) holder(ctx context.Context, userID string) (Holder, [][]byte, error) {
 	u, err := s.accounts.Me(ctx, userID)
 	if err != nil {
-		return nil, err
+		return Holder{}, nil, err
 	}
 	list, err := s.store.ListPasskeys(ctx, userID)
 	if err != nil {
-		return nil, err
+		return Holder{}, nil, err
 	}
-	w := &waUser{u: u}
+	stored := make([][]byte, 0, len(list))
 	for _, p := range list {
-		var c webauthn.Credential
-		if err := json.Unmarshal(p.Data, &c); err == nil {
-			w.creds = append(w.creds, c)
-		}
+		stored = append(stored, p.Data)
 	}
-	return w, nil
+	return Holder{ID: u.ID, Email: u.Email, Name: u.Profile.Name}, stored, nil
 }
 
 // Ceremony is what the browser needs to start one.
@@ -100,49 +106,34 @@ type Ceremony struct {
 	Options any    `json:"options"` // {"publicKey": …} for navigator.credentials
 }
 
-func (s *Service) saveCeremony(ctx context.Context, sd *webauthn.SessionData) (string, error) {
-	b, err := json.Marshal(sd)
-	if err != nil {
-		return "", err
-	}
+func (s *Service) saveCeremony(ctx context.Context, state []byte) (string, error) {
 	id := ids.New("wan")
-	return id, s.store.PutCeremony(ctx, id, b, s.clock.Now().Add(5*time.Minute))
+	return id, s.store.PutCeremony(ctx, id, state, s.clock.Now().Add(5*time.Minute))
 }
 
-func (s *Service) takeCeremony(ctx context.Context, id string) (*webauthn.SessionData, error) {
+func (s *Service) takeCeremony(ctx context.Context, id string) ([]byte, error) {
 	b, err := s.store.TakeCeremony(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, apperr.Validation(map[string]string{"ceremony_id": "unknown, used or expired; start again"})
 	}
-	if err != nil {
-		return nil, err
-	}
-	var sd webauthn.SessionData
-	return &sd, json.Unmarshal(b, &sd)
+	return b, err
 }
 
 // BeginRegistration starts adding a passkey for the user.
 func (s *Service) BeginRegistration(ctx context.Context, userID string) (*Ceremony, error) {
-	w, err := s.user(ctx, userID)
+	h, stored, err := s.holder(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	var exclude []protocol.CredentialDescriptor
-	for _, c := range w.creds {
-		exclude = append(exclude, c.Descriptor())
-	}
-	creation, sd, err := s.wa.BeginRegistration(w,
-		webauthn.WithResidentKeyRequirement(protocol.ResidentKeyRequirementRequired),
-		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{ResidentKey: protocol.ResidentKeyRequirementRequired, UserVerification: protocol.VerificationRequired}),
-		webauthn.WithExclusions(exclude))
-	if err != nil {
-		return nil, fmt.Errorf("begin registration: %w", err)
-	}
-	id, err := s.saveCeremony(ctx, sd)
+	options, state, err := s.rp.BeginRegistration(h, stored)
 	if err != nil {
 		return nil, err
 	}
-	return &Ceremony{ID: id, Options: creation}, nil
+	id, err := s.saveCeremony(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	return &Ceremony{ID: id, Options: options}, nil
 }
 
 // FinishRegistration verifies the browser's attestation and stores the passkey.
@@ -151,27 +142,24 @@ func (s *Service) FinishRegistration(ctx context.Context, userID, ceremonyID, na
 		return nil, apperr.Validation(map[string]string{"name": why})
 	}
 	name = strings.TrimSpace(name)
-	sd, err := s.takeCeremony(ctx, ceremonyID)
+	state, err := s.takeCeremony(ctx, ceremonyID)
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.user(ctx, userID)
+	h, stored, err := s.holder(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(credential)
-	if err != nil {
+	credID, data, err := s.rp.FinishRegistration(h, stored, state, credential)
+	switch {
+	case errors.Is(err, ErrMalformed):
 		return nil, apperr.Validation(map[string]string{"credential": "is not a valid WebAuthn registration response"})
-	}
-	cred, err := s.wa.CreateCredential(w, *sd, parsed)
-	if err != nil {
+	case errors.Is(err, ErrNotVerified):
 		return nil, apperr.Wrap(err, apperr.Invalid, "the passkey could not be verified")
+	case err != nil:
+		return nil, fmt.Errorf("finish registration: %w", err)
 	}
-	data, err := json.Marshal(cred)
-	if err != nil {
-		return nil, err
-	}
-	p := &Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), UserID: userID, Name: name, Data: data, CreatedAt: s.clock.Now()}
+	p := &Passkey{ID: base64.RawURLEncoding.EncodeToString(credID), UserID: userID, Name: name, Data: data, CreatedAt: s.clock.Now()}
 	if err := s.store.PutPasskey(ctx, p); err != nil {
 		return nil, err
 	}
@@ -181,56 +169,52 @@ func (s *Service) FinishRegistration(ctx context.Context, userID, ceremonyID, na
 
 // BeginLogin starts a passwordless sign-in with any discoverable passkey.
 func (s *Service) BeginLogin(ctx context.Context) (*Ceremony, error) {
-	assertion, sd, err := s.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
-	if err != nil {
-		return nil, fmt.Errorf("begin login: %w", err)
-	}
-	id, err := s.saveCeremony(ctx, sd)
+	options, state, err := s.rp.BeginLogin()
 	if err != nil {
 		return nil, err
 	}
-	return &Ceremony{ID: id, Options: assertion}, nil
+	id, err := s.saveCeremony(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	return &Ceremony{ID: id, Options: options}, nil
 }
 
 var errAssertion = apperr.New(apperr.Unauthorized, "the passkey could not be verified")
 
 // FinishLogin verifies an assertion and opens a session for its owner.
 func (s *Service) FinishLogin(ctx context.Context, ceremonyID string, credential json.RawMessage, m accounts.Meta) (*accounts.LoginResult, error) {
-	sd, err := s.takeCeremony(ctx, ceremonyID)
+	state, err := s.takeCeremony(ctx, ceremonyID)
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
-	if err != nil {
-		return nil, apperr.Validation(map[string]string{"credential": "is not a valid WebAuthn assertion"})
-	}
-	var owner *waUser
-	handler := func(rawID, userHandle []byte) (webauthn.User, error) {
+	ownerID := ""
+	owner := func(rawID, userHandle []byte) (Holder, [][]byte, error) {
 		p, err := s.store.GetPasskey(ctx, base64.RawURLEncoding.EncodeToString(rawID))
 		if err != nil {
-			return nil, err
+			return Holder{}, nil, err
 		}
 		// The credential must belong to the account the authenticator names.
 		if p.UserID != string(userHandle) {
-			return nil, errors.New("passkey belongs to another account")
+			return Holder{}, nil, errors.New("passkey belongs to another account")
 		}
-		w, err := s.user(ctx, p.UserID)
-		owner = w
-		return w, err
+		h, stored, err := s.holder(ctx, p.UserID)
+		ownerID = h.ID
+		return h, stored, err
 	}
-	_, cred, err := s.wa.ValidatePasskeyLogin(handler, *sd, parsed)
-	if err != nil || owner == nil {
+	credID, data, err := s.rp.FinishLogin(state, credential, owner)
+	if errors.Is(err, ErrMalformed) {
+		return nil, apperr.Validation(map[string]string{"credential": "is not a valid WebAuthn assertion"})
+	}
+	if err != nil || ownerID == "" {
 		return nil, errAssertion
 	}
-	id := base64.RawURLEncoding.EncodeToString(cred.ID)
-	if p, err := s.store.GetPasskey(ctx, id); err == nil {
+	if p, err := s.store.GetPasskey(ctx, base64.RawURLEncoding.EncodeToString(credID)); err == nil {
 		now := s.clock.Now()
-		p.LastUsedAt = &now
-		if p.Data, err = json.Marshal(cred); err == nil {
-			_ = s.store.SavePasskey(ctx, p)
-		}
+		p.LastUsedAt, p.Data = &now, data
+		_ = s.store.SavePasskey(ctx, p)
 	}
-	return s.accounts.SignInVerified(ctx, owner.u.ID, "a passkey", m)
+	return s.accounts.SignInVerified(ctx, ownerID, "a passkey", m)
 }
 
 // List returns a user's passkeys.
