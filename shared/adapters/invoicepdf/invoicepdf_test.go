@@ -15,8 +15,8 @@ var issued = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 
 func sample(name string) *billing.Invoice {
 	return &billing.Invoice{ID: "inv_1", Number: "EZS-2026-000042", Currency: "EUR", Status: billing.Paid, IssuedAt: &issued, DueAt: &issued, PaidAt: &issued,
-		BillTo: billing.BillTo{Name: name, Company: "Łódź Hosting Sp. z o.o.", Line1: "ul. Piotrkowska 1", City: "Łódź", PostalCode: "90-001", Country: "PL", Email: "zofia@example.com", VATID: "PL1234567890"},
-		Lines: []billing.Line{{Description: "VPS Standard — November", Quantity: 1, UnitAmount: 1199, Amount: 1199}, {Description: "Extra IPv4", Quantity: 2, UnitAmount: 300, Amount: 600}},
+		BillTo:   billing.BillTo{Name: name, Company: "Łódź Hosting Sp. z o.o.", Line1: "ul. Piotrkowska 1", City: "Łódź", PostalCode: "90-001", Country: "PL", Email: "zofia@example.com", VATID: "PL1234567890"},
+		Lines:    []billing.Line{{Description: "VPS Standard — November", Quantity: 1, UnitAmount: 1199, Amount: 1199}, {Description: "Extra IPv4", Quantity: 2, UnitAmount: 300, Amount: 600}},
 		Subtotal: 1799, Taxes: []billing.TaxLine{{Name: "VAT", RateBP: 2300, Amount: 414}}, Total: 2213, CreditApplied: 200, Notes: "Reverse charge does not apply."}
 }
 
