@@ -276,7 +276,9 @@ func TestWriteV1Fixture(t *testing.T) {
 
 type typesAV = any
 
-func ps(ctx context.Context, p *dynamo.Passkeys, id string) ([]byte, error) { return p.TakeCeremony(ctx, id) }
+func ps(ctx context.Context, p *dynamo.Passkeys, id string) ([]byte, error) {
+	return p.TakeCeremony(ctx, id)
+}
 
 func scanAll(t *testing.T, ctx context.Context, emu *minidyn.Client) []map[string]string {
 	var out []map[string]string
