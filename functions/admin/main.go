@@ -1,11 +1,14 @@
 // Command admin is the admin API Lambda function (HTTP API payload v2): the staff
 // console's routes. It refunds, invoices and changes subscriptions
-// (awsbilling wires what that needs).
+// (awsbilling wires what that needs), and retries failed provisioning as a
+// new workflow execution.
 package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/ezscale/platform/shared/adapters/sfnflows"
 	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app/awsbilling"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
@@ -14,5 +17,9 @@ import (
 func main() {
 	env := lambdaenv.MustLoad(httpapi.FnAdmin)
 	ad := lambdaenv.Must(awsbilling.Adapters(env))
-	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnAdmin))
+	p := env.Platform(ad)
+	if arn := env.Config.ProvisioningStateMachine; arn != "" {
+		p.StartProvisioningWith(sfnflows.Flows{API: sfn.NewFromConfig(env.AWS), StateMachine: arn}.Start)
+	}
+	lambda.Start(p.LambdaHandler(httpapi.FnAdmin))
 }
