@@ -16,10 +16,6 @@ import (
 func main() {
 	env := lambdaenv.MustLoad(httpapi.FnAccounts)
 	ad := lambdaenv.Must(awsbilling.Adapters(env))
-	if rp, err := webauthnrp.Configured(env.Config); err != nil {
-		env.Log.Warn("passkeys disabled", "err", err.Error())
-	} else {
-		ad.Passkeys = rp
-	}
+	ad.Passkeys = webauthnrp.Offered(env.Config, env.Log)
 	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnAccounts))
 }

@@ -136,11 +136,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.PDF = invoicepdf.Configured(cfg)
-	if rp, err := webauthnrp.Configured(cfg); err != nil {
-		o.Log.Warn("passkeys disabled", "err", err.Error())
-	} else {
-		adapters.Passkeys = rp
-	}
+	adapters.Passkeys = webauthnrp.Offered(cfg, o.Log)
 	pan := newPanels(o.BaseURL, adapters.HTTP)
 	if err := pan.vf.Keep(simState("virtfusion")); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 
@@ -50,6 +51,18 @@ func Configured(cfg config.Config) (*RP, error) {
 		}
 	}
 	return New(rpID, cfg.CompanyName, origins)
+}
+
+// Offered is Configured for wiring: the relying party, or a nil Protocol
+// (passkeys not offered, logged) when the site cannot have one — WebAuthn
+// refuses IP addresses, so a site served on 127.0.0.1 has no passkeys.
+func Offered(cfg config.Config, log *slog.Logger) passkeys.Protocol {
+	rp, err := Configured(cfg)
+	if err != nil {
+		log.Warn("passkeys disabled", "err", err.Error())
+		return nil
+	}
+	return rp
 }
 
 type user struct {

@@ -3,6 +3,7 @@ package webauthnrp
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"testing"
 
 	"github.com/ezscale/platform/shared/domain/passkeys"
@@ -16,6 +17,9 @@ func TestConfiguredRefusesAnAddress(t *testing.T) {
 	}
 	if _, err := Configured(cfg); err == nil {
 		t.Fatal("browsers refuse WebAuthn on an IP address; the relying party must not start")
+	}
+	if rp := Offered(cfg, slog.New(slog.DiscardHandler)); rp != nil {
+		t.Fatalf("Offered = %#v, want a nil Protocol (not a nil pointer in one)", rp)
 	}
 	cfg.WebAuthnRPID = "localhost"
 	if _, err := Configured(cfg); err != nil {
