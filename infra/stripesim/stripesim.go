@@ -55,7 +55,10 @@ type Sim struct {
 	events     []map[string]any          // every event, in creation order
 	delivered  map[string]bool           // event ids the endpoint acknowledged
 	queue      chan map[string]any
-	faults     []int
+	// late holds events emitted while the queue was full; Run delivers
+	// them like retries (an event is never left until a restart).
+	late   []map[string]any
+	faults []int
 }
 
 // New returns a simulator; Run delivers its webhooks.
@@ -471,7 +474,11 @@ func (s *Sim) emit(typ string, obj map[string]any) {
 	select {
 	case s.queue <- ev:
 	default:
-		s.cfg.Log.Error("stripe simulator: webhook queue full; event dropped", "event", ev["id"])
+		// A burst outran delivery: the event is delivered late, as Stripe
+		// delivers it late, not dropped.
+		s.mu.Lock()
+		s.late = append(s.late, ev)
+		s.mu.Unlock()
 	}
 }
 
@@ -521,7 +528,14 @@ func (s *Sim) Run(ctx context.Context) {
 		case ev := <-s.queue:
 			deliver(ev, 1)
 		case now := <-tick.C:
+			s.mu.Lock()
+			late := s.late
+			s.late = nil
+			s.mu.Unlock()
 			mu.Lock()
+			for _, ev := range late {
+				retries = append(retries, retry{ev: ev, attempt: 1, at: now})
+			}
 			var due []retry
 			kept := retries[:0]
 			for _, r := range retries {

@@ -1,0 +1,39 @@
+package stripesim
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// A burst of events larger than the delivery queue is delivered whole,
+// in this process: the overflow once waited for the next restart, and a
+// long soak (no restart at the end) saw orders paid on the payment page
+// stay pending.
+func TestABurstLargerThanTheQueueIsDeliveredWhole(t *testing.T) {
+	var got atomic.Int32
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+	defer endpoint.Close()
+	s := New(Config{SecretKey: "sk", WebhookSecret: "whsec", WebhookURL: endpoint.URL})
+	n := cap(s.queue) + 50
+	for i := range n {
+		s.emit("customer.updated", map[string]any{"id": "cus_" + string(rune('a'+i%26)), "object": "customer"})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(20 * time.Second); int(got.Load()) < n; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d events delivered", got.Load(), n)
+		}
+	}
+	for _, ev := range s.Events() {
+		if !s.Delivered(ev["id"].(string)) {
+			t.Errorf("%s not acknowledged", ev["id"])
+		}
+	}
+}
