@@ -105,14 +105,14 @@ func Open(c Config) (*Sim, error) {
 	if st.Delivered != nil {
 		s.delivered = st.Delivered
 	}
-	pending := 0
 	for _, ev := range s.events {
-		if !s.delivered[ev["id"].(string)] {
-			pending++
-			s.queue <- ev
+		if s.delivered[ev["id"].(string)] {
+			continue
 		}
-		if pending == cap(s.queue) {
-			break // the rest waits for the next restart; Stripe also delivers late
+		select {
+		case s.queue <- ev:
+		default:
+			s.late = append(s.late, ev) // Run delivers these too, a little later
 		}
 	}
 	return s, nil
