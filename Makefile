@@ -9,7 +9,7 @@ WEB       := web
 GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 EMBEDDED  := shared/api/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
-FUNCTIONS := catalog accounts admin notifier webhooks outbox provision-task panel-worker
+FUNCTIONS := catalog accounts passkeys admin notifier webhooks outbox provision-task panel-worker
 # Stripe's API emulator, pinned; Go tests of the Stripe gateway run against it.
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
@@ -110,6 +110,7 @@ endef
 
 build-CatalogFunction: ; $(call lambda,catalog)
 build-AccountsFunction: ; $(call lambda,accounts)
+build-PasskeysFunction: ; $(call lambda,passkeys)
 build-AdminFunction: ; $(call lambda,admin)
 build-NotifierFunction: ; $(call lambda,notifier)
 build-WebhooksFunction: ; $(call lambda,webhooks)

@@ -52,7 +52,7 @@ func schemaPackage(dep string) bool {
 
 // Each function links only what it uses: the AWS SDK clients of the
 // services its IAM policy lets it call, stripe-go only where it holds the
-// Stripe keys, and never the SDK's default credential chain (which links
+// Stripe keys, go-webauthn only in the passkeys function, and never the SDK's default credential chain (which links
 // STS, SSO and sign-in clients; lambdaenv reads Lambda's variables).
 func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 	tpl := load(t)
@@ -97,6 +97,9 @@ func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
 				}
 				if strings.HasPrefix(dep, "github.com/stripe/stripe-go/") && !stripe {
 					t.Errorf("links %s without STRIPE_SECRET_KEY in its environment", dep)
+				}
+				if strings.HasPrefix(dep, "github.com/go-webauthn/") && fn != "passkeys" {
+					t.Errorf("links %s: WebAuthn is the passkeys function's alone (its start-up cost)", dep)
 				}
 				if dep == "github.com/aws/aws-sdk-go-v2/config" {
 					t.Errorf("links the SDK's default configuration chain")

@@ -1,7 +1,7 @@
 // Package webauthnrp is the WebAuthn relying party for passkeys, on
 // go-webauthn: the options a browser needs to create or use a passkey, and
 // the verification of what it answers. Only the function that serves the
-// passkey routes (accounts) links it.
+// passkey routes (passkeys) links it.
 package webauthnrp
 
 import (
