@@ -7,11 +7,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/ezscale/platform/shared/api/httpapi"
+	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
 )
 
 func main() {
 	env := lambdaenv.MustLoad(httpapi.FnCatalog)
 	ad := lambdaenv.Must(lambdaenv.Adapters(env))
-	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnCatalog))
+	p := env.Platform(ad)
+	p.OpenAPI = openapi.JSON
+	lambda.Start(p.LambdaHandler(httpapi.FnCatalog))
 }

@@ -84,7 +84,11 @@ type Platform struct {
 	Services     *dynamo.Services
 	Provisioning *provisioning.Engine
 	// PanelConcurrency bounds the panel worker's calls per panel.
-	PanelConcurrency  map[string]int
+	PanelConcurrency map[string]int
+	// OpenAPI returns the API document for GET /v1/openapi.json. Only what
+	// serves that route sets it (the catalog function, the local stack), so
+	// other functions do not link or initialise the YAML parser.
+	OpenAPI           func() ([]byte, error)
 	startProvisioning func(ctx context.Context, orderID, name string) error
 }
 
@@ -268,6 +272,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		OrderDesk:    p.Orders,
 		Webhooks:     p.Orders,
 		Outbox:       p.OrderStore,
+		OpenAPI:      p.OpenAPI,
 		StartProvisioning: func(ctx context.Context, orderID, name string) error {
 			if p.startProvisioning == nil {
 				return apperr.New(apperr.Unavailable, "provisioning is not wired on this installation")

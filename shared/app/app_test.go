@@ -24,6 +24,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/adapters/webauthnrp"
+	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -83,6 +84,7 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 	}
 	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk)
+	p.OpenAPI = openapi.JSON
 	srv := httptest.NewServer(apicontract.For(t, p.Handler("")))
 	t.Cleanup(srv.Close)
 	if _, err := p.Accounts.CreateUser(context.Background(), accounts.NewUser{Email: "admin@example.com", Name: "Admin", Password: "correct horse battery staple", Role: accounts.Admin, Verified: true, TOTPSecret: adminTOTP}); err != nil {

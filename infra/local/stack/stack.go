@@ -34,6 +34,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/adapters/webauthnrp"
 	"github.com/ezscale/platform/shared/api/httpx"
+	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -146,6 +147,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	}
 	adapters.Panels = pan.byType
 	p := app.New(cfg, adapters, o.Log, o.Clock)
+	p.OpenAPI = openapi.JSON
 	flows, err := provisioningFlows(p, o.Log)
 	if err != nil {
 		return nil, err

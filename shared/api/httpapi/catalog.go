@@ -11,8 +11,8 @@ import (
 	"sync"
 
 	"github.com/ezscale/platform/shared/api/httpx"
-	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 type catalogHandlers struct {
@@ -29,7 +29,10 @@ func (h catalogHandlers) health(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h catalogHandlers) openAPI(w http.ResponseWriter, _ *http.Request) error {
-	doc, err := openapi.JSON()
+	if h.OpenAPI == nil {
+		return apperr.New(apperr.NotFound, "the API document is not served here")
+	}
+	doc, err := h.OpenAPI()
 	if err != nil {
 		return err
 	}

@@ -329,20 +329,24 @@ type fakes struct {
 	webhooks     *fakeWebhooks
 	// noProvisioning leaves the panels unwired, as in functions without them.
 	noProvisioning bool
+	// openAPI is the API document's source (nil: not served, as in every
+	// function but catalog).
+	openAPI func() ([]byte, error)
 }
 
 func newFakes() *fakes {
 	return &fakes{sessions: &fakeSessions{fails: fails{}}, profiles: &fakeProfiles{fails: fails{}}, customers: &fakeCustomers{fails: fails{}},
 		catalog: &fakeCatalog{fails: fails{}}, coupons: &fakeCoupons{fails: fails{}}, billing: &fakeBilling{fails: fails{}},
 		checkout: &fakeCheckout{fails: fails{}}, orderDesk: &fakeOrderDesk{fails: fails{}}, provisioning: &fakeProvisioning{fails: fails{}},
-		notify: &fakeNotify{fails: fails{}}, webhooks: &fakeWebhooks{fails: fails{}}}
+		notify: &fakeNotify{fails: fails{}}, webhooks: &fakeWebhooks{fails: fails{}},
+		openAPI: func() ([]byte, error) { return []byte(`{"openapi":"3.1.0"}`), nil }}
 }
 
 func (f *fakes) handler() http.Handler {
 	d := httpapi.Deps{Log: slog.New(slog.DiscardHandler), Clock: clock.NewFake(t0), Stage: "test",
 		Sessions: f.sessions, Profiles: f.profiles, Customers: f.customers, Catalog: f.catalog, Coupons: f.coupons,
 		Billing: f.billing, Checkout: f.checkout, OrderDesk: f.orderDesk, Provisioning: f.provisioning, Notify: f.notify,
-		Webhooks: f.webhooks, Audit: fakeAudit{}, Outbox: fakeOutbox{}, Limiter: allow{}}
+		Webhooks: f.webhooks, Audit: fakeAudit{}, Outbox: fakeOutbox{}, Limiter: allow{}, OpenAPI: f.openAPI}
 	if f.noProvisioning {
 		d.Provisioning = nil
 	}

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -52,6 +53,17 @@ func TestAccountRoutes(t *testing.T) {
 			fail:   func(f *fakes) { f.profiles.fails["UpdateProfile"] = invalid(map[string]string{"name": "is required"}) },
 			status: 400, code: apperr.Invalid, fields: map[string]string{"name": "required"}},
 		{name: "profile without CSRF token", method: U, path: "/v1/me/profile", as: "customer", noCSRF: true, body: `{"name":"Z"}`, status: 403, code: apperr.Forbidden},
+	})
+}
+
+// The API document: served where it is wired, a clear miss elsewhere.
+func TestOpenAPIRoute(t *testing.T) {
+	run(t, []call{
+		{name: "served", method: G, path: "/v1/openapi.json", status: 200},
+		{name: "not wired", method: G, path: "/v1/openapi.json", fail: func(f *fakes) { f.openAPI = nil }, status: 404, code: apperr.NotFound},
+		{name: "unreadable", method: G, path: "/v1/openapi.json", fail: func(f *fakes) {
+			f.openAPI = func() ([]byte, error) { return nil, errors.New("yaml: line 3: mapping values are not allowed") }
+		}, status: 500, code: apperr.Internal},
 	})
 }
 
