@@ -6,7 +6,6 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/ezscale/platform/shared/adapters/sfnflows"
 	"github.com/ezscale/platform/shared/api/httpapi"
@@ -19,7 +18,7 @@ func main() {
 	ad := lambdaenv.Must(awsbilling.Adapters(env))
 	p := env.Platform(ad)
 	if arn := env.Config.ProvisioningStateMachine; arn != "" {
-		p.StartProvisioningWith(sfnflows.Flows{API: sfn.NewFromConfig(env.AWS), StateMachine: arn}.Start)
+		p.StartProvisioningWith(sfnflows.Flows{API: sfnflows.NewClient(env.AWS), StateMachine: arn}.Start)
 	}
 	lambda.Start(p.LambdaHandler(httpapi.FnAdmin))
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/adapters/sesmail"
@@ -21,7 +20,7 @@ func main() {
 	queue := awsnotify.Wire(env, &ad)
 	switch env.Config.MailTransport {
 	case "ses":
-		ad.Mailer = sesmail.New(sesv2.NewFromConfig(env.AWS), clock.System{}, env.Config.SESConfiguration)
+		ad.Mailer = sesmail.New(sesmail.NewClient(env.AWS), clock.System{}, env.Config.SESConfiguration)
 	case "smtp":
 		ad.Mailer = app.SMTPMailer(env.Config)
 	}

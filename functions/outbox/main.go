@@ -9,7 +9,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/ezscale/platform/shared/adapters/sfnflows"
 	"github.com/ezscale/platform/shared/app/awsbilling"
@@ -23,7 +22,7 @@ func main() {
 	// Paid orders start the provisioning workflow (without one configured
 	// they wait, listed on the order, until it is).
 	if arn := env.Config.ProvisioningStateMachine; arn != "" {
-		p.StartProvisioningWith(sfnflows.Flows{API: sfn.NewFromConfig(env.AWS), StateMachine: arn}.Start)
+		p.StartProvisioningWith(sfnflows.Flows{API: sfnflows.NewClient(env.AWS), StateMachine: arn}.Start)
 	}
 	lambda.Start(func(ctx context.Context, _ json.RawMessage) (map[string]int, error) {
 		n, err := p.Outbox.Publish(ctx)

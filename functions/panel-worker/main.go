@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/adapters/sfnflows"
@@ -30,7 +29,7 @@ func main() {
 	ad := lambdaenv.Must(lambdaenv.Adapters(env))
 	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
 	p := env.Platform(ad)
-	flows := sfnflows.Flows{API: sfn.NewFromConfig(env.AWS), StateMachine: env.Config.ProvisioningStateMachine}
+	flows := sfnflows.Flows{API: sfnflows.NewClient(env.AWS), StateMachine: env.Config.ProvisioningStateMachine}
 	// A panel call gets 45 s of the function's 60; the rest is for answering.
 	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency, Timeout: 45 * time.Second}
 	lambda.Start(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {

@@ -69,9 +69,10 @@ func TestNotifierOnSQSAndSES(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys, _ := envelope.LoadOrCreateLocalKeys(cfg.LocalKeyFile)
-	queue := sqsqueue.New(sqsc, aws.ToString(q.QueueUrl))
-	p := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: queue, Blobs: s3blob.New(s3c, bucket),
-		Mailer: sesmail.New(sesc, clock.System{}, ""), HTTP: app.DefaultHTTPClient()}, slog.New(slog.DiscardHandler), clock.System{})
+	// The adapters get their clients as the functions do (NewClient).
+	queue := sqsqueue.New(sqsqueue.NewClient(awsCfg), aws.ToString(q.QueueUrl))
+	p := app.New(cfg, app.Adapters{DynamoDB: api, Keys: keys, Queue: queue, Blobs: s3blob.New(s3blob.NewClient(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), bucket),
+		Mailer: sesmail.New(sesmail.NewClient(awsCfg), clock.System{}, ""), HTTP: app.DefaultHTTPClient()}, slog.New(slog.DiscardHandler), clock.System{})
 	handler := p.NotifierEntry(queue)
 
 	// receive pulls the queue once and feeds the batch to the Lambda handler.

@@ -55,7 +55,7 @@ func (k *Keys) Unwrap(ctx context.Context, wrapped []byte) ([]byte, error) {
 // benchmarks and stages that have no KMS key).
 func Configured(awsCfg aws.Config, keyID, localFile string) (envelope.KeyWrapper, error) {
 	if keyID != "" {
-		return New(kms.NewFromConfig(awsCfg), keyID), nil
+		return New(NewClient(awsCfg), keyID), nil
 	}
 	return envelope.LoadOrCreateLocalKeys(localFile)
 }

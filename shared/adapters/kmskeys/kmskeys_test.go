@@ -27,7 +27,7 @@ func TestSealOpenWithKMS(t *testing.T) {
 		return aws.ToString(out.KeyMetadata.Arn)
 	}
 	key := newKey()
-	s := envelope.New(kmskeys.New(client, key))
+	s := envelope.New(kmskeys.New(kmskeys.NewClient(moto.Config(t)), key))
 	sealed, err := s.Seal(ctx, []byte("panel-password"), []byte("service:svc_1"))
 	if err != nil {
 		t.Fatal(err)

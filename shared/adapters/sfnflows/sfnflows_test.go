@@ -24,7 +24,7 @@ func TestStartIsIdempotentAndStaleTokensAreIgnored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := sfnflows.Flows{API: client, StateMachine: aws.ToString(sm.StateMachineArn)}
+	f := sfnflows.Flows{API: sfnflows.NewClient(moto.Config(t)), StateMachine: aws.ToString(sm.StateMachineArn)}
 	for range 2 {
 		if err := f.Start(ctx, "ord_1", "provision-ord_1"); err != nil {
 			t.Fatal(err)

@@ -5,9 +5,6 @@
 package awsnotify
 
 import (
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/ezscale/platform/shared/adapters/s3blob"
 	"github.com/ezscale/platform/shared/adapters/sqsqueue"
 	"github.com/ezscale/platform/shared/app"
@@ -20,11 +17,11 @@ import (
 func Wire(env lambdaenv.Env, ad *app.Adapters) *sqsqueue.Queue {
 	var queue *sqsqueue.Queue
 	if url := env.Config.NotifyQueueURL; url != "" {
-		queue = sqsqueue.New(sqs.NewFromConfig(env.AWS), url)
+		queue = sqsqueue.New(sqsqueue.NewClient(env.AWS), url)
 		ad.Queue = queue
 	}
 	if bucket := env.Config.BlobBucket; bucket != "" {
-		ad.Blobs = s3blob.New(s3.NewFromConfig(env.AWS), bucket)
+		ad.Blobs = s3blob.New(s3blob.NewClient(env.AWS), bucket)
 	}
 	return queue
 }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -108,7 +108,7 @@ func Adapters(env Env) (app.Adapters, error) {
 	if err != nil {
 		return app.Adapters{}, err
 	}
-	return app.Adapters{DynamoDB: dynamodb.NewFromConfig(env.AWS), HTTP: hc, Panels: panels, PanelConcurrency: limits}, nil
+	return app.Adapters{DynamoDB: dynamo.NewClient(env.AWS), HTTP: hc, Panels: panels, PanelConcurrency: limits}, nil
 }
 
 // Platform wires the platform on ad.

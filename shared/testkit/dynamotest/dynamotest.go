@@ -41,7 +41,12 @@ func Backends() []Backend {
 			return c, "ezscale"
 		}},
 		{Name: "moto", New: func(tb testing.TB) (Client, string) {
-			c := dynamodb.NewFromConfig(moto.Config(tb))
+			// Data goes through dynamo.NewClient, as in the functions.
+			cfg := moto.Config(tb)
+			c := struct {
+				dynamo.API
+				dynamo.TableAdmin
+			}{dynamo.NewClient(cfg), dynamodb.NewFromConfig(cfg)}
 			name := fmt.Sprintf("t%d_%d", seq.Add(1), testNano())
 			mustCreate(tb, c, name)
 			return c, name
