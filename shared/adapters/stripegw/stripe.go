@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/stripe/stripe-go/v79"
-	"github.com/stripe/stripe-go/v79/client"
 	"github.com/stripe/stripe-go/v79/webhook"
 
 	"github.com/ezscale/platform/shared/domain/gateway"
@@ -33,7 +32,7 @@ type Config struct {
 
 // Gateway talks to Stripe.
 type Gateway struct {
-	api    *client.API
+	api    *clients
 	secret string
 }
 
@@ -58,9 +57,7 @@ func New(c Config) *Gateway {
 	if c.BaseURL != "" {
 		cfg.URL = stripe.String(c.BaseURL)
 	}
-	backends := &stripe.Backends{API: stripe.GetBackendWithConfig(stripe.APIBackend, cfg),
-		Connect: stripe.GetBackendWithConfig(stripe.ConnectBackend, cfg), Uploads: stripe.GetBackendWithConfig(stripe.UploadsBackend, cfg)}
-	return &Gateway{api: client.New(c.SecretKey, backends), secret: c.WebhookSecret}
+	return &Gateway{api: newClients(c.SecretKey, stripe.GetBackendWithConfig(stripe.APIBackend, cfg)), secret: c.WebhookSecret}
 }
 
 // Name implements gateway.Gateway.
