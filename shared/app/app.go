@@ -88,8 +88,7 @@ type Platform struct {
 	// OpenAPI returns the API document for GET /v1/openapi.json. Only what
 	// serves that route sets it (the catalog function, the local stack), so
 	// other functions do not link or initialise the YAML parser.
-	OpenAPI           func() ([]byte, error)
-	startProvisioning func(ctx context.Context, orderID, name string) error
+	OpenAPI func() ([]byte, error)
 }
 
 // New wires the platform.
@@ -168,14 +167,21 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	return p
 }
 
-// StartProvisioningWith makes paid orders start provisioning through
-// start (a Step Functions StartExecution, or the local runner) under the
-// execution name given, derived from the order, so a repeated item starts
-// nothing; staff retries use it too.
+// StartProvisioningWith makes paid orders, and staff retries of failed
+// services, start provisioning through start (a Step Functions
+// StartExecution, or the local runner) under the execution name given,
+// derived from the order (and the retried version), so a repeated item
+// starts nothing.
 func (p *Platform) StartProvisioningWith(start func(ctx context.Context, orderID, name string) error) {
-	p.startProvisioning = start
 	p.Outbox.Handle(orders.KindProvision, func(ctx context.Context, it outbox.Item) error {
 		return start(ctx, it.Subject, "provision-"+it.Subject)
+	})
+	p.Outbox.Handle(provisioning.KindRetry, func(ctx context.Context, it outbox.Item) error {
+		var in provisioning.RetryRequest
+		if err := json.Unmarshal(it.Payload, &in); err != nil || in.Execution == "" {
+			return fmt.Errorf("retry item %s: no execution name (%v)", it.ID, err)
+		}
+		return start(ctx, it.Subject, in.Execution)
 	})
 }
 
@@ -273,12 +279,6 @@ func (p *Platform) Deps() httpapi.Deps {
 		Webhooks:     p.Orders,
 		Outbox:       p.OrderStore,
 		OpenAPI:      p.OpenAPI,
-		StartProvisioning: func(ctx context.Context, orderID, name string) error {
-			if p.startProvisioning == nil {
-				return apperr.New(apperr.Unavailable, "provisioning is not wired on this installation")
-			}
-			return p.startProvisioning(ctx, orderID, name)
-		},
 	}
 	// Optional parts stay nil interfaces when absent (a nil pointer in an
 	// interface would look configured).

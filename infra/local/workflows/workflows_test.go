@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -114,11 +115,20 @@ func TestProvisioningWorkflow(t *testing.T) {
 		if got := finish(t, l, "ord_vps"); got.Status != asl.Failed {
 			t.Fatalf("%+v", got)
 		}
-		svc, name, err := w.Engine.PrepareRetry(context.Background(), provisioning.ServiceID("ord_vps"), "usr_admin")
+		svc, err := w.Engine.Retry(context.Background(), provisioning.ServiceID("ord_vps"), "usr_admin")
 		if err != nil || svc.Status != provisioning.StatusPending {
-			t.Fatalf("prepare: %+v %v", svc, err)
+			t.Fatalf("retry: %+v %v", svc, err)
 		}
-		e, started, err := l.Start("ord_vps", name)
+		// The retry is an outbox item naming the new execution.
+		items, err := w.Outbox.PendingOutbox(context.Background(), provisioning.KindRetry, 10)
+		if err != nil || len(items) != 1 || items[0].Subject != "ord_vps" {
+			t.Fatalf("outbox: %+v %v", items, err)
+		}
+		var req provisioning.RetryRequest
+		if err := json.Unmarshal(items[0].Payload, &req); err != nil || !strings.HasPrefix(req.Execution, "provision-ord_vps-retry-") {
+			t.Fatalf("payload %s: %v", items[0].Payload, err)
+		}
+		e, started, err := l.Start("ord_vps", req.Execution)
 		if err != nil || !started {
 			t.Fatal(err)
 		}
@@ -128,7 +138,7 @@ func TestProvisioningWorkflow(t *testing.T) {
 		if err != nil || got.Status != asl.Succeeded || service(t, w, "ord_vps").Status != provisioning.StatusActive || w.VF.Servers() != 1 {
 			t.Fatalf("retry: %+v %v; %d servers", got, err, w.VF.Servers())
 		}
-		if _, _, err := w.Engine.PrepareRetry(context.Background(), provisioning.ServiceID("ord_vps"), "usr_admin"); err == nil {
+		if _, err := w.Engine.Retry(context.Background(), provisioning.ServiceID("ord_vps"), "usr_admin"); err == nil {
 			t.Fatal("an active service was retried")
 		}
 	})

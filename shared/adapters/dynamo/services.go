@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/ids"
@@ -76,16 +77,27 @@ func (s *Services) GetService(ctx context.Context, id string) (*provisioning.Ser
 
 // UpdateService implements provisioning.Store.
 func (s *Services) UpdateService(ctx context.Context, id string, fn func(*provisioning.Service) error) (*provisioning.Service, error) {
+	return s.UpdateServiceEmitting(ctx, id, func(svc *provisioning.Service) ([]outbox.Item, error) { return nil, fn(svc) })
+}
+
+// UpdateServiceEmitting implements provisioning.Store: the service and the
+// new outbox items are one transaction.
+func (s *Services) UpdateServiceEmitting(ctx context.Context, id string, fn func(*provisioning.Service) ([]outbox.Item, error)) (*provisioning.Service, error) {
 	var out *provisioning.Service
 	_, err := Update(ctx, s.t, serviceKey(id), func(r *serviceRecord) ([]Op, error) {
 		svc := r.service()
-		if err := fn(svc); err != nil {
+		items, err := fn(svc)
+		if err != nil {
 			return nil, err
 		}
 		*r = *toServiceRecord(svc)
 		r.Item.Version = svc.Version
 		out = svc
-		return nil, nil
+		ops := make([]Op, 0, len(items))
+		for _, it := range items {
+			ops = append(ops, createOutbox(it, it.CreatedAt))
+		}
+		return ops, nil
 	})
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, apperr.New(apperr.NotFound, "service %s not found", id)

@@ -159,7 +159,7 @@ type Provisioning interface {
 	History(ctx context.Context, id string) ([]provisioning.LogEntry, error)
 	LoginURL(ctx context.Context, customerID, id string) (string, error)
 	Power(ctx context.Context, customerID, id string, a provisioning.Power, actor string) error
-	PrepareRetry(ctx context.Context, id, actor string) (*provisioning.Service, string, error)
+	Retry(ctx context.Context, id, actor string) (*provisioning.Service, error)
 	Resize(ctx context.Context, id, planID, actor string) (*provisioning.Service, error)
 	RevealCredentials(ctx context.Context, customerID, id, actor string) (*provisioning.Credentials, error)
 	Service(ctx context.Context, customerID, id string) (*provisioning.Service, error)

@@ -50,10 +50,8 @@ type Deps struct {
 	Checkout  Checkout
 	OrderDesk OrderDesk
 	Webhooks  Webhooks
-	// Provisioning runs services (nil where no panels are wired);
-	// StartProvisioning starts a workflow execution under a name.
-	Provisioning      Provisioning
-	StartProvisioning func(ctx context.Context, orderID, name string) error
+	// Provisioning runs services (nil where no panels are wired).
+	Provisioning Provisioning
 	// Outbox shows staff what an order's domain events did.
 	Outbox OutboxReader
 	Audit  AuditLog
@@ -219,7 +217,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/terminate", accounts.ServicesManage, sv.adminAction("terminate", terminateService)),
 		staff(P, "/v1/admin/services/{id}/archive", accounts.ServicesManage, sv.adminAction("archive", archiveService)),
 		staff(P, "/v1/admin/services/{id}/restore", accounts.ServicesManage, sv.adminAction("restore", restoreService)),
-		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry", sv.retryService)),
+		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry", retryService)),
 		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),

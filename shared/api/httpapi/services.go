@@ -246,16 +246,8 @@ func (h serviceHandlers) adminModify(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-func (h serviceHandlers) retryService(ctx context.Context, e Provisioning, id, actor, _ string) (*provisioning.Service, error) {
-	if h.StartProvisioning == nil {
-		return nil, errNoProvisioning
-	}
-	s, name, err := e.PrepareRetry(ctx, id, actor)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.StartProvisioning(ctx, s.OrderID, name); err != nil {
-		return nil, err
-	}
-	return s, nil
+// retryService records the retry; the outbox starts the new workflow
+// execution (the admin function does not talk to Step Functions).
+func retryService(ctx context.Context, e Provisioning, id, actor, _ string) (*provisioning.Service, error) {
+	return e.Retry(ctx, id, actor)
 }

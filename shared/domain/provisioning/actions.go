@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
@@ -229,26 +230,40 @@ func (e *Engine) Usage(ctx context.Context, customerID, id string) (*Usage, erro
 	return u, nil
 }
 
-// PrepareRetry marks a failed service pending again and returns the name
-// of the execution to start: provision-<order>-retry-<version>, unique
-// per retry and the same for a repeated click on the same state. Every
-// step adopts what exists, so nothing is created twice.
-func (e *Engine) PrepareRetry(ctx context.Context, id, actor string) (*Service, string, error) {
+// KindRetry is the outbox item of a staff retry: start a workflow
+// execution for the order (the item's subject) under the name in its
+// payload (RetryRequest).
+const KindRetry = "provision.retry"
+
+// RetryRequest is a KindRetry item's payload.
+type RetryRequest struct {
+	Execution string `json:"execution"`
+}
+
+// Retry marks a failed service pending again and, in the same write,
+// records the outbox item that starts its new workflow execution:
+// provision-<order>-retry-<version>, unique per retry and the same for a
+// repeated click on the same state. The outbox starts it, retrying until
+// the workflow service answers, so a retried service never waits pending
+// with no execution coming; every step adopts what exists, so nothing is
+// created twice.
+func (e *Engine) Retry(ctx context.Context, id, actor string) (*Service, error) {
 	var name string
-	s, err := e.Store.UpdateService(ctx, id, func(s *Service) error {
+	s, err := e.Store.UpdateServiceEmitting(ctx, id, func(s *Service) ([]outbox.Item, error) {
 		if s.Status != StatusFailed {
-			return apperr.New(apperr.Conflict, "only a failed service can be retried; this one is %s", s.Status)
+			return nil, apperr.New(apperr.Conflict, "only a failed service can be retried; this one is %s", s.Status)
 		}
 		name = fmt.Sprintf("provision-%s-retry-%d", s.OrderID, s.Version)
 		if err := s.moveTo(StatusPending); err != nil {
-			return err
+			return nil, err
 		}
-		s.Note, s.Polls, s.UpdatedAt = "retry requested", 0, e.Clock.Now()
-		return nil
+		now := e.Clock.Now()
+		s.Note, s.Polls, s.UpdatedAt = "retry requested", 0, now
+		return []outbox.Item{outbox.New(name, KindRetry, s.OrderID, RetryRequest{Execution: name}, now)}, nil
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	e.logCall(ctx, id, "retry", map[string]string{"execution": name}, nil, nil, actor)
-	return s, name, nil
+	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/outbox"
 )
 
 // Status is a service's life stage.
@@ -77,6 +78,9 @@ type Store interface {
 	CreateService(ctx context.Context, s *Service) (*Service, error)
 	GetService(ctx context.Context, id string) (*Service, error)
 	UpdateService(ctx context.Context, id string, fn func(*Service) error) (*Service, error)
+	// UpdateServiceEmitting is UpdateService that also records the outbox
+	// items fn returns, in the same write.
+	UpdateServiceEmitting(ctx context.Context, id string, fn func(*Service) ([]outbox.Item, error)) (*Service, error)
 	ListServices(ctx context.Context, customerID string) ([]Service, error)
 	AppendLog(ctx context.Context, e LogEntry) error
 	ListLog(ctx context.Context, serviceID string) ([]LogEntry, error)

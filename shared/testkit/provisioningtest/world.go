@@ -78,6 +78,8 @@ type World struct {
 	VF     *vfsim.Sim
 	Mail   *Mailbox
 	Store  *dynamo.Services
+	// Outbox is the same table's outbox (staff retries are recorded there).
+	Outbox *dynamo.Orders
 }
 
 // New builds a World; paid orders ord_game and ord_game2 (Minecraft), ord_vps, ord_old (an archived
@@ -91,7 +93,8 @@ func New(t *testing.T) *World {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
-	store := dynamo.NewServices(dynamo.New(api, "ezscale", clk))
+	tbl := dynamo.New(api, "ezscale", clk)
+	store := dynamo.NewServices(tbl)
 	ptero := pterosim.New("ptla_app", "ptlc_client")
 	psrv := httptest.NewServer(ptero.Handler())
 	t.Cleanup(psrv.Close)
@@ -130,5 +133,5 @@ func New(t *testing.T) *World {
 			catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: vsrv.URL, Token: "vf-token", Timeout: time.Second, Packages: map[string]int{"pln_vps": 1, "pln_vps_big": 2},
 				Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 3}}),
 		}}
-	return &World{Engine: e, Ptero: ptero, VF: vf, Mail: mail, Store: store}
+	return &World{Engine: e, Ptero: ptero, VF: vf, Mail: mail, Store: store, Outbox: dynamo.NewOrders(tbl)}
 }
