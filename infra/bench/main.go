@@ -194,6 +194,9 @@ func functionDirs() ([]string, error) {
 	return fns, nil
 }
 
+// rounds of cold starts per function.
+const rounds = 41
+
 func benchFunctions() error {
 	dir, err := os.MkdirTemp("", "ezscale-fn")
 	if err != nil {
@@ -242,8 +245,10 @@ func benchFunctions() error {
 	}
 	defer api.close()
 	// Rounds take every binary in turn, so a busy moment of the machine
-	// falls on all of them alike and the ratios hold.
-	for range 25 {
+	// falls on all of them alike; each ratio is the median of the rounds'
+	// own ratios to hello-world, which cancels the machine's slower drifts
+	// (medians of the whole run moved a function by ±0.15× between runs).
+	for range rounds {
 		for _, b := range all {
 			d, err := api.coldStart(b.host, dir)
 			if err != nil {
@@ -258,12 +263,21 @@ func benchFunctions() error {
 		return r[len(r)/2]
 	}
 	hello := all[0]
-	base, baseSize := median(hello), float64(hello.size)
+	baseSize := float64(hello.size)
+	ratio := func(b *built) float64 {
+		r := make([]float64, len(b.runs))
+		for i := range r {
+			r[i] = float64(b.runs[i]) / float64(hello.runs[i])
+		}
+		slices.Sort(r)
+		return r[len(r)/2]
+	}
 	fmt.Println("Lambda functions (size: linux/arm64 stripped deploy binary; cold start: host build, exec → first")
-	fmt.Println("/runtime/invocation/next, median of 25, interleaved; ratios to a hello-world aws-lambda-go function)")
+	fmt.Printf("/runtime/invocation/next, median of %d interleaved rounds; ratios to a hello-world aws-lambda-go\n", rounds)
+	fmt.Println("function: the median of each round's own ratio)")
 	for _, b := range all {
 		fmt.Printf("  %-15s size %5.1f MB (%4.1f×)   cold start median %8v (%4.2f×)\n", b.name,
-			float64(b.size)/(1<<20), float64(b.size)/baseSize, median(b).Round(10*time.Microsecond), float64(median(b))/float64(base))
+			float64(b.size)/(1<<20), float64(b.size)/baseSize, median(b).Round(10*time.Microsecond), ratio(b))
 	}
 	return nil
 }
