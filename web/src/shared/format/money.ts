@@ -1,9 +1,12 @@
+import { userLocale } from './date'
+
 /**
  * formatMoney renders integer minor units in a currency, e.g.
  * formatMoney(123456, 'USD', 2) → "$1,234.56" and formatMoney(1200, 'JPY', 0)
- * → "¥1,200". The exponent comes from the API, never from a guess.
+ * → "¥1,200" in en-US; by default in the reader's locale (1.234,56 $ in
+ * de-DE). The exponent comes from the API, never from a guess.
  */
-export function formatMoney(minor: number, currency: string, exponent: number, locale = 'en-US'): string {
+export function formatMoney(minor: number, currency: string, exponent: number, locale = userLocale()): string {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`amount must be a safe integer, got ${minor}`)
   const major = minor / 10 ** exponent
   return new Intl.NumberFormat(locale, {
