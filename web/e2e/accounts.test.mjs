@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { launch, openMailLink, outDir, startStack, totp } from './stack.mjs'
+import { launch, openMailLink, outDir, section, startStack, totp } from './stack.mjs'
 
 let stack, browser
 
@@ -59,6 +59,7 @@ describe('customer account', () => {
 
     await signIn(page, email, password)
     assert.match(await page.textContent('[data-testid="welcome"]'), /Grace Hopper/)
+    await section(page, 'account')
     await page.getByTestId('profile-vat').locator('input').fill('GB123456789')
     await page.getByTestId('profile-save').click()
     await page.getByTestId('profile-msg').getByText('Saved.').waitFor()
@@ -70,6 +71,7 @@ describe('customer account', () => {
   it('turns on TOTP and then needs a code to sign in', async () => {
     const page = await browser.newPage()
     await signIn(page, email, password)
+    await section(page, 'security')
     await page.getByTestId('totp-start').click()
     secret = (await page.getByTestId('totp-secret').textContent()).trim()
     await page.getByTestId('totp-code').locator('input').fill(totp(secret))
@@ -105,13 +107,15 @@ describe('customer account', () => {
     // authenticator app too (someone who registered the address first may
     // have set it up). Signing in needs only the new password.
     await signIn(page, email, password)
-    assert.equal(await page.getByTestId('totp-start').count(), 1)
+    await section(page, 'security')
+    await page.getByTestId('totp-start').waitFor()
     await page.close()
   })
 
   it('changes the e-mail address after confirming the new one', async () => {
     const page = await browser.newPage()
     await signIn(page, email, password)
+    await section(page, 'account')
     await page.getByTestId('email-new').locator('input').fill('grace@navy.example')
     await page.getByTestId('email-password').locator('input').fill(password)
     await page.getByTestId('email-change').click()
@@ -127,6 +131,7 @@ describe('customer account', () => {
   it('creates an API token that works as a Bearer token and can be revoked', async () => {
     const page = await browser.newPage()
     await signIn(page, stack.customer.email, stack.customer.password)
+    await section(page, 'tokens')
     await page.getByTestId('token-name').locator('input').fill('monitoring')
     await page.getByTestId('token-create').click()
     const secret = (await page.textContent('[data-testid="token-secret"] pre')).trim()
@@ -134,7 +139,14 @@ describe('customer account', () => {
     const me = await fetch(stack.base + '/v1/me', { headers: { Authorization: `Bearer ${secret}` } })
     assert.equal(me.status, 200)
     assert.equal((await me.json()).email, stack.customer.email)
-    await page.getByTestId('tokens').getByRole('button', { name: 'Revoke' }).click()
+    // Revoking asks first; Escape keeps the token.
+    await page.getByTestId('token-revoke-monitoring').click()
+    await page.getByTestId('confirm-title').getByText('Revoke API Token').waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByTestId('confirm-title').waitFor({ state: 'detached' })
+    assert.equal((await fetch(stack.base + '/v1/me', { headers: { Authorization: `Bearer ${secret}` } })).status, 200)
+    await page.getByTestId('token-revoke-monitoring').click()
+    await page.getByTestId('confirm-accept').click()
     await page.getByTestId('tokens').getByText('monitoring').waitFor({ state: 'detached' })
     assert.equal((await fetch(stack.base + '/v1/me', { headers: { Authorization: `Bearer ${secret}` } })).status, 401)
     await page.close()
@@ -155,6 +167,7 @@ describe('customer account', () => {
     await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
     await page.getByTestId('signin-submit').click()
     await page.getByTestId('welcome').waitFor()
+    await section(page, 'security')
     await page.getByTestId('passkey-name').locator('input').fill('Work laptop')
     await page.getByTestId('passkey-add').click()
     await page.getByTestId('passkeys').getByText('Work laptop').waitFor()
@@ -163,6 +176,7 @@ describe('customer account', () => {
     assert.ok(credentials[0].isResidentCredential, 'a discoverable credential')
 
     await page.getByTestId('sign-out').click()
+    await page.getByTestId('go-signin').waitFor()
     await page.goto(base + '/account/login')
     await page.getByTestId('signin-passkey').click()
     await page.getByTestId('welcome').waitFor()
@@ -177,6 +191,7 @@ describe('customer account', () => {
       credential: { ...cred, userHandle: Buffer.from('usr_someone_else').toString('base64') },
     })
     await page.getByTestId('sign-out').click()
+    await page.getByTestId('go-signin').waitFor()
     await page.goto(base + '/account/login')
     await page.getByTestId('signin-passkey').click()
     await page.getByTestId('signin-error').getByText('could not be verified').waitFor()

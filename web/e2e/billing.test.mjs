@@ -45,6 +45,8 @@ describe('manual invoices', () => {
     await customer.getByTestId('signin-email').locator('input').fill(stack.customer.email)
     await customer.getByTestId('signin-password').locator('input').fill(stack.customer.password)
     await customer.getByTestId('signin-submit').click()
+    await customer.getByTestId('welcome').waitFor()
+    await customer.goto(stack.base + '/account/billing')
     await customer.getByTestId('my-invoices').getByText(/EZS-2026-000001/).waitFor()
     const href = await customer.getByTestId('pdf-EZS-2026-000001').getAttribute('href')
     const pdf = await customer.evaluate(async (u) => {

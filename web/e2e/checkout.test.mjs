@@ -84,7 +84,7 @@ describe('checkout', () => {
 
     await page.waitForURL(/\/account\/orders\/ord_/)
     await page.getByTestId('order-paid').waitFor()
-    await page.goto(stack.base + '/account/')
+    await page.goto(stack.base + '/account/billing')
     await page.getByTestId('my-subscriptions').getByText(/VPS Standard/).waitFor()
     assert.match(await page.getByTestId('my-payments').textContent(), /\$10\.79/)
     const invoice = page.getByTestId('my-invoices').getByText(/EZS-2026-\d{6}/)
@@ -147,7 +147,7 @@ describe('checkout', () => {
 
   it('the customer cancels with a survey and changes their mind; staff refund part of the payment', async () => {
     const page = grace
-    await page.goto(stack.base + '/account/')
+    await page.goto(stack.base + '/account/billing')
     const cancel = page.getByTestId('my-subscriptions').locator('[data-testid^="cancel-"]')
     await cancel.click()
     await page.getByTestId('cancel-reason').click()
@@ -179,7 +179,7 @@ describe('checkout', () => {
 
   it('the customer upgrades with a prorated charge shown first', async () => {
     const page = grace
-    await page.goto(stack.base + '/account/')
+    await page.goto(stack.base + '/account/billing')
     await page.getByTestId('my-subscriptions').locator('[data-testid^="change-"]').click()
     await page.getByTestId('change-plan').click()
     await page.getByRole('option', { name: /VPS Pro/ }).click()
@@ -198,15 +198,17 @@ describe('checkout', () => {
 
   it('the customer saves a second card, makes it the default and removes the first', async () => {
     const page = grace
-    await page.goto(stack.base + '/account/')
+    await page.goto(stack.base + '/account/billing')
     await page.getByTestId('my-cards').getByText('VISA •••• 4242').waitFor()
     await page.getByTestId('card-add').click()
     await page.waitForURL(/\/dev\/stripe\/checkout\//)
     await page.fill('#card', '5555 5555 5555 4444')
     await page.click('button[type=submit]')
-    await page.waitForURL(/\/account\//)
+    await page.waitForURL(/\/account\/billing/)
     await page.getByTestId('card-default-4444').click()
     await page.getByTestId('card-remove-4242').click()
+    await page.getByTestId('confirm-title').getByText('Remove Card').waitFor()
+    await page.getByTestId('confirm-accept').click()
     await page.getByTestId('card-remove-4242').waitFor({ state: 'detached' })
     if ((await page.getByTestId('my-cards').count()) === 0) {
       await page.screenshot({ path: join(outDir, 'cards-missing.png') })

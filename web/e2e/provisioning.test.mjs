@@ -70,7 +70,8 @@ describe('provisioning', () => {
     await page.getByTestId('service-ips').waitFor()
     await page.getByTestId('service-usage').waitFor()
     await page.getByTestId('power-restart').click()
-    await page.getByTestId('power-go').click()
+    await page.getByTestId('confirm-title').getByText('Restart Server').waitFor()
+    await page.getByTestId('confirm-accept').click()
     await page.getByTestId('service-notice').getByText('Restart sent').waitFor()
 
     // The login, after typing the account password again (a wrong one first).

@@ -89,6 +89,31 @@ export function totp(secret, at = Date.now()) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0')
 }
 
+/** section opens an account-app section from the navigation and waits for its page. */
+export async function section(page, id) {
+  const toggle = page.getByTestId('nav-toggle')
+  if (await toggle.isVisible()) await toggle.click()
+  await page.getByTestId(`nav-${id}`).click()
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="nav-${id}"]`)?.classList.contains('v-list-item--active'), id)
+}
+
+const axeSource = readFileSync(join(root, 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
+
+/**
+ * axe runs axe-core on the page as it is now and returns its serious and
+ * critical violations (WCAG 2.x A and AA), each as "rule: target" lines.
+ */
+export async function axe(page) {
+  // Evaluated, not added as a <script>: the apps' CSP refuses inline scripts.
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const r = await globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} [${(n.any[0] ?? n.all[0])?.message ?? ''}]`).join(', ')}`)
+  })
+  return violations
+}
+
 /** signInAdmin fills the admin sign-in form: password, then TOTP code. */
 export async function signInAdmin(page, stack, path = '/admin/') {
   await page.goto(stack.base + path)

@@ -99,7 +99,7 @@ func (s *Service) SetupPaymentMethod(ctx context.Context, customerID string) (st
 	var co *gateway.Checkout
 	err = s.onUnknownCustomer(ctx, customerID, bill, &cus, func() (err error) {
 		co, err = s.gateway.SetupPaymentMethod(ctx, gateway.SetupInput{GatewayCustomerID: cus, Currency: cur,
-			SuccessURL: s.account + "/?card=saved", CancelURL: s.account + "/", Key: fmt.Sprintf("setup-%s-%s-%d", customerID, cus, now.UnixNano())})
+			SuccessURL: s.account + "/billing?card=saved#payment-methods", CancelURL: s.account + "/billing#payment-methods", Key: fmt.Sprintf("setup-%s-%s-%d", customerID, cus, now.UnixNano())})
 		return err
 	})
 	if err != nil {
