@@ -208,10 +208,36 @@ func (s *Sim) getServer(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sv := s.read(func(sv *server) bool { return sv.ID == id }); sv != nil {
-		writeJSON(w, http.StatusOK, sv.item())
+		writeJSON(w, http.StatusOK, sv.itemWith(r.URL.Query().Get("include")))
 		return
 	}
 	notFound(w)
+}
+
+// itemWith is item with the relationships ?include= asks for (only
+// allocations here): Pterodactyl nests them under
+// attributes.relationships as lists of allocation objects.
+func (sv *server) itemWith(include string) map[string]any {
+	it := sv.item()
+	if slices.Contains(strings.Split(include, ","), "allocations") {
+		a := sv.allocation()
+		it["attributes"].(map[string]any)["relationships"] = map[string]any{"allocations": map[string]any{"object": "list", "data": []any{
+			map[string]any{"object": "allocation", "attributes": map[string]any{"id": a.ID, "ip": a.IP, "ip_alias": nil, "alias": nil, "port": a.Port, "notes": nil, "assigned": true}},
+		}}}
+	}
+	return it
+}
+
+type allocation struct {
+	ID   int
+	IP   string
+	Port int
+}
+
+// allocation is the server's primary allocation: one per server, on the
+// node's public address, ports from 25565 up.
+func (sv *server) allocation() allocation {
+	return allocation{ID: sv.ID, IP: "198.51.100.20", Port: 25564 + sv.ID}
 }
 
 func (s *Sim) serverByExternal(w http.ResponseWriter, r *http.Request) {

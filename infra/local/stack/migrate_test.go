@@ -137,7 +137,8 @@ func TestStartMigratesADataDirectoryFromBeforeStorageRecords(t *testing.T) {
 			t.Errorf("%s %v: %v", g.Kind, g.Args, err)
 			continue
 		}
-		got, want := roundTrip(t, fill.Plain(v)), roundTrip(t, g.Value)
+		want := roundTrip(t, g.Value)
+		got := withoutNewZeros(roundTrip(t, fill.Plain(v)), want)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s %v changed:\n got  %v\n want %v", g.Kind, g.Args, got, want)
 		}
@@ -264,4 +265,35 @@ func unzip(t *testing.T, from, to string) {
 	if err := os.WriteFile(to, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// withoutNewZeros drops from got the fields the fixture does not have and
+// that hold their zero value: fields added to the domain after the layout-1
+// data was written read as zero from it, which is right.
+func withoutNewZeros(got, want any) any {
+	switch g := got.(type) {
+	case map[string]any:
+		w, _ := want.(map[string]any)
+		out := map[string]any{}
+		for k, v := range g {
+			wv, had := w[k]
+			if !had && (v == nil || reflect.ValueOf(v).IsZero()) {
+				continue
+			}
+			out[k] = withoutNewZeros(v, wv)
+		}
+		return out
+	case []any:
+		w, _ := want.([]any)
+		out := make([]any, len(g))
+		for i, v := range g {
+			var wv any
+			if i < len(w) {
+				wv = w[i]
+			}
+			out[i] = withoutNewZeros(v, wv)
+		}
+		return out
+	}
+	return got
 }

@@ -30,6 +30,7 @@ type serviceData struct {
 	Domain         string              `dynamodbav:"domain" v1:"Domain"`
 	Limits         limitsData          `dynamodbav:"limits" v1:"Limits"`
 	IPs            []string            `dynamodbav:"ips" v1:"IPs"`
+	Addresses      []string            `dynamodbav:"addresses,omitempty"`
 	Status         provisioning.Status `dynamodbav:"status" v1:"Status"`
 	Note           string              `dynamodbav:"note" v1:"Note"`
 	SuspendReason  string              `dynamodbav:"suspend_reason" v1:"SuspendReason"`
@@ -59,6 +60,7 @@ func serviceDataOf(x provisioning.Service) serviceData {
 		Domain:         x.Domain,
 		Limits:         limitsDataOf(x.Limits),
 		IPs:            x.IPs,
+		Addresses:      x.Addresses,
 		Status:         x.Status,
 		Note:           x.Note,
 		SuspendReason:  x.SuspendReason,
@@ -89,6 +91,7 @@ func (d serviceData) value() provisioning.Service {
 		Domain:         d.Domain,
 		Limits:         d.Limits.value(),
 		IPs:            d.IPs,
+		Addresses:      d.Addresses,
 		Status:         d.Status,
 		Note:           d.Note,
 		SuspendReason:  d.SuspendReason,

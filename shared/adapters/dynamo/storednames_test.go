@@ -112,7 +112,7 @@ var storedNames = map[string][]string{
 		"updated_at", "version",
 	},
 	"service": {
-		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "archived", "created_at", "customer_id",
+		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "addresses", "archived", "created_at", "customer_id",
 		"domain", "game", "has_credentials", "hostname", "id", "ips", "limits", "limits.backups",
 		"limits.bandwidth_gb", "limits.cpu_cores", "limits.databases", "limits.disk_gb",
 		"limits.memory_mb", "location", "note", "order_id", "os", "panel", "panel_id", "plan_id",

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,6 +30,19 @@ type serverItem struct {
 		Status     *string        `json:"status"`
 		Allocation int            `json:"allocation"`
 		Limits     map[string]any `json:"limits"`
+		// Relationships come with ?include=allocations.
+		Relationships struct {
+			Allocations struct {
+				Data []struct {
+					Attributes struct {
+						ID    int     `json:"id"`
+						IP    string  `json:"ip"`
+						Alias *string `json:"alias"`
+						Port  int     `json:"port"`
+					} `json:"attributes"`
+				} `json:"data"`
+			} `json:"allocations"`
+		} `json:"relationships"`
 	} `json:"attributes"`
 }
 
@@ -39,6 +53,19 @@ func (s *serverItem) resource() (*provisioning.Resource, error) {
 	r := &provisioning.Resource{ID: strconv.Itoa(s.Attributes.ID), State: provisioning.Running}
 	if s.Attributes.ExternalID != nil {
 		r.Ref = *s.Attributes.ExternalID
+	}
+	// Players connect to the primary allocation: its alias (a host name
+	// the host set up) or IP, and its port.
+	for _, a := range s.Attributes.Relationships.Allocations.Data {
+		if a.Attributes.ID != s.Attributes.Allocation || a.Attributes.IP == "" || a.Attributes.Port <= 0 || a.Attributes.Port > 65535 {
+			continue
+		}
+		host := a.Attributes.IP
+		if a.Attributes.Alias != nil && *a.Attributes.Alias != "" {
+			host = *a.Attributes.Alias
+		}
+		r.IPs = []string{a.Attributes.IP}
+		r.Addresses = []string{net.JoinHostPort(host, strconv.Itoa(a.Attributes.Port))}
 	}
 	if s.Attributes.Status != nil {
 		r.Detail = *s.Attributes.Status
@@ -152,7 +179,7 @@ func limits(l provisioning.Limits) map[string]any {
 
 func (p *Panel) server(ctx context.Context, id string) (*serverItem, error) {
 	var s serverItem
-	if err := p.call(ctx, p.c.AppKey, http.MethodGet, "/api/application/servers/"+url.PathEscape(id), nil, &s); err != nil {
+	if err := p.call(ctx, p.c.AppKey, http.MethodGet, "/api/application/servers/"+url.PathEscape(id)+"?include=allocations", nil, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -217,7 +244,8 @@ func (p *Panel) Usage(ctx context.Context, id string) (*provisioning.Usage, erro
 	var out struct {
 		Object     string `json:"object"`
 		Attributes struct {
-			Resources struct {
+			CurrentState string `json:"current_state"`
+			Resources    struct {
 				Memory int64   `json:"memory_bytes"`
 				CPU    float64 `json:"cpu_absolute"`
 				Disk   int64   `json:"disk_bytes"`
@@ -233,7 +261,7 @@ func (p *Panel) Usage(ctx context.Context, id string) (*provisioning.Usage, erro
 		return nil, &provisioning.PanelError{Kind: provisioning.ErrMalformed, Detail: "the answer is not server stats"}
 	}
 	r := out.Attributes.Resources
-	return &provisioning.Usage{CPUPercent: r.CPU, MemoryBytes: r.Memory, DiskBytes: r.Disk, NetworkRxBytes: r.Rx, NetworkTxBytes: r.Tx}, nil
+	return &provisioning.Usage{Power: provisioning.PowerStateOf(out.Attributes.CurrentState), CPUPercent: r.CPU, MemoryBytes: r.Memory, DiskBytes: r.Disk, NetworkRxBytes: r.Rx, NetworkTxBytes: r.Tx}, nil
 }
 
 // LoginURL implements provisioning.Panel: Pterodactyl has no single

@@ -209,6 +209,7 @@ func (p *Panel) Usage(ctx context.Context, id string) (*provisioning.Usage, erro
 		Data struct {
 			ID          int `json:"id"`
 			RemoteState struct {
+				State  string  `json:"state"`
 				CPU    float64 `json:"cpu"`
 				Memory struct {
 					Actual int64 `json:"actual"`
@@ -240,7 +241,7 @@ func (p *Panel) Usage(ctx context.Context, id string) (*provisioning.Usage, erro
 		return nil, err
 	}
 	rs := live.Data.RemoteState
-	u := &provisioning.Usage{CPUPercent: rs.CPU, MemoryBytes: max(rs.Memory.Actual-rs.Memory.Unused, 0) * 1024}
+	u := &provisioning.Usage{Power: provisioning.PowerStateOf(rs.State), CPUPercent: rs.CPU, MemoryBytes: max(rs.Memory.Actual-rs.Memory.Unused, 0) * 1024}
 	for _, fs := range rs.Agent.FSInfo {
 		u.DiskBytes += fs.Used
 	}

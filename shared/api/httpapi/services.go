@@ -57,7 +57,7 @@ func (h serviceHandlers) myUsage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"cpu_percent": u.CPUPercent, "memory_bytes": u.MemoryBytes, "disk_bytes": u.DiskBytes,
+	httpx.JSON(w, http.StatusOK, map[string]any{"power_state": orUnknown(u.Power), "cpu_percent": u.CPUPercent, "memory_bytes": u.MemoryBytes, "disk_bytes": u.DiskBytes,
 		"network_rx_bytes": u.NetworkRxBytes, "network_tx_bytes": u.NetworkTxBytes})
 	return nil
 }
@@ -250,4 +250,12 @@ func (h serviceHandlers) adminModify(w http.ResponseWriter, r *http.Request) err
 // execution (the admin function does not talk to Step Functions).
 func retryService(ctx context.Context, e Provisioning, id, actor, _ string) (*provisioning.Service, error) {
 	return e.Retry(ctx, id, actor)
+}
+
+// orUnknown names a power state a panel did not give.
+func orUnknown(p provisioning.PowerState) provisioning.PowerState {
+	if p == "" {
+		return provisioning.PowerUnknown
+	}
+	return p
 }

@@ -90,6 +90,7 @@ func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, acto
 	if err != nil {
 		return panelErr(err)
 	}
+	usageCache.Delete(s.ID) // the next look shows the new power state
 	return nil
 }
 

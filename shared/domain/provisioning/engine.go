@@ -239,6 +239,7 @@ func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Serv
 			return err
 		}
 		s.IPs, s.Note, s.UpdatedAt = append([]string{}, r.IPs...), "", e.Clock.Now()
+		s.Addresses = append([]string(nil), r.Addresses...)
 		return nil
 	})
 	if err != nil {
@@ -253,6 +254,9 @@ func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Serv
 		return nil, err
 	}
 	ip, user, pass := strings.Join(svc.IPs, ", "), c.Username, c.Password
+	if len(svc.Addresses) > 0 { // players need the port too
+		ip = strings.Join(svc.Addresses, ", ")
+	}
 	if ip == "" {
 		ip = "shown in your account"
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // State is a resource's state as a panel reports it, in our words.
@@ -58,11 +59,13 @@ type Owner struct {
 
 // Resource is a service as the panel has it.
 type Resource struct {
-	ID     string // the panel's id
-	Ref    string
-	State  State
-	IPs    []string
-	Detail string // e.g. the panel's own status word
+	ID    string // the panel's id
+	Ref   string
+	State State
+	IPs   []string
+	// Addresses are host:port where the port matters (game servers).
+	Addresses []string
+	Detail    string // e.g. the panel's own status word
 }
 
 // Credentials are how the customer logs in to what they bought. Password
@@ -76,11 +79,43 @@ type Credentials struct {
 
 // Usage is live resource use.
 type Usage struct {
+	// Power is whether the machine or game server is running, as the
+	// panel sees it now.
+	Power          PowerState
 	CPUPercent     float64
 	MemoryBytes    int64
 	DiskBytes      int64
 	NetworkRxBytes int64
 	NetworkTxBytes int64
+}
+
+// PowerState is a service's power as its panel reports it.
+type PowerState string
+
+// Power states; panels' own words map onto these (PowerStateOf).
+const (
+	PowerRunning  PowerState = "running"
+	PowerStopped  PowerState = "stopped"
+	PowerStarting PowerState = "starting"
+	PowerStopping PowerState = "stopping"
+	PowerUnknown  PowerState = "unknown"
+)
+
+// PowerStateOf reads a panel's word for its power (libvirt's through
+// VirtFusion: "running", "shut off", "paused"…; Pterodactyl's
+// current_state: "running", "offline", "starting", "stopping").
+func PowerStateOf(word string) PowerState {
+	switch strings.ToLower(strings.TrimSpace(word)) {
+	case "running", "on", "online":
+		return PowerRunning
+	case "offline", "stopped", "shut off", "shutoff", "shutdown", "off", "crashed":
+		return PowerStopped
+	case "starting", "booting":
+		return PowerStarting
+	case "stopping", "shutting down":
+		return PowerStopping
+	}
+	return PowerUnknown
 }
 
 // Power actions customers may take.

@@ -39,8 +39,11 @@ type Service struct {
 	Domain      string              `json:"domain,omitempty"`
 	Limits      Limits              `json:"limits"`
 	IPs         []string            `json:"ips"`
-	Status      Status              `json:"status"`
-	Note        string              `json:"note,omitempty"` // why it failed
+	// Addresses are where to connect, host:port, where the port matters
+	// (a game server's primary allocation).
+	Addresses []string `json:"addresses,omitempty"`
+	Status    Status   `json:"status"`
+	Note      string   `json:"note,omitempty"` // why it failed
 	// SuspendReason is what the customer was told when it was suspended
 	// (dunning decides from it whether a payment may unsuspend it).
 	SuspendReason string `json:"suspend_reason,omitempty"`

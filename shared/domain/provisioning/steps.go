@@ -34,7 +34,8 @@ func (s Steps) Task(ctx context.Context, in map[string]any) (map[string]any, err
 		return map[string]any{"service_id": svc.ID, "panel": svc.Panel}, nil
 	case "activate":
 		var b struct {
-			IPs []string `json:"ips"`
+			IPs       []string `json:"ips"`
+			Addresses []string `json:"addresses"`
 		}
 		// The build result is the workflow's own state; one that does not
 		// decode means a broken definition, not a transient fault.
@@ -45,7 +46,7 @@ func (s Steps) Task(ctx context.Context, in map[string]any) (map[string]any, err
 		if err != nil {
 			return nil, &StepError{ErrNameInvalid, fmt.Sprintf("activate: the build result %s is malformed: %v", raw, err)}
 		}
-		svc, err := e.Activate(ctx, str(in, "service_id"), &Resource{State: Running, IPs: b.IPs})
+		svc, err := e.Activate(ctx, str(in, "service_id"), &Resource{State: Running, IPs: b.IPs, Addresses: b.Addresses})
 		if err != nil {
 			return nil, named(err)
 		}
@@ -87,7 +88,11 @@ func (s Steps) Work(ctx context.Context, m WorkMessage) (map[string]any, *StepEr
 		if ips == nil {
 			ips = []string{}
 		}
-		return map[string]any{"state": string(r.State), "ips": ips, "polls": polls}, nil
+		addrs := r.Addresses
+		if addrs == nil {
+			addrs = []string{}
+		}
+		return map[string]any{"state": string(r.State), "ips": ips, "addresses": addrs, "polls": polls}, nil
 	case "credentials":
 		if err := e.IssueCredentials(ctx, m.ServiceID); err != nil {
 			return nil, named(err)

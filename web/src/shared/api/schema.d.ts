@@ -2409,6 +2409,8 @@ export interface components {
                 [key: string]: number;
             };
             ips: string[];
+            /** @description Where to connect, host:port, when the port matters (a game server's primary allocation) */
+            addresses?: string[];
             /** @enum {string} */
             status: "pending" | "provisioning" | "active" | "suspended" | "terminated" | "failed";
             /** @description Why provisioning failed */
@@ -2439,6 +2441,11 @@ export interface components {
             actor: string;
         };
         ServiceUsage: {
+            /**
+             * @description Whether the server is on, as its panel reports it now
+             * @enum {string}
+             */
+            power_state: "running" | "stopped" | "starting" | "stopping" | "unknown";
             cpu_percent: number;
             memory_bytes: number;
             disk_bytes: number;
