@@ -5,7 +5,8 @@
 // provisioning log, suspend and move it to another plan.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, signInAdmin, startStack } from './stack.mjs'
+import { join } from 'node:path'
+import { axe, launch, outDir, signInAdmin, startStack } from './stack.mjs'
 
 let stack, browser
 
@@ -73,6 +74,19 @@ describe('provisioning', () => {
     await page.getByTestId('confirm-title').getByText('Restart Server').waitFor()
     await page.getByTestId('confirm-accept').click()
     await page.getByTestId('service-notice').getByText('Restart sent').waitFor()
+    // Stop shows: the power state turns Stopped and Start is the way back.
+    await page.getByTestId('service-power').getByText('Running').waitFor()
+    assert.ok(await page.getByTestId('power-start').isDisabled(), 'Start is off while running')
+    await page.getByTestId('power-stop').click()
+    await page.getByTestId('confirm-title').getByText('Stop Server').waitFor()
+    await page.getByTestId('confirm-accept').click()
+    await page.getByTestId('service-power').getByText('Stopped').waitFor()
+    assert.ok(await page.getByTestId('power-stop').isDisabled(), 'Stop is off while stopped')
+    await page.getByTestId('power-start').click()
+    await page.getByTestId('confirm-accept').click()
+    await page.getByTestId('service-power').getByText('Running').waitFor()
+    await page.screenshot({ path: join(outDir, 'account-service-vps.png'), fullPage: true })
+    assert.deepEqual(await axe(page), [], 'service page: accessibility violations')
 
     // The login, after typing the account password again (a wrong one first).
     await page.getByTestId('service-credentials').click()
@@ -84,7 +98,15 @@ describe('provisioning', () => {
     assert.equal(await page.getByTestId('credentials-username').textContent(), 'root')
     const rootPassword = (await page.getByTestId('credentials-value').textContent()).trim()
     assert.ok(rootPassword.length >= 12, 'a root password is shown')
+    await page.getByTestId('credentials-dialog').getByRole('button', { name: 'Copy password' }).waitFor()
     await page.getByTestId('credentials-close').click()
+
+    // A game server is reached at address and port, with a copy button.
+    await page.goto(stack.base + '/account/services')
+    await page.getByTestId('my-services').getByText('Valheim').click()
+    const reach = (await page.getByTestId('service-ips').innerText()).trim()
+    assert.match(reach, /^\d+\.\d+\.\d+\.\d+:\d+$/)
+    await page.getByTestId('service-ips').getByRole('button', { name: 'Copy address' }).waitFor()
 
     const mail = await browser.newPage()
     let ready = 0

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest'
+import { limitLabels, meters } from './usage'
+
+describe('service meters', () => {
+  const usage = { cpu_percent: 150, memory_bytes: 2 * 1024 ** 3, disk_bytes: 10 * 1024 ** 3, network_rx_bytes: 1024 ** 3, network_tx_bytes: 1024 ** 3 }
+  it('shares each reading of its limit', () => {
+    const m = meters(usage, { cpu_cores: 2, memory_mb: 4096, disk_gb: 40, bandwidth_gb: 1000 })
+    expect(m.map((x) => x.percent)).toEqual([75, 50, 25, 0])
+    expect(m[1]!.value).toBe('2 GiB of 4 GiB')
+  })
+  it('shows a reading without a share when the plan has no limit', () => {
+    const m = meters(usage, {})
+    expect(m[2]!.percent).toBeNull()
+    expect(m[2]!.value).toBe('10 GiB')
+  })
+  it('names the limits', () => {
+    expect(limitLabels({ cpu_cores: 1, memory_mb: 2048, disk_gb: 0, backups: 2 })).toEqual(['1 vCPU', '2 GiB memory', '2 backups'])
+  })
+})

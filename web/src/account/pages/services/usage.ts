@@ -1,0 +1,51 @@
+// Usage against the plan's limits, as the service page shows it: each
+// meter is a share of its limit when the plan has one.
+import { formatBytes, formatNumber } from '@/shared/format/date'
+
+export interface Meter {
+  label: string
+  value: string
+  /** percent of the limit (0–100), or null when the plan sets none. */
+  percent: number | null
+}
+
+interface Usage {
+  cpu_percent: number
+  memory_bytes: number
+  disk_bytes: number
+  network_rx_bytes: number
+  network_tx_bytes: number
+}
+
+const GiB = 1024 ** 3
+const pct = (used: number, limit: number | undefined) => (limit && limit > 0 ? Math.min(100, Math.round((used / limit) * 100)) : null)
+
+export function meters(u: Usage, limits: Record<string, number>): Meter[] {
+  const cores = limits.cpu_cores ?? 0
+  // Panels report CPU per core (200 % is two busy cores).
+  const cpuShare = cores > 0 ? u.cpu_percent / cores : u.cpu_percent
+  const transfer = u.network_rx_bytes + u.network_tx_bytes
+  return [
+    { label: 'CPU', value: `${formatNumber(u.cpu_percent, undefined, 1)} %${cores ? ` of ${cores} core${cores === 1 ? '' : 's'}` : ''}`, percent: Math.min(100, Math.round(cpuShare)) },
+    { label: 'Memory', value: `${formatBytes(u.memory_bytes)}${limits.memory_mb ? ` of ${formatBytes(limits.memory_mb * 1024 ** 2)}` : ''}`, percent: pct(u.memory_bytes, limits.memory_mb && limits.memory_mb * 1024 ** 2) },
+    { label: 'Disk', value: `${formatBytes(u.disk_bytes)}${limits.disk_gb ? ` of ${formatBytes(limits.disk_gb * GiB)}` : ''}`, percent: pct(u.disk_bytes, limits.disk_gb && limits.disk_gb * GiB) },
+    {
+      label: 'Traffic',
+      value: `${formatBytes(u.network_rx_bytes)} in · ${formatBytes(u.network_tx_bytes)} out${limits.bandwidth_gb ? ` of ${formatBytes(limits.bandwidth_gb * GiB)}` : ''}`,
+      percent: pct(transfer, limits.bandwidth_gb && limits.bandwidth_gb * GiB),
+    },
+  ]
+}
+
+/** limitLabels are the plan's limits in words, in a stable order. */
+export function limitLabels(limits: Record<string, number>): string[] {
+  const words: [string, (n: number) => string][] = [
+    ['cpu_cores', (n) => `${n} vCPU${n === 1 ? '' : 's'}`],
+    ['memory_mb', (n) => `${formatBytes(n * 1024 ** 2)} memory`],
+    ['disk_gb', (n) => `${formatBytes(n * GiB)} disk`],
+    ['bandwidth_gb', (n) => `${formatBytes(n * GiB)} traffic a month`],
+    ['databases', (n) => `${n} database${n === 1 ? '' : 's'}`],
+    ['backups', (n) => `${n} backup${n === 1 ? '' : 's'}`],
+  ]
+  return words.filter(([k]) => (limits[k] ?? 0) > 0).map(([k, f]) => f(limits[k]!))
+}
