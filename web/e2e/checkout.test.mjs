@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { launch, openMailLink, outDir, signInAdmin, startStack } from './stack.mjs'
+import { axe, launch, openMailLink, outDir, signInAdmin, startStack } from './stack.mjs'
 
 let stack, browser, admin, grace
 
@@ -96,6 +96,13 @@ describe('checkout', () => {
       return { status: r.status, type: r.headers.get('content-type'), head: (await r.text()).slice(0, 5) }
     }, href)
     assert.deepEqual(pdf, { status: 200, type: 'application/pdf', head: '%PDF-' })
+    // The invoice opens on the page, lines and total; the payment says what it was for.
+    await page.getByTestId(`invoice-open-${number}`).click()
+    assert.equal((await page.getByTestId('invoice-view-total').textContent()).trim(), '$10.79')
+    await page.getByTestId('invoice-view').getByRole('button', { name: 'Close' }).click()
+    await page.getByTestId('my-payments').locator('tr', { hasText: '$10.79' }).getByText('VPS Standard').waitFor()
+    assert.deepEqual(await axe(page), [], 'billing with an invoice and a payment: accessibility violations')
+    await page.screenshot({ path: join(outDir, 'account-billing-with-data.png'), fullPage: true })
 
     const mail = await browser.newPage()
     const subject = `Receipt for ${number}: $10.79 paid`
