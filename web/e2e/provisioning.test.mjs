@@ -48,6 +48,11 @@ describe('provisioning', () => {
       await page.getByTestId('order-location').click()
       await page.getByRole('option', { name: 'Dallas, US' }).click()
     })
+    // The order page follows the new service to ready and links to it.
+    await page.getByTestId('order-progress').getByText('Your service is running').waitFor({ timeout: 30000 })
+    await page.getByTestId('order-service').getByText('Open your service').click()
+    await page.waitForURL(/\/account\/services\/svc_ord_/)
+    await page.getByTestId('service-status').getByText('active').waitFor()
     await order(page, 'plan=game-valheim&cycle=monthly&currency=USD', async () => {
       await page.getByTestId('order-game').click()
       await page.getByRole('option', { name: 'Valheim' }).click()
