@@ -37,8 +37,21 @@ api.use({
   },
 })
 
-/** errorMessage turns an API error body into a sentence for the user. */
+/**
+ * errorMessage turns an API error body into a sentence for the user. A
+ * validation failure's own words are in its field errors, so they are
+ * spelled out ("currency: your account is billed in USD") for forms that
+ * have no field to show them by.
+ */
 export function errorMessage(err: unknown, fallback = 'Something went wrong. Please try again.'): string {
-  const e = err as Partial<ApiError> | undefined
-  return e?.error?.message ?? fallback
+  const e = (err as Partial<ApiError> | undefined)?.error
+  if (!e?.message) return fallback
+  return withFields(e.message, e.fields)
+}
+
+/** withFields adds field errors to the API's generic "invalid fields" sentence. */
+export function withFields(message: string, fields: Record<string, string> | undefined): string {
+  const entries = Object.entries(fields ?? {})
+  if (!entries.length || message !== 'the request has invalid fields') return message
+  return entries.map(([k, v]) => `${k.replace(/[._]/g, ' ')}: ${v}`).join('; ')
 }

@@ -9,6 +9,11 @@ describe('failureOf', () => {
     expect(f.fields).toEqual({ currency: 'must be USD' })
     expect(f.retryable).toBe(false)
   })
+  it('spells out field errors behind the generic validation sentence', () => {
+    const f = failureOf({ error: { code: 'invalid', message: 'the request has invalid fields', fields: { currency: 'your account is billed in USD' } } }, 400)
+    expect(f.message).toBe('currency: your account is billed in USD')
+    expect(f.fields).toEqual({ currency: 'your account is billed in USD' })
+  })
   it.each([
     [0, 'We could not reach EZSCALE', true],
     [502, 'Something went wrong on our side', true],

@@ -2,7 +2,7 @@
 // stable code, its sentence for people, and its field errors, so forms can
 // show each next to its field. Network failures and bodies that are not
 // the error envelope get a sentence of ours.
-import type { Schemas } from './client'
+import { withFields, type Schemas } from './client'
 
 export class ApiFailure extends Error {
   constructor(
@@ -33,7 +33,7 @@ const fallback: Record<number, string> = {
 export function failureOf(error: unknown, status: number): ApiFailure {
   const body = (error as Partial<Schemas['Error']> | undefined)?.error
   if (body && typeof body.message === 'string' && body.message) {
-    return new ApiFailure(body.message, status, body.code ?? 'error', body.fields ?? {})
+    return new ApiFailure(withFields(body.message, body.fields), status, body.code ?? 'error', body.fields ?? {})
   }
   const message = fallback[status] ?? (status >= 500 ? 'Something went wrong on our side. Please try again in a moment.' : 'The request could not be completed.')
   return new ApiFailure(message, status, status === 0 ? 'network' : 'error')
