@@ -18,11 +18,24 @@ func TestImpersonation(t *testing.T) {
 	_, adminMe, _ := e.admin.Do("GET", "/v1/me", nil)
 	var admin struct{ ID string }
 	_ = json.Unmarshal(adminMe, &admin)
-	if code, _, _ := e.admin.Do("POST", "/v1/admin/customers/"+admin.ID+"/impersonate", nil); code != 403 {
+	if code, _, _ := e.admin.Do("POST", "/v1/admin/customers/"+admin.ID+"/impersonate", map[string]any{"reason": "ticket 42: cannot find the invoice"}); code != 403 {
 		t.Fatalf("impersonating staff: %d, want 403", code)
 	}
 
-	code, body, _ := e.admin.Do("POST", "/v1/admin/customers/"+me.ID+"/impersonate", nil)
+	// Staff say why; without a reason nothing happens.
+	if code, _, _ := e.admin.Do("POST", "/v1/admin/customers/"+me.ID+"/impersonate", nil); code != 400 {
+		t.Fatalf("impersonating with no body: %d, want 400", code)
+	}
+	for _, body := range []any{map[string]any{}, map[string]any{"reason": "  "}, map[string]any{"reason": "x"}} {
+		code, raw, _ := e.admin.Do("POST", "/v1/admin/customers/"+me.ID+"/impersonate", body)
+		if code != 400 || !strings.Contains(string(raw), `"reason"`) {
+			t.Fatalf("impersonating with %v: %d %s, want 400 naming the reason", body, code, raw)
+		}
+	}
+	if code, _, _ := e.admin.Do("GET", "/v1/admin/plans", nil); code != 200 {
+		t.Fatalf("a refused impersonation changed the session: %d", code)
+	}
+	code, body, _ := e.admin.Do("POST", "/v1/admin/customers/"+me.ID+"/impersonate", map[string]any{"reason": "ticket 42: cannot find the invoice"})
 	if code != 200 {
 		t.Fatalf("impersonate: %d %s", code, body)
 	}
@@ -59,6 +72,9 @@ func TestImpersonation(t *testing.T) {
 	for _, en := range log["entries"].([]any) {
 		m := en.(map[string]any)
 		actions = append(actions, m["action"].(string))
+		if m["action"] == "impersonation.start" && !strings.Contains(m["detail"].(string), "ticket 42: cannot find the invoice") {
+			t.Errorf("the reason is not in the audit entry: %v", m)
+		}
 		if m["action"] == "profile.update" && (m["actor_email"] != "admin@example.com" || !strings.Contains(m["detail"].(string), "alice@example.com")) {
 			t.Errorf("profile change not attributed to the admin: %v", m)
 		}
@@ -70,7 +86,7 @@ func TestImpersonation(t *testing.T) {
 		}
 	}
 	// Impersonation sessions end by themselves after 30 minutes.
-	_, _, _ = e.admin.Do("POST", "/v1/admin/customers/"+me.ID+"/impersonate", nil)
+	_, _, _ = e.admin.Do("POST", "/v1/admin/customers/"+me.ID+"/impersonate", map[string]any{"reason": "ticket 42: cannot find the invoice"})
 	e.clock.Advance(31 * time.Minute)
 	if code, _, _ := e.admin.Do("GET", "/v1/me", nil); code != 401 {
 		t.Errorf("after 31 minutes: %d, want 401", code)

@@ -322,7 +322,13 @@ func (h accountHandlers) disableTOTP(w http.ResponseWriter, r *http.Request) err
 // impersonate starts acting as a customer: the staff member's own session
 // token moves to a separate HttpOnly cookie until the impersonation ends.
 func (h accountHandlers) impersonate(w http.ResponseWriter, r *http.Request) error {
-	res, err := h.Sessions.Impersonate(r.Context(), principal(r).User, r.PathValue("id"), meta(r))
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	res, err := h.Sessions.Impersonate(r.Context(), principal(r).User, r.PathValue("id"), in.Reason, meta(r))
 	if err != nil {
 		return err
 	}

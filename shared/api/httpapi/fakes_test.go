@@ -49,6 +49,17 @@ type fakeSessions struct {
 	fails
 }
 
+// Impersonate holds the domain's rule the handler relies on: a reason.
+func (f *fakeSessions) Impersonate(_ context.Context, _ *accounts.User, customerID, reason string, _ accounts.Meta) (*accounts.LoginResult, error) {
+	if err := f.of("Impersonate"); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return nil, apperr.Validation(map[string]string{"reason": "is required"})
+	}
+	return &accounts.LoginResult{Token: "tok", Session: &accounts.Session{CSRF: "c", ImpersonatorID: "usr_admin"}, User: people["customer"]}, nil
+}
+
 func (f *fakeSessions) Authenticate(_ context.Context, token string) (*accounts.Session, *accounts.User, error) {
 	u, ok := people[token]
 	if !ok {

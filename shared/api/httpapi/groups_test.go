@@ -237,6 +237,11 @@ func TestNotificationAndCustomerRoutes(t *testing.T) {
 		{name: "tax exemption needs a value", method: U, path: "/v1/admin/customers/usr_customer/tax-exempt", as: "admin", body: `{}`,
 			status: 400, code: apperr.Invalid, fields: map[string]string{"tax_exempt": "required"}},
 		{name: "tax exemption", method: U, path: "/v1/admin/customers/usr_customer/tax-exempt", as: "admin", body: `{"tax_exempt":true}`, status: 200},
+		{name: "act as needs a reason", method: P, path: "/v1/admin/customers/usr_customer/impersonate", as: "admin", body: `{}`,
+			status: 400, code: apperr.Invalid, fields: map[string]string{"reason": "required"}},
+		{name: "act as with an unknown field", method: P, path: "/v1/admin/customers/usr_customer/impersonate", as: "admin", body: `{"why":"x"}`,
+			status: 400, code: apperr.Invalid, fields: map[string]string{"why": "not a known field"}},
+		{name: "act as", method: P, path: "/v1/admin/customers/usr_customer/impersonate", as: "admin", body: `{"reason":"ticket 42"}`, status: 200},
 		{name: "audit day", method: G, path: "/v1/admin/audit?day=yesterday", as: "admin", status: 400, code: apperr.Invalid, fields: map[string]string{"day": "a date"}},
 		{name: "audit as support", method: G, path: "/v1/admin/audit", as: "support", status: 403, code: apperr.Forbidden},
 	})

@@ -82,7 +82,7 @@ type Sessions interface {
 	AuthenticateToken(ctx context.Context, secret string) (*accounts.APIToken, *accounts.User, error)
 	EndImpersonation(ctx context.Context, sess *accounts.Session, m accounts.Meta) error
 	ForgotPassword(ctx context.Context, email string, m accounts.Meta) error
-	Impersonate(ctx context.Context, actor *accounts.User, customerID string, m accounts.Meta) (*accounts.LoginResult, error)
+	Impersonate(ctx context.Context, actor *accounts.User, customerID, reason string, m accounts.Meta) (*accounts.LoginResult, error)
 	Login(ctx context.Context, email, password string, m accounts.Meta) (*accounts.LoginResult, error)
 	Logout(ctx context.Context, sess *accounts.Session, m accounts.Meta) error
 	LogoutEverywhere(ctx context.Context, userID, keep string, m accounts.Meta) (int, error)

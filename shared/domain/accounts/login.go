@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/audit"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/passwords"
+	"github.com/ezscale/platform/shared/platform/text"
 )
 
 // LoginResult is a new session. Token goes into the session cookie and is
@@ -321,9 +323,17 @@ func (s *Service) SignInVerified(ctx context.Context, userID, method string, m M
 func (s *Service) Record(ctx context.Context, e audit.Entry, m Meta) { s.record(ctx, e, m) }
 
 // Impersonate opens a 30-minute session in which staff act as a customer.
-// Staff accounts cannot be impersonated. Start (and end) are audited, and
-// everything done meanwhile is attributed to the staff member.
-func (s *Service) Impersonate(ctx context.Context, actor *User, customerID string, m Meta) (*LoginResult, error) {
+// Staff accounts cannot be impersonated. The staff member says why (3-300
+// characters); start (with the reason) and end are audited, and everything
+// done meanwhile is attributed to the staff member.
+func (s *Service) Impersonate(ctx context.Context, actor *User, customerID, reason string, m Meta) (*LoginResult, error) {
+	reason = strings.TrimSpace(reason)
+	if why := text.Problem(reason, 3, 300); why != "" {
+		if why != "is required" {
+			why = "must be 3-300 characters on one line"
+		}
+		return nil, apperr.Validation(map[string]string{"reason": why})
+	}
 	u, err := s.store.GetUser(ctx, customerID)
 	if err != nil {
 		return nil, err
@@ -339,7 +349,7 @@ func (s *Service) Impersonate(ctx context.Context, actor *User, customerID strin
 	if err := s.store.PutSession(ctx, sess); err != nil {
 		return nil, err
 	}
-	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "impersonation.start", Outcome: "ok", TargetType: "user", TargetID: u.ID, Detail: "as " + u.Email}, m)
+	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "impersonation.start", Outcome: "ok", TargetType: "user", TargetID: u.ID, Detail: "as " + u.Email + ": " + reason}, m)
 	return &LoginResult{Token: token, Session: sess, User: u}, nil
 }
 

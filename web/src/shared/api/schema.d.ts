@@ -5154,7 +5154,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why staff act as the customer; recorded in the audit log */
+                    reason: string;
+                };
+            };
+        };
         responses: {
             /** @description Impersonating; the session cookies now belong to the customer */
             200: {
@@ -5165,6 +5172,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignIn"];
                 };
             };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
