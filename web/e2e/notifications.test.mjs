@@ -29,7 +29,8 @@ describe('notification templates', () => {
     await subject.fill('Broken {{.amount')
     await page.getByTestId('tpl-save').click()
     await page.getByText(/unclosed action|unexpected/).first().waitFor()
-    assert.match(await page.getByTestId('template-message').textContent(), /invalid/)
+    // The API's own words, not "the request has invalid fields".
+    assert.match(await page.getByTestId('template-message').textContent(), /subject: .*unclosed action/)
 
     await subject.fill('E2E: {{money .amount .currency}} for {{.customer_name}}')
     await page.getByTestId('tpl-preview').click()
@@ -62,7 +63,7 @@ describe('notification templates', () => {
     assert.match(await subject.inputValue(), /Payment of/)
 
     // The delivery log shows it as sent.
-    await page.getByRole('tab', { name: 'Delivery log' }).click()
+    await page.getByTestId('nav-notifications').click()
     await page.getByTestId('notifications-table').getByText('sent').first().waitFor()
     assert.deepEqual(errors, [])
   })

@@ -1,7 +1,7 @@
 // The signed-in user for every app. The session itself is an HttpOnly
 // cookie; this module only remembers who the server says we are.
 import { ref } from 'vue'
-import { api, errorMessage, setCSRFToken, type Schemas } from '@/shared/api/client'
+import { api, errorMessage, formMessage, setCSRFToken, type Schemas } from '@/shared/api/client'
 import { getPasskey } from '@/shared/webauthn'
 
 export type Me = Schemas['Me']
@@ -25,7 +25,7 @@ export type SignInStep = { ok: true; secondFactor: boolean } | { ok: false; mess
 
 function failed(e: unknown): SignInStep {
   const err = e as Schemas['Error'] | undefined
-  return { ok: false, message: errorMessage(e), fields: err?.error.fields ?? {} }
+  return { ok: false, message: formMessage(e, ['email', 'password', 'code']), fields: err?.error.fields ?? {} }
 }
 
 export async function signIn(email: string, password: string): Promise<SignInStep> {

@@ -49,6 +49,21 @@ export function errorMessage(err: unknown, fallback = 'Something went wrong. Ple
   return withFields(e.message, e.fields)
 }
 
+/**
+ * formMessage is errorMessage for a form that shows field errors next to
+ * its fields (those named in shown, or under them: "options" covers
+ * "options.hostname"): it spells out only the rest, and otherwise asks to
+ * check the highlighted fields, so nothing is said twice.
+ */
+export function formMessage(err: unknown, shown: string[]): string {
+  const e = (err as Partial<ApiError> | undefined)?.error
+  if (!e?.message) return errorMessage(err)
+  const isShown = (k: string) => shown.some((s) => k === s || k.startsWith(s + '.') || k.startsWith(s + '['))
+  const rest = Object.fromEntries(Object.entries(e.fields ?? {}).filter(([k]) => !isShown(k)))
+  if (e.message === 'the request has invalid fields' && Object.keys(e.fields ?? {}).length && !Object.keys(rest).length) return 'Check the highlighted fields.'
+  return withFields(e.message, rest)
+}
+
 /** withFields adds field errors to the API's generic "invalid fields" sentence. */
 export function withFields(message: string, fields: Record<string, string> | undefined): string {
   const entries = Object.entries(fields ?? {})

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiFailure, asFailure, call, failureOf } from './failure'
+import { formMessage } from './client'
 
 describe('failureOf', () => {
   it('keeps the API’s own words and field errors', () => {
@@ -42,5 +43,18 @@ describe('call', () => {
   })
   it('never shows a programming error’s text', () => {
     expect(asFailure(new TypeError('x is undefined')).message).toBe('Something went wrong. Please try again.')
+  })
+})
+
+describe('formMessage', () => {
+  const err = (fields: Record<string, string>) => ({ error: { code: 'invalid', message: 'the request has invalid fields', fields } })
+  it('says nothing twice: shown fields are highlighted, the rest spelled out', () => {
+    expect(formMessage(err({ 'options.hostname': 'must be a host name' }), ['options'])).toBe('Check the highlighted fields.')
+    expect(formMessage(err({ 'options.hostname': 'must be a host name', currency: 'your account is billed in USD' }), ['options'])).toBe(
+      'currency: your account is billed in USD',
+    )
+  })
+  it('keeps any other message as the API wrote it', () => {
+    expect(formMessage({ error: { code: 'conflict', message: 'this coupon is used up' } }, ['code'])).toBe('this coupon is used up')
   })
 })
