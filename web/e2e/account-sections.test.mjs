@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { axe, launch, outDir, section, startStack } from './stack.mjs'
+import { axe, launch, outDir, settled, section, startStack } from './stack.mjs'
 
 let stack, browser
 
@@ -50,7 +50,7 @@ for (const { name, viewport } of [
         await section(page, s.id)
         assert.equal(new URL(page.url()).pathname, s.path, `${s.id} lives at ${s.path}`)
         await page.getByTestId(s.ready).first().waitFor()
-        await page.waitForLoadState('networkidle')
+        await settled(page)
         assert.match((await page.locator('main h1').first().textContent()).trim(), s.heading)
         assert.equal(await page.title(), `${s.title} · EZSCALE`)
         const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)

@@ -163,7 +163,7 @@ describe('pricing page', () => {
     const putRes = await put
     assert.equal(putRes.status(), 200, await putRes.text())
     // The change is in the audit log with who made it.
-    await page.getByRole('tab', { name: 'Audit log' }).click()
+    await page.getByTestId('nav-audit').click()
     await page.getByTestId('audit-table').getByText('plan.replace').waitFor()
     assert.match(await page.getByTestId('audit-table').textContent(), new RegExp(stack.admin.email))
     await page.goto(stack.base + '/?type=game_server')

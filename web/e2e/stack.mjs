@@ -97,6 +97,16 @@ export async function section(page, id) {
   await page.waitForFunction((id) => document.querySelector(`[data-testid="nav-${id}"]`)?.classList.contains('v-list-item--active'), id)
 }
 
+/**
+ * settled waits until the page shows no loading state (a client-side
+ * navigation does not wait for the network as a page load does).
+ */
+export async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('.v-data-table--loading, [aria-busy="true"], .v-skeleton-loader, .v-progress-linear--active'))
+  // ...and no fade still running (a table fades back in after loading).
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity))
+}
+
 const axeSource = readFileSync(join(root, 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
 
 /**

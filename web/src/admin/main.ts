@@ -13,11 +13,12 @@ import CouponsPage from './pages/coupons/CouponsPage.vue'
 import OrdersPage from './pages/orders/OrdersPage.vue'
 import PaymentsPage from './pages/payments/PaymentsPage.vue'
 import ServicesPage from './pages/services/ServicesPage.vue'
+import HomePage from './pages/home/HomePage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
   routes: [
-    { path: '/', redirect: '/plans' },
+    { path: '/', component: HomePage, meta: { title: 'Home' } },
     { path: '/plans', component: PlansPage },
     { path: '/templates/:kind?', component: TemplatesPage },
     { path: '/notifications', component: NotificationsPage },
@@ -28,7 +29,7 @@ const router = createRouter({
     { path: '/orders', component: OrdersPage },
     { path: '/payments', component: PaymentsPage },
     { path: '/services', component: ServicesPage },
-    { path: '/:rest(.*)', redirect: '/plans' },
+    { path: '/:rest(.*)', redirect: '/' },
   ],
 })
 

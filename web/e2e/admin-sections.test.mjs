@@ -1,0 +1,70 @@
+// End-to-end: every section of the admin console, reached from its grouped
+// navigation, with no serious or critical accessibility violations
+// (axe-core) and a screenshot of each page in test-output/e2e/; the home
+// page's numbers link to where staff act.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { axe, launch, outDir, settled, signInAdmin, startStack } from './stack.mjs'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+let stack, browser, staff
+
+// One sign-in for the file: a second within the same 30 s would replay the TOTP code.
+before(async () => {
+  stack = await startStack()
+  browser = await launch()
+  staff = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+  await signInAdmin(await staff.newPage(), stack)
+})
+after(async () => {
+  await browser?.close()
+  await stack?.stop()
+})
+
+// The navigation's sections, read from the app's own list so a new one is checked too.
+const ids = [...readFileSync(fileURLToPath(new URL('../src/admin/sections.ts', import.meta.url)), 'utf8').matchAll(/id: '([a-z-]+)'/g)].map((m) => m[1])
+
+describe('admin console', () => {
+  it('opens every section from the navigation, readable by a screen reader', async () => {
+    assert.ok(ids.length >= 10, `sections found: ${ids}`)
+    const page = await staff.newPage()
+    const errors = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(stack.base + '/admin/')
+    await page.getByTestId('home-numbers').waitFor()
+    for (const id of ids) {
+      await page.getByTestId(`nav-${id}`).click()
+      await page.waitForFunction((id) => document.querySelector(`[data-testid="nav-${id}"]`)?.classList.contains('v-list-item--active'), id)
+      await page.locator('main h1').first().waitFor()
+      await settled(page)
+      assert.deepEqual(await axe(page), [], `${id}: accessibility violations`)
+      await page.screenshot({ path: join(outDir, `admin-${id}.png`), fullPage: true })
+    }
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('home shows today’s numbers, each a way to act', async () => {
+    const page = await staff.newPage()
+    await page.goto(stack.base + '/admin/')
+    for (const t of ['new-orders', 'approvals', 'failed', 'overdue']) await page.getByTestId(`home-${t}`).waitFor()
+    await page.getByTestId('home-approvals').click()
+    await page.waitForURL(/\/admin\/orders\?status=awaiting_approval/)
+    await page.close()
+  })
+
+  it('folds the navigation behind a menu on a narrow screen', async () => {
+    const page = await staff.newPage()
+    await page.setViewportSize({ width: 800, height: 900 })
+    await page.goto(stack.base + '/admin/')
+    await page.getByTestId('home-numbers').waitFor()
+    const isOpen = () => page.getByTestId('admin-nav').evaluate((el) => el.classList.contains('v-navigation-drawer--active'))
+    assert.equal(await isOpen(), false, 'the drawer starts closed')
+    await page.getByTestId('nav-toggle').click()
+    await page.getByTestId('nav-plans').click()
+    await page.waitForURL(/\/admin\/plans$/)
+    await page.close()
+  })
+})

@@ -1,0 +1,37 @@
+// The admin console's sections, grouped so the navigation holds twenty
+// and more as tickets, analytics and settings arrive.
+import {
+  mdiAccountGroupOutline, mdiBellOutline, mdiCartOutline, mdiCashMultiple, mdiEmailEditOutline, mdiFileDocumentOutline,
+  mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
+} from '@mdi/js'
+
+export interface Section {
+  id: string
+  to: string
+  title: string
+  icon: string
+}
+
+export const groups: { title: string; sections: Section[] }[] = [
+  { title: '', sections: [{ id: 'home', to: '/', title: 'Home', icon: mdiHomeOutline }] },
+  { title: 'Customers', sections: [{ id: 'customers', to: '/customers', title: 'Customers', icon: mdiAccountGroupOutline }] },
+  {
+    title: 'Sales',
+    sections: [
+      { id: 'orders', to: '/orders', title: 'Orders', icon: mdiCartOutline },
+      { id: 'invoices', to: '/invoices', title: 'Invoices', icon: mdiFileDocumentOutline },
+      { id: 'payments', to: '/payments', title: 'Payments', icon: mdiCashMultiple },
+      { id: 'coupons', to: '/coupons', title: 'Coupons', icon: mdiTicketPercentOutline },
+    ],
+  },
+  { title: 'Catalog', sections: [{ id: 'plans', to: '/plans', title: 'Plans', icon: mdiPackageVariantClosed }] },
+  { title: 'Operations', sections: [{ id: 'services', to: '/services', title: 'Services', icon: mdiServer }] },
+  {
+    title: 'Messages',
+    sections: [
+      { id: 'templates', to: '/templates', title: 'E-mail templates', icon: mdiEmailEditOutline },
+      { id: 'notifications', to: '/notifications', title: 'Delivery log', icon: mdiBellOutline },
+    ],
+  },
+  { title: 'Security', sections: [{ id: 'audit', to: '/audit', title: 'Audit log', icon: mdiShieldSearch }] },
+]
