@@ -55,6 +55,23 @@ describe('admin console', () => {
     await page.close()
   })
 
+  it('a customer’s page gathers profile, records and audit trail', async () => {
+    const page = await staff.newPage()
+    await page.goto(stack.base + '/admin/customers')
+    await page.getByTestId(`customer-open-${stack.customer.email}`).click()
+    await page.waitForURL(/\/admin\/customers\/usr_/)
+    await page.getByTestId('customer-profile').getByText(stack.customer.email).waitFor()
+    await settled(page)
+    assert.deepEqual(await axe(page), [], 'customer page: accessibility violations')
+    await page.screenshot({ path: join(outDir, 'admin-customer.png'), fullPage: true })
+    // A change made here shows in the customer's audit trail.
+    await page.getByTestId('customer-tax-exempt').locator('input').click()
+    await page.getByRole('tab', { name: 'Audit trail' }).click()
+    await page.getByTestId('customer-audit').getByText(/tax/i).first().waitFor()
+    await page.getByTestId('customer-tax-exempt').locator('input').click() // back as it was
+    await page.close()
+  })
+
   it('folds the navigation behind a menu on a narrow screen', async () => {
     const page = await staff.newPage()
     await page.setViewportSize({ width: 800, height: 900 })

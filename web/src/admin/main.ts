@@ -7,6 +7,7 @@ import PlansPage from './pages/plans/PlansPage.vue'
 import TemplatesPage from './pages/templates/TemplatesPage.vue'
 import NotificationsPage from './pages/notifications/NotificationsPage.vue'
 import CustomersPage from './pages/customers/CustomersPage.vue'
+import CustomerPage from './pages/customers/CustomerPage.vue'
 import AuditPage from './pages/audit/AuditPage.vue'
 import InvoicesPage from './pages/invoices/InvoicesPage.vue'
 import CouponsPage from './pages/coupons/CouponsPage.vue'
@@ -23,6 +24,7 @@ const router = createRouter({
     { path: '/templates/:kind?', component: TemplatesPage },
     { path: '/notifications', component: NotificationsPage },
     { path: '/customers', component: CustomersPage },
+    { path: '/customers/:id', component: CustomerPage },
     { path: '/audit', component: AuditPage },
     { path: '/invoices', component: InvoicesPage },
     { path: '/coupons', component: CouponsPage },
