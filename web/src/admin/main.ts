@@ -4,6 +4,7 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { makeVuetify } from '@/shared/vuetify'
 import App from './App.vue'
 import PlansPage from './pages/plans/PlansPage.vue'
+import PlanEditorPage from './pages/plans/PlanEditorPage.vue'
 import TemplatesPage from './pages/templates/TemplatesPage.vue'
 import NotificationsPage from './pages/notifications/NotificationsPage.vue'
 import CustomersPage from './pages/customers/CustomersPage.vue'
@@ -21,6 +22,7 @@ const router = createRouter({
   routes: [
     { path: '/', component: HomePage, meta: { title: 'Home' } },
     { path: '/plans', component: PlansPage },
+    { path: '/plans/:id', component: PlanEditorPage },
     { path: '/templates/:kind?', component: TemplatesPage },
     { path: '/notifications', component: NotificationsPage },
     { path: '/customers', component: CustomersPage },
