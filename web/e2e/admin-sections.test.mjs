@@ -69,6 +69,16 @@ describe('admin console', () => {
     await page.getByRole('tab', { name: 'Audit trail' }).click()
     await page.getByTestId('customer-audit').getByText(/tax/i).first().waitFor()
     await page.getByTestId('customer-tax-exempt').locator('input').click() // back as it was
+    // Roles: given here, confirmed first, audited; and back.
+    for (const [role, title] of [['Support (read, run services)', 'support'], ['Customer', 'customer']]) {
+      await page.getByTestId('customer-role').click()
+      await page.getByRole('option', { name: role, exact: true }).click()
+      await page.getByTestId('confirm-title').getByText('Change Role').waitFor()
+      await page.getByTestId('confirm-accept').click()
+      await page.getByTestId('customer-audit').locator('tr', { hasText: 'user.role' }).first().waitFor()
+      const user = await page.evaluate(async (u) => (await fetch(u)).json(), `/v1/admin/customers/${page.url().split('/').pop()}`)
+      assert.equal(user.role, title)
+    }
     await page.close()
   })
 

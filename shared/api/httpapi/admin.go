@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/api/httpx"
+	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/audit"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -128,6 +129,21 @@ func (h adminHandlers) listCustomers(w http.ResponseWriter, r *http.Request) err
 
 func (h adminHandlers) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	u, err := h.Customers.Me(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, viewUser(u))
+	return nil
+}
+
+func (h adminHandlers) setRole(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Role string `json:"role"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	u, err := h.Customers.SetRole(r.Context(), principal(r).User, r.PathValue("id"), accounts.Role(in.Role), meta(r))
 	if err != nil {
 		return err
 	}

@@ -116,6 +116,7 @@ type Customers interface {
 	ListUsers(ctx context.Context, cursor string) (*accounts.UserPage, error)
 	Me(ctx context.Context, userID string) (*accounts.User, error)
 	SetTaxExempt(ctx context.Context, actor *accounts.User, userID string, exempt bool, m accounts.Meta) (*accounts.User, error)
+	SetRole(ctx context.Context, actor *accounts.User, userID string, role accounts.Role, m accounts.Meta) (*accounts.User, error)
 }
 
 // Checkout is a customer's orders, subscriptions, payments and cards.

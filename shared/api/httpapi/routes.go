@@ -223,6 +223,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),
 		staff(P, "/v1/admin/customers/{id}/impersonate", accounts.CustomersImpersonate, u.impersonate),
+		staff(U, "/v1/admin/customers/{id}/role", accounts.StaffManage, a.setRole),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -452,6 +453,40 @@ func (s *Service) SetTaxExempt(ctx context.Context, actor *User, userID string, 
 	}
 	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "customer.tax_exempt", Outcome: "ok", TargetType: "user", TargetID: userID,
 		Before: audit.JSON(map[string]bool{"tax_exempt": before}), After: audit.JSON(map[string]bool{"tax_exempt": exempt})}, m)
+	return u, nil
+}
+
+// SetRole gives an account a role: staff roles carry permissions (grants)
+// and must sign in with a second factor. Nobody changes their own role, so
+// an admin always remains. The account's sessions end, so the new role
+// (and its second-factor rule) applies from its next sign-in; before and
+// after are audited.
+func (s *Service) SetRole(ctx context.Context, actor *User, userID string, role Role, m Meta) (*User, error) {
+	if !slices.Contains([]Role{Customer, Support, Billing, Admin}, role) {
+		return nil, apperr.Validation(map[string]string{"role": "must be customer, support, billing or admin"})
+	}
+	if userID == actor.ID {
+		return nil, apperr.New(apperr.Conflict, "you cannot change your own role; another admin can")
+	}
+	var before Role
+	u, err := s.store.UpdateUser(ctx, userID, func(u *User) error {
+		before, u.Role, u.UpdatedAt = u.Role, role, s.clock.Now()
+		return nil
+	})
+	if err != nil || before == role {
+		return u, err
+	}
+	sessions, err := s.store.ListSessions(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sessions of %s after a role change: %w", userID, err)
+	}
+	for _, sess := range sessions {
+		if err := s.store.DeleteSession(ctx, sess.IDHash); err != nil && !apperr.Is(err, apperr.Conflict) {
+			return nil, fmt.Errorf("end a session after a role change: %w", err)
+		}
+	}
+	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "user.role", Outcome: "ok", TargetType: "user", TargetID: userID,
+		Detail: u.Email, Before: audit.JSON(map[string]Role{"role": before}), After: audit.JSON(map[string]Role{"role": role})}, m)
 	return u, nil
 }
 

@@ -43,13 +43,14 @@ const (
 	BillingManage        Permission = "billing:manage"
 	ServicesRead         Permission = "services:read"
 	ServicesManage       Permission = "services:manage"
+	StaffManage          Permission = "staff:manage" // give accounts their roles
 )
 
 var grants = map[Role][]Permission{
 	Support: {CatalogRead, NotificationsRead, CustomersRead, BillingRead, ServicesRead, ServicesManage},
 	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage, BillingRead, BillingManage, ServicesRead},
 	Admin: {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage, CustomersImpersonate, BillingRead, BillingManage,
-		ServicesRead, ServicesManage},
+		ServicesRead, ServicesManage, StaffManage},
 }
 
 // Can reports whether the role grants p.
