@@ -473,9 +473,13 @@ func (s *Service) SetRole(ctx context.Context, actor *User, userID string, role 
 		before, u.Role, u.UpdatedAt = u.Role, role, s.clock.Now()
 		return nil
 	})
-	if err != nil || before == role {
-		return u, err
+	if err != nil {
+		return nil, err
 	}
+	// Sessions end even when the role was already this one: a retry after a
+	// failure below finishes the job. Permissions follow at once anyway (each
+	// request reads the account); ending sessions makes a new staff member
+	// sign in with a second factor.
 	sessions, err := s.store.ListSessions(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("sessions of %s after a role change: %w", userID, err)
@@ -484,6 +488,9 @@ func (s *Service) SetRole(ctx context.Context, actor *User, userID string, role 
 		if err := s.store.DeleteSession(ctx, sess.IDHash); err != nil && !apperr.Is(err, apperr.Conflict) {
 			return nil, fmt.Errorf("end a session after a role change: %w", err)
 		}
+	}
+	if before == role {
+		return u, nil
 	}
 	s.record(ctx, audit.Entry{ActorID: actor.ID, ActorEmail: actor.Email, Action: "user.role", Outcome: "ok", TargetType: "user", TargetID: userID,
 		Detail: u.Email, Before: audit.JSON(map[string]Role{"role": before}), After: audit.JSON(map[string]Role{"role": role})}, m)
