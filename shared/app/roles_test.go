@@ -23,9 +23,9 @@ func TestStaffRoles(t *testing.T) {
 
 	for _, c := range []struct {
 		name, id string
-		body any
-		want int
-		has  string
+		body     any
+		want     int
+		has      string
 	}{
 		{"unknown role", me.ID, map[string]any{"role": "owner"}, 400, `"role"`},
 		{"no role", me.ID, map[string]any{}, 400, `"role"`},
