@@ -5,12 +5,7 @@ import {
   mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
 } from '@mdi/js'
 
-export interface Section {
-  id: string
-  to: string
-  title: string
-  icon: string
-}
+import type { NavSection as Section } from '@/shared/components/SectionNav.vue'
 
 export const groups: { title: string; sections: Section[] }[] = [
   { title: '', sections: [{ id: 'home', to: '/', title: 'Home', icon: mdiHomeOutline }] },
