@@ -93,9 +93,7 @@ func decode(ev *gateway.Event, raw []byte) error {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return err
 		}
-		ev.Subscription = &gateway.Subscription{ID: s.ID, OrderID: s.Metadata[orderKey], CustomerID: customerID(s.Customer), Status: status(s.Status),
-			CurrentPeriodStart: unix(s.CurrentPeriodStart), CurrentPeriodEnd: unix(s.CurrentPeriodEnd), CancelAtPeriodEnd: s.CancelAtPeriodEnd,
-			TrialEnd: unixPtr(s.TrialEnd), CancelledAt: unixPtr(s.CanceledAt)}
+		ev.Subscription = subscriptionOf(&s)
 	case gateway.ChargeRefunded:
 		var c stripe.Charge
 		if err := json.Unmarshal(raw, &c); err != nil {
@@ -157,4 +155,11 @@ func status(s stripe.SubscriptionStatus) gateway.SubscriptionStatus {
 		return gateway.SubCancelled
 	}
 	return gateway.SubIncomplete
+}
+
+// subscriptionOf is a Stripe subscription in our terms.
+func subscriptionOf(s *stripe.Subscription) *gateway.Subscription {
+	return &gateway.Subscription{ID: s.ID, OrderID: s.Metadata[orderKey], CustomerID: customerID(s.Customer), Status: status(s.Status),
+		CurrentPeriodStart: unix(s.CurrentPeriodStart), CurrentPeriodEnd: unix(s.CurrentPeriodEnd), CancelAtPeriodEnd: s.CancelAtPeriodEnd,
+		TrialEnd: unixPtr(s.TrialEnd), CancelledAt: unixPtr(s.CanceledAt)}
 }

@@ -44,6 +44,17 @@ func (g *Gateway) ResumeSubscription(ctx context.Context, id, key string) error 
 	return classify(err, "resume subscription "+id)
 }
 
+// Subscription implements gateway.Gateway.
+func (g *Gateway) Subscription(ctx context.Context, id string) (*gateway.Subscription, error) {
+	p := &stripe.SubscriptionParams{}
+	p.Context = ctx
+	s, err := g.api.Subscriptions.Get(id, p)
+	if err != nil {
+		return nil, classify(err, "get subscription "+id)
+	}
+	return subscriptionOf(s), nil
+}
+
 // Refund implements gateway.Gateway.
 func (g *Gateway) Refund(ctx context.Context, in gateway.RefundInput) (string, error) {
 	p := &stripe.RefundParams{Charge: stripe.String(in.ChargeID), Amount: stripe.Int64(in.Amount), Reason: optional(in.Reason)}

@@ -47,6 +47,9 @@ func TestAgainstStripeMock(t *testing.T) {
 	if err := g.ResumeSubscription(ctx, "sub_123", "sub-1-v4"); err != nil {
 		t.Fatalf("resume: %v", err)
 	}
+	if s, err := g.Subscription(ctx, "sub_123"); err != nil || s.ID != "sub_123" || s.Status == "" || s.CurrentPeriodEnd.IsZero() {
+		t.Fatalf("get subscription = %+v, %v", s, err)
+	}
 	if co, err := g.SetupPaymentMethod(ctx, gateway.SetupInput{GatewayCustomerID: cus, Currency: "EUR", SuccessURL: "https://example.com/ok", CancelURL: "https://example.com/no", Key: "setup-1"}); err != nil || co.ID == "" {
 		t.Fatalf("setup = %+v, %v", co, err)
 	}

@@ -110,6 +110,9 @@ type Gateway interface {
 	CancelSubscription(ctx context.Context, in CancelInput) error
 	// ResumeSubscription withdraws a cancellation at period end.
 	ResumeSubscription(ctx context.Context, subscriptionID, key string) error
+	// Subscription is the subscription as the gateway has it now: the
+	// source of truth when two events cannot be ordered.
+	Subscription(ctx context.Context, subscriptionID string) (*Subscription, error)
 	// Refund returns the gateway's refund id.
 	Refund(ctx context.Context, in RefundInput) (string, error)
 	// ChargeRefunds lists a charge's refunds, oldest first.
@@ -185,6 +188,11 @@ func (Unconfigured) CancelSubscription(context.Context, CancelInput) error { ret
 
 // ResumeSubscription implements Gateway.
 func (Unconfigured) ResumeSubscription(context.Context, string, string) error { return errUnconfigured }
+
+// Subscription implements Gateway.
+func (Unconfigured) Subscription(context.Context, string) (*Subscription, error) {
+	return nil, errUnconfigured
+}
 
 // Refund implements Gateway.
 func (Unconfigured) Refund(context.Context, RefundInput) (string, error) { return "", errUnconfigured }

@@ -312,8 +312,17 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 			Currency: o.Currency, Price: o.Price, Amount: o.Renewal, Gateway: o.Gateway, CreatedAt: now}
 	case err != nil:
 		return err
-	case !sub.newer(status, ev.Created):
+	case sub.older(ev.Created):
 		return nil
+	case sub.tied(status, g, ev.Created):
+		// The gateway's present state settles it; an error makes the
+		// gateway deliver the event again.
+		if g, err = s.gateway.Subscription(ctx, g.ID); err != nil {
+			return fmt.Errorf("settle same-second events of subscription %s: %w", sub.ID, err)
+		}
+		status = g.Status
+	case ev.Created.Equal(sub.StateAt):
+		return nil // the same state again
 	}
 	if status == gateway.SubCancelled && sub.Status != gateway.SubCancelled {
 		c.Outbox = append(c.Outbox, endedItem(sub, now))

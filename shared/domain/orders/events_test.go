@@ -232,3 +232,80 @@ func TestRefundOfAChargeNotOnTheLedger(t *testing.T) {
 		}
 	})
 }
+
+// truthGateway answers what the subscription is now, or fails.
+type truthGateway struct {
+	stubGateway
+	now   *gateway.Subscription
+	err   error
+	asked int
+}
+
+func (g *truthGateway) Subscription(_ context.Context, id string) (*gateway.Subscription, error) {
+	g.asked++
+	if g.err != nil {
+		return nil, g.err
+	}
+	if id != g.now.ID {
+		return nil, fmt.Errorf("asked for %s", id)
+	}
+	s := *g.now
+	return &s, nil
+}
+
+// Two changes in one second (a renewal's update, then the customer's
+// cancellation at period end) reach us as two events with the same
+// created second, in either order. Neither event can tell which came
+// last, so the gateway's present state decides; a failure to ask leaves
+// the event for redelivery rather than guessing.
+func TestSameSecondSubscriptionEventsAskTheGateway(t *testing.T) {
+	start, end := t0.AddDate(0, 1, 0), t0.AddDate(0, 2, 0)
+	sub := func(id string, sec int, period time.Time, cancel bool) *gateway.Event {
+		return &gateway.Event{ID: id, Type: "customer.subscription.updated", Kind: gateway.SubscriptionUpdated, Created: at(sec), ObjectID: "sub_1",
+			Subscription: &gateway.Subscription{ID: "sub_1", OrderID: "ord_1", Status: gateway.SubActive, CurrentPeriodStart: period, CurrentPeriodEnd: period.AddDate(0, 1, 0), CancelAtPeriodEnd: cancel}}
+	}
+	first := sub("evt_1", 1, t0, false)
+	renewed, cancelled := sub("evt_2", 5, start, false), sub("evt_3", 5, start, true)
+	for _, tc := range []struct {
+		name  string
+		order []*gateway.Event
+	}{
+		{"renewal first", []*gateway.Event{first, renewed, cancelled}},
+		{"cancellation first", []*gateway.Event{first, cancelled, renewed}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := clock.NewFake(t0.Add(time.Hour))
+			dynamotest.Run(t, clk, func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
+				gw := &truthGateway{now: cancelled.Subscription, err: errors.New("connection reset")}
+				store := dynamo.NewOrders(tbl)
+				svc := orders.NewService(orders.Config{Store: store, Gateway: gw, Clock: clk, Log: slog.New(slog.DiscardHandler)})
+				placeOrder(t, store)
+				ctx := context.Background()
+				for _, ev := range tc.order[:2] {
+					if err := svc.ApplyEvent(ctx, ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if gw.asked != 0 {
+					t.Fatalf("asked the gateway %d times before any tie", gw.asked)
+				}
+				if err := svc.ApplyEvent(ctx, tc.order[2]); err == nil {
+					t.Fatal("a tie the gateway could not settle was accepted")
+				}
+				gw.err = nil
+				for _, ev := range append(tc.order[2:], tc.order[1:]...) { // redelivery, then duplicates
+					if err := svc.ApplyEvent(ctx, ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err := store.GetSubscription(ctx, orders.SubscriptionID("ord_1"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !got.CancelAtPeriodEnd || !got.CurrentPeriodStart.Equal(start) || !got.CurrentPeriodEnd.Equal(end) || !got.StateAt.Equal(at(5)) {
+					t.Fatalf("subscription ended as %+v, want the gateway's: period from %s, cancelling at its end", got, start)
+				}
+			})
+		})
+	}
+}

@@ -41,35 +41,27 @@ type Subscription struct {
 // SubscriptionID is the subscription an order leads to.
 func SubscriptionID(orderID string) string { return "sub_" + orderID }
 
-// rank breaks ties between states reported at the same second: the one
-// further along wins, and cancelled is final.
-func rank(s gateway.SubscriptionStatus) int {
-	switch s {
-	case gateway.SubIncomplete:
-		return 0
-	case gateway.SubTrialing:
-		return 1
-	case gateway.SubActive:
-		return 2
-	case gateway.SubPastDue:
-		return 3
-	case gateway.SubPaused:
-		return 4
-	case gateway.SubCancelled:
-		return 5
-	}
-	return -1
+// older reports whether a state reported at t is behind the mirrored one;
+// cancelled is final.
+func (sub *Subscription) older(t time.Time) bool {
+	return sub.Status == gateway.SubCancelled || t.Before(sub.StateAt)
 }
 
-// newer reports whether state s reported at t supersedes the mirrored one.
-func (sub *Subscription) newer(s gateway.SubscriptionStatus, t time.Time) bool {
-	if sub.Status == gateway.SubCancelled {
-		return false
+// tied reports whether g, reported in the same second as the mirrored
+// state, says something else: gateways stamp events in whole seconds, so
+// two changes in one second (a renewal and a cancellation) cannot be
+// ordered by their events.
+func (sub *Subscription) tied(status gateway.SubscriptionStatus, g *gateway.Subscription, t time.Time) bool {
+	return t.Equal(sub.StateAt) && (status != sub.Status || !g.CurrentPeriodStart.Equal(sub.CurrentPeriodStart) ||
+		!g.CurrentPeriodEnd.Equal(sub.CurrentPeriodEnd) || g.CancelAtPeriodEnd != sub.CancelAtPeriodEnd ||
+		!sameTime(g.TrialEnd, sub.TrialEnd) || !sameTime(g.CancelledAt, sub.CancelledAt))
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	if !t.Equal(sub.StateAt) {
-		return t.After(sub.StateAt)
-	}
-	return rank(s) > rank(sub.Status)
+	return a.Equal(*b)
 }
 
 // PaymentStatus is a ledger entry's outcome.
