@@ -26,6 +26,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/domain/passkeys"
 	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/domain/search"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -85,6 +86,8 @@ type Platform struct {
 	Provisioning *provisioning.Engine
 	// PanelConcurrency bounds the panel worker's calls per panel.
 	PanelConcurrency map[string]int
+	// Search is the admin console's search.
+	Search *search.Finder
 	// OpenAPI returns the API document for GET /v1/openapi.json. Only what
 	// serves that route sets it (the catalog function, the local stack), so
 	// other functions do not link or initialise the YAML parser.
@@ -152,6 +155,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	p.Services = dynamo.NewServices(tbl)
 	// Without panels (a function that does not call them) services can be
 	// read; panel actions answer that no panel is configured.
+	p.Search = p.newSearch(tbl)
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels,
 		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL}
 	p.Outbox.Handle(orders.KindResize, func(ctx context.Context, it outbox.Item) error {
@@ -290,6 +294,9 @@ func (p *Platform) Deps() httpapi.Deps {
 	}
 	if p.CFAccess != nil {
 		d.CFAccess = p.CFAccess
+	}
+	if p.Search != nil {
+		d.Search = p.Search
 	}
 	return d
 }

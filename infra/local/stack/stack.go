@@ -131,6 +131,13 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if migrated > 0 {
 		o.Log.InfoContext(ctx, "store migrated", "items", migrated, "schema", dynamo.SchemaVersion)
 	}
+	indexed, err := dynamo.NewSearch(dynamo.New(store, cfg.TableName, o.Clock)).Backfill(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("index %s for search: %w", o.DataDir, err)
+	}
+	if indexed > 0 {
+		o.Log.InfoContext(ctx, "search index filled", "items", indexed)
+	}
 	adapters, queue, box, err := app.Embedded(store, o.DataDir, cfg.NotifyMaxAttempts, o.Clock)
 	if err != nil {
 		return nil, err

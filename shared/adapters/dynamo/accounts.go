@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/domain/search"
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
@@ -54,13 +55,18 @@ func (r *userRecord) user() *accounts.User {
 		PasswordHash: r.PasswordHash, TOTP: r.TOTP.value(), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 }
 
+// customerTerms are what staff find an account by.
+func customerTerms(u *accounts.User) []string {
+	return search.Terms(u.Email, u.Profile.Name, u.Profile.Company)
+}
+
 func emailOwner(email, id string) *uniqueRecord {
 	return &uniqueRecord{Item: Item{PK: "EMAIL#" + email, SK: "UNIQUE", Type: "unique", Version: 1}, Owner: id}
 }
 
 // CreateUser implements accounts.Store.
 func (s *Accounts) CreateUser(ctx context.Context, u *accounts.User) error {
-	err := s.t.Transact(ctx, Create(toUserRecord(u)), Create(emailOwner(u.Email, u.ID)))
+	err := s.t.Transact(ctx, append([]Op{Create(toUserRecord(u)), Create(emailOwner(u.Email, u.ID))}, termOps(search.Customer, u.ID, nil, customerTerms(u))...)...)
 	if c, ok := errors.AsType[*TxConflict](err); ok && c.FailedAt(1) {
 		return &apperr.Error{Code: apperr.Conflict, Message: "an account with this e-mail exists", Fields: map[string]string{"email": "is already registered"}, Err: err}
 	}
@@ -90,7 +96,7 @@ func (s *Accounts) UpdateUser(ctx context.Context, id string, fn func(*accounts.
 	var out *accounts.User
 	_, err := Update(ctx, s.t, userKey(id), func(r *userRecord) ([]Op, error) {
 		u := r.user()
-		email := u.Email
+		email, had := u.Email, customerTerms(u)
 		if err := fn(u); err != nil {
 			return nil, err
 		}
@@ -101,7 +107,7 @@ func (s *Accounts) UpdateUser(ctx context.Context, id string, fn func(*accounts.
 		*r = *toUserRecord(u)
 		r.Version = version
 		out = u
-		return nil, nil
+		return termOps(search.Customer, u.ID, had, customerTerms(u)), nil
 	})
 	if err != nil {
 		return nil, err
@@ -233,12 +239,13 @@ func (s *Accounts) ChangeEmail(ctx context.Context, userID, from, to string) (*a
 			return nil, apperr.New(apperr.Conflict, "the address changed meanwhile")
 		}
 		u := r.user()
+		had := customerTerms(u)
 		u.Email, u.EmailVerified, u.UpdatedAt = to, true, s.t.clock.Now()
 		version := r.Version
 		*r = *toUserRecord(u)
 		r.Version = version
 		out = u
-		return []Op{Delete(Key{PK: "EMAIL#" + from, SK: "UNIQUE"}, "owner", userID), Create(emailOwner(to, userID))}, nil
+		return append([]Op{Delete(Key{PK: "EMAIL#" + from, SK: "UNIQUE"}, "owner", userID), Create(emailOwner(to, userID))}, termOps(search.Customer, userID, had, customerTerms(u))...), nil
 	})
 	if err != nil {
 		if c, ok := errors.AsType[*TxConflict](err); ok && c.FailedAt(2) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/domain/search"
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
@@ -110,7 +111,8 @@ func (s *Invoices) Finalize(ctx context.Context, id, series string, fn func(*bil
 		if exists {
 			counterOp = Replace(counter, c.Version)
 		}
-		err = s.t.Transact(ctx, counterOp, Replace(toInvoiceRecord(inv, r.Item.Version+1), r.Item.Version))
+		err = s.t.Transact(ctx, append([]Op{counterOp, Replace(toInvoiceRecord(inv, r.Item.Version+1), r.Item.Version)},
+			termOps(search.Invoice, inv.ID, invoiceTerms(r.invoice().Number), invoiceTerms(inv.Number))...)...)
 		if err == nil {
 			inv.Version = r.Item.Version + 1
 			return inv, nil

@@ -79,6 +79,14 @@ func Delete(key Key, attr, value string) Op {
 	}}
 }
 
+// forget removes the item at key whether or not it exists (an index entry
+// that may never have been written).
+func forget(key Key) Op {
+	return Op{func(t *Table) (types.TransactWriteItem, error) {
+		return types.TransactWriteItem{Delete: &types.Delete{TableName: &t.name, Key: key.av()}}, nil
+	}}
+}
+
 // DeleteVersioned removes the item at key only if its version is expected.
 func DeleteVersioned(key Key, expected int64) Op {
 	return Op{func(t *Table) (types.TransactWriteItem, error) {

@@ -185,6 +185,8 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	must(err)
 	_, err = tbl.Count(ctx, dynamo.Key{PK: "RATE#1", SK: "RATE"}, 5, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	must(err)
+	_, err = dynamo.NewSearch(tbl).Backfill(ctx)
+	must(err)
 
 	got := storedNamesIn(t, emu)
 	for typ, want := range storedNames {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/domain/search"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/ids"
 )
@@ -50,10 +51,15 @@ func (r *serviceRecord) service() *provisioning.Service {
 	return &s
 }
 
+// hostTerms are what staff find a service by: its hostname and addresses.
+func hostTerms(svc *provisioning.Service) []string {
+	return serviceTerms(svc.Hostname, svc.IPs, svc.Addresses)
+}
+
 // CreateService implements provisioning.Store.
 func (s *Services) CreateService(ctx context.Context, svc *provisioning.Service) (*provisioning.Service, error) {
 	svc.Version = 1
-	err := s.t.Write(ctx, Create(toServiceRecord(svc)))
+	err := s.t.Transact(ctx, append([]Op{Create(toServiceRecord(svc))}, termOps(search.Service, svc.ID, nil, hostTerms(svc))...)...)
 	if apperr.Is(err, apperr.Conflict) {
 		return s.GetService(ctx, svc.ID)
 	}
@@ -86,6 +92,7 @@ func (s *Services) UpdateServiceEmitting(ctx context.Context, id string, fn func
 	var out *provisioning.Service
 	_, err := Update(ctx, s.t, serviceKey(id), func(r *serviceRecord) ([]Op, error) {
 		svc := r.service()
+		had := hostTerms(svc)
 		items, err := fn(svc)
 		if err != nil {
 			return nil, err
@@ -93,7 +100,7 @@ func (s *Services) UpdateServiceEmitting(ctx context.Context, id string, fn func
 		*r = *toServiceRecord(svc)
 		r.Item.Version = svc.Version
 		out = svc
-		ops := make([]Op, 0, len(items))
+		ops := termOps(search.Service, svc.ID, had, hostTerms(svc))
 		for _, it := range items {
 			ops = append(ops, createOutbox(it, it.CreatedAt))
 		}

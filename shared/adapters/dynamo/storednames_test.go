@@ -111,6 +111,12 @@ var storedNames = map[string][]string{
 		"stock_reserved", "subscription_id", "tax_name", "to_plan_id", "to_plan_name", "type",
 		"updated_at", "version",
 	},
+	"search_index": { // Backfill's marker
+		"PK", "SK", "schema", "type", "version",
+	},
+	"search_term": {
+		"PK", "SK", "kind", "of", "schema", "term", "type", "version",
+	},
 	"service": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "addresses", "archived", "created_at", "customer_id",
 		"domain", "game", "has_credentials", "hostname", "id", "ips", "limits", "limits.backups",

@@ -9,6 +9,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/audit"
 	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/search"
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
@@ -124,6 +125,42 @@ func (h adminHandlers) listCustomers(w http.ResponseWriter, r *http.Request) err
 		out = append(out, viewUser(&page.Users[i]))
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"customers": out, "next_cursor": page.Next})
+	return nil
+}
+
+// searchable is what each kind of result needs the caller to be allowed.
+var searchable = []struct {
+	kind search.Kind
+	perm accounts.Permission
+}{
+	{search.Customer, accounts.CustomersRead}, {search.Service, accounts.ServicesRead},
+	{search.Invoice, accounts.BillingRead}, {search.Order, accounts.BillingRead},
+}
+
+func (h adminHandlers) search(w http.ResponseWriter, r *http.Request) error {
+	if h.Search == nil {
+		return apperr.New(apperr.Unavailable, "search is not available here")
+	}
+	limit := 10
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 25 {
+			return &apperr.Error{Code: apperr.Invalid, Message: "the limit is invalid", Fields: map[string]string{"limit": "must be a whole number from 1 to 25"}}
+		}
+		limit = n
+	}
+	role := principal(r).User.Role
+	var allowed []search.Kind
+	for _, s := range searchable {
+		if role.Can(s.perm) {
+			allowed = append(allowed, s.kind)
+		}
+	}
+	found, err := h.Search.Search(r.Context(), r.URL.Query().Get("q"), allowed, limit)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"results": found})
 	return nil
 }
 

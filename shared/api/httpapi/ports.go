@@ -15,6 +15,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/passkeys"
 	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/domain/search"
 )
 
 // The routes depend on these, each what one group of routes asks of a
@@ -170,6 +171,11 @@ type Provisioning interface {
 	Terminate(ctx context.Context, id, actor, reason string) (*provisioning.Service, error)
 	Unsuspend(ctx context.Context, id, actor string) (*provisioning.Service, error)
 	Usage(ctx context.Context, customerID, id string) (*provisioning.Usage, error)
+}
+
+// Search finds customers, services, invoices and orders for staff.
+type Search interface {
+	Search(ctx context.Context, q string, allowed []search.Kind, limit int) ([]search.Result, error)
 }
 
 // AccessVerifier checks a Cloudflare Access token (staff requests).

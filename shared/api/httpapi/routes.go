@@ -70,6 +70,8 @@ type Deps struct {
 	Limiter accounts.Limiter
 	// Passkeys runs WebAuthn ceremonies (nil: passkeys not configured).
 	Passkeys Passkeys
+	// Search is the admin console's search (nil where not served).
+	Search Search
 }
 
 // Routes returns every route of the API.
@@ -219,6 +221,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/restore", accounts.ServicesManage, sv.adminAction("restore", restoreService)),
 		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry", retryService)),
 		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
+		staff(G, "/v1/admin/search", accounts.CustomersRead, a.search),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),

@@ -1442,6 +1442,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find customers, services, invoices and orders
+         * @description Matches the beginning of any word of a customer's name or company, their e-mail address or its domain, a service's hostname or IP address, or an invoice number; a pasted id (usr_, svc_, inv_, ord_) is looked up directly. Results of kinds the caller's role may not read are left out.
+         */
+        get: operations["adminSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/customers": {
         parameters: {
             query?: never;
@@ -1958,6 +1978,16 @@ export interface components {
             country?: string;
             vat_id?: string;
             billing_address?: components["schemas"]["Address"];
+        };
+        SearchResult: {
+            /** @enum {string} */
+            kind: "customer" | "service" | "invoice" | "order";
+            id: string;
+            /** @description A name, hostname, invoice number or order */
+            title: string;
+            detail: string;
+            /** @description Whose it is (the customer's own id for a customer) */
+            customer_id: string;
         };
         User: {
             id: string;
@@ -5077,6 +5107,34 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             503: components["responses"]["Error"];
+        };
+    };
+    adminSearch: {
+        parameters: {
+            query: {
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was found, exact ids first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: components["schemas"]["SearchResult"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     adminListCustomers: {
