@@ -62,6 +62,20 @@ func TestAdminSearch(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming %s", c.name, code, raw, c.field)
 		}
 	}
+	// The customer page's other lists.
+	for _, c := range []struct {
+		path string
+		want int
+		has  string
+	}{
+		{"/v1/admin/orders?customer=" + me.ID, 200, `"orders":[]`},
+		{"/v1/admin/orders?customer=" + me.ID + "&status=paid", 400, `"status"`},
+		{"/v1/admin/customers/" + me.ID + "/subscriptions", 200, `"subscriptions":[]`},
+	} {
+		if code, raw, _ := e.admin.Do("GET", c.path, nil); code != c.want || !strings.Contains(string(raw), c.has) {
+			t.Errorf("GET %s: %d %s, want %d with %s", c.path, code, raw, c.want, c.has)
+		}
+	}
 	if code, _, _ := ada.Do("GET", "/v1/admin/search?q=ada", nil); code != 403 && code != 401 {
 		t.Errorf("a customer searched: %d", code)
 	}

@@ -55,6 +55,25 @@ describe('admin console', () => {
     await page.close()
   })
 
+  it('Ctrl+K searches customers by e-mail and opens the one found', async () => {
+    const page = await staff.newPage()
+    await page.goto(stack.base + '/admin/')
+    await page.getByTestId('home-numbers').waitFor()
+    await page.keyboard.press('Control+k')
+    const box = page.getByTestId('global-search').locator('input')
+    await page.waitForFunction(() => document.activeElement?.closest('[data-testid="global-search"]'))
+    await box.fill(stack.customer.email.slice(0, 6).toUpperCase())
+    await page.getByRole('option', { name: new RegExp(stack.customer.email.replace('.', '\\.')) }).click()
+    await page.waitForURL(/\/admin\/customers\/usr_[^?]+$/)
+    await page.getByTestId('customer-profile').getByText(stack.customer.email).waitFor()
+    await page.screenshot({ path: join(outDir, 'admin-search-customer.png') })
+
+    // Too short to search: nothing is asked, nothing is shown.
+    await box.fill('x')
+    assert.equal(await page.getByRole('option').count(), 0)
+    await page.close()
+  })
+
   it('a customer’s page gathers profile, records and audit trail', async () => {
     const page = await staff.newPage()
     await page.goto(stack.base + '/admin/customers')
@@ -66,6 +85,10 @@ describe('admin console', () => {
     await page.screenshot({ path: join(outDir, 'admin-customer.png'), fullPage: true })
     // A change made here shows in the customer's audit trail.
     await page.getByTestId('customer-tax-exempt').locator('input').click()
+    for (const [tab, list] of [['Subscriptions', 'customer-subscriptions'], ['Orders', 'customer-orders']]) {
+      await page.getByRole('tab', { name: tab }).click()
+      await page.getByTestId(list).or(page.getByText(`No ${tab.toLowerCase()}.`)).first().waitFor()
+    }
     await page.getByRole('tab', { name: 'Audit trail' }).click()
     await page.getByTestId('customer-audit').getByText(/tax/i).first().waitFor()
     await page.getByTestId('customer-tax-exempt').locator('input').click() // back as it was

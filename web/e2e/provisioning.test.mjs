@@ -128,6 +128,17 @@ describe('provisioning', () => {
   it('staff see the provisioning log and suspend a service', async () => {
     const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
     await signInAdmin(admin, stack, '/admin/services')
+    // The search finds the service by hostname and by address, on its customer's page.
+    const { services } = await admin.evaluate(async () => (await fetch('/v1/admin/services')).json())
+    const vps = services.find((s) => s.hostname === 'web1.example.com')
+    for (const q of ['WEB1.exam', vps.ips[0]]) {
+      await admin.keyboard.press('Control+k')
+      await admin.getByTestId('global-search').locator('input').fill(q)
+      await admin.getByTestId(`search-result-${vps.id}`).click()
+      await admin.waitForURL(new RegExp(`/admin/customers/${vps.customer_id}\\?tab=services&focus=${vps.id}`))
+      await admin.getByTestId('customer-services').locator('tr.picked').getByText('web1.example.com').waitFor()
+    }
+    await admin.goto(stack.base + '/admin/services')
     await admin.getByTestId('services-table').getByText('web1.example.com').click()
     await admin.getByTestId('service-log').getByText('create').first().waitFor()
     // The log reads as JSON, folded to a line until opened.

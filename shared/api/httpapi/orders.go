@@ -86,6 +86,15 @@ func (h orderHandlers) mySubscriptions(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
+func (h orderHandlers) customerSubscriptions(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.OrderDesk.Subscriptions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"subscriptions": nonNil(list)})
+	return nil
+}
+
 func (h orderHandlers) myPayments(w http.ResponseWriter, r *http.Request) error {
 	list, err := h.Checkout.Payments(r.Context(), principal(r).User.ID)
 	if err != nil {
@@ -123,6 +132,17 @@ func (h orderHandlers) stripeWebhook(w http.ResponseWriter, r *http.Request) err
 
 func (h orderHandlers) adminList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	if c := q.Get("customer"); c != "" {
+		if q.Get("status") != "" {
+			return apperr.Validation(map[string]string{"status": "cannot be combined with customer (a customer's orders are listed in every status)"})
+		}
+		list, next, err := h.OrderDesk.List(r.Context(), c, q.Get("cursor"))
+		if err != nil {
+			return err
+		}
+		httpx.JSON(w, http.StatusOK, map[string]any{"orders": nonNil(list), "next_cursor": next})
+		return nil
+	}
 	status := orders.Status(q.Get("status"))
 	if status == "" {
 		status = orders.Paid

@@ -146,8 +146,10 @@ type OrderDesk interface {
 	CancelSubscription(ctx context.Context, customerID, id string, req orders.CancelRequest, by string) (*orders.Subscription, error)
 	Cancellations(ctx context.Context) ([]orders.Survey, error)
 	Get(ctx context.Context, id string) (*orders.Order, error)
+	List(ctx context.Context, customerID, cursor string) ([]orders.Order, string, error)
 	ListAll(ctx context.Context, status orders.Status, cursor string) ([]orders.Order, string, error)
 	Payments(ctx context.Context, customerID string) ([]orders.Payment, error)
+	Subscriptions(ctx context.Context, customerID string) ([]orders.Subscription, error)
 	RefundPayment(ctx context.Context, paymentID string, req orders.RefundRequest, staffID string) (*orders.Payment, error)
 }
 

@@ -223,6 +223,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
 		staff(G, "/v1/admin/search", accounts.CustomersRead, a.search),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
+		staff(G, "/v1/admin/customers/{id}/subscriptions", accounts.BillingRead, or.customerSubscriptions),
 		staff(G, "/v1/admin/customers/{id}", accounts.CustomersRead, a.getCustomer),
 		staff(U, "/v1/admin/customers/{id}/tax-exempt", accounts.CustomersManage, a.setTaxExempt),
 		staff(P, "/v1/admin/customers/{id}/impersonate", accounts.CustomersImpersonate, u.impersonate),

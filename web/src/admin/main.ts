@@ -26,7 +26,7 @@ const router = createRouter({
     { path: '/templates/:kind?', component: TemplatesPage },
     { path: '/notifications', component: NotificationsPage },
     { path: '/customers', component: CustomersPage },
-    { path: '/customers/:id', component: CustomerPage },
+    { path: '/customers/:id', component: CustomerPage, meta: { remount: true } },
     { path: '/audit', component: AuditPage },
     { path: '/invoices', component: InvoicesPage },
     { path: '/coupons', component: CouponsPage },

@@ -1498,6 +1498,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/customers/{id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A customer's subscriptions, newest first */
+        get: operations["adminCustomerSubscriptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/customers/{id}/tax-exempt": {
         parameters: {
             query?: never;
@@ -4596,6 +4615,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "awaiting_approval" | "paid" | "expired" | "cancelled";
+                /** @description One customer's orders in every status, newest first (not with status) */
+                customer?: string;
                 cursor?: string;
             };
             header?: never;
@@ -5188,6 +5209,32 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    adminCustomerSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions (none for an unknown customer) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscriptions: components["schemas"]["Subscription"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     adminSetTaxExempt: {
