@@ -128,7 +128,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	acctStore := dynamo.NewAccounts(tbl)
 	p.Limiter = dynamo.NewLimiter(tbl)
 	p.Accounts = accounts.NewService(accounts.Config{
-		Store: acctStore, Tokens: acctStore, Limiter: p.Limiter, Throttle: p.Limiter, Passkeys: dynamo.NewPasskeys(tbl), Audit: p.Audit, Notify: p.Notify, Sealer: p.Sealer,
+		Store: acctStore, Tokens: acctStore, Notes: acctStore, Limiter: p.Limiter, Throttle: p.Limiter, Passkeys: dynamo.NewPasskeys(tbl), Audit: p.Audit, Notify: p.Notify, Sealer: p.Sealer,
 		Clock: clk, Log: log, AccountURL: cfg.AccountURL, Issuer: cfg.CompanyName,
 		Params: passwords.Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: passwords.Default.Threads, KeyLen: passwords.Default.KeyLen, SaltLen: passwords.Default.SaltLen},
 	})

@@ -89,7 +89,22 @@ describe('admin console', () => {
       await page.getByRole('tab', { name: tab }).click()
       await page.getByTestId(list).or(page.getByText(`No ${tab.toLowerCase()}.`)).first().waitFor()
     }
+    // A note: refused empty (nothing sent), kept, listed, deleted after a confirmation; both audited.
+    await page.getByRole('tab', { name: /Notes/ }).click()
+    await page.getByTestId('note-add').click()
+    await page.getByText('Write something first.').waitFor()
+    await page.getByTestId('note-body').locator('textarea').first().fill('Prefers e-mail.\nCall only for outages.')
+    await page.getByTestId('note-add').click()
+    await page.getByTestId('customer-notes').getByText('Call only for outages.', { exact: false }).waitFor()
+    assert.equal(await page.getByTestId('note-body').locator('textarea').first().inputValue(), '')
+    await settled(page)
+    assert.deepEqual(await axe(page), [], 'customer notes: accessibility violations')
+    await page.getByTestId('note-delete').first().click()
+    await page.getByTestId('confirm-title').getByText('Delete Note').waitFor()
+    await page.getByTestId('confirm-accept').click()
+    await page.getByText('No notes yet.').waitFor()
     await page.getByRole('tab', { name: 'Audit trail' }).click()
+    await page.getByTestId('customer-audit').getByText('customer.note_delete').waitFor()
     await page.getByTestId('customer-audit').getByText(/tax/i).first().waitFor()
     await page.getByTestId('customer-tax-exempt').locator('input').click() // back as it was
     // Roles: given here, confirmed first, audited; and back.

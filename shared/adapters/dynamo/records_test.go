@@ -65,6 +65,10 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	u.Version = 1
 	must(acc.CreateUser(ctx, &u))
 	same("user", value(acc.GetUser(ctx, u.ID)), &u)
+	var note accounts.Note
+	fill.Fill(&note, 30)
+	must(acc.AddNote(ctx, &note))
+	same("note", value(acc.GetNote(ctx, note.CustomerID, note.ID)), &note)
 	var ses accounts.Session
 	fill.Fill(&ses, 2)
 	must(acc.PutSession(ctx, &ses))

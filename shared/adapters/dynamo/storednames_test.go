@@ -44,6 +44,9 @@ var storedNames = map[string][]string{
 	"coupon_uses": {
 		"GSI2PK", "GSI2SK", "PK", "SK", "schema", "type", "uses", "version",
 	},
+	"customer_note": {
+		"PK", "SK", "author_email", "author_id", "body", "created_at", "customer_id", "id", "schema", "type", "version",
+	},
 	"failures": {
 		"PK", "SK", "count", "last", "schema", "ttl", "type", "version",
 	},

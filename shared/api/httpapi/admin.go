@@ -164,6 +164,38 @@ func (h adminHandlers) search(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (h adminHandlers) listNotes(w http.ResponseWriter, r *http.Request) error {
+	notes, err := h.Customers.Notes(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"notes": nonNil(notes)})
+	return nil
+}
+
+func (h adminHandlers) addNote(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	n, err := h.Customers.AddNote(r.Context(), principal(r).User, r.PathValue("id"), in.Body, meta(r))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusCreated, n)
+	return nil
+}
+
+func (h adminHandlers) deleteNote(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Customers.DeleteNote(r.Context(), principal(r).User, r.PathValue("id"), r.PathValue("note"), meta(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (h adminHandlers) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	u, err := h.Customers.Me(r.Context(), r.PathValue("id"))
 	if err != nil {

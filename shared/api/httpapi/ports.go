@@ -114,8 +114,11 @@ type Profiles interface {
 
 // Customers is customer accounts as staff see them.
 type Customers interface {
+	AddNote(ctx context.Context, actor *accounts.User, customerID, body string, m accounts.Meta) (*accounts.Note, error)
+	DeleteNote(ctx context.Context, actor *accounts.User, customerID, id string, m accounts.Meta) error
 	ListUsers(ctx context.Context, cursor string) (*accounts.UserPage, error)
 	Me(ctx context.Context, userID string) (*accounts.User, error)
+	Notes(ctx context.Context, customerID string) ([]accounts.Note, error)
 	SetTaxExempt(ctx context.Context, actor *accounts.User, userID string, exempt bool, m accounts.Meta) (*accounts.User, error)
 	SetRole(ctx context.Context, actor *accounts.User, userID string, role accounts.Role, m accounts.Meta) (*accounts.User, error)
 }

@@ -30,6 +30,7 @@ type Service struct {
 	limiter    Limiter
 	throttle   Throttle
 	passkeys   CredentialStore
+	notes      NoteStore
 	audit      audit.Recorder
 	notify     Notifier
 	sealer     Sealer
@@ -51,6 +52,7 @@ type Config struct {
 	Limiter    Limiter
 	Throttle   Throttle
 	Passkeys   CredentialStore // nil: no passkeys to remove
+	Notes      NoteStore
 	Audit      audit.Recorder
 	Notify     Notifier
 	Sealer     Sealer
@@ -63,7 +65,7 @@ type Config struct {
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, tokens: c.Tokens, limiter: c.Limiter, throttle: c.Throttle, passkeys: c.Passkeys, audit: c.Audit, notify: c.Notify, sealer: c.Sealer, clock: c.Clock, log: c.Log,
+	s := &Service{store: c.Store, tokens: c.Tokens, limiter: c.Limiter, throttle: c.Throttle, passkeys: c.Passkeys, notes: c.Notes, audit: c.Audit, notify: c.Notify, sealer: c.Sealer, clock: c.Clock, log: c.Log,
 		params: c.Params, accountURL: strings.TrimRight(c.AccountURL, "/"), issuer: c.Issuer}
 	return s
 }
