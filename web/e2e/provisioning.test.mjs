@@ -127,7 +127,14 @@ describe('provisioning', () => {
 
   it('staff see the provisioning log and suspend a service', async () => {
     const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    await signInAdmin(admin, stack, '/admin/services')
+    await signInAdmin(admin, stack, '/admin/')
+    // The home chart shows today's sales: revenue and the two paid orders, also as a table for screen readers.
+    assert.match(await admin.getByTestId('home-trends-summary').textContent(), /^Last 30 days: \$[\d,.]+ net revenue, 2 paid orders\.$/)
+    await admin.getByTestId('home-trends').locator('canvas').waitFor()
+    assert.equal(await admin.getByTestId('home-trends').locator('table tbody tr').count(), 30)
+    assert.deepEqual(await axe(admin), [], 'admin home with a chart: accessibility violations')
+    await admin.screenshot({ path: join(outDir, 'admin-home-chart.png'), fullPage: true })
+    await admin.goto(stack.base + '/admin/services')
     // The search finds the service by hostname and by address, on its customer's page.
     const { services } = await admin.evaluate(async () => (await fetch('/v1/admin/services')).json())
     const vps = services.find((s) => s.hostname === 'web1.example.com')
