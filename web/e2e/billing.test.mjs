@@ -20,12 +20,20 @@ describe('manual invoices', () => {
   it('admin issues an invoice; the customer gets the e-mail with the PDF and sees it in the account', async () => {
     admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
     await signInAdmin(admin, stack, '/admin/invoices')
+    // Checked before sending, with the API's words, and nothing typed is lost.
+    await admin.getByTestId('inv-unit').locator('input').fill('149.001')
+    await admin.getByTestId('inv-create').click()
+    await admin.getByText('must be an amount with at most 2 decimals').waitFor()
+    await admin.getByTestId('inv-description').getByText('is required').waitFor()
+    await admin.getByText('No invoices yet.').waitFor() // nothing was created
     await admin.getByTestId('inv-customer').click()
     await admin.getByRole('option', { name: stack.customer.email }).click()
     await admin.getByTestId('inv-description').locator('input').fill('Dedicated server setup — Łódź rack')
     await admin.getByTestId('inv-unit').locator('input').fill('149.00')
     await admin.getByTestId('inv-create').click()
     await admin.getByTestId('inv-finalize').click()
+    await admin.getByTestId('confirm-title').getByText('Finalise Invoice').waitFor()
+    await admin.getByTestId('confirm-accept').click()
     await admin.getByTestId('invoices-table').getByText('EZS-2026-000001').waitFor()
     assert.match(await admin.getByTestId('invoices-table').textContent(), /\$149\.00/)
 
@@ -56,6 +64,8 @@ describe('manual invoices', () => {
     assert.deepEqual(pdf, { status: 200, type: 'application/pdf', head: '%PDF-' })
 
     await admin.getByTestId('inv-paid').click()
+    await admin.getByTestId('confirm-title').getByText('Mark Invoice Paid').waitFor()
+    await admin.getByTestId('confirm-accept').click()
     await admin.getByTestId('invoices-table').getByText('paid').waitFor()
   })
 
