@@ -80,6 +80,8 @@ describe('manual invoices', () => {
     await admin.getByTestId('tax-save').click()
     await admin.getByTestId('tax-rates-table').getByText('21.00 %').waitFor()
     await admin.getByTestId('tax-delete-NL').click()
+    await admin.getByTestId('confirm-title').getByText('Delete Tax Rate').waitFor()
+    await admin.getByTestId('confirm-accept').click()
     await admin.getByTestId('tax-rates-table').getByText('21.00 %').waitFor({ state: 'detached' })
   })
 

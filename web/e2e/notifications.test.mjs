@@ -59,6 +59,8 @@ describe('notification templates', () => {
     assert.match(await mailbox.textContent('body'), /e2e@example\.com/)
 
     await page.getByTestId('tpl-reset').click()
+    await page.getByTestId('confirm-title').getByText('Reset Template').waitFor()
+    await page.getByTestId('confirm-accept').click()
     await page.getByText('Reset to the default template.').waitFor()
     assert.match(await subject.inputValue(), /Payment of/)
 
