@@ -274,6 +274,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		Audit:        p.Audit,
 		Ping:         p.ping,
 		CookieSecure: p.Config.CookieSecure,
+		ViewerPlace:  p.Config.ViewerPlaceHeaders,
 		Origins:      p.Config.WebOrigins,
 		Limiter:      p.Limiter,
 		Billing:      p.Billing,

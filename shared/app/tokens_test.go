@@ -74,8 +74,11 @@ func TestAPITokens(t *testing.T) {
 		t.Errorf("Bob revoking Alice's token: %d, want 404", code)
 	}
 	_, sess, _ := alice.Do("GET", "/v1/me/sessions", nil)
-	var sl struct{ Sessions []struct{ ID string } }
+	var sl struct{ Sessions []struct{ ID, Place string } }
 	_ = json.Unmarshal(sess, &sl)
+	if len(sl.Sessions) == 0 || sl.Sessions[0].Place != "this computer" {
+		t.Errorf("a session signed in from 127.0.0.1 is placed at %q, want this computer", sl.Sessions)
+	}
 	if code, _, _ := bob.Do("DELETE", "/v1/me/sessions/"+sl.Sessions[0].ID, nil); code != 404 {
 		t.Errorf("Bob revoking Alice's session: %d, want 404", code)
 	}

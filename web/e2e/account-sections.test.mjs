@@ -108,6 +108,7 @@ describe('account app', () => {
     const row = page.getByTestId('sessions').locator('.v-list-item', { hasText: 'Safari 18 on iPhone' })
     await row.waitFor()
     assert.doesNotMatch(await page.getByTestId('sessions').innerText(), /Mozilla\/5\.0/, 'no raw user-agent strings')
+    assert.match(await row.innerText(), /this computer \(127\.0\.0\.1\)/, 'the place it signed in from')
     const revoke = row.getByRole('button', { name: 'Sign out' })
     await revoke.focus()
     await page.keyboard.press('Enter')

@@ -127,6 +127,7 @@ type sessionRecord struct {
 	ImpEmail   string    `dynamodbav:"impersonator_email,omitempty"`
 	IP         string    `dynamodbav:"ip"`
 	UserAgent  string    `dynamodbav:"user_agent"`
+	Place      string    `dynamodbav:"place,omitempty"`
 	CreatedAt  time.Time `dynamodbav:"created_at"`
 	LastSeenAt time.Time `dynamodbav:"last_seen_at"`
 	IdleUntil  time.Time `dynamodbav:"idle_until"`
@@ -140,7 +141,7 @@ func (s *Accounts) PutSession(ctx context.Context, x *accounts.Session) error {
 	return s.t.Write(ctx, Create(&sessionRecord{
 		Item: Item{PK: "SESSION#" + x.IDHash, SK: "SESSION", Type: "session", Version: 1, TTL: x.ExpiresAt.Unix(),
 			GSI1PK: "USERSESSIONS#" + x.UserID, GSI1SK: x.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + x.IDHash},
-		UserID: x.UserID, Role: string(x.Role), Pending: x.Pending, MFA: x.MFA, CSRF: x.CSRF, ImpID: x.ImpersonatorID, ImpEmail: x.ImpersonatorEmail, IP: x.IP, UserAgent: x.UserAgent,
+		UserID: x.UserID, Role: string(x.Role), Pending: x.Pending, MFA: x.MFA, CSRF: x.CSRF, ImpID: x.ImpersonatorID, ImpEmail: x.ImpersonatorEmail, IP: x.IP, UserAgent: x.UserAgent, Place: x.Place,
 		CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt, IdleUntil: x.IdleUntil, ExpiresAt: x.ExpiresAt,
 	}))
 }
@@ -148,7 +149,7 @@ func (s *Accounts) PutSession(ctx context.Context, x *accounts.Session) error {
 func (r *sessionRecord) session() *accounts.Session {
 	return &accounts.Session{IDHash: r.PK[len("SESSION#"):], UserID: r.UserID, Role: accounts.Role(r.Role), Pending: r.Pending, MFA: r.MFA, CSRF: r.CSRF,
 		ImpersonatorID: r.ImpID, ImpersonatorEmail: r.ImpEmail,
-		IP: r.IP, UserAgent: r.UserAgent, CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt, IdleUntil: r.IdleUntil, ExpiresAt: r.ExpiresAt}
+		IP: r.IP, UserAgent: r.UserAgent, Place: r.Place, CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt, IdleUntil: r.IdleUntil, ExpiresAt: r.ExpiresAt}
 }
 
 // GetSession implements accounts.Store.

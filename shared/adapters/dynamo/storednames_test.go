@@ -134,7 +134,7 @@ var storedNames = map[string][]string{
 	},
 	"session": {
 		"GSI1PK", "GSI1SK", "PK", "SK", "created_at", "csrf", "expires_at", "idle_until",
-		"impersonator_email", "impersonator_id", "ip", "last_seen_at", "mfa", "pending", "role",
+		"impersonator_email", "impersonator_id", "ip", "last_seen_at", "mfa", "pending", "place", "role",
 		"schema", "ttl", "type", "user_agent", "user_id", "version",
 	},
 	"subscription": {

@@ -250,6 +250,7 @@ type sessionItem struct {
 	ID         string    `json:"id"`
 	IP         string    `json:"ip"`
 	UserAgent  string    `json:"user_agent"`
+	Place      string    `json:"place"`
 	CreatedAt  time.Time `json:"created_at"`
 	LastSeenAt time.Time `json:"last_seen_at"`
 	Current    bool      `json:"current"`
@@ -263,7 +264,7 @@ func (h accountHandlers) sessions(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := []sessionItem{}
 	for _, s := range list {
-		out = append(out, sessionItem{ID: s.IDHash, IP: s.IP, UserAgent: s.UserAgent, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, Current: s.IDHash == p.Session.IDHash})
+		out = append(out, sessionItem{ID: s.IDHash, IP: s.IP, UserAgent: s.UserAgent, Place: s.Place, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, Current: s.IDHash == p.Session.IDHash})
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"sessions": out})
 	return nil

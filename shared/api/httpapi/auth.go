@@ -48,7 +48,8 @@ func meta(r *http.Request) accounts.Meta {
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
-	m := accounts.Meta{IP: ip, UserAgent: r.UserAgent()}
+	place, _ := r.Context().Value(placeKey{}).(string)
+	m := accounts.Meta{IP: ip, UserAgent: r.UserAgent(), Place: place}
 	if p := principal(r); p != nil && p.Session != nil && p.Session.ImpersonatorID != "" {
 		m.ImpersonatorID, m.ImpersonatorEmail = p.Session.ImpersonatorID, p.Session.ImpersonatorEmail
 	}
@@ -85,6 +86,7 @@ var (
 func (d Deps) guard(rt httpx.Route) httpx.HandlerFunc {
 	h := rt.Handler
 	return func(w http.ResponseWriter, r *http.Request) error {
+		r = r.WithContext(context.WithValue(r.Context(), placeKey{}, d.placeOf(r)))
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && rt.Function != FnWebhooks {
 			// Writes from one address are bounded whatever the route
 			// (gateway webhooks prove themselves by signature instead).

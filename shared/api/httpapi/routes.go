@@ -59,6 +59,8 @@ type Deps struct {
 	OpenAPI func() ([]byte, error)
 	// Ping checks the store is reachable.
 	Ping func(ctx context.Context) error
+	// ViewerPlace trusts CloudFront's viewer location headers (see config).
+	ViewerPlace bool
 	// CookieSecure marks session cookies Secure (off only for plain-http tests).
 	CookieSecure bool
 	// Origins are the web apps' origins (WEB_ORIGINS); with the API's own

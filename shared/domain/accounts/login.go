@@ -153,7 +153,7 @@ func (s *Service) openSession(ctx context.Context, u *User, pending, mfa bool, m
 	}
 	token, hash := NewToken()
 	sess := &Session{IDHash: hash, UserID: u.ID, Role: u.Role, Pending: pending, MFA: mfa, CSRF: randomString(24),
-		IP: m.IP, UserAgent: truncate(m.UserAgent, 300), CreatedAt: now, LastSeenAt: now, IdleUntil: now.Add(t.Idle), ExpiresAt: now.Add(t.Absolute)}
+		IP: m.IP, UserAgent: truncate(m.UserAgent, 300), Place: truncate(m.Place, 100), CreatedAt: now, LastSeenAt: now, IdleUntil: now.Add(t.Idle), ExpiresAt: now.Add(t.Absolute)}
 	if err := s.store.PutSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("open session: %w", err)
 	}
@@ -345,7 +345,7 @@ func (s *Service) Impersonate(ctx context.Context, actor *User, customerID, reas
 	token, hash := NewToken()
 	t := ImpersonationTimeouts
 	sess := &Session{IDHash: hash, UserID: u.ID, Role: u.Role, CSRF: randomString(24), ImpersonatorID: actor.ID, ImpersonatorEmail: actor.Email,
-		IP: m.IP, UserAgent: truncate(m.UserAgent, 300), CreatedAt: now, LastSeenAt: now, IdleUntil: now.Add(t.Idle), ExpiresAt: now.Add(t.Absolute)}
+		IP: m.IP, UserAgent: truncate(m.UserAgent, 300), Place: truncate(m.Place, 100), CreatedAt: now, LastSeenAt: now, IdleUntil: now.Add(t.Idle), ExpiresAt: now.Add(t.Absolute)}
 	if err := s.store.PutSession(ctx, sess); err != nil {
 		return nil, err
 	}

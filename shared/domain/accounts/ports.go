@@ -69,6 +69,9 @@ type Sealer interface {
 type Meta struct {
 	IP        string
 	UserAgent string
+	// Place is where the request came from as people say it ("Berlin,
+	// DE"), when known.
+	Place string
 	// Impersonator, when set, is the staff member acting as the user: audit
 	// entries name them as the actor.
 	ImpersonatorID, ImpersonatorEmail string

@@ -22,6 +22,7 @@ type Session struct {
 	ImpersonatorEmail string
 	IP                string
 	UserAgent         string
+	Place             string // where it signed in, when known
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
 	IdleUntil         time.Time

@@ -37,6 +37,11 @@ type Config struct {
 	// WEBAUTHN_ORIGINS.
 	WebAuthnRPID    string   `env:"WEBAUTHN_RP_ID"`
 	WebAuthnOrigins []string `env:"WEBAUTHN_ORIGINS" envSeparator:","`
+	// ViewerPlaceHeaders trusts CloudFront's viewer location headers
+	// (CloudFront-Viewer-City, -Country) to show where a session signed in.
+	// Set it only when the API is reachable solely through CloudFront: a
+	// client calling it directly could claim any place.
+	ViewerPlaceHeaders bool `env:"VIEWER_PLACE_HEADERS" envDefault:"false"`
 	// CookieSecure marks session cookies Secure; turn off only for plain-http tests.
 	CookieSecure bool `env:"COOKIE_SECURE" envDefault:"true"`
 	// Argon2id cost for new password hashes (existing ones are upgraded at

@@ -2086,6 +2086,8 @@ export interface components {
             id: string;
             ip: string;
             user_agent: string;
+            /** @description Where it signed in ("Berlin, DE", "this computer"); empty when not known */
+            place: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
