@@ -144,6 +144,8 @@ describe('customer account', () => {
     await page.getByTestId('confirm-title').getByText('Revoke API Token').waitFor()
     await page.keyboard.press('Escape')
     await page.getByTestId('confirm-title').waitFor({ state: 'detached' })
+    // and the focus is back on the button that asked, so the keyboard carries on from there.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'token-revoke-monitoring')
     assert.equal((await fetch(stack.base + '/v1/me', { headers: { Authorization: `Bearer ${secret}` } })).status, 200)
     await page.getByTestId('token-revoke-monitoring').click()
     await page.getByTestId('confirm-accept').click()

@@ -146,7 +146,17 @@ describe('provisioning', () => {
       await admin.getByTestId('customer-services').locator('tr.picked').getByText('web1.example.com').waitFor()
     }
     await admin.goto(stack.base + '/admin/services')
-    await admin.getByTestId('services-table').getByText('web1.example.com').click()
+    // By keyboard: the row's link opens the service, focus moves into the
+    // dialog, Escape closes it and focus returns to where it was.
+    const openLink = admin.getByTestId(`svc-open-${vps.id}`)
+    await openLink.focus()
+    await admin.keyboard.press('Enter')
+    await admin.getByTestId('service-detail').waitFor()
+    await admin.waitForFunction(() => !!document.activeElement?.closest('.v-overlay'))
+    await admin.keyboard.press('Escape')
+    await admin.getByTestId('service-detail').waitFor({ state: 'detached' })
+    await admin.waitForFunction((id) => document.activeElement?.getAttribute('data-testid') === id, `svc-open-${vps.id}`)
+    await admin.keyboard.press('Enter')
     await admin.getByTestId('service-log').getByText('create').first().waitFor()
     // The log reads as JSON, folded to a line until opened.
     await admin.getByTestId('service-log').locator('details').first().locator('summary').click()
