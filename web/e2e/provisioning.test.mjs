@@ -90,6 +90,9 @@ describe('provisioning', () => {
     await page.getByTestId('power-start').click()
     await page.getByTestId('confirm-accept').click()
     await page.getByTestId('service-power').getByText('Running').waitFor()
+    // Every reading taken meanwhile is on the live chart, said in words too.
+    assert.match(await page.getByTestId('service-live-summary').textContent(), /^Over the last (minute|\d+ minutes): CPU now [\d.]+ %, at most [\d.]+ %; memory now \d+ %\.$/)
+    await page.getByTestId('service-live').locator('canvas').waitFor()
     await page.screenshot({ path: join(outDir, 'account-service-vps.png'), fullPage: true })
     assert.deepEqual(await axe(page), [], 'service page: accessibility violations')
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { limitLabels, meters } from './usage'
+import { keep, limitLabels, meters, sampleOf } from './usage'
 
 describe('service meters', () => {
   const usage = { cpu_percent: 150, memory_bytes: 2 * 1024 ** 3, disk_bytes: 10 * 1024 ** 3, network_rx_bytes: 1024 ** 3, network_tx_bytes: 1024 ** 3 }
@@ -15,5 +15,17 @@ describe('service meters', () => {
   })
   it('names the limits', () => {
     expect(limitLabels({ cpu_cores: 1, memory_mb: 2048, disk_gb: 0, backups: 2 })).toEqual(['1 vCPU', '2 GiB memory', '2 backups'])
+  })
+})
+
+describe('live samples', () => {
+  it('are shares of the limits, and keep the newest', () => {
+    const u = { cpu_percent: 150, memory_bytes: 512 * 1024 ** 2, disk_bytes: 0, network_rx_bytes: 0, network_tx_bytes: 0 }
+    expect(sampleOf(u, { cpu_cores: 2, memory_mb: 2048 }, 1000)).toEqual({ at: 1000, cpu: 75, memory: 25 })
+    expect(sampleOf(u, {}, 1000)).toEqual({ at: 1000, cpu: 100, memory: null })
+    let list: ReturnType<typeof sampleOf>[] = []
+    for (let i = 1; i <= 5; i++) list = keep(list, { at: i, cpu: i, memory: null }, 3)
+    expect(list.map((s) => s.at)).toEqual([3, 4, 5])
+    expect(keep(list, { at: 5, cpu: 9, memory: null }, 3)).toBe(list) // the same reading again
   })
 })

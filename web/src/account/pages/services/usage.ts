@@ -49,3 +49,21 @@ export function limitLabels(limits: Record<string, number>): string[] {
   ]
   return words.filter(([k]) => (limits[k] ?? 0) > 0).map(([k, f]) => f(limits[k]!))
 }
+
+/** Sample is one reading of live usage, as shares of the plan's limits. */
+export interface Sample {
+  at: number // ms since the epoch
+  cpu: number // percent of all cores
+  memory: number | null // percent of the memory limit; null without one
+}
+
+export function sampleOf(u: Usage, limits: Record<string, number>, at: number): Sample {
+  const cores = limits.cpu_cores ?? 0
+  return { at, cpu: Math.min(100, Math.round((cores > 0 ? u.cpu_percent / cores : u.cpu_percent) * 10) / 10), memory: pct(u.memory_bytes, limits.memory_mb && limits.memory_mb * 1024 ** 2) }
+}
+
+/** keep appends s and drops the oldest beyond max; a repeat of the last reading's time is ignored. */
+export function keep(list: Sample[], s: Sample, max: number): Sample[] {
+  if (list.at(-1)?.at === s.at) return list
+  return [...list, s].slice(-max)
+}
