@@ -24,14 +24,7 @@ func TestTaxExemptIsStaffOnly(t *testing.T) {
 	if code, body, _ := alice.Do("PUT", "/v1/me/profile", map[string]any{"name": "Alice", "tax_exempt": true}); code != 400 {
 		t.Fatalf("customer setting tax_exempt: %d %s", code, body)
 	}
-	if _, err := e.p.Accounts.CreateUser(context.Background(), accounts.NewUser{Email: "support@example.com", Name: "S", Password: "a long enough password", Role: accounts.Support, Verified: true, TOTPSecret: adminTOTP}); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Minute)
-	support, err := session.SignIn(e.srv.URL, "support@example.com", "a long enough password", adminTOTP, e.clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	support := supportStaff(t, e)
 	if code, _, _ := support.Do("GET", "/v1/admin/customers/"+me.ID, nil); code != 200 {
 		t.Errorf("support reading a customer: %d", code)
 	}
@@ -60,4 +53,19 @@ func TestTaxExemptIsStaffOnly(t *testing.T) {
 	if n := len(list["customers"].([]any)); n < 3 {
 		t.Fatalf("customers listed: %d", n)
 	}
+}
+
+// supportStaff is a signed-in support staff member (support@example.com,
+// second factor passed).
+func supportStaff(t *testing.T, e *env) *session.Client {
+	t.Helper()
+	if _, err := e.p.Accounts.CreateUser(context.Background(), accounts.NewUser{Email: "support@example.com", Name: "S", Password: "a long enough password", Role: accounts.Support, Verified: true, TOTPSecret: adminTOTP}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	support, err := session.SignIn(e.srv.URL, "support@example.com", "a long enough password", adminTOTP, e.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return support
 }

@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/testkit/session"
 )
 
@@ -21,14 +19,7 @@ func TestCustomerNotes(t *testing.T) {
 	var me struct{ ID string }
 	_, b, _ := alice.Do("GET", "/v1/me", nil)
 	_ = json.Unmarshal(b, &me)
-	if _, err := e.p.Accounts.CreateUser(context.Background(), accounts.NewUser{Email: "support@example.com", Name: "S", Password: "a long enough password", Role: accounts.Support, Verified: true, TOTPSecret: adminTOTP}); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Minute)
-	support, err := session.SignIn(e.srv.URL, "support@example.com", "a long enough password", adminTOTP, e.clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	support := supportStaff(t, e)
 	path := "/v1/admin/customers/" + me.ID + "/notes"
 
 	for _, c := range []struct {
