@@ -239,6 +239,16 @@ func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
 		inv["attempt_count"] = inv["attempt_count"].(int64) + 1
 		s.mu.Unlock()
 		return nil, http.StatusPaymentRequired, "The customer has no attached payment source or default payment method."
+	} else if card["card"].(map[string]any)["last4"] == CardChargeFails[12:] {
+		// The card that attaches but declines every charge: the attempt is
+		// recorded as Stripe does, and the invoice stays open.
+		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": inv["amount_due"], "amount_refunded": int64(0), "currency": inv["currency"], "customer": inv["customer"],
+			"invoice": inv["id"], "paid": false, "status": "failed", "failure_code": "card_declined", "failure_message": "Your card was declined.", "created": s.now()}
+		s.objects[ch["id"].(string)] = ch
+		inv["status"], inv["charge"], inv["attempt_count"] = "open", ch["id"], inv["attempt_count"].(int64)+1
+		s.mu.Unlock()
+		s.emit("invoice.payment_failed", inv)
+		return nil, http.StatusPaymentRequired, "Your card was declined."
 	}
 	due := s.applyBalance(inv, inv["total"].(int64))
 	inv["amount_due"], inv["status"], inv["amount_paid"], inv["attempt_count"] = due, "paid", due, inv["attempt_count"].(int64)+1
@@ -248,10 +258,56 @@ func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
 		s.objects[ch["id"].(string)] = ch
 		inv["charge"] = ch["id"]
 	}
+	// Paying a past-due subscription's renewal brings it back: active, in
+	// the period the invoice was for.
+	sub := s.objects[inv["subscription"].(string)]
+	recovered := sub != nil && sub["status"] == "past_due" && inv["billing_reason"] == "subscription_cycle"
+	if recovered {
+		period := inv["lines"].(map[string]any)["data"].([]any)[0].(map[string]any)["period"].(map[string]any)
+		sub["status"], sub["current_period_start"], sub["current_period_end"] = "active", period["start"], period["end"]
+	}
 	s.mu.Unlock()
 	s.emit("invoice.finalized", inv)
 	s.emit("invoice.paid", inv)
+	if recovered {
+		s.emit("customer.subscription.updated", sub)
+	}
 	return inv, 0, ""
+}
+
+// listInvoices is GET /v1/invoices, newest first, filtered by
+// subscription, customer and status as Stripe's list is.
+func (s *Sim) listInvoices(r *http.Request) (map[string]any, int, string) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	var out []any
+	for _, o := range s.objects {
+		if o["object"] != "invoice" {
+			continue
+		}
+		if v := q.Get("subscription"); v != "" && o["subscription"] != v {
+			continue
+		}
+		if v := q.Get("customer"); v != "" && o["customer"] != v {
+			continue
+		}
+		if v := q.Get("status"); v != "" && o["status"] != v {
+			continue
+		}
+		out = append(out, maps.Clone(o))
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b any) int {
+		x, y := a.(map[string]any), b.(map[string]any)
+		if d := cmp.Compare(y["created"].(int64), x["created"].(int64)); d != 0 {
+			return d
+		}
+		return cmp.Compare(y["id"].(string), x["id"].(string))
+	})
+	if out == nil {
+		out = []any{}
+	}
+	return map[string]any{"object": "list", "data": out, "has_more": false, "url": "/v1/invoices"}, 0, ""
 }
 
 func (s *Sim) voidInvoice(r *http.Request) (map[string]any, int, string) {

@@ -67,6 +67,7 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 		"/v1/me/subscriptions/{id}/change/preview": func() string { return aliceSubscription(t, e, alice, false) },
 		"/v1/me/subscriptions/{id}/change":         func() string { return aliceSubscription(t, e, alice, false) },
 		"/v1/me/subscriptions/{id}/resume":         func() string { return aliceSubscription(t, e, alice, true) },
+		"/v1/me/subscriptions/{id}/pay":            func() string { return aliceSubscription(t, e, alice, false) },
 		"/v1/me/invoices/{id}":                     func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/invoices/{id}/pdf":                 func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/tokens/{id}": func() string {

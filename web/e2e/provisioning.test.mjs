@@ -178,4 +178,35 @@ describe('provisioning', () => {
     await admin.getByTestId('service-detail').getByText('VPS Standard · active').waitFor()
     await admin.getByTestId('service-log').getByText('resize').first().waitFor()
   })
+
+  it('a declined renewal is paid from the account in one click', async () => {
+    // The simulated Stripe's control page ends a period with a declined charge.
+    const dev = await browser.newPage()
+    await dev.goto(stack.base + '/dev/stripe/')
+    await dev.getByRole('button', { name: 'Renew with a declined card' }).first().click()
+    await dev.getByTestId('renew-notice').getByText(/declined/).waitFor()
+    await dev.close()
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.goto(stack.base + '/account/login')
+    await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+    await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('signin-submit').click()
+    await page.getByTestId('welcome').waitFor()
+    // The webhooks arrive in a moment: the dashboard says what failed and offers to pay.
+    for (let i = 0; i < 60 && !(await page.getByTestId('dashboard-overdue').count()); i++) {
+      await page.waitForTimeout(250)
+      await page.reload()
+      await page.getByTestId('dashboard').waitFor()
+    }
+    await page.getByTestId('dashboard-pay').click()
+    await page.waitForURL(/\/account\/billing$/)
+    await page.locator('[data-testid^="pay-sub_"]').first().click()
+    await page.getByTestId('billing-notice').getByText(/^Paid\. .+ is active again\.$/).waitFor()
+    assert.equal(await page.locator('[data-testid^="pay-sub_"]').count(), 0, 'nothing left to pay')
+    await page.goto(stack.base + '/account/')
+    await page.getByTestId('dashboard-active').waitFor()
+    assert.equal(await page.getByTestId('dashboard-overdue').count(), 0)
+    await page.close()
+  })
 })

@@ -44,6 +44,30 @@ func (g *Gateway) ResumeSubscription(ctx context.Context, id, key string) error 
 	return classify(err, "resume subscription "+id)
 }
 
+// PayOpenInvoice implements gateway.Gateway: the newest open invoice of
+// the subscription, paid with the subscription's default card (Stripe's
+// POST /v1/invoices/{id}/pay).
+func (g *Gateway) PayOpenInvoice(ctx context.Context, subscriptionID, key string) (string, error) {
+	lp := &stripe.InvoiceListParams{Subscription: stripe.String(subscriptionID), Status: stripe.String(string(stripe.InvoiceStatusOpen))}
+	lp.Context = ctx
+	lp.Limit = stripe.Int64(1)
+	it := g.api.Invoices.List(lp)
+	if !it.Next() {
+		if err := it.Err(); err != nil {
+			return "", classify(err, "list open invoices of "+subscriptionID)
+		}
+		return "", gateway.ErrNothingDue
+	}
+	inv := it.Invoice()
+	p := &stripe.InvoicePayParams{}
+	p.Context = ctx
+	p.SetIdempotencyKey(key)
+	if _, err := g.api.Invoices.Pay(inv.ID, p); err != nil {
+		return "", classify(err, "pay invoice "+inv.ID)
+	}
+	return inv.ID, nil
+}
+
 // Subscription implements gateway.Gateway.
 func (g *Gateway) Subscription(ctx context.Context, id string) (*gateway.Subscription, error) {
 	p := &stripe.SubscriptionParams{}

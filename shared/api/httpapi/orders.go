@@ -95,6 +95,17 @@ func (h orderHandlers) customerSubscriptions(w http.ResponseWriter, r *http.Requ
 	return nil
 }
 
+// myPayNow pays a past-due subscription's open invoice; the subscription
+// turns active when the gateway's webhook confirms, so 202.
+func (h orderHandlers) myPayNow(w http.ResponseWriter, r *http.Request) error {
+	invoice, err := h.Checkout.PayNow(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusAccepted, map[string]any{"invoice_id": invoice})
+	return nil
+}
+
 func (h orderHandlers) myPayments(w http.ResponseWriter, r *http.Request) error {
 	list, err := h.Checkout.Payments(r.Context(), principal(r).User.ID)
 	if err != nil {

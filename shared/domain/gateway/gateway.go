@@ -92,6 +92,9 @@ type Checkout struct {
 	URL string
 }
 
+// ErrNothingDue means a subscription has no open invoice to pay.
+var ErrNothingDue = apperr.New(apperr.Conflict, "nothing is due on this subscription")
+
 // ErrSignature means a webhook was forged, altered or replayed too late.
 var ErrSignature = errors.New("webhook signature is invalid or stale")
 
@@ -110,6 +113,11 @@ type Gateway interface {
 	CancelSubscription(ctx context.Context, in CancelInput) error
 	// ResumeSubscription withdraws a cancellation at period end.
 	ResumeSubscription(ctx context.Context, subscriptionID, key string) error
+	// PayOpenInvoice charges a subscription's open invoice now, with its
+	// default payment method (the customer's "pay now"); it returns the
+	// invoice paid. ErrNothingDue when no invoice is open; a decline is
+	// apperr.Invalid with the bank's words.
+	PayOpenInvoice(ctx context.Context, subscriptionID, key string) (string, error)
 	// Subscription is the subscription as the gateway has it now: the
 	// source of truth when two events cannot be ordered.
 	Subscription(ctx context.Context, subscriptionID string) (*Subscription, error)
@@ -188,6 +196,11 @@ func (Unconfigured) CancelSubscription(context.Context, CancelInput) error { ret
 
 // ResumeSubscription implements Gateway.
 func (Unconfigured) ResumeSubscription(context.Context, string, string) error { return errUnconfigured }
+
+// PayOpenInvoice implements Gateway.
+func (Unconfigured) PayOpenInvoice(context.Context, string, string) (string, error) {
+	return "", errUnconfigured
+}
 
 // Subscription implements Gateway.
 func (Unconfigured) Subscription(context.Context, string) (*Subscription, error) {
