@@ -6,9 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/ezscale/platform/shared/platform/apperr"
-
 	"github.com/ezscale/platform/shared/domain/search"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // Search is the staff search index: one item per term an entity is found
