@@ -4510,6 +4510,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not recorded yet: the event depends on one not received yet (a refund ahead of its invoice.paid), or the payment provider could not be asked to settle two events of the same second; Stripe delivers it again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     checkCoupon: {
