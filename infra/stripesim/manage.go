@@ -93,14 +93,20 @@ func (s *Sim) createRefund(r *http.Request) (map[string]any, int, string) {
 // listRefunds is GET /v1/refunds?charge=…: one page, newest first like
 // Stripe.
 func (s *Sim) listRefunds(r *http.Request) (map[string]any, int, string) {
-	charge := r.URL.Query().Get("charge")
+	return s.list(r, "refund", "/v1/refunds", "charge"), 0, ""
+}
+
+// list is a Stripe list of the objects of one kind, newest first, keeping
+// those that match every filter given in the query (by attribute name).
+func (s *Sim) list(r *http.Request, kind, url string, filters ...string) map[string]any {
+	q := r.URL.Query()
 	s.mu.Lock()
-	var out []any
+	out := []any{}
 	for _, o := range s.objects {
-		if o["object"] == "refund" && (charge == "" || o["charge"] == charge) {
-			c := maps.Clone(o)
-			out = append(out, c)
+		if o["object"] != kind || slices.ContainsFunc(filters, func(f string) bool { return q.Get(f) != "" && o[f] != q.Get(f) }) {
+			continue
 		}
+		out = append(out, maps.Clone(o))
 	}
 	s.mu.Unlock()
 	slices.SortFunc(out, func(a, b any) int {
@@ -110,10 +116,7 @@ func (s *Sim) listRefunds(r *http.Request) (map[string]any, int, string) {
 		}
 		return cmp.Compare(y["id"].(string), x["id"].(string))
 	})
-	if out == nil {
-		out = []any{}
-	}
-	return map[string]any{"object": "list", "data": out, "has_more": false, "url": "/v1/refunds"}, 0, ""
+	return map[string]any{"object": "list", "data": out, "has_more": false, "url": url}
 }
 
 // createSetupSession is Checkout in setup mode: the customer saves a card.
@@ -275,39 +278,9 @@ func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
 	return inv, 0, ""
 }
 
-// listInvoices is GET /v1/invoices, newest first, filtered by
-// subscription, customer and status as Stripe's list is.
+// listInvoices is GET /v1/invoices, filtered as Stripe's list is.
 func (s *Sim) listInvoices(r *http.Request) (map[string]any, int, string) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	var out []any
-	for _, o := range s.objects {
-		if o["object"] != "invoice" {
-			continue
-		}
-		if v := q.Get("subscription"); v != "" && o["subscription"] != v {
-			continue
-		}
-		if v := q.Get("customer"); v != "" && o["customer"] != v {
-			continue
-		}
-		if v := q.Get("status"); v != "" && o["status"] != v {
-			continue
-		}
-		out = append(out, maps.Clone(o))
-	}
-	s.mu.Unlock()
-	slices.SortFunc(out, func(a, b any) int {
-		x, y := a.(map[string]any), b.(map[string]any)
-		if d := cmp.Compare(y["created"].(int64), x["created"].(int64)); d != 0 {
-			return d
-		}
-		return cmp.Compare(y["id"].(string), x["id"].(string))
-	})
-	if out == nil {
-		out = []any{}
-	}
-	return map[string]any{"object": "list", "data": out, "has_more": false, "url": "/v1/invoices"}, 0, ""
+	return s.list(r, "invoice", "/v1/invoices", "subscription", "customer", "status"), 0, ""
 }
 
 func (s *Sim) voidInvoice(r *http.Request) (map[string]any, int, string) {
