@@ -44,6 +44,8 @@ func platformWith(ctx context.Context, dir string, clk clock.Clock, env map[stri
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.PDF = invoicepdf.Configured(cfg)
-	adapters.Panels = panels
+	if panels != nil {
+		adapters.Panels = app.PanelsOf(provisioning.ByType(panels))
+	}
 	return app.New(cfg, adapters, slog.New(slog.DiscardHandler), clk), adapters, q, nil
 }

@@ -46,10 +46,9 @@ type Adapters struct {
 	Mailer   notify.Mailer
 	// HTTP is used for Discord webhooks; it must carry a timeout.
 	HTTP *http.Client
-	// Panels provision services per type (nil: provisioning not wired here).
-	Panels map[catalog.ServiceType]provisioning.Panel
-	// PanelConcurrency is the panel worker's calls at a time per panel name.
-	PanelConcurrency map[string]int
+	// Panels are the panel instances and the routes to them (zero: no
+	// panel is called here and nothing is known to be deliverable).
+	Panels Panels
 	// Gateway takes payments (nil: payments are not configured here).
 	Gateway gateway.Gateway
 	// PDF renders invoices (nil: this function renders none).
@@ -99,7 +98,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	ad = withDefaults(ad)
 	tbl := dynamo.New(ad.DynamoDB, cfg.TableName, clk)
 	p := &Platform{
-		PanelConcurrency: ad.PanelConcurrency,
+		PanelConcurrency: ad.Panels.Limits,
 		Config:           cfg,
 		Log:              log,
 		Clock:            clk,
@@ -145,18 +144,18 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	p.Orders = orders.NewService(orders.Config{
 		Store: p.OrderStore, Plans: p.Catalog, Coupons: p.Coupons, Customers: customers{p.Accounts}, TaxRates: dynamo.NewTaxRates(tbl),
 		Gateway: ad.Gateway, SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
-		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder, Delivery: delivery(ad.Panels),
+		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder, Delivery: ad.Panels.delivery(),
 		Services: serviceStates{tbl},
 	})
-	if ad.Panels != nil {
-		p.Catalog.SetDelivery(delivery(ad.Panels))
+	if ad.Panels.Routes != nil {
+		p.Catalog.SetDelivery(ad.Panels.Routes)
 	}
 	(&orders.Effects{Orders: p.Orders, Invoices: p.Billing, Notify: p.Notify, Customers: customers{p.Accounts}, HighValue: cfg.HighValueOrder}).Register(p.Outbox)
 	p.Services = dynamo.NewServices(tbl)
 	// Without panels (a function that does not call them) services can be
 	// read; panel actions answer that no panel is configured.
 	p.Search = p.newSearch(tbl)
-	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels,
+	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels.Registry,
 		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL}
 	p.Outbox.Handle(orders.KindResize, func(ctx context.Context, it outbox.Item) error {
 		var in struct {

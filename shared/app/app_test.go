@@ -78,7 +78,9 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 	}
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.PDF = invoicepdf.Configured(cfg)
-	adapters.Panels = panels
+	if panels != nil {
+		adapters.Panels = app.PanelsOf(provisioning.ByType(panels))
+	}
 	if adapters.Passkeys, err = webauthnrp.Configured(cfg); err != nil {
 		t.Fatal(err)
 	}

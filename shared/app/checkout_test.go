@@ -59,12 +59,17 @@ func newShopOver(t *testing.T, wrap func(dynamo.API) dynamo.API) *shop {
 
 // billingOnlyPanel stands in for a panel where a test sells a plan but
 // never provisions it (these tests are about money).
-type billingOnlyPanel struct{ provisioning.Panel }
+type billingOnlyPanel struct {
+	provisioning.Panel
+	name string
+}
+
+func (p billingOnlyPanel) Name() string { return p.name }
 
 func sellsEverything() map[catalog.ServiceType]provisioning.Panel {
 	out := map[catalog.ServiceType]provisioning.Panel{}
 	for _, t := range []catalog.ServiceType{catalog.VPS, catalog.Dedicated, catalog.Hosting, catalog.GameServer} {
-		out[t] = billingOnlyPanel{}
+		out[t] = billingOnlyPanel{name: string(t)}
 	}
 	return out
 }
@@ -551,7 +556,7 @@ func TestGatewayCustomerDeletedAtTheGateway(t *testing.T) {
 // Nothing is sold that nothing here can deliver: a plan whose service type
 // has no panel is listed as unavailable and checkout refuses it.
 func TestUndeliverablePlansAreNotSold(t *testing.T) {
-	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { return api }, map[catalog.ServiceType]provisioning.Panel{catalog.VPS: billingOnlyPanel{}})
+	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { return api }, map[catalog.ServiceType]provisioning.Panel{catalog.VPS: billingOnlyPanel{name: "vps"}})
 	vps := catalogtest.Input("vps-ok")
 	hosting := catalogtest.Input("web-no")
 	hosting.ServiceType, hosting.Features.Extras = catalog.Hosting, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ezscale/platform/infra/local/workflows"
@@ -26,33 +27,56 @@ const (
 	pteroClientKey = "ptlc_local0000000000000000000000000000000000000000"
 )
 
-// panels are the simulated VirtFusion and Pterodactyl, and adapters to
-// them configured for the seeded catalog.
+// panels are the simulated panels — two VirtFusion clusters (London has
+// its own), Pterodactyl — and adapters to them configured for the seeded
+// catalog, routed as a deployment's PANEL_ROUTES would route them.
 type panels struct {
-	vf     *vfsim.Sim
-	ptero  *pterosim.Sim
-	vfCfg  virtfusion.Config
-	byType map[catalog.ServiceType]provisioning.Panel
+	vf, vfUK *vfsim.Sim
+	ptero    *pterosim.Sim
+	vfCfg    virtfusion.Config
+	registry *provisioning.Registry
 }
 
-func newPanels(base string, client *http.Client) *panels {
+// routes are the local PANEL_ROUTES.
+var routes = []provisioning.Route{
+	{Panel: "virtfusion", ServiceType: catalog.VPS},
+	{Panel: "virtfusion-uk", ServiceType: catalog.VPS, Locations: []string{"London, UK"}},
+	{Panel: "pterodactyl", ServiceType: catalog.GameServer},
+}
+
+func newPanels(base string, client *http.Client) (*panels, error) {
 	locations := map[string]int{"Dallas, US": 1, "Frankfurt, DE": 2, "London, UK": 3}
 	templates := map[string]int{}
 	for i, os := range orders.OperatingSystems {
 		templates[os] = i + 1
 	}
-	p := &panels{vf: vfsim.New(vfToken), ptero: pterosim.New(pteroAppKey, pteroClientKey),
+	p := &panels{vf: vfsim.New(vfToken), vfUK: vfsim.New(vfToken), ptero: pterosim.New(pteroAppKey, pteroClientKey),
 		vfCfg: virtfusion.Config{BaseURL: base + "/dev/virtfusion", Token: vfToken, HTTP: client, DefaultPackage: 1, Hypervisors: locations, Templates: templates}}
-	p.byType = map[catalog.ServiceType]provisioning.Panel{
-		catalog.VPS: virtfusion.New(p.vfCfg),
-		catalog.GameServer: pterodactyl.New(pterodactyl.Config{BaseURL: base + "/dev/pterodactyl", AppKey: pteroAppKey, ClientKey: pteroClientKey, HTTP: client,
-			Locations: locations, Eggs: map[string]pterodactyl.Egg{
-				"Minecraft Java & Bedrock": {ID: 1, DockerImage: "ghcr.io/pterodactyl/yolks:java_21", Startup: "java -jar server.jar", Environment: map[string]string{"SERVER_JARFILE": "server.jar"}},
-				"Valheim":                  {ID: 2, DockerImage: "ghcr.io/parkervcp/steamcmd:debian", Startup: "./valheim_server.x86_64"},
-				"Rust":                     {ID: 3, DockerImage: "ghcr.io/pterodactyl/games:rust", Startup: "./RustDedicated"},
-			}}),
+	ptero := pterodactyl.New(pterodactyl.Config{BaseURL: base + "/dev/pterodactyl", AppKey: pteroAppKey, ClientKey: pteroClientKey, HTTP: client,
+		Locations: locations, Eggs: map[string]pterodactyl.Egg{
+			"Minecraft Java & Bedrock": {ID: 1, DockerImage: "ghcr.io/pterodactyl/yolks:java_21", Startup: "java -jar server.jar", Environment: map[string]string{"SERVER_JARFILE": "server.jar"}},
+			"Valheim":                  {ID: 2, DockerImage: "ghcr.io/parkervcp/steamcmd:debian", Startup: "./valheim_server.x86_64"},
+			"Rust":                     {ID: 3, DockerImage: "ghcr.io/pterodactyl/games:rust", Startup: "./RustDedicated"},
+		}})
+	rs, err := provisioning.NewRoutes(routes)
+	if err != nil {
+		return nil, err
 	}
-	return p
+	if p.registry, err = provisioning.NewRegistry(rs, append(p.virtFusions(nil), ptero)...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// virtFusions are the two clusters' adapters with packages (plan id →
+// package id).
+func (p *panels) virtFusions(packages map[string]int) []provisioning.Panel {
+	uk := p.vfCfg
+	uk.Name, uk.BaseURL, uk.Packages = "virtfusion-uk", strings.Replace(uk.BaseURL, "/dev/virtfusion", "/dev/virtfusion-uk", 1), packages
+	uk.Hypervisors = map[string]int{"London, UK": 1}
+	eu := p.vfCfg
+	eu.Packages = packages
+	return []provisioning.Panel{virtfusion.New(eu), virtfusion.New(uk)}
 }
 
 // mapPackages gives every VPS plan in the catalog its own simulated
@@ -64,13 +88,14 @@ func (p *panels) mapPackages(ctx context.Context, plans *catalog.Service) error 
 	if err != nil {
 		return err
 	}
-	cfg := p.vfCfg
-	cfg.Packages = map[string]int{}
+	packages := map[string]int{}
 	for i, pl := range list {
-		cfg.Packages[pl.ID] = i + 1
-		p.vf.Packages[i+1] = true
+		packages[pl.ID] = i + 1
+		p.vf.Packages[i+1], p.vfUK.Packages[i+1] = true, true
 	}
-	p.byType[catalog.VPS] = virtfusion.New(cfg)
+	for _, vf := range p.virtFusions(packages) {
+		p.registry.Swap(vf)
+	}
 	return nil
 }
 
@@ -79,6 +104,7 @@ func (s *Stack) VirtFusion() *vfsim.Sim { return s.panels.vf }
 
 func (p *panels) mount(mux *http.ServeMux) {
 	mux.Handle("/dev/virtfusion/", http.StripPrefix("/dev/virtfusion", p.vf.Handler()))
+	mux.Handle("/dev/virtfusion-uk/", http.StripPrefix("/dev/virtfusion-uk", p.vfUK.Handler()))
 	mux.Handle("/dev/pterodactyl/", http.StripPrefix("/dev/pterodactyl", p.ptero.Handler()))
 }
 
@@ -132,3 +158,6 @@ func redrive(ctx context.Context, p *app.Platform, flows *workflows.Local) {
 		cursor = next
 	}
 }
+
+// VirtFusionUK is the simulated London cluster.
+func (s *Stack) VirtFusionUK() *vfsim.Sim { return s.panels.vfUK }

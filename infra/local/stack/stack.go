@@ -145,14 +145,20 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Passkeys = webauthnrp.Offered(cfg, o.Log)
-	pan := newPanels(o.BaseURL, adapters.HTTP)
+	pan, err := newPanels(o.BaseURL, adapters.HTTP)
+	if err != nil {
+		return nil, err
+	}
 	if err := pan.vf.Keep(simState("virtfusion")); err != nil {
+		return nil, err
+	}
+	if err := pan.vfUK.Keep(simState("virtfusion-uk")); err != nil {
 		return nil, err
 	}
 	if err := pan.ptero.Keep(simState("pterodactyl")); err != nil {
 		return nil, err
 	}
-	adapters.Panels = pan.byType
+	adapters.Panels = app.PanelsOf(pan.registry)
 	p := app.New(cfg, adapters, o.Log, o.Clock)
 	p.OpenAPI = openapi.JSON
 	flows, err := provisioningFlows(p, o.Log)

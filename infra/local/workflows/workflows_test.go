@@ -174,7 +174,7 @@ func TestProvisioningWorkflow(t *testing.T) {
 	})
 	// Paid orders that cannot become a service: a failed record with the
 	// reason in its log, and one admin alert; nothing at any panel.
-	for order, reason := range map[string]string{"ord_old": "plan VPS Old is archived", "ord_dedi": "no panel is configured for dedicated services"} {
+	for order, reason := range map[string]string{"ord_old": "plan VPS Old is archived", "ord_dedi": "no panel instance serves this plan here"} {
 		t.Run("PaidButImpossible/"+order, func(t *testing.T) {
 			w := provisioningtest.New(t)
 			l := start(t, w)

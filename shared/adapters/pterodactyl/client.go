@@ -30,6 +30,7 @@ type Egg struct {
 
 // Config is one panel.
 type Config struct {
+	Name      string // the instance's name (default "pterodactyl")
 	BaseURL   string // https://panel.example.com
 	AppKey    string // ptla_…
 	ClientKey string // ptlc_… of an admin user (power and resources)
@@ -55,11 +56,14 @@ func New(c Config) *Panel {
 		c.Timeout = 15 * time.Second
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.Name == "" {
+		c.Name = "pterodactyl"
+	}
 	return &Panel{c: c}
 }
 
 // Name implements provisioning.Panel.
-func (p *Panel) Name() string { return "pterodactyl" }
+func (p *Panel) Name() string { return p.c.Name }
 
 type apiErrors struct {
 	Errors []struct {

@@ -21,6 +21,7 @@ import (
 
 // Config is one control server.
 type Config struct {
+	Name    string // the instance's name (default "virtfusion")
 	BaseURL string // https://cp.example.com (the API is under /api/v1)
 	Token   string
 	HTTP    *http.Client
@@ -49,11 +50,14 @@ func New(c Config) *Panel {
 		c.Timeout = 15 * time.Second
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.Name == "" {
+		c.Name = "virtfusion"
+	}
 	return &Panel{c: c}
 }
 
 // Name implements provisioning.Panel.
-func (p *Panel) Name() string { return "virtfusion" }
+func (p *Panel) Name() string { return p.c.Name }
 
 // call sends one request to /api/v1 and decodes the answer into out.
 // Failures come back as *provisioning.PanelError.

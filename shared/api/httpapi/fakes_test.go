@@ -255,6 +255,10 @@ type fakeProvisioning struct {
 	fails
 }
 
+func (f *fakeProvisioning) Capabilities(*provisioning.Service) []provisioning.Capability {
+	return []provisioning.Capability{provisioning.CapPower}
+}
+
 func (f *fakeProvisioning) Service(_ context.Context, _, id string) (*provisioning.Service, error) {
 	if err := f.of("Service"); err != nil {
 		return nil, err

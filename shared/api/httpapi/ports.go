@@ -164,6 +164,7 @@ type Webhooks interface {
 
 // Provisioning is services on control panels.
 type Provisioning interface {
+	Capabilities(s *provisioning.Service) []provisioning.Capability
 	History(ctx context.Context, id string) ([]provisioning.LogEntry, error)
 	LoginURL(ctx context.Context, customerID, id string) (string, error)
 	Power(ctx context.Context, customerID, id string, a provisioning.Power, actor string) error

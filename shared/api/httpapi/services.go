@@ -31,7 +31,7 @@ func (h serviceHandlers) myList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+	httpx.JSON(w, http.StatusOK, map[string]any{"services": described(e, list)})
 	return nil
 }
 
@@ -44,7 +44,7 @@ func (h serviceHandlers) myGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, s)
+	httpx.JSON(w, http.StatusOK, describe(e, s))
 	return nil
 }
 
@@ -140,7 +140,7 @@ func (h serviceHandlers) adminList(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+	httpx.JSON(w, http.StatusOK, map[string]any{"services": described(e, list)})
 	return nil
 }
 
@@ -157,7 +157,7 @@ func (h serviceHandlers) adminGet(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"service": s, "log": nonNil(log)})
+	httpx.JSON(w, http.StatusOK, map[string]any{"service": describe(e, s), "log": nonNil(log)})
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (h serviceHandlers) adminAction(action string, run staffAction) func(http.R
 			return err
 		}
 		h.record(r, "service."+action, "service", id, nil, map[string]string{"status": string(s.Status)})
-		httpx.JSON(w, http.StatusOK, s)
+		httpx.JSON(w, http.StatusOK, describe(e, s))
 		return nil
 	}
 }
@@ -242,7 +242,7 @@ func (h serviceHandlers) adminModify(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	h.record(r, "service.modify", "service", s.ID, map[string]string{"plan_id": before.PlanID}, map[string]string{"plan_id": s.PlanID})
-	httpx.JSON(w, http.StatusOK, s)
+	httpx.JSON(w, http.StatusOK, describe(e, s))
 	return nil
 }
 
@@ -258,4 +258,19 @@ func orUnknown(p provisioning.PowerState) provisioning.PowerState {
 		return provisioning.PowerUnknown
 	}
 	return p
+}
+
+// describe adds what the service's panel can do, so the apps offer only
+// those actions.
+func describe(e Provisioning, s *provisioning.Service) *provisioning.Service {
+	s.Capabilities = e.Capabilities(s)
+	return s
+}
+
+func described(e Provisioning, list []provisioning.Service) []provisioning.Service {
+	out := nonNil(list)
+	for i := range out {
+		describe(e, &out[i])
+	}
+	return out
 }

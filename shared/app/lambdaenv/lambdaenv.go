@@ -101,14 +101,14 @@ func AWSConfig(environ map[string]string) (aws.Config, error) {
 }
 
 // Adapters are what every function uses: the table, an HTTP client with a
-// timeout, and the panels PANELS configures.
+// timeout, and the panels PANELS and PANEL_ROUTES configure.
 func Adapters(env Env) (app.Adapters, error) {
 	hc := app.DefaultHTTPClient()
-	panels, limits, err := app.PanelsFrom(env.Config.Panels, hc)
+	panels, err := app.PanelsFrom(env.Config.Panels, env.Config.PanelRoutes, hc)
 	if err != nil {
 		return app.Adapters{}, err
 	}
-	return app.Adapters{DynamoDB: dynamo.NewClient(env.AWS), HTTP: hc, Panels: panels, PanelConcurrency: limits}, nil
+	return app.Adapters{DynamoDB: dynamo.NewClient(env.AWS), HTTP: hc, Panels: panels}, nil
 }
 
 // Platform wires the platform on ad.

@@ -143,8 +143,10 @@ func (s *Service) publicPlan(p Plan, q PublicQuery, amount int64) PublicPlan {
 		Features: p.Features, Badge: p.Badge, StockState: InStock, Price: price, Cycles: []Cycle{}, Available: true,
 	}
 	if s.delivery != nil {
-		if why := s.delivery(p.ServiceType); why != "" {
+		if why := Undeliverable(s.delivery, &p, ""); why != "" {
 			pp.Available, pp.UnavailableReason = false, why
+		} else if len(p.Features.Locations) > 0 {
+			pp.Features.Locations = Deliverable(s.delivery, &p) // offer only where it can be delivered
 		}
 	}
 	for _, c := range Cycles {

@@ -45,9 +45,42 @@ type Service struct {
 	public   publicCache
 }
 
-// Delivery says why plans of a service type cannot be delivered here (no
-// panel for them is connected), or "" when they can.
-type Delivery func(ServiceType) string
+// Delivery names the panel instance that serves a plan at a location, or
+// "" when none does (nothing is sold that cannot be delivered).
+type Delivery interface {
+	PanelFor(p *Plan, location string) string
+}
+
+// Undeliverable says why plan p cannot be sold at location, or "". With no
+// location it asks whether any of the plan's locations (or, for a plan
+// without locations, the plan at all) can be delivered. A nil d delivers
+// nothing.
+func Undeliverable(d Delivery, p *Plan, location string) string {
+	if location == "" && len(p.Features.Locations) > 0 {
+		if len(Deliverable(d, p)) > 0 {
+			return ""
+		}
+		return fmt.Sprintf("%s is not available in any of its locations yet", p.Name)
+	}
+	if d != nil && d.PanelFor(p, location) != "" {
+		return ""
+	}
+	if location != "" {
+		return fmt.Sprintf("%s is not available in %s yet", p.Name, location)
+	}
+	return fmt.Sprintf("%s services are not available yet", strings.ReplaceAll(string(p.ServiceType), "_", " "))
+}
+
+// Deliverable lists the plan's locations a panel serves.
+func Deliverable(d Delivery, p *Plan) []string {
+	out := []string{}
+	for _, l := range p.Features.Locations {
+		if d != nil && d.PanelFor(p, l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
 
 // SetDelivery makes the public listing mark plans that cannot be
 // delivered as unavailable. Without it every plan is listed as available

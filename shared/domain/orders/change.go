@@ -110,6 +110,9 @@ func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID s
 	if !ok {
 		return nil, nil, nil, apperr.Validation(map[string]string{"plan_id": fmt.Sprintf("this plan has no %s price for the %s cycle", sub.Currency, sub.Cycle)})
 	}
+	if err := s.samePanel(ctx, sub.PlanID, to, o.Options.Location); err != nil {
+		return nil, nil, nil, err
+	}
 	if to.Stock != nil && *to.Stock <= 0 {
 		return nil, nil, nil, apperr.Wrap(ErrOutOfStock, apperr.Conflict, "this plan is out of stock")
 	}
@@ -354,4 +357,28 @@ func (s *Service) failChange(ctx context.Context, ch *PlanChange) error {
 // Change returns a plan change (for our invoice of its charge).
 func (s *Service) Change(ctx context.Context, id string) (*PlanChange, error) {
 	return s.store.GetChange(ctx, id)
+}
+
+// samePanel refuses a change to a plan another panel instance serves: the
+// service would have to move, which a plan change does not do (charging
+// for it would sell what is not delivered).
+func (s *Service) samePanel(ctx context.Context, fromPlanID string, to *catalog.Plan, location string) error {
+	if s.delivery == nil {
+		return nil
+	}
+	from, err := s.plans.Get(ctx, fromPlanID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil // a plan deleted since: the resize decides
+	}
+	if err != nil {
+		return err
+	}
+	want, got := s.delivery.PanelFor(from, location), s.delivery.PanelFor(to, location)
+	if got == "" {
+		return apperr.New(apperr.Conflict, "this plan cannot be ordered: %s", catalog.Undeliverable(s.delivery, to, location))
+	}
+	if want != "" && got != want {
+		return apperr.Validation(map[string]string{"plan_id": to.Name + " runs on other infrastructure; moving there needs a migration, which our team can arrange"})
+	}
+	return nil
 }

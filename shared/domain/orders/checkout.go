@@ -129,7 +129,7 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 		return nil, nil, bill, err
 	}
 	// Before anything else: no options can make an undeliverable plan sold.
-	if why := s.undeliverable(p.ServiceType); why != "" {
+	if why := s.undeliverable(p, ""); why != "" {
 		return nil, nil, bill, apperr.New(apperr.Conflict, "this plan cannot be ordered: %s", why)
 	}
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
@@ -148,6 +148,11 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 		f.Add("currency", "your account is billed in "+acct.Currency+"; it was fixed by your first purchase")
 	}
 	opts := in.Options.validate(p, f)
+	if f["options.location"] == "" && opts.Location != "" {
+		if why := s.undeliverable(p, opts.Location); why != "" {
+			f.Add("options.location", why)
+		}
+	}
 	if err := f.Err(); err != nil {
 		return nil, nil, bill, err
 	}
@@ -268,12 +273,12 @@ func (s *Service) gatewayCustomer(ctx context.Context, customerID string, bill b
 	return s.store.SetGatewayCustomer(ctx, customerID, s.gateway.Name(), id)
 }
 
-// undeliverable says why plans of type t cannot be sold here, or "".
-func (s *Service) undeliverable(t catalog.ServiceType) string {
+// undeliverable says why plan p cannot be sold here (at location), or "".
+func (s *Service) undeliverable(p *catalog.Plan, location string) string {
 	if s.delivery == nil {
 		return "no control panel is connected"
 	}
-	return s.delivery(t)
+	return catalog.Undeliverable(s.delivery, p, location)
 }
 
 // onUnknownCustomer runs call with the gateway customer *id. When the

@@ -52,11 +52,25 @@ func (e *Engine) live(ctx context.Context, customerID, id string) (*Service, Pan
 	if s.PanelID == "" || s.Status == StatusTerminated {
 		return nil, nil, apperr.New(apperr.Conflict, "this service is %s; it has nothing at the panel to act on", s.Status)
 	}
-	p, ok := e.Panels[s.ServiceType]
+	p, ok := e.Panels.Named(s.Panel)
 	if !ok {
-		return nil, nil, apperr.New(apperr.Unavailable, "no panel is configured for %s services", s.ServiceType)
+		return nil, nil, apperr.New(apperr.Unavailable, "the control panel of this service (%s) is not configured here", s.Panel)
 	}
 	return s, p, nil
+}
+
+// Capabilities lists what the service's panel can do beyond the core
+// (none when its panel is not configured here).
+func (e *Engine) Capabilities(s *Service) []Capability {
+	if p, ok := e.Panels.Named(s.Panel); ok {
+		return CapabilitiesOf(p)
+	}
+	return []Capability{}
+}
+
+// cannot answers an action the service's panel does not offer.
+func cannot(what string) error {
+	return apperr.New(apperr.Conflict, "this service's control panel does not offer %s", what)
 }
 
 // panelErr turns a panel failure into what the API answers.
@@ -82,10 +96,14 @@ func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, acto
 	if s.Status != StatusActive {
 		return apperr.New(apperr.Conflict, "only an active service can be powered; this one is %s", s.Status)
 	}
+	pw, ok := p.(Powerer)
+	if !ok {
+		return cannot("power controls")
+	}
 	if err := e.ours(ctx, s, p, "power", actor); err != nil {
 		return err
 	}
-	err = p.Power(ctx, s.PanelID, a)
+	err = pw.Power(ctx, s.PanelID, a)
 	e.logCall(ctx, s.ID, "power", map[string]string{"action": string(a)}, nil, err, actor)
 	if err != nil {
 		return panelErr(err)
@@ -187,6 +205,10 @@ func (e *Engine) LoginURL(ctx context.Context, customerID, id string) (string, e
 	if err != nil {
 		return "", err
 	}
+	ll, ok := p.(LoginLinker)
+	if !ok {
+		return "", cannot("a login link")
+	}
 	owner, err := e.Customers.Owner(ctx, s.CustomerID)
 	if err != nil {
 		return "", err
@@ -194,7 +216,7 @@ func (e *Engine) LoginURL(ctx context.Context, customerID, id string) (string, e
 	if err := e.ours(ctx, s, p, "login", "customer"); err != nil {
 		return "", err
 	}
-	u, err := p.LoginURL(ctx, s.PanelID, owner)
+	u, err := ll.LoginURL(ctx, s.PanelID, owner)
 	if err != nil {
 		return "", panelErr(err)
 	}
@@ -217,13 +239,17 @@ func (e *Engine) Usage(ctx context.Context, customerID, id string) (*Usage, erro
 	if err != nil {
 		return nil, err
 	}
+	ur, ok := p.(UsageReader)
+	if !ok {
+		return nil, cannot("usage figures")
+	}
 	if v, ok := usageCache.Load(s.ID); ok && e.Clock.Now().Sub(v.(usageEntry).at) < usageTTL {
 		return v.(usageEntry).u, nil
 	}
 	if err := e.ours(ctx, s, p, "usage", "customer"); err != nil {
 		return nil, err
 	}
-	u, err := p.Usage(ctx, s.PanelID)
+	u, err := ur.Usage(ctx, s.PanelID)
 	if err != nil {
 		return nil, panelErr(err)
 	}

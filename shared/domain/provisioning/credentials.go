@@ -23,15 +23,19 @@ func (e *Engine) IssueCredentials(ctx context.Context, svcID string) error {
 	if svc.HasCredentials {
 		return nil
 	}
-	panel, ok := e.Panels[svc.ServiceType]
-	if !ok {
-		return &StepError{ErrNameInvalid, "no panel for " + string(svc.ServiceType)}
+	p, err := e.panelOf(svc)
+	if err != nil {
+		return err
+	}
+	panel, ok := p.(CredentialIssuer)
+	if !ok { // the panel keeps the customer's own login (SSO only)
+		return nil
 	}
 	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
 	if err != nil {
 		return err
 	}
-	if err := e.ours(ctx, svc, panel, "credentials", "system"); errors.Is(err, ErrNotOurs) {
+	if err := e.ours(ctx, svc, p, "credentials", "system"); errors.Is(err, ErrNotOurs) {
 		return &StepError{ErrNameInvalid, err.Error()}
 	} else if err != nil {
 		return err

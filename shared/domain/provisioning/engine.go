@@ -50,7 +50,7 @@ type Engine struct {
 	Orders     Orders
 	Plans      Plans
 	Customers  Customers
-	Panels     map[catalog.ServiceType]Panel
+	Panels     *Registry
 	Sealer     Sealer
 	Notify     Notifier
 	Clock      clock.Clock
@@ -109,9 +109,9 @@ func (e *Engine) CreateService(ctx context.Context, orderID string) (*Service, e
 	if p.Status == catalog.Archived {
 		return nil, &StepError{ErrNameInvalid, fmt.Sprintf("plan %s is archived", p.Name)}
 	}
-	panel, ok := e.Panels[o.ServiceType]
+	panel, ok := e.Panels.For(p, o.Options.Location)
 	if !ok {
-		return nil, &StepError{ErrNameInvalid, fmt.Sprintf("no panel is configured for %s services", o.ServiceType)}
+		return nil, &StepError{ErrNameInvalid, catalog.Undeliverable(e.Panels.Routes, p, o.Options.Location) + " (no panel instance serves this plan here)"}
 	}
 	svc, err := e.Store.CreateService(ctx, e.newService(o, p, panel.Name()))
 	if err == nil && svc.Panel == "" { // recorded as failed before a panel was configured
@@ -171,6 +171,16 @@ func (e *Engine) logCall(ctx context.Context, svcID, action string, req, resp an
 	}
 }
 
+// panelOf is the instance a service was recorded with; its absence (the
+// instance removed from the configuration) is a step that cannot succeed
+// by retrying.
+func (e *Engine) panelOf(s *Service) (Panel, error) {
+	if p, ok := e.Panels.Named(s.Panel); ok {
+		return p, nil
+	}
+	return nil, &StepError{ErrNameInvalid, fmt.Sprintf("panel instance %q of service %s is not configured", s.Panel, s.ID)}
+}
+
 // Create asks the panel for the service (adopting what a lost reply made)
 // and records its id. It is safe to repeat.
 func (e *Engine) Create(ctx context.Context, svcID string) (*Resource, error) {
@@ -178,9 +188,9 @@ func (e *Engine) Create(ctx context.Context, svcID string) (*Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	panel, ok := e.Panels[svc.ServiceType]
-	if !ok {
-		return nil, &StepError{ErrNameInvalid, "no panel for " + string(svc.ServiceType)}
+	panel, err := e.panelOf(svc)
+	if err != nil {
+		return nil, err
 	}
 	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
 	if err != nil {
@@ -211,9 +221,9 @@ func (e *Engine) Poll(ctx context.Context, svcID string) (*Resource, int, error)
 	if err != nil {
 		return nil, 0, err
 	}
-	panel, ok := e.Panels[svc.ServiceType]
-	if !ok {
-		return nil, 0, &StepError{ErrNameInvalid, "no panel for " + string(svc.ServiceType)}
+	panel, err := e.panelOf(svc)
+	if err != nil {
+		return nil, 0, err
 	}
 	r, err := panel.Status(ctx, svc.PanelID)
 	if err != nil {

@@ -96,7 +96,8 @@ func TestCreateSurvivesCrashesAtEveryBoundary(t *testing.T) {
 		// The worker called the panel and died before recording the id.
 		req := provisioning.CreateRequest{Ref: svc.Ref, Owner: provisioning.Owner{CustomerID: "usr_1", Email: "ada@example.com", Name: "Ada Lovelace"},
 			Name: svc.PlanName, Game: "Minecraft", Location: "Dallas, US", Limits: svc.Limits}
-		if _, err := w.Engine.Panels[catalog.GameServer].Create(ctx, req); err != nil {
+		ptero, _ := w.Engine.Panels.Named("pterodactyl")
+		if _, err := ptero.Create(ctx, req); err != nil {
 			t.Fatal(err)
 		}
 		if s := provision(t, w, "ord_game"); s.Status != provisioning.StatusActive || w.Ptero.Servers() != 1 {
@@ -175,7 +176,8 @@ func TestStepsRefuseWhatTheyCannotUse(t *testing.T) {
 	w := provisioningtest.New(t)
 	ctx := context.Background()
 	svc := provision(t, w, "ord_vps")
-	delete(w.Engine.Panels, catalog.VPS)
+	ptero, _ := w.Engine.Panels.Named("pterodactyl")
+	w.Engine.Panels = provisioning.ByType(map[catalog.ServiceType]provisioning.Panel{catalog.GameServer: ptero})
 	_, serr := provisioning.Steps{Engine: w.Engine}.Work(ctx, provisioning.WorkMessage{Action: "status", ServiceID: svc.ID})
 	if serr == nil || serr.Name != provisioning.ErrNameInvalid {
 		t.Fatalf("status without a panel = %v, want %s", serr, provisioning.ErrNameInvalid)

@@ -1,7 +1,9 @@
 // Package provisioning is what turns a paid order into a running service
 // and keeps it in step with the customer's account: the Service record,
 // the Panel interface every control panel adapter implements (VirtFusion,
-// Pterodactyl, SynergyCP, Enhance), and the log of every panel call.
+// Pterodactyl, SynergyCP, Enhance) with its optional capabilities, the
+// routes that choose a panel instance per plan and location, and the log
+// of every panel call.
 package provisioning
 
 import (
@@ -128,8 +130,12 @@ const (
 	Restart Power = "restart"
 )
 
-// Panel is one control panel.
+// Panel is what every control panel does: make (or adopt) a service,
+// report it, suspend, unsuspend and terminate it. What only some panels do
+// is an optional capability below; CapabilitiesOf says which a panel has,
+// and the API and both apps offer only those.
 type Panel interface {
+	// Name is the panel instance's name ("vf-dallas"); services record it.
 	Name() string
 	// Create makes the service or adopts the one already made for req.Ref.
 	Create(ctx context.Context, req CreateRequest) (*Resource, error)
@@ -138,16 +144,66 @@ type Panel interface {
 	Unsuspend(ctx context.Context, id string) error
 	// Terminate deletes the service; one already gone is not an error.
 	Terminate(ctx context.Context, id string) error
-	// Resize moves the service to plan's package or limits.
-	Resize(ctx context.Context, id, plan string, l Limits) error
+}
+
+// Powerer starts, stops and restarts services (not web hosting).
+type Powerer interface {
 	Power(ctx context.Context, id string, a Power) error
+}
+
+// Resizer moves a service to plan's package or limits.
+type Resizer interface {
+	Resize(ctx context.Context, id, plan string, l Limits) error
+}
+
+// UsageReader reads live resource use.
+type UsageReader interface {
 	Usage(ctx context.Context, id string) (*Usage, error)
-	// LoginURL is a link into the panel (single sign-on where it has one).
+}
+
+// LoginLinker links into the panel (single sign-on where it has one).
+type LoginLinker interface {
 	LoginURL(ctx context.Context, id string, o Owner) (string, error)
-	// Credentials issues login credentials for a new service: it sets a
-	// fresh password, so a repeat makes the earlier answer stale, and the
-	// engine keeps only the last answer it received.
+}
+
+// CredentialIssuer issues login credentials for a new service: it sets a
+// fresh password, so a repeat makes the earlier answer stale, and the
+// engine keeps only the last answer it received.
+type CredentialIssuer interface {
 	Credentials(ctx context.Context, id string, o Owner) (*Credentials, error)
+}
+
+// Capability names an optional panel capability.
+type Capability string
+
+// Capabilities, as the API lists them.
+const (
+	CapPower       Capability = "power"
+	CapResize      Capability = "resize"
+	CapUsage       Capability = "usage"
+	CapLogin       Capability = "login"
+	CapCredentials Capability = "credentials"
+)
+
+// CapabilitiesOf lists what p can do beyond the core, in a fixed order.
+func CapabilitiesOf(p Panel) []Capability {
+	out := []Capability{}
+	if _, ok := p.(Powerer); ok {
+		out = append(out, CapPower)
+	}
+	if _, ok := p.(Resizer); ok {
+		out = append(out, CapResize)
+	}
+	if _, ok := p.(UsageReader); ok {
+		out = append(out, CapUsage)
+	}
+	if _, ok := p.(LoginLinker); ok {
+		out = append(out, CapLogin)
+	}
+	if _, ok := p.(CredentialIssuer); ok {
+		out = append(out, CapCredentials)
+	}
+	return out
 }
 
 // Errors panel adapters return, so the workflow can decide: retry the

@@ -40,14 +40,21 @@ func (e *Engine) Resize(ctx context.Context, id, planID, actor string) (*Service
 	case StatusPending, StatusProvisioning:
 		return nil, ErrStillProvisioning
 	case StatusActive, StatusSuspended:
-		panel, ok := e.Panels[s.ServiceType]
+		panel, ok := e.Panels.Named(s.Panel)
 		if !ok {
-			return nil, apperr.New(apperr.Unavailable, "no panel is configured for %s services", s.ServiceType)
+			return nil, apperr.New(apperr.Unavailable, "the control panel of this service (%s) is not configured here", s.Panel)
+		}
+		rz, ok := panel.(Resizer)
+		if !ok {
+			return nil, cannot("plan changes")
+		}
+		if to := e.Panels.Routes.PanelFor(p, s.Location); to != s.Panel {
+			return nil, apperr.New(apperr.Conflict, "%s is served by another control panel (%s); moving there needs a migration, not a plan change", p.Name, to)
 		}
 		if err := e.ours(ctx, s, panel, "resize", actor); err != nil {
 			return nil, err
 		}
-		err := panel.Resize(ctx, s.PanelID, p.ID, limits)
+		err := rz.Resize(ctx, s.PanelID, p.ID, limits)
 		e.logCall(ctx, s.ID, "resize", map[string]any{"from": s.PlanID, "to": p.ID, "limits": limits}, nil, err, actor)
 		if err != nil {
 			return nil, panelErr(err)

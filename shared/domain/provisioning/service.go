@@ -51,12 +51,15 @@ type Service struct {
 	// id); shown only after the customer re-authenticates.
 	Credentials []byte `json:"-" dynamodbav:"sealed_credentials,omitempty"`
 	// HasCredentials says whether there is something to reveal.
-	HasCredentials bool      `json:"has_credentials"`
-	Polls          int       `json:"polls"` // build status reads so far
-	Archived       bool      `json:"archived"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int64     `json:"version"`
+	HasCredentials bool `json:"has_credentials"`
+	// Capabilities are what its panel can do beyond the core (filled in
+	// for the API from the panel instance, never stored).
+	Capabilities []Capability `json:"capabilities" dynamodbav:"-"`
+	Polls        int          `json:"polls"` // build status reads so far
+	Archived     bool         `json:"archived"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+	Version      int64        `json:"version"`
 }
 
 // ServiceID is the service an order leads to.

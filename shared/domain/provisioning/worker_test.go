@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/testkit/provisioningtest"
 )
@@ -39,9 +38,11 @@ func TestWorkerBoundsCallsPerPanel(t *testing.T) {
 	w := provisioningtest.New(t)
 	vps := provision(t, w, "ord_vps")
 	game := provision(t, w, "ord_game")
-	slow := &gauge{Panel: w.Engine.Panels[catalog.VPS], delay: 40 * time.Millisecond}
-	fast := &gauge{Panel: w.Engine.Panels[catalog.GameServer]}
-	w.Engine.Panels[catalog.VPS], w.Engine.Panels[catalog.GameServer] = slow, fast
+	vf, _ := w.Engine.Panels.Named("virtfusion")
+	ptero, _ := w.Engine.Panels.Named("pterodactyl")
+	slow, fast := &gauge{Panel: vf, delay: 40 * time.Millisecond}, &gauge{Panel: ptero}
+	w.Engine.Panels.Swap(slow)
+	w.Engine.Panels.Swap(fast)
 	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: w.Engine}, Limits: map[string]int{"virtfusion": 2}}
 
 	var msgs []provisioning.WorkMessage
@@ -82,7 +83,8 @@ func TestWorkerBoundsCallsPerPanel(t *testing.T) {
 func TestWorkerSlotWaitEndsWithTheContext(t *testing.T) {
 	w := provisioningtest.New(t)
 	vps := provision(t, w, "ord_vps")
-	w.Engine.Panels[catalog.VPS] = &gauge{Panel: w.Engine.Panels[catalog.VPS], delay: time.Second}
+	vf, _ := w.Engine.Panels.Named("virtfusion")
+	w.Engine.Panels.Swap(&gauge{Panel: vf, delay: time.Second})
 	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: w.Engine}, Limits: map[string]int{"virtfusion": 1}}
 	m := provisioning.WorkMessage{Action: "status", ServiceID: vps.ID, Panel: "virtfusion", TaskToken: "t"}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

@@ -88,6 +88,10 @@ type Config struct {
 	// PANELS configures the control panels (JSON with secrets; see
 	// docs/provisioning.md). Empty: no panel is called from this function.
 	Panels string `env:"PANELS"`
+	// PANEL_ROUTES says which panel instance serves which plans and
+	// locations (JSON, no secrets; docs/provisioning.md). Every function
+	// gets it, so the public catalog knows what can be delivered.
+	PanelRoutes string `env:"PANEL_ROUTES"`
 
 	// Mail: MAIL_TRANSPORT is smtp, ses, or outbox (a local folder; make dev).
 	MailTransport    string `env:"MAIL_TRANSPORT" envDefault:"outbox"`

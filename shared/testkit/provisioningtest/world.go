@@ -127,11 +127,11 @@ func New(t *testing.T) *World {
 	}
 	e := &provisioning.Engine{Store: store, Orders: ords, Plans: plans, Customers: owners{}, Sealer: envelope.New(keys), Notify: mail, Clock: clk,
 		Log: slog.New(slog.DiscardHandler), AccountURL: "https://account.example.com",
-		Panels: map[catalog.ServiceType]provisioning.Panel{
+		Panels: provisioning.ByType(map[catalog.ServiceType]provisioning.Panel{
 			catalog.GameServer: pterodactyl.New(pterodactyl.Config{BaseURL: psrv.URL, AppKey: "ptla_app", ClientKey: "ptlc_client", Timeout: time.Second,
 				Eggs: map[string]pterodactyl.Egg{"Minecraft": {ID: 1}}, Locations: map[string]int{"Dallas, US": 1}}),
 			catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: vsrv.URL, Token: "vf-token", Timeout: time.Second, Packages: map[string]int{"pln_vps": 1, "pln_vps_big": 2},
 				Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 3}}),
-		}}
+		})}
 	return &World{Engine: e, Ptero: ptero, VF: vf, Mail: mail, Store: store, Outbox: dynamo.NewOrders(tbl)}
 }

@@ -2536,8 +2536,8 @@ export interface components {
             plan_id: string;
             plan_name: string;
             service_type: components["schemas"]["ServiceType"];
-            /** @enum {string} */
-            panel: "virtfusion" | "pterodactyl" | "synergycp" | "enhance";
+            /** @description the panel instance that serves it (a name from PANELS, e.g. virtfusion, virtfusion-uk); empty until one is chosen */
+            panel: string;
             /** @description Our name for it at the panel */
             ref: string;
             panel_id: string;
@@ -2561,6 +2561,8 @@ export interface components {
             polls: number;
             /** @description a login can be revealed (POST …/credentials) */
             has_credentials: boolean;
+            /** @description What the service's control panel can do beyond create, status, suspend, unsuspend and terminate; the apps offer only these actions (power controls, plan changes, live usage, a login link, issued credentials). Empty when the service's panel instance is not configured here. */
+            capabilities: ("power" | "resize" | "usage" | "login" | "credentials")[];
             archived: boolean;
             /** Format: date-time */
             created_at: string;

@@ -1,0 +1,81 @@
+package stack_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/stack"
+	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/outbox"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+)
+
+// A London VPS is built on the London cluster, a Dallas one on the main
+// cluster: the routes choose the instance, and the service remembers it.
+func TestRoutesChooseTheClusterPerLocation(t *testing.T) {
+	st, _ := openStack(t)
+	ctx := context.Background()
+	p := st.Platform
+	plans, err := p.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	if err != nil || len(plans) == 0 {
+		t.Fatalf("plans: %v", err)
+	}
+	for i, c := range []struct{ location, panel string }{{"London, UK", "virtfusion-uk"}, {"Dallas, US", "virtfusion"}} {
+		svc := paidAndProvisioned(t, st, plans[0], orders.Options{Hostname: "r" + string(rune('a'+i)) + ".example.com", OS: "debian-12", Location: c.location})
+		if svc.Panel != c.panel {
+			t.Errorf("%s: built on %q, want %q", c.location, svc.Panel, c.panel)
+		}
+		sim := st.VirtFusion()
+		if c.panel == "virtfusion-uk" {
+			sim = st.VirtFusionUK()
+		}
+		refs := sim.Refs()
+		if !slices.ContainsFunc(mapValues(refs), func(r string) bool { return r == svc.Ref }) {
+			t.Errorf("%s: %s is not on %s (%v)", c.location, svc.Ref, c.panel, refs)
+		}
+	}
+}
+
+func mapValues(m map[int]string) []string {
+	out := []string{}
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// paidAndProvisioned records a paid order for the demo customer as the
+// paid-order webhook would and waits for its service to be active.
+func paidAndProvisioned(t *testing.T, st *stack.Stack, plan catalog.Plan, opts orders.Options) *provisioning.Service {
+	t.Helper()
+	ctx, p := context.Background(), st.Platform
+	u, err := dynamo.NewAccounts(p.Table).GetUserByEmail(ctx, st.DemoCustomer.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	o := &orders.Order{ID: "ord_" + opts.Hostname + opts.Domain, CustomerID: u.ID, PlanID: plan.ID, PlanName: plan.Name, ServiceType: plan.ServiceType, Cycle: catalog.Monthly,
+		Currency: "USD", Options: opts, Status: orders.Paid, Gateway: "stripe", CreatedAt: now, ExpiresAt: now, PaidAt: &now, Version: 1}
+	if err := p.OrderStore.CreateOrder(ctx, o, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: []outbox.Item{outbox.New("provision-"+o.ID, orders.KindProvision, o.ID, map[string]string{"order_id": o.ID}, now)}}); err != nil {
+		t.Fatal(err)
+	}
+	p.Outbox.Kick()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
+		if err == nil && (svc.Status == provisioning.StatusActive || svc.Status == provisioning.StatusFailed) {
+			if svc.Status == provisioning.StatusFailed {
+				t.Fatalf("%s failed: %s", o.ID, svc.Note)
+			}
+			return svc
+		}
+	}
+	t.Fatalf("%s was not provisioned", o.ID)
+	return nil
+}
