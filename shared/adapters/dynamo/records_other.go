@@ -146,6 +146,7 @@ type logEntryData struct {
 	Status    string    `dynamodbav:"status" v1:"Status"`
 	Error     string    `dynamodbav:"error" v1:"Error"`
 	Actor     string    `dynamodbav:"actor" v1:"Actor"`
+	Calls     []string  `dynamodbav:"calls,omitempty"`
 }
 
 func logEntryDataOf(x provisioning.LogEntry) logEntryData {
@@ -158,6 +159,7 @@ func logEntryDataOf(x provisioning.LogEntry) logEntryData {
 		Status:    x.Status,
 		Error:     x.Error,
 		Actor:     x.Actor,
+		Calls:     x.Calls,
 	}
 }
 
@@ -171,6 +173,7 @@ func (d logEntryData) value() provisioning.LogEntry {
 		Status:    d.Status,
 		Error:     d.Error,
 		Actor:     d.Actor,
+		Calls:     d.Calls,
 	}
 }
 

@@ -129,7 +129,7 @@ var storedNames = map[string][]string{
 		"suspend_reason", "type", "updated_at", "version",
 	},
 	"service_log": {
-		"PK", "SK", "action", "actor", "at", "error", "request", "response", "schema", "service_id",
+		"PK", "SK", "action", "actor", "at", "calls", "error", "request", "response", "schema", "service_id",
 		"status", "type", "version",
 	},
 	"session": {

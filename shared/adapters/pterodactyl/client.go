@@ -6,17 +6,15 @@
 package pterodactyl
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ezscale/platform/shared/adapters/panelhttp"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
@@ -40,10 +38,15 @@ type Config struct {
 	// maps our location names to panel location ids.
 	Eggs      map[string]Egg
 	Locations map[string]int
+	// Sleep waits between retries (nil: really waits; tests pass a no-op).
+	Sleep func(context.Context, time.Duration) error
 }
 
 // Panel talks to one Pterodactyl panel.
-type Panel struct{ c Config }
+type Panel struct {
+	c           Config
+	app, client *panelhttp.Client
+}
 
 var _ provisioning.Panel = (*Panel)(nil)
 
@@ -59,7 +62,11 @@ func New(c Config) *Panel {
 	if c.Name == "" {
 		c.Name = "pterodactyl"
 	}
-	return &Panel{c: c}
+	kit := func(key string) *panelhttp.Client {
+		return &panelhttp.Client{Base: c.BaseURL, HTTP: c.HTTP, Timeout: c.Timeout, Words: words, Sleep: c.Sleep,
+			Auth: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key) }}
+	}
+	return &Panel{c: c, app: kit(c.AppKey), client: kit(c.ClientKey)}
 }
 
 // Name implements provisioning.Panel.
@@ -76,50 +83,21 @@ type apiErrors struct {
 	} `json:"errors"`
 }
 
-// call sends one request and decodes a JSON answer into out (when not nil).
-// Every failure comes back as a *provisioning.PanelError.
+// call sends one request with key (the application or the client key)
+// and decodes a JSON answer into out (when not nil). Every failure comes
+// back as a *provisioning.PanelError; GET, PUT and DELETE are retried
+// after transient failures, nothing else is.
 func (p *Panel) call(ctx context.Context, key, method, path string, in, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, p.c.Timeout)
-	defer cancel()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
-		body = bytes.NewReader(b)
+	c := p.app
+	if key == p.c.ClientKey {
+		c = p.client
 	}
-	req, err := http.NewRequestWithContext(ctx, method, p.c.BaseURL+path, body)
-	if err != nil {
-		return fmt.Errorf("build %s %s: %w", method, path, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := p.c.HTTP.Do(req)
-	if err != nil {
-		return &provisioning.PanelError{Kind: provisioning.ErrTransient, Detail: fmt.Sprintf("%s %s: %v", method, path, err)}
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
-	if err != nil {
-		return &provisioning.PanelError{Kind: provisioning.ErrTransient, Status: res.StatusCode, Detail: fmt.Sprintf("%s %s: reading the answer: %v", method, path, err)}
-	}
-	if res.StatusCode >= 300 {
-		return p.failure(method, path, res, raw)
-	}
-	if out == nil || res.StatusCode == http.StatusNoContent {
-		return nil
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return &provisioning.PanelError{Kind: provisioning.ErrMalformed, Status: res.StatusCode, Detail: fmt.Sprintf("%s %s: %v", method, path, err)}
-	}
-	return nil
+	return c.Do(ctx, panelhttp.Plain(method, path, in), out)
 }
 
-func (p *Panel) failure(method, path string, res *http.Response, raw []byte) error {
+// words reads Pterodactyl's error list, with the field a validation
+// error is about.
+func words(raw []byte) string {
 	var e apiErrors
 	_ = json.Unmarshal(raw, &e)
 	var details []string
@@ -130,20 +108,7 @@ func (p *Panel) failure(method, path string, res *http.Response, raw []byte) err
 		}
 		details = append(details, d)
 	}
-	detail := fmt.Sprintf("%s %s: %s", method, path, strings.Join(details, "; "))
-	pe := &provisioning.PanelError{Status: res.StatusCode, Detail: detail}
-	switch {
-	case res.StatusCode == http.StatusTooManyRequests:
-		pe.Kind = provisioning.ErrTransient
-		pe.RetryAfter, _ = strconv.Atoi(res.Header.Get("Retry-After"))
-	case res.StatusCode >= 500:
-		pe.Kind = provisioning.ErrTransient
-	case res.StatusCode == http.StatusNotFound:
-		pe.Kind = provisioning.ErrNotFound
-	default:
-		pe.Kind = provisioning.ErrRejected
-	}
-	return pe
+	return strings.Join(details, "; ")
 }
 
 // unique reports whether err is a 422 because external_id is taken.

@@ -27,7 +27,7 @@ func setup(t *testing.T) (*pterosim.Sim, *pterodactyl.Panel, *httptest.Server) {
 	t.Cleanup(srv.Close)
 	p := pterodactyl.New(pterodactyl.Config{BaseURL: srv.URL, AppKey: appKey, ClientKey: clientKey, Timeout: 300 * time.Millisecond,
 		Eggs:      map[string]pterodactyl.Egg{"Minecraft": {ID: 1, DockerImage: "ghcr.io/pterodactyl/yolks:java_21", Startup: "java -jar server.jar", Environment: map[string]string{"SERVER_JARFILE": "server.jar"}}},
-		Locations: map[string]int{"Dallas, US": 1}})
+		Locations: map[string]int{"Dallas, US": 1}, Sleep: func(context.Context, time.Duration) error { return nil }})
 	return sim, p, srv
 }
 
@@ -137,16 +137,17 @@ func TestFailureModes(t *testing.T) {
 		want   error
 		check  func(t *testing.T, err error)
 	}{
-		{"RateLimited", func(s *pterosim.Sim) { s.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient, func(t *testing.T, err error) {
+		// Reads are tried three times (panelhttp), so a lasting fault is three.
+		{"RateLimited", func(s *pterosim.Sim) { s.FailNext(429, 429, 429) }, provisioning.ErrTransient, func(t *testing.T, err error) {
 			var pe *provisioning.PanelError
 			if !errors.As(err, &pe) || pe.RetryAfter != 1 {
 				t.Errorf("retry after: %+v", pe)
 			}
 		}},
-		{"ServerError", func(s *pterosim.Sim) { s.FailNext(http.StatusInternalServerError) }, provisioning.ErrTransient, nil},
-		{"BadGateway", func(s *pterosim.Sim) { s.FailNext(http.StatusBadGateway) }, provisioning.ErrTransient, nil},
-		{"Timeout", func(s *pterosim.Sim) { s.HangNext() }, provisioning.ErrTransient, nil},
-		{"Slow", func(s *pterosim.Sim) { s.SlowNext(time.Second) }, provisioning.ErrTransient, nil},
+		{"ServerError", func(s *pterosim.Sim) { s.FailNext(500, 500, 500) }, provisioning.ErrTransient, nil},
+		{"BadGateway", func(s *pterosim.Sim) { s.FailNext(502, 502, 502) }, provisioning.ErrTransient, nil},
+		{"Timeout", func(s *pterosim.Sim) { s.HangNext(); s.HangNext(); s.HangNext() }, provisioning.ErrTransient, nil},
+		{"Slow", func(s *pterosim.Sim) { s.SlowNext(time.Second); s.SlowNext(time.Second); s.SlowNext(time.Second) }, provisioning.ErrTransient, nil},
 		{"MalformedBody", func(s *pterosim.Sim) { s.MalformNext() }, provisioning.ErrMalformed, nil},
 		{"Forbidden", func(s *pterosim.Sim) { s.FailNext(http.StatusForbidden) }, provisioning.ErrRejected, nil},
 	}
@@ -235,9 +236,9 @@ func TestCredentials(t *testing.T) {
 		inject func(*pterosim.Sim)
 		want   string
 	}{
-		{"RateLimited", func(s *pterosim.Sim) { s.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient.Error()},
-		{"ServerError", func(s *pterosim.Sim) { s.FailNext(http.StatusBadGateway) }, provisioning.ErrTransient.Error()},
-		{"Timeout", func(s *pterosim.Sim) { s.HangNext() }, provisioning.ErrTransient.Error()},
+		{"RateLimited", func(s *pterosim.Sim) { s.FailNext(429, 429, 429) }, provisioning.ErrTransient.Error()},
+		{"ServerError", func(s *pterosim.Sim) { s.FailNext(502, 502, 502) }, provisioning.ErrTransient.Error()},
+		{"Timeout", func(s *pterosim.Sim) { s.HangNext(); s.HangNext(); s.HangNext() }, provisioning.ErrTransient.Error()},
 		{"MalformedBody", func(s *pterosim.Sim) { s.MalformNext() }, provisioning.ErrMalformed.Error()},
 	}
 	for _, f := range faults {

@@ -6,16 +6,14 @@
 package virtfusion
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ezscale/platform/shared/adapters/panelhttp"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
@@ -34,10 +32,15 @@ type Config struct {
 	Templates   map[string]int
 	// DefaultPackage serves plans missing from Packages (0: refuse them).
 	DefaultPackage int
+	// Sleep waits between retries (nil: really waits; tests pass a no-op).
+	Sleep func(context.Context, time.Duration) error
 }
 
 // Panel talks to one VirtFusion control server.
-type Panel struct{ c Config }
+type Panel struct {
+	c    Config
+	http *panelhttp.Client
+}
 
 var _ provisioning.Panel = (*Panel)(nil)
 
@@ -53,57 +56,23 @@ func New(c Config) *Panel {
 	if c.Name == "" {
 		c.Name = "virtfusion"
 	}
-	return &Panel{c: c}
+	// 423: an operation on the server is in progress; it will end.
+	return &Panel{c: c, http: &panelhttp.Client{Base: c.BaseURL + "/api/v1", HTTP: c.HTTP, Timeout: c.Timeout, Words: words, Transient: []int{http.StatusLocked},
+		Auth: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+c.Token) }, Sleep: c.Sleep}}
 }
 
 // Name implements provisioning.Panel.
 func (p *Panel) Name() string { return p.c.Name }
 
 // call sends one request to /api/v1 and decodes the answer into out.
-// Failures come back as *provisioning.PanelError.
+// Failures come back as *provisioning.PanelError; GET, PUT and DELETE are
+// retried after transient failures, nothing else is.
 func (p *Panel) call(ctx context.Context, method, path string, in, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, p.c.Timeout)
-	defer cancel()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, p.c.BaseURL+"/api/v1"+path, body)
-	if err != nil {
-		return fmt.Errorf("build %s %s: %w", method, path, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+p.c.Token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/json")
-	res, err := p.c.HTTP.Do(req)
-	if err != nil {
-		return &provisioning.PanelError{Kind: provisioning.ErrTransient, Detail: fmt.Sprintf("%s %s: %v", method, path, err)}
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
-	if err != nil {
-		return &provisioning.PanelError{Kind: provisioning.ErrTransient, Status: res.StatusCode, Detail: fmt.Sprintf("%s %s: reading the answer: %v", method, path, err)}
-	}
-	if res.StatusCode >= 300 {
-		return failure(method, path, res, raw)
-	}
-	if out == nil || res.StatusCode == http.StatusNoContent {
-		return nil
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return &provisioning.PanelError{Kind: provisioning.ErrMalformed, Status: res.StatusCode, Detail: fmt.Sprintf("%s %s: %v", method, path, err)}
-	}
-	return nil
+	return p.http.Do(ctx, panelhttp.Plain(method, path, in), out)
 }
 
-// failure reads VirtFusion's two error shapes ("errors" array, or "msg")
-// and decides whether trying again can help: 423 (an operation in
-// progress), 429 and 5xx can.
-func failure(method, path string, res *http.Response, raw []byte) error {
+// words reads VirtFusion's two error shapes ("errors" array, or "msg").
+func words(raw []byte) string {
 	var e struct {
 		Errors []any  `json:"errors"`
 		Msg    string `json:"msg"`
@@ -116,20 +85,5 @@ func failure(method, path string, res *http.Response, raw []byte) error {
 	if e.Msg != "" {
 		parts = append(parts, e.Msg)
 	}
-	if res.StatusCode == http.StatusUnauthorized {
-		parts = append(parts, "the API token was refused")
-	}
-	pe := &provisioning.PanelError{Status: res.StatusCode, Detail: fmt.Sprintf("%s %s: %s", method, path, strings.Join(parts, "; "))}
-	switch {
-	case res.StatusCode == http.StatusTooManyRequests:
-		pe.Kind = provisioning.ErrTransient
-		pe.RetryAfter, _ = strconv.Atoi(res.Header.Get("Retry-After"))
-	case res.StatusCode == http.StatusLocked || res.StatusCode >= 500:
-		pe.Kind = provisioning.ErrTransient
-	case res.StatusCode == http.StatusNotFound:
-		pe.Kind = provisioning.ErrNotFound
-	default:
-		pe.Kind = provisioning.ErrRejected
-	}
-	return pe
+	return strings.Join(parts, "; ")
 }

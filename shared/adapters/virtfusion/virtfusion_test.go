@@ -25,7 +25,7 @@ func setup(t *testing.T, tok string) (*vfsim.Sim, *virtfusion.Panel) {
 	t.Cleanup(srv.Close)
 	return sim, virtfusion.New(virtfusion.Config{BaseURL: srv.URL, Token: tok, Timeout: 300 * time.Millisecond,
 		Packages: map[string]int{"pln_small": 1, "pln_big": 2, "pln_gone": 99}, Hypervisors: map[string]int{"Dallas, US": 1},
-		Templates: map[string]int{"debian-12": 3, "plan9": 42}})
+		Templates: map[string]int{"debian-12": 3, "plan9": 42}, Sleep: func(context.Context, time.Duration) error { return nil }})
 }
 
 func request(ref string) provisioning.CreateRequest {
@@ -118,9 +118,10 @@ func TestFailureModes(t *testing.T) {
 		inject func(*vfsim.Sim)
 		want   error
 	}{
-		{"RateLimited", func(s *vfsim.Sim) { s.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient},
-		{"ServerError", func(s *vfsim.Sim) { s.FailNext(http.StatusInternalServerError) }, provisioning.ErrTransient},
-		{"Timeout", func(s *vfsim.Sim) { s.HangNext() }, provisioning.ErrTransient},
+		// Reads are tried three times (panelhttp), so a lasting fault is three.
+		{"RateLimited", func(s *vfsim.Sim) { s.FailNext(429, 429, 429) }, provisioning.ErrTransient},
+		{"ServerError", func(s *vfsim.Sim) { s.FailNext(500, 502, 503) }, provisioning.ErrTransient},
+		{"Timeout", func(s *vfsim.Sim) { s.HangNext(); s.HangNext(); s.HangNext() }, provisioning.ErrTransient},
 		{"MalformedBody", func(s *vfsim.Sim) { s.MalformNext() }, provisioning.ErrMalformed},
 	}
 	for _, c := range cases {
@@ -137,7 +138,7 @@ func TestFailureModes(t *testing.T) {
 	}
 	t.Run("RetryAfter", func(t *testing.T) {
 		sim, p := setup(t, token)
-		sim.FailNext(http.StatusTooManyRequests)
+		sim.FailNext(429, 429, 429)
 		_, err := p.Create(context.Background(), request("ezs-r"))
 		var pe *provisioning.PanelError
 		if !errors.As(err, &pe) || pe.RetryAfter != 2 {
@@ -147,7 +148,7 @@ func TestFailureModes(t *testing.T) {
 	t.Run("BadToken", func(t *testing.T) {
 		_, p := setup(t, "wrong")
 		_, err := p.Create(context.Background(), request("ezs-t"))
-		if !errors.Is(err, provisioning.ErrRejected) || !strings.Contains(err.Error(), "token was refused") {
+		if !errors.Is(err, provisioning.ErrRejected) || !strings.Contains(err.Error(), "credentials were refused") {
 			t.Fatalf("bad token: %v", err)
 		}
 	})
@@ -245,10 +246,10 @@ func TestUsageFailureModes(t *testing.T) {
 		inject func()
 		want   error
 	}{
-		{"LiveStateRateLimited", func() { sim.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient},
-		{"TrafficFails", func() { sim.Push(simkit.Fault{}, simkit.Fault{Status: http.StatusInternalServerError}) }, provisioning.ErrTransient},
+		{"LiveStateRateLimited", func() { sim.FailNext(429, 429, 429) }, provisioning.ErrTransient},
+		{"TrafficFails", func() { sim.Push(simkit.Fault{}); sim.FailNext(500, 500, 500) }, provisioning.ErrTransient},
 		{"LiveStateMalformed", func() { sim.MalformNext() }, provisioning.ErrMalformed},
-		{"TrafficTimesOut", func() { sim.Push(simkit.Fault{}, simkit.Fault{Hang: true}) }, provisioning.ErrTransient},
+		{"TrafficTimesOut", func() { sim.Push(simkit.Fault{}, simkit.Fault{Hang: true}, simkit.Fault{Hang: true}, simkit.Fault{Hang: true}) }, provisioning.ErrTransient},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -257,5 +258,24 @@ func TestUsageFailureModes(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, c.want)
 			}
 		})
+	}
+}
+
+// A passing fault on a read is retried, and shows in the call summary.
+func TestTransientReadsAreRetriedOnce(t *testing.T) {
+	sim, p := setup(t, token)
+	ctx, taken := provisioning.WithExchanges(context.Background())
+	sim.FailNext(http.StatusServiceUnavailable)
+	if _, err := p.Create(ctx, request("ezs-once")); err != nil || sim.Servers() != 1 {
+		t.Fatalf("create after one 503 on the user lookup: %v, %d servers", err, sim.Servers())
+	}
+	calls := taken()
+	if len(calls) < 2 || !strings.Contains(calls[0], "→ 503") || !strings.Contains(calls[1], "(attempt 2)") {
+		t.Fatalf("calls = %q", calls)
+	}
+	for _, c := range calls {
+		if strings.Contains(c, "?") {
+			t.Fatalf("a query reached the log: %q", c)
+		}
 	}
 }

@@ -86,6 +86,7 @@ func panelErr(err error) error {
 
 // Power starts, stops or restarts a customer's active service.
 func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, actor string) error {
+	ctx = collecting(ctx)
 	if !slices.Contains([]Power{Start, Stop, Restart}, a) {
 		return apperr.Validation(map[string]string{"action": "must be start, stop or restart"})
 	}
@@ -116,6 +117,7 @@ func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, acto
 // cancellation and dunning). reason is told to the customer, who is
 // e-mailed on suspension and termination; it is kept while suspended.
 func (e *Engine) Suspend(ctx context.Context, id, actor, reason string) (*Service, error) {
+	ctx = collecting(ctx)
 	s, err := e.lifecycle(ctx, id, "suspend", actor, reason, StatusActive, StatusSuspended, func(p Panel, pid string) error { return p.Suspend(ctx, pid) })
 	if err != nil {
 		return nil, err
@@ -125,12 +127,14 @@ func (e *Engine) Suspend(ctx context.Context, id, actor, reason string) (*Servic
 
 // Unsuspend gives a suspended service back.
 func (e *Engine) Unsuspend(ctx context.Context, id, actor string) (*Service, error) {
+	ctx = collecting(ctx)
 	return e.lifecycle(ctx, id, "unsuspend", actor, "", StatusSuspended, StatusActive, func(p Panel, pid string) error { return p.Unsuspend(ctx, pid) })
 }
 
 // Terminate deletes the service at the panel (one already gone there is
 // terminated here too).
 func (e *Engine) Terminate(ctx context.Context, id, actor, reason string) (*Service, error) {
+	ctx = collecting(ctx)
 	s, err := e.lifecycle(ctx, id, "terminate", actor, reason, "", StatusTerminated, func(p Panel, pid string) error { return p.Terminate(ctx, pid) })
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ func credentialsAAD(svcID string) []byte { return []byte("credentials:" + svcID)
 // does nothing; a repeat after a lost reply issues a new password, and the
 // stored one is always the last the panel gave.
 func (e *Engine) IssueCredentials(ctx context.Context, svcID string) error {
+	ctx = collecting(ctx)
 	svc, err := e.Store.GetService(ctx, svcID)
 	if err != nil {
 		return err

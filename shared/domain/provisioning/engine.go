@@ -159,7 +159,7 @@ func summary(v any) string {
 
 // logCall records a panel call in the service's log.
 func (e *Engine) logCall(ctx context.Context, svcID, action string, req, resp any, err error, actor string) {
-	entry := LogEntry{ServiceID: svcID, At: e.Clock.Now(), Action: action, Request: summary(req), Status: "ok", Actor: actor}
+	entry := LogEntry{ServiceID: svcID, At: e.Clock.Now(), Action: action, Request: summary(req), Status: "ok", Actor: actor, Calls: taken(ctx)}
 	if resp != nil {
 		entry.Response = summary(resp)
 	}
@@ -184,6 +184,7 @@ func (e *Engine) panelOf(s *Service) (Panel, error) {
 // Create asks the panel for the service (adopting what a lost reply made)
 // and records its id. It is safe to repeat.
 func (e *Engine) Create(ctx context.Context, svcID string) (*Resource, error) {
+	ctx = collecting(ctx)
 	svc, err := e.Store.GetService(ctx, svcID)
 	if err != nil {
 		return nil, err
@@ -217,6 +218,7 @@ func (e *Engine) Create(ctx context.Context, svcID string) (*Resource, error) {
 
 // Poll reads the build state and counts the reads.
 func (e *Engine) Poll(ctx context.Context, svcID string) (*Resource, int, error) {
+	ctx = collecting(ctx)
 	svc, err := e.Store.GetService(ctx, svcID)
 	if err != nil {
 		return nil, 0, err

@@ -18,6 +18,7 @@ var ErrStillProvisioning = apperr.New(apperr.Unavailable, "the service is still 
 // A service without anything at its panel (failed, terminated) just
 // records the plan, so a retried provisioning builds the new size.
 func (e *Engine) Resize(ctx context.Context, id, planID, actor string) (*Service, error) {
+	ctx = collecting(ctx)
 	s, err := e.Store.GetService(ctx, id)
 	if err != nil {
 		return nil, err

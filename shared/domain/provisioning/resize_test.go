@@ -3,7 +3,6 @@ package provisioning_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strconv"
 	"testing"
 
@@ -56,7 +55,7 @@ func TestResizeAtThePanel(t *testing.T) {
 		})
 	}
 	t.Run("PanelFailsNothingRecorded", func(t *testing.T) {
-		w.VF.FailNext(http.StatusServiceUnavailable)
+		w.VF.FailNext(503, 503, 503, 503, 503, 503) // past the client's retries
 		if _, err := w.Engine.Resize(ctx, vps.ID, "pln_vps", "stf_1"); !apperr.Is(err, apperr.Unavailable) {
 			t.Fatalf("got %v", err)
 		}

@@ -3,6 +3,7 @@ package provisioning_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -98,3 +99,22 @@ func (c coreOnly) Status(ctx context.Context, id string) (*provisioning.Resource
 func (c coreOnly) Suspend(ctx context.Context, id string) error   { return c.p.Suspend(ctx, id) }
 func (c coreOnly) Unsuspend(ctx context.Context, id string) error { return c.p.Unsuspend(ctx, id) }
 func (c coreOnly) Terminate(ctx context.Context, id string) error { return c.p.Terminate(ctx, id) }
+
+// The provisioning log shows the HTTP calls behind each step.
+func TestLogEntriesCarryTheirCalls(t *testing.T) {
+	w := provisioningtest.New(t)
+	svc := provision(t, w, "ord_vps")
+	log, err := w.Store.ListLog(context.Background(), svc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range log {
+		if l.Action == "create" {
+			if !slices.ContainsFunc(l.Calls, func(c string) bool { return strings.HasPrefix(c, "POST /servers → 201") }) {
+				t.Fatalf("create's calls: %q", l.Calls)
+			}
+			return
+		}
+	}
+	t.Fatalf("no create entry in %+v", log)
+}

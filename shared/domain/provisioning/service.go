@@ -75,6 +75,9 @@ type LogEntry struct {
 	Status    string    `json:"status"`   // ok, error
 	Error     string    `json:"error,omitempty"`
 	Actor     string    `json:"actor"` // "system" or a staff id
+	// Calls are the HTTP exchanges behind it ("GET /servers/7 → 200 in
+	// 31 ms"), retries included.
+	Calls []string `json:"calls,omitempty"`
 }
 
 // Store keeps services and their logs.

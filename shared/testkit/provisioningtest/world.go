@@ -129,9 +129,12 @@ func New(t *testing.T) *World {
 		Log: slog.New(slog.DiscardHandler), AccountURL: "https://account.example.com",
 		Panels: provisioning.ByType(map[catalog.ServiceType]provisioning.Panel{
 			catalog.GameServer: pterodactyl.New(pterodactyl.Config{BaseURL: psrv.URL, AppKey: "ptla_app", ClientKey: "ptlc_client", Timeout: time.Second,
-				Eggs: map[string]pterodactyl.Egg{"Minecraft": {ID: 1}}, Locations: map[string]int{"Dallas, US": 1}}),
+				Eggs: map[string]pterodactyl.Egg{"Minecraft": {ID: 1}}, Locations: map[string]int{"Dallas, US": 1}, Sleep: noWait}),
 			catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: vsrv.URL, Token: "vf-token", Timeout: time.Second, Packages: map[string]int{"pln_vps": 1, "pln_vps_big": 2},
-				Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 3}}),
+				Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 3}, Sleep: noWait}),
 		})}
 	return &World{Engine: e, Ptero: ptero, VF: vf, Mail: mail, Store: store, Outbox: dynamo.NewOrders(tbl)}
 }
+
+// noWait skips the panel clients' waits between retries.
+func noWait(context.Context, time.Duration) error { return nil }

@@ -2582,6 +2582,8 @@ export interface components {
             error?: string;
             /** @description "system" or a staff id */
             actor: string;
+            /** @description The HTTP exchanges behind it, retries included (method, path without query, status, time), e.g. "GET /servers/7 → 200 in 31 ms" */
+            calls?: string[];
         };
         ServiceUsage: {
             /**
