@@ -27,7 +27,6 @@ import (
 	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/accounts"
-	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -56,8 +55,8 @@ func newEnvWith(t *testing.T, extra map[string]string) *env {
 }
 
 // newEnvOver builds the platform on the emulator as seen through wrap,
-// with panels for the service types it may sell (nil: none).
-func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dynamo.API, panels map[catalog.ServiceType]provisioning.Panel) *env {
+// with the panels and routes it may sell through (nil: none).
+func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dynamo.API, panels *provisioning.Registry) *env {
 	t.Helper()
 	api := minidyn.NewClient()
 	if err := dynamo.EnsureTable(context.Background(), api, "ezscale"); err != nil {
@@ -79,7 +78,7 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
 	adapters.PDF = invoicepdf.Configured(cfg)
 	if panels != nil {
-		adapters.Panels = app.PanelsOf(provisioning.ByType(panels))
+		adapters.Panels = app.PanelsOf(panels)
 	}
 	if adapters.Passkeys, err = webauthnrp.Configured(cfg); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -46,7 +47,7 @@ func newShopOver(t *testing.T, wrap func(dynamo.API) dynamo.API) *shop {
 	sim := stripesim.New(stripesim.Config{SecretKey: "sk_test_sim", WebhookSecret: "whsec_sim", BaseURL: simSrv.URL, Now: func() time.Time { return now() }})
 	simSrv.Config.Handler = sim.Handler()
 	e := newEnvOver(t, map[string]string{"STRIPE_SECRET_KEY": "sk_test_sim", "STRIPE_WEBHOOK_SECRET": "whsec_sim", "STRIPE_API_URL": simSrv.URL,
-		"ACCOUNT_URL": "https://account.example.com"}, wrap, sellsEverything())
+		"ACCOUNT_URL": "https://account.example.com"}, wrap, provisioning.ByType(sellsEverything()))
 	now = e.clock.Now
 	sim.SetWebhookURL(e.srv.URL + "/v1/webhooks/stripe")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -554,10 +555,20 @@ func TestGatewayCustomerDeletedAtTheGateway(t *testing.T) {
 }
 
 // Nothing is sold that nothing here can deliver: a plan whose service type
-// has no panel is listed as unavailable and checkout refuses it.
+// has no panel is listed as unavailable and checkout refuses it; a plan
+// served in some of its locations offers only those.
 func TestUndeliverablePlansAreNotSold(t *testing.T) {
-	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { return api }, map[catalog.ServiceType]provisioning.Panel{catalog.VPS: billingOnlyPanel{name: "vps"}})
+	routes, err := provisioning.NewRoutes([]provisioning.Route{{Panel: "vps", ServiceType: catalog.VPS, Locations: []string{"Dallas, US"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := provisioning.NewRegistry(routes, billingOnlyPanel{name: "vps"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { return api }, reg)
 	vps := catalogtest.Input("vps-ok")
+	vps.Features.Locations = []string{"Dallas, US", "London, UK"}
 	hosting := catalogtest.Input("web-no")
 	hosting.ServiceType, hosting.Features.Extras = catalog.Hosting, nil
 	for _, in := range []catalog.PlanInput{vps, hosting} {
@@ -572,11 +583,20 @@ func TestUndeliverablePlansAreNotSold(t *testing.T) {
 		if p["available"] != want || (!want && p["unavailable_reason"] == "") {
 			t.Errorf("%s: available=%v reason=%v", p["slug"], p["available"], p["unavailable_reason"])
 		}
+		if locs := p["features"].(map[string]any)["locations"]; want && fmt.Sprint(locs) != "[Dallas, US]" {
+			t.Errorf("%s offered in %v, served only in Dallas", p["slug"], locs)
+		}
 	}
 	plans, _ := e.p.Catalog.List(context.Background(), catalog.Active, catalog.Hosting)
 	alice := customer(t, e, "alice@example.com")
 	code, raw, _ := alice.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "options": map[string]any{"domain": "example.com"}})
 	if code != 409 || !strings.Contains(string(raw), "cannot be ordered") {
 		t.Fatalf("hosting checkout without a hosting panel: %d %s", code, raw)
+	}
+	vpsPlans, _ := e.p.Catalog.List(context.Background(), catalog.Active, catalog.VPS)
+	code, raw, _ = alice.Do("POST", "/v1/me/orders", map[string]any{"plan_id": vpsPlans[0].ID, "cycle": "monthly", "currency": "USD",
+		"options": map[string]any{"hostname": "web1.example.com", "os": "debian-12", "location": "London, UK"}})
+	if code != 400 || !strings.Contains(string(raw), "is not available in London, UK yet") {
+		t.Fatalf("a VPS in an unserved location: %d %s", code, raw)
 	}
 }

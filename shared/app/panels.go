@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/ezscale/platform/shared/adapters/enhance"
 	"github.com/ezscale/platform/shared/adapters/pterodactyl"
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -31,6 +32,15 @@ type PterodactylConfig struct {
 	Locations   map[string]int             `json:"locations"`
 	Eggs        map[string]pterodactyl.Egg `json:"eggs"` // game → egg
 	Concurrency int                        `json:"concurrency"`
+}
+
+// EnhanceConfig is one Enhance cluster (web hosting).
+type EnhanceConfig struct {
+	URL         string         `json:"url"`
+	Token       string         `json:"token"`
+	OrgID       string         `json:"org_id"`       // the master organisation
+	Plans       map[string]int `json:"plans"`        // plan id → Enhance plan id
+	DefaultPlan int            `json:"default_plan"` // 0: unmapped plans are refused
 }
 
 // PanelsConfig is the PANELS setting (JSON, holds secrets): the panel
@@ -174,8 +184,17 @@ func newPanel(name, kind string, body json.RawMessage, client *http.Client) (pro
 			return nil, fmt.Errorf("pterodactyl needs url, app_key, client_key, locations and eggs")
 		}
 		return pterodactyl.New(pterodactyl.Config{Name: name, BaseURL: p.URL, AppKey: p.AppKey, ClientKey: p.ClientKey, HTTP: client, Locations: p.Locations, Eggs: p.Eggs}), nil
+	case "enhance":
+		var e EnhanceConfig
+		if err := json.Unmarshal(body, &e); err != nil {
+			return nil, err
+		}
+		if e.URL == "" || e.Token == "" || e.OrgID == "" || (len(e.Plans) == 0 && e.DefaultPlan == 0) {
+			return nil, fmt.Errorf("enhance needs url, token, org_id and plans (or default_plan)")
+		}
+		return enhance.New(enhance.Config{Name: name, BaseURL: e.URL, Token: e.Token, OrgID: e.OrgID, HTTP: client, Plans: e.Plans, DefaultPlan: e.DefaultPlan}), nil
 	}
-	return nil, fmt.Errorf("kind must be virtfusion or pterodactyl, not %q", kind)
+	return nil, fmt.Errorf("kind must be virtfusion, pterodactyl or enhance, not %q", kind)
 }
 
 // delivery is what checkout asks (nil when nothing is known: it then sells

@@ -29,8 +29,9 @@ func TestPanelsFrom(t *testing.T) {
 		}
 	})
 	t.Run("InstancesAndRoutes", func(t *testing.T) {
-		raw := `{"instances":{"vf-us":{"kind":"virtfusion",` + vfBody + `},"vf-uk":{"kind":"virtfusion","concurrency":3,` + vfBody + `}}}`
-		routes := `[{"panel":"vf-us","service_type":"vps"},{"panel":"vf-uk","service_type":"vps","locations":["London, UK"]}]`
+		raw := `{"instances":{"vf-us":{"kind":"virtfusion",` + vfBody + `},"vf-uk":{"kind":"virtfusion","concurrency":3,` + vfBody + `},
+			"web":{"kind":"enhance","url":"https://enhance.example.com","token":"t","org_id":"o","plans":{"pln_web":1}}}}`
+		routes := `[{"panel":"vf-us","service_type":"vps"},{"panel":"vf-uk","service_type":"vps","locations":["London, UK"]},{"panel":"web","service_type":"hosting"}]`
 		p, err := PanelsFrom(raw, routes, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -43,6 +44,9 @@ func TestPanelsFrom(t *testing.T) {
 		}
 		if pan, _ := p.Registry.For(vps, "London, UK"); pan == nil || pan.Name() != "vf-uk" || p.Limits["vf-uk"] != 3 {
 			t.Errorf("For(London) = %v, limits %v", pan, p.Limits)
+		}
+		if web, ok := p.Registry.Named("web"); !ok || web.Name() != "web" {
+			t.Errorf("enhance instance: %v", web)
 		}
 		if got := p.Routes.PanelFor(game, ""); got != "" {
 			t.Errorf("game servers routed to %q with no route", got)
@@ -61,6 +65,7 @@ func TestPanelsFrom(t *testing.T) {
 		"PteroNoEggs":      {`{"pterodactyl":{"url":"u","app_key":"a","client_key":"c","locations":{"a":1}}}`, "", "pterodactyl needs"},
 		"NegativeLimit":    {`{"virtfusion":{` + vfBody + `,"concurrency":-1}}`, "", "concurrency"},
 		"UnknownKind":      {`{"instances":{"x":{"kind":"plesk"}}}`, "", "kind must be"},
+		"EnhanceNoOrg":     {`{"instances":{"web":{"kind":"enhance","url":"u","token":"t","plans":{"p":1}}}}`, "", "enhance needs"},
 		"RouteToNowhere":   {`{"virtfusion":{` + vfBody + `}}`, `[{"panel":"vf-eu","service_type":"vps"}]`, "not configured"},
 		"AmbiguousRoutes":  {"", `[{"panel":"a","service_type":"vps","locations":["X"]},{"panel":"b","service_type":"vps","locations":["X","Y"]}]`, "both serve"},
 		"BadServiceType":   {"", `[{"panel":"a","service_type":"vpn"}]`, "service_type"},

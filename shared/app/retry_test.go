@@ -17,7 +17,7 @@ import (
 // start the execution inside the request: a failure there left the
 // service pending with no execution coming and no way to retry again.)
 func TestStaffRetryStartsThroughTheOutbox(t *testing.T) {
-	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { return api }, map[catalog.ServiceType]provisioning.Panel{catalog.VPS: billingOnlyPanel{name: "vps"}})
+	e := newEnvOver(t, nil, func(api dynamo.API) dynamo.API { return api }, provisioning.ByType(map[catalog.ServiceType]provisioning.Panel{catalog.VPS: billingOnlyPanel{name: "vps"}}))
 	ctx := context.Background()
 	var (
 		mu     sync.Mutex

@@ -1,8 +1,9 @@
-// End-to-end: a customer orders a VPS and a game server in the browser,
-// pays in the simulated Stripe, and watches both become active (the
-// deployed provisioning workflow against the VirtFusion and Pterodactyl
-// simulators); powers the VPS and reveals its login; staff see the
-// provisioning log, suspend and move it to another plan.
+// End-to-end: a customer orders a VPS, a game server and web hosting in
+// the browser, pays in the simulated Stripe, and watches each become
+// active (the deployed provisioning workflow against the VirtFusion,
+// Pterodactyl and Enhance simulators); powers the VPS and reveals its
+// login; opens the website's control panel; staff see the provisioning
+// log, suspend and move a service to another plan.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -126,6 +127,39 @@ describe('provisioning', () => {
     assert.equal(ready, 2, 'both credentials e-mails are in the dev mailbox')
     await mail.getByText(/VPS Starter.*is ready/).first().click()
     await mail.getByText(rootPassword).first().waitFor()
+  })
+
+  it('web hosting ordered in the browser becomes a website with a control panel link', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await page.goto(stack.base + '/account/login')
+    await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+    await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('signin-submit').click()
+    await page.getByTestId('welcome').waitFor()
+    await order(page, 'plan=hosting-starter&cycle=monthly&currency=USD', async () => {
+      // An internationalised domain: kept as DNS and the panel know it.
+      await page.getByTestId('order-domain').locator('input').fill('Bücher-Laden.example')
+      await page.getByTestId('order-location').click()
+      await page.getByRole('option', { name: 'Dallas, US' }).click()
+    })
+    await page.getByTestId('order-progress').getByText('Your service is running').waitFor({ timeout: 30000 })
+    await page.getByTestId('order-service').getByText('Open your service').click()
+    await page.waitForURL(/\/account\/services\/svc_ord_/)
+    await page.getByTestId('service-status').getByText('active').waitFor()
+    await page.getByTestId('service-ips').getByText('xn--bcher-laden-thb.example').waitFor()
+    await page.getByRole('heading', { name: 'bücher-laden.example' }).waitFor() // shown as typed
+    // Allowances instead of CPU; no power buttons for a website.
+    await page.getByTestId('service-usage').getByText('Websites').waitFor()
+    assert.equal(await page.getByTestId('power-start').count(), 0)
+    assert.equal(await page.getByTestId('service-live').count(), 0)
+    await page.getByTestId('service-credentials').waitFor()
+    const [panel] = await Promise.all([context.waitForEvent('page'), page.getByTestId('service-panel').click()])
+    await panel.waitForLoadState()
+    assert.match(panel.url(), /\/dev\/enhance\/sso\//)
+    await panel.getByText('Enhance control panel').waitFor()
+    await page.screenshot({ path: join(outDir, 'hosting-service.png'), fullPage: true })
+    await context.close()
   })
 
   it('staff see the provisioning log and suspend a service', async () => {

@@ -4,12 +4,15 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ezscale/platform/infra/enhancesim"
 	"github.com/ezscale/platform/infra/local/workflows"
 	"github.com/ezscale/platform/infra/pterosim"
 	"github.com/ezscale/platform/infra/vfsim"
+	"github.com/ezscale/platform/shared/adapters/enhance"
 	"github.com/ezscale/platform/shared/adapters/pterodactyl"
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/app"
@@ -22,6 +25,8 @@ import (
 
 // Local panel credentials (the simulators are served by the stack itself).
 const (
+	enhanceToken   = "local-enhance-token"
+	enhanceOrg     = "00000000-0000-4000-8000-0000000e0001"
 	vfToken        = "local-virtfusion-token"
 	pteroAppKey    = "ptla_local0000000000000000000000000000000000000000"
 	pteroClientKey = "ptlc_local0000000000000000000000000000000000000000"
@@ -33,7 +38,9 @@ const (
 type panels struct {
 	vf, vfUK *vfsim.Sim
 	ptero    *pterosim.Sim
+	enh      *enhancesim.Sim
 	vfCfg    virtfusion.Config
+	enhCfg   enhance.Config
 	registry *provisioning.Registry
 }
 
@@ -42,6 +49,7 @@ var routes = []provisioning.Route{
 	{Panel: "virtfusion", ServiceType: catalog.VPS},
 	{Panel: "virtfusion-uk", ServiceType: catalog.VPS, Locations: []string{"London, UK"}},
 	{Panel: "pterodactyl", ServiceType: catalog.GameServer},
+	{Panel: "enhance", ServiceType: catalog.Hosting},
 }
 
 func newPanels(base string, client *http.Client) (*panels, error) {
@@ -51,7 +59,9 @@ func newPanels(base string, client *http.Client) (*panels, error) {
 		templates[os] = i + 1
 	}
 	p := &panels{vf: vfsim.New(vfToken), vfUK: vfsim.New(vfToken), ptero: pterosim.New(pteroAppKey, pteroClientKey),
-		vfCfg: virtfusion.Config{BaseURL: base + "/dev/virtfusion", Token: vfToken, HTTP: client, DefaultPackage: 1, Hypervisors: locations, Templates: templates}}
+		enh:    enhancesim.New(enhanceToken, enhanceOrg, base+"/dev/enhance"),
+		vfCfg:  virtfusion.Config{BaseURL: base + "/dev/virtfusion", Token: vfToken, HTTP: client, DefaultPackage: 1, Hypervisors: locations, Templates: templates},
+		enhCfg: enhance.Config{BaseURL: base + "/dev/enhance", Token: enhanceToken, OrgID: enhanceOrg, HTTP: client, DefaultPlan: 1}}
 	ptero := pterodactyl.New(pterodactyl.Config{BaseURL: base + "/dev/pterodactyl", AppKey: pteroAppKey, ClientKey: pteroClientKey, HTTP: client,
 		Locations: locations, Eggs: map[string]pterodactyl.Egg{
 			"Minecraft Java & Bedrock": {ID: 1, DockerImage: "ghcr.io/pterodactyl/yolks:java_21", Startup: "java -jar server.jar", Environment: map[string]string{"SERVER_JARFILE": "server.jar"}},
@@ -62,7 +72,7 @@ func newPanels(base string, client *http.Client) (*panels, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.registry, err = provisioning.NewRegistry(rs, append(p.virtFusions(nil), ptero)...); err != nil {
+	if p.registry, err = provisioning.NewRegistry(rs, append(p.virtFusions(nil), ptero, enhance.New(p.enhCfg))...); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -96,7 +106,7 @@ func (p *panels) mapPackages(ctx context.Context, plans *catalog.Service) error 
 	for _, vf := range p.virtFusions(packages) {
 		p.registry.Swap(vf)
 	}
-	return nil
+	return p.mapHostingPlans(ctx, plans)
 }
 
 // VirtFusion is the simulated VirtFusion (tests look at its servers).
@@ -105,6 +115,7 @@ func (s *Stack) VirtFusion() *vfsim.Sim { return s.panels.vf }
 func (p *panels) mount(mux *http.ServeMux) {
 	mux.Handle("/dev/virtfusion/", http.StripPrefix("/dev/virtfusion", p.vf.Handler()))
 	mux.Handle("/dev/virtfusion-uk/", http.StripPrefix("/dev/virtfusion-uk", p.vfUK.Handler()))
+	mux.Handle("/dev/enhance/", http.StripPrefix("/dev/enhance", p.enh.Handler()))
 	mux.Handle("/dev/pterodactyl/", http.StripPrefix("/dev/pterodactyl", p.ptero.Handler()))
 }
 
@@ -161,3 +172,46 @@ func redrive(ctx context.Context, p *app.Platform, flows *workflows.Local) {
 
 // VirtFusionUK is the simulated London cluster.
 func (s *Stack) VirtFusionUK() *vfsim.Sim { return s.panels.vfUK }
+
+// mapHostingPlans gives every hosting plan its own simulated Enhance plan
+// (in catalog order) with the plan's allowances, as an operator would
+// create them in Enhance.
+func (p *panels) mapHostingPlans(ctx context.Context, plans *catalog.Service) error {
+	list, err := plans.List(ctx, "", catalog.Hosting)
+	if err != nil {
+		return err
+	}
+	cfg := p.enhCfg
+	cfg.Plans = map[string]int{}
+	var sim []enhancesim.Plan
+	for i, pl := range list {
+		cfg.Plans[pl.ID] = i + 1
+		sim = append(sim, enhancesim.Plan{ID: i + 1, Name: pl.Name, PlanType: "hosting", Resources: []enhancesim.Resource{
+			{Name: "diskspace", Total: allowance(pl.Features.DiskGB << 30)}, {Name: "transfer", Total: allowance(pl.Features.BandwidthGB << 30)},
+			{Name: "websites", Total: counted(pl.Features.Extras["websites"])}, {Name: "mailboxes", Total: counted(pl.Features.Extras["email_accounts"])},
+			{Name: "mysqlDbs", Total: counted(pl.Features.Extras["databases"])}}})
+	}
+	p.enh.SetPlans(sim...)
+	p.registry.Swap(enhance.New(cfg))
+	return nil
+}
+
+// allowance is a byte allowance; 0 is unlimited (nil at the panel).
+func allowance(n int64) *int64 {
+	if n <= 0 {
+		return nil
+	}
+	return &n
+}
+
+// counted reads a plan extra such as "10" or "Unlimited".
+func counted(s string) *int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return nil
+	}
+	return allowance(n)
+}
+
+// Enhance is the simulated Enhance cluster.
+func (s *Stack) Enhance() *enhancesim.Sim { return s.panels.enh }

@@ -3,6 +3,7 @@ package stack_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +79,44 @@ func paidAndProvisioned(t *testing.T, st *stack.Stack, plan catalog.Plan, opts o
 	}
 	t.Fatalf("%s was not provisioned", o.ID)
 	return nil
+}
+
+// Web hosting is sold and delivered on the simulated Enhance: a website
+// for the ordered domain, a single sign-on link, usage with quotas, and
+// no power controls.
+func TestHostingIsDeliveredOnEnhance(t *testing.T) {
+	st, _ := openStack(t)
+	ctx := context.Background()
+	p := st.Platform
+	plans, err := p.Catalog.List(ctx, catalog.Active, catalog.Hosting)
+	if err != nil || len(plans) == 0 {
+		t.Fatalf("plans: %v", err)
+	}
+	svc := paidAndProvisioned(t, st, plans[0], orders.Options{Domain: "shop.example.com", Location: "Dallas, US"})
+	if svc.Panel != "enhance" || len(svc.IPs) != 1 || !svc.HasCredentials {
+		t.Fatalf("service = %+v", svc)
+	}
+	if got := p.Provisioning.Capabilities(svc); slices.Contains(got, provisioning.CapPower) || !slices.Contains(got, provisioning.CapLogin) {
+		t.Fatalf("capabilities = %v", got)
+	}
+	link, err := p.Provisioning.LoginURL(ctx, svc.CustomerID, svc.ID)
+	if err != nil || !strings.Contains(link, "/dev/enhance/sso/") {
+		t.Fatalf("login link = %q, %v", link, err)
+	}
+	u, err := p.Provisioning.Usage(ctx, svc.CustomerID, svc.ID)
+	if err != nil || len(u.Quotas) == 0 || u.Quotas[0].Name != "diskspace" {
+		t.Fatalf("usage = %+v, %v", u, err)
+	}
+	if err := p.Provisioning.Power(ctx, svc.CustomerID, svc.ID, provisioning.Stop, svc.CustomerID); err == nil {
+		t.Fatal("a website was powered off")
+	}
+	if _, err := p.Provisioning.Suspend(ctx, svc.ID, "staff", "testing"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Provisioning.Terminate(ctx, svc.ID, "staff", "testing"); err != nil {
+		t.Fatal(err)
+	}
+	if st.Enhance().Websites() != 0 {
+		t.Fatalf("%d websites left after terminate", st.Enhance().Websites())
+	}
 }

@@ -96,6 +96,16 @@ func (s *Orders) CreateOrder(ctx context.Context, o *orders.Order, terms *coupon
 	if o.StockReserved {
 		ops = append(ops, Add(planKey(o.PlanID), "stock", -1, 0, math.MaxInt64/2))
 	}
+	claimAt := len(ops)
+	if c := o.Claim; c != nil {
+		rec := &domainClaimRecord{Item: Item{PK: domainKey(c.Domain).PK, SK: domainKey(c.Domain).SK, Type: "domain_claim", Version: c.Version},
+			OrderID: c.OrderID, CustomerID: c.CustomerID, ClaimedAt: o.CreatedAt}
+		if c.Version <= 1 {
+			ops = append(ops, Create(rec))
+		} else {
+			ops = append(ops, Replace(rec, c.Version-1))
+		}
+	}
 	couponAt := len(ops)
 	if terms != nil {
 		ops = append(ops, redeemOps(coupons.Redemption{Code: terms.Code, CustomerID: o.CustomerID, OrderID: o.ID, Discount: o.Discount, Currency: o.Currency, At: o.CreatedAt}, terms)...)
@@ -106,6 +116,9 @@ func (s *Orders) CreateOrder(ctx context.Context, o *orders.Order, terms *coupon
 	}
 	if c, ok := errors.AsType[*TxConflict](err); ok && o.StockReserved && c.FailedAt(1) {
 		return orders.ErrOutOfStock
+	}
+	if c, ok := errors.AsType[*TxConflict](err); ok && o.Claim != nil && c.FailedAt(claimAt) {
+		return orders.ErrDomainTaken
 	}
 	if terms != nil {
 		if err := redeemError(err, couponAt); err != nil {
@@ -258,4 +271,26 @@ func createOutbox(it outbox.Item, now time.Time) Op {
 	it.CreatedAt = now
 	return Create(&outboxRecord{Item: Item{PK: "OUTBOX#" + it.ID, SK: "OUTBOX", Type: "outbox", Version: 1,
 		GSI1PK: "OUTBOX#PENDING#" + it.Kind, GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxData: outboxDataOf(it)})
+}
+
+// domainClaimRecord is who holds a hosting domain (PK=DOMAIN#<domain>).
+type domainClaimRecord struct {
+	Item
+	OrderID    string    `dynamodbav:"order_id"`
+	CustomerID string    `dynamodbav:"customer_id"`
+	ClaimedAt  time.Time `dynamodbav:"claimed_at"`
+}
+
+func domainKey(domain string) Key { return Key{PK: "DOMAIN#" + domain, SK: "CLAIM"} }
+
+// DomainClaim implements orders.DomainClaims.
+func (s *Orders) DomainClaim(ctx context.Context, domain string) (*orders.DomainClaim, error) {
+	var r domainClaimRecord
+	if err := s.t.Get(ctx, domainKey(domain), &r); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &orders.DomainClaim{Domain: domain, OrderID: r.OrderID, CustomerID: r.CustomerID, Version: r.Version}, nil
 }

@@ -123,8 +123,12 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	var o orders.Order
 	fill.Fill(&o, 12)
 	o.Version, o.PlanID, o.CouponCode, o.StockReserved = 1, p.ID, c.Code, true
+	claim := &orders.DomainClaim{Domain: "claimed.example.com", OrderID: o.ID, CustomerID: o.CustomerID, Version: 1}
+	o.Claim = claim
 	must(ord.CreateOrder(ctx, &o, &c))
+	o.Claim = nil // written beside the order, not in it
 	same("order", value(ord.GetOrder(ctx, o.ID)), &o)
+	same("domain claim", value(ord.DomainClaim(ctx, claim.Domain)), claim)
 	same("redemption", value(cps.GetRedemption(ctx, c.Code, o.ID)), &coupons.Redemption{Code: c.Code, CustomerID: o.CustomerID, OrderID: o.ID, Discount: o.Discount, Currency: o.Currency, At: o.CreatedAt})
 
 	var ev orders.EventRecord

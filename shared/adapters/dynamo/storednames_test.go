@@ -44,6 +44,7 @@ var storedNames = map[string][]string{
 	"coupon_uses": {
 		"GSI2PK", "GSI2SK", "PK", "SK", "schema", "type", "uses", "version",
 	},
+	"domain_claim": {"PK", "SK", "claimed_at", "customer_id", "order_id", "schema", "type", "version"},
 	"customer_note": {
 		"PK", "SK", "author_email", "author_id", "body", "created_at", "customer_id", "id", "schema", "type", "version",
 	},

@@ -249,7 +249,9 @@ func TestUsageFailureModes(t *testing.T) {
 		{"LiveStateRateLimited", func() { sim.FailNext(429, 429, 429) }, provisioning.ErrTransient},
 		{"TrafficFails", func() { sim.Push(simkit.Fault{}); sim.FailNext(500, 500, 500) }, provisioning.ErrTransient},
 		{"LiveStateMalformed", func() { sim.MalformNext() }, provisioning.ErrMalformed},
-		{"TrafficTimesOut", func() { sim.Push(simkit.Fault{}, simkit.Fault{Hang: true}, simkit.Fault{Hang: true}, simkit.Fault{Hang: true}) }, provisioning.ErrTransient},
+		{"TrafficTimesOut", func() {
+			sim.Push(simkit.Fault{}, simkit.Fault{Hang: true}, simkit.Fault{Hang: true}, simkit.Fault{Hang: true})
+		}, provisioning.ErrTransient},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -58,7 +58,7 @@ func (h serviceHandlers) myUsage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"power_state": orUnknown(u.Power), "cpu_percent": u.CPUPercent, "memory_bytes": u.MemoryBytes, "disk_bytes": u.DiskBytes,
-		"network_rx_bytes": u.NetworkRxBytes, "network_tx_bytes": u.NetworkTxBytes})
+		"network_rx_bytes": u.NetworkRxBytes, "network_tx_bytes": u.NetworkTxBytes, "quotas": nonNil(u.Quotas)})
 	return nil
 }
 

@@ -153,6 +153,17 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 			f.Add("options.location", why)
 		}
 	}
+	var claimVersion int64
+	if p.ServiceType == catalog.Hosting && f["options.domain"] == "" {
+		v, taken, err := s.domainHolder(ctx, opts.Domain)
+		if err != nil {
+			return nil, nil, bill, err
+		}
+		if taken {
+			f.Add("options.domain", opts.Domain+" is already hosted here (or being ordered); choose another domain, or contact us if it is yours")
+		}
+		claimVersion = v + 1
+	}
 	if err := f.Err(); err != nil {
 		return nil, nil, bill, err
 	}
@@ -163,6 +174,9 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 	o := &Order{ID: ids.New("ord"), CustomerID: customerID, PlanID: p.ID, PlanName: p.Name, ServiceType: p.ServiceType, Cycle: in.Cycle, Currency: in.Currency,
 		Options: opts, Status: Pending, Price: price, RequiresApproval: p.RequiresApproval, StockReserved: p.Stock != nil,
 		Gateway: s.gateway.Name(), CreatedAt: now, ExpiresAt: now.Add(s.ttl), UpdatedAt: now, Version: 1}
+	if claimVersion > 0 {
+		o.Claim = &DomainClaim{Domain: opts.Domain, OrderID: o.ID, CustomerID: customerID, Version: claimVersion}
+	}
 	var terms *coupons.Coupon
 	if code := strings.TrimSpace(in.Coupon); code != "" {
 		c, q, err := s.coupons.Check(ctx, code, customerID, p.ID, in.Currency, price)
@@ -212,6 +226,8 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 			return nil, apperr.Wrap(err, apperr.Conflict, "this plan is out of stock")
 		case errors.Is(err, coupons.ErrChanged):
 			return nil, apperr.Wrap(err, apperr.Conflict, "the coupon changed while you checked out; try again")
+		case errors.Is(err, ErrDomainTaken):
+			return nil, apperr.Validation(map[string]string{"options.domain": o.Options.Domain + " was just ordered by someone else; choose another domain"})
 		}
 		return nil, err
 	}
@@ -392,4 +408,35 @@ func Balance(ledger []Payment) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// domainHolder reads the claim on a hosting domain: its version (0 when
+// unclaimed) and whether its order still holds it — pending and not
+// expired, awaiting approval, or paid with a service that is not
+// terminated. A claim whose order let go is replaced by the next order.
+func (s *Service) domainHolder(ctx context.Context, domain string) (int64, bool, error) {
+	c, err := s.store.DomainClaim(ctx, domain)
+	if err != nil || c == nil {
+		return 0, false, err
+	}
+	o, err := s.store.GetOrder(ctx, c.OrderID)
+	if apperr.Is(err, apperr.NotFound) {
+		return c.Version, false, nil // the claim outlived an order never written
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	switch o.Status {
+	case Pending:
+		return c.Version, s.clock.Now().Before(o.ExpiresAt), nil
+	case AwaitingApproval:
+		return c.Version, true, nil
+	case Paid:
+		if s.services == nil {
+			return c.Version, true, nil
+		}
+		st, err := s.services.ServiceStatus(ctx, o.ID)
+		return c.Version, st != "terminated", err
+	}
+	return c.Version, false, nil
 }

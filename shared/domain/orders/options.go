@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/net/idna"
+
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
@@ -73,7 +75,14 @@ func (o Options) validate(p *catalog.Plan, f apperr.FieldErrors) Options {
 		}
 		o.Hostname, o.OS, o.Domain = "", "", ""
 	case catalog.Hosting:
-		host("options.domain", o.Domain)
+		// An internationalised name is kept as the panel and DNS use it
+		// (punycode): "bücher.de" becomes "xn--bcher-kva.de".
+		if ascii, err := idna.Lookup.ToASCII(o.Domain); err == nil {
+			o.Domain = ascii
+		}
+		if !validHost(o.Domain) {
+			f.Add("options.domain", "must be a domain name such as example.com")
+		}
 		o.Hostname, o.OS, o.Game = "", "", ""
 	}
 	return o

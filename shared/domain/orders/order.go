@@ -76,6 +76,9 @@ type Order struct {
 	Note       string     `json:"note,omitempty"` // why it was cancelled
 	UpdatedAt  time.Time  `json:"updated_at"`
 	Version    int64      `json:"version"`
+	// Claim is the hosting domain this order takes, written with it (not
+	// part of the order's own record).
+	Claim *DomainClaim `json:"-" dynamodbav:"-"`
 }
 
 // taxOn is the tax at rate (basis points) on net, rounded half up.

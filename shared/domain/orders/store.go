@@ -63,10 +63,12 @@ type Change struct {
 
 // Store keeps orders, subscriptions and payments.
 type Store interface {
+	DomainClaims
 	// CreateOrder writes a pending order together with its stock
-	// reservation (when StockReserved) and its coupon redemption (when
-	// terms is not nil), or nothing: ErrOutOfStock, coupons.ErrExhausted,
-	// coupons.ErrCustomerLimit, coupons.ErrChanged.
+	// reservation (when StockReserved), its coupon redemption (when
+	// terms is not nil) and its domain claim (when Claim is set), or
+	// nothing: ErrOutOfStock, coupons.ErrExhausted, coupons.ErrCustomerLimit,
+	// coupons.ErrChanged, ErrDomainTaken.
 	CreateOrder(ctx context.Context, o *Order, terms *coupons.Coupon) error
 	GetOrder(ctx context.Context, id string) (*Order, error)
 	// CreateChange writes a pending plan change with its stock moves (a
@@ -102,6 +104,26 @@ type Store interface {
 	ListPaymentMethods(ctx context.Context, customerID string) ([]PaymentMethod, error)
 	SetDefaultPaymentMethod(ctx context.Context, customerID, id string) error
 }
+
+// DomainClaims say which order holds a hosting domain here: one web
+// hosting service per domain, so two customers never buy the same site.
+type DomainClaims interface {
+	// DomainClaim returns the claim on domain (nil when there is none).
+	DomainClaim(ctx context.Context, domain string) (*DomainClaim, error)
+}
+
+// DomainClaim is the order that bought (or is buying) a hosting domain.
+// Version 1 is a new claim; a higher one replaces the claim of an order
+// that no longer holds it (expired, cancelled, its service terminated).
+type DomainClaim struct {
+	Domain     string
+	OrderID    string
+	CustomerID string
+	Version    int64
+}
+
+// ErrDomainTaken means another order claimed the domain first.
+var ErrDomainTaken = errors.New("the domain was just ordered by someone else")
 
 // ErrOutOfStock means the plan has no units left.
 var ErrOutOfStock = errors.New("this plan is out of stock")

@@ -89,6 +89,17 @@ type Usage struct {
 	DiskBytes      int64
 	NetworkRxBytes int64
 	NetworkTxBytes int64
+	// Quotas are counted allowances where the panel has them (web
+	// hosting: disk, transfer, websites, mailboxes).
+	Quotas []Quota
+}
+
+// Quota is one allowance and its use; Limit 0 is unlimited.
+type Quota struct {
+	Name  string `json:"name"`
+	Used  int64  `json:"used"`
+	Limit int64  `json:"limit"`
+	Unit  string `json:"unit"` // bytes or count
 }
 
 // PowerState is a service's power as its panel reports it.

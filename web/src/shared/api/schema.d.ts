@@ -2596,6 +2596,14 @@ export interface components {
             disk_bytes: number;
             network_rx_bytes: number;
             network_tx_bytes: number;
+            /** @description Counted allowances where the panel has them (web hosting — diskspace, transfer, websites, mailboxes, mysqlDbs); limit 0 is unlimited */
+            quotas: {
+                name: string;
+                used: number;
+                limit: number;
+                /** @enum {string} */
+                unit: "bytes" | "count";
+            }[];
         };
         CouponQuote: {
             code: string;

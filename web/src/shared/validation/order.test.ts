@@ -17,7 +17,10 @@ describe('validateOptions', () => {
     [game, { game: 'Valheim' }, {}], // the only location is taken
     [game, { game: 'Doom' }, { 'options.game': 'must be one of: Valheim, Minecraft' }],
     [hosting, { domain: 'example.com' }, {}],
-    [hosting, { domain: '-bad-.com' }, { 'options.domain': 'must be a fully qualified host name such as server1.example.com' }],
+    [hosting, { domain: '-bad-.com' }, { 'options.domain': 'must be a domain name such as example.com' }],
+    [hosting, { domain: 'Bücher.Example' }, {}],
+    [hosting, { domain: 'xn--bcher-kva.example' }, {}],
+    [hosting, { domain: 'not a domain' }, { 'options.domain': 'must be a domain name such as example.com' }],
   ])('%o with %o gives %o', (plan, options, want) => {
     expect(validateOptions(plan, options)).toEqual(want)
   })

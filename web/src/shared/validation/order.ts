@@ -1,3 +1,5 @@
+import { toUnicode } from 'punycode'
+
 // The order option rules the API applies (shared/domain/orders Options
 // validate), with its messages and field names, so the order form says
 // what is missing before asking for a quote.
@@ -21,6 +23,28 @@ const hostnameRE = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])
 
 export function validHost(v: string): boolean {
   return v.length <= 253 && v.split('.').every((l) => l.length <= 63) && hostnameRE.test(v)
+}
+
+// asciiDomain is a domain as DNS and the API keep it: an internationalised
+// name in punycode ("bücher.de" → "xn--bcher-kva.de"), as the URL parser
+// converts it; "" when it is not a host name at all.
+export function asciiDomain(v: string): string {
+  const s = v.trim().toLowerCase()
+  if (!s || /[\s/:?#@]/.test(s)) return ''
+  try {
+    return new URL(`http://${s}`).hostname
+  } catch {
+    return ''
+  }
+}
+
+/** unicodeDomain shows a punycode domain as its owner typed it ("xn--bcher-kva.de" → "bücher.de"). */
+export function unicodeDomain(v: string): string {
+  try {
+    return toUnicode(v)
+  } catch {
+    return v
+  }
 }
 
 export function gamesOf(p: PlanShape): string[] {
@@ -47,7 +71,7 @@ export function validateOptions(p: PlanShape, o: Options): Record<string, string
       break
     }
     case 'hosting':
-      host('options.domain', o.domain)
+      if (!validHost(asciiDomain(o.domain ?? ''))) out['options.domain'] = 'must be a domain name such as example.com'
   }
   return out
 }

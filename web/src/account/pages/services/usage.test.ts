@@ -13,6 +13,17 @@ describe('service meters', () => {
     expect(m[2]!.percent).toBeNull()
     expect(m[2]!.value).toBe('10 GiB')
   })
+  it('shows a hosting panel\'s allowances instead', () => {
+    const quotas = [
+      { name: 'diskspace', used: 3 * 1024 ** 3, limit: 10 * 1024 ** 3, unit: 'bytes' as const },
+      { name: 'websites', used: 1, limit: 0, unit: 'count' as const },
+    ]
+    const m = meters({ ...usage, quotas }, { disk_gb: 10 })
+    expect(m.map((x) => [x.label, x.value, x.percent, x.counted])).toEqual([
+      ['Disk', '3 GiB of 10 GiB', 30, false],
+      ['Websites', '1 of unlimited', null, true],
+    ])
+  })
   it('names the limits', () => {
     expect(limitLabels({ cpu_cores: 1, memory_mb: 2048, disk_gb: 0, backups: 2 })).toEqual(['1 vCPU', '2 GiB memory', '2 backups'])
   })

@@ -7,6 +7,15 @@ export interface Meter {
   value: string
   /** percent of the limit (0–100), or null when the plan sets none. */
   percent: number | null
+  /** a count (websites in use): full is not a warning. */
+  counted?: boolean
+}
+
+interface Quota {
+  name: string
+  used: number
+  limit: number
+  unit: 'bytes' | 'count'
 }
 
 interface Usage {
@@ -15,12 +24,24 @@ interface Usage {
   disk_bytes: number
   network_rx_bytes: number
   network_tx_bytes: number
+  quotas?: Quota[]
+}
+
+const quotaLabels: Record<string, string> = { diskspace: 'Disk', transfer: 'Traffic this month', websites: 'Websites', mailboxes: 'Mailboxes', mysqlDbs: 'Databases' }
+
+/** quotaMeters are a hosting panel's allowances (disk, traffic, websites…); a limit of 0 is unlimited. */
+export function quotaMeters(quotas: Quota[]): Meter[] {
+  return quotas.map((q) => {
+    const show = (n: number) => (q.unit === 'bytes' ? formatBytes(n) : formatNumber(n))
+    return { label: quotaLabels[q.name] ?? q.name, value: `${show(q.used)} of ${q.limit > 0 ? show(q.limit) : 'unlimited'}`, percent: pct(q.used, q.limit), counted: q.unit === 'count' }
+  })
 }
 
 const GiB = 1024 ** 3
 const pct = (used: number, limit: number | undefined) => (limit && limit > 0 ? Math.min(100, Math.round((used / limit) * 100)) : null)
 
 export function meters(u: Usage, limits: Record<string, number>): Meter[] {
+  if (u.quotas?.length) return quotaMeters(u.quotas)
   const cores = limits.cpu_cores ?? 0
   // Panels report CPU per core (200 % is two busy cores).
   const cpuShare = cores > 0 ? u.cpu_percent / cores : u.cpu_percent
