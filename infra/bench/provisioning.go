@@ -11,9 +11,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ezscale/platform/infra/enhancesim"
 	"github.com/ezscale/platform/infra/local/workflows"
+	"github.com/ezscale/platform/infra/pterosim"
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/infra/vfsim"
+	"github.com/ezscale/platform/shared/adapters/enhance"
+	"github.com/ezscale/platform/shared/adapters/pterodactyl"
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -24,32 +28,76 @@ import (
 	"github.com/ezscale/platform/statemachines"
 )
 
-// benchProvisioning prints the time from a paid-order webhook to an active
-// service in process (webhook → outbox → the deployed workflow on the
-// local runner → VirtFusion simulator with no latency and a build that is
-// ready at the first check, Wait states instant), and panel calls per
-// provisioning.
+// line is one product line's benchmark: its panel (behind a simulator
+// with no latency whose builds are ready at the first check), a plan and
+// each order's options.
+type line struct {
+	name    string
+	typ     catalog.ServiceType
+	sim     http.Handler
+	panel   func(url string) provisioning.Panel
+	plan    func(*catalog.PlanInput)
+	options func(i int) orders.Options
+	calls   string
+}
+
+// benchProvisioning prints, per product line, the time from a paid-order
+// webhook to an active service in process (webhook → outbox → the
+// deployed workflow on the local runner → the panel's simulator, Wait
+// states instant), and panel calls per provisioning.
 func benchProvisioning() error {
+	vf := vfsim.New("vf")
+	vf.BuildPolls = 0
+	ptero := pterosim.New("ptla_b", "ptlc_b")
+	ptero.InstallPolls, ptero.AppLimit, ptero.ClientLimit = 0, 1<<30, 1<<30
+	enh := enhancesim.New("enh", "org-master", "https://enhance.example.com", enhancesim.Plan{ID: 1, Name: "Web", PlanType: "hosting"})
+	lines := []line{
+		{"VPS", catalog.VPS, vf.Handler(), func(u string) provisioning.Panel {
+			return virtfusion.New(virtfusion.Config{BaseURL: u, Token: "vf", DefaultPackage: 1, Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 1}})
+		}, nil, func(i int) orders.Options {
+			return orders.Options{Hostname: fmt.Sprintf("vm%d.example.com", i), OS: "debian-12", Location: "Dallas, US"}
+		}, "user lookup, server list, create, build, status, root password reset; the first order also creates the user"},
+		{"game server", catalog.GameServer, ptero.Handler(), func(u string) provisioning.Panel {
+			return pterodactyl.New(pterodactyl.Config{BaseURL: u, AppKey: "ptla_b", ClientKey: "ptlc_b", Locations: map[string]int{"Dallas, US": 1}, Eggs: map[string]pterodactyl.Egg{"Rust": {ID: 1}}})
+		}, func(in *catalog.PlanInput) {
+			in.ServiceType, in.Features.Extras = catalog.GameServer, map[string]string{"games": "Rust"}
+		}, func(int) orders.Options {
+			return orders.Options{Game: "Rust", Location: "Dallas, US"}
+		}, "user and server lookups by external id, create, status, credentials"},
+		{"web hosting", catalog.Hosting, enh.Handler(), func(u string) provisioning.Panel {
+			return enhance.New(enhance.Config{BaseURL: u, Token: "enh", OrgID: "org-master", DefaultPlan: 1})
+		}, func(in *catalog.PlanInput) {
+			in.ServiceType, in.Features.Extras = catalog.Hosting, map[string]string{"websites": "1"}
+		}, func(i int) orders.Options {
+			return orders.Options{Domain: fmt.Sprintf("site%d.example.com", i), Location: "Dallas, US"}
+		}, "organisation, login, member, subscription and website lookups (each adopts before it creates), status, credentials"},
+	}
+	fmt.Printf("Provisioning in process (paid webhook → outbox → provisioning.asl.json → the panel's simulator, no latency)\n")
+	for _, l := range lines {
+		if err := benchLine(l); err != nil {
+			return fmt.Errorf("%s: %w", l.name, err)
+		}
+	}
+	fmt.Println()
+	return nil
+}
+
+func benchLine(l line) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "ezscale-bench-provisioning")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	sim := vfsim.New("vf")
-	sim.BuildPolls = 0
 	var calls atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1); sim.Handler().ServeHTTP(w, r) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1); l.sim.ServeHTTP(w, r) }))
 	defer srv.Close()
 	const secret = "whsec_bench"
-	p, ad, _, err := platformWith(ctx, dir, clock.System{}, map[string]string{"ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1",
-		"STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": secret}, map[catalog.ServiceType]provisioning.Panel{
-		catalog.VPS: virtfusion.New(virtfusion.Config{BaseURL: srv.URL, Token: "vf", DefaultPackage: 1, Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 1}}),
-	})
+	p, _, _, err := platformWith(ctx, dir, clock.System{}, map[string]string{"ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1",
+		"STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": secret}, map[catalog.ServiceType]provisioning.Panel{l.typ: l.panel(srv.URL)})
 	if err != nil {
 		return err
 	}
-	_ = ad
 	flows, err := workflows.Load(statemachines.FS, &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
@@ -68,7 +116,10 @@ func benchProvisioning() error {
 	if err != nil {
 		return err
 	}
-	in := catalogtest.Input("bench-vps")
+	in := catalogtest.Input("bench-" + strings.ReplaceAll(string(l.typ), "_", "-"))
+	if l.plan != nil {
+		l.plan(&in)
+	}
 	plan, err := p.Catalog.Create(ctx, in)
 	if err != nil {
 		return err
@@ -78,8 +129,8 @@ func benchProvisioning() error {
 	var lat []time.Duration
 	for i := range n {
 		now := time.Now().UTC()
-		o := &orders.Order{ID: fmt.Sprintf("ord_prov_%03d", i), CustomerID: u.ID, PlanID: plan.ID, PlanName: plan.Name, ServiceType: catalog.VPS, Cycle: catalog.Monthly,
-			Currency: "USD", Options: orders.Options{Hostname: fmt.Sprintf("vm%d.example.com", i), OS: "debian-12", Location: "Dallas, US"}, Status: orders.Pending,
+		o := &orders.Order{ID: fmt.Sprintf("ord_prov_%03d", i), CustomerID: u.ID, PlanID: plan.ID, PlanName: plan.Name, ServiceType: l.typ, Cycle: catalog.Monthly,
+			Currency: "USD", Options: l.options(i), Status: orders.Pending,
 			Price: 1000, Total: 1000, Renewal: 1000, Gateway: "stripe", CreatedAt: now, ExpiresAt: now.Add(time.Hour), Version: 1}
 		if err := p.OrderStore.CreateOrder(ctx, o, nil); err != nil {
 			return err
@@ -112,8 +163,7 @@ func benchProvisioning() error {
 		}
 		lat = append(lat, time.Since(start))
 	}
-	fmt.Printf("Provisioning in process (paid webhook → outbox → provisioning.asl.json → VirtFusion simulator, no latency; %d VPS)\n", n)
-	fmt.Printf("  paid webhook to active service   p50 %v   p99 %v\n", pct(lat, 50), pct(lat, 99))
-	fmt.Printf("  panel calls per provisioning     %.1f (user lookup, server list, create, build, status, root password reset; the first order also creates the user)\n\n", float64(calls.Load())/n)
+	fmt.Printf("  %-12s paid webhook to active service p50 %v  p99 %v  (%d orders)\n", l.name, pct(lat, 50), pct(lat, 99), n)
+	fmt.Printf("  %-12s panel calls per provisioning  %.1f (%s)\n", "", float64(calls.Load())/n, l.calls)
 	return nil
 }
