@@ -25,6 +25,10 @@ var vendorSDKs = []string{
 	"github.com/go-jose/", "github.com/go-webauthn/",
 }
 
+// kits are adapter packages that talk to no system themselves but hold
+// what a family of adapters shares (every panel adapter's HTTP).
+var kits = []string{"adapters/panelhttp"}
+
 // role is the first directory below shared/: domain, adapters, platform,
 // api, app or testkit.
 func role(pkg string) string {
@@ -68,7 +72,7 @@ func violations(imports map[string][]string) []string {
 				}
 			case "adapters":
 				switch {
-				case ours && role(imp) == "adapters" && unit(imp) != unit(pkg):
+				case ours && role(imp) == "adapters" && unit(imp) != unit(pkg) && !slices.Contains(kits, unit(imp)):
 					bad(pkg, imp, "an adapter does not import another adapter")
 				case ours && slices.Contains([]string{"api", "app", "testkit"}, role(imp)):
 					bad(pkg, imp, "an adapter does not import the API, the wiring or test kits")
@@ -142,6 +146,7 @@ func TestViolations(t *testing.T) {
 		{"adapters/dynamo", "github.com/aws/aws-sdk-go-v2/service/dynamodb", false},
 		{"adapters/dynamo/dynamotest", "github.com/ezscale/platform/shared/adapters/dynamo", false},
 		{"adapters/smtpmail", "github.com/ezscale/platform/shared/adapters/devmail", true},
+		{"adapters/virtfusion", "github.com/ezscale/platform/shared/adapters/panelhttp", false},
 		{"adapters/smtpmail", "github.com/ezscale/platform/shared/app", true},
 		{"api/httpapi", "github.com/ezscale/platform/shared/adapters/cfaccess", false},
 		{"api/httpapi", "github.com/ezscale/platform/shared/app", true},
