@@ -7,6 +7,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/ezscale/platform/shared/adapters/sfnflows"
 	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app/awsbilling"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
@@ -15,5 +16,8 @@ import (
 func main() {
 	env := lambdaenv.MustLoad(httpapi.FnAdmin)
 	ad := lambdaenv.Must(awsbilling.Adapters(env))
-	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnAdmin))
+	p := env.Platform(ad)
+	// Staff's hardware choice answers the provisioning workflow's wait.
+	p.Provisioning.Tokens = sfnflows.Flows{API: sfnflows.NewClient(env.AWS)}
+	lambda.Start(p.LambdaHandler(httpapi.FnAdmin))
 }

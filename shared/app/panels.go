@@ -8,6 +8,7 @@ import (
 
 	"github.com/ezscale/platform/shared/adapters/enhance"
 	"github.com/ezscale/platform/shared/adapters/pterodactyl"
+	"github.com/ezscale/platform/shared/adapters/synergycp"
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/provisioning"
@@ -41,6 +42,15 @@ type EnhanceConfig struct {
 	OrgID       string         `json:"org_id"`       // the master organisation
 	Plans       map[string]int `json:"plans"`        // plan id → Enhance plan id
 	DefaultPlan int            `json:"default_plan"` // 0: unmapped plans are refused
+}
+
+// SynergyCPConfig is one SynergyCP installation (dedicated servers).
+type SynergyCPConfig struct {
+	URL       string                    `json:"url"` // the API host
+	Key       string                    `json:"key"`
+	Specs     map[string]synergycp.Spec `json:"specs"`      // plan id → hardware billing ids
+	PXE       map[string]string         `json:"pxe"`        // OS → install profile billing id
+	PortSpeed string                    `json:"port_speed"` // switch port speed billing id
 }
 
 // PanelsConfig is the PANELS setting (JSON, holds secrets): the panel
@@ -193,8 +203,17 @@ func newPanel(name, kind string, body json.RawMessage, client *http.Client) (pro
 			return nil, fmt.Errorf("enhance needs url, token, org_id and plans (or default_plan)")
 		}
 		return enhance.New(enhance.Config{Name: name, BaseURL: e.URL, Token: e.Token, OrgID: e.OrgID, HTTP: client, Plans: e.Plans, DefaultPlan: e.DefaultPlan}), nil
+	case "synergycp":
+		var c SynergyCPConfig
+		if err := json.Unmarshal(body, &c); err != nil {
+			return nil, err
+		}
+		if c.URL == "" || c.Key == "" || len(c.Specs) == 0 || len(c.PXE) == 0 {
+			return nil, fmt.Errorf("synergycp needs url, key, specs and pxe")
+		}
+		return synergycp.New(synergycp.Config{Name: name, BaseURL: c.URL, Key: c.Key, HTTP: client, Specs: c.Specs, PXE: c.PXE, PortSpeed: c.PortSpeed}), nil
 	}
-	return nil, fmt.Errorf("kind must be virtfusion, pterodactyl or enhance, not %q", kind)
+	return nil, fmt.Errorf("kind must be virtfusion, pterodactyl, enhance or synergycp, not %q", kind)
 }
 
 // delivery is what checkout asks (nil when nothing is known: it then sells

@@ -65,6 +65,7 @@ func TestPanelsFrom(t *testing.T) {
 		"PteroNoEggs":      {`{"pterodactyl":{"url":"u","app_key":"a","client_key":"c","locations":{"a":1}}}`, "", "pterodactyl needs"},
 		"NegativeLimit":    {`{"virtfusion":{` + vfBody + `,"concurrency":-1}}`, "", "concurrency"},
 		"UnknownKind":      {`{"instances":{"x":{"kind":"plesk"}}}`, "", "kind must be"},
+		"SynergyNoSpecs":   {`{"instances":{"metal":{"kind":"synergycp","url":"u","key":"k","pxe":{"debian-12":"d"}}}}`, "", "synergycp needs"},
 		"EnhanceNoOrg":     {`{"instances":{"web":{"kind":"enhance","url":"u","token":"t","plans":{"p":1}}}}`, "", "enhance needs"},
 		"RouteToNowhere":   {`{"virtfusion":{` + vfBody + `}}`, `[{"panel":"vf-eu","service_type":"vps"}]`, "not configured"},
 		"AmbiguousRoutes":  {"", `[{"panel":"a","service_type":"vps","locations":["X"]},{"panel":"b","service_type":"vps","locations":["X","Y"]}]`, "both serve"},

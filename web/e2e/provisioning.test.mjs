@@ -1,9 +1,10 @@
-// End-to-end: a customer orders a VPS, a game server and web hosting in
-// the browser, pays in the simulated Stripe, and watches each become
-// active (the deployed provisioning workflow against the VirtFusion,
-// Pterodactyl and Enhance simulators); powers the VPS and reveals its
-// login; opens the website's control panel; staff see the provisioning
-// log, suspend and move a service to another plan.
+// End-to-end: a customer orders a VPS, a game server, web hosting and a
+// dedicated server in the browser, pays in the simulated Stripe, and
+// watches each become active (the deployed provisioning workflow against
+// the VirtFusion, Pterodactyl, Enhance and SynergyCP simulators); powers
+// the VPS and reveals its login; opens the website's control panel; staff
+// approve the dedicated server and assign it hardware; staff see the
+// provisioning log, suspend and move a service to another plan.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -159,6 +160,57 @@ describe('provisioning', () => {
     assert.match(panel.url(), /\/dev\/enhance\/sso\//)
     await panel.getByText('Enhance control panel').waitFor()
     await page.screenshot({ path: join(outDir, 'hosting-service.png'), fullPage: true })
+    await context.close()
+  })
+
+  it('a dedicated server is approved, assigned hardware by staff and runs with power controls', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await page.goto(stack.base + '/account/login')
+    await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+    await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('signin-submit').click()
+    await page.getByTestId('welcome').waitFor()
+    await page.goto(stack.base + '/account/order?plan=dedicated-epyc-7302p&cycle=monthly&currency=USD')
+    await page.getByTestId('order-summary').waitFor()
+    await page.getByTestId('order-hostname').locator('input').fill('metal.example.com')
+    await page.getByTestId('order-os').click()
+    await page.getByRole('option', { name: 'debian-12' }).click()
+    await page.getByTestId('order-review').click()
+    await page.getByTestId('order-pay').click()
+    await page.waitForURL(/\/dev\/stripe\/checkout\/|\/account\/orders\//)
+    if (page.url().includes('/dev/stripe/')) await page.click('button[type=submit]')
+    await page.getByTestId('order-approval').waitFor()
+    const orderURL = page.url()
+
+    // Staff approve; no machine exactly like the plan's is free, so the
+    // server waits for them in the hardware queue.
+    const staff = await browser.newContext({ viewport: { width: 1440, height: 1000 } })
+    const admin = await staff.newPage()
+    await signInAdmin(admin, stack, '/admin/orders')
+    await admin.getByTestId('orders-table').getByText('EPYC 7302P').first().click()
+    await admin.getByTestId('order-approve').click()
+    await page.goto(orderURL)
+    await page.getByTestId('order-setup').getByText('an engineer is assigning hardware').waitFor({ timeout: 30000 })
+
+    await admin.goto(stack.base + '/admin/services')
+    await admin.getByTestId('hardware-queue').waitFor({ timeout: 30000 })
+    await admin.getByTestId('hardware-queue').getByText('metal.example.com').click()
+    await admin.getByTestId('hardware-assign').getByText('DAL-202').waitFor()
+    await axe(admin, 'admin services: hardware assignment')
+    await admin.getByTestId('hw-assign-DAL-202').click()
+    await admin.getByTestId('confirm-accept').click()
+    await admin.getByTestId('hardware-assign').waitFor({ state: 'detached' })
+
+    await page.getByTestId('order-progress').getByText('Your service is running').waitFor({ timeout: 30000 })
+    await page.getByTestId('order-service').getByText('Open your service').click()
+    await page.getByTestId('service-status').getByText('active').waitFor()
+    await page.getByTestId('service-power').waitFor()
+    await page.getByTestId('power-stop').click()
+    await page.getByTestId('confirm-accept').click()
+    await page.getByTestId('service-power').getByText(/Stopped|Off/i).waitFor({ timeout: 30000 })
+    await page.screenshot({ path: join(outDir, 'dedicated-service.png'), fullPage: true })
+    await staff.close()
     await context.close()
   })
 

@@ -34,6 +34,12 @@ func (s *stepTasks) Invoke(ctx context.Context, resource string, input any, toke
 		if body, ok := in["MessageBody"].(map[string]any); ok {
 			step, _ = body["action"].(string)
 		}
+		if payload, ok := in["Payload"].(map[string]any); ok { // lambda:invoke
+			step, _ = payload["action"].(string)
+			if payload["reminder"] == true {
+				step += "_again"
+			}
+		}
 	}
 	s.mu.Lock()
 	outs := s.plan[step]
@@ -140,7 +146,7 @@ func TestDifferentialProvisioningDefinition(t *testing.T) {
 		s = strings.ReplaceAll(s, "${"+k+"}", v)
 	}
 	def := json.RawMessage(s)
-	actions := map[string]string{"RecordService": "record_service", "CreateAtPanel": "create", "CheckBuild": "status", "IssueCredentials": "credentials", "Activate": "activate", "MarkFailed": "mark_failed", "RecordFailed": "record_failed"}
+	actions := map[string]string{"RecordService": "record_service", "ChooseHardware": "hardware", "AwaitStaff": "await_staff", "AwaitStaffAgain": "await_staff_again", "CreateAtPanel": "create", "CheckBuild": "status", "IssueCredentials": "credentials", "Activate": "activate", "MarkFailed": "mark_failed", "RecordFailed": "record_failed"}
 	cases := map[string]map[string][]string{
 		"Success": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7","state":"building"}`},
 			"CheckBuild": {`{"state":"building","polls":1}`, `{"state":"running","polls":2,"ips":["203.0.113.9"]}`}, "IssueCredentials": {`{"issued":true}`},
@@ -153,6 +159,20 @@ func TestDifferentialProvisioningDefinition(t *testing.T) {
 		"BuildFailed": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"failed","polls":1}`}, "MarkFailed": {`{}`}},
 		"Stuck":       {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"building","polls":119}`, `{"state":"building","polls":120}`}, "MarkFailed": {`{}`}},
 		"NotRecorded": {"RecordService": {"fail:Provisioning.Invalid"}, "RecordFailed": {`{}`}},
+		"StaffAssigns": {"RecordService": {`{"service_id":"svc_1","panel":"synergycp"}`}, "ChooseHardware": {`{"decision":"staff"}`},
+			"AwaitStaff": {`{"hardware":"chosen"}`}, "CreateAtPanel": {`{"panel_id":"7"}`}, "CheckBuild": {`{"state":"running","polls":1}`},
+			"IssueCredentials": {`{"issued":true}`}, "Activate": {`{}`}},
+		"StaffHasNone": {"RecordService": {`{"service_id":"svc_1","panel":"synergycp"}`}, "ChooseHardware": {`{"decision":"staff"}`},
+			"AwaitStaff": {"fail:Hardware.Unavailable"}, "MarkFailed": {`{}`}},
+		"HardwareLookupFails": {"RecordService": {`{"service_id":"svc_1","panel":"synergycp"}`}, "ChooseHardware": {"fail:Panel.Transient", "fail:Panel.Malformed"}, "MarkFailed": {`{}`}},
+		"StaffAnswerTimesOut": {"RecordService": {`{"service_id":"svc_1","panel":"synergycp"}`}, "ChooseHardware": {`{"decision":"staff"}`},
+			"AwaitStaff": {"fail:States.Timeout"}, "AwaitStaffAgain": {`{"hardware":"chosen"}`}, "CreateAtPanel": {`{"panel_id":"7"}`},
+			"CheckBuild": {`{"state":"running","polls":1}`}, "IssueCredentials": {`{"issued":true}`}, "Activate": {`{}`}},
+	}
+	for name, plan := range cases {
+		if _, ok := plan["ChooseHardware"]; !ok && name != "NotRecorded" {
+			plan["ChooseHardware"] = []string{`{"decision":"not_needed"}`}
+		}
 	}
 	for name, plan := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -277,7 +277,8 @@ func withoutNewZeros(got, want any) any {
 		out := map[string]any{}
 		for k, v := range g {
 			wv, had := w[k]
-			if !had && (v == nil || reflect.ValueOf(v).IsZero()) {
+			// fill.Plain writes scalars as text: "0" and "false" are zeros too.
+			if !had && (v == nil || reflect.ValueOf(v).IsZero() || v == "0" || v == "false") {
 				continue
 			}
 			out[k] = withoutNewZeros(v, wv)

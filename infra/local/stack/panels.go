@@ -11,9 +11,11 @@ import (
 	"github.com/ezscale/platform/infra/enhancesim"
 	"github.com/ezscale/platform/infra/local/workflows"
 	"github.com/ezscale/platform/infra/pterosim"
+	"github.com/ezscale/platform/infra/synergysim"
 	"github.com/ezscale/platform/infra/vfsim"
 	"github.com/ezscale/platform/shared/adapters/enhance"
 	"github.com/ezscale/platform/shared/adapters/pterodactyl"
+	"github.com/ezscale/platform/shared/adapters/synergycp"
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -25,6 +27,7 @@ import (
 
 // Local panel credentials (the simulators are served by the stack itself).
 const (
+	synergyKey     = "local-synergycp-key"
 	enhanceToken   = "local-enhance-token"
 	enhanceOrg     = "00000000-0000-4000-8000-0000000e0001"
 	vfToken        = "local-virtfusion-token"
@@ -39,8 +42,10 @@ type panels struct {
 	vf, vfUK *vfsim.Sim
 	ptero    *pterosim.Sim
 	enh      *enhancesim.Sim
+	scp      *synergysim.Sim
 	vfCfg    virtfusion.Config
 	enhCfg   enhance.Config
+	scpCfg   synergycp.Config
 	registry *provisioning.Registry
 }
 
@@ -50,16 +55,42 @@ var routes = []provisioning.Route{
 	{Panel: "virtfusion-uk", ServiceType: catalog.VPS, Locations: []string{"London, UK"}},
 	{Panel: "pterodactyl", ServiceType: catalog.GameServer},
 	{Panel: "enhance", ServiceType: catalog.Hosting},
+	{Panel: "synergycp", ServiceType: catalog.Dedicated},
+}
+
+// inventory is the simulated data centre: six machines exactly like the
+// Xeon E-2236 plan (taken automatically), and for the EPYC 7302P plan
+// only near matches, so staff assign one.
+var inventory = []synergysim.Server{
+	{ID: 101, SrvID: "DAL-101", CPU: "xeon-e-2236", Mem: "32gb", Disks: "2x960gb-nvme", Location: "Dallas, US"},
+	{ID: 102, SrvID: "DAL-102", CPU: "xeon-e-2236", Mem: "32gb", Disks: "2x960gb-nvme", Location: "Dallas, US"},
+	{ID: 103, SrvID: "DAL-103", CPU: "xeon-e-2236", Mem: "32gb", Disks: "2x960gb-nvme", Location: "Dallas, US"},
+	{ID: 104, SrvID: "DAL-104", CPU: "xeon-e-2236", Mem: "32gb", Disks: "2x960gb-nvme", Location: "Dallas, US"},
+	{ID: 105, SrvID: "DAL-105", CPU: "xeon-e-2236", Mem: "32gb", Disks: "2x960gb-nvme", Location: "Dallas, US"},
+	{ID: 106, SrvID: "DAL-106", CPU: "xeon-e-2236", Mem: "32gb", Disks: "2x960gb-nvme", Location: "Dallas, US"},
+	{ID: 201, SrvID: "DAL-201", CPU: "epyc-7313p", Mem: "128gb", Disks: "2x1.92tb-nvme", Location: "Dallas, US"},
+	{ID: 202, SrvID: "DAL-202", CPU: "epyc-7302p", Mem: "64gb", Disks: "2x960gb-nvme", Location: "Dallas, US"},
+}
+
+// specs are the dedicated plans' hardware, by slug.
+var specs = map[string]synergycp.Spec{
+	"dedicated-e2236":      {CPU: "xeon-e-2236", Mem: "32gb", Disks: "2x960gb-nvme"},
+	"dedicated-epyc-7302p": {CPU: "epyc-7302p", Mem: "128gb", Disks: "2x1.92tb-nvme"},
+	"dedicated-epyc-9354p": {CPU: "epyc-9354p", Mem: "256gb", Disks: "2x3.84tb-nvme"},
 }
 
 func newPanels(base string, client *http.Client) (*panels, error) {
 	locations := map[string]int{"Dallas, US": 1, "Frankfurt, DE": 2, "London, UK": 3}
-	templates := map[string]int{}
+	templates, pxe := map[string]int{}, map[string]string{}
+	var profiles []string
 	for i, os := range orders.OperatingSystems {
-		templates[os] = i + 1
+		templates[os], pxe[os] = i+1, os+"-pxe"
+		profiles = append(profiles, os+"-pxe")
 	}
 	p := &panels{vf: vfsim.New(vfToken), vfUK: vfsim.New(vfToken), ptero: pterosim.New(pteroAppKey, pteroClientKey),
 		enh:    enhancesim.New(enhanceToken, enhanceOrg, base+"/dev/enhance"),
+		scp:    synergysim.New(synergyKey, base+"/dev/synergycp", profiles, inventory...),
+		scpCfg: synergycp.Config{BaseURL: base + "/dev/synergycp", Key: synergyKey, HTTP: client, PXE: pxe, PortSpeed: "10gbps"},
 		vfCfg:  virtfusion.Config{BaseURL: base + "/dev/virtfusion", Token: vfToken, HTTP: client, DefaultPackage: 1, Hypervisors: locations, Templates: templates},
 		enhCfg: enhance.Config{BaseURL: base + "/dev/enhance", Token: enhanceToken, OrgID: enhanceOrg, HTTP: client, DefaultPlan: 1}}
 	ptero := pterodactyl.New(pterodactyl.Config{BaseURL: base + "/dev/pterodactyl", AppKey: pteroAppKey, ClientKey: pteroClientKey, HTTP: client,
@@ -72,7 +103,7 @@ func newPanels(base string, client *http.Client) (*panels, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.registry, err = provisioning.NewRegistry(rs, append(p.virtFusions(nil), ptero, enhance.New(p.enhCfg))...); err != nil {
+	if p.registry, err = provisioning.NewRegistry(rs, append(p.virtFusions(nil), ptero, enhance.New(p.enhCfg), synergycp.New(p.scpCfg))...); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -106,6 +137,9 @@ func (p *panels) mapPackages(ctx context.Context, plans *catalog.Service) error 
 	for _, vf := range p.virtFusions(packages) {
 		p.registry.Swap(vf)
 	}
+	if err := p.mapDedicatedPlans(ctx, plans); err != nil {
+		return err
+	}
 	return p.mapHostingPlans(ctx, plans)
 }
 
@@ -115,6 +149,7 @@ func (s *Stack) VirtFusion() *vfsim.Sim { return s.panels.vf }
 func (p *panels) mount(mux *http.ServeMux) {
 	mux.Handle("/dev/virtfusion/", http.StripPrefix("/dev/virtfusion", p.vf.Handler()))
 	mux.Handle("/dev/virtfusion-uk/", http.StripPrefix("/dev/virtfusion-uk", p.vfUK.Handler()))
+	mux.Handle("/dev/synergycp/", http.StripPrefix("/dev/synergycp", p.scp.Handler()))
 	mux.Handle("/dev/enhance/", http.StripPrefix("/dev/enhance", p.enh.Handler()))
 	mux.Handle("/dev/pterodactyl/", http.StripPrefix("/dev/pterodactyl", p.ptero.Handler()))
 }
@@ -131,6 +166,7 @@ func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, err
 	if err != nil {
 		return nil, err
 	}
+	p.Provisioning.Tokens = flows.Tokens()
 	real := flows.Runner.Sleep
 	flows.Runner.Sleep = func(ctx context.Context, d time.Duration) error { return real(ctx, d/waitScale) }
 	p.StartProvisioningWith(func(ctx context.Context, orderID, name string) error {
@@ -215,3 +251,24 @@ func counted(s string) *int64 {
 
 // Enhance is the simulated Enhance cluster.
 func (s *Stack) Enhance() *enhancesim.Sim { return s.panels.enh }
+
+// mapDedicatedPlans gives the dedicated plans their hardware specs (by
+// plan id, as the configuration names them).
+func (p *panels) mapDedicatedPlans(ctx context.Context, plans *catalog.Service) error {
+	list, err := plans.List(ctx, "", catalog.Dedicated)
+	if err != nil {
+		return err
+	}
+	cfg := p.scpCfg
+	cfg.Specs = map[string]synergycp.Spec{}
+	for _, pl := range list {
+		if s, ok := specs[pl.Slug]; ok {
+			cfg.Specs[pl.ID] = s
+		}
+	}
+	p.registry.Swap(synergycp.New(cfg))
+	return nil
+}
+
+// SynergyCP is the simulated SynergyCP installation.
+func (s *Stack) SynergyCP() *synergysim.Sim { return s.panels.scp }

@@ -13,6 +13,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // A London VPS is built on the London cluster, a Dallas one on the main
@@ -119,4 +120,121 @@ func TestHostingIsDeliveredOnEnhance(t *testing.T) {
 	if st.Enhance().Websites() != 0 {
 		t.Fatalf("%d websites left after terminate", st.Enhance().Websites())
 	}
+}
+
+// Dedicated servers: a plan with a free machine exactly like its own is
+// provisioned at once; one without waits for staff, who are offered the
+// free machines, cannot assign one taken meanwhile, and whose pick the
+// workflow goes on with — through to power controls.
+func TestDedicatedServersAutomaticAndStaffAssigned(t *testing.T) {
+	st, _ := openStack(t)
+	ctx := context.Background()
+	p := st.Platform
+	plans, err := p.Catalog.List(ctx, catalog.Active, catalog.Dedicated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySlug := map[string]catalog.Plan{}
+	for _, pl := range plans {
+		bySlug[pl.Slug] = pl
+	}
+	auto := paidAndProvisioned(t, st, bySlug["dedicated-e2236"], orders.Options{Hostname: "metal1.example.com", OS: "debian-12", Location: "Dallas, US"})
+	if auto.Panel != "synergycp" || auto.Hardware != "101" || auto.Number == 0 || len(auto.IPs) != 1 {
+		t.Fatalf("automatic: %+v", auto)
+	}
+	if got := p.Provisioning.Capabilities(auto); !slices.Contains(got, provisioning.CapPower) {
+		t.Fatalf("capabilities = %v", got)
+	}
+	if err := p.Provisioning.Power(ctx, auto.CustomerID, auto.ID, provisioning.Restart, auto.CustomerID); err != nil {
+		t.Fatal(err)
+	}
+
+	// The EPYC 7302P has no exact machine free: staff choose.
+	svcID := paidOrder(t, st, bySlug["dedicated-epyc-7302p"], orders.Options{Hostname: "metal2.example.com", OS: "debian-12", Location: "Dallas, US"})
+	svc := waitFor(t, st, svcID, func(s *provisioning.Service) bool { return s.Stage == provisioning.StageHardware })
+	if svc.Status != provisioning.StatusPending || lastMailTo(t, st, "We are preparing") == "" {
+		t.Fatalf("waiting: %+v", svc)
+	}
+	machines, err := p.Provisioning.Candidates(ctx, svcID)
+	if err != nil || len(machines) != 7 || machines[0].Exact {
+		t.Fatalf("candidates = %+v, %v", machines, err)
+	}
+	st.SynergyCP().Take(201) // someone else took it after the list was read
+	if _, err := p.Provisioning.AssignHardware(ctx, svcID, "201", "stf_1"); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("assigning a taken machine: %v", err)
+	}
+	if _, err := p.Provisioning.AssignHardware(ctx, svcID, "202", "stf_1"); err != nil {
+		t.Fatal(err)
+	}
+	svc = waitFor(t, st, svcID, func(s *provisioning.Service) bool { return s.Status == provisioning.StatusActive })
+	if svc.Hardware != "202" || svc.Stage != "" {
+		t.Fatalf("assigned: %+v", svc)
+	}
+	if _, err := p.Provisioning.AssignHardware(ctx, svcID, "203", "stf_1"); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("answering twice: %v", err)
+	}
+
+	// None to be had: the service fails with the reason, the customer is told.
+	noneID := paidOrder(t, st, bySlug["dedicated-epyc-7302p"], orders.Options{Hostname: "metal3.example.com", OS: "debian-12", Location: "Dallas, US"})
+	waitFor(t, st, noneID, func(s *provisioning.Service) bool { return s.Stage == provisioning.StageHardware })
+	if _, err := p.Provisioning.NoHardware(ctx, noneID, "x", "stf_1"); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("a reason too short: %v", err)
+	}
+	if _, err := p.Provisioning.NoHardware(ctx, noneID, "the next EPYC delivery is in March", "stf_1"); err != nil {
+		t.Fatal(err)
+	}
+	failed := waitFor(t, st, noneID, func(s *provisioning.Service) bool { return s.Status == provisioning.StatusFailed })
+	if !strings.Contains(failed.Note, "next EPYC delivery") {
+		t.Fatalf("failed: %+v", failed)
+	}
+}
+
+// paidOrder records a paid order as the webhook would and returns the
+// service id it leads to (without waiting).
+func paidOrder(t *testing.T, st *stack.Stack, plan catalog.Plan, opts orders.Options) string {
+	t.Helper()
+	ctx, p := context.Background(), st.Platform
+	u, err := dynamo.NewAccounts(p.Table).GetUserByEmail(ctx, st.DemoCustomer.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	o := &orders.Order{ID: "ord_" + opts.Hostname + opts.Domain, CustomerID: u.ID, PlanID: plan.ID, PlanName: plan.Name, ServiceType: plan.ServiceType, Cycle: catalog.Monthly,
+		Currency: "USD", Options: opts, Status: orders.Paid, Gateway: "stripe", CreatedAt: now, ExpiresAt: now, PaidAt: &now, Version: 1}
+	if err := p.OrderStore.CreateOrder(ctx, o, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: []outbox.Item{outbox.New("provision-"+o.ID, orders.KindProvision, o.ID, map[string]string{"order_id": o.ID}, now)}}); err != nil {
+		t.Fatal(err)
+	}
+	p.Outbox.Kick()
+	return provisioning.ServiceID(o.ID)
+}
+
+func waitFor(t *testing.T, st *stack.Stack, id string, ok func(*provisioning.Service) bool) *provisioning.Service {
+	t.Helper()
+	var last *provisioning.Service
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if s, err := st.Platform.Services.GetService(context.Background(), id); err == nil {
+			last = s
+			if ok(s) {
+				return s
+			}
+		}
+	}
+	t.Fatalf("%s never got there: %+v", id, last)
+	return nil
+}
+
+// lastMailTo returns the subject of the newest mail whose subject contains
+// what ("" when none).
+func lastMailTo(t *testing.T, st *stack.Stack, what string) string {
+	t.Helper()
+	list, _ := st.Mailbox.List(50)
+	for _, m := range list {
+		if strings.Contains(m.Subject, what) {
+			return m.Subject
+		}
+	}
+	return ""
 }

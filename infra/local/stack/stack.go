@@ -155,6 +155,9 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err := pan.vfUK.Keep(simState("virtfusion-uk")); err != nil {
 		return nil, err
 	}
+	if err := pan.scp.Keep(simState("synergycp")); err != nil {
+		return nil, err
+	}
 	if err := pan.enh.Keep(simState("enhance")); err != nil {
 		return nil, err
 	}

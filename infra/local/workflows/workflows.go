@@ -21,6 +21,7 @@ const (
 	provisionTask = "arn:local:lambda:provision-task"
 	panelQueue    = "local:panel-queue"
 	sqsWait       = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+	lambdaWait    = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 )
 
 // Local is the in-process Step Functions + panel queue.
@@ -58,6 +59,16 @@ func (l *Local) Invoke(ctx context.Context, resource string, input any, token st
 			return nil, &asl.TaskError{Name: se.Name, Cause: se.Cause}
 		}
 		return out, err
+	case lambdaWait:
+		// The function records the token; a person answers it later.
+		payload, _ := in["Payload"].(map[string]any)
+		if _, err := l.steps.Task(ctx, payload); err != nil {
+			if se, ok := err.(*provisioning.StepError); ok {
+				return nil, &asl.TaskError{Name: se.Name, Cause: se.Cause}
+			}
+			return nil, err
+		}
+		return nil, nil
 	case sqsWait:
 		body, _ := in["MessageBody"].(map[string]any)
 		msg := provisioning.WorkMessage{Action: fmt.Sprint(body["action"]), ServiceID: fmt.Sprint(body["service_id"]), Panel: fmt.Sprint(body["panel"]),
@@ -109,6 +120,19 @@ func (l *Local) StartProvisioning(orderID string) (*asl.Execution, bool, error) 
 // retry has its own).
 func (l *Local) Start(orderID, name string) (*asl.Execution, bool, error) {
 	return l.Runner.Start("provisioning", name, map[string]any{"order_id": orderID})
+}
+
+// Tokens answer waiting tasks (staff's hardware choice).
+func (l *Local) Tokens() provisioning.Tokens { return tokens{l.Runner} }
+
+type tokens struct{ r *asl.Runner }
+
+func (t tokens) Succeed(_ context.Context, token string, output any) error {
+	return t.r.SendTaskSuccess(token, output)
+}
+
+func (t tokens) Fail(_ context.Context, token, name, cause string) error {
+	return t.r.SendTaskFailure(token, name, cause)
 }
 
 // Close stops the executions.

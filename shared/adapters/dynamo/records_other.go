@@ -31,6 +31,10 @@ type serviceData struct {
 	Limits         limitsData          `dynamodbav:"limits" v1:"Limits"`
 	IPs            []string            `dynamodbav:"ips" v1:"IPs"`
 	Addresses      []string            `dynamodbav:"addresses,omitempty"`
+	Number         int64               `dynamodbav:"number,omitempty"`
+	Hardware       string              `dynamodbav:"hardware,omitempty"`
+	Stage          string              `dynamodbav:"stage,omitempty"`
+	StageToken     string              `dynamodbav:"stage_token,omitempty"`
 	Status         provisioning.Status `dynamodbav:"status" v1:"Status"`
 	Note           string              `dynamodbav:"note" v1:"Note"`
 	SuspendReason  string              `dynamodbav:"suspend_reason" v1:"SuspendReason"`
@@ -61,6 +65,10 @@ func serviceDataOf(x provisioning.Service) serviceData {
 		Limits:         limitsDataOf(x.Limits),
 		IPs:            x.IPs,
 		Addresses:      x.Addresses,
+		Number:         x.Number,
+		Hardware:       x.Hardware,
+		Stage:          x.Stage,
+		StageToken:     x.StageToken,
 		Status:         x.Status,
 		Note:           x.Note,
 		SuspendReason:  x.SuspendReason,
@@ -92,6 +100,10 @@ func (d serviceData) value() provisioning.Service {
 		Limits:         d.Limits.value(),
 		IPs:            d.IPs,
 		Addresses:      d.Addresses,
+		Number:         d.Number,
+		Hardware:       d.Hardware,
+		Stage:          d.Stage,
+		StageToken:     d.StageToken,
 		Status:         d.Status,
 		Note:           d.Note,
 		SuspendReason:  d.SuspendReason,

@@ -151,3 +151,8 @@ func (s *Services) ListLog(ctx context.Context, serviceID string) ([]provisionin
 	}
 	return out, nil
 }
+
+// NextNumber implements provisioning.Store: one atomic ADD on a counter.
+func (s *Services) NextNumber(ctx context.Context) (int64, error) {
+	return s.t.Next(ctx, Key{PK: "COUNTER#service", SK: "COUNTER"})
+}

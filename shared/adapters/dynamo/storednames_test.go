@@ -123,10 +123,10 @@ var storedNames = map[string][]string{
 	},
 	"service": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "addresses", "archived", "created_at", "customer_id",
-		"domain", "game", "has_credentials", "hostname", "id", "ips", "limits", "limits.backups",
+		"domain", "game", "hardware", "has_credentials", "hostname", "id", "ips", "limits", "limits.backups",
 		"limits.bandwidth_gb", "limits.cpu_cores", "limits.databases", "limits.disk_gb",
-		"limits.memory_mb", "location", "note", "order_id", "os", "panel", "panel_id", "plan_id",
-		"plan_name", "polls", "ref", "schema", "sealed_credentials", "service_type", "status",
+		"limits.memory_mb", "location", "note", "number", "order_id", "os", "panel", "panel_id", "plan_id",
+		"plan_name", "polls", "ref", "schema", "sealed_credentials", "service_type", "stage", "stage_token", "status",
 		"suspend_reason", "type", "updated_at", "version",
 	},
 	"service_log": {

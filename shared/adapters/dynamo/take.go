@@ -67,3 +67,29 @@ func (t *Table) Count(ctx context.Context, key Key, limit int, expires time.Time
 	}
 	return false, err
 }
+
+// Next adds one to the sequence at key and returns it (1 first): numbers
+// are unique, and one taken by a write that then failed is simply unused.
+func (t *Table) Next(ctx context.Context, key Key) (int64, error) {
+	out, err := t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &t.name,
+		Key:                      key.av(),
+		UpdateExpression:         aws.String("ADD #s :one SET #type = if_not_exists(#type, :type), #schema = :schema, #v = if_not_exists(#v, :one)"),
+		ExpressionAttributeNames: map[string]string{"#s": "seq", "#type": "type", "#schema": schemaAttr, "#v": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": numAV(1), ":type": &types.AttributeValueMemberS{Value: "counter"}, ":schema": schemaAV,
+		},
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, classify(err, "next "+key.PK)
+	}
+	var n int64
+	if v, ok := out.Attributes["seq"].(*types.AttributeValueMemberN); ok {
+		n, err = strconv.ParseInt(v.Value, 10, 64)
+	}
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("next %s: the store answered no number", key.PK)
+	}
+	return n, nil
+}

@@ -164,7 +164,10 @@ type Webhooks interface {
 
 // Provisioning is services on control panels.
 type Provisioning interface {
+	AssignHardware(ctx context.Context, svcID, machine, actor string) (*provisioning.Service, error)
+	Candidates(ctx context.Context, svcID string) ([]provisioning.Hardware, error)
 	Capabilities(s *provisioning.Service) []provisioning.Capability
+	NoHardware(ctx context.Context, svcID, reason, actor string) (*provisioning.Service, error)
 	History(ctx context.Context, id string) ([]provisioning.LogEntry, error)
 	LoginURL(ctx context.Context, customerID, id string) (string, error)
 	Power(ctx context.Context, customerID, id string, a provisioning.Power, actor string) error

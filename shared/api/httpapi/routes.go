@@ -224,6 +224,8 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/restore", accounts.ServicesManage, sv.adminAction("restore", restoreService)),
 		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry", retryService)),
 		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
+		staff(G, "/v1/admin/services/{id}/hardware", accounts.ServicesRead, sv.adminHardware),
+		staff(P, "/v1/admin/services/{id}/hardware", accounts.ServicesManage, sv.adminAssignHardware),
 		staff(G, "/v1/admin/search", accounts.CustomersRead, a.search),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}/subscriptions", accounts.BillingRead, or.customerSubscriptions),

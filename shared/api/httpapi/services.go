@@ -274,3 +274,54 @@ func described(e Provisioning, list []provisioning.Service) []provisioning.Servi
 	}
 	return out
 }
+
+// adminHardware lists the machines staff may assign to a service waiting
+// for hardware: exact matches for the plan first.
+func (h serviceHandlers) adminHardware(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	list, err := e.Candidates(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"hardware": nonNil(list)})
+	return nil
+}
+
+// adminAssignHardware answers the provisioning workflow's wait: a machine
+// (hardware_id), or none (none: true with the reason the customer is
+// told); the workflow goes on from where it waited.
+func (h serviceHandlers) adminAssignHardware(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		HardwareID string `json:"hardware_id"`
+		None       bool   `json:"none"`
+		Reason     string `json:"reason"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	ctx, id, actor := r.Context(), r.PathValue("id"), principal(r).User.ID
+	var s *provisioning.Service
+	action := "service.hardware_assign"
+	switch {
+	case in.None && in.HardwareID != "":
+		return apperr.Validation(map[string]string{"hardware_id": "give a machine or none, not both"})
+	case in.None:
+		action = "service.hardware_none"
+		s, err = e.NoHardware(ctx, id, in.Reason, actor)
+	default:
+		s, err = e.AssignHardware(ctx, id, in.HardwareID, actor)
+	}
+	if err != nil {
+		return err
+	}
+	h.record(r, action, "service", id, nil, map[string]string{"hardware_id": s.Hardware, "reason": strings.TrimSpace(in.Reason)})
+	httpx.JSON(w, http.StatusOK, describe(e, s))
+	return nil
+}

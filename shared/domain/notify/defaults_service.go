@@ -81,6 +81,21 @@ If you think this is a mistake, reply to this e-mail.`,
 <p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> has been terminated and its data deleted. {{.reason}}</p>
 <p class="muted" style="color:#57606a">If you think this is a mistake, reply to this e-mail.</p>`,
 		},
+		Spec{
+			Kind: ServiceDelayed, Channel: Email, Title: "Service setup delayed", ReplyToSupport: true,
+			Required: with("reason"),
+			Sample:   svc(map[string]any{"service_name": "Dedicated E-2236 (metal1.example.com)", "reason": "An engineer is assigning hardware to it."}),
+			Subject:  `We are preparing {{.service_name}}`,
+			Text: `Hi {{.customer_name}},
+
+Setting up {{.service_name}} takes a little longer. {{.reason}}
+
+You do not need to do anything; we e-mail you again when it is ready. Its progress: {{.account_service_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">We are preparing your service</h1>
+<p>Hi {{.customer_name}}, setting up <strong>{{.service_name}}</strong> takes a little longer. {{.reason}}</p>
+<p>You do not need to do anything; we e-mail you again when it is ready.</p>
+{{button .account_service_url "See its progress"}}`,
+		},
 		bandwidth(Bandwidth75, 75, "Bandwidth 75 %"),
 		bandwidth(Bandwidth90, 90, "Bandwidth 90 %"),
 		bandwidth(Bandwidth100, 100, "Bandwidth 100 %"),

@@ -46,13 +46,16 @@ type Notifier interface {
 // workflow definition orders them; every step is idempotent, because the
 // workflow and the queue both deliver at least once.
 type Engine struct {
-	Store      Store
-	Orders     Orders
-	Plans      Plans
-	Customers  Customers
-	Panels     *Registry
-	Sealer     Sealer
-	Notify     Notifier
+	Store     Store
+	Orders    Orders
+	Plans     Plans
+	Customers Customers
+	Panels    *Registry
+	Sealer    Sealer
+	Notify    Notifier
+	// Tokens answer the workflow's waits for staff (nil where no staff
+	// answer is given: hardware assignment answers 503).
+	Tokens     Tokens
 	Clock      clock.Clock
 	Log        *slog.Logger
 	AccountURL string
@@ -113,9 +116,32 @@ func (e *Engine) CreateService(ctx context.Context, orderID string) (*Service, e
 	if !ok {
 		return nil, &StepError{ErrNameInvalid, catalog.Undeliverable(e.Panels.Routes, p, o.Options.Location) + " (no panel instance serves this plan here)"}
 	}
-	svc, err := e.Store.CreateService(ctx, e.newService(o, p, panel.Name()))
-	if err == nil && svc.Panel == "" { // recorded as failed before a panel was configured
-		svc, err = e.Store.UpdateService(ctx, svc.ID, func(s *Service) error { s.Panel = panel.Name(); return nil })
+	svc, err := e.Store.GetService(ctx, ServiceID(o.ID))
+	if apperr.Is(err, apperr.NotFound) {
+		n, nerr := e.Store.NextNumber(ctx)
+		if nerr != nil {
+			return nil, nerr
+		}
+		fresh := e.newService(o, p, panel.Name())
+		fresh.Number = n
+		svc, err = e.Store.CreateService(ctx, fresh)
+	}
+	if err == nil && (svc.Panel == "" || svc.Number == 0) { // recorded as failed before a panel was configured
+		var n int64
+		if svc.Number == 0 {
+			if n, err = e.Store.NextNumber(ctx); err != nil {
+				return nil, err
+			}
+		}
+		svc, err = e.Store.UpdateService(ctx, svc.ID, func(s *Service) error {
+			if s.Panel == "" {
+				s.Panel = panel.Name()
+			}
+			if s.Number == 0 {
+				s.Number = n
+			}
+			return nil
+		})
 	}
 	return svc, err
 }
@@ -193,14 +219,13 @@ func (e *Engine) Create(ctx context.Context, svcID string) (*Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
+	req, err := e.request(ctx, svc)
 	if err != nil {
 		return nil, err
 	}
-	req := CreateRequest{Ref: svc.Ref, Plan: svc.PlanID, Owner: owner, Name: svc.PlanName, Hostname: svc.Hostname, Location: svc.Location, OS: svc.OS,
-		Game: svc.Game, Domain: svc.Domain, Limits: svc.Limits}
 	r, err := panel.Create(ctx, req)
-	logged := map[string]any{"ref": req.Ref, "plan": req.Plan, "hostname": req.Hostname, "location": req.Location, "os": req.OS, "game": req.Game}
+	logged := map[string]any{"ref": req.Ref, "plan": req.Plan, "hostname": req.Hostname, "location": req.Location, "os": req.OS, "game": req.Game,
+		"domain": req.Domain, "hardware": req.Hardware}
 	if err != nil {
 		e.logCall(ctx, svcID, "create", logged, nil, err, "system")
 		return nil, err
@@ -310,12 +335,24 @@ func (e *Engine) MarkFailed(ctx context.Context, svcID, errName, cause string) e
 			return err
 		}
 		s.Note, s.UpdatedAt = note, e.Clock.Now()
+		s.Stage, s.StageToken = "", ""
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	e.logCall(ctx, svcID, "failed", nil, nil, errors.New(errName+": "+cause), "system")
+	// The customer hears it plainly, once per failure; staff see the cause.
+	why := "Something went wrong on our side while setting it up; our team is on it and will get back to you."
+	if errName == ErrNameNoHardware {
+		why = "We have no machine for it right now; our team will contact you about another server or a refund."
+	}
+	if owner, oerr := e.Customers.Owner(ctx, svc.CustomerID); oerr == nil {
+		if _, err := e.Notify.Send(ctx, notify.Request{Kind: notify.ServiceDelayed, To: owner.Email, Key: fmt.Sprintf("delayed-failed:%s:%d", svcID, svc.Version),
+			Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "account_service_url": e.AccountURL + "/services/" + svcID, "reason": why}}); err != nil {
+			return err
+		}
+	}
 	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertSystemError, Key: fmt.Sprintf("provisioning-failed:%s:%d", svcID, svc.Version),
 		Data: map[string]any{"component": "provisioning", "error": fmt.Sprintf("%s: %s: %s", serviceName(svc), errName, cause), "reference": svc.OrderID}})
 	return err

@@ -149,7 +149,8 @@ func TestBadInputFailsClearly(t *testing.T) {
 	}
 }
 
-// A redelivered mark-failed step records and alerts once.
+// A redelivered mark-failed step records, alerts and tells the customer
+// once.
 func TestMarkFailedOnce(t *testing.T) {
 	w := provisioningtest.New(t)
 	ctx := context.Background()
@@ -163,8 +164,8 @@ func TestMarkFailedOnce(t *testing.T) {
 		}
 	}
 	log, _ := w.Store.ListLog(ctx, svc.ID)
-	if len(w.Mail.Sent) != 1 || len(log) != 1 {
-		t.Fatalf("%d alerts, %d log entries", len(w.Mail.Sent), len(log))
+	if len(w.Mail.Sent) != 2 || w.Mail.Sent[0].Kind != notify.ServiceDelayed || w.Mail.Sent[1].Kind != notify.AlertSystemError || len(log) != 1 {
+		t.Fatalf("%+v sent, %d log entries", w.Mail.Sent, len(log))
 	}
 }
 

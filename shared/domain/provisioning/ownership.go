@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -24,7 +25,7 @@ func (e *Engine) ours(ctx context.Context, s *Service, p Panel, action, actor st
 	if err != nil {
 		return panelErr(err)
 	}
-	if r.Ref == s.Ref {
+	if slices.Contains(s.Refs(), r.Ref) {
 		return nil
 	}
 	err = fmt.Errorf("%w: %s %s is %q at the panel, we expected %q", ErrNotOurs, p.Name(), s.PanelID, r.Ref, s.Ref)

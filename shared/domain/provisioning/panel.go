@@ -49,6 +49,12 @@ type CreateRequest struct {
 	Game     string // game servers
 	Domain   string // web hosting
 	Limits   Limits
+	// Number is ours too, for panels whose external ids must be numbers
+	// (SynergyCP's billing id).
+	Number int64
+	// Hardware is the machine chosen for a dedicated server (its id at
+	// the panel).
+	Hardware string
 }
 
 // Owner is the customer as the panel should know them (created once, found
@@ -182,6 +188,32 @@ type LoginLinker interface {
 // engine keeps only the last answer it received.
 type CredentialIssuer interface {
 	Credentials(ctx context.Context, id string, o Owner) (*Credentials, error)
+}
+
+// Hardware is a machine in a panel's inventory.
+type Hardware struct {
+	ID       string `json:"id"`
+	Label    string `json:"label"` // what staff read on the rack
+	CPU      string `json:"cpu"`
+	Memory   string `json:"memory"`
+	Disks    string `json:"disks"`
+	Location string `json:"location"`
+	Free     bool   `json:"free"`
+	// Exact: its parts are exactly what the plan sells.
+	Exact bool `json:"exact"`
+	// Holder is the reference of the service holding it ("" when free).
+	Holder string `json:"-"`
+}
+
+// HardwareAllocator is a panel whose services are physical machines from
+// an inventory: provisioning takes a machine exactly like the plan's when
+// one is free, and otherwise staff choose one.
+type HardwareAllocator interface {
+	// Candidates lists the free machines at req.Location: exact matches
+	// for req.Plan first, then the rest staff may choose from.
+	Candidates(ctx context.Context, req CreateRequest) ([]Hardware, error)
+	// Machine reads one machine (ErrNotFound when there is none).
+	Machine(ctx context.Context, id string) (*Hardware, error)
 }
 
 // Capability names an optional panel capability.

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -42,8 +43,18 @@ type Service struct {
 	// Addresses are where to connect, host:port, where the port matters
 	// (a game server's primary allocation).
 	Addresses []string `json:"addresses,omitempty"`
-	Status    Status   `json:"status"`
-	Note      string   `json:"note,omitempty"` // why it failed
+	// Number is unique per service, for panels whose ids must be numbers
+	// (SynergyCP's billing id); 0 for services made before it existed.
+	Number int64 `json:"number,omitempty"`
+	// Hardware is the panel's machine chosen for a dedicated server.
+	Hardware string `json:"hardware,omitempty"`
+	// Stage says what a service being set up waits for (StageHardware:
+	// staff to choose a machine); StageToken is the workflow's token that
+	// staff's answer completes.
+	Stage      string `json:"stage,omitempty"`
+	StageToken string `json:"-"`
+	Status     Status `json:"status"`
+	Note       string `json:"note,omitempty"` // why it failed
 	// SuspendReason is what the customer was told when it was suspended
 	// (dunning decides from it whether a payment may unsuspend it).
 	SuspendReason string `json:"suspend_reason,omitempty"`
@@ -60,6 +71,18 @@ type Service struct {
 	CreatedAt    time.Time    `json:"created_at"`
 	UpdatedAt    time.Time    `json:"updated_at"`
 	Version      int64        `json:"version"`
+}
+
+// StageHardware: waiting for staff to assign a machine.
+const StageHardware = "awaiting_hardware"
+
+// Refs are the references a panel may carry for s: our ref and, where
+// the panel keeps only numbers, its number.
+func (s *Service) Refs() []string {
+	if s.Number > 0 {
+		return []string{s.Ref, strconv.FormatInt(s.Number, 10)}
+	}
+	return []string{s.Ref}
 }
 
 // ServiceID is the service an order leads to.
@@ -93,4 +116,6 @@ type Store interface {
 	ListServices(ctx context.Context, customerID string) ([]Service, error)
 	AppendLog(ctx context.Context, e LogEntry) error
 	ListLog(ctx context.Context, serviceID string) ([]LogEntry, error)
+	// NextNumber hands out the next service number (gaps are fine).
+	NextNumber(ctx context.Context) (int64, error)
 }

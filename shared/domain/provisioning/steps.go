@@ -14,7 +14,7 @@ type Steps struct{ Engine *Engine }
 
 // WorkMessage is one panel-queue message.
 type WorkMessage struct {
-	Action    string `json:"action"` // create, status, credentials
+	Action    string `json:"action"` // hardware, create, status, credentials
 	Panel     string `json:"panel"`  // whose concurrency limit applies
 	ServiceID string `json:"service_id"`
 	TaskToken string `json:"task_token"`
@@ -51,6 +51,14 @@ func (s Steps) Task(ctx context.Context, in map[string]any) (map[string]any, err
 			return nil, named(err)
 		}
 		return map[string]any{"status": string(svc.Status)}, nil
+	case "await_staff":
+		// The workflow waits on task_token until staff answer (or a day
+		// passes and this runs again as a reminder).
+		reminder, _ := in["reminder"].(bool)
+		if err := e.AwaitStaff(ctx, str(in, "service_id"), str(in, "task_token"), reminder); err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{}, nil
 	case "record_failed":
 		errObj, _ := in["error"].(map[string]any)
 		if err := e.RecordFailed(ctx, str(in, "order_id"), str(errObj, "Error"), str(errObj, "Cause")); err != nil {
@@ -93,6 +101,12 @@ func (s Steps) Work(ctx context.Context, m WorkMessage) (map[string]any, *StepEr
 			addrs = []string{}
 		}
 		return map[string]any{"state": string(r.State), "ips": ips, "addresses": addrs, "polls": polls}, nil
+	case "hardware":
+		d, err := e.ChooseHardware(ctx, m.ServiceID)
+		if err != nil {
+			return nil, named(err)
+		}
+		return map[string]any{"decision": d}, nil
 	case "credentials":
 		if err := e.IssueCredentials(ctx, m.ServiceID); err != nil {
 			return nil, named(err)

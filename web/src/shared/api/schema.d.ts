@@ -1464,6 +1464,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/services/{id}/hardware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The machines staff may assign to a dedicated server waiting for hardware (stage awaiting_hardware): free machines at its location, exact matches for its plan first */
+        get: operations["adminServiceHardware"];
+        put?: never;
+        /**
+         * Assign a machine to a dedicated server waiting for hardware, or say there is none; the provisioning workflow goes on from where it waited
+         * @description The machine must be free at the panel now and at the customer's location (409 when it was taken since the list was read; choose another). With none, the service fails with the reason, the customer is e-mailed, and staff can refund or retry it. Audited (service.hardware_assign / service.hardware_none).
+         */
+        post: operations["adminAssignHardware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/search": {
         parameters: {
             query?: never;
@@ -2561,6 +2584,15 @@ export interface components {
             polls: number;
             /** @description a login can be revealed (POST …/credentials) */
             has_credentials: boolean;
+            /** @description unique per service; the billing id at panels that keep only numbers (SynergyCP) */
+            number?: number;
+            /** @description the panel's machine chosen for a dedicated server */
+            hardware?: string;
+            /**
+             * @description what a service being set up waits for: awaiting_hardware — staff assign a machine (POST /v1/admin/services/{id}/hardware)
+             * @enum {string}
+             */
+            stage?: "awaiting_hardware";
             /** @description What the service's control panel can do beyond create, status, suspend, unsuspend and terminate; the apps offer only these actions (power controls, plan changes, live usage, a login link, issued credentials). Empty when the service's panel instance is not configured here. */
             capabilities: ("power" | "resize" | "usage" | "login" | "credentials")[];
             archived: boolean;
@@ -2584,6 +2616,18 @@ export interface components {
             actor: string;
             /** @description The HTTP exchanges behind it, retries included (method, path without query, status, time), e.g. "GET /servers/7 → 200 in 31 ms" */
             calls?: string[];
+        };
+        Hardware: {
+            id: string;
+            /** @description the machine's name on the rack */
+            label: string;
+            cpu: string;
+            memory: string;
+            disks: string;
+            location: string;
+            free: boolean;
+            /** @description its parts are exactly what the plan sells */
+            exact: boolean;
         };
         ServiceUsage: {
             /**
@@ -5234,6 +5278,73 @@ export interface operations {
             content: {
                 "application/json": {
                     plan_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    adminServiceHardware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hardware: components["schemas"]["Hardware"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    adminAssignHardware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the machine's id at the panel */
+                    hardware_id?: string;
+                    none?: boolean;
+                    /** @description with none: why (3–500 characters); the customer is told */
+                    reason?: string;
                 };
             };
         };
