@@ -155,6 +155,7 @@ type OrderDesk interface {
 	Payments(ctx context.Context, customerID string) ([]orders.Payment, error)
 	Subscriptions(ctx context.Context, customerID string) ([]orders.Subscription, error)
 	RefundPayment(ctx context.Context, paymentID string, req orders.RefundRequest, staffID string) (*orders.Payment, error)
+	CancelAndRefund(ctx context.Context, orderID, staffID string) (*orders.Undone, error)
 }
 
 // Webhooks is gateways' event deliveries.

@@ -226,6 +226,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
 		staff(G, "/v1/admin/services/{id}/hardware", accounts.ServicesRead, sv.adminHardware),
 		staff(P, "/v1/admin/services/{id}/hardware", accounts.ServicesManage, sv.adminAssignHardware),
+		staff(P, "/v1/admin/services/{id}/cancel-refund", accounts.BillingManage, sv.adminCancelRefund),
 		staff(G, "/v1/admin/search", accounts.CustomersRead, a.search),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}/subscriptions", accounts.BillingRead, or.customerSubscriptions),

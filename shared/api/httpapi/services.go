@@ -325,3 +325,34 @@ func (h serviceHandlers) adminAssignHardware(w http.ResponseWriter, r *http.Requ
 	httpx.JSON(w, http.StatusOK, describe(e, s))
 	return nil
 }
+
+// adminCancelRefund ends a service that could not be delivered in one
+// action: its subscription is cancelled now and its order's payments are
+// refunded in full (the service record follows the subscription).
+func (h serviceHandlers) adminCancelRefund(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	s, err := e.Service(r.Context(), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if s.Status != provisioning.StatusFailed {
+		return apperr.New(apperr.Conflict, "only a service whose setup failed is cancelled with a refund here; this one is %s (use the subscription and payment pages)", s.Status)
+	}
+	if h.OrderDesk == nil {
+		return apperr.New(apperr.Unavailable, "payments are not configured on this installation")
+	}
+	out, err := h.OrderDesk.CancelAndRefund(r.Context(), s.OrderID, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	refunded := map[string]int64{}
+	for _, p := range out.Refunds {
+		refunded[p.Currency] += p.Amount
+	}
+	h.record(r, "service.cancel_refund", "service", s.ID, nil, map[string]any{"subscription_id": out.SubscriptionID, "refunded": refunded})
+	httpx.JSON(w, http.StatusOK, out)
+	return nil
+}
