@@ -15,9 +15,11 @@ import (
 	"github.com/ezscale/platform/infra/local/workflows"
 	"github.com/ezscale/platform/infra/pterosim"
 	"github.com/ezscale/platform/infra/stripesim"
+	"github.com/ezscale/platform/infra/synergysim"
 	"github.com/ezscale/platform/infra/vfsim"
 	"github.com/ezscale/platform/shared/adapters/enhance"
 	"github.com/ezscale/platform/shared/adapters/pterodactyl"
+	"github.com/ezscale/platform/shared/adapters/synergycp"
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -35,7 +37,7 @@ type line struct {
 	name    string
 	typ     catalog.ServiceType
 	sim     http.Handler
-	panel   func(url string) provisioning.Panel
+	panel   func(url, planID string) provisioning.Panel
 	plan    func(*catalog.PlanInput)
 	options func(i int) orders.Options
 	calls   string
@@ -50,27 +52,40 @@ func benchProvisioning() error {
 	vf.BuildPolls = 0
 	ptero := pterosim.New("ptla_b", "ptlc_b")
 	ptero.InstallPolls, ptero.AppLimit, ptero.ClientLimit = 0, 1<<30, 1<<30
+	var machines []synergysim.Server
+	for i := range 60 {
+		machines = append(machines, synergysim.Server{ID: 1000 + i, SrvID: fmt.Sprintf("B-%d", i), CPU: "e-2236", Mem: "32gb", Disks: "2x960gb-nvme", Location: "Dallas, US"})
+	}
+	scp := synergysim.New("scp", "http://bench.invalid", []string{"debian-12-pxe"}, machines...)
 	enh := enhancesim.New("enh", "org-master", "https://enhance.example.com", enhancesim.Plan{ID: 1, Name: "Web", PlanType: "hosting"})
 	lines := []line{
-		{"VPS", catalog.VPS, vf.Handler(), func(u string) provisioning.Panel {
+		{"VPS", catalog.VPS, vf.Handler(), func(u, planID string) provisioning.Panel {
 			return virtfusion.New(virtfusion.Config{BaseURL: u, Token: "vf", DefaultPackage: 1, Hypervisors: map[string]int{"Dallas, US": 1}, Templates: map[string]int{"debian-12": 1}})
 		}, nil, func(i int) orders.Options {
 			return orders.Options{Hostname: fmt.Sprintf("vm%d.example.com", i), OS: "debian-12", Location: "Dallas, US"}
 		}, "user lookup, server list, create, build, status, root password reset; the first order also creates the user"},
-		{"game server", catalog.GameServer, ptero.Handler(), func(u string) provisioning.Panel {
+		{"game server", catalog.GameServer, ptero.Handler(), func(u, planID string) provisioning.Panel {
 			return pterodactyl.New(pterodactyl.Config{BaseURL: u, AppKey: "ptla_b", ClientKey: "ptlc_b", Locations: map[string]int{"Dallas, US": 1}, Eggs: map[string]pterodactyl.Egg{"Rust": {ID: 1}}})
 		}, func(in *catalog.PlanInput) {
 			in.ServiceType, in.Features.Extras = catalog.GameServer, map[string]string{"games": "Rust"}
 		}, func(int) orders.Options {
 			return orders.Options{Game: "Rust", Location: "Dallas, US"}
 		}, "user and server lookups by external id, create, status, credentials"},
-		{"web hosting", catalog.Hosting, enh.Handler(), func(u string) provisioning.Panel {
+		{"web hosting", catalog.Hosting, enh.Handler(), func(u, planID string) provisioning.Panel {
 			return enhance.New(enhance.Config{BaseURL: u, Token: "enh", OrgID: "org-master", DefaultPlan: 1})
 		}, func(in *catalog.PlanInput) {
 			in.ServiceType, in.Features.Extras = catalog.Hosting, map[string]string{"websites": "1"}
 		}, func(i int) orders.Options {
 			return orders.Options{Domain: fmt.Sprintf("site%d.example.com", i), Location: "Dallas, US"}
 		}, "organisation, login, member, subscription and website lookups (each adopts before it creates), status, credentials"},
+		{"dedicated", catalog.Dedicated, scp.Handler(), func(u, planID string) provisioning.Panel {
+			return synergycp.New(synergycp.Config{BaseURL: u, Key: "scp", PXE: map[string]string{"debian-12": "debian-12-pxe"},
+				Specs: map[string]synergycp.Spec{planID: {CPU: "e-2236", Mem: "32gb", Disks: "2x960gb-nvme"}}})
+		}, func(in *catalog.PlanInput) {
+			in.ServiceType, in.Features.Extras = catalog.Dedicated, map[string]string{"cpu_model": "E-2236"}
+		}, func(i int) orders.Options {
+			return orders.Options{Hostname: fmt.Sprintf("metal%d.example.com", i), OS: "debian-12", Location: "Dallas, US"}
+		}, "inventory, machine, server by billing id, client, provision, status and IPs (a free exact machine is taken at once)"},
 	}
 	fmt.Printf("Provisioning in process (paid webhook → outbox → provisioning.asl.json → the panel's simulator, no latency)\n")
 	for _, l := range lines {
@@ -94,7 +109,7 @@ func benchLine(l line) error {
 	defer srv.Close()
 	const secret = "whsec_bench"
 	p, _, _, err := platformWith(ctx, dir, clock.System{}, map[string]string{"ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME": "1",
-		"STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": secret}, map[catalog.ServiceType]provisioning.Panel{l.typ: l.panel(srv.URL)})
+		"STRIPE_SECRET_KEY": "sk_test_bench", "STRIPE_WEBHOOK_SECRET": secret}, map[catalog.ServiceType]provisioning.Panel{l.typ: l.panel(srv.URL, "")})
 	if err != nil {
 		return err
 	}
@@ -124,6 +139,7 @@ func benchLine(l line) error {
 	if err != nil {
 		return err
 	}
+	p.Provisioning.Panels.Swap(l.panel(srv.URL, plan.ID)) // now that the plan has its id
 	h := p.Handler("")
 	const n = 50
 	var lat []time.Duration
