@@ -156,7 +156,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	// read; panel actions answer that no panel is configured.
 	p.Search = p.newSearch(tbl)
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels.Registry,
-		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL}
+		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL, Kick: p.Outbox.Kick}
 	p.Outbox.Handle(orders.KindResize, func(ctx context.Context, it outbox.Item) error {
 		var in struct {
 			ToPlanID string `json:"to_plan_id"`

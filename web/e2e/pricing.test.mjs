@@ -98,10 +98,12 @@ describe('pricing page', () => {
 
   it('an out-of-stock plan cannot be ordered; an in-stock one can', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    // Nothing here delivers dedicated servers yet: they are listed, not sold.
+    // No dedicated panel serves Frankfurt here: the EPYC 9354P is listed, not sold.
     await page.goto(stack.base + '/?type=dedicated')
-    await page.waitForSelector('[data-plan="dedicated-e2236"] [data-testid="unavailable-reason"]')
-    assert.equal(await page.locator('[data-plan="dedicated-e2236"] [data-testid="order"]').isDisabled(), true)
+    await page.waitForSelector('[data-plan="dedicated-epyc-9354p"] [data-testid="unavailable-reason"]')
+    assert.match(await page.textContent('[data-plan="dedicated-epyc-9354p"] [data-testid="unavailable-reason"]'), /not available in any of its locations/)
+    assert.equal(await page.locator('[data-plan="dedicated-epyc-9354p"] [data-testid="order"]').isDisabled(), true)
+    assert.equal(await page.locator('[data-plan="dedicated-e2236"] [data-testid="order"]').isDisabled(), false)
     await page.goto(stack.base + '/?type=game_server')
     await page.waitForSelector('[data-plan="game-rust"]')
     const games = await apiListing({ service_type: 'game_server', currency: 'USD', cycle: 'monthly' })

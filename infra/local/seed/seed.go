@@ -125,7 +125,7 @@ func Plans() []catalog.PlanInput {
 		legacy,
 		ded("dedicated-e2236", "Xeon E-2236", 10, 6, 32, 960, "Intel Xeon E-2236", 8900, stock(6), catalog.NoBadge),
 		ded("dedicated-epyc-7302p", "EPYC 7302P", 20, 16, 128, 3840, "AMD EPYC 7302P", 19900, stock(2), catalog.Popular),
-		ded("dedicated-epyc-9354p", "EPYC 9354P", 30, 32, 256, 7680, "AMD EPYC 9354P", 34900, stock(0), catalog.NoBadge),
+		frankfurt(ded("dedicated-epyc-9354p", "EPYC 9354P", 30, 32, 256, 7680, "AMD EPYC 9354P", 34900, stock(0), catalog.NoBadge)),
 		host("hosting-starter", "Web Starter", 10, 10, 1, 300, catalog.NoBadge),
 		host("hosting-business", "Web Business", 20, 50, 10, 800, catalog.Popular),
 		host("hosting-agency", "Web Agency", 30, 200, 0, 1800, catalog.BestValue),
@@ -133,4 +133,11 @@ func Plans() []catalog.PlanInput {
 		game("game-valheim", "Valheim", "Valheim", "10", 20, 3, 6, 1000, catalog.NoBadge),
 		rust,
 	}
+}
+
+// frankfurt moves a plan to Frankfurt, where the local stack has no
+// dedicated panel: the pricing page shows a plan nothing can deliver.
+func frankfurt(in catalog.PlanInput) catalog.PlanInput {
+	in.Features.Locations = []string{"Frankfurt, DE"}
+	return in
 }

@@ -55,7 +55,7 @@ var routes = []provisioning.Route{
 	{Panel: "virtfusion-uk", ServiceType: catalog.VPS, Locations: []string{"London, UK"}},
 	{Panel: "pterodactyl", ServiceType: catalog.GameServer},
 	{Panel: "enhance", ServiceType: catalog.Hosting},
-	{Panel: "synergycp", ServiceType: catalog.Dedicated},
+	{Panel: "synergycp", ServiceType: catalog.Dedicated, Locations: []string{"Dallas, US"}},
 }
 
 // inventory is the simulated data centre: six machines exactly like the

@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -36,50 +37,23 @@ func TestRoutesChooseTheClusterPerLocation(t *testing.T) {
 			sim = st.VirtFusionUK()
 		}
 		refs := sim.Refs()
-		if !slices.ContainsFunc(mapValues(refs), func(r string) bool { return r == svc.Ref }) {
+		if !slices.Contains(slices.Collect(maps.Values(refs)), svc.Ref) {
 			t.Errorf("%s: %s is not on %s (%v)", c.location, svc.Ref, c.panel, refs)
 		}
 	}
-}
-
-func mapValues(m map[int]string) []string {
-	out := []string{}
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }
 
 // paidAndProvisioned records a paid order for the demo customer as the
 // paid-order webhook would and waits for its service to be active.
 func paidAndProvisioned(t *testing.T, st *stack.Stack, plan catalog.Plan, opts orders.Options) *provisioning.Service {
 	t.Helper()
-	ctx, p := context.Background(), st.Platform
-	u, err := dynamo.NewAccounts(p.Table).GetUserByEmail(ctx, st.DemoCustomer.Email)
-	if err != nil {
-		t.Fatal(err)
+	svc := waitFor(t, st, paidOrder(t, st, plan, opts), func(s *provisioning.Service) bool {
+		return s.Status == provisioning.StatusActive || s.Status == provisioning.StatusFailed
+	})
+	if svc.Status == provisioning.StatusFailed {
+		t.Fatalf("%s failed: %s", svc.ID, svc.Note)
 	}
-	now := time.Now().UTC()
-	o := &orders.Order{ID: "ord_" + opts.Hostname + opts.Domain, CustomerID: u.ID, PlanID: plan.ID, PlanName: plan.Name, ServiceType: plan.ServiceType, Cycle: catalog.Monthly,
-		Currency: "USD", Options: opts, Status: orders.Paid, Gateway: "stripe", CreatedAt: now, ExpiresAt: now, PaidAt: &now, Version: 1}
-	if err := p.OrderStore.CreateOrder(ctx, o, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: []outbox.Item{outbox.New("provision-"+o.ID, orders.KindProvision, o.ID, map[string]string{"order_id": o.ID}, now)}}); err != nil {
-		t.Fatal(err)
-	}
-	p.Outbox.Kick()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		svc, err := p.Services.GetService(ctx, provisioning.ServiceID(o.ID))
-		if err == nil && (svc.Status == provisioning.StatusActive || svc.Status == provisioning.StatusFailed) {
-			if svc.Status == provisioning.StatusFailed {
-				t.Fatalf("%s failed: %s", o.ID, svc.Note)
-			}
-			return svc
-		}
-	}
-	t.Fatalf("%s was not provisioned", o.ID)
-	return nil
+	return svc
 }
 
 // Web hosting is sold and delivered on the simulated Enhance: a website
@@ -142,7 +116,7 @@ func TestDedicatedServersAutomaticAndStaffAssigned(t *testing.T) {
 	if auto.Panel != "synergycp" || auto.Hardware != "101" || auto.Number == 0 || len(auto.IPs) != 1 {
 		t.Fatalf("automatic: %+v", auto)
 	}
-	if got := p.Provisioning.Capabilities(auto); !slices.Contains(got, provisioning.CapPower) {
+	if got := p.Provisioning.Capabilities(auto); !slices.Contains(got, provisioning.CapPower) || !slices.Contains(got, provisioning.CapHardware) {
 		t.Fatalf("capabilities = %v", got)
 	}
 	if err := p.Provisioning.Power(ctx, auto.CustomerID, auto.ID, provisioning.Restart, auto.CustomerID); err != nil {
@@ -186,6 +160,20 @@ func TestDedicatedServersAutomaticAndStaffAssigned(t *testing.T) {
 	failed := waitFor(t, st, noneID, func(s *provisioning.Service) bool { return s.Status == provisioning.StatusFailed })
 	if !strings.Contains(failed.Note, "next EPYC delivery") {
 		t.Fatalf("failed: %+v", failed)
+	}
+	// Staff found a machine after all: retried on hardware they choose.
+	if _, err := p.Provisioning.RetryOnOtherHardware(ctx, auto.ID, "stf_1"); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("retrying an active service: %v", err)
+	}
+	if _, err := p.Provisioning.RetryOnOtherHardware(ctx, noneID, "stf_1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, st, noneID, func(s *provisioning.Service) bool { return s.Stage == provisioning.StageHardware && s.StageToken != "" })
+	if _, err := p.Provisioning.AssignHardware(ctx, noneID, "103", "stf_1"); err != nil {
+		t.Fatal(err)
+	}
+	if s := waitFor(t, st, noneID, func(s *provisioning.Service) bool { return s.Status == provisioning.StatusActive }); s.Hardware != "103" {
+		t.Fatalf("retried: %+v", s)
 	}
 }
 

@@ -173,6 +173,7 @@ type Provisioning interface {
 	LoginURL(ctx context.Context, customerID, id string) (string, error)
 	Power(ctx context.Context, customerID, id string, a provisioning.Power, actor string) error
 	Retry(ctx context.Context, id, actor string) (*provisioning.Service, error)
+	RetryOnOtherHardware(ctx context.Context, id, actor string) (*provisioning.Service, error)
 	Resize(ctx context.Context, id, planID, actor string) (*provisioning.Service, error)
 	RevealCredentials(ctx context.Context, customerID, id, actor string) (*provisioning.Credentials, error)
 	Service(ctx context.Context, customerID, id string) (*provisioning.Service, error)

@@ -223,6 +223,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/archive", accounts.ServicesManage, sv.adminAction("archive", archiveService)),
 		staff(P, "/v1/admin/services/{id}/restore", accounts.ServicesManage, sv.adminAction("restore", restoreService)),
 		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry", retryService)),
+		staff(P, "/v1/admin/services/{id}/retry-hardware", accounts.ServicesManage, sv.adminAction("retry_hardware", retryOnOtherHardware)),
 		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
 		staff(G, "/v1/admin/services/{id}/hardware", accounts.ServicesRead, sv.adminHardware),
 		staff(P, "/v1/admin/services/{id}/hardware", accounts.ServicesManage, sv.adminAssignHardware),

@@ -252,6 +252,12 @@ func retryService(ctx context.Context, e Provisioning, id, actor, _ string) (*pr
 	return e.Retry(ctx, id, actor)
 }
 
+// retryOnOtherHardware retries a failed dedicated server on a machine staff
+// choose.
+func retryOnOtherHardware(ctx context.Context, e Provisioning, id, actor, _ string) (*provisioning.Service, error) {
+	return e.RetryOnOtherHardware(ctx, id, actor)
+}
+
 // orUnknown names a power state a panel did not give.
 func orUnknown(p provisioning.PowerState) provisioning.PowerState {
 	if p == "" {

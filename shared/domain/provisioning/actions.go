@@ -279,10 +279,37 @@ type RetryRequest struct {
 // with no execution coming; every step adopts what exists, so nothing is
 // created twice.
 func (e *Engine) Retry(ctx context.Context, id, actor string) (*Service, error) {
+	return e.retry(ctx, id, actor, nil)
+}
+
+// RetryOnOtherHardware retries a failed dedicated server on a machine
+// staff choose (the one it had may be faulty): the new execution waits for
+// their pick instead of taking a machine by itself. Only a server nothing
+// was built for can move; one provisioned at the panel is terminated first.
+func (e *Engine) RetryOnOtherHardware(ctx context.Context, id, actor string) (*Service, error) {
+	return e.retry(ctx, id, actor, func(s *Service) error {
+		p, ok := e.Panels.Named(s.Panel)
+		if _, alloc := p.(HardwareAllocator); !ok || !alloc {
+			return apperr.New(apperr.Conflict, "this service's control panel has no hardware inventory")
+		}
+		if s.PanelID != "" {
+			return apperr.New(apperr.Conflict, "server %s was provisioned at the panel; terminate it before choosing other hardware", s.PanelID)
+		}
+		s.Hardware, s.Stage, s.StageToken = "", StageHardware, ""
+		return nil
+	})
+}
+
+func (e *Engine) retry(ctx context.Context, id, actor string, also func(*Service) error) (*Service, error) {
 	var name string
 	s, err := e.Store.UpdateServiceEmitting(ctx, id, func(s *Service) ([]outbox.Item, error) {
 		if s.Status != StatusFailed {
 			return nil, apperr.New(apperr.Conflict, "only a failed service can be retried; this one is %s", s.Status)
+		}
+		if also != nil {
+			if err := also(s); err != nil {
+				return nil, err
+			}
 		}
 		name = fmt.Sprintf("provision-%s-retry-%d", s.OrderID, s.Version)
 		if err := s.moveTo(StatusPending); err != nil {
@@ -296,5 +323,8 @@ func (e *Engine) Retry(ctx context.Context, id, actor string) (*Service, error) 
 		return nil, err
 	}
 	e.logCall(ctx, id, "retry", map[string]string{"execution": name}, nil, nil, actor)
+	if e.Kick != nil {
+		e.Kick()
+	}
 	return s, nil
 }

@@ -55,7 +55,10 @@ type Engine struct {
 	Notify    Notifier
 	// Tokens answer the workflow's waits for staff (nil where no staff
 	// answer is given: hardware assignment answers 503).
-	Tokens     Tokens
+	Tokens Tokens
+	// Kick asks the outbox to publish soon (a retry's new execution
+	// starts at once instead of at the next poll); nil: it waits.
+	Kick       func()
 	Clock      clock.Clock
 	Log        *slog.Logger
 	AccountURL string

@@ -57,6 +57,8 @@ func (e *Engine) ChooseHardware(ctx context.Context, svcID string) (string, erro
 	switch {
 	case !ok || svc.PanelID != "":
 		return HardwareNotNeeded, nil
+	case svc.Stage == StageHardware: // staff asked to choose (a retry on other hardware)
+		return HardwareStaff, nil
 	case svc.Hardware != "":
 		// Still free, or ours (a provision whose reply was lost): keep it.
 		// Taken by someone else since: choose again.

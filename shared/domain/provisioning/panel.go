@@ -226,6 +226,7 @@ const (
 	CapUsage       Capability = "usage"
 	CapLogin       Capability = "login"
 	CapCredentials Capability = "credentials"
+	CapHardware    Capability = "hardware" // machines from an inventory (HardwareAllocator)
 )
 
 // CapabilitiesOf lists what p can do beyond the core, in a fixed order.
@@ -245,6 +246,9 @@ func CapabilitiesOf(p Panel) []Capability {
 	}
 	if _, ok := p.(CredentialIssuer); ok {
 		out = append(out, CapCredentials)
+	}
+	if _, ok := p.(HardwareAllocator); ok {
+		out = append(out, CapHardware)
 	}
 	return out
 }

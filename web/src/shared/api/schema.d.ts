@@ -1487,6 +1487,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/services/{id}/retry-hardware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed dedicated server on a machine staff choose: the new provisioning waits for their pick (stage awaiting_hardware)
+         * @description Only for a panel with a hardware inventory (capability hardware) and a server nothing was built for yet; 409 otherwise. Audited (service.retry_hardware).
+         */
+        post: operations["adminRetryOnOtherHardware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/services/{id}/cancel-refund": {
         parameters: {
             query?: never;
@@ -2616,7 +2638,7 @@ export interface components {
              */
             stage?: "awaiting_hardware";
             /** @description What the service's control panel can do beyond create, status, suspend, unsuspend and terminate; the apps offer only these actions (power controls, plan changes, live usage, a login link, issued credentials). Empty when the service's panel instance is not configured here. */
-            capabilities: ("power" | "resize" | "usage" | "login" | "credentials")[];
+            capabilities: ("power" | "resize" | "usage" | "login" | "credentials" | "hardware")[];
             archived: boolean;
             /** Format: date-time */
             created_at: string;
@@ -5386,6 +5408,39 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             503: components["responses"]["Error"];
+        };
+    };
+    adminRetryOnOtherHardware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     adminCancelRefundService: {
