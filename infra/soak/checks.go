@@ -23,9 +23,18 @@ type service struct {
 	ID      string `json:"id"`
 	OrderID string `json:"order_id"`
 	Ref     string `json:"ref"`
+	Number  int64  `json:"number"`
 	PanelID string `json:"panel_id"`
 	Panel   string `json:"panel"`
 	Status  string `json:"status"`
+}
+
+// number is how a panel that keeps only numbers (SynergyCP) names it.
+func (s service) number() string {
+	if s.Number == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(s.Number, 10)
 }
 
 type order struct {
@@ -285,16 +294,16 @@ func (w *world) checkSettled() []string {
 	for _, s := range svcs {
 		switch {
 		case s.Status == "active" || s.Status == "suspended":
-			live[s.Ref] = true
-			if refs[s.Ref] != 1 {
-				out = append(out, fmt.Sprintf("service %s (%s) has %d panel resources, want 1", s.ID, s.Status, refs[s.Ref]))
+			live[s.Ref], live[s.number()] = true, true
+			if n := refs[s.Ref] + refs[s.number()]; n != 1 {
+				out = append(out, fmt.Sprintf("service %s (%s) has %d panel resources, want 1", s.ID, s.Status, n))
 			}
-		case s.Status == "terminated" && refs[s.Ref] != 0:
-			out = append(out, fmt.Sprintf("terminated service %s still has %d panel resources", s.ID, refs[s.Ref]))
+		case s.Status == "terminated" && refs[s.Ref]+refs[s.number()] != 0:
+			out = append(out, fmt.Sprintf("terminated service %s still has %d panel resources", s.ID, refs[s.Ref]+refs[s.number()]))
 		}
 	}
 	for ref := range refs {
-		if !live[ref] && !slices.ContainsFunc(svcs, func(s service) bool { return s.Ref == ref && s.Status == "failed" }) {
+		if !live[ref] && !slices.ContainsFunc(svcs, func(s service) bool { return (s.Ref == ref || s.number() == ref) && s.Status == "failed" }) {
 			out = append(out, "panel resource "+ref+" belongs to no live service")
 		}
 	}

@@ -37,6 +37,8 @@ type world struct {
 	people  map[string]*account // by e-mail
 	planIDs map[string][]string // service type → active plan ids
 	games   map[string]string   // game plan id → its game
+	// unavailable: plans the listing says nothing here can deliver.
+	unavailable map[string]bool
 }
 
 type account struct {
@@ -203,8 +205,9 @@ func (w *world) plans(c *http.Client, serviceType string) []string {
 	}
 	var listing struct {
 		Plans []struct {
-			ID       string
-			Features struct{ Extras map[string]string }
+			ID        string
+			Available bool
+			Features  struct{ Extras map[string]string }
 		}
 	}
 	if _, err := w.call(c, "GET", "/v1/plans?service_type="+serviceType, nil, &listing); err != nil {
@@ -212,19 +215,20 @@ func (w *world) plans(c *http.Client, serviceType string) []string {
 	}
 	w.mu.Lock()
 	if w.planIDs == nil {
-		w.planIDs, w.games = map[string][]string{}, map[string]string{}
+		w.planIDs, w.games, w.unavailable = map[string][]string{}, map[string]string{}, map[string]bool{}
 	}
 	for _, p := range listing.Plans {
 		ids = append(ids, p.ID)
 		w.games[p.ID] = p.Features.Extras["games"]
+		w.unavailable[p.ID] = !p.Available
 	}
 	w.planIDs[serviceType] = ids
 	w.mu.Unlock()
 	return ids
 }
 
-// order buys a VPS or a game server (or tries a type nothing delivers,
-// which must be refused) and pays, sometimes with a declined card.
+// order buys a plan of any type (a plan the listing says nothing here can
+// deliver must be refused) and pays, sometimes with a declined card.
 func (w *world) order(a *account) {
 	types := []string{"vps", "vps", "game_server", "hosting", "dedicated"}
 	t := types[rand.IntN(len(types))]
@@ -239,8 +243,8 @@ func (w *world) order(a *account) {
 		opts = map[string]any{"game": w.games[plan], "location": "Dallas, US"}
 		w.mu.Unlock()
 	}
-	if t == "hosting" {
-		opts = map[string]any{"domain": "soak.example.com"}
+	if t == "hosting" { // a domain of its own: a second order for one is refused
+		opts = map[string]any{"domain": fmt.Sprintf("soak-%d.example.com", rand.Int64()), "location": "Dallas, US"}
 	}
 	var o struct {
 		OrderID string `json:"id"`
@@ -250,7 +254,10 @@ func (w *world) order(a *account) {
 	if err != nil {
 		return
 	}
-	if (t == "hosting" || t == "dedicated") && code == 201 {
+	w.mu.Lock()
+	undeliverable := w.unavailable[plan]
+	w.mu.Unlock()
+	if undeliverable && code == 201 {
 		w.violation("a " + t + " plan nothing here can deliver was sold")
 	}
 	if code != 201 {

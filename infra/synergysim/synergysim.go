@@ -235,3 +235,16 @@ func (s *Sim) sso(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, "<!doctype html><title>SynergyCP</title><h1>SynergyCP client area</h1><p>Signed in as %s, viewing %s %s.</p>",
 		c.Email, r.URL.Query().Get("view_type"), r.URL.Query().Get("view_id"))
 }
+
+// Refs maps assigned servers to their billing ids (the service numbers).
+func (s *Sim) Refs() map[int]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int]string{}
+	for _, sv := range s.st.Servers {
+		if sv.BillingID != "" {
+			out[sv.ID] = sv.BillingID
+		}
+	}
+	return out
+}

@@ -79,7 +79,7 @@ func (s *Stack) devPages(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /dev/panels.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]map[int]string{"virtfusion": s.panels.vf.Refs(), "virtfusion-uk": s.panels.vfUK.Refs(), "pterodactyl": s.panels.ptero.Refs(), "enhance": s.panels.enh.Refs()})
+		_ = json.NewEncoder(w).Encode(map[string]map[int]string{"virtfusion": s.panels.vf.Refs(), "virtfusion-uk": s.panels.vfUK.Refs(), "pterodactyl": s.panels.ptero.Refs(), "enhance": s.panels.enh.Refs(), "synergycp": s.panels.scp.Refs()})
 	})
 	mux.HandleFunc("GET /dev/mail/{id}", func(w http.ResponseWriter, r *http.Request) {
 		m, err := s.Mailbox.Get(r.PathValue("id"))
