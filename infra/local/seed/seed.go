@@ -124,7 +124,8 @@ func Plans() []catalog.PlanInput {
 		vps("vps-pro", "VPS Pro", 40, 8, 16, 320, 10, 4800, catalog.BestValue),
 		legacy,
 		ded("dedicated-e2236", "Xeon E-2236", 10, 6, 32, 960, "Intel Xeon E-2236", 8900, stock(6), catalog.NoBadge),
-		ded("dedicated-epyc-7302p", "EPYC 7302P", 20, 16, 128, 3840, "AMD EPYC 7302P", 19900, stock(2), catalog.Popular),
+		// Built to order (no stock limit): staff assign a machine when no exact one is free.
+		ded("dedicated-epyc-7302p", "EPYC 7302P", 20, 16, 128, 3840, "AMD EPYC 7302P", 19900, nil, catalog.Popular),
 		frankfurt(ded("dedicated-epyc-9354p", "EPYC 9354P", 30, 32, 256, 7680, "AMD EPYC 9354P", 34900, stock(0), catalog.NoBadge)),
 		host("hosting-starter", "Web Starter", 10, 10, 1, 300, catalog.NoBadge),
 		host("hosting-business", "Web Business", 20, 50, 10, 800, catalog.Popular),

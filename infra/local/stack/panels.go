@@ -272,3 +272,18 @@ func (p *panels) mapDedicatedPlans(ctx context.Context, plans *catalog.Service) 
 
 // SynergyCP is the simulated SynergyCP installation.
 func (s *Stack) SynergyCP() *synergysim.Sim { return s.panels.scp }
+
+// syncStock makes dedicated plans' stock follow the simulated inventory,
+// now and every interval (AWS: the outbox function's 5-minute sweep).
+func (s *Stack) syncStock(ctx context.Context, every time.Duration) {
+	for {
+		if _, err := s.Platform.Provisioning.SyncStock(ctx, s.Platform.Catalog, s.Platform.Orders); err != nil && ctx.Err() == nil {
+			s.Platform.Log.WarnContext(ctx, "stock sync", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}

@@ -212,6 +212,7 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
 	wg.Go(func() { s.Stripe.Run(ctx) })
 	wg.Go(func() { s.flows.Run(ctx) })
+	wg.Go(func() { s.syncStock(ctx, 30*time.Second) })
 	if s.demoPurchase {
 		wg.Go(func() {
 			if err := s.buyDemoService(ctx); err != nil && ctx.Err() == nil {

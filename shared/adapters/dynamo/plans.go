@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
@@ -201,4 +205,21 @@ func (s *Plans) ListPlans(ctx context.Context, status catalog.Status, t catalog.
 		plans = append(plans, *recs[i].plan())
 	}
 	return plans, nil
+}
+
+// SetStock implements catalog.Store: one conditional update on the stock
+// attribute itself, so it never undoes a reservation made after the read.
+func (s *Plans) SetStock(ctx context.Context, id string, from, to int64) error {
+	_, err := s.t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.t.name,
+		Key:                       planKey(id).av(),
+		UpdateExpression:          aws.String("SET #s = :to"),
+		ConditionExpression:       aws.String("#s = :from"),
+		ExpressionAttributeNames:  map[string]string{"#s": "stock"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":to": numAV(to), ":from": numAV(from)},
+	})
+	if err != nil {
+		return classify(err, "set stock of "+id)
+	}
+	return nil
 }

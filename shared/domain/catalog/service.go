@@ -27,6 +27,9 @@ type Store interface {
 	// DeletePlan removes the plan if its version is still version;
 	// apperr.NotFound or apperr.Conflict otherwise.
 	DeletePlan(ctx context.Context, id string, version int64) error
+	// SetStock sets a plan's stock to to if it is still from (a checkout
+	// reserving a unit meanwhile makes it refuse: apperr.Conflict).
+	SetStock(ctx context.Context, id string, from, to int64) error
 	// Generation names the catalog's current state as far as this store
 	// can see: it changes with every plan edit anywhere and every plan
 	// write (stock included) made through this store.
@@ -206,4 +209,17 @@ func SortForDisplay(plans []Plan) {
 		}
 		return cmp.Compare(a.Slug, b.Slug)
 	})
+}
+
+// SetStock moves a plan's stock from what was read to what the inventory
+// allows, unless a checkout moved it meanwhile (apperr.Conflict: read
+// again).
+func (s *Service) SetStock(ctx context.Context, id string, from, to int64) error {
+	if to < 0 {
+		to = 0
+	}
+	if err := s.store.SetStock(ctx, id, from, to); err != nil {
+		return fmt.Errorf("set stock of %s: %w", id, err)
+	}
+	return nil
 }

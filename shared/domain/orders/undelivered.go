@@ -62,3 +62,30 @@ func (s *Service) CancelAndRefund(ctx context.Context, orderID, staffID string) 
 	}
 	return out, nil
 }
+
+// Reserved counts the units of a plan that checkouts have reserved and no
+// service has been made for yet: open checkouts (pending, not expired)
+// and paid orders waiting for staff approval.
+func (s *Service) Reserved(ctx context.Context, planID string) (int64, error) {
+	var n int64
+	now := s.clock.Now()
+	for _, st := range []Status{Pending, AwaitingApproval} {
+		cursor := ""
+		for {
+			list, next, err := s.store.ListAllOrders(ctx, st, cursor, 100)
+			if err != nil {
+				return 0, err
+			}
+			for _, o := range list {
+				if o.PlanID == planID && o.StockReserved && (st != Pending || now.Before(o.ExpiresAt)) {
+					n++
+				}
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+	}
+	return n, nil
+}
