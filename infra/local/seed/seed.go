@@ -84,7 +84,8 @@ func Plans() []catalog.PlanInput {
 			Prices:      prices(usd),
 			Features: catalog.Features{CPUCores: cpu, RAMMB: ram * 1024, DiskGB: disk, DiskType: "nvme", BandwidthGB: 0, PortSpeedMbps: 10000,
 				Locations: []string{"Dallas, US"},
-				Extras:    map[string]string{"cpu_model": model, "ipv4": "/29", "raid": "RAID 1", "uplink": "10 Gbps", "ddos_protection": "included"}},
+				Extras: map[string]string{"cpu_model": model, "ipv4": "/29", "raid": "RAID 1", "uplink": "10 Gbps", "ddos_protection": "included",
+					"operating_systems": "debian-12, ubuntu-24.04, ubuntu-22.04, rocky-9, almalinux-9"}},
 		}
 	}
 	host := func(slug, name string, order, disk, sites, usd int64, badge catalog.Badge) catalog.PlanInput {

@@ -46,6 +46,7 @@ func TestValidate(t *testing.T) {
 		{"NegativeStock", func(in *catalog.PlanInput) { in.Stock = catalogtest.Int64(-1) }, "stock"},
 		{"NoLocations", func(in *catalog.PlanInput) { in.Features.Locations = nil }, "features.locations"},
 		{"ExtraOfOtherType", func(in *catalog.PlanInput) { in.Features.Extras["slots"] = "10" }, "features.extras.slots"},
+		{"UnknownImage", func(in *catalog.PlanInput) { in.Features.Extras["operating_systems"] = "debian-12, windows-95" }, "features.extras.operating_systems"},
 		{"BadDiskType", func(in *catalog.PlanInput) { in.Features.DiskType = "floppy" }, "features.disk_type"},
 		{"GatewayPriceWithoutPrice", func(in *catalog.PlanInput) { in.GatewayPriceIDs["stripe:GBP:monthly"] = "price_x" }, "gateway_price_ids.stripe:GBP:monthly"},
 		{"BadGatewayKey", func(in *catalog.PlanInput) { in.GatewayPriceIDs["nope"] = "x" }, "gateway_price_ids.nope"},

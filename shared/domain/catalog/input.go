@@ -129,6 +129,14 @@ func (in PlanInput) validateFeatures(f apperr.FieldErrors) {
 			continue
 		}
 		checkText(f, "features.extras."+k, v, 1, 200)
+		if k == "operating_systems" {
+			for s := range strings.SplitSeq(v, ",") {
+				if s = strings.TrimSpace(s); s != "" && !slices.Contains(OperatingSystems, s) {
+					f.Add("features.extras."+k, fmt.Sprintf("%q is not an image we install (known: %s)", s, strings.Join(OperatingSystems, ", ")))
+					break
+				}
+			}
+		}
 	}
 }
 

@@ -156,11 +156,16 @@ type Plan struct {
 // extraKeys are the per-type features a plan may declare beyond the common
 // ones. Unknown keys are refused so typos never reach the pricing page.
 var extraKeys = map[ServiceType][]string{
-	VPS:        {"ipv4", "ipv6", "virtualization", "backups"},
-	Dedicated:  {"cpu_model", "ipv4", "raid", "uplink", "ddos_protection"},
+	VPS:        {"ipv4", "ipv6", "virtualization", "backups", "operating_systems"},
+	Dedicated:  {"cpu_model", "ipv4", "raid", "uplink", "ddos_protection", "operating_systems"},
 	Hosting:    {"websites", "databases", "email_accounts", "ssl", "backups"},
 	GameServer: {"games", "slots", "backups", "ddos_protection"},
 }
+
+// OperatingSystems are the images VPS and dedicated plans may offer; a
+// plan's "operating_systems" extra narrows them to what its hardware's
+// installer has.
+var OperatingSystems = []string{"ubuntu-24.04", "ubuntu-22.04", "debian-12", "debian-11", "almalinux-9", "rocky-9"}
 
 // ExtraKeys returns the extras a service type accepts.
 func ExtraKeys(t ServiceType) []string { return slices.Clone(extraKeys[t]) }

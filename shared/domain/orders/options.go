@@ -12,7 +12,7 @@ import (
 )
 
 // OperatingSystems are the images VPS and dedicated orders may choose.
-var OperatingSystems = []string{"ubuntu-24.04", "ubuntu-22.04", "debian-12", "debian-11", "almalinux-9", "rocky-9"}
+var OperatingSystems = catalog.OperatingSystems
 
 // hostnameRE is an RFC 1123 host name: labels of letters, digits and inner
 // hyphens, at least two of them. Labels are at most 63 characters, checked
@@ -30,6 +30,22 @@ func validHost(v string) bool {
 		}
 	}
 	return hostnameRE.MatchString(v)
+}
+
+// Systems lists the operating systems a VPS or dedicated plan offers: its
+// "operating_systems" extra (what its hardware's installer has), or all
+// of OperatingSystems when it names none.
+func Systems(p *catalog.Plan) []string {
+	var out []string
+	for s := range strings.SplitSeq(p.Features.Extras["operating_systems"], ",") {
+		if s = strings.TrimSpace(s); s != "" && slices.Contains(OperatingSystems, s) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return OperatingSystems
+	}
+	return out
 }
 
 // Games lists the games a game-server plan offers (its "games" extra).
@@ -65,8 +81,8 @@ func (o Options) validate(p *catalog.Plan, f apperr.FieldErrors) Options {
 	switch p.ServiceType {
 	case catalog.VPS, catalog.Dedicated:
 		host("options.hostname", o.Hostname)
-		if !slices.Contains(OperatingSystems, o.OS) {
-			f.Add("options.os", "must be one of: "+strings.Join(OperatingSystems, ", "))
+		if systems := Systems(p); !slices.Contains(systems, o.OS) {
+			f.Add("options.os", "must be one of: "+strings.Join(systems, ", ")+" (what this plan's hardware installs)")
 		}
 		o.Game, o.Domain = "", ""
 	case catalog.GameServer:

@@ -52,3 +52,18 @@ func FuzzHostingDomain(f *testing.F) {
 		}
 	})
 }
+
+// A plan whose hardware installs only some images offers only those.
+func TestPlanOperatingSystems(t *testing.T) {
+	plan := &catalog.Plan{ServiceType: catalog.Dedicated, Features: catalog.Features{Extras: map[string]string{"operating_systems": "debian-12, rocky-9"}}}
+	for os, ok := range map[string]bool{"debian-12": true, "rocky-9": true, "ubuntu-24.04": false, "": false} {
+		f := apperr.FieldErrors{}
+		Options{Hostname: "metal.example.com", OS: os}.validate(plan, f)
+		if (f["options.os"] == "") != ok {
+			t.Errorf("%q: %v", os, f)
+		}
+	}
+	if got := Systems(&catalog.Plan{ServiceType: catalog.VPS}); len(got) != len(OperatingSystems) {
+		t.Errorf("a plan naming none offers %v", got)
+	}
+}

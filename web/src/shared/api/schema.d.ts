@@ -1939,7 +1939,7 @@ export interface components {
             bandwidth_gb: number;
             port_speed_mbps?: number;
             locations: string[];
-            /** @description Per service type: vps (ipv4, ipv6, virtualization, backups), dedicated (cpu_model, ipv4, raid, uplink, ddos_protection), hosting (websites, databases, email_accounts, ssl, backups), game_server (games, slots, backups, ddos_protection). */
+            /** @description Per service type: vps (ipv4, ipv6, virtualization, backups, operating_systems), dedicated (cpu_model, ipv4, raid, uplink, ddos_protection, operating_systems — a comma-separated list of the images its hardware installs; orders may choose only those), hosting (websites, databases, email_accounts, ssl, backups), game_server (games, slots, backups, ddos_protection). */
             extras?: {
                 [key: string]: string;
             };

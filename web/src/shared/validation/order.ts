@@ -47,6 +47,12 @@ export function unicodeDomain(v: string): string {
   }
 }
 
+/** systemsOf is what a plan's hardware installs: its operating_systems extra, or every image. */
+export function systemsOf(p: PlanShape): string[] {
+  const own = (p.features.extras?.operating_systems ?? '').split(',').map((s) => s.trim()).filter((s) => operatingSystems.includes(s))
+  return own.length ? own : operatingSystems
+}
+
 export function gamesOf(p: PlanShape): string[] {
   return (p.features.extras?.games ?? '').split(',').map((g) => g.trim()).filter(Boolean)
 }
@@ -63,7 +69,7 @@ export function validateOptions(p: PlanShape, o: Options): Record<string, string
     case 'vps':
     case 'dedicated':
       host('options.hostname', o.hostname)
-      if (!operatingSystems.includes((o.os ?? '').trim())) out['options.os'] = `must be one of: ${operatingSystems.join(', ')}`
+      if (!systemsOf(p).includes((o.os ?? '').trim())) out['options.os'] = `must be one of: ${systemsOf(p).join(', ')} (what this plan's hardware installs)`
       break
     case 'game_server': {
       const games = gamesOf(p)

@@ -8,8 +8,8 @@ import { currencyExponent } from '@/shared/format/money'
 export const cycles = ['monthly', 'quarterly', 'semi_annual', 'annual'] as const
 export type Cycle = (typeof cycles)[number]
 export const extraKeys: Record<Schemas['ServiceType'], string[]> = {
-  vps: ['ipv4', 'ipv6', 'virtualization', 'backups'],
-  dedicated: ['cpu_model', 'ipv4', 'raid', 'uplink', 'ddos_protection'],
+  vps: ['ipv4', 'ipv6', 'virtualization', 'backups', 'operating_systems'],
+  dedicated: ['cpu_model', 'ipv4', 'raid', 'uplink', 'ddos_protection', 'operating_systems'],
   hosting: ['websites', 'databases', 'email_accounts', 'ssl', 'backups'],
   game_server: ['games', 'slots', 'backups', 'ddos_protection'],
 }

@@ -20,6 +20,7 @@ export const extraLabels: Record<string, string> = {
   virtualization: 'Virtualization',
   backups: 'Backups',
   cpu_model: 'CPU',
+  operating_systems: 'Operating systems',
   raid: 'RAID',
   uplink: 'Uplink',
   ddos_protection: 'DDoS protection',
