@@ -73,6 +73,10 @@ type Dispatcher struct {
 	// Workers is how many subjects' items run at once (handlers and OnDead
 	// must be safe to call concurrently).
 	Workers int
+
+	// soonest is when the earliest item a pass left for later falls due
+	// (zero: none), so Run wakes for it instead of at the next interval.
+	soonest time.Time
 }
 
 // NewDispatcher returns a dispatcher with no handlers.
@@ -106,12 +110,17 @@ func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
 	}
 	slices.Sort(kinds)
 	n := 0
+	d.soonest = time.Time{}
 	for _, kind := range kinds {
 		items, err := d.store.PendingOutbox(ctx, kind, 100)
 		if err != nil {
 			return n, fmt.Errorf("list pending %s: %w", kind, err)
 		}
-		done, err := d.publishAll(ctx, d.handlers[kind], bySubject(items, d.clock.Now()))
+		groups, later := bySubject(items, d.clock.Now())
+		if !later.IsZero() && (d.soonest.IsZero() || later.Before(d.soonest)) {
+			d.soonest = later
+		}
+		done, err := d.publishAll(ctx, d.handlers[kind], groups)
 		n += done
 		if err != nil {
 			return n, err
@@ -120,12 +129,15 @@ func (d *Dispatcher) Publish(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// bySubject groups the items that are due by subject, keeping their order.
-func bySubject(items []Item, now time.Time) [][]Item {
-	var groups [][]Item
+// bySubject groups the items that are due by subject, keeping their
+// order, and tells when the earliest item not yet due falls due.
+func bySubject(items []Item, now time.Time) (groups [][]Item, later time.Time) {
 	at := map[string]int{}
 	for _, it := range items {
 		if it.NotBefore != nil && now.Before(*it.NotBefore) {
+			if later.IsZero() || it.NotBefore.Before(later) {
+				later = *it.NotBefore
+			}
 			continue // not due yet; a later sweep runs it
 		}
 		i, ok := at[it.Subject]
@@ -136,7 +148,7 @@ func bySubject(items []Item, now time.Time) [][]Item {
 		}
 		groups[i] = append(groups[i], it)
 	}
-	return groups
+	return groups, later
 }
 
 // publishAll runs the groups, Workers at a time. A failure to record an
@@ -200,20 +212,28 @@ func (d *Dispatcher) publishOne(ctx context.Context, h Handler, it Item) (bool, 
 	return true, nil
 }
 
-// Run publishes when kicked and every interval (the backstop for items a
-// crash left behind and for failed ones), until ctx ends.
+// Run publishes when kicked, when a delayed item falls due, and every
+// interval (the backstop for items a crash left behind and for failed
+// ones), until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	for {
 		if _, err := d.Publish(ctx); err != nil && ctx.Err() == nil {
 			d.log.WarnContext(ctx, "outbox publish failed", "err", err.Error())
 		}
+		wait := interval
+		d.mu.Lock()
+		if !d.soonest.IsZero() {
+			wait = min(wait, max(d.soonest.Sub(d.clock.Now()), 10*time.Millisecond))
+		}
+		d.mu.Unlock()
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-d.kick:
 		case <-t.C:
 		}
+		t.Stop()
 	}
 }

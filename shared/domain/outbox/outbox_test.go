@@ -159,3 +159,34 @@ func TestDispatcherRunsSubjectsConcurrentlyAndEachInOrder(t *testing.T) {
 		t.Errorf("ord_d ran %v: its second item must wait for the first", seen["ord_d"])
 	}
 }
+
+// Run wakes for a delayed item when it falls due, not at its next
+// interval (an hour here), and leaves it alone before then.
+func TestRunWakesForADelayedItem(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	api := minidyn.NewClient()
+	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.System{}
+	store := dynamo.NewOrders(dynamo.New(api, "ezscale", clk))
+	due := clk.Now().Add(300 * time.Millisecond)
+	it := outbox.New("later", "works", "ord_1", nil, clk.Now())
+	it.NotBefore = &due
+	if err := store.Apply(ctx, orders.Change{Outbox: []outbox.Item{it}}); err != nil {
+		t.Fatal(err)
+	}
+	d := outbox.NewDispatcher(store, clk, slog.New(slog.DiscardHandler))
+	ran := make(chan time.Time, 1)
+	d.Handle("works", func(context.Context, outbox.Item) error { ran <- time.Now(); return nil })
+	go d.Run(ctx, time.Hour)
+	select {
+	case at := <-ran:
+		if at.Before(due) {
+			t.Fatalf("ran %s before it was due", due.Sub(at))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the delayed item did not run when it fell due")
+	}
+}
