@@ -83,6 +83,7 @@ type server struct {
 	Status                             string // "", installing, suspended
 	Power                              string // running, offline
 	Limits, FeatureLimits              map[string]any
+	Reinstalls                         int
 	reads                              int
 	Created                            time.Time
 }
@@ -90,6 +91,18 @@ type server struct {
 // New returns a simulator with the panel's default limits.
 func New(appKey, clientKey string) *Sim {
 	return &Sim{AppKey: appKey, ClientKey: clientKey, AppLimit: 240, ClientLimit: 720, InstallPolls: 2, windows: map[string][]time.Time{}, now: time.Now}
+}
+
+// Reinstalls counts the reinstalls of the server with external id ext.
+func (s *Sim) Reinstalls(ext string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sv := range s.servers {
+		if sv.ExternalID == ext {
+			return sv.Reinstalls
+		}
+	}
+	return 0
 }
 
 // Password is the panel password of the user with external id ext.
@@ -186,6 +199,7 @@ func (s *Sim) Handler() http.Handler {
 	app("POST /api/application/servers/{id}/suspend", s.suspend(true))
 	app("POST /api/application/servers/{id}/unsuspend", s.suspend(false))
 	app("PATCH /api/application/servers/{id}/build", s.build)
+	app("POST /api/application/servers/{id}/reinstall", s.reinstall)
 	app("DELETE /api/application/servers/{id}", s.deleteServer)
 	cli("POST /api/client/servers/{identifier}/power", s.power)
 	cli("GET /api/client/servers/{identifier}/resources", s.resources)

@@ -326,6 +326,24 @@ func (s *Sim) suspend(on bool) http.HandlerFunc {
 	}
 }
 
+// reinstall runs the egg's install script again (the server reads
+// "installing" for a while); a suspended or installing server is refused.
+func (s *Sim) reinstall(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.Atoi(r.PathValue("id"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.read(func(sv *server) bool { return sv.ID == id })
+	switch {
+	case sv == nil:
+		notFound(w)
+	case sv.Status == "suspended" || sv.Status == "installing":
+		writeErrors(w, http.StatusConflict, apiError{Code: "ConflictHttpException", Detail: fmt.Sprintf("This server is %s.", sv.Status)})
+	default:
+		sv.Status, sv.Power, sv.reads, sv.Reinstalls = "installing", "offline", 0, sv.Reinstalls+1
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
 func (s *Sim) build(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.Atoi(r.PathValue("id"))
 	b := body(r)

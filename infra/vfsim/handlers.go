@@ -159,6 +159,8 @@ func (s *Sim) build(w http.ResponseWriter, r *http.Request, sv *server) {
 		locked(w)
 	default:
 		sv.Name, sv.Hostname, sv.Building, sv.reads = str(b, "name"), str(b, "hostname"), true, 0
+		// A reinstall's system has a password nobody has been told.
+		sv.Template, sv.Builds, sv.RootPassword = os, sv.Builds+1, ""
 		writeJSON(w, http.StatusOK, map[string]any{"data": sv.data()})
 	}
 }

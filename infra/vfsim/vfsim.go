@@ -70,8 +70,10 @@ type server struct {
 	Power                                string
 	Memory, CPUCores, Storage, Traffic   int
 	IPv4, RootPassword                   string
-	reads                                int
-	Created                              time.Time
+	// Template is the OS installed last; Builds counts installs.
+	Template, Builds int
+	reads            int
+	Created          time.Time
 }
 
 // New returns a simulator knowing packages 1–3 and templates 1–6.
@@ -95,6 +97,17 @@ func (s *Sim) RootPassword(id int) string {
 		return sv.RootPassword
 	}
 	return ""
+}
+
+// Installs is the template the server's last install used and how many
+// installs it has had (0, 0 when there is no such server).
+func (s *Sim) Installs(id int) (template, builds int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sv := s.find(id); sv != nil {
+		return sv.Template, sv.Builds
+	}
+	return 0, 0
 }
 
 // PackageOf is the server's package (0 when there is no such server).

@@ -85,6 +85,9 @@ type Platform struct {
 	Provisioning *provisioning.Engine
 	// PanelConcurrency bounds the panel worker's calls per panel.
 	PanelConcurrency map[string]int
+	// ReinstallCheckEvery is how often a reinstall is read at its panel
+	// until it is done (a delayed outbox item each time).
+	ReinstallCheckEvery time.Duration
 	// Search is the admin console's search.
 	Search *search.Finder
 	// OpenAPI returns the API document for GET /v1/openapi.json. Only what
@@ -98,13 +101,14 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	ad = withDefaults(ad)
 	tbl := dynamo.New(ad.DynamoDB, cfg.TableName, clk)
 	p := &Platform{
-		PanelConcurrency: ad.Panels.Limits,
-		Config:           cfg,
-		Log:              log,
-		Clock:            clk,
-		Table:            tbl,
-		Sealer:           envelope.New(ad.Keys),
-		Catalog:          catalog.NewService(dynamo.NewPlans(tbl), clk, cfg.LowStockThreshold),
+		ReinstallCheckEvery: time.Minute,
+		PanelConcurrency:    ad.Panels.Limits,
+		Config:              cfg,
+		Log:                 log,
+		Clock:               clk,
+		Table:               tbl,
+		Sealer:              envelope.New(ad.Keys),
+		Catalog:             catalog.NewService(dynamo.NewPlans(tbl), clk, cfg.LowStockThreshold),
 	}
 	notes := dynamo.NewNotifications(tbl)
 	p.Notify = notify.NewService(notify.Config{
@@ -167,6 +171,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 		return p.Provisioning.PlanChanged(ctx, it.Subject, in.ToPlanID)
 	})
 	p.handleSubscriptionEnds(cfg.SubscriptionEndGrace)
+	p.handleReinstalls()
 	return p
 }
 

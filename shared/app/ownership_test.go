@@ -62,6 +62,7 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 		"/v1/me/services/{id}/power":               func() string { return aliceService(t, e, alice) },
 		"/v1/me/services/{id}/login":               func() string { return aliceService(t, e, alice) },
 		"/v1/me/services/{id}/credentials":         func() string { return aliceService(t, e, alice) },
+		"/v1/me/services/{id}/reinstall":           func() string { return aliceService(t, e, alice) },
 		"/v1/me/payment-methods/{id}":              func() string { return aliceCard(t, e, alice) },
 		"/v1/me/subscriptions/{id}/cancel":         func() string { return aliceSubscription(t, e, alice, false) },
 		"/v1/me/subscriptions/{id}/change/preview": func() string { return aliceSubscription(t, e, alice, false) },

@@ -209,6 +209,9 @@ func redrive(ctx context.Context, p *app.Platform, flows *workflows.Local) {
 // VirtFusionUK is the simulated London cluster.
 func (s *Stack) VirtFusionUK() *vfsim.Sim { return s.panels.vfUK }
 
+// Pterodactyl is the simulated game panel (tests).
+func (s *Stack) Pterodactyl() *pterosim.Sim { return s.panels.ptero }
+
 // mapHostingPlans gives every hosting plan its own simulated Enhance plan
 // (in catalog order) with the plan's allowances, as an operator would
 // create them in Enhance.

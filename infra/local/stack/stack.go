@@ -167,6 +167,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	adapters.Panels = app.PanelsOf(pan.registry)
 	p := app.New(cfg, adapters, o.Log, o.Clock)
 	p.OpenAPI = openapi.JSON
+	p.ReinstallCheckEvery = time.Second // the simulators install in a few reads
 	flows, err := provisioningFlows(p, o.Log)
 	if err != nil {
 		return nil, err

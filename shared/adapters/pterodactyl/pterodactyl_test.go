@@ -268,3 +268,39 @@ func TestCredentials(t *testing.T) {
 		t.Fatalf("retry: %+v, %v", c, err)
 	}
 }
+
+// A reinstall runs the egg's install again (the server reads Building
+// until it is done) and keeps the panel login; it is a POST, so one
+// failure is the answer, and a server already installing is refused.
+func TestReinstall(t *testing.T) {
+	sim, p, _ := setup(t)
+	ctx := context.Background()
+	r, err := p.Create(ctx, request("ezs-svc_r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Reinstall(ctx, r.ID, provisioning.ReinstallRequest{Ref: "ezs-svc_r"}); !errors.Is(err, provisioning.ErrRejected) {
+		t.Fatalf("while installing: %v", err)
+	}
+	for range 5 {
+		if _, err := p.Status(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, inject := range []func(){func() { sim.FailNext(500) }, func() { sim.FailNext(429) }, sim.HangNext} {
+		inject()
+		if _, err := p.Reinstall(ctx, r.ID, provisioning.ReinstallRequest{Ref: "ezs-svc_r"}); !errors.Is(err, provisioning.ErrTransient) || sim.Reinstalls("ezs-svc_r") != 0 {
+			t.Fatalf("fault: %v, %d reinstalls", err, sim.Reinstalls("ezs-svc_r"))
+		}
+	}
+	got, err := p.Reinstall(ctx, r.ID, provisioning.ReinstallRequest{Ref: "ezs-svc_r"})
+	if err != nil || got.NewLogin || sim.Reinstalls("ezs-svc_r") != 1 {
+		t.Fatalf("reinstall: %+v %v", got, err)
+	}
+	if s, err := p.Status(ctx, r.ID); err != nil || s.State != provisioning.Building {
+		t.Fatalf("after: %+v %v", s, err)
+	}
+	if _, err := p.Reinstall(ctx, "999", provisioning.ReinstallRequest{}); !errors.Is(err, provisioning.ErrNotFound) {
+		t.Fatalf("unknown server: %v", err)
+	}
+}

@@ -311,3 +311,12 @@ func (p *Panel) Credentials(ctx context.Context, id string, o provisioning.Owner
 	}
 	return &provisioning.Credentials{Username: a.Email, Password: password}, nil
 }
+
+// Reinstall implements provisioning.Reinstaller: Pterodactyl runs the
+// egg's install script again; the panel login is untouched.
+func (p *Panel) Reinstall(ctx context.Context, id string, _ provisioning.ReinstallRequest) (*provisioning.Reinstalled, error) {
+	if err := p.call(ctx, p.c.AppKey, http.MethodPost, "/api/application/servers/"+url.PathEscape(id)+"/reinstall", nil, nil); err != nil {
+		return nil, err
+	}
+	return &provisioning.Reinstalled{}, nil
+}

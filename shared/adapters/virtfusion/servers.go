@@ -296,3 +296,25 @@ func (p *Panel) Credentials(ctx context.Context, id string, _ provisioning.Owner
 	}
 	return &provisioning.Credentials{Username: "root", Password: out.Data.ExpectedPassword}, nil
 }
+
+// Reinstall implements provisioning.Reinstaller: VirtFusion reinstalls
+// with the same build call that installed it, keeping our ref as its name.
+// The new system has a new root password, which we learn only by setting
+// one once it is built.
+func (p *Panel) Reinstall(ctx context.Context, id string, r provisioning.ReinstallRequest) (*provisioning.Reinstalled, error) {
+	os, ok := p.c.Templates[r.OS]
+	if !ok {
+		return nil, &provisioning.PanelError{Kind: provisioning.ErrRejected, Detail: fmt.Sprintf("no operating system template is configured for %q", r.OS)}
+	}
+	var built struct {
+		Data serverData `json:"data"`
+	}
+	in := map[string]any{"operatingSystemId": os, "name": r.Ref, "hostname": r.Hostname, "email": false, "vnc": false, "ipv6": true}
+	if err := p.call(ctx, http.MethodPost, "/servers/"+url.PathEscape(id)+"/build", in, &built); err != nil {
+		return nil, err
+	}
+	if _, err := built.Data.resource(); err != nil {
+		return nil, err
+	}
+	return &provisioning.Reinstalled{NewLogin: true}, nil
+}

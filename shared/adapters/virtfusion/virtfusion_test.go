@@ -281,3 +281,47 @@ func TestTransientReadsAreRetriedOnce(t *testing.T) {
 		}
 	}
 }
+
+// A reinstall is the build call again with our ref as the name; it is a
+// POST, so one failure is the answer (never retried), and an OS without a
+// template is refused before any call.
+func TestReinstall(t *testing.T) {
+	ctx := context.Background()
+	sim, p := setup(t, token)
+	id := built(t, p, "ezs-r1")
+	n, _ := strconv.Atoi(id)
+	req := provisioning.ReinstallRequest{Ref: "ezs-r1", Hostname: "web1.example.com", OS: "debian-12"}
+	for _, f := range []struct {
+		name   string
+		inject func(*vfsim.Sim)
+		want   error
+	}{
+		{"RateLimited", func(s *vfsim.Sim) { s.FailNext(http.StatusTooManyRequests) }, provisioning.ErrTransient},
+		{"ServerError", func(s *vfsim.Sim) { s.FailNext(http.StatusBadGateway) }, provisioning.ErrTransient},
+		{"Timeout", func(s *vfsim.Sim) { s.HangNext() }, provisioning.ErrTransient},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			f.inject(sim)
+			if _, err := p.Reinstall(ctx, id, req); !errors.Is(err, f.want) {
+				t.Fatalf("got %v, want %v", err, f.want)
+			}
+			if _, builds := sim.Installs(n); builds != 1 {
+				t.Fatalf("a failed reinstall was retried into %d installs", builds)
+			}
+		})
+	}
+	if _, err := p.Reinstall(ctx, id, provisioning.ReinstallRequest{Ref: "ezs-r1", OS: "windows-95"}); !errors.Is(err, provisioning.ErrRejected) {
+		t.Fatalf("unknown OS: %v", err)
+	}
+	got, err := p.Reinstall(ctx, id, req)
+	if err != nil || !got.NewLogin {
+		t.Fatalf("reinstall: %+v %v", got, err)
+	}
+	r, err := p.Status(ctx, id)
+	if tpl, builds := sim.Installs(n); err != nil || r.State != provisioning.Building || r.Ref != "ezs-r1" || tpl != 3 || builds != 2 || sim.RootPassword(n) != "" {
+		t.Fatalf("after: %+v %v, template %d, %d installs", r, err, tpl, builds)
+	}
+	if _, err := p.Reinstall(ctx, "999", req); !errors.Is(err, provisioning.ErrNotFound) {
+		t.Fatalf("unknown server: %v", err)
+	}
+}

@@ -174,6 +174,7 @@ type Provisioning interface {
 	Power(ctx context.Context, customerID, id string, a provisioning.Power, actor string) error
 	Retry(ctx context.Context, id, actor string) (*provisioning.Service, error)
 	RetryOnOtherHardware(ctx context.Context, id, actor string) (*provisioning.Service, error)
+	Reinstall(ctx context.Context, customerID, id, os, actor string) (*provisioning.Service, error)
 	Resize(ctx context.Context, id, planID, actor string) (*provisioning.Service, error)
 	RevealCredentials(ctx context.Context, customerID, id, actor string) (*provisioning.Credentials, error)
 	Service(ctx context.Context, customerID, id string) (*provisioning.Service, error)

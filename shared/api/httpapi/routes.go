@@ -162,6 +162,8 @@ func Routes(d Deps) []httpx.Route {
 		servicesScope(P, "/v1/me/services/{id}/login", accounts.ScopeServicesControl, sv.myLogin),
 		// Credentials need the password again, in a session (no API token, no impersonation).
 		sensitive(P, "/v1/me/services/{id}/credentials", sv.myCredentials),
+		// A reinstall wipes the server: the password again, in a session.
+		sensitive(P, "/v1/me/services/{id}/reinstall", sv.myReinstall),
 		billingScope(G, "/v1/me/payment-methods", or.myPaymentMethods),
 		billingScope(P, "/v1/me/payment-methods/setup", or.setupPaymentMethod),
 		billingScope(P, "/v1/me/payment-methods/{id}/default", or.defaultPaymentMethod),
@@ -225,6 +227,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/services/{id}/retry", accounts.ServicesManage, sv.adminAction("retry", retryService)),
 		staff(P, "/v1/admin/services/{id}/retry-hardware", accounts.ServicesManage, sv.adminAction("retry_hardware", retryOnOtherHardware)),
 		staff(P, "/v1/admin/services/{id}/modify", accounts.ServicesManage, sv.adminModify),
+		staff(P, "/v1/admin/services/{id}/reinstall", accounts.ServicesManage, sv.adminReinstall),
 		staff(G, "/v1/admin/services/{id}/hardware", accounts.ServicesRead, sv.adminHardware),
 		staff(P, "/v1/admin/services/{id}/hardware", accounts.ServicesManage, sv.adminAssignHardware),
 		staff(P, "/v1/admin/services/{id}/cancel-refund", accounts.BillingManage, sv.adminCancelRefund),

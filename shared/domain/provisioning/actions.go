@@ -97,6 +97,9 @@ func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, acto
 	if s.Status != StatusActive {
 		return apperr.New(apperr.Conflict, "only an active service can be powered; this one is %s", s.Status)
 	}
+	if s.Stage == StageReinstalling {
+		return apperr.New(apperr.Conflict, "this service is being reinstalled; power controls return when it is done")
+	}
 	pw, ok := p.(Powerer)
 	if !ok {
 		return cannot("power controls")

@@ -285,13 +285,29 @@ func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Serv
 	if err != nil {
 		return nil, err
 	}
+	if err := e.readyMail(ctx, svc, "provisioned:"+svcID); err != nil {
+		return nil, err
+	}
 	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
 	if err != nil {
 		return nil, err
 	}
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertProvisioned, Key: "provisioned-alert:" + svcID,
+		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "panel": svc.Panel, "ip_address": strings.Join(svc.IPs, ", "),
+			"reference": svc.OrderID}})
+	return svc, err
+}
+
+// readyMail e-mails the owner that svc is ready, with its address and
+// login, once per key.
+func (e *Engine) readyMail(ctx context.Context, svc *Service, key string) error {
+	owner, err := e.Customers.Owner(ctx, svc.CustomerID)
+	if err != nil {
+		return err
+	}
 	c, err := e.openCredentials(ctx, svc)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ip, user, pass := strings.Join(svc.IPs, ", "), c.Username, c.Password
 	if len(svc.Addresses) > 0 { // players need the port too
@@ -306,16 +322,10 @@ func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Serv
 	if pass == "" {
 		pass = "the one you already use for this control panel"
 	}
-	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.ServiceProvisioned, To: owner.Email, Key: "provisioned:" + svcID,
-		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "account_service_url": e.AccountURL + "/services/" + svcID,
-			"ip_address": ip, "username": user, "password": pass, "panel_url": e.AccountURL + "/services/" + svcID}})
-	if err != nil {
-		return nil, err
-	}
-	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertProvisioned, Key: "provisioned-alert:" + svcID,
-		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "panel": svc.Panel, "ip_address": strings.Join(svc.IPs, ", "),
-			"reference": svc.OrderID}})
-	return svc, err
+	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.ServiceProvisioned, To: owner.Email, Key: key,
+		Data: map[string]any{"customer_name": owner.Name, "service_name": serviceName(svc), "account_service_url": e.AccountURL + "/services/" + svc.ID,
+			"ip_address": ip, "username": user, "password": pass, "panel_url": e.AccountURL + "/services/" + svc.ID}})
+	return err
 }
 
 func serviceName(s *Service) string {

@@ -21,12 +21,18 @@ var ErrNotOurs = errors.New("the panel's resource is no longer this service's")
 // the action, is logged, and alerts admins. A resource that is gone
 // answers ErrNotFound (terminating it is then already done).
 func (e *Engine) ours(ctx context.Context, s *Service, p Panel, action, actor string) error {
+	_, err := e.oursNow(ctx, s, p, action, actor)
+	return err
+}
+
+// oursNow is ours that also returns the resource as the panel reports it.
+func (e *Engine) oursNow(ctx context.Context, s *Service, p Panel, action, actor string) (*Resource, error) {
 	r, err := p.Status(ctx, s.PanelID)
 	if err != nil {
-		return panelErr(err)
+		return nil, panelErr(err)
 	}
 	if slices.Contains(s.Refs(), r.Ref) {
-		return nil
+		return r, nil
 	}
 	err = fmt.Errorf("%w: %s %s is %q at the panel, we expected %q", ErrNotOurs, p.Name(), s.PanelID, r.Ref, s.Ref)
 	e.logCall(ctx, s.ID, action, map[string]string{"id": s.PanelID, "expected_ref": s.Ref}, map[string]string{"found_ref": r.Ref}, err, actor)
@@ -35,5 +41,5 @@ func (e *Engine) ours(ctx context.Context, s *Service, p Panel, action, actor st
 			"reference": s.ID}}); aerr != nil {
 		e.Log.ErrorContext(ctx, "ownership alert not queued", "service", s.ID, "err", aerr.Error())
 	}
-	return apperr.Wrap(err, apperr.Conflict, "the control panel's resource for this service is no longer ours; nothing was done and our team has been alerted")
+	return nil, apperr.Wrap(err, apperr.Conflict, "the control panel's resource for this service is no longer ours; nothing was done and our team has been alerted")
 }

@@ -190,6 +190,28 @@ type CredentialIssuer interface {
 	Credentials(ctx context.Context, id string, o Owner) (*Credentials, error)
 }
 
+// Reinstaller wipes a service and installs it afresh: a machine's
+// operating system, a game server's game. The resource reads Building
+// until the panel has finished.
+type Reinstaller interface {
+	Reinstall(ctx context.Context, id string, r ReinstallRequest) (*Reinstalled, error)
+}
+
+// ReinstallRequest is what to install; Ref and Hostname are the
+// service's, so the resource still carries our reference afterwards.
+type ReinstallRequest struct {
+	Ref      string
+	Hostname string
+	OS       string // VPS and dedicated; empty for game servers
+}
+
+// Reinstalled says what became of the login.
+type Reinstalled struct {
+	// NewLogin: the old login no longer works (a fresh root password);
+	// a CredentialIssuer issues the new one once the install is done.
+	NewLogin bool
+}
+
 // Hardware is a machine in a panel's inventory.
 type Hardware struct {
 	ID       string `json:"id"`
@@ -227,6 +249,7 @@ const (
 	CapLogin       Capability = "login"
 	CapCredentials Capability = "credentials"
 	CapHardware    Capability = "hardware" // machines from an inventory (HardwareAllocator)
+	CapReinstall   Capability = "reinstall"
 )
 
 // CapabilitiesOf lists what p can do beyond the core, in a fixed order.
@@ -249,6 +272,9 @@ func CapabilitiesOf(p Panel) []Capability {
 	}
 	if _, ok := p.(HardwareAllocator); ok {
 		out = append(out, CapHardware)
+	}
+	if _, ok := p.(Reinstaller); ok {
+		out = append(out, CapReinstall)
 	}
 	return out
 }

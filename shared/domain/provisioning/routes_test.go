@@ -63,7 +63,7 @@ func TestActionsFollowCapabilities(t *testing.T) {
 	w := provisioningtest.New(t)
 	ctx := context.Background()
 	svc := provision(t, w, "ord_vps")
-	if got := w.Engine.Capabilities(svc); !slices.Equal(got, []provisioning.Capability{"power", "resize", "usage", "login", "credentials"}) {
+	if got := w.Engine.Capabilities(svc); !slices.Equal(got, []provisioning.Capability{"power", "resize", "usage", "login", "credentials", "reinstall"}) {
 		t.Fatalf("virtfusion capabilities = %v", got)
 	}
 	vf, _ := w.Engine.Panels.Named("virtfusion")
@@ -76,6 +76,10 @@ func TestActionsFollowCapabilities(t *testing.T) {
 		"usage":  func() error { _, err := w.Engine.Usage(ctx, "usr_1", svc.ID); return err },
 		"login":  func() error { _, err := w.Engine.LoginURL(ctx, "usr_1", svc.ID); return err },
 		"resize": func() error { _, err := w.Engine.Resize(ctx, svc.ID, "pln_vps_big", "staff"); return err },
+		"reinstall": func() error {
+			_, err := w.Engine.Reinstall(ctx, "usr_1", svc.ID, "debian-12", "usr_1")
+			return err
+		},
 	} {
 		if err := call(); !apperr.Is(err, apperr.Conflict) {
 			t.Errorf("%s on a core-only panel = %v, want a conflict", name, err)
