@@ -2,7 +2,7 @@
 // dedicated server in the browser, pays in the simulated Stripe, and
 // watches each become active (the deployed provisioning workflow against
 // the VirtFusion, Pterodactyl, Enhance and SynergyCP simulators); powers
-// the VPS and reveals its login; opens the website's control panel; staff
+// the VPS, reveals its login and reinstalls it; opens the website's control panel; staff
 // approve the dedicated server and assign it hardware; staff see the
 // provisioning log, suspend and move a service to another plan.
 import { after, before, describe, it } from 'node:test'
@@ -145,6 +145,28 @@ describe('provisioning', () => {
     assert.equal(ready, 2, 'both credentials e-mails are in the dev mailbox')
     await mail.getByText(/VPS Starter.*is ready/).first().click()
     await mail.getByText(rootPassword).first().waitFor()
+
+    // Reinstall: choose the system, type the server's name and the account
+    // password; the page follows the install and the new login is shown.
+    await page.goto(stack.base + '/account/services')
+    await page.getByTestId('my-services').getByText('VPS Starter').click()
+    await page.getByTestId('service-reinstall').click()
+    await page.getByTestId('reinstall-os').click()
+    await page.getByRole('option', { name: 'ubuntu-24.04' }).click()
+    assert.ok(await page.getByTestId('reinstall-submit').isDisabled(), 'Reinstall waits for the name and the password')
+    await page.getByTestId('reinstall-confirm').locator('input').fill('web1.example.com')
+    await page.getByTestId('reinstall-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('reinstall-submit').click()
+    await page.getByTestId('service-reinstalling').waitFor()
+    await page.getByTestId('service-reinstalling').waitFor({ state: 'detached', timeout: 30000 })
+    await page.getByTestId('service-power').getByText('Running').waitFor()
+    await page.getByText('ubuntu-24.04').first().waitFor()
+    await page.getByTestId('service-credentials').click()
+    await page.getByTestId('credentials-password').locator('input').fill(stack.customer.password)
+    await page.getByTestId('credentials-show').click()
+    const newPassword = (await page.getByTestId('credentials-value').textContent()).trim()
+    assert.ok(newPassword.length >= 12 && newPassword !== rootPassword, 'a new root password after the reinstall')
+    await page.getByTestId('credentials-close').click()
   })
 
   it('web hosting ordered in the browser becomes a website with a control panel link', async () => {

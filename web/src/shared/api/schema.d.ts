@@ -824,6 +824,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/services/{id}/reinstall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wipe the service and install it afresh (a server's operating system, a game server's game), after typing the account password again
+         * @description Only where the service's capabilities include `reinstall`, and only for an active service whose panel is not already installing it. `os` is required for VPS and dedicated servers (one of the plan's operating systems) and must be empty for game servers. Sessions only (API tokens and staff impersonating the customer are refused); password attempts are limited and audited. The answer is the service with `stage: reinstalling`; when the panel is done the stage clears, a new login is issued where the old one died, and the customer is e-mailed their login.
+         */
+        post: operations["reinstallMyService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/payment-methods": {
         parameters: {
             query?: never;
@@ -1458,6 +1480,28 @@ export interface paths {
          * @description Billing is not changed: customers change plans (with proration) from their subscription, which resizes the service the same way. A service still being set up answers 503 (try again once it is active); a failed or terminated one records the plan, so a retried provisioning builds it.
          */
         post: operations["adminModifyService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/services/{id}/reinstall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wipe a customer's service and install it afresh, with the reason staff give (audited)
+         * @description The same rules as the customer's reinstall: the panel must offer it, the service must be active and not already installing, and `os` must be one of the plan's operating systems (empty for game servers).
+         */
+        post: operations["adminReinstallService"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2633,12 +2677,12 @@ export interface components {
             /** @description the panel's machine chosen for a dedicated server */
             hardware?: string;
             /**
-             * @description what a service being set up waits for: awaiting_hardware — staff assign a machine (POST /v1/admin/services/{id}/hardware)
+             * @description what the service waits for: awaiting_hardware — staff assign a machine (POST /v1/admin/services/{id}/hardware); reinstalling — its panel is installing it afresh (power controls return, and a new login is issued where the old one died, when it is done)
              * @enum {string}
              */
-            stage?: "awaiting_hardware";
+            stage?: "awaiting_hardware" | "reinstalling";
             /** @description What the service's control panel can do beyond create, status, suspend, unsuspend and terminate; the apps offer only these actions (power controls, plan changes, live usage, a login link, issued credentials). Empty when the service's panel instance is not configured here. */
-            capabilities: ("power" | "resize" | "usage" | "login" | "credentials" | "hardware")[];
+            capabilities: ("power" | "resize" | "usage" | "login" | "credentials" | "hardware" | "reinstall")[];
             archived: boolean;
             /** Format: date-time */
             created_at: string;
@@ -4232,6 +4276,42 @@ export interface operations {
             503: components["responses"]["Error"];
         };
     };
+    reinstallMyService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    os?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Reinstall started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
     listMyPaymentMethods: {
         parameters: {
             query?: never;
@@ -5328,6 +5408,41 @@ export interface operations {
         responses: {
             /** @description OK */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    adminReinstallService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    os?: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Reinstall started */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
