@@ -18,7 +18,6 @@ import (
 
 	"github.com/ezscale/platform/infra/local/seed"
 	"github.com/ezscale/platform/infra/local/stack"
-	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
 	"github.com/ezscale/platform/shared/platform/logging"
 )
@@ -56,7 +55,7 @@ func run() error {
 		BaseURL: base,
 		DataDir: getenv("DATA_DIR", ".data"),
 		WebDist: getenv("WEB_DIST", "web/dist"),
-		Log:     log, Clock: clock.System{}, Env: env,
+		Log:     log, Env: env, // the dev clock (POST /dev/clock moves it)
 		// The demo customer's first VPS; DEMO_PURCHASE=off starts empty
 		// (the browser tests count what they buy).
 		DemoPurchase: getenv("DEMO_PURCHASE", "on") != "off",
@@ -83,6 +82,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Dev mailbox (no mail leaves this machine)   %s/dev/mail
   Discord alerts (simulated webhook)          %s/dev/discord
   Stripe simulator (renewals)                 %s/dev/stripe/
+  Dev clock (POST {"advance":"5d"} moves it)  %s/dev/clock
   Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined
 
   Demo admin      %s / %s
@@ -92,7 +92,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Demo coupon     %s (10 %% off, once per customer); tax rates DE, GB, US-TX (admin → Invoices)
 
 Ctrl-C stops; data persists. make dev-reset wipes it.
-`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

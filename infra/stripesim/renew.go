@@ -194,3 +194,33 @@ func (s *Sim) ledgerJSON(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
 }
+
+// RenewDue ends every period that has run out by the simulator's clock,
+// as Stripe does on its own: each active or trialing subscription whose
+// period ended is renewed (charged to its default card, which may decline)
+// or, set to cancel at period end, deleted — period after period, when
+// the clock was moved on by months. It returns how many periods ended.
+func (s *Sim) RenewDue() int {
+	n := 0
+	for range 36 { // three years of monthly periods at most per call
+		s.mu.Lock()
+		var due []string
+		for id, o := range s.objects {
+			if o["object"] == "subscription" && (o["status"] == "active" || o["status"] == "trialing") &&
+				intOf(o["current_period_end"]) > 0 && intOf(o["current_period_end"]) <= int(s.now()) {
+				due = append(due, id)
+			}
+		}
+		s.mu.Unlock()
+		if len(due) == 0 {
+			break
+		}
+		sort.Strings(due)
+		for _, id := range due {
+			if err := s.Renew(id, false); err == nil {
+				n++
+			}
+		}
+	}
+	return n
+}

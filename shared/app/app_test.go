@@ -453,3 +453,20 @@ func TestLambdaAdapter(t *testing.T) {
 		t.Fatalf("admin route on catalog function = %d", resp.StatusCode)
 	}
 }
+
+// What the functions serve has no /dev/ routes in any stage: the clock
+// control and the simulators belong to the local stack alone.
+func TestNoDevRoutesOutsideTheLocalStack(t *testing.T) {
+	e := newEnv(t)
+	for _, r := range []struct{ method, path string }{{"GET", "/dev/clock"}, {"POST", "/dev/clock"}, {"GET", "/dev/mail"}, {"GET", "/dev/stripe/"}} {
+		req, _ := http.NewRequest(r.method, e.srv.URL+r.path, strings.NewReader(`{"advance":"72h"}`))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Fatalf("%s %s: %d", r.method, r.path, res.StatusCode)
+		}
+	}
+}

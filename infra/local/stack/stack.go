@@ -48,7 +48,9 @@ type Options struct {
 	DataDir string // journal, local key and generated secrets live here
 	WebDist string // directory holding site/, account/ and admin/ builds; empty: no web apps
 	Log     *slog.Logger
-	Clock   clock.Clock
+	// Clock is the platform's clock; nil is the dev clock, restored from
+	// the data directory and moved forward by POST /dev/clock.
+	Clock clock.Clock
 	// Env overrides configuration variables (see shared/config).
 	Env map[string]string
 	// DemoPurchase makes the demo customer buy a VPS once, through the
@@ -66,6 +68,8 @@ type Stack struct {
 	Mailbox      *devmail.Box
 	Discord      *discordsim.Sim
 	Stripe       *stripesim.Sim
+	// Clock is the dev clock (nil when Options gave another clock).
+	Clock        *clock.Offset
 	panels       *panels
 	flows        *workflows.Local
 	handler      http.Handler
@@ -81,6 +85,14 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	totpSecret, err := demoTOTPSecret(o.DataDir)
 	if err != nil {
 		return nil, err
+	}
+	var dev *clock.Offset
+	var devSaved simkit.StateFile
+	if o.Clock == nil {
+		if dev, devSaved, err = openClock(o.DataDir); err != nil {
+			return nil, err
+		}
+		o.Clock = dev
 	}
 	// The simulators keep their state in the data directory, as the real
 	// services keep theirs: the platform remembers their ids.
@@ -113,6 +125,11 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	cfg, err := config.Load(env)
 	if err != nil {
 		return nil, err
+	}
+	// The simulators and dev pages live under /dev/, which no other stage
+	// serves; the local stack is the local stage only.
+	if cfg.Stage != "local" {
+		return nil, fmt.Errorf("the local stack runs as STAGE=local only, not %q", cfg.Stage)
 	}
 	emu := minidyn.NewClient()
 	if err := dynamo.EnsureTable(ctx, emu, cfg.TableName); err != nil {
@@ -187,13 +204,19 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, panels: pan, flows: flows,
-		demoPurchase: o.DemoPurchase}
+		demoPurchase: o.DemoPurchase, Clock: dev}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
 	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
 	mux.Handle("/dev/stripe/", http.StripPrefix("/dev/stripe", stripe.Handler()))
 	pan.mount(mux)
 	s.devPages(mux)
+	if dev != nil {
+		s.devClock(mux)
+		s.followClock(devSaved)
+		// Workflow waits end when the clock passes them, moved or not.
+		flows.Runner.Sleep = func(ctx context.Context, d time.Duration) error { return dev.Sleep(ctx, d/waitScale) }
+	}
 	if o.WebDist != "" {
 		for _, a := range []struct{ prefix, dir string }{{"/account/", "account"}, {"/admin/", "admin"}, {"/", "site"}} {
 			mux.Handle(a.prefix, http.StripPrefix(strings.TrimSuffix(a.prefix, "/"), spa(filepath.Join(o.WebDist, a.dir))))
@@ -235,6 +258,7 @@ func (s *Stack) Run(ctx context.Context) {
 				return
 			case <-t.C:
 				s.Stripe.ExpireDue()
+				s.Stripe.RenewDue() // periods end by the clock, as at Stripe
 			}
 		}
 	})

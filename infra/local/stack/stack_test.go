@@ -15,7 +15,6 @@ import (
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/domain/provisioning"
-	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/testkit/apicontract"
 	"github.com/ezscale/platform/shared/testkit/session"
 )
@@ -35,7 +34,7 @@ func openStackAt(t *testing.T, dir string, demo bool) (*stack.Stack, string, fun
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: slog.New(slog.DiscardHandler), Clock: clock.System{}, DemoPurchase: demo})
+	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: slog.New(slog.DiscardHandler), DemoPurchase: demo})
 	if err != nil {
 		t.Fatal(err)
 	}
