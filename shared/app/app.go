@@ -20,6 +20,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/billing"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/orders"
@@ -90,6 +91,8 @@ type Platform struct {
 	ReinstallCheckEvery time.Duration
 	// Search is the admin console's search.
 	Search *search.Finder
+	// Dunning is the dunning policy staff set.
+	Dunning *dunning.Service
 	// OpenAPI returns the API document for GET /v1/openapi.json. Only what
 	// serves that route sets it (the catalog function, the local stack), so
 	// other functions do not link or initialise the YAML parser.
@@ -159,6 +162,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	// Without panels (a function that does not call them) services can be
 	// read; panel actions answer that no panel is configured.
 	p.Search = p.newSearch(tbl)
+	p.Dunning = &dunning.Service{Store: dynamo.NewSettings(tbl), Clock: clk}
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels.Registry,
 		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL, Kick: p.Outbox.Kick}
 	p.Outbox.Handle(orders.KindResize, func(ctx context.Context, it outbox.Item) error {
@@ -288,6 +292,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		Webhooks:     p.Orders,
 		Outbox:       p.OrderStore,
 		OpenAPI:      p.OpenAPI,
+		Dunning:      p.Dunning,
 	}
 	// Optional parts stay nil interfaces when absent (a nil pointer in an
 	// interface would look configured).

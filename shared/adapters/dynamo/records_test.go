@@ -20,6 +20,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/billing"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
@@ -109,6 +110,12 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	same("tax rate", value(txr.ListTaxRates(ctx)), []billing.TaxRate{tr})
 	_, err = dynamo.NewLimiter(tbl).Fail(ctx, "login:a@example.com")
 	must(err)
+	var pol dunning.Policy
+	fill.Fill(&pol, 31)
+	pol.Version = 1
+	sets := dynamo.NewSettings(tbl)
+	must(sets.PutPolicy(ctx, &pol, 0))
+	same("dunning policy", value(sets.GetPolicy(ctx)), &pol)
 
 	var p catalog.Plan
 	fill.Fill(&p, 10)
@@ -211,7 +218,7 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 }
 
 // dataMaps hold keys that users or gateways supply, stored as given.
-var dataMaps = map[string]bool{"prices": true, "gateway_price_ids": true, "extras": true, "amounts_off": true, "gateway_customers": true}
+var dataMaps = map[string]bool{"prices": true, "gateway_price_ids": true, "extras": true, "amounts_off": true, "gateway_customers": true, "minimum": true}
 
 // storedNamesIn lists, per item type, every attribute path stored.
 func storedNamesIn(t *testing.T, emu *minidyn.Client) map[string][]string {

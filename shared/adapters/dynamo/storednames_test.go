@@ -48,6 +48,11 @@ var storedNames = map[string][]string{
 	"customer_note": {
 		"PK", "SK", "author_email", "author_id", "body", "created_at", "customer_id", "id", "schema", "type", "version",
 	},
+	"dunning_policy": {
+		"PK", "SK", "final_warning_days", "late_fee", "late_fee.after_days", "late_fee.enabled", "late_fee.minimum", "late_fee.percent_bp",
+		"reminder_days", "respect_gateway_retries", "schema", "suspend_after_days", "suspend_enabled", "terminate_after_days",
+		"terminate_enabled", "type", "updated_at", "updated_by", "version",
+	},
 	"failures": {
 		"PK", "SK", "count", "last", "schema", "ttl", "type", "version",
 	},

@@ -74,6 +74,8 @@ type Deps struct {
 	Passkeys Passkeys
 	// Search is the admin console's search (nil where not served).
 	Search Search
+	// Dunning is the dunning policy (nil where not served).
+	Dunning Dunning
 }
 
 // Routes returns every route of the API.
@@ -87,6 +89,7 @@ func Routes(d Deps) []httpx.Route {
 	cp := couponHandlers{d}
 	or := orderHandlers{d}
 	sv := serviceHandlers{d}
+	dn := dunningHandlers{d}
 	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
 	}
@@ -203,6 +206,8 @@ func Routes(d Deps) []httpx.Route {
 		staff(P, "/v1/admin/invoices/{id}/finalize", accounts.BillingManage, inv.adminFinalize),
 		staff(P, "/v1/admin/invoices/{id}/mark-paid", accounts.BillingManage, inv.adminMarkPaid),
 		staff(G, "/v1/admin/invoices/{id}/pdf", accounts.BillingRead, inv.adminPDF),
+		staff(G, "/v1/admin/settings/dunning", accounts.BillingRead, dn.get),
+		staff(U, "/v1/admin/settings/dunning", accounts.BillingManage, dn.put),
 		staff(G, "/v1/admin/tax-rates", accounts.BillingRead, inv.listTaxRates),
 		staff(U, "/v1/admin/tax-rates", accounts.BillingManage, inv.putTaxRate),
 		staff(D, "/v1/admin/tax-rates/{country}", accounts.BillingManage, inv.deleteTaxRate),
