@@ -156,6 +156,26 @@ describe('admin console', () => {
     await page.close()
   })
 
+  it('the dunning policy: an inconsistent one is refused in place, a good one saved and its timeline shown', async () => {
+    const page = await staff.newPage()
+    await page.goto(stack.base + '/admin/settings/dunning')
+    await page.getByTestId('dunning-timeline').getByText('Service suspended').waitFor()
+    await page.getByTestId('dunning-terminate').locator('input').check()
+    await page.getByTestId('dunning-terminate-days').locator('input').fill('5')
+    await page.getByTestId('dunning-save').click()
+    await page.getByTestId('confirm-accept').click()
+    await page.getByTestId('dunning-form').getByText('must be after suspend_after_days').waitFor()
+    await page.getByTestId('dunning-terminate-days').locator('input').fill('30')
+    await page.getByTestId('dunning-reminders').locator('input').fill('1, 4')
+    await page.getByTestId('dunning-save').click()
+    await page.getByTestId('confirm-accept').click()
+    await page.getByTestId('dunning-notice').getByText('Saved (version 1).').waitFor()
+    await page.getByTestId('dunning-timeline').getByText('Service terminated').waitFor()
+    await page.reload()
+    assert.equal(await page.getByTestId('dunning-reminders').locator('input').inputValue(), '1, 4')
+    await page.close()
+  })
+
   it('folds the navigation behind a menu on a narrow screen', async () => {
     const page = await staff.newPage()
     await page.setViewportSize({ width: 800, height: 900 })

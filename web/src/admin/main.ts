@@ -16,6 +16,7 @@ import OrdersPage from './pages/orders/OrdersPage.vue'
 import PaymentsPage from './pages/payments/PaymentsPage.vue'
 import ServicesPage from './pages/services/ServicesPage.vue'
 import HomePage from './pages/home/HomePage.vue'
+import DunningPage from './pages/settings/DunningPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -28,6 +29,7 @@ const router = createRouter({
     { path: '/customers', component: CustomersPage },
     { path: '/customers/:id', component: CustomerPage, meta: { remount: true } },
     { path: '/audit', component: AuditPage },
+    { path: '/settings/dunning', component: DunningPage },
     { path: '/invoices', component: InvoicesPage },
     { path: '/coupons', component: CouponsPage },
     { path: '/orders', component: OrdersPage },

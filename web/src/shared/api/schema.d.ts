@@ -1844,6 +1844,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/settings/dunning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dunning policy (the defaults until first saved) and the timeline it makes */
+        get: operations["adminGetDunningPolicy"];
+        /**
+         * Save the dunning policy over the version read (audited with before and after)
+         * @description `version` is the version the editor read (0 before the first save); a policy changed since answers 409. Days are days past the invoice's due date. Termination must come after suspension when both are on, the final warning inside the wait before termination, reminders ascending and before termination; a late fee needs a percentage or a minimum in a currency we bill in.
+         */
+        put: operations["adminPutDunningPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tax-rates": {
         parameters: {
             query?: never;
@@ -2350,6 +2371,55 @@ export interface components {
             country?: string;
             /** @description Set by staff on the account; not printed */
             tax_exempt?: boolean;
+        };
+        DunningPolicyInput: {
+            /** @description days past due a reminder is e-mailed, ascending */
+            reminder_days: number[];
+            suspend_enabled: boolean;
+            suspend_after_days: number;
+            /** @description how long before termination the final warning is e-mailed */
+            final_warning_days: number;
+            /** @description off by default, as in WHMCS: termination deletes the customer's data */
+            terminate_enabled: boolean;
+            terminate_after_days: number;
+            /** @description no suspension while the gateway still retries the charge in its own window (Stripe Smart Retries) */
+            respect_gateway_retries: boolean;
+            late_fee: components["schemas"]["LateFee"];
+            version: number;
+            /** Format: date-time */
+            updated_at?: string;
+            updated_by?: string;
+        };
+        LateFee: {
+            enabled: boolean;
+            /** @description basis points of the invoice total: 1000 = 10 % */
+            percent_bp: number;
+            /** @description at least this much, in minor units, per currency */
+            minimum: {
+                [key: string]: number;
+            };
+            after_days: number;
+        };
+        DunningPolicy: {
+            reminder_days: number[];
+            suspend_enabled: boolean;
+            suspend_after_days: number;
+            final_warning_days: number;
+            terminate_enabled: boolean;
+            terminate_after_days: number;
+            respect_gateway_retries: boolean;
+            late_fee: components["schemas"]["LateFee"];
+            /** @description 0 until first saved (the defaults) */
+            version: number;
+            /** Format: date-time */
+            updated_at?: string;
+            updated_by?: string;
+            /** @description what the policy does to an unpaid invoice, day by day */
+            timeline: {
+                day: number;
+                /** @enum {string} */
+                action: "late_fee" | "reminder" | "suspend" | "final_warning" | "terminate";
+            }[];
         };
         TaxRate: {
             country: string;
@@ -6042,6 +6112,56 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    adminGetDunningPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DunningPolicy"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminPutDunningPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DunningPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DunningPolicy"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             409: components["responses"]["Error"];
         };
     };
