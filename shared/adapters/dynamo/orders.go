@@ -217,6 +217,9 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	for i := range c.Payments {
 		ops = append(ops, Create(toPaymentRecord(&c.Payments[i])))
 	}
+	if c.PaidThrough != nil {
+		ops = append(ops, paidThroughOp(c.PaidThrough))
+	}
 	for i := range c.Refunds {
 		p := &c.Refunds[i]
 		ops = append(ops, Replace(toPaymentRecord(p), p.Version-1))

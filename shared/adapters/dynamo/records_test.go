@@ -142,7 +142,7 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	fill.Fill(&ev, 13)
 	var sub orders.Subscription
 	fill.Fill(&sub, 14)
-	sub.Version = 1
+	sub.Version, sub.PaidThrough = 1, nil // read from the order's paid_through item, not stored on the subscription
 	var pays [2]orders.Payment
 	fill.Fill(&pays, 15)
 	pays[0].Version, pays[1].Version = 1, 1
@@ -151,8 +151,12 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	var ob outbox.Item
 	fill.Fill(&ob, 18)
 	ob.PublishedAt, ob.CreatedAt = nil, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	must(ord.Apply(ctx, orders.Change{Event: &ev, Subscription: &sub, Payments: pays[:], Survey: &sv, Outbox: []outbox.Item{ob}}))
+	var pt orders.PaidThrough
+	fill.Fill(&pt, 32)
+	pt.Version = 1
+	must(ord.Apply(ctx, orders.Change{Event: &ev, Subscription: &sub, Payments: pays[:], Survey: &sv, PaidThrough: &pt, Outbox: []outbox.Item{ob}}))
 	same("subscription", value(ord.GetSubscription(ctx, sub.ID)), &sub)
+	same("paid through", value(ord.GetPaidThrough(ctx, pt.OrderID)), &pt)
 	same("payment", value(ord.GetPayment(ctx, pays[0].ID)), &pays[0])
 	same("survey", value(ord.ListSurveys(ctx)), []orders.Survey{sv})
 	same("outbox item", value(ord.ListOutbox(ctx, ob.Subject)), []outbox.Item{ob})

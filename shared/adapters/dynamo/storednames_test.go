@@ -53,6 +53,7 @@ var storedNames = map[string][]string{
 		"reminder_days", "respect_gateway_retries", "schema", "suspend_after_days", "suspend_enabled", "terminate_after_days",
 		"terminate_enabled", "type", "updated_at", "updated_by", "version",
 	},
+	"paid_through": {"PK", "SK", "invoice_id", "order_id", "schema", "through", "type", "updated_at", "version"},
 	"failures": {
 		"PK", "SK", "count", "last", "schema", "ttl", "type", "version",
 	},

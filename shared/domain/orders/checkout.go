@@ -381,7 +381,20 @@ func (s *Service) ListAll(ctx context.Context, status Status, cursor string) ([]
 
 // Subscriptions returns a customer's subscriptions.
 func (s *Service) Subscriptions(ctx context.Context, customerID string) ([]Subscription, error) {
-	return s.store.ListSubscriptions(ctx, customerID)
+	list, err := s.store.ListSubscriptions(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		t, err := s.PaidThrough(ctx, list[i].OrderID)
+		if err != nil {
+			return nil, err
+		}
+		if !t.IsZero() {
+			list[i].PaidThrough = &t
+		}
+	}
+	return list, nil
 }
 
 // Payments returns a customer's payments ledger.

@@ -243,6 +243,11 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 	if err := s.creditApplied(ctx, c, o, in, ev); err != nil {
 		return err
 	}
+	// In the same transaction as the ledger entry, which is written once
+	// per charge: the paid-through date moves exactly once per payment.
+	if err := s.advancePaidThrough(ctx, c, o, in); err != nil {
+		return err
+	}
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,
 		Amount: in.AmountPaid, CreditApplied: in.CreditApplied, Reason: in.Reason, ChangeID: in.ChangeID,

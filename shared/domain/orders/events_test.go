@@ -34,8 +34,10 @@ func lifecycle(orderID string) []*gateway.Event {
 			Subscription: &gateway.Subscription{ID: "sub_1", OrderID: orderID, Status: st, CurrentPeriodStart: s, CurrentPeriodEnd: e, CancelAtPeriodEnd: cancelAtEnd}}
 	}
 	inv := func(id string, sec int, kind gateway.Kind, in, charge, reason string, amount int64, attempt int64) *gateway.Event {
+		ps, pe := month(map[string]int{"in_1": 0, "in_2": 1, "in_3": 2}[in]) // the service period, on the invoice's line
 		return &gateway.Event{ID: id, Type: string(kind), Kind: kind, Created: at(sec), ObjectID: in,
-			Invoice: &gateway.Invoice{ID: in, OrderID: orderID, SubscriptionID: "sub_1", Currency: "USD", Total: amount, AmountPaid: amount, ChargeID: charge, Reason: reason, AttemptCount: attempt}}
+			Invoice: &gateway.Invoice{ID: in, OrderID: orderID, SubscriptionID: "sub_1", Currency: "USD", Total: amount, AmountPaid: amount, ChargeID: charge, Reason: reason,
+				AttemptCount: attempt, PeriodStart: ps, PeriodEnd: pe}}
 	}
 	return []*gateway.Event{
 		sub("evt_01", 1, gateway.SubscriptionCreated, gateway.SubIncomplete, 0, false),
@@ -96,6 +98,7 @@ type outcome struct {
 	Subscription orders.Subscription
 	Payments     []string
 	Outbox       []string
+	PaidThrough  string
 }
 
 func snapshot(t *testing.T, store *dynamo.Orders) outcome {
@@ -116,6 +119,9 @@ func snapshot(t *testing.T, store *dynamo.Orders) outcome {
 		t.Fatal(err)
 	}
 	out := outcome{Order: *o, Subscription: *sub}
+	if pt, err := store.GetPaidThrough(ctx, "ord_1"); err == nil {
+		out.PaidThrough = pt.Through.Format(time.RFC3339) + " by " + pt.InvoiceID
+	}
 	for _, p := range pays {
 		out.Payments = append(out.Payments, fmt.Sprintf("%s %s %d %d", p.ID, p.Status, p.Amount, p.Refunded))
 	}
@@ -153,7 +159,8 @@ func TestEventsConvergeUnderDuplicatesAndDisorder(t *testing.T) {
 			}
 			want := snapshot(t, store)
 			if want.Order.Status != orders.Paid || want.Subscription.Status != gateway.SubCancelled || len(want.Payments) != 6 || want.Payments[5] != "stripe:re_1 refund 400 0" || len(want.Outbox) != 8 || want.Outbox[0] != "ended-sub_ord_1" ||
-				want.Payments[2] != "stripe:ch_3 succeeded 1000 400" || !want.Subscription.CancelAtPeriodEnd {
+				want.Payments[2] != "stripe:ch_3 succeeded 1000 400" || !want.Subscription.CancelAtPeriodEnd ||
+				want.PaidThrough != t0.AddDate(0, 3, 0).Format(time.RFC3339)+" by in_3" {
 				t.Fatalf("ordered delivery ended in %+v", want)
 			}
 			rounds := 5
@@ -307,5 +314,44 @@ func TestSameSecondSubscriptionEventsAskTheGateway(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// Only a payment for a period moves the paid-through date: a plan
+// change's proration invoice does not, an older period's payment
+// delivered late does not move it back, and a repeat changes nothing.
+func TestPaidThroughMovesOnlyWithAPeriodsPayment(t *testing.T) {
+	clk := clock.NewFake(t0.Add(time.Hour))
+	api, name := dynamotest.Backends()[0].New(t)
+	svc, store := newService(dynamo.New(api, name, clk), clk)
+	placeOrder(t, store)
+	ctx := context.Background()
+	paid := func(id, in, reason string, months int) {
+		t.Helper()
+		ev := &gateway.Event{ID: id, Type: string(gateway.InvoicePaid), Kind: gateway.InvoicePaid, Created: at(months + 1), ObjectID: in,
+			Invoice: &gateway.Invoice{ID: in, OrderID: "ord_1", SubscriptionID: "sub_1", Currency: "USD", Total: 1000, AmountPaid: 1000, ChargeID: "ch_" + in,
+				Reason: reason, PeriodStart: t0.AddDate(0, months, 0), PeriodEnd: t0.AddDate(0, months+1, 0)}}
+		if err := svc.ApplyEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	through := func() string {
+		t.Helper()
+		pt, err := svc.PaidThrough(ctx, "ord_1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pt.Format("2006-01-02")
+	}
+	paid("evt_a", "in_a", "subscription_create", 0)
+	if got := through(); got != "2026-12-26" {
+		t.Fatalf("after the first payment: %s", got)
+	}
+	paid("evt_b", "in_b", "subscription_update", 5) // proration: no period bought
+	paid("evt_c", "in_c", "subscription_cycle", 2)
+	paid("evt_d", "in_d", "subscription_cycle", 1)  // late delivery of an older renewal
+	paid("evt_c2", "in_c", "subscription_cycle", 2) // the same payment, another event id
+	if got := through(); got != "2027-02-26" {
+		t.Fatalf("after the renewals: %s", got)
 	}
 }

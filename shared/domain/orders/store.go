@@ -55,6 +55,9 @@ type Change struct {
 	ReleaseChange bool
 	// Survey records why a subscription was cancelled.
 	Survey *Survey
+	// PaidThrough, when set, is created (Version 1) or replaces the stored
+	// one at Version-1.
+	PaidThrough *PaidThrough
 	// Currency fixes the customer's billing currency if not yet fixed.
 	Currency   string
 	CustomerID string
@@ -89,6 +92,9 @@ type Store interface {
 	ListSubscriptions(ctx context.Context, customerID string) ([]Subscription, error)
 	ListSurveys(ctx context.Context) ([]Survey, error)
 	GetPayment(ctx context.Context, id string) (*Payment, error)
+	// GetPaidThrough returns the order's paid-through date (NotFound
+	// before any payment for a period).
+	GetPaidThrough(ctx context.Context, orderID string) (*PaidThrough, error)
 	ListPayments(ctx context.Context, customerID string) ([]Payment, error)
 	Account(ctx context.Context, customerID string) (Account, error)
 	// SetGatewayCustomer remembers the gateway's customer id (first wins)

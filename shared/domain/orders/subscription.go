@@ -32,10 +32,13 @@ type Subscription struct {
 	EndRequested string `json:"end_requested,omitempty"`
 	// StateAt is the gateway time of the state mirrored; older events are
 	// ignored so a late delivery never moves it backwards.
-	StateAt   time.Time `json:"state_at"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Version   int64     `json:"version"`
+	StateAt time.Time `json:"state_at"`
+	// PaidThrough is how far its service is paid (filled in from the
+	// order's PaidThrough for reading, never stored here: one date, one place).
+	PaidThrough *time.Time `json:"paid_through,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	Version     int64      `json:"version"`
 }
 
 // SubscriptionID is the subscription an order leads to.

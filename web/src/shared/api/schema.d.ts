@@ -2570,6 +2570,11 @@ export interface components {
             cancelled_at: string | null;
             /** Format: date-time */
             state_at: string;
+            /**
+             * Format: date-time
+             * @description how far its service is paid: the end of the last period a payment was applied for (absent before any); dunning decides from it
+             */
+            paid_through?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
