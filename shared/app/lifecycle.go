@@ -40,4 +40,8 @@ func (p *Platform) handleSubscriptionEnds(grace time.Duration) {
 	p.Outbox.Handle(KindGraceEnded, func(ctx context.Context, it outbox.Item) error {
 		return p.Provisioning.GraceEnded(ctx, it.Subject)
 	})
+	// A paid renewal lifts a suspension for being overdue (only that kind).
+	p.Outbox.Handle(orders.KindRenewalPaid, func(ctx context.Context, it outbox.Item) error {
+		return p.Provisioning.RenewalPaid(ctx, it.Subject)
+	})
 }

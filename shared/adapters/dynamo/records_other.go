@@ -38,6 +38,7 @@ type serviceData struct {
 	Status         provisioning.Status `dynamodbav:"status" v1:"Status"`
 	Note           string              `dynamodbav:"note" v1:"Note"`
 	SuspendReason  string              `dynamodbav:"suspend_reason" v1:"SuspendReason"`
+	SuspendCode    string              `dynamodbav:"suspend_code,omitempty"`
 	Credentials    []byte              `dynamodbav:"sealed_credentials,omitempty"`
 	HasCredentials bool                `dynamodbav:"has_credentials" v1:"HasCredentials"`
 	Polls          int                 `dynamodbav:"polls" v1:"Polls"`
@@ -72,6 +73,7 @@ func serviceDataOf(x provisioning.Service) serviceData {
 		Status:         x.Status,
 		Note:           x.Note,
 		SuspendReason:  x.SuspendReason,
+		SuspendCode:    x.SuspendCode,
 		Credentials:    x.Credentials,
 		HasCredentials: x.HasCredentials,
 		Polls:          x.Polls,
@@ -107,6 +109,7 @@ func (d serviceData) value() provisioning.Service {
 		Status:         d.Status,
 		Note:           d.Note,
 		SuspendReason:  d.SuspendReason,
+		SuspendCode:    d.SuspendCode,
 		Credentials:    d.Credentials,
 		HasCredentials: d.HasCredentials,
 		Polls:          d.Polls,

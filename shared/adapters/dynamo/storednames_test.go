@@ -133,7 +133,7 @@ var storedNames = map[string][]string{
 		"limits.bandwidth_gb", "limits.cpu_cores", "limits.databases", "limits.disk_gb",
 		"limits.memory_mb", "location", "note", "number", "order_id", "os", "panel", "panel_id", "plan_id",
 		"plan_name", "polls", "ref", "schema", "sealed_credentials", "service_type", "stage", "stage_token", "status",
-		"suspend_reason", "type", "updated_at", "version",
+		"suspend_code", "suspend_reason", "type", "updated_at", "version",
 	},
 	"service_log": {
 		"PK", "SK", "action", "actor", "at", "calls", "error", "request", "response", "schema", "service_id",

@@ -181,6 +181,7 @@ type Provisioning interface {
 	Services(ctx context.Context, customerID string, archived bool) ([]provisioning.Service, error)
 	SetArchived(ctx context.Context, id string, archived bool) (*provisioning.Service, error)
 	Suspend(ctx context.Context, id, actor, reason string) (*provisioning.Service, error)
+	SuspendFor(ctx context.Context, id, actor, reason, code string) (*provisioning.Service, error)
 	Terminate(ctx context.Context, id, actor, reason string) (*provisioning.Service, error)
 	Unsuspend(ctx context.Context, id, actor string) (*provisioning.Service, error)
 	Usage(ctx context.Context, customerID, id string) (*provisioning.Usage, error)

@@ -195,7 +195,8 @@ func (h serviceHandlers) adminAction(action string, run staffAction) func(http.R
 			return err
 		}
 		var in struct {
-			Reason string `json:"reason"`
+			Reason  string `json:"reason"`
+			Overdue *bool  `json:"overdue"` // suspend only
 		}
 		if r.ContentLength != 0 {
 			if err := httpx.Decode(r, &in); err != nil {
@@ -204,9 +205,18 @@ func (h serviceHandlers) adminAction(action string, run staffAction) func(http.R
 			if why := text.MultilineProblem(in.Reason, 0, 500); why != "" {
 				return apperr.Validation(map[string]string{"reason": why})
 			}
+			if in.Overdue != nil && action != "suspend" {
+				return apperr.Validation(map[string]string{"overdue": "only a suspension can be for an unpaid renewal"})
+			}
 		}
 		ctx, id, actor := r.Context(), r.PathValue("id"), principal(r).User.ID
-		s, err := run(ctx, e, id, actor, strings.TrimSpace(in.Reason))
+		act := run
+		if in.Overdue != nil && *in.Overdue {
+			act = func(ctx context.Context, e Provisioning, id, actor, reason string) (*provisioning.Service, error) {
+				return e.SuspendFor(ctx, id, actor, reason, provisioning.SuspendOverdue)
+			}
+		}
+		s, err := act(ctx, e, id, actor, strings.TrimSpace(in.Reason))
 		if err != nil {
 			return err
 		}

@@ -68,6 +68,20 @@ Your data is kept for now. To restore the service: {{.resolve_url}}`,
 {{button .resolve_url "Restore service"}}`,
 		},
 		Spec{
+			Kind: ServiceUnsuspended, Channel: Email, Title: "Service restored after payment",
+			Required: base,
+			Sample:   svc(nil),
+			Subject:  `{{.service_name}} is running again`,
+			Text: `Hi {{.customer_name}},
+
+Thank you for your payment. {{.service_name}} was suspended while its renewal was unpaid; it is running again, with your data as you left it.
+
+Your service: {{.account_service_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Your service is running again</h1>
+<p>Hi {{.customer_name}}, thank you for your payment. <strong>{{.service_name}}</strong> was suspended while its renewal was unpaid; it is running again, with your data as you left it.</p>
+{{button .account_service_url "Open your service"}}`,
+		},
+		Spec{
 			Kind: ServiceTerminated, Channel: Email, Title: "Service terminated", ReplyToSupport: true,
 			Required: []string{"customer_name", "service_name", "reason"},
 			Sample:   svc(map[string]any{"reason": "Invoice EZS-2026-000123 stayed unpaid."}),

@@ -34,6 +34,7 @@ const (
 	ServiceProvisioned Kind = "service_provisioned"
 	ServiceSuspended   Kind = "service_suspended"
 	ServiceTerminated  Kind = "service_terminated"
+	ServiceUnsuspended Kind = "service_unsuspended"
 	ServiceDelayed     Kind = "service_delayed"
 	RenewalReminder    Kind = "renewal_reminder"
 	Bandwidth75        Kind = "bandwidth_75"

@@ -23,6 +23,9 @@ const (
 	KindInvoicePaid = "invoice.paid"
 	// KindPaymentFailed: tell the customer and the admins.
 	KindPaymentFailed = "payment.failed"
+	// KindRenewalPaid: a renewal was paid (written once per charge, with
+	// its ledger entry); a service suspended for being overdue comes back.
+	KindRenewalPaid = "service.renewal_paid"
 )
 
 // InvoicePaidEvent is KindInvoicePaid's payload.
@@ -247,6 +250,9 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 	// per charge: the paid-through date moves exactly once per payment.
 	if err := s.advancePaidThrough(ctx, c, o, in); err != nil {
 		return err
+	}
+	if in.Reason == "subscription_cycle" {
+		c.Outbox = append(c.Outbox, outbox.New("renewal-paid-"+o.Gateway+"-"+in.ID, KindRenewalPaid, o.ID, map[string]string{"order_id": o.ID}, s.clock.Now()))
 	}
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,

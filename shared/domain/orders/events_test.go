@@ -158,7 +158,7 @@ func TestEventsConvergeUnderDuplicatesAndDisorder(t *testing.T) {
 				}
 			}
 			want := snapshot(t, store)
-			if want.Order.Status != orders.Paid || want.Subscription.Status != gateway.SubCancelled || len(want.Payments) != 6 || want.Payments[5] != "stripe:re_1 refund 400 0" || len(want.Outbox) != 8 || want.Outbox[0] != "ended-sub_ord_1" ||
+			if want.Order.Status != orders.Paid || want.Subscription.Status != gateway.SubCancelled || len(want.Payments) != 6 || want.Payments[5] != "stripe:re_1 refund 400 0" || len(want.Outbox) != 10 || want.Outbox[0] != "ended-sub_ord_1" ||
 				want.Payments[2] != "stripe:ch_3 succeeded 1000 400" || !want.Subscription.CancelAtPeriodEnd ||
 				want.PaidThrough != t0.AddDate(0, 3, 0).Format(time.RFC3339)+" by in_3" {
 				t.Fatalf("ordered delivery ended in %+v", want)

@@ -120,10 +120,22 @@ func (e *Engine) Power(ctx context.Context, customerID, id string, a Power, acto
 // cancellation and dunning). reason is told to the customer, who is
 // e-mailed on suspension and termination; it is kept while suspended.
 func (e *Engine) Suspend(ctx context.Context, id, actor, reason string) (*Service, error) {
+	return e.SuspendFor(ctx, id, actor, reason, "")
+}
+
+// SuspendFor is Suspend with a code saying what would end the suspension:
+// SuspendOverdue is lifted by paying the renewal (RenewalPaid); any other
+// stays until staff unsuspend.
+func (e *Engine) SuspendFor(ctx context.Context, id, actor, reason, code string) (*Service, error) {
 	ctx = collecting(ctx)
 	s, err := e.lifecycle(ctx, id, "suspend", actor, reason, StatusActive, StatusSuspended, func(p Panel, pid string) error { return p.Suspend(ctx, pid) })
 	if err != nil {
 		return nil, err
+	}
+	if code != "" {
+		if s, err = e.Store.UpdateService(ctx, id, func(s *Service) error { s.SuspendCode = code; return nil }); err != nil {
+			return nil, err
+		}
 	}
 	return s, e.tell(ctx, s, notify.ServiceSuspended, reason, map[string]any{"resolve_url": e.AccountURL + "/services/" + s.ID})
 }
@@ -170,7 +182,7 @@ func (e *Engine) lifecycle(ctx context.Context, id, action, actor, reason string
 			return err
 		}
 		s.UpdatedAt = e.Clock.Now()
-		s.SuspendReason = ""
+		s.SuspendReason, s.SuspendCode = "", ""
 		if to == StatusSuspended {
 			s.SuspendReason = reason
 		}

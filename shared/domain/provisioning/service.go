@@ -58,6 +58,9 @@ type Service struct {
 	// SuspendReason is what the customer was told when it was suspended
 	// (dunning decides from it whether a payment may unsuspend it).
 	SuspendReason string `json:"suspend_reason,omitempty"`
+	// SuspendCode says what lifts the suspension: SuspendOverdue, paying
+	// the renewal; empty, only staff.
+	SuspendCode string `json:"suspend_code,omitempty"`
 	// Credentials are sealed (envelope encryption, bound to the service
 	// id); shown only after the customer re-authenticates.
 	Credentials []byte `json:"-" dynamodbav:"sealed_credentials,omitempty"`
@@ -72,6 +75,11 @@ type Service struct {
 	UpdatedAt    time.Time    `json:"updated_at"`
 	Version      int64        `json:"version"`
 }
+
+// SuspendOverdue is the code of a suspension for an unpaid renewal; only
+// such a suspension is lifted when the renewal is paid (a staff suspension
+// for anything else stays, as in WHMCS).
+const SuspendOverdue = "overdue"
 
 // StageHardware: waiting for staff to assign a machine.
 const StageHardware = "awaiting_hardware"
