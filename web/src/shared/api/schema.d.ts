@@ -1357,7 +1357,7 @@ export interface paths {
         put?: never;
         /**
          * Suspend an active service at its panel
-         * @description Checks first that the panel's resource still carries this service's reference (a mismatch answers 409, does nothing and alerts admins), then acts and e-mails the customer with the reason.
+         * @description Checks first that the panel's resource still carries this service's reference (a mismatch answers 409, does nothing and alerts admins), then acts and e-mails the customer with the reason. With `overdue` the suspension is for an unpaid renewal (`suspend_code: overdue`): paying the renewal lifts it by itself and the customer is told; any other suspension stays until staff unsuspend.
          */
         post: operations["adminSuspendService"];
         delete?: never;
@@ -2744,6 +2744,11 @@ export interface components {
             note?: string;
             /** @description What the customer was told when the service was suspended */
             suspend_reason?: string;
+            /**
+             * @description what lifts the suspension: overdue — paying the renewal; absent — only staff
+             * @enum {string}
+             */
+            suspend_code?: "overdue";
             polls: number;
             /** @description a login can be revealed (POST …/credentials) */
             has_credentials: boolean;
@@ -5302,6 +5307,8 @@ export interface operations {
                 "application/json": {
                     /** @description Told to the customer in the e-mail */
                     reason?: string;
+                    /** @description for an unpaid renewal: lifted when it is paid */
+                    overdue?: boolean;
                 };
             };
         };
@@ -5315,6 +5322,7 @@ export interface operations {
                     "application/json": components["schemas"]["Service"];
                 };
             };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
@@ -5376,6 +5384,7 @@ export interface operations {
                     "application/json": components["schemas"]["Service"];
                 };
             };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
