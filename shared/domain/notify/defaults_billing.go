@@ -55,6 +55,24 @@ Services with unpaid invoices are suspended after a grace period, so please act 
 <p class="muted" style="color:#57606a">Services with unpaid invoices are suspended after a grace period. Reply if you need help.</p>`,
 		},
 		Spec{
+			Kind: PaymentOverdue, Channel: Email, Title: "Payment overdue (dunning reminder)", ReplyToSupport: true,
+			Required: []string{"customer_name", "service_name", "amount", "currency", "days_overdue", "pay_url", "consequence"},
+			Sample: map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "amount": 1199, "currency": "USD", "days_overdue": 3,
+				"pay_url": "https://account.ezscale.example/billing", "consequence": "If it stays unpaid, the service is suspended on 8 December 2026."},
+			Subject: `Reminder: {{money .amount .currency}} for {{.service_name}} is overdue`,
+			Text: `Hi {{.customer_name}},
+
+the renewal of {{.service_name}} ({{money .amount .currency}}) is {{.days_overdue}} day(s) overdue. {{.consequence}}
+
+Pay it, or update your card, at {{.pay_url}}
+
+Reply if you need help or more time.`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Your payment is overdue</h1>
+<p>Hi {{.customer_name}}, the renewal of <strong>{{.service_name}}</strong> ({{money .amount .currency}}) is {{.days_overdue}} day(s) overdue. {{.consequence}}</p>
+{{button .pay_url "Pay now"}}
+<p class="muted" style="color:#57606a">Reply if you need help or more time.</p>`,
+		},
+		Spec{
 			Kind: RenewalReminder, Channel: Email, Title: "Renewal reminder / expiring soon",
 			Required: []string{"customer_name", "service_name", "renewal_date", "amount", "currency", "account_service_url"},
 			Sample:   map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "renewal_date": "1 December 2026", "amount": 1199, "currency": "USD", "account_service_url": "https://account.ezscale.example/services/svc_sample"},

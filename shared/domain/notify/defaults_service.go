@@ -82,6 +82,22 @@ Your service: {{.account_service_url}}`,
 {{button .account_service_url "Open your service"}}`,
 		},
 		Spec{
+			Kind: TerminationWarning, Channel: Email, Title: "Final warning before termination", ReplyToSupport: true,
+			Required: with("terminate_date", "pay_url"),
+			Sample:   svc(map[string]any{"terminate_date": "31 December 2026", "pay_url": "https://account.ezscale.example/billing"}),
+			Subject:  `Final notice: {{.service_name}} will be deleted on {{.terminate_date}}`,
+			Text: `Hi {{.customer_name}},
+
+{{.service_name}} is suspended because its renewal is unpaid. If it is still unpaid on {{.terminate_date}}, the service and all its data will be deleted; that cannot be undone.
+
+Pay now to keep it: {{.pay_url}}
+Your service: {{.account_service_url}}`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Final notice before deletion</h1>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> is suspended because its renewal is unpaid. If it is still unpaid on <strong>{{.terminate_date}}</strong>, the service and all its data will be deleted; that cannot be undone.</p>
+{{button .pay_url "Pay now to keep it"}}
+<p class="muted" style="color:#57606a"><a href="{{.account_service_url}}">Your service</a></p>`,
+		},
+		Spec{
 			Kind: ServiceTerminated, Channel: Email, Title: "Service terminated", ReplyToSupport: true,
 			Required: []string{"customer_name", "service_name", "reason"},
 			Sample:   svc(map[string]any{"reason": "Invoice EZS-2026-000123 stayed unpaid."}),

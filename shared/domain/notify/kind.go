@@ -31,6 +31,8 @@ const (
 	InvoiceIssued      Kind = "invoice_issued"
 	PaymentReceived    Kind = "payment_received"
 	PaymentFailed      Kind = "payment_failed"
+	PaymentOverdue     Kind = "payment_overdue"
+	TerminationWarning Kind = "termination_warning"
 	ServiceProvisioned Kind = "service_provisioned"
 	ServiceSuspended   Kind = "service_suspended"
 	ServiceTerminated  Kind = "service_terminated"
