@@ -237,6 +237,7 @@ type paymentData struct {
 	Amount           int64                `dynamodbav:"amount" v1:"Amount"`
 	Refunded         int64                `dynamodbav:"refunded" v1:"Refunded"`
 	FailureMessage   string               `dynamodbav:"failure_message" v1:"FailureMessage"`
+	NextAttempt      *time.Time           `dynamodbav:"next_attempt,omitempty"`
 	RefundOf         string               `dynamodbav:"refund_of" v1:"RefundOf"`
 	By               string               `dynamodbav:"by" v1:"By"`
 	At               time.Time            `dynamodbav:"at" v1:"At"`
@@ -255,6 +256,7 @@ func paymentDataOf(x orders.Payment) paymentData {
 		Amount:           x.Amount,
 		Refunded:         x.Refunded,
 		FailureMessage:   x.FailureMessage,
+		NextAttempt:      x.NextAttempt,
 		RefundOf:         x.RefundOf,
 		By:               x.By,
 		At:               x.At,
@@ -274,6 +276,7 @@ func (d paymentData) value() orders.Payment {
 		Amount:           d.Amount,
 		Refunded:         d.Refunded,
 		FailureMessage:   d.FailureMessage,
+		NextAttempt:      d.NextAttempt,
 		RefundOf:         d.RefundOf,
 		By:               d.By,
 		At:               d.At,

@@ -116,6 +116,9 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	sets := dynamo.NewSettings(tbl)
 	must(sets.PutPolicy(ctx, &pol, 0))
 	same("dunning policy", value(sets.GetPolicy(ctx)), &pol)
+	must(sets.Claim(ctx, "in_1", "suspend@7", time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)))
+	must(sets.Claim(ctx, "in_1", "suspend@7", time.Date(2026, 12, 9, 0, 0, 0, 0, time.UTC))) // a repeat is done already
+	same("dunning claims", value(sets.Claimed(ctx, "in_1")), map[string]bool{"suspend@7": true})
 
 	var p catalog.Plan
 	fill.Fill(&p, 10)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/dunning"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // Platform settings staff edit, one item each:
@@ -69,4 +70,43 @@ func (s *Settings) PutPolicy(ctx context.Context, p *dunning.Policy, expected in
 		return s.t.Write(ctx, Create(r))
 	}
 	return s.t.Write(ctx, Replace(r, expected))
+}
+
+// The steps dunning took for an unpaid invoice, one item each:
+//
+//	dunning_claim  PK=DUNNING#<gateway invoice>  SK=<claim>
+var _ dunning.Claims = (*Settings)(nil)
+
+type claimRecord struct {
+	Item
+	InvoiceID string    `dynamodbav:"invoice_id"`
+	Claim     string    `dynamodbav:"claim"`
+	At        time.Time `dynamodbav:"at"`
+}
+
+// maxClaims bounds a case's claims: a policy has at most 14 steps, and
+// skipped ones count twice.
+const maxClaims = 100
+
+// Claimed implements dunning.Claims.
+func (s *Settings) Claimed(ctx context.Context, invoiceID string) (map[string]bool, error) {
+	recs, err := QueryAll[claimRecord](ctx, s.t, Query{PK: "DUNNING#" + invoiceID}, maxClaims)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		out[r.Claim] = true
+	}
+	return out, nil
+}
+
+// Claim implements dunning.Claims: written once; a repeat is done already.
+func (s *Settings) Claim(ctx context.Context, invoiceID, claim string, at time.Time) error {
+	err := s.t.Write(ctx, Create(&claimRecord{Item: Item{PK: "DUNNING#" + invoiceID, SK: claim, Type: "dunning_claim", Version: 1},
+		InvoiceID: invoiceID, Claim: claim, At: at}))
+	if apperr.Is(err, apperr.Conflict) {
+		return nil
+	}
+	return err
 }

@@ -48,6 +48,7 @@ var storedNames = map[string][]string{
 	"customer_note": {
 		"PK", "SK", "author_email", "author_id", "body", "created_at", "customer_id", "id", "schema", "type", "version",
 	},
+	"dunning_claim": {"PK", "SK", "at", "claim", "invoice_id", "schema", "type", "version"},
 	"dunning_policy": {
 		"PK", "SK", "final_warning_days", "late_fee", "late_fee.after_days", "late_fee.enabled", "late_fee.minimum", "late_fee.percent_bp",
 		"reminder_days", "respect_gateway_retries", "schema", "suspend_after_days", "suspend_enabled", "terminate_after_days",
@@ -98,7 +99,7 @@ var storedNames = map[string][]string{
 	"payment": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "amount", "at", "by", "currency",
 		"customer_id", "failure_message", "gateway", "gateway_charge_id", "gateway_invoice_id", "id",
-		"order_id", "refund_of", "refunded", "schema", "status", "type", "version",
+		"next_attempt", "order_id", "refund_of", "refunded", "schema", "status", "type", "version",
 	},
 	"payment_method": {
 		"GSI1PK", "GSI1SK", "PK", "SK", "attached", "brand", "customer_id", "exp_month", "exp_year",

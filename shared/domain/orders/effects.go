@@ -30,6 +30,9 @@ type Effects struct {
 	Notify    Notifier
 	Customers Customers
 	HighValue map[string]int64
+	// Overdue, when set, starts dunning for a failed renewal (once per
+	// gateway invoice: the execution is named after it).
+	Overdue func(ctx context.Context, ev PaymentFailedEvent) error
 }
 
 // Register installs the handlers on d.
@@ -176,7 +179,10 @@ func (e *Effects) paymentFailed(ctx context.Context, it outbox.Item) error {
 	}
 	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertPaymentFailed, Key: "alert_payment_failed:" + it.ID,
 		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason}})
-	return err
+	if err != nil || e.Overdue == nil || ev.BillingReason != "subscription_cycle" || ev.InvoiceID == "" {
+		return err // a first payment that fails leaves an unpaid order, not an overdue service
+	}
+	return e.Overdue(ctx, ev)
 }
 
 // gatewayName is a gateway's name as customers know it.

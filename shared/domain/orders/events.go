@@ -54,6 +54,12 @@ type PaymentFailedEvent struct {
 	Amount      int64  `json:"amount"`
 	Reason      string `json:"reason"`
 	NextAttempt string `json:"next_attempt"`
+	// What dunning needs: the gateway's invoice, why it was billed
+	// (subscription_cycle: a renewal) and when its period began.
+	Gateway       string    `json:"gateway,omitempty"`
+	InvoiceID     string    `json:"invoice_id,omitempty"`
+	BillingReason string    `json:"billing_reason,omitempty"`
+	Due           time.Time `json:"due,omitzero"`
 }
 
 // ErrNotYet refuses an event that depends on one not yet received; the
@@ -174,7 +180,8 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 			return c, err
 		}
 		p := Payment{ID: fmt.Sprintf("%s:%s#%d", o.Gateway, in.ID, in.AttemptCount), CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
-			GatewayInvoiceID: in.ID, Status: PaymentFailed, Currency: in.Currency, Amount: in.Total, FailureMessage: in.FailureMessage, At: ev.Created, Version: 1}
+			GatewayInvoiceID: in.ID, Status: PaymentFailed, Currency: in.Currency, Amount: in.Total, FailureMessage: in.FailureMessage, NextAttempt: in.NextAttempt,
+			At: ev.Created, Version: 1}
 		if _, err := s.store.GetPayment(ctx, p.ID); apperr.Is(err, apperr.NotFound) {
 			c.Payments = append(c.Payments, p)
 			next := ""
@@ -182,7 +189,8 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 				next = in.NextAttempt.Format("2 January 2006")
 			}
 			c.Outbox = append(c.Outbox, outbox.New(ev.ID+"-payment-failed", KindPaymentFailed, o.ID,
-				PaymentFailedEvent{OrderID: o.ID, CustomerID: o.CustomerID, Currency: in.Currency, Amount: in.Total, Reason: in.FailureMessage, NextAttempt: next}, now))
+				PaymentFailedEvent{OrderID: o.ID, CustomerID: o.CustomerID, Currency: in.Currency, Amount: in.Total, Reason: in.FailureMessage, NextAttempt: next,
+					Gateway: o.Gateway, InvoiceID: in.ID, BillingReason: in.Reason, Due: in.PeriodStart}, now))
 		} else if err != nil {
 			return c, err
 		}

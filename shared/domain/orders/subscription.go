@@ -97,8 +97,11 @@ type Payment struct {
 	Amount           int64         `json:"amount"`
 	Refunded         int64         `json:"refunded"`
 	FailureMessage   string        `json:"failure_message,omitempty"`
-	RefundOf         string        `json:"refund_of,omitempty"` // the payment a refund returns money from
-	By               string        `json:"by,omitempty"`        // the staff member who refunded
-	At               time.Time     `json:"at"`
-	Version          int64         `json:"version"`
+	// NextAttempt is when the gateway retries a failed charge (nil: it
+	// has stopped retrying), as the failure reported it.
+	NextAttempt *time.Time `json:"next_attempt,omitempty"`
+	RefundOf    string     `json:"refund_of,omitempty"` // the payment a refund returns money from
+	By          string     `json:"by,omitempty"`        // the staff member who refunded
+	At          time.Time  `json:"at"`
+	Version     int64      `json:"version"`
 }
