@@ -82,7 +82,7 @@ func TestDecideInvariants(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	taken := map[dunning.Action]int{}
 	defer func() {
-		for _, a := range []dunning.Action{dunning.Reminder, dunning.LateFeeAdded, dunning.Suspend, dunning.FinalWarning, dunning.Terminate} {
+		for _, a := range []dunning.Action{dunning.Reminder, dunning.Suspend, dunning.FinalWarning, dunning.Terminate} {
 			if taken[a] == 0 {
 				t.Errorf("no run took a %s step: the generator misses a path", a)
 			}
@@ -96,7 +96,7 @@ func TestDecideInvariants(t *testing.T) {
 		}
 		p.SuspendEnabled, p.SuspendAfterDays = r.IntN(5) > 0, 1+r.IntN(20)
 		p.TerminateEnabled, p.TerminateAfterDays, p.FinalWarningDays = r.IntN(2) == 0, p.SuspendAfterDays+1+r.IntN(40), 1
-		p.RespectGatewayRetries, p.LateFee.Enabled, p.LateFee.AfterDays = r.IntN(2) == 0, r.IntN(2) == 0, 1+r.IntN(10)
+		p.RespectGatewayRetries = r.IntN(2) == 0
 		for _, d := range p.ReminderDays {
 			if p.TerminateEnabled && d >= p.TerminateAfterDays {
 				p.TerminateEnabled = false

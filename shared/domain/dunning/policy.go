@@ -112,6 +112,11 @@ func (p Policy) Validate() error {
 	if fee.Enabled && fee.PercentBP == 0 && !slices.ContainsFunc(slices.Collect(maps.Values(fee.Minimum)), func(v int64) bool { return v > 0 }) {
 		f.Add("late_fee.percent_bp", "a late fee needs a percentage or a minimum")
 	}
+	// Nothing adds a late fee to an invoice yet: a policy that promises one
+	// is refused rather than silently not kept.
+	if fee.Enabled {
+		f.Add("late_fee.enabled", "late fees are not applied yet; leave this off (the percentage and minimums may be set ahead)")
+	}
 	return f.Err()
 }
 

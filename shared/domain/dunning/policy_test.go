@@ -31,9 +31,8 @@ func TestPolicyValidation(t *testing.T) {
 		{"no warning", func(p *dunning.Policy) { p.TerminateEnabled, p.FinalWarningDays = true, 0 }, "final_warning_days"},
 		{"fee over 100 %", func(p *dunning.Policy) { p.LateFee.PercentBP = 10_001 }, "late_fee.percent_bp"},
 		{"fee of nothing", func(p *dunning.Policy) { p.LateFee.Enabled, p.LateFee.PercentBP = true, 0 }, "late_fee.percent_bp"},
-		{"minimum only", func(p *dunning.Policy) {
-			p.LateFee.Enabled, p.LateFee.PercentBP, p.LateFee.Minimum = true, 0, map[string]int64{"USD": 500}
-		}, ""},
+		{"minimum only, set ahead", func(p *dunning.Policy) { p.LateFee.PercentBP, p.LateFee.Minimum = 0, map[string]int64{"USD": 500} }, ""},
+		{"a late fee, not applied yet", func(p *dunning.Policy) { p.LateFee.Enabled = true }, "late_fee.enabled"},
 		{"minimum in no currency", func(p *dunning.Policy) { p.LateFee.Minimum = map[string]int64{"XXX": 100} }, "late_fee.minimum.XXX"},
 		{"negative minimum", func(p *dunning.Policy) { p.LateFee.Minimum = map[string]int64{"EUR": -1} }, "late_fee.minimum.EUR"},
 		{"fee on day 0", func(p *dunning.Policy) { p.LateFee.AfterDays = 0 }, "late_fee.after_days"},

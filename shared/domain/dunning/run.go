@@ -1,0 +1,153 @@
+package dunning
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/clock"
+)
+
+// Unpaid names one unpaid renewal: the workflow's input, and what every
+// step reads the case by.
+type Unpaid struct {
+	OrderID   string    `json:"order_id"`
+	Gateway   string    `json:"gateway"`
+	InvoiceID string    `json:"invoice_id"` // the gateway's invoice
+	Due       time.Time `json:"due"`
+}
+
+// Execution is the workflow execution of u: one per unpaid invoice, so a
+// repeated failure event starts nothing new.
+func (u Unpaid) Execution() string { return "dunning-" + u.Gateway + "-" + u.InvoiceID }
+
+// Cases reads a case fresh: the invoice, the paid-through date, the
+// service and the gateway's retries (claims are filled in by the runner).
+type Cases interface {
+	Case(ctx context.Context, u Unpaid) (Case, error)
+}
+
+// Claims records the steps taken for an unpaid invoice, each once.
+type Claims interface {
+	Claimed(ctx context.Context, invoiceID string) (map[string]bool, error)
+	// Claim records claim; one recorded already is not an error.
+	Claim(ctx context.Context, invoiceID, claim string, at time.Time) error
+}
+
+// Effects carries the steps out. Each must be safe to repeat (e-mails
+// keyed by the claim, a suspension of a suspended service is done), since
+// a crash between an effect and its claim runs it again.
+type Effects interface {
+	Remind(ctx context.Context, u Unpaid, s Step) error
+	Suspend(ctx context.Context, u Unpaid) error
+	Warn(ctx context.Context, u Unpaid, terminateAt time.Time) error
+	Terminate(ctx context.Context, u Unpaid) error
+	// Recover lifts an overdue suspension of a paid case and tells the customer.
+	Recover(ctx context.Context, u Unpaid) error
+}
+
+// Runner is the dunning workflow's task states.
+type Runner struct {
+	Policy  *Service
+	Cases   Cases
+	Claims  Claims
+	Effects Effects
+	Clock   clock.Clock
+}
+
+// Next is a Decide task's answer to the workflow.
+type Next struct {
+	Done bool  `json:"done"`
+	Step *Step `json:"step,omitempty"`
+	// Wait is how long to wait before deciding again (seconds).
+	Wait int64  `json:"wait"`
+	Why  string `json:"why"`
+}
+
+// maxWait bounds a Wait state: Step Functions takes up to a year; a day
+// keeps a changed policy or a lifted hold from waiting long.
+const maxWait = 24 * time.Hour
+
+func (r *Runner) read(ctx context.Context, u Unpaid) (*Policy, Case, error) {
+	p, err := r.Policy.Policy(ctx)
+	if err != nil {
+		return nil, Case{}, err
+	}
+	c, err := r.Cases.Case(ctx, u)
+	if err != nil {
+		return nil, Case{}, err
+	}
+	if c.Done, err = r.Claims.Claimed(ctx, u.InvoiceID); err != nil {
+		return nil, Case{}, err
+	}
+	return p, c, nil
+}
+
+// Decide reads the case and says what comes next. Reminders that fell due
+// together with a later one are claimed as skipped; a paid case whose
+// service was suspended for being overdue is recovered here.
+func (r *Runner) Decide(ctx context.Context, u Unpaid) (*Next, error) {
+	p, c, err := r.read(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	now := r.Clock.Now()
+	d := Decide(*p, c, now)
+	for _, s := range d.Skip {
+		if err := r.Claims.Claim(ctx, u.InvoiceID, "skipped:"+s.Claim(), now); err != nil {
+			return nil, err
+		}
+		if err := r.Claims.Claim(ctx, u.InvoiceID, s.Claim(), now); err != nil {
+			return nil, err
+		}
+	}
+	if d.Recover {
+		if err := r.Effects.Recover(ctx, u); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case d.Done:
+		return &Next{Done: true, Why: d.Why}, nil
+	case d.Step != nil:
+		return &Next{Step: d.Step, Why: d.Why}, nil
+	}
+	wait := min(max(d.At.Sub(now), time.Second), maxWait)
+	return &Next{Wait: int64((wait + time.Second - 1) / time.Second), Why: d.Why}, nil
+}
+
+// Act takes step s if it is still the step to take on a fresh reading
+// (paid since the decision, or taken by an overlapping run: nothing), then
+// claims it.
+func (r *Runner) Act(ctx context.Context, u Unpaid, s Step) error {
+	p, c, err := r.read(ctx, u)
+	if err != nil {
+		return err
+	}
+	if c.Done[s.Claim()] {
+		return nil
+	}
+	now := r.Clock.Now()
+	if d := Decide(*p, c, now); d.Step == nil || *d.Step != s {
+		return nil // the case moved on; the next Decide sees it
+	}
+	switch s.Action {
+	case Reminder:
+		err = r.Effects.Remind(ctx, u, s)
+	case Suspend:
+		err = r.Effects.Suspend(ctx, u)
+	case FinalWarning:
+		err = r.Effects.Warn(ctx, u, u.Due.Add(time.Duration(p.TerminateAfterDays)*24*time.Hour))
+	case Terminate:
+		err = r.Effects.Terminate(ctx, u)
+	case LateFeeAdded:
+		err = apperr.New(apperr.Invalid, "late fees are not applied yet") // the policy refuses enabling them
+	default:
+		err = fmt.Errorf("dunning: unknown step %s", s.Claim())
+	}
+	if err != nil {
+		return err
+	}
+	return r.Claims.Claim(ctx, u.InvoiceID, s.Claim(), now)
+}
