@@ -26,6 +26,7 @@ func TestDefinitionsLoadIntoMoto(t *testing.T) {
 	subst := map[string]string{
 		"ProvisionTaskArn": "arn:aws:lambda:us-east-1:123456789012:function:provision-task",
 		"PanelQueueUrl":    "https://sqs.us-east-1.amazonaws.com/123456789012/panel",
+		"DunningTaskArn":   "arn:aws:lambda:us-east-1:123456789012:function:dunning-task",
 	}
 	files, err := fs.Glob(statemachines.FS, "*.asl.json")
 	if err != nil || len(files) == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,7 +133,48 @@ func ours(t *testing.T, def json.RawMessage, input any, plan map[string][]string
 }
 
 // deployed substitutes the definitions' placeholders in both runs.
-var deployed = map[string]string{"ProvisionTaskArn": "arn:aws:lambda:us-east-1:123456789012:function:provision-task", "PanelQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/panel"}
+var deployed = map[string]string{"ProvisionTaskArn": "arn:aws:lambda:us-east-1:123456789012:function:provision-task", "PanelQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/panel",
+	"DunningTaskArn": "arn:aws:lambda:us-east-1:123456789012:function:dunning-task"}
+
+// The deployed dunning workflow: our runner and the oracle agree on every
+// path — paid before the first reminder, reminded and suspended then paid,
+// never paid and terminated, a step retried after a fault, and input the
+// task cannot read (no retry: the execution fails for staff to see).
+func TestDifferentialDunningDefinition(t *testing.T) {
+	raw, err := os.ReadFile("../../../statemachines/dunning.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(raw)
+	for k, v := range deployed {
+		s = strings.ReplaceAll(s, "${"+k+"}", v)
+	}
+	def := json.RawMessage(s)
+	step := func(day int, action string) string {
+		return fmt.Sprintf(`{"done":false,"act":true,"wait":0,"step":{"day":%d,"action":%q}}`, day, action)
+	}
+	wait := func(sec int) string { return fmt.Sprintf(`{"done":false,"act":false,"wait":%d}`, sec) }
+	done := `{"done":true,"act":false,"wait":0}`
+	cases := map[string]map[string][]string{
+		"PaidBeforeFirstReminder": {"Decide": {wait(86400), done}},
+		"RemindedSuspendedPaid":   {"Decide": {step(1, "reminder"), wait(86400), step(7, "suspend"), wait(86400), done}, "Act": {`{}`}},
+		"NeverPaidTerminated": {"Decide": {step(1, "reminder"), step(7, "suspend"), step(27, "final_warning"), step(30, "terminate"), done},
+			"Act": {`{}`}},
+		"StepRetriedAfterAFault": {"Decide": {step(7, "suspend"), done}, "Act": {"fail:Panel.Transient", `{}`}},
+		"UnreadableInput":        {"Decide": {"fail:Dunning.Invalid"}},
+	}
+	for name, plan := range cases {
+		t.Run(name, func(t *testing.T) {
+			byAction := map[string][]string{"decide": plan["Decide"], "act": plan["Act"]}
+			input := map[string]any{"case": map[string]any{"order_id": "ord_1", "gateway": "stripe", "invoice_id": "in_1", "due": "2026-12-01T00:00:00Z"}}
+			want := oracle(t, def, input, plan)
+			got := ours(t, def, input, byAction)
+			if js(got) != js(want) {
+				t.Fatalf("ours   %s\noracle %s", js(got), js(want))
+			}
+		})
+	}
+}
 
 // The deployed provisioning workflow: our runner and the oracle agree on
 // every path (plans keyed by state name for the oracle, by action for us).

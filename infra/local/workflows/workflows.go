@@ -13,12 +13,14 @@ import (
 	"sync"
 
 	"github.com/ezscale/platform/infra/local/asl"
+	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
 // Local resource names substituted into the definitions.
 const (
 	provisionTask = "arn:local:lambda:provision-task"
+	dunningTask   = "arn:local:lambda:dunning-task"
 	panelQueue    = "local:panel-queue"
 	sqsWait       = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
 	lambdaWait    = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -27,6 +29,8 @@ const (
 // Local is the in-process Step Functions + panel queue.
 type Local struct {
 	Runner *asl.Runner
+	// Dunning runs the dunning workflow's tasks (nil: its tasks fail).
+	Dunning *dunning.Runner
 	steps  provisioning.Steps
 	worker *provisioning.Worker
 	queue  chan provisioning.WorkMessage
@@ -44,8 +48,16 @@ func Load(defs fs.FS, worker *provisioning.Worker, log *slog.Logger) (*Local, er
 	if err != nil {
 		return nil, fmt.Errorf("provisioning.asl.json: %w", err)
 	}
+	def, err = fs.ReadFile(defs, "dunning.asl.json")
+	if err != nil {
+		return nil, err
+	}
+	dm, err := asl.Load(def, map[string]string{"DunningTaskArn": dunningTask})
+	if err != nil {
+		return nil, fmt.Errorf("dunning.asl.json: %w", err)
+	}
 	l := &Local{steps: worker.Steps, worker: worker, queue: make(chan provisioning.WorkMessage, 1024), log: log}
-	l.Runner = asl.NewRunner(map[string]*asl.Machine{"provisioning": m}, l)
+	l.Runner = asl.NewRunner(map[string]*asl.Machine{"provisioning": m, "dunning": dm}, l)
 	return l, nil
 }
 
@@ -53,6 +65,15 @@ func Load(defs fs.FS, worker *provisioning.Worker, log *slog.Logger) (*Local, er
 func (l *Local) Invoke(ctx context.Context, resource string, input any, token string) (any, error) {
 	in, _ := input.(map[string]any)
 	switch resource {
+	case dunningTask:
+		if l.Dunning == nil {
+			return nil, &asl.TaskError{Name: "States.Runtime", Cause: "dunning tasks are not wired"}
+		}
+		out, err := l.Dunning.Task(ctx, in)
+		if te, ok := err.(*dunning.TaskError); ok {
+			return nil, &asl.TaskError{Name: te.Name, Cause: te.Cause}
+		}
+		return out, err
 	case provisionTask:
 		out, err := l.steps.Task(ctx, in)
 		if se, ok := err.(*provisioning.StepError); ok {
@@ -120,6 +141,13 @@ func (l *Local) StartProvisioning(orderID string) (*asl.Execution, bool, error) 
 // retry has its own).
 func (l *Local) Start(orderID, name string) (*asl.Execution, bool, error) {
 	return l.Runner.Start("provisioning", name, map[string]any{"order_id": orderID})
+}
+
+// StartDunning runs dunning for an unpaid renewal under its execution
+// name (one per invoice: a repeat is the same execution).
+func (l *Local) StartDunning(name string, u dunning.Unpaid) error {
+	_, _, err := l.Runner.Start("dunning", name, map[string]any{"case": u})
+	return err
 }
 
 // Tokens answer waiting tasks (staff's hardware choice).
