@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/sfnflows"
 	"github.com/ezscale/platform/shared/app/awsbilling"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
+	"github.com/ezscale/platform/shared/domain/dunning"
 )
 
 func main() {
@@ -25,6 +26,13 @@ func main() {
 	if arn := env.Config.ProvisioningStateMachine; arn != "" {
 		p.StartProvisioningWith(sfnflows.Flows{API: sfnflows.NewClient(env.AWS), StateMachine: arn}.Start)
 	}
+	// Failed renewals start dunning, one execution per unpaid invoice.
+	if arn := env.Config.DunningStateMachine; arn != "" {
+		flows := sfnflows.Flows{API: sfnflows.NewClient(env.AWS), StateMachine: arn}
+		p.StartDunningWith(func(ctx context.Context, name string, u dunning.Unpaid) error {
+			return flows.StartWith(ctx, name, map[string]any{"case": u})
+		})
+	}
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (map[string]int, error) {
 		n, err := p.Outbox.Publish(ctx)
 		if err != nil {
@@ -35,14 +43,24 @@ func main() {
 		// The 5-minute sweep also makes dedicated plans' stock follow the
 		// panels' inventory (stream batches do not: they come per write).
 		var ev struct {
-			Sweep bool `json:"sweep"`
+			Sweep        bool `json:"sweep"`
+			DunningSweep bool `json:"dunning_sweep"`
 		}
-		if json.Unmarshal(raw, &ev) == nil && ev.Sweep {
+		_ = json.Unmarshal(raw, &ev) // a stream batch is not a schedule's input
+		if ev.Sweep {
 			changed, err := p.Provisioning.SyncStock(ctx, p.Catalog, p.Orders)
 			if err != nil {
 				p.Log.WarnContext(ctx, "stock sync", "err", err.Error())
 			}
 			out["stock_changed"] = changed
+		}
+		// Daily: every unpaid renewal has its dunning execution.
+		if ev.DunningSweep {
+			unpaid, err := p.SweepDunning(ctx)
+			if err != nil {
+				return out, fmt.Errorf("dunning sweep: %w", err)
+			}
+			out["unpaid_renewals"] = unpaid
 		}
 		return out, nil
 	})

@@ -91,8 +91,13 @@ type Platform struct {
 	ReinstallCheckEvery time.Duration
 	// Search is the admin console's search.
 	Search *search.Finder
-	// Dunning is the dunning policy staff set.
-	Dunning *dunning.Service
+	// Dunning is the dunning policy staff set; DunningTasks the dunning
+	// workflow's task states.
+	Dunning       *dunning.Service
+	DunningTasks  *dunning.Runner
+	dunningClaims dunning.Claims
+	// effects performs orders' outbox items (StartDunningWith hooks it).
+	effects *orders.Effects
 	// OpenAPI returns the API document for GET /v1/openapi.json. Only what
 	// serves that route sets it (the catalog function, the local stack), so
 	// other functions do not link or initialise the YAML parser.
@@ -157,14 +162,17 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	if ad.Panels.Routes != nil {
 		p.Catalog.SetDelivery(ad.Panels.Routes)
 	}
-	(&orders.Effects{Orders: p.Orders, Invoices: p.Billing, Notify: p.Notify, Customers: customers{p.Accounts}, HighValue: cfg.HighValueOrder}).Register(p.Outbox)
+	p.effects = &orders.Effects{Orders: p.Orders, Invoices: p.Billing, Notify: p.Notify, Customers: customers{p.Accounts}, HighValue: cfg.HighValueOrder}
+	p.effects.Register(p.Outbox)
 	p.Services = dynamo.NewServices(tbl)
 	// Without panels (a function that does not call them) services can be
 	// read; panel actions answer that no panel is configured.
 	p.Search = p.newSearch(tbl)
-	p.Dunning = &dunning.Service{Store: dynamo.NewSettings(tbl), Clock: clk}
+	settings := dynamo.NewSettings(tbl)
+	p.Dunning, p.dunningClaims = &dunning.Service{Store: settings, Clock: clk}, settings
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels.Registry,
 		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL, Kick: p.Outbox.Kick}
+	p.DunningTasks = p.newDunning()
 	p.Outbox.Handle(orders.KindResize, func(ctx context.Context, it outbox.Item) error {
 		var in struct {
 			ToPlanID string `json:"to_plan_id"`

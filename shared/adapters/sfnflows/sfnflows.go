@@ -31,8 +31,17 @@ type Flows struct {
 // is success: Step Functions keeps names unique, which is what makes a
 // repeated start a no-op.
 func (f Flows) Start(ctx context.Context, orderID, name string) error {
-	input, _ := json.Marshal(map[string]string{"order_id": orderID})
-	_, err := f.API.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(f.StateMachine), Name: aws.String(name), Input: aws.String(string(input))})
+	return f.StartWith(ctx, name, map[string]string{"order_id": orderID})
+}
+
+// StartWith runs the state machine under name with input (JSON); a name
+// already used is success, as for Start.
+func (f Flows) StartWith(ctx context.Context, name string, input any) error {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	_, err = f.API.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(f.StateMachine), Name: aws.String(name), Input: aws.String(string(b))})
 	var exists *types.ExecutionAlreadyExists
 	if errors.As(err, &exists) {
 		return nil

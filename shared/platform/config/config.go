@@ -85,6 +85,9 @@ type Config struct {
 	// PROVISIONING_STATE_MACHINE_ARN is the provisioning workflow that
 	// paid orders start (AWS; the local stack runs it in process).
 	ProvisioningStateMachine string `env:"PROVISIONING_STATE_MACHINE_ARN"`
+	// DUNNING_STATE_MACHINE_ARN is the dunning workflow failed renewals
+	// start (AWS; the local stack runs it in process). Empty: none starts.
+	DunningStateMachine string `env:"DUNNING_STATE_MACHINE_ARN"`
 	// PANELS configures the control panels (JSON with secrets; see
 	// docs/provisioning.md). Empty: no panel is called from this function.
 	Panels string `env:"PANELS"`
