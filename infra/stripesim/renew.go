@@ -58,7 +58,8 @@ func (s *Sim) Renew(subID string, fail bool) error {
 			"invoice": inv["id"], "paid": false, "status": "failed", "failure_code": "card_declined", "failure_message": "Your card was declined.", "created": now.Unix()}
 		s.objects[ch["id"].(string)] = ch
 		inv["status"], inv["charge"], inv["next_payment_attempt"] = "open", ch["id"], now.Add(72*time.Hour).Unix()
-		sub["status"] = "past_due"
+		// As at Stripe, the period moves on whether or not it is paid.
+		sub["status"], sub["current_period_start"], sub["current_period_end"] = "past_due", start.Unix(), end.Unix()
 	default:
 		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": due, "amount_refunded": int64(0), "currency": cur, "customer": cus,
 			"invoice": inv["id"], "paid": true, "status": "succeeded", "refunded": false, "payment_method": pm, "created": now.Unix()}

@@ -19,6 +19,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -173,6 +174,8 @@ func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, err
 		_, _, err := flows.Start(orderID, name)
 		return err
 	})
+	flows.Dunning = p.DunningTasks
+	p.StartDunningWith(func(_ context.Context, name string, u dunning.Unpaid) error { return flows.StartDunning(name, u) })
 	return flows, nil
 }
 

@@ -246,6 +246,10 @@ func (s *Stack) Run(ctx context.Context) {
 	}
 	wg.Go(func() {
 		redrive(ctx, s.Platform, s.flows)
+		// Dunning executions lived in the last process: start them again.
+		if _, err := s.Platform.SweepDunning(ctx); err != nil && ctx.Err() == nil {
+			s.Platform.Log.WarnContext(ctx, "dunning sweep failed", "err", err.Error())
+		}
 		<-ctx.Done()
 		s.flows.Close() // the executions stop with the stack
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func openStackAt(t *testing.T, dir string, demo bool) (*stack.Stack, string, fun
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: slog.New(slog.DiscardHandler), DemoPurchase: demo})
+	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: testLog(), DemoPurchase: demo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,4 +269,12 @@ func serviceAPIs(t *testing.T, admin, c *session.Client, id string) {
 		}
 	}
 	do(admin, "POST", "/v1/admin/services/"+id+"/restore", nil, 200)
+}
+
+// testLog discards the stack's logs unless STACK_LOG=1.
+func testLog() *slog.Logger {
+	if os.Getenv("STACK_LOG") == "1" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
 }

@@ -1,0 +1,136 @@
+package stack_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/testkit/session"
+)
+
+// A renewal is declined; the dev clock is moved past its due date: the
+// dunning workflow sends the first reminder, then (a week on, with the
+// reminders of days 3 and 5 due together) only the newest, and suspends
+// the service for being overdue; the customer pays and it comes back.
+func TestDunningRemindsSuspendsAndPaymentRestores(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	svc := buyVPS(t, st, base, "dunned.example.com")
+	sub, err := st.Platform.OrderStore.GetSubscription(ctx, orders.SubscriptionID(svc.OrderID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Stripe.Renew(sub.GatewayID, true); err != nil {
+		t.Fatal(err)
+	}
+	var due time.Time
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if s, err := st.Platform.OrderStore.GetSubscription(ctx, sub.ID); err == nil && s.Status == "past_due" {
+			due = s.CurrentPeriodStart
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the renewal never failed")
+		}
+	}
+	advanceTo := func(at time.Time) {
+		t.Helper()
+		d := at.Sub(st.Clock.Now())
+		if code, _, raw := devClock(t, base, fmt.Sprintf(`{"advance":"%s"}`, d.Round(time.Second))); code != 200 {
+			t.Fatalf("advance %s: %d %s", d, code, raw)
+		}
+	}
+	mails := func(what string) int {
+		list, _ := st.Mailbox.List(100)
+		n := 0
+		for _, m := range list {
+			if strings.Contains(m.Subject, what) && strings.Contains(m.Subject, "dunned.example.com") {
+				n++
+			}
+		}
+		return n
+	}
+	waitMails := func(what string, n int) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); mails(what) < n; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d %q e-mails, want %d", mails(what), what, n)
+			}
+		}
+	}
+
+	advanceTo(due.Add(25 * time.Hour))
+	waitMails("is overdue", 1)
+	if s, _ := st.Platform.Services.GetService(ctx, svc.ID); s.Status != provisioning.StatusActive {
+		t.Fatalf("suspended before day 7: %+v", s)
+	}
+	advanceTo(due.Add(7*24*time.Hour + time.Hour))
+	s := waitFor(t, st, svc.ID, func(s *provisioning.Service) bool { return s.Status == provisioning.StatusSuspended })
+	if s.SuspendCode != provisioning.SuspendOverdue {
+		t.Fatalf("suspended without the overdue code: %+v", s)
+	}
+	waitMails("is overdue", 2) // day 1, then day 5 only (day 3 fell due with it)
+	if n := mails("is overdue"); n != 2 {
+		t.Fatalf("%d reminders, want 2", n)
+	}
+	claims, err := st.Platform.DunningTasks.Claims.Claimed(ctx, sub.GatewayID) // not the invoice: nothing
+	if err != nil || len(claims) != 0 {
+		t.Fatalf("claims under a subscription id: %v %v", claims, err)
+	}
+
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+sub.ID+"/pay", nil); code != 202 {
+		t.Fatalf("pay: %d %s", code, raw)
+	}
+	waitFor(t, st, svc.ID, func(s *provisioning.Service) bool { return s.Status == provisioning.StatusActive })
+	waitMails("is running again", 1)
+}
+
+// Dunning executions live in the local process; after a restart the sweep
+// starts them again, so a declined renewal is still followed.
+func TestDunningOutlivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	st, base, stop := openStackAt(t, dir, false)
+	ctx := context.Background()
+	svc := buyVPS(t, st, base, "restarted.example.com")
+	sub, err := st.Platform.OrderStore.GetSubscription(ctx, orders.SubscriptionID(svc.OrderID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Stripe.Renew(sub.GatewayID, true); err != nil {
+		t.Fatal(err)
+	}
+	var due time.Time
+	for deadline := time.Now().Add(10 * time.Second); due.IsZero(); time.Sleep(50 * time.Millisecond) {
+		if s, err := st.Platform.OrderStore.GetSubscription(ctx, sub.ID); err == nil && s.Status == "past_due" {
+			if list, _ := st.Platform.OrderStore.ListPayments(ctx, svc.CustomerID); len(list) > 1 {
+				due = s.CurrentPeriodStart
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the renewal never failed")
+		}
+	}
+	stop()
+
+	st2, base2, stop2 := openStackAt(t, dir, false)
+	defer stop2()
+	if n, err := st2.Platform.SweepDunning(ctx); err != nil || n != 1 {
+		t.Fatalf("sweep found %d unpaid renewals: %v", n, err)
+	}
+	if code, _, raw := devClock(t, base2, fmt.Sprintf(`{"advance":"%s"}`, due.Add(25*time.Hour).Sub(st2.Clock.Now()).Round(time.Second))); code != 200 {
+		t.Fatalf("advance: %s", raw)
+	}
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(lastMailTo(t, st2, "is overdue"), "restarted.example.com"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no reminder after the restart")
+		}
+	}
+}
