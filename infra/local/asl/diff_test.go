@@ -136,12 +136,11 @@ func ours(t *testing.T, def json.RawMessage, input any, plan map[string][]string
 var deployed = map[string]string{"ProvisionTaskArn": "arn:aws:lambda:us-east-1:123456789012:function:provision-task", "PanelQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/panel",
 	"DunningTaskArn": "arn:aws:lambda:us-east-1:123456789012:function:dunning-task"}
 
-// The deployed dunning workflow: our runner and the oracle agree on every
-// path — paid before the first reminder, reminded and suspended then paid,
-// never paid and terminated, a step retried after a fault, and input the
-// task cannot read (no retry: the execution fails for staff to see).
-func TestDifferentialDunningDefinition(t *testing.T) {
-	raw, err := os.ReadFile("../../../statemachines/dunning.asl.json")
+// deployedDefinition reads a deployed definition with its placeholders
+// filled as in both runs.
+func deployedDefinition(t *testing.T, file string) json.RawMessage {
+	t.Helper()
+	raw, err := os.ReadFile("../../../statemachines/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +148,15 @@ func TestDifferentialDunningDefinition(t *testing.T) {
 	for k, v := range deployed {
 		s = strings.ReplaceAll(s, "${"+k+"}", v)
 	}
-	def := json.RawMessage(s)
+	return json.RawMessage(s)
+}
+
+// The deployed dunning workflow: our runner and the oracle agree on every
+// path — paid before the first reminder, reminded and suspended then paid,
+// never paid and terminated, a step retried after a fault, and input the
+// task cannot read (no retry: the execution fails for staff to see).
+func TestDifferentialDunningDefinition(t *testing.T) {
+	def := deployedDefinition(t, "dunning.asl.json")
 	step := func(day int, action string) string {
 		return fmt.Sprintf(`{"done":false,"act":true,"wait":0,"step":{"day":%d,"action":%q}}`, day, action)
 	}
@@ -179,15 +186,7 @@ func TestDifferentialDunningDefinition(t *testing.T) {
 // The deployed provisioning workflow: our runner and the oracle agree on
 // every path (plans keyed by state name for the oracle, by action for us).
 func TestDifferentialProvisioningDefinition(t *testing.T) {
-	raw, err := os.ReadFile("../../../statemachines/provisioning.asl.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(raw)
-	for k, v := range deployed {
-		s = strings.ReplaceAll(s, "${"+k+"}", v)
-	}
-	def := json.RawMessage(s)
+	def := deployedDefinition(t, "provisioning.asl.json")
 	actions := map[string]string{"RecordService": "record_service", "ChooseHardware": "hardware", "AwaitStaff": "await_staff", "AwaitStaffAgain": "await_staff_again", "CreateAtPanel": "create", "CheckBuild": "status", "IssueCredentials": "credentials", "Activate": "activate", "MarkFailed": "mark_failed", "RecordFailed": "record_failed"}
 	cases := map[string]map[string][]string{
 		"Success": {"RecordService": {`{"service_id":"svc_1","panel":"virtfusion"}`}, "CreateAtPanel": {`{"panel_id":"7","state":"building"}`},

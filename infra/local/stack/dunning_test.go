@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ezscale/platform/infra/local/stack"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/testkit/session"
@@ -16,10 +17,13 @@ import (
 // dunning workflow sends the first reminder, then (a week on, with the
 // reminders of days 3 and 5 due together) only the newest, and suspends
 // the service for being overdue; the customer pays and it comes back.
-func TestDunningRemindsSuspendsAndPaymentRestores(t *testing.T) {
-	st, base := openStack(t)
+// declined buys a VPS and has its renewal declined at the Stripe
+// simulator; it returns the service, its subscription and the unpaid
+// period's start once the failure is on the ledger.
+func declined(t *testing.T, st *stack.Stack, base, host string) (*provisioning.Service, *orders.Subscription, time.Time) {
+	t.Helper()
 	ctx := context.Background()
-	svc := buyVPS(t, st, base, "dunned.example.com")
+	svc := buyVPS(t, st, base, host)
 	sub, err := st.Platform.OrderStore.GetSubscription(ctx, orders.SubscriptionID(svc.OrderID))
 	if err != nil {
 		t.Fatal(err)
@@ -27,16 +31,21 @@ func TestDunningRemindsSuspendsAndPaymentRestores(t *testing.T) {
 	if err := st.Stripe.Renew(sub.GatewayID, true); err != nil {
 		t.Fatal(err)
 	}
-	var due time.Time
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if s, err := st.Platform.OrderStore.GetSubscription(ctx, sub.ID); err == nil && s.Status == "past_due" {
-			due = s.CurrentPeriodStart
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the renewal never failed")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		s, err := st.Platform.OrderStore.GetSubscription(ctx, sub.ID)
+		list, _ := st.Platform.OrderStore.ListPayments(ctx, svc.CustomerID)
+		if err == nil && s.Status == "past_due" && len(list) > 1 {
+			return svc, sub, s.CurrentPeriodStart
 		}
 	}
+	t.Fatal("the renewal never failed")
+	return nil, nil, time.Time{}
+}
+
+func TestDunningRemindsSuspendsAndPaymentRestores(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	svc, sub, due := declined(t, st, base, "dunned.example.com")
 	advanceTo := func(at time.Time) {
 		t.Helper()
 		d := at.Sub(st.Clock.Now())
@@ -99,25 +108,7 @@ func TestDunningOutlivesARestart(t *testing.T) {
 	dir := t.TempDir()
 	st, base, stop := openStackAt(t, dir, false)
 	ctx := context.Background()
-	svc := buyVPS(t, st, base, "restarted.example.com")
-	sub, err := st.Platform.OrderStore.GetSubscription(ctx, orders.SubscriptionID(svc.OrderID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Stripe.Renew(sub.GatewayID, true); err != nil {
-		t.Fatal(err)
-	}
-	var due time.Time
-	for deadline := time.Now().Add(10 * time.Second); due.IsZero(); time.Sleep(50 * time.Millisecond) {
-		if s, err := st.Platform.OrderStore.GetSubscription(ctx, sub.ID); err == nil && s.Status == "past_due" {
-			if list, _ := st.Platform.OrderStore.ListPayments(ctx, svc.CustomerID); len(list) > 1 {
-				due = s.CurrentPeriodStart
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the renewal never failed")
-		}
-	}
+	_, _, due := declined(t, st, base, "restarted.example.com")
 	stop()
 
 	st2, base2, stop2 := openStackAt(t, dir, false)

@@ -192,3 +192,26 @@ func TestExecutionNamePerInvoice(t *testing.T) {
 		t.Fatalf("%s / %s", a.Execution(), b.Execution())
 	}
 }
+
+// Input a task cannot trust is refused with the name the definition does
+// not retry: no case, an unknown action, or a case without its due date
+// (every day would count as long past).
+func TestTaskRefusesInputItCannotTrust(t *testing.T) {
+	w := newWorld(dunning.Defaults())
+	okCase := map[string]any{"order_id": "ord_1", "gateway": "stripe", "invoice_id": "in_1", "due": due.Format(time.RFC3339)}
+	for name, in := range map[string]map[string]any{
+		"no case":        {"action": "decide"},
+		"no due date":    {"action": "decide", "case": map[string]any{"order_id": "ord_1", "gateway": "stripe", "invoice_id": "in_1"}},
+		"unknown action": {"action": "dance", "case": okCase},
+		"act, no step":   {"action": "act", "case": okCase},
+	} {
+		var te *dunning.TaskError
+		if _, err := w.runner.Task(context.Background(), in); !errors.As(err, &te) || te.Name != dunning.ErrNameInvalid {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	out, err := w.runner.Task(context.Background(), map[string]any{"action": "decide", "case": okCase})
+	if err != nil || out["done"] != false || out["act"] != false || out["wait"] != int64(86400) {
+		t.Fatalf("decide at the due date: %v %v", out, err)
+	}
+}

@@ -27,7 +27,8 @@ func (r *Runner) Task(ctx context.Context, in map[string]any) (map[string]any, e
 	if err == nil {
 		err = json.Unmarshal(raw, &t)
 	}
-	if err != nil || t.Case.InvoiceID == "" || t.Case.OrderID == "" {
+	// A case without its due date would count every day as long past.
+	if err != nil || t.Case.InvoiceID == "" || t.Case.OrderID == "" || t.Case.Due.IsZero() {
 		return nil, &TaskError{ErrNameInvalid, fmt.Sprintf("unreadable task input %s (%v)", raw, err)}
 	}
 	switch t.Action {

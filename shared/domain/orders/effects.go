@@ -182,6 +182,9 @@ func (e *Effects) paymentFailed(ctx context.Context, it outbox.Item) error {
 	if err != nil || e.Overdue == nil || ev.BillingReason != "subscription_cycle" || ev.InvoiceID == "" {
 		return err // a first payment that fails leaves an unpaid order, not an overdue service
 	}
+	if ev.Due.IsZero() { // an invoice without a period line: due when it failed, never earlier
+		ev.Due = it.CreatedAt
+	}
 	return e.Overdue(ctx, ev)
 }
 
