@@ -31,10 +31,10 @@ type Local struct {
 	Runner *asl.Runner
 	// Dunning runs the dunning workflow's tasks (nil: its tasks fail).
 	Dunning *dunning.Runner
-	steps  provisioning.Steps
-	worker *provisioning.Worker
-	queue  chan provisioning.WorkMessage
-	log    *slog.Logger
+	steps   provisioning.Steps
+	worker  *provisioning.Worker
+	queue   chan provisioning.WorkMessage
+	log     *slog.Logger
 }
 
 // Load reads the definitions from defs (statemachines.FS); worker serves

@@ -20,7 +20,10 @@ func (s *policyStore) GetPolicy(context.Context) (*dunning.Policy, error) {
 	}
 	return s.p, nil
 }
-func (s *policyStore) PutPolicy(_ context.Context, p *dunning.Policy, _ int64) error { s.p = p; return nil }
+func (s *policyStore) PutPolicy(_ context.Context, p *dunning.Policy, _ int64) error {
+	s.p = p
+	return nil
+}
 
 // world is one unpaid renewal: the case as the fakes report it, the
 // claims, and what the effects did.
@@ -38,7 +41,10 @@ func (w *world) Case(context.Context, dunning.Unpaid) (dunning.Case, error) { re
 func (w *world) Claimed(context.Context, string) (map[string]bool, error) {
 	return maps(w.claims), nil
 }
-func (w *world) Claim(_ context.Context, _, claim string, _ time.Time) error { w.claims[claim] = true; return nil }
+func (w *world) Claim(_ context.Context, _, claim string, _ time.Time) error {
+	w.claims[claim] = true
+	return nil
+}
 func (w *world) effect(name string) error {
 	if name == w.payNext {
 		w.c.Paid = true
