@@ -4,7 +4,9 @@
 // the VirtFusion, Pterodactyl, Enhance and SynergyCP simulators); powers
 // the VPS, reveals its login and reinstalls it; opens the website's control panel; staff
 // approve the dedicated server and assign it hardware; staff see the
-// provisioning log, suspend and move a service to another plan.
+// provisioning log, suspend and move a service to another plan; a declined
+// renewal is followed by dunning on the moved dev clock until paying restores
+// the suspended service.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -292,7 +294,7 @@ describe('provisioning', () => {
     await admin.getByTestId('service-log').getByText('resize').first().waitFor()
   })
 
-  it('a declined renewal is paid from the account in one click', async () => {
+  it('a declined renewal: days later (the dev clock moved) the service is suspended; paying restores it', async () => {
     // The simulated Stripe's control page ends a period with a declined charge.
     const dev = await browser.newPage()
     await dev.goto(stack.base + '/dev/stripe/')
@@ -308,11 +310,34 @@ describe('provisioning', () => {
       await page.reload()
       await page.getByTestId('dashboard').waitFor()
     }
-    await page.getByTestId('dashboard-pay').click()
+    // Forty days on (the clock of make dev moves forward on request), dunning has reminded the
+    // customer and suspended the service for being overdue; its page says paying restores it.
+    const moved = await fetch(stack.base + '/dev/clock', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"advance":"40d"}' })
+    assert.equal(moved.status, 200)
+    await signInCustomer(page) // forty days outlive the session
+    let suspended
+    for (let i = 0; i < 80 && !suspended; i++) {
+      // As the account app asks: from the page, with its session.
+      const list = await page.evaluate(async () => (await fetch('/v1/me/services', { credentials: 'include' })).json())
+      suspended = list.services?.find((s) => s.status === 'suspended' && s.suspend_code === 'overdue')
+      if (!suspended) await page.waitForTimeout(250)
+    }
+    assert.ok(suspended, 'a service is suspended for being overdue')
+    await page.goto(stack.base + '/account/services/' + suspended.id)
+    await page.getByTestId('service-suspended').getByText(/once it is paid the service comes back by itself/).waitFor()
+    await page.screenshot({ path: join(outDir, 'account-service-suspended-overdue.png'), fullPage: true })
+    await page.getByTestId('service-pay').click()
     await page.waitForURL(/\/account\/billing$/)
     await page.locator('[data-testid^="pay-sub_"]').first().click()
     await page.getByTestId('billing-notice').getByText(/^Paid\. .+ is active again\.$/).waitFor()
     assert.equal(await page.locator('[data-testid^="pay-sub_"]').count(), 0, 'nothing left to pay')
+    await page.goto(stack.base + '/account/services/' + suspended.id)
+    for (let i = 0; i < 60 && (await page.getByTestId('service-suspended').count()); i++) {
+      await page.waitForTimeout(250)
+      await page.reload()
+      await page.getByTestId('service-status').waitFor()
+    }
+    await page.getByTestId('service-status').getByText('active').waitFor()
     await page.goto(stack.base + '/account/')
     await page.getByTestId('dashboard-active').waitFor()
     assert.equal(await page.getByTestId('dashboard-overdue').count(), 0)
