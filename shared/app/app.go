@@ -96,6 +96,7 @@ type Platform struct {
 	Dunning       *dunning.Service
 	DunningTasks  *dunning.Runner
 	dunningClaims dunning.Claims
+	dunningHolds  dunning.Holds
 	// effects performs orders' outbox items (StartDunningWith hooks it).
 	effects *orders.Effects
 	// OpenAPI returns the API document for GET /v1/openapi.json. Only what
@@ -169,7 +170,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	// read; panel actions answer that no panel is configured.
 	p.Search = p.newSearch(tbl)
 	settings := dynamo.NewSettings(tbl)
-	p.Dunning, p.dunningClaims = &dunning.Service{Store: settings, Clock: clk}, settings
+	p.Dunning, p.dunningClaims, p.dunningHolds = &dunning.Service{Store: settings, Clock: clk}, settings, settings
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels.Registry,
 		Sealer: p.Sealer, Notify: p.Notify, Clock: clk, Log: log, AccountURL: cfg.AccountURL, Kick: p.Outbox.Kick}
 	p.DunningTasks = p.newDunning()
@@ -301,6 +302,7 @@ func (p *Platform) Deps() httpapi.Deps {
 		Outbox:       p.OrderStore,
 		OpenAPI:      p.OpenAPI,
 		Dunning:      p.Dunning,
+		PastDue:      p,
 	}
 	// Optional parts stay nil interfaces when absent (a nil pointer in an
 	// interface would look configured).

@@ -61,6 +61,11 @@ func (d dunningCases) Case(ctx context.Context, u dunning.Unpaid) (dunning.Case,
 	if c.PaidThrough, err = d.p.Orders.PaidThrough(ctx, o.ID); err != nil {
 		return c, err
 	}
+	if h, err := d.p.DunningHold(ctx, o.CustomerID); err != nil {
+		return c, err
+	} else if h != nil {
+		c.HoldUntil = &h.Until
+	}
 	// A subscription the gateway ended, and a service that is gone, leave
 	// nothing to dun: the subscription's end takes the service with it.
 	sub, err := d.p.OrderStore.GetSubscription(ctx, orders.SubscriptionID(o.ID))

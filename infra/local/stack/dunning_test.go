@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -124,4 +125,74 @@ func TestDunningOutlivesARestart(t *testing.T) {
 			t.Fatal("no reminder after the restart")
 		}
 	}
+}
+
+// Staff see the unpaid renewal with its next step, hold the customer's
+// services past the suspension day ("extend"), pause and resume the run;
+// once the hold is lifted the run suspends at its next look.
+func TestStaffSeePastDueHoldAndPause(t *testing.T) {
+	st, base := openStack(t)
+	svc, _, due := declined(t, st, base, "held.example.com")
+	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type view struct {
+		InvoiceID string `json:"invoice_id"`
+		Next      *struct {
+			Action string `json:"action"`
+		} `json:"next"`
+		Paused    bool       `json:"paused"`
+		HoldUntil *time.Time `json:"hold_until"`
+		Why       string     `json:"why"`
+	}
+	list := func() view {
+		t.Helper()
+		code, raw, _ := admin.Do("GET", "/v1/admin/dunning", nil)
+		var l struct {
+			PastDue []view `json:"past_due"`
+		}
+		if err := json.Unmarshal(raw, &l); err != nil || code != 200 || len(l.PastDue) != 1 {
+			t.Fatalf("past due: %d %s", code, raw)
+		}
+		return l.PastDue[0]
+	}
+	v := list()
+	if v.Next == nil || v.Next.Action != "reminder" || v.Paused {
+		t.Fatalf("before: %+v", v)
+	}
+	do := func(method, path string, body any, want int) {
+		t.Helper()
+		if code, raw, _ := admin.Do(method, path, body); code != want {
+			t.Fatalf("%s %s: %d %s", method, path, code, raw)
+		}
+	}
+	do("POST", "/v1/admin/dunning/in_nope/pause", nil, 404)
+	do("POST", "/v1/admin/dunning/"+v.InvoiceID+"/pause", nil, 200)
+	if !list().Paused {
+		t.Fatal("not paused")
+	}
+	do("POST", "/v1/admin/dunning/"+v.InvoiceID+"/resume", nil, 200)
+	hold := "/v1/admin/customers/" + svc.CustomerID + "/dunning-hold"
+	do("PUT", hold, map[string]any{"until": time.Now().Add(-time.Hour), "reason": "too late"}, 400)
+	do("PUT", hold, map[string]any{"until": due.Add(20 * 24 * time.Hour), "reason": "Promised to pay on the 20th."}, 200)
+
+	if code, _, raw := devClock(t, base, fmt.Sprintf(`{"advance":"%s"}`, due.Add(8*24*time.Hour).Sub(st.Clock.Now()).Round(time.Second))); code != 200 {
+		t.Fatalf("advance: %s", raw)
+	}
+	// A week on, the staff session has expired: sign in again (the code
+	// from the authenticator follows the moved clock, as the server does).
+	if admin, err = session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.Clock.Now); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); !strings.HasPrefix(list().Why, "held by an override"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not held: %+v", list())
+		}
+	}
+	do("DELETE", hold, nil, 204)
+	if code, _, raw := devClock(t, base, `{"advance":"25h"}`); code != 200 { // the run's next look, at most a day away
+		t.Fatalf("advance: %s", raw)
+	}
+	waitFor(t, st, svc.ID, func(s *provisioning.Service) bool { return s.Status == provisioning.StatusSuspended })
 }

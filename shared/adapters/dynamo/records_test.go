@@ -119,6 +119,16 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	must(sets.Claim(ctx, "in_1", "suspend@7", time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)))
 	must(sets.Claim(ctx, "in_1", "suspend@7", time.Date(2026, 12, 9, 0, 0, 0, 0, time.UTC))) // a repeat is done already
 	same("dunning claims", value(sets.Claimed(ctx, "in_1")), map[string]bool{"suspend@7": true})
+	must(sets.Claim(ctx, "in_1", dunning.ClaimPaused, time.Date(2026, 12, 9, 0, 0, 0, 0, time.UTC)))
+	must(sets.Unclaim(ctx, "in_1", dunning.ClaimPaused))
+	must(sets.Unclaim(ctx, "in_1", dunning.ClaimPaused)) // gone already
+	same("dunning claims after a resume", value(sets.Claimed(ctx, "in_1")), map[string]bool{"suspend@7": true})
+	var hold dunning.Hold
+	fill.Fill(&hold, 33)
+	must(sets.PutHold(ctx, &hold))
+	same("dunning hold", value(sets.GetHold(ctx, hold.CustomerID)), &hold)
+	must(sets.DeleteHold(ctx, hold.CustomerID))
+	must(sets.PutHold(ctx, &hold)) // stored again for the pinned names
 
 	var p catalog.Plan
 	fill.Fill(&p, 10)

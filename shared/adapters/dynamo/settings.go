@@ -110,3 +110,53 @@ func (s *Settings) Claim(ctx context.Context, invoiceID, claim string, at time.T
 	}
 	return err
 }
+
+// Unclaim implements dunning.Claims; a claim already gone is done.
+func (s *Settings) Unclaim(ctx context.Context, invoiceID, claim string) error {
+	err := s.t.Write(ctx, Delete(Key{PK: "DUNNING#" + invoiceID, SK: claim}, "", ""))
+	if apperr.Is(err, apperr.Conflict) {
+		return nil
+	}
+	return err
+}
+
+// Per-customer dunning holds:
+//
+//	dunning_hold  PK=DUNNINGHOLD#<customer>  SK=HOLD
+var _ dunning.Holds = (*Settings)(nil)
+
+type holdRecord struct {
+	Item
+	CustomerID string    `dynamodbav:"customer_id"`
+	Until      time.Time `dynamodbav:"until"`
+	Reason     string    `dynamodbav:"reason"`
+	By         string    `dynamodbav:"by"`
+	At         time.Time `dynamodbav:"at"`
+}
+
+func holdKey(customerID string) Key { return Key{PK: "DUNNINGHOLD#" + customerID, SK: "HOLD"} }
+
+// GetHold implements dunning.Holds.
+func (s *Settings) GetHold(ctx context.Context, customerID string) (*dunning.Hold, error) {
+	var r holdRecord
+	if err := s.t.Get(ctx, holdKey(customerID), &r); err != nil {
+		return nil, err
+	}
+	return &dunning.Hold{CustomerID: r.CustomerID, Until: r.Until, Reason: r.Reason, By: r.By, At: r.At}, nil
+}
+
+// PutHold implements dunning.Holds: the newest hold replaces any other.
+func (s *Settings) PutHold(ctx context.Context, h *dunning.Hold) error {
+	k := holdKey(h.CustomerID)
+	return s.t.Write(ctx, Put(&holdRecord{Item: Item{PK: k.PK, SK: k.SK, Type: "dunning_hold", Version: 1}, CustomerID: h.CustomerID, Until: h.Until,
+		Reason: h.Reason, By: h.By, At: h.At}))
+}
+
+// DeleteHold implements dunning.Holds; none is done.
+func (s *Settings) DeleteHold(ctx context.Context, customerID string) error {
+	err := s.t.Write(ctx, Delete(holdKey(customerID), "", ""))
+	if apperr.Is(err, apperr.Conflict) {
+		return nil
+	}
+	return err
+}

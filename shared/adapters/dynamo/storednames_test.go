@@ -49,6 +49,7 @@ var storedNames = map[string][]string{
 		"PK", "SK", "author_email", "author_id", "body", "created_at", "customer_id", "id", "schema", "type", "version",
 	},
 	"dunning_claim": {"PK", "SK", "at", "claim", "invoice_id", "schema", "type", "version"},
+	"dunning_hold":  {"PK", "SK", "at", "by", "customer_id", "reason", "schema", "type", "until", "version"},
 	"dunning_policy": {
 		"PK", "SK", "final_warning_days", "late_fee", "late_fee.after_days", "late_fee.enabled", "late_fee.minimum", "late_fee.percent_bp",
 		"reminder_days", "respect_gateway_retries", "schema", "suspend_after_days", "suspend_enabled", "terminate_after_days",

@@ -76,6 +76,8 @@ type Deps struct {
 	Search Search
 	// Dunning is the dunning policy (nil where not served).
 	Dunning Dunning
+	// PastDue is staff's view of unpaid renewals (nil where not served).
+	PastDue PastDueDesk
 }
 
 // Routes returns every route of the API.
@@ -208,6 +210,12 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/invoices/{id}/pdf", accounts.BillingRead, inv.adminPDF),
 		staff(G, "/v1/admin/settings/dunning", accounts.BillingRead, dn.get),
 		staff(U, "/v1/admin/settings/dunning", accounts.BillingManage, dn.put),
+		staff(G, "/v1/admin/dunning", accounts.BillingRead, dn.list),
+		staff(P, "/v1/admin/dunning/{invoice}/pause", accounts.BillingManage, dn.pause(false)),
+		staff(P, "/v1/admin/dunning/{invoice}/resume", accounts.BillingManage, dn.pause(true)),
+		staff(G, "/v1/admin/customers/{id}/dunning-hold", accounts.BillingRead, dn.getHold),
+		staff(U, "/v1/admin/customers/{id}/dunning-hold", accounts.BillingManage, dn.putHold),
+		staff(D, "/v1/admin/customers/{id}/dunning-hold", accounts.BillingManage, dn.deleteHold),
 		staff(G, "/v1/admin/tax-rates", accounts.BillingRead, inv.listTaxRates),
 		staff(U, "/v1/admin/tax-rates", accounts.BillingManage, inv.putTaxRate),
 		staff(D, "/v1/admin/tax-rates/{country}", accounts.BillingManage, inv.deleteTaxRate),

@@ -209,3 +209,25 @@ func (s *Service) SetPolicy(ctx context.Context, p Policy, actor string) (*Polic
 	}
 	return &p, nil
 }
+
+// Hold is a per-customer override: no suspension, final warning or
+// termination before Until (as WHMCS's "do not suspend until").
+type Hold struct {
+	CustomerID string    `json:"customer_id"`
+	Until      time.Time `json:"until"`
+	Reason     string    `json:"reason"`
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// Holds keeps the per-customer overrides (GetHold answers NotFound when
+// there is none).
+type Holds interface {
+	GetHold(ctx context.Context, customerID string) (*Hold, error)
+	PutHold(ctx context.Context, h *Hold) error
+	DeleteHold(ctx context.Context, customerID string) error
+}
+
+// ClaimPaused marks a run staff paused (in the invoice's claims; removed
+// on resume).
+const ClaimPaused = "paused"

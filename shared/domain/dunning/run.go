@@ -33,6 +33,8 @@ type Claims interface {
 	Claimed(ctx context.Context, invoiceID string) (map[string]bool, error)
 	// Claim records claim; one recorded already is not an error.
 	Claim(ctx context.Context, invoiceID, claim string, at time.Time) error
+	// Unclaim removes a claim (only ClaimPaused is ever removed).
+	Unclaim(ctx context.Context, invoiceID, claim string) error
 }
 
 // Effects carries the steps out. Each must be safe to repeat (e-mails
@@ -81,6 +83,7 @@ func (r *Runner) read(ctx context.Context, u Unpaid) (*Policy, Case, error) {
 	if c.Done, err = r.Claims.Claimed(ctx, u.InvoiceID); err != nil {
 		return nil, Case{}, err
 	}
+	c.Paused = c.Done[ClaimPaused]
 	return p, c, nil
 }
 
@@ -150,4 +153,59 @@ func (r *Runner) Act(ctx context.Context, u Unpaid, s Step) error {
 		return err
 	}
 	return r.Claims.Claim(ctx, u.InvoiceID, s.Claim(), now)
+}
+
+// Preview is where a run stands, for staff: the steps taken, the next one
+// and when, without taking anything.
+type Preview struct {
+	Taken     []string   `json:"taken"`
+	Next      *Step      `json:"next,omitempty"`
+	NextAt    *time.Time `json:"next_at,omitempty"`
+	Done      bool       `json:"done"`
+	Why       string     `json:"why"`
+	Paused    bool       `json:"paused"`
+	HoldUntil *time.Time `json:"hold_until,omitempty"`
+}
+
+// Preview reads the case as Decide does and says what comes next.
+func (r *Runner) Preview(ctx context.Context, u Unpaid) (*Preview, error) {
+	p, c, err := r.read(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	now := r.Clock.Now()
+	d := Decide(*p, c, now)
+	out := &Preview{Taken: []string{}, Done: d.Done, Why: d.Why, Paused: c.Paused, HoldUntil: c.HoldUntil}
+	for _, s := range p.Timeline() {
+		if c.Done[s.Claim()] {
+			out.Taken = append(out.Taken, s.Claim())
+		}
+	}
+	switch {
+	case d.Step != nil:
+		out.Next, out.NextAt = d.Step, &now
+	case !d.Done:
+		out.NextAt = &d.At
+		for _, s := range p.Timeline() { // the step it waits for
+			if !c.Done[s.Claim()] {
+				out.Next = &s
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// PastDue is one unpaid renewal as staff see it.
+type PastDue struct {
+	Unpaid
+	CustomerID  string `json:"customer_id"`
+	ServiceID   string `json:"service_id"`
+	ServiceName string `json:"service_name"`
+	// ServiceStatus is the service's status ("" when it was never made).
+	ServiceStatus string `json:"service_status"`
+	Amount        int64  `json:"amount"`
+	Currency      string `json:"currency"`
+	DaysOverdue   int    `json:"days_overdue"`
+	*Preview
 }

@@ -221,3 +221,8 @@ func TestTaskRefusesInputItCannotTrust(t *testing.T) {
 		t.Fatalf("decide at the due date: %v %v", out, err)
 	}
 }
+
+func (w *world) Unclaim(_ context.Context, _, claim string) error {
+	delete(w.claims, claim)
+	return nil
+}

@@ -17,6 +17,7 @@ import PaymentsPage from './pages/payments/PaymentsPage.vue'
 import ServicesPage from './pages/services/ServicesPage.vue'
 import HomePage from './pages/home/HomePage.vue'
 import DunningPage from './pages/settings/DunningPage.vue'
+import PastDuePage from './pages/dunning/PastDuePage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -30,6 +31,7 @@ const router = createRouter({
     { path: '/customers/:id', component: CustomerPage, meta: { remount: true } },
     { path: '/audit', component: AuditPage },
     { path: '/settings/dunning', component: DunningPage },
+    { path: '/past-due', component: PastDuePage },
     { path: '/invoices', component: InvoicesPage },
     { path: '/coupons', component: CouponsPage },
     { path: '/orders', component: OrdersPage },

@@ -2,7 +2,7 @@
 // and more as tickets, analytics and settings arrive.
 import {
   mdiAccountGroupOutline, mdiBellOutline, mdiCartOutline, mdiCashMultiple, mdiEmailEditOutline, mdiFileDocumentOutline,
-  mdiCalendarAlert, mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
+  mdiCalendarAlert, mdiClockAlertOutline, mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
 } from '@mdi/js'
 
 import type { NavSection as Section } from '@/shared/components/SectionNav.vue'
@@ -17,6 +17,7 @@ export const groups: { title: string; sections: Section[] }[] = [
       { id: 'invoices', to: '/invoices', title: 'Invoices', icon: mdiFileDocumentOutline },
       { id: 'payments', to: '/payments', title: 'Payments', icon: mdiCashMultiple },
       { id: 'coupons', to: '/coupons', title: 'Coupons', icon: mdiTicketPercentOutline },
+      { id: 'past-due', to: '/past-due', title: 'Past due', icon: mdiClockAlertOutline },
     ],
   },
   { title: 'Catalog', sections: [{ id: 'plans', to: '/plans', title: 'Plans', icon: mdiPackageVariantClosed }] },

@@ -1865,6 +1865,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/dunning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every unpaid renewal with where its dunning run stands (steps taken, the next one and when, paused, held) */
+        get: operations["adminListPastDue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dunning/{invoice}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the gateway's invoice id */
+                invoice: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause one run before its next step (it still looks once a day, so a payment ends it); audited */
+        post: operations["adminPauseDunning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dunning/{invoice}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Let a paused run go on (from its next look, within a day); audited */
+        post: operations["adminResumeDunning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers/{id}/dunning-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The customer's dunning override (null when none) */
+        get: operations["adminGetDunningHold"];
+        /** Do not suspend, warn or terminate this customer's services until a date ("extend"); audited */
+        put: operations["adminPutDunningHold"];
+        post?: never;
+        /** Remove the customer's dunning override; audited */
+        delete: operations["adminDeleteDunningHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tax-rates": {
         parameters: {
             query?: never;
@@ -2420,6 +2497,43 @@ export interface components {
                 /** @enum {string} */
                 action: "late_fee" | "reminder" | "suspend" | "final_warning" | "terminate";
             }[];
+        };
+        DunningHold: {
+            customer_id: string;
+            /** Format: date-time */
+            until: string;
+            reason: string;
+            by: string;
+            /** Format: date-time */
+            at: string;
+        };
+        PastDue: {
+            order_id: string;
+            gateway: string;
+            invoice_id: string;
+            /** Format: date-time */
+            due: string;
+            customer_id: string;
+            service_id: string;
+            service_name: string;
+            /** @description empty when the service was never made */
+            service_status: string;
+            amount: number;
+            currency: string;
+            days_overdue: number;
+            /** @description claims of the steps taken (reminder@1, suspend@7, …) */
+            taken: string[];
+            next?: {
+                day?: number;
+                action?: string;
+            };
+            /** Format: date-time */
+            next_at?: string;
+            done: boolean;
+            why: string;
+            paused: boolean;
+            /** Format: date-time */
+            hold_until?: string;
         };
         TaxRate: {
             country: string;
@@ -6177,6 +6291,168 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             409: components["responses"]["Error"];
+        };
+    };
+    adminListPastDue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unpaid renewals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        past_due: components["schemas"]["PastDue"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminPauseDunning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the gateway's invoice id */
+                invoice: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Paused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PastDue"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    adminResumeDunning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Resumed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PastDue"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    adminGetDunningHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hold: components["schemas"]["DunningHold"] | null;
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminPutDunningHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description in the future, at most a year ahead
+                     */
+                    until: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Held */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hold: components["schemas"]["DunningHold"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    adminDeleteDunningHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     adminListTaxRates: {
