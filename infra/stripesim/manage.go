@@ -237,6 +237,15 @@ func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
 	if sub := s.objects[inv["subscription"].(string)]; sub != nil {
 		pm, _ = sub["default_payment_method"].(string)
 	}
+	// A card named in the request is charged instead; it must be the
+	// invoice customer's, as Stripe requires.
+	if chosen := r.PostForm.Get("payment_method"); chosen != "" {
+		if card := s.objects[chosen]; card == nil || card["object"] != "payment_method" || card["customer"] != inv["customer"] {
+			s.mu.Unlock()
+			return nil, http.StatusBadRequest, "The PaymentMethod " + chosen + " does not belong to the invoice's customer."
+		}
+		pm = chosen
+	}
 	if card := s.objects[pm]; card == nil || card["customer"] != inv["customer"] {
 		inv["status"] = "open"
 		inv["attempt_count"] = inv["attempt_count"].(int64) + 1

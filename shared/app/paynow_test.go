@@ -12,7 +12,7 @@ import (
 
 // A customer whose renewal was declined pays now instead of waiting for
 // the gateway's next retry: a card that still declines says so and leaves
-// the subscription past due; after moving to a good card, paying brings it
+// the subscription past due; paying with another saved card brings it
 // back, in the period the invoice was for; there is then nothing to pay.
 func TestPayNow(t *testing.T) {
 	s := newShop(t)
@@ -63,9 +63,13 @@ func TestPayNow(t *testing.T) {
 	if st := subscription(t, alice, id).Status; st != "past_due" {
 		t.Fatalf("after a declined pay-now the subscription is %s", st)
 	}
-	setDefault(good)
+	// Another saved card pays it, the declining one staying the default;
+	// a card that is not hers is refused before anything is charged.
+	if code, raw, _ := alice.Do("POST", "/v1/me/subscriptions/"+id+"/pay", map[string]string{"payment_method": "pm_not_hers"}); code != 400 || !strings.Contains(string(raw), `"payment_method"`) {
+		t.Fatalf("paying with a card that is not hers: %d %s", code, raw)
+	}
 	s.clock.Advance(time.Minute)
-	if code, raw := pay(); code != 202 || !strings.Contains(raw, `"invoice_id":"in_`) {
+	if code, raw, _ := alice.Do("POST", "/v1/me/subscriptions/"+id+"/pay", map[string]string{"payment_method": good}); code != 202 || !strings.Contains(string(raw), `"invoice_id":"in_`) {
 		t.Fatalf("paying with the good card: %d %s", code, raw)
 	}
 	s.eventually("active again, in the renewed period", func() bool {

@@ -45,9 +45,9 @@ func (g *Gateway) ResumeSubscription(ctx context.Context, id, key string) error 
 }
 
 // PayOpenInvoice implements gateway.Gateway: the newest open invoice of
-// the subscription, paid with the subscription's default card (Stripe's
-// POST /v1/invoices/{id}/pay).
-func (g *Gateway) PayOpenInvoice(ctx context.Context, subscriptionID, key string) (string, error) {
+// the subscription, paid with paymentMethod or the subscription's default
+// card (Stripe's POST /v1/invoices/{id}/pay).
+func (g *Gateway) PayOpenInvoice(ctx context.Context, subscriptionID, paymentMethod, key string) (string, error) {
 	lp := &stripe.InvoiceListParams{Subscription: stripe.String(subscriptionID), Status: stripe.String(string(stripe.InvoiceStatusOpen))}
 	lp.Context = ctx
 	lp.Limit = stripe.Int64(1)
@@ -60,6 +60,9 @@ func (g *Gateway) PayOpenInvoice(ctx context.Context, subscriptionID, key string
 	}
 	inv := it.Invoice()
 	p := &stripe.InvoicePayParams{}
+	if paymentMethod != "" {
+		p.PaymentMethod = stripe.String(paymentMethod)
+	}
 	p.Context = ctx
 	p.SetIdempotencyKey(key)
 	if _, err := g.api.Invoices.Pay(inv.ID, p); err != nil {

@@ -47,8 +47,11 @@ func TestAgainstStripeMock(t *testing.T) {
 	if err := g.ResumeSubscription(ctx, "sub_123", "sub-1-v4"); err != nil {
 		t.Fatalf("resume: %v", err)
 	}
-	if id, err := g.PayOpenInvoice(ctx, "sub_123", "sub-1-pay-1"); err != nil || !strings.HasPrefix(id, "in_") {
+	if id, err := g.PayOpenInvoice(ctx, "sub_123", "", "sub-1-pay-1"); err != nil || !strings.HasPrefix(id, "in_") {
 		t.Fatalf("pay open invoice = %q, %v", id, err)
+	}
+	if id, err := g.PayOpenInvoice(ctx, "sub_123", "pm_123", "sub-1-pay-2"); err != nil || !strings.HasPrefix(id, "in_") {
+		t.Fatalf("pay open invoice with another card = %q, %v", id, err)
 	}
 	if s, err := g.Subscription(ctx, "sub_123"); err != nil || s.ID != "sub_123" || s.Status == "" || s.CurrentPeriodEnd.IsZero() {
 		t.Fatalf("get subscription = %+v, %v", s, err)

@@ -98,7 +98,15 @@ func (h orderHandlers) customerSubscriptions(w http.ResponseWriter, r *http.Requ
 // myPayNow pays a past-due subscription's open invoice; the subscription
 // turns active when the gateway's webhook confirms, so 202.
 func (h orderHandlers) myPayNow(w http.ResponseWriter, r *http.Request) error {
-	invoice, err := h.Checkout.PayNow(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	var in struct {
+		PaymentMethod string `json:"payment_method"` // empty: the default card
+	}
+	if r.ContentLength != 0 {
+		if err := httpx.Decode(r, &in); err != nil {
+			return err
+		}
+	}
+	invoice, err := h.Checkout.PayNow(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PaymentMethod)
 	if err != nil {
 		return err
 	}

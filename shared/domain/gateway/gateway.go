@@ -113,11 +113,11 @@ type Gateway interface {
 	CancelSubscription(ctx context.Context, in CancelInput) error
 	// ResumeSubscription withdraws a cancellation at period end.
 	ResumeSubscription(ctx context.Context, subscriptionID, key string) error
-	// PayOpenInvoice charges a subscription's open invoice now, with its
-	// default payment method (the customer's "pay now"); it returns the
-	// invoice paid. ErrNothingDue when no invoice is open; a decline is
-	// apperr.Invalid with the bank's words.
-	PayOpenInvoice(ctx context.Context, subscriptionID, key string) (string, error)
+	// PayOpenInvoice charges a subscription's open invoice now, with
+	// paymentMethod or (empty) its default payment method (the customer's
+	// "pay now"); it returns the invoice paid. ErrNothingDue when no
+	// invoice is open; a decline is apperr.Invalid with the bank's words.
+	PayOpenInvoice(ctx context.Context, subscriptionID, paymentMethod, key string) (string, error)
 	// Subscription is the subscription as the gateway has it now: the
 	// source of truth when two events cannot be ordered.
 	Subscription(ctx context.Context, subscriptionID string) (*Subscription, error)
@@ -198,7 +198,7 @@ func (Unconfigured) CancelSubscription(context.Context, CancelInput) error { ret
 func (Unconfigured) ResumeSubscription(context.Context, string, string) error { return errUnconfigured }
 
 // PayOpenInvoice implements Gateway.
-func (Unconfigured) PayOpenInvoice(context.Context, string, string) (string, error) {
+func (Unconfigured) PayOpenInvoice(context.Context, string, string, string) (string, error) {
 	return "", errUnconfigured
 }
 

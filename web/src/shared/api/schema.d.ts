@@ -990,8 +990,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Pay a past-due subscription's open invoice now, with its default card
-         * @description The payment provider charges the open renewal invoice at once. The subscription turns active when the provider's webhook reports the payment (usually within seconds), so the answer is 202. A decline is 400 with the bank's words; a subscription that is not past due is 409.
+         * Pay a past-due subscription's open invoice now, with its default card or another saved card
+         * @description The payment provider charges the open renewal invoice at once. The subscription turns active when the provider's webhook reports the payment (usually within seconds), so the answer is 202. A decline is 400 with the bank's words; a card that is not one of the customer's saved cards is 400 on `payment_method`; a subscription that is not past due is 409. A service suspended for the unpaid renewal comes back when the payment is reported.
          */
         post: operations["payMySubscription"];
         delete?: never;
@@ -4762,7 +4762,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description a saved card's id (GET /v1/me/payment-methods); absent: the default card */
+                    payment_method?: string;
+                };
+            };
+        };
         responses: {
             /** @description Paid; the subscription follows */
             202: {
