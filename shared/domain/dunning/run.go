@@ -158,6 +158,8 @@ func (r *Runner) Act(ctx context.Context, u Unpaid, s Step) error {
 // Preview is where a run stands, for staff: the steps taken, the next one
 // and when, without taking anything.
 type Preview struct {
+	// Taken are the steps' claims, "(skipped)" after those claimed
+	// without being taken (an older reminder, a suspension staff made).
 	Taken     []string   `json:"taken"`
 	Next      *Step      `json:"next,omitempty"`
 	NextAt    *time.Time `json:"next_at,omitempty"`
@@ -177,7 +179,10 @@ func (r *Runner) Preview(ctx context.Context, u Unpaid) (*Preview, error) {
 	d := Decide(*p, c, now)
 	out := &Preview{Taken: []string{}, Done: d.Done, Why: d.Why, Paused: c.Paused, HoldUntil: c.HoldUntil}
 	for _, s := range p.Timeline() {
-		if c.Done[s.Claim()] {
+		switch {
+		case c.Done["skipped:"+s.Claim()]: // claimed without being taken
+			out.Taken = append(out.Taken, s.Claim()+" (skipped)")
+		case c.Done[s.Claim()]:
 			out.Taken = append(out.Taken, s.Claim())
 		}
 	}

@@ -226,3 +226,25 @@ func (w *world) Unclaim(_ context.Context, _, claim string) error {
 	delete(w.claims, claim)
 	return nil
 }
+
+// Staff's preview tells the steps taken from those skipped, and names the
+// next one and when, without taking anything.
+func TestPreview(t *testing.T) {
+	w := newWorld(dunning.Defaults())
+	u := dunning.Unpaid{OrderID: "ord_1", Gateway: "stripe", InvoiceID: "in_1", Due: due}
+	w.clk.Set(day(6))
+	if _, err := w.runner.Decide(context.Background(), u); err != nil { // skips reminders 1 and 3
+		t.Fatal(err)
+	}
+	if err := w.runner.Act(context.Background(), u, dunning.Step{Day: 5, Action: dunning.Reminder}); err != nil {
+		t.Fatal(err)
+	}
+	pv, err := w.runner.Preview(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pv.Taken, []string{"reminder@1 (skipped)", "reminder@3 (skipped)", "reminder@5"}) || pv.Next == nil ||
+		pv.Next.Claim() != "suspend@7" || !pv.NextAt.Equal(day(7)) || len(w.did) != 1 {
+		t.Fatalf("preview %+v next %v at %v; did %v", pv, pv.Next, pv.NextAt, w.did)
+	}
+}
