@@ -43,8 +43,8 @@ func main() {
 		// The 5-minute sweep also makes dedicated plans' stock follow the
 		// panels' inventory (stream batches do not: they come per write).
 		var ev struct {
-			Sweep        bool `json:"sweep"`
-			DunningSweep bool `json:"dunning_sweep"`
+			Sweep bool `json:"sweep"`
+			Daily bool `json:"daily"`
 		}
 		_ = json.Unmarshal(raw, &ev) // a stream batch is not a schedule's input
 		if ev.Sweep {
@@ -54,13 +54,16 @@ func main() {
 			}
 			out["stock_changed"] = changed
 		}
-		// Daily: every unpaid renewal has its dunning execution.
-		if ev.DunningSweep {
-			unpaid, err := p.SweepDunning(ctx)
+		// The lifecycle schedule: the dunning backstop, renewal reminders,
+		// expiring-card notices and unpaid late fees.
+		if ev.Daily {
+			d, err := p.RunDaily(ctx)
+			out["unpaid_renewals"], out["renewal_reminders"], out["card_notices"], out["fee_reminders"] = d.UnpaidRenewals, d.RenewalReminders, d.CardNotices, d.FeeReminders
+			p.Log.InfoContext(ctx, "daily lifecycle run", "unpaid_renewals", d.UnpaidRenewals, "renewal_reminders", d.RenewalReminders,
+				"card_notices", d.CardNotices, "fee_reminders", d.FeeReminders, "failed", d.Failed)
 			if err != nil {
-				return out, fmt.Errorf("dunning sweep: %w", err)
+				return out, err
 			}
-			out["unpaid_renewals"] = unpaid
 		}
 		return out, nil
 	})

@@ -251,7 +251,8 @@ func (s *Sim) payInvoice(r *http.Request) (map[string]any, int, string) {
 		inv["attempt_count"] = inv["attempt_count"].(int64) + 1
 		s.mu.Unlock()
 		return nil, http.StatusPaymentRequired, "The customer has no attached payment source or default payment method."
-	} else if card["card"].(map[string]any)["last4"] == CardChargeFails[12:] {
+	} else if card["card"].(map[string]any)["last4"] == CardChargeFails[12:] || s.declines > 0 {
+		s.declines = max(s.declines-1, 0)
 		// The card that attaches but declines every charge: the attempt is
 		// recorded as Stripe does, and the invoice stays open.
 		ch := map[string]any{"id": newID("ch"), "object": "charge", "amount": inv["amount_due"], "amount_refunded": int64(0), "currency": inv["currency"], "customer": inv["customer"],

@@ -107,7 +107,12 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	card := strings.ReplaceAll(r.PostFormValue("card"), " ", "")
+	now := s.cfg.Now().UTC()
+	expMonth, expYear, expErr := cardExpiry(r.PostFormValue("exp"), now)
 	switch {
+	case expErr != "":
+		s.render(w, sess, expErr, http.StatusBadRequest)
+		return
 	case card == CardDeclined:
 		s.render(w, sess, "Your card was declined.", http.StatusPaymentRequired)
 		return
@@ -115,7 +120,6 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 		s.render(w, sess, "Your card number is incomplete.", http.StatusBadRequest)
 		return
 	}
-	now := s.cfg.Now().UTC()
 	s.mu.Lock()
 	if sess["status"] != "open" { // paid twice (a double click) or expired meanwhile
 		s.mu.Unlock()
@@ -124,7 +128,7 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	if sess["mode"] == "setup" {
 		s.mu.Unlock()
-		s.saveCard(w, r, sess, card, now)
+		s.saveCard(w, r, sess, card, expMonth, expYear, now)
 		return
 	}
 	if card == CardChargeFails {
@@ -138,7 +142,7 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	amount, discount, trial := sess["_amount"].(int64), sess["_discount"].(int64), sess["_trial_days"].(int64)
 	months := intOf(sess["_months"])
 	s.mu.Unlock()
-	pm := s.newCard(cus, card, now)
+	pm := s.newCard(cus, card, expMonth, expYear, now)
 	sub, inv := s.startSubscription(subStart{customer: cus, currency: cur, pm: pm["id"].(string), amount: amount, discount: discount, trial: trial,
 		months: months, metadata: sess["_sub_metadata"], now: now})
 	paid := inv["amount_paid"].(int64)
@@ -157,13 +161,36 @@ func (s *Sim) pay(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, success, http.StatusSeeOther)
 }
 
-func (s *Sim) newCard(customer, card string, now time.Time) map[string]any {
+func (s *Sim) newCard(customer, card string, expMonth, expYear int, now time.Time) map[string]any {
 	return s.store(map[string]any{"id": newID("pm"), "object": "payment_method", "type": "card", "customer": customer, "created": now.Unix(),
-		"card": map[string]any{"brand": "visa", "last4": card[len(card)-4:], "exp_month": 12, "exp_year": now.Year() + 3, "funding": "credit", "country": "US"}})
+		"card": map[string]any{"brand": "visa", "last4": card[len(card)-4:], "exp_month": expMonth, "exp_year": expYear, "funding": "credit", "country": "US"}})
+}
+
+// cardExpiry reads the page's "MM / YY" (or MM/YYYY) as Checkout does: an
+// empty field is a card three years from expiring, a past month is
+// refused with Stripe's words.
+func cardExpiry(v string, now time.Time) (month, year int, problem string) {
+	v = strings.ReplaceAll(v, " ", "")
+	if v == "" {
+		return 12, now.Year() + 3, ""
+	}
+	m, y, ok := strings.Cut(v, "/")
+	month, err1 := strconv.Atoi(m)
+	year, err2 := strconv.Atoi(y)
+	if !ok || err1 != nil || err2 != nil || month < 1 || month > 12 || year < 0 || (year > 99 && year < 2000) {
+		return 0, 0, "Your card's expiration date is incomplete."
+	}
+	if year < 100 {
+		year += 2000
+	}
+	if year < now.Year() || (year == now.Year() && month < int(now.Month())) {
+		return 0, 0, "Your card's expiration date is in the past."
+	}
+	return month, year, ""
 }
 
 // saveCard completes a setup-mode session: the card is attached.
-func (s *Sim) saveCard(w http.ResponseWriter, r *http.Request, sess map[string]any, card string, now time.Time) {
+func (s *Sim) saveCard(w http.ResponseWriter, r *http.Request, sess map[string]any, card string, expMonth, expYear int, now time.Time) {
 	s.mu.Lock()
 	if sess["status"] != "open" {
 		s.mu.Unlock()
@@ -173,7 +200,7 @@ func (s *Sim) saveCard(w http.ResponseWriter, r *http.Request, sess map[string]a
 	sess["status"] = "complete"
 	cus, success := sess["customer"].(string), sess["success_url"].(string)
 	s.mu.Unlock()
-	pm := s.newCard(cus, card, now)
+	pm := s.newCard(cus, card, expMonth, expYear, now)
 	seti := s.store(map[string]any{"id": newID("seti"), "object": "setup_intent", "status": "succeeded", "customer": cus, "payment_method": pm["id"], "created": now.Unix()})
 	s.mu.Lock()
 	sess["setup_intent"] = seti["id"]

@@ -57,8 +57,9 @@ type Sim struct {
 	queue      chan map[string]any
 	// late holds events emitted while the queue was full; Run delivers
 	// them like retries (an event is never left until a restart).
-	late   []map[string]any
-	faults []int
+	late     []map[string]any
+	faults   []int
+	declines int // invoice payments still to decline (DeclineNext)
 }
 
 // New returns a simulator; Run delivers its webhooks.
@@ -152,6 +153,14 @@ func (s *Sim) SetWebhookURL(u string) {
 func (s *Sim) FailNext(statuses ...int) {
 	s.mu.Lock()
 	s.faults = append(s.faults, statuses...)
+	s.mu.Unlock()
+}
+
+// DeclineNext makes the next n invoice payments through the API decline
+// as a card that attaches but fails every charge does.
+func (s *Sim) DeclineNext(n int) {
+	s.mu.Lock()
+	s.declines += n
 	s.mu.Unlock()
 }
 

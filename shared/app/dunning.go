@@ -184,6 +184,17 @@ func (d dunningEffects) Terminate(ctx context.Context, u dunning.Unpaid) error {
 	return err
 }
 
+// AddLateFee charges the fee as its own gateway invoice; its payment, or
+// its failure, reaches the ledger through the gateway's webhooks like any
+// invoice's, and our invoice for it is issued when it is paid.
+func (d dunningEffects) AddLateFee(ctx context.Context, u dunning.Unpaid, fee dunning.LateFee) error {
+	id, err := d.p.Orders.ChargeLateFee(ctx, u.OrderID, u.InvoiceID, fee.Net)
+	if err == nil && id != "" {
+		d.p.Log.InfoContext(ctx, "late fee charged", "order", u.OrderID, "invoice", u.InvoiceID, "fee_invoice", id)
+	}
+	return err
+}
+
 func (d dunningEffects) Recover(ctx context.Context, u dunning.Unpaid) error {
 	return d.p.Provisioning.RenewalPaid(ctx, u.OrderID)
 }
@@ -242,7 +253,7 @@ func (p *Platform) unpaidRenewal(ctx context.Context, o orders.Order) (orders.Pa
 	for i := range ledger {
 		pay := &ledger[i]
 		switch {
-		case pay.OrderID != o.ID:
+		case pay.OrderID != o.ID, pay.LateFeeFor != "": // a fee is not a renewal to dun
 		case pay.Status == orders.PaymentSucceeded:
 			paid[pay.GatewayInvoiceID] = true
 		case pay.Status == orders.PaymentFailed && (newest == nil || pay.At.After(newest.At)):

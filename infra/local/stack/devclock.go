@@ -120,5 +120,9 @@ func (s *Stack) followClock(saved simkit.StateFile) {
 		}
 		s.Platform.Outbox.Kick()
 		s.Stripe.RenewDue()
+		select {
+		case s.dailyKick <- struct{}{}:
+		default: // a look is due already
+		}
 	})
 }

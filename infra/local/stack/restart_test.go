@@ -23,6 +23,13 @@ import (
 // pays on the simulated Stripe page and waits for the service to be active.
 func buyVPS(t *testing.T, st *stack.Stack, base, hostname string) *provisioning.Service {
 	t.Helper()
+	return buyVPSWith(t, st, base, hostname, url.Values{"card": {stripesim.CardSuccess}})
+}
+
+// buyVPSWith is buyVPS paying with the checkout page's form filled as in
+// card (number, expiry).
+func buyVPSWith(t *testing.T, st *stack.Stack, base, hostname string, card url.Values) *provisioning.Service {
+	t.Helper()
 	ctx := context.Background()
 	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
 	if err != nil {
@@ -39,7 +46,7 @@ func buyVPS(t *testing.T, st *stack.Stack, base, hostname string) *provisioning.
 		t.Fatal(err)
 	}
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"card": {stripesim.CardSuccess}})
+	res, err := noRedirect.PostForm(o.CheckoutURL, card)
 	if err != nil || res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("pay: %v %v", err, res)
 	}

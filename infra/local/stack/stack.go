@@ -74,6 +74,7 @@ type Stack struct {
 	flows        *workflows.Local
 	handler      http.Handler
 	demoPurchase bool
+	dailyKick    chan struct{} // the dev clock moved: look at the day now
 }
 
 // Open restores or creates the local store, seeds it once and wires the
@@ -203,7 +204,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, panels: pan, flows: flows,
+	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, panels: pan, flows: flows, dailyKick: make(chan struct{}, 1),
 		demoPurchase: o.DemoPurchase, Clock: dev}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
@@ -246,11 +247,9 @@ func (s *Stack) Run(ctx context.Context) {
 	}
 	wg.Go(func() {
 		redrive(ctx, s.Platform, s.flows)
-		// Dunning executions lived in the last process: start them again.
-		if _, err := s.Platform.SweepDunning(ctx); err != nil && ctx.Err() == nil {
-			s.Platform.Log.WarnContext(ctx, "dunning sweep failed", "err", err.Error())
-		}
-		<-ctx.Done()
+		// Dunning executions lived in the last process: the daily job's
+		// sweep, run at once, starts them again.
+		s.runDaily(ctx)
 		s.flows.Close() // the executions stop with the stack
 	})
 	wg.Go(func() {

@@ -238,6 +238,7 @@ type paymentData struct {
 	Refunded         int64                `dynamodbav:"refunded" v1:"Refunded"`
 	FailureMessage   string               `dynamodbav:"failure_message" v1:"FailureMessage"`
 	NextAttempt      *time.Time           `dynamodbav:"next_attempt,omitempty"`
+	LateFeeFor       string               `dynamodbav:"late_fee_for,omitempty"`
 	RefundOf         string               `dynamodbav:"refund_of" v1:"RefundOf"`
 	By               string               `dynamodbav:"by" v1:"By"`
 	At               time.Time            `dynamodbav:"at" v1:"At"`
@@ -257,6 +258,7 @@ func paymentDataOf(x orders.Payment) paymentData {
 		Refunded:         x.Refunded,
 		FailureMessage:   x.FailureMessage,
 		NextAttempt:      x.NextAttempt,
+		LateFeeFor:       x.LateFeeFor,
 		RefundOf:         x.RefundOf,
 		By:               x.By,
 		At:               x.At,
@@ -277,6 +279,7 @@ func (d paymentData) value() orders.Payment {
 		Refunded:         d.Refunded,
 		FailureMessage:   d.FailureMessage,
 		NextAttempt:      d.NextAttempt,
+		LateFeeFor:       d.LateFeeFor,
 		RefundOf:         d.RefundOf,
 		By:               d.By,
 		At:               d.At,

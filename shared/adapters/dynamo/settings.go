@@ -38,6 +38,8 @@ type dunningRecord struct {
 	TerminateAfterDays    int           `dynamodbav:"terminate_after_days"`
 	RespectGatewayRetries bool          `dynamodbav:"respect_gateway_retries"`
 	LateFee               lateFeeRecord `dynamodbav:"late_fee"`
+	RenewalReminderDays   int           `dynamodbav:"renewal_reminder_days"`
+	CardExpiryNotices     bool          `dynamodbav:"card_expiry_notices"`
 	UpdatedAt             time.Time     `dynamodbav:"updated_at"`
 	UpdatedBy             string        `dynamodbav:"updated_by"`
 }
@@ -56,7 +58,8 @@ func (s *Settings) GetPolicy(ctx context.Context) (*dunning.Policy, error) {
 	}
 	return &dunning.Policy{ReminderDays: r.ReminderDays, SuspendEnabled: r.SuspendEnabled, SuspendAfterDays: r.SuspendAfterDays,
 		FinalWarningDays: r.FinalWarningDays, TerminateEnabled: r.TerminateEnabled, TerminateAfterDays: r.TerminateAfterDays,
-		RespectGatewayRetries: r.RespectGatewayRetries, LateFee: dunning.LateFee(r.LateFee), Version: r.Version, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}, nil
+		RespectGatewayRetries: r.RespectGatewayRetries, LateFee: dunning.LateFee(r.LateFee),
+		RenewalReminderDays: r.RenewalReminderDays, CardExpiryNotices: r.CardExpiryNotices, Version: r.Version, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy}, nil
 }
 
 // PutPolicy implements dunning.Store: created at version 1, replaced only
@@ -65,7 +68,7 @@ func (s *Settings) PutPolicy(ctx context.Context, p *dunning.Policy, expected in
 	r := &dunningRecord{Item: Item{PK: dunningKey.PK, SK: dunningKey.SK, Type: "dunning_policy", Version: p.Version}, ReminderDays: p.ReminderDays,
 		SuspendEnabled: p.SuspendEnabled, SuspendAfterDays: p.SuspendAfterDays, FinalWarningDays: p.FinalWarningDays, TerminateEnabled: p.TerminateEnabled,
 		TerminateAfterDays: p.TerminateAfterDays, RespectGatewayRetries: p.RespectGatewayRetries, LateFee: lateFeeRecord(p.LateFee),
-		UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy}
+		RenewalReminderDays: p.RenewalReminderDays, CardExpiryNotices: p.CardExpiryNotices, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy}
 	if expected == 0 {
 		return s.t.Write(ctx, Create(r))
 	}

@@ -51,8 +51,8 @@ var storedNames = map[string][]string{
 	"dunning_claim": {"PK", "SK", "at", "claim", "invoice_id", "schema", "type", "version"},
 	"dunning_hold":  {"PK", "SK", "at", "by", "customer_id", "reason", "schema", "type", "until", "version"},
 	"dunning_policy": {
-		"PK", "SK", "final_warning_days", "late_fee", "late_fee.after_days", "late_fee.enabled", "late_fee.minimum", "late_fee.percent_bp",
-		"reminder_days", "respect_gateway_retries", "schema", "suspend_after_days", "suspend_enabled", "terminate_after_days",
+		"PK", "SK", "card_expiry_notices", "final_warning_days", "late_fee", "late_fee.after_days", "late_fee.enabled", "late_fee.minimum", "late_fee.percent_bp",
+		"reminder_days", "renewal_reminder_days", "respect_gateway_retries", "schema", "suspend_after_days", "suspend_enabled", "terminate_after_days",
 		"terminate_enabled", "type", "updated_at", "updated_by", "version",
 	},
 	"paid_through": {"PK", "SK", "invoice_id", "order_id", "schema", "through", "type", "updated_at", "version"},
@@ -99,7 +99,7 @@ var storedNames = map[string][]string{
 	},
 	"payment": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "amount", "at", "by", "currency",
-		"customer_id", "failure_message", "gateway", "gateway_charge_id", "gateway_invoice_id", "id",
+		"customer_id", "failure_message", "gateway", "gateway_charge_id", "gateway_invoice_id", "id", "late_fee_for",
 		"next_attempt", "order_id", "refund_of", "refunded", "schema", "status", "type", "version",
 	},
 	"payment_method": {

@@ -3,6 +3,7 @@ package stripegw
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,6 +127,12 @@ func invoice(in *stripe.Invoice) *gateway.Invoice {
 		out.OrderID = in.SubscriptionDetails.Metadata[orderKey]
 	}
 	out.ChangeID = in.Metadata[changeKey]
+	if out.OrderID == "" {
+		out.OrderID = in.Metadata[orderKey] // a late fee's invoice names its order itself
+	}
+	if out.LateFeeFor = in.Metadata[feeForKey]; out.LateFeeFor != "" {
+		out.LateFeeNet, _ = strconv.ParseInt(in.Metadata[feeNetKey], 10, 64)
+	}
 	if in.StartingBalance < 0 { // a credit balance paid part of it
 		out.CreditApplied = min(max(in.EndingBalance-in.StartingBalance, 0), in.Total)
 	}

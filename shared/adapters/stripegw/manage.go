@@ -3,6 +3,7 @@ package stripegw
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -50,25 +51,41 @@ func (g *Gateway) ResumeSubscription(ctx context.Context, id, key string) error 
 func (g *Gateway) PayOpenInvoice(ctx context.Context, subscriptionID, paymentMethod, key string) (string, error) {
 	lp := &stripe.InvoiceListParams{Subscription: stripe.String(subscriptionID), Status: stripe.String(string(stripe.InvoiceStatusOpen))}
 	lp.Context = ctx
-	lp.Limit = stripe.Int64(1)
+	lp.Limit = stripe.Int64(20)
 	it := g.api.Invoices.List(lp)
-	if !it.Next() {
-		if err := it.Err(); err != nil {
-			return "", classify(err, "list open invoices of "+subscriptionID)
-		}
+	var open []*stripe.Invoice
+	for it.Next() {
+		open = append(open, it.Invoice())
+	}
+	if err := it.Err(); err != nil {
+		return "", classify(err, "list open invoices of "+subscriptionID)
+	}
+	if len(open) == 0 {
 		return "", gateway.ErrNothingDue
 	}
-	inv := it.Invoice()
-	p := &stripe.InvoicePayParams{}
-	if paymentMethod != "" {
-		p.PaymentMethod = stripe.String(paymentMethod)
+	// Oldest first (the list is newest first): the renewal before a late
+	// fee on it, so the service comes back even if the fee then fails.
+	slices.Reverse(open)
+	first := ""
+	for _, inv := range open {
+		p := &stripe.InvoicePayParams{}
+		if paymentMethod != "" {
+			p.PaymentMethod = stripe.String(paymentMethod)
+		}
+		p.Context = ctx
+		p.SetIdempotencyKey(key + "-" + inv.ID)
+		if _, err := g.api.Invoices.Pay(inv.ID, p); err != nil {
+			if first != "" {
+				slog.WarnContext(ctx, "an open invoice after the first was not paid", "invoice", inv.ID, "err", err.Error())
+				return first, nil
+			}
+			return "", classify(err, "pay invoice "+inv.ID)
+		}
+		if first == "" {
+			first = inv.ID
+		}
 	}
-	p.Context = ctx
-	p.SetIdempotencyKey(key)
-	if _, err := g.api.Invoices.Pay(inv.ID, p); err != nil {
-		return "", classify(err, "pay invoice "+inv.ID)
-	}
-	return inv.ID, nil
+	return first, nil
 }
 
 // Subscription implements gateway.Gateway.

@@ -53,6 +53,10 @@ func TestAgainstStripeMock(t *testing.T) {
 	if id, err := g.PayOpenInvoice(ctx, "sub_123", "pm_123", "sub-1-pay-2"); err != nil || !strings.HasPrefix(id, "in_") {
 		t.Fatalf("pay open invoice with another card = %q, %v", id, err)
 	}
+	if id, err := g.ChargeFee(ctx, gateway.FeeInput{Key: "latefee-in_1", SubscriptionID: "sub_123", GatewayCustomerID: cus, OrderID: "ord_1", Currency: "USD",
+		Net: 500, Amount: 595, Description: "Late fee: VPS Starter renewal unpaid", For: "in_1"}); err != nil || !strings.HasPrefix(id, "in_") {
+		t.Fatalf("charge a late fee = %q, %v", id, err)
+	}
 	if s, err := g.Subscription(ctx, "sub_123"); err != nil || s.ID != "sub_123" || s.Status == "" || s.CurrentPeriodEnd.IsZero() {
 		t.Fatalf("get subscription = %+v, %v", s, err)
 	}

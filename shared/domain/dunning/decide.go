@@ -27,8 +27,8 @@ type Case struct {
 	// SuspendReason is why it is suspended (ReasonOverdue when dunning did it).
 	SuspendReason string
 	Terminated    bool
-	// HoldUntil is a per-customer override: no suspension or termination
-	// before it.
+	// HoldUntil is a per-customer override: no late fee, suspension or
+	// termination before it.
 	HoldUntil *time.Time
 	// Paused: staff paused dunning for this invoice.
 	Paused bool
@@ -75,12 +75,18 @@ func Decide(p Policy, c Case, now time.Time) Decision {
 	}
 	steps := p.Timeline()
 	var skip []Step
+	// A consequence held back (an extension, the gateway's retries) holds
+	// back those after it, but not the reminders: they still go out.
+	var held *Decision
 	for i, s := range steps {
-		if c.Done[s.Claim()] {
+		if c.Done[s.Claim()] || (held != nil && s.Action != Reminder) {
 			continue
 		}
 		at := c.Due.Add(time.Duration(s.Day) * 24 * time.Hour)
 		if at.After(now) {
+			if held != nil && !held.At.After(at) {
+				break
+			}
 			return Decision{Skip: skip, At: at, Why: fmt.Sprintf("next: %s on day %d", s.Action, s.Day)}
 		}
 		switch s.Action {
@@ -89,12 +95,15 @@ func Decide(p Policy, c Case, now time.Time) Decision {
 				skip = append(skip, s)
 				continue
 			}
-		case Suspend, FinalWarning, Terminate:
+		case LateFeeAdded, Suspend, FinalWarning, Terminate:
+			// An extension defers every consequence, the fee too.
 			if c.HoldUntil != nil && c.HoldUntil.After(now) {
-				return Decision{Skip: skip, At: *c.HoldUntil, Why: "held by an override until " + c.HoldUntil.Format(time.RFC3339)}
+				held = &Decision{At: *c.HoldUntil, Why: "held by an override until " + c.HoldUntil.Format(time.RFC3339)}
+				continue
 			}
-			if s.Action != FinalWarning && p.RespectGatewayRetries && c.GatewayRetry != nil && c.GatewayRetry.After(now) {
-				return Decision{Skip: skip, At: *c.GatewayRetry, Why: "the gateway retries the charge at " + c.GatewayRetry.Format(time.RFC3339)}
+			if (s.Action == Suspend || s.Action == Terminate) && p.RespectGatewayRetries && c.GatewayRetry != nil && c.GatewayRetry.After(now) {
+				held = &Decision{At: *c.GatewayRetry, Why: "the gateway retries the charge at " + c.GatewayRetry.Format(time.RFC3339)}
+				continue
 			}
 			if s.Action == Suspend && c.Suspended {
 				skip = append(skip, s) // suspended already (by staff): nothing to do, and no unsuspension later
@@ -102,6 +111,10 @@ func Decide(p Policy, c Case, now time.Time) Decision {
 			}
 		}
 		return Decision{Step: &s, Skip: skip, Why: fmt.Sprintf("%s, day %d", s.Action, s.Day)}
+	}
+	if held != nil {
+		held.Skip = skip
+		return *held
 	}
 	return Decision{Skip: skip, Done: true, Why: "every step taken"}
 }

@@ -31,6 +31,12 @@ type Policy struct {
 	// retries the charge inside its own window (Stripe Smart Retries).
 	RespectGatewayRetries bool    `json:"respect_gateway_retries"`
 	LateFee               LateFee `json:"late_fee"`
+	// RenewalReminderDays is how many days before a period ends its
+	// renewal is announced (0: never); part of the daily lifecycle run.
+	RenewalReminderDays int `json:"renewal_reminder_days"`
+	// CardExpiryNotices tells customers whose renewing services charge a
+	// card that expires within the month, once per card.
+	CardExpiryNotices bool `json:"card_expiry_notices"`
 
 	Version   int64     `json:"version"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
@@ -46,12 +52,22 @@ type LateFee struct {
 	AfterDays int              `json:"after_days"`
 }
 
+// Net is the fee on an invoice whose amount before tax is invoiceNet:
+// the percentage, rounded half up, or the currency's minimum when that is
+// more. Tax is added on top at the invoice's rate, as on the invoice.
+func (f LateFee) Net(invoiceNet int64, currency string) int64 {
+	fee := (invoiceNet*f.PercentBP + 5000) / 10000
+	return max(fee, f.Minimum[currency], 0)
+}
+
 // Defaults are the peers' common settings (../shared/apis/dunning.md):
 // reminders on days 1, 3 and 5, suspension on day 7, termination off (30
-// days when turned on, warned 3 days before), no late fee.
+// days when turned on, warned 3 days before), no late fee; renewals
+// announced a week ahead and expiring cards noticed.
 func Defaults() Policy {
 	return Policy{ReminderDays: []int{1, 3, 5}, SuspendEnabled: true, SuspendAfterDays: 7, FinalWarningDays: 3, TerminateAfterDays: 30,
-		RespectGatewayRetries: true, LateFee: LateFee{PercentBP: 1000, Minimum: map[string]int64{}, AfterDays: 5}}
+		RespectGatewayRetries: true, LateFee: LateFee{PercentBP: 1000, Minimum: map[string]int64{}, AfterDays: 5},
+		RenewalReminderDays: 7, CardExpiryNotices: true}
 }
 
 // Bounds of the policy's values.
@@ -60,6 +76,7 @@ const (
 	maxDay       = 365
 	maxTerminate = 730
 	maxFeeMinor  = 10_000_000
+	maxAhead     = 60
 )
 
 // Validate checks the policy; its errors name the JSON fields.
@@ -97,6 +114,9 @@ func (p Policy) Validate() error {
 	} else if p.FinalWarningDays < 0 || p.FinalWarningDays > maxTerminate {
 		f.Add("final_warning_days", fmt.Sprintf("must be from 0 to %d", maxTerminate))
 	}
+	if p.RenewalReminderDays < 0 || p.RenewalReminderDays > maxAhead {
+		f.Add("renewal_reminder_days", fmt.Sprintf("must be from 0 (no reminders) to %d days", maxAhead))
+	}
 	fee := p.LateFee
 	if fee.PercentBP < 0 || fee.PercentBP > 10_000 {
 		f.Add("late_fee.percent_bp", "must be from 0 to 10000 (100 %)")
@@ -111,11 +131,6 @@ func (p Policy) Validate() error {
 	day("late_fee.after_days", fee.AfterDays, maxDay)
 	if fee.Enabled && fee.PercentBP == 0 && !slices.ContainsFunc(slices.Collect(maps.Values(fee.Minimum)), func(v int64) bool { return v > 0 }) {
 		f.Add("late_fee.percent_bp", "a late fee needs a percentage or a minimum")
-	}
-	// Nothing adds a late fee to an invoice yet: a policy that promises one
-	// is refused rather than silently not kept.
-	if fee.Enabled {
-		f.Add("late_fee.enabled", "late fees are not applied yet; leave this off (the percentage and minimums may be set ahead)")
 	}
 	return f.Err()
 }

@@ -32,9 +32,12 @@ func TestPolicyValidation(t *testing.T) {
 		{"fee over 100 %", func(p *dunning.Policy) { p.LateFee.PercentBP = 10_001 }, "late_fee.percent_bp"},
 		{"fee of nothing", func(p *dunning.Policy) { p.LateFee.Enabled, p.LateFee.PercentBP = true, 0 }, "late_fee.percent_bp"},
 		{"minimum only, set ahead", func(p *dunning.Policy) { p.LateFee.PercentBP, p.LateFee.Minimum = 0, map[string]int64{"USD": 500} }, ""},
-		{"a late fee, not applied yet", func(p *dunning.Policy) { p.LateFee.Enabled = true }, "late_fee.enabled"},
+		{"a late fee", func(p *dunning.Policy) { p.LateFee.Enabled = true }, ""},
 		{"minimum in no currency", func(p *dunning.Policy) { p.LateFee.Minimum = map[string]int64{"XXX": 100} }, "late_fee.minimum.XXX"},
 		{"negative minimum", func(p *dunning.Policy) { p.LateFee.Minimum = map[string]int64{"EUR": -1} }, "late_fee.minimum.EUR"},
+		{"no renewal reminders", func(p *dunning.Policy) { p.RenewalReminderDays = 0 }, ""},
+		{"renewal reminder two months ahead", func(p *dunning.Policy) { p.RenewalReminderDays = 61 }, "renewal_reminder_days"},
+		{"negative renewal reminder", func(p *dunning.Policy) { p.RenewalReminderDays = -1 }, "renewal_reminder_days"},
 		{"fee on day 0", func(p *dunning.Policy) { p.LateFee.AfterDays = 0 }, "late_fee.after_days"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -62,5 +65,24 @@ func TestTimeline(t *testing.T) {
 	}
 	if got := dunning.Defaults().Timeline(); len(got) != 4 || got[3] != (dunning.Step{7, dunning.Suspend}) {
 		t.Fatalf("default timeline = %v", got)
+	}
+}
+
+func TestLateFeeNet(t *testing.T) {
+	f := dunning.LateFee{PercentBP: 1000, Minimum: map[string]int64{"USD": 500}}
+	for _, c := range []struct {
+		net  int64
+		cur  string
+		want int64
+	}{
+		{10_000, "USD", 1000}, // 10 %
+		{4_000, "USD", 500},   // the minimum is more
+		{4_000, "EUR", 400},   // no minimum in EUR
+		{1_005, "EUR", 101},   // half up
+		{0, "GBP", 0},
+	} {
+		if got := f.Net(c.net, c.cur); got != c.want {
+			t.Errorf("fee on %d %s = %d, want %d", c.net, c.cur, got, c.want)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
 )
 
@@ -45,6 +44,9 @@ type Effects interface {
 	Suspend(ctx context.Context, u Unpaid) error
 	Warn(ctx context.Context, u Unpaid, terminateAt time.Time) error
 	Terminate(ctx context.Context, u Unpaid) error
+	// AddLateFee charges the policy's fee on u's invoice once, as its own
+	// gateway invoice (a finalized invoice cannot grow).
+	AddLateFee(ctx context.Context, u Unpaid, fee LateFee) error
 	// Recover lifts an overdue suspension of a paid case and tells the customer.
 	Recover(ctx context.Context, u Unpaid) error
 }
@@ -145,7 +147,7 @@ func (r *Runner) Act(ctx context.Context, u Unpaid, s Step) error {
 	case Terminate:
 		err = r.Effects.Terminate(ctx, u)
 	case LateFeeAdded:
-		err = apperr.New(apperr.Invalid, "late fees are not applied yet") // the policy refuses enabling them
+		err = r.Effects.AddLateFee(ctx, u, p.LateFee)
 	default:
 		err = fmt.Errorf("dunning: unknown step %s", s.Claim())
 	}

@@ -74,6 +74,9 @@ func (w *world) Terminate(context.Context, dunning.Unpaid) error {
 	w.c.Terminated = true
 	return nil
 }
+func (w *world) AddLateFee(_ context.Context, _ dunning.Unpaid, f dunning.LateFee) error {
+	return w.effect("late_fee")
+}
 func (w *world) Recover(context.Context, dunning.Unpaid) error {
 	w.c.Suspended = false
 	return w.effect("recover")
@@ -127,6 +130,8 @@ func (w *world) run(t *testing.T, pay time.Time) {
 func TestRunnerPaths(t *testing.T) {
 	terminating := dunning.Defaults()
 	terminating.TerminateEnabled = true
+	fee := dunning.Defaults()
+	fee.LateFee.Enabled = true // day 5, with the reminder
 	for _, c := range []struct {
 		name    string
 		policy  dunning.Policy
@@ -147,6 +152,11 @@ func TestRunnerPaths(t *testing.T) {
 			func(w *world) { w.c.Suspended, w.c.SuspendReason = true, "staff" }, day(9), []string{"reminder@1", "reminder@3", "reminder@5"}, true},
 		{"a crash after the suspension, before its claim: taken again, claimed once", terminating,
 			func(w *world) { w.failAt = "suspend" }, day(9), []string{"reminder@1", "reminder@3", "reminder@5", "suspend", "recover"}, true},
+		{"a late fee on day 5, before that day's reminder", fee, nil, day(9), []string{"reminder@1", "reminder@3", "late_fee", "reminder@5", "suspend"}, false},
+		{"a crash after the late fee, before its claim: charged again (the gateway call is idempotent), claimed once", fee,
+			func(w *world) { w.failAt = "late_fee" }, day(6), []string{"reminder@1", "reminder@3", "late_fee", "reminder@5"}, true},
+		{"an extension defers the late fee with the suspension", fee,
+			func(w *world) { h := day(20); w.c.HoldUntil = &h }, day(12), []string{"reminder@1", "reminder@3", "reminder@5"}, true},
 		{"a payment arriving during a reminder: no suspension", dunning.Defaults(),
 			func(w *world) { w.payNext = "reminder@5" }, time.Time{}, []string{"reminder@1", "reminder@3", "reminder@5"}, true},
 	} {

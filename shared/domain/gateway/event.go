@@ -49,9 +49,13 @@ type CheckoutSession struct {
 
 // Invoice is a gateway invoice (the first and every renewal charge).
 type Invoice struct {
-	ID             string
-	OrderID        string // from the subscription's metadata
-	ChangeID       string // set on the charge for a plan change
+	ID       string
+	OrderID  string // from the subscription's metadata
+	ChangeID string // set on the charge for a plan change
+	// LateFeeFor is set on a late fee's invoice: the unpaid invoice it is
+	// for; LateFeeNet is the fee before tax.
+	LateFeeFor     string
+	LateFeeNet     int64
 	SubscriptionID string
 	CustomerID     string
 	Currency       string // upper case

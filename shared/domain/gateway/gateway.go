@@ -160,6 +160,31 @@ type ChangeInput struct {
 	Description       string // the charge's line
 }
 
+// FeeInput is a late fee on an unpaid invoice, invoiced on its own with
+// the subscription's customer (a finalized invoice cannot grow).
+type FeeInput struct {
+	// Key is ours, derived from the unpaid invoice: the gateway's objects
+	// carry it, so a repeat — even days later, past the gateway's own
+	// idempotency window — finds the fee made before instead of a second.
+	Key               string
+	SubscriptionID    string
+	GatewayCustomerID string
+	OrderID           string
+	Currency          string
+	Net               int64 // before tax
+	Amount            int64 // charged: Net with the invoice's tax
+	Description       string
+	For               string // the unpaid gateway invoice
+}
+
+// FeeCharger is a gateway that can invoice a late fee. ChargeFee returns
+// the fee's gateway invoice; it tries the subscription's payment method
+// once, and a decline leaves the fee open (not an error): the customer
+// pays it with the renewal.
+type FeeCharger interface {
+	ChargeFee(ctx context.Context, in FeeInput) (string, error)
+}
+
 // SetupInput is one hosted "save a card" page.
 type SetupInput struct {
 	GatewayCustomerID string

@@ -73,6 +73,24 @@ Reply if you need help or more time.`,
 <p class="muted" style="color:#57606a">Reply if you need help or more time.</p>`,
 		},
 		Spec{
+			Kind: InvoiceOverdue, Channel: Email, Title: "Invoice overdue (other than a renewal, e.g. a late fee)", ReplyToSupport: true,
+			Required: []string{"customer_name", "what", "amount", "currency", "days_overdue", "pay_url"},
+			Sample: map[string]any{"customer_name": "Ada Lovelace", "what": "the late fee on VPS Standard", "amount": 595, "currency": "USD", "days_overdue": 7,
+				"pay_url": "https://account.ezscale.example/billing"},
+			Subject: `Reminder: {{money .amount .currency}} for {{.what}} is unpaid`,
+			Text: `Hi {{.customer_name}},
+
+{{money .amount .currency}} for {{.what}} has been unpaid for {{.days_overdue}} day(s): the charge to your card failed.
+
+Pay it, or update your card, at {{.pay_url}}
+
+Reply if you need help.`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">An invoice is unpaid</h1>
+<p>Hi {{.customer_name}}, <strong>{{money .amount .currency}}</strong> for {{.what}} has been unpaid for {{.days_overdue}} day(s): the charge to your card failed.</p>
+{{button .pay_url "Pay now"}}
+<p class="muted" style="color:#57606a">Reply if you need help.</p>`,
+		},
+		Spec{
 			Kind: RenewalReminder, Channel: Email, Title: "Renewal reminder / expiring soon",
 			Required: []string{"customer_name", "service_name", "renewal_date", "amount", "currency", "account_service_url"},
 			Sample:   map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "renewal_date": "1 December 2026", "amount": 1199, "currency": "USD", "account_service_url": "https://account.ezscale.example/services/svc_sample"},
@@ -85,6 +103,24 @@ Manage it: {{.account_service_url}}`,
 			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Renewal on {{.renewal_date}}</h1>
 <p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> renews on {{.renewal_date}} for {{money .amount .currency}}. Nothing to do if your payment method is up to date.</p>
 {{button .account_service_url "Manage service"}}`,
+		},
+		Spec{
+			Kind: CardExpiring, Channel: Email, Title: "Card expiring (renewals would fail)", ReplyToSupport: true,
+			Required: []string{"customer_name", "card", "expires", "services", "update_payment_url"},
+			Sample: map[string]any{"customer_name": "Ada Lovelace", "card": "Visa •••• 4242", "expires": "12/2026",
+				"services": "VPS Standard (web1.example.com)", "update_payment_url": "https://account.ezscale.example/billing"},
+			Subject: `Your card {{.card}} expires {{.expires}}`,
+			Text: `Hi {{.customer_name}},
+
+the card {{.card}} that pays for {{.services}} expires {{.expires}}. Renewals charged to it after that will fail.
+
+Add a new card and make it the default at {{.update_payment_url}}
+
+Reply if you need help.`,
+			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Your card expires {{.expires}}</h1>
+<p>Hi {{.customer_name}}, the card <strong>{{.card}}</strong> that pays for {{.services}} expires {{.expires}}. Renewals charged to it after that will fail.</p>
+{{button .update_payment_url "Update payment method"}}
+<p class="muted" style="color:#57606a">Reply if you need help.</p>`,
 		},
 		Spec{
 			Kind: OverageCharged, Channel: Email, Title: "Bandwidth overage charged",

@@ -385,6 +385,12 @@ func (s *Service) Subscriptions(ctx context.Context, customerID string) ([]Subsc
 	if err != nil {
 		return nil, err
 	}
+	var ledger []Payment
+	if len(list) > 0 {
+		if ledger, err = s.store.ListPayments(ctx, customerID); err != nil {
+			return nil, err
+		}
+	}
 	for i := range list {
 		t, err := s.PaidThrough(ctx, list[i].OrderID)
 		if err != nil {
@@ -393,6 +399,7 @@ func (s *Service) Subscriptions(ctx context.Context, customerID string) ([]Subsc
 		if !t.IsZero() {
 			list[i].PaidThrough = &t
 		}
+		list[i].FeesDue = FeesDue(ledger, list[i].OrderID)
 	}
 	return list, nil
 }

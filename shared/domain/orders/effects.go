@@ -110,6 +110,10 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 			{Description: fmt.Sprintf("Remaining time on %s (%d of %d days)", ch.ToPlanName, days(p.Remaining), days(p.Period)), Quantity: 1, UnitAmount: p.Charge, Amount: p.Charge},
 		}
 	}
+	if ev.LateFeeFor != "" {
+		lines = []billing.Line{{Description: fmt.Sprintf("Late fee: %s renewal unpaid (gateway invoice %s)", o.PlanName, ev.LateFeeFor),
+			Quantity: 1, UnitAmount: ev.LateFeeNet, Amount: ev.LateFeeNet}}
+	}
 	first := ev.Reason == "subscription_create"
 	if first && o.Discount > 0 {
 		lines = append(lines, billing.Line{Description: "Coupon " + o.CouponCode, Quantity: 1, UnitAmount: -o.Discount, Amount: -o.Discount})

@@ -39,6 +39,10 @@ type InvoicePaidEvent struct {
 	Amount           int64  `json:"amount"`
 	Reason           string `json:"reason"`
 	ChangeID         string `json:"change_id,omitempty"` // a plan change's charge
+	// LateFeeFor is set on a late fee's payment: the unpaid invoice it is
+	// for; LateFeeNet the fee before tax.
+	LateFeeFor string `json:"late_fee_for,omitempty"`
+	LateFeeNet int64  `json:"late_fee_net,omitempty"`
 	// CreditApplied is what the customer's balance paid (Amount is what
 	// the card paid).
 	CreditApplied int64  `json:"credit_applied,omitempty"`
@@ -181,7 +185,7 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		}
 		p := Payment{ID: fmt.Sprintf("%s:%s#%d", o.Gateway, in.ID, in.AttemptCount), CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
 			GatewayInvoiceID: in.ID, Status: PaymentFailed, Currency: in.Currency, Amount: in.Total, FailureMessage: in.FailureMessage, NextAttempt: in.NextAttempt,
-			At: ev.Created, Version: 1}
+			LateFeeFor: in.LateFeeFor, At: ev.Created, Version: 1}
 		if _, err := s.store.GetPayment(ctx, p.ID); apperr.Is(err, apperr.NotFound) {
 			c.Payments = append(c.Payments, p)
 			next := ""
@@ -244,7 +248,7 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 		ref = in.ID // a zero-amount invoice (trial) has no charge
 	}
 	p := Payment{ID: o.Gateway + ":" + ref, CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway, GatewayChargeID: in.ChargeID,
-		GatewayInvoiceID: in.ID, Status: PaymentSucceeded, Currency: in.Currency, Amount: in.AmountPaid, At: ev.Created, Version: 1}
+		GatewayInvoiceID: in.ID, Status: PaymentSucceeded, Currency: in.Currency, Amount: in.AmountPaid, LateFeeFor: in.LateFeeFor, At: ev.Created, Version: 1}
 	if _, err := s.store.GetPayment(ctx, p.ID); err == nil {
 		return nil
 	} else if !apperr.Is(err, apperr.NotFound) {
@@ -264,7 +268,7 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 	}
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,
-		Amount: in.AmountPaid, CreditApplied: in.CreditApplied, Reason: in.Reason, ChangeID: in.ChangeID,
+		Amount: in.AmountPaid, CreditApplied: in.CreditApplied, Reason: in.Reason, ChangeID: in.ChangeID, LateFeeFor: in.LateFeeFor, LateFeeNet: in.LateFeeNet,
 		PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
 	}, s.clock.Now()))
 	return nil

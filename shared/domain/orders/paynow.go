@@ -8,9 +8,11 @@ import (
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
-// PayNow charges a past-due subscription's open invoice at once with its
-// default card or another of the customer's (paymentMethod), for a
-// customer who would rather not wait for the gateway's next retry. The
+// PayNow charges a past-due subscription's open invoices (the renewal,
+// then a late fee on it; or a late fee left after the renewal was paid)
+// at once with its default card or another of the customer's
+// (paymentMethod), for a customer who would rather not wait for the
+// gateway's next retry. The
 // subscription turns active when the gateway's webhook reports the
 // payment, as any renewal does.
 func (s *Service) PayNow(ctx context.Context, customerID, id, paymentMethod string) (string, error) {
@@ -19,7 +21,13 @@ func (s *Service) PayNow(ctx context.Context, customerID, id, paymentMethod stri
 		return "", err
 	}
 	if sub.Status != gateway.SubPastDue {
-		return "", apperr.New(apperr.Conflict, "nothing is due on this subscription: it is %s", sub.Status)
+		ledger, err := s.store.ListPayments(ctx, sub.CustomerID)
+		if err != nil {
+			return "", err
+		}
+		if FeesDue(ledger, sub.OrderID) == 0 {
+			return "", apperr.New(apperr.Conflict, "nothing is due on this subscription: it is %s", sub.Status)
+		}
 	}
 	if paymentMethod != "" {
 		if _, err := s.ownedCard(ctx, customerID, paymentMethod); apperr.Is(err, apperr.NotFound) {

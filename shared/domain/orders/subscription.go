@@ -36,9 +36,12 @@ type Subscription struct {
 	// PaidThrough is how far its service is paid (filled in from the
 	// order's PaidThrough for reading, never stored here: one date, one place).
 	PaidThrough *time.Time `json:"paid_through,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	Version     int64      `json:"version"`
+	// FeesDue is what late fees on it leave unpaid (filled in for reading
+	// from the ledger), paid with Pay now.
+	FeesDue   int64     `json:"fees_due,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
 }
 
 // SubscriptionID is the subscription an order leads to.
@@ -100,8 +103,10 @@ type Payment struct {
 	// NextAttempt is when the gateway retries a failed charge (nil: it
 	// has stopped retrying), as the failure reported it.
 	NextAttempt *time.Time `json:"next_attempt,omitempty"`
-	RefundOf    string     `json:"refund_of,omitempty"` // the payment a refund returns money from
-	By          string     `json:"by,omitempty"`        // the staff member who refunded
-	At          time.Time  `json:"at"`
-	Version     int64      `json:"version"`
+	// LateFeeFor marks a late fee's payment: the unpaid invoice it is for.
+	LateFeeFor string    `json:"late_fee_for,omitempty"`
+	RefundOf   string    `json:"refund_of,omitempty"` // the payment a refund returns money from
+	By         string    `json:"by,omitempty"`        // the staff member who refunded
+	At         time.Time `json:"at"`
+	Version    int64     `json:"version"`
 }

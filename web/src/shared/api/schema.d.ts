@@ -2462,6 +2462,10 @@ export interface components {
             /** @description no suspension while the gateway still retries the charge in its own window (Stripe Smart Retries) */
             respect_gateway_retries: boolean;
             late_fee: components["schemas"]["LateFee"];
+            /** @description days before a period ends that its renewal is e-mailed (daily run); 0 sends none */
+            renewal_reminder_days: number;
+            /** @description e-mail customers, once per card, when the card their renewals charge expires within the month (daily run) */
+            card_expiry_notices: boolean;
             version: number;
             /** Format: date-time */
             updated_at?: string;
@@ -2486,6 +2490,8 @@ export interface components {
             terminate_after_days: number;
             respect_gateway_retries: boolean;
             late_fee: components["schemas"]["LateFee"];
+            renewal_reminder_days: number;
+            card_expiry_notices: boolean;
             /** @description 0 until first saved (the defaults) */
             version: number;
             /** Format: date-time */
@@ -2689,6 +2695,8 @@ export interface components {
              * @description how far its service is paid: the end of the last period a payment was applied for (absent before any); dunning decides from it
              */
             paid_through?: string;
+            /** @description late fees on it left unpaid (their charge declined), in minor units; Pay now pays them after the renewal */
+            fees_due?: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2711,6 +2719,13 @@ export interface components {
             amount: number;
             refunded: number;
             failure_message?: string;
+            /**
+             * Format: date-time
+             * @description For failures: when the gateway retries the charge (absent: it has stopped)
+             */
+            next_attempt?: string;
+            /** @description A late fee's payment or failure: the unpaid gateway invoice the fee is for */
+            late_fee_for?: string;
             /** @description For refunds: the payment the money came from */
             refund_of?: string;
             /** @description For refunds: the staff member */
