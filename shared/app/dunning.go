@@ -131,15 +131,40 @@ func (d dunningEffects) Remind(ctx context.Context, u dunning.Unpaid, s dunning.
 	if err != nil {
 		return err
 	}
+	// The consequence names the day it will really come: an extension
+	// ("do not suspend until") moves it.
+	hold, err := d.p.DunningHold(ctx, o.CustomerID)
+	if err != nil {
+		return err
+	}
+	after := func(days int) string {
+		at := u.Due.AddDate(0, 0, days)
+		if hold != nil && hold.Until.After(at) {
+			at = hold.Until
+		}
+		return d.day(at)
+	}
 	consequence := ""
 	switch {
 	case pol.SuspendEnabled && s.Day < pol.SuspendAfterDays:
-		consequence = "If it stays unpaid, the service is suspended on " + d.day(u.Due.AddDate(0, 0, pol.SuspendAfterDays)) + "."
+		consequence = "If it stays unpaid, the service is suspended on " + after(pol.SuspendAfterDays) + "."
 	case pol.TerminateEnabled && s.Day < pol.TerminateAfterDays:
-		consequence = "If it stays unpaid, the service and its data are deleted on " + d.day(u.Due.AddDate(0, 0, pol.TerminateAfterDays)) + "."
+		consequence = "If it stays unpaid, the service and its data are deleted on " + after(pol.TerminateAfterDays) + "."
+	}
+	// The amount is the unpaid invoice's, as the gateway billed it (a plan
+	// change or a coupon makes it differ from the order's renewal price).
+	amount := o.Renewal
+	ledger, err := d.p.OrderStore.ListPayments(ctx, o.CustomerID)
+	if err != nil {
+		return err
+	}
+	for _, pay := range ledger {
+		if pay.GatewayInvoiceID == u.InvoiceID && pay.Status == orders.PaymentFailed {
+			amount = pay.Amount
+		}
 	}
 	_, err = d.p.Notify.Send(ctx, notify.Request{Kind: notify.PaymentOverdue, To: to.email, Key: "dunning:" + u.InvoiceID + ":" + s.Claim(),
-		Data: map[string]any{"customer_name": to.name, "service_name": to.service, "amount": o.Renewal, "currency": o.Currency, "days_overdue": s.Day,
+		Data: map[string]any{"customer_name": to.name, "service_name": to.service, "amount": amount, "currency": o.Currency, "days_overdue": s.Day,
 			"pay_url": d.p.Config.AccountURL + "/billing", "consequence": consequence}})
 	return err
 }

@@ -190,6 +190,28 @@ func TestStaffSeePastDueHoldAndPause(t *testing.T) {
 			t.Fatalf("not held: %+v", list())
 		}
 	}
+	// The reminder sent meanwhile names the day the extension moved the
+	// suspension to, not the policy's day 7.
+	var reminder string
+	for deadline := time.Now().Add(15 * time.Second); reminder == ""; time.Sleep(50 * time.Millisecond) {
+		list, _ := st.Mailbox.List(50)
+		for _, m := range list {
+			if strings.Contains(m.Subject, "is overdue") && strings.Contains(m.Subject, "held.example.com") {
+				full, err := st.Mailbox.Get(m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				reminder = full.Text
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reminder during the hold")
+		}
+	}
+	if want := "suspended on " + due.Add(20*24*time.Hour).Format("2 January 2006"); !strings.Contains(reminder, want) {
+		t.Fatalf("reminder during the hold does not say %q:\n%s", want, reminder)
+	}
 	do("DELETE", hold, nil, 204)
 	if code, _, raw := devClock(t, base, `{"advance":"25h"}`); code != 200 { // the run's next look, at most a day away
 		t.Fatalf("advance: %s", raw)
