@@ -210,6 +210,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/invoiceitems", s.api(s.createInvoiceItem))
 	mux.HandleFunc("POST /v1/invoices", s.api(s.createInvoice))
 	mux.HandleFunc("GET /v1/invoices", s.api(s.listInvoices))
+	mux.HandleFunc("GET /v1/invoices/{id}", s.api(s.getObject))
 	mux.HandleFunc("POST /v1/invoices/{id}/pay", s.api(s.payInvoice))
 	mux.HandleFunc("POST /v1/invoices/{id}/void", s.api(s.voidInvoice))
 	mux.HandleFunc("POST /v1/payment_methods/{id}/detach", s.api(s.detachPaymentMethod))

@@ -71,6 +71,7 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 		"/v1/me/subscriptions/{id}/pay":            func() string { return aliceSubscription(t, e, alice, false) },
 		"/v1/me/invoices/{id}":                     func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/invoices/{id}/pdf":                 func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/invoices/{id}/pay":                 func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/tokens/{id}": func() string {
 			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})
 			var c struct{ Token struct{ ID string } }

@@ -355,9 +355,15 @@ describe('provisioning', () => {
     await page.getByTestId('service-pay').click()
     await page.waitForURL(/\/account\/billing$/)
     const payIt = page.getByTestId(`pay-sub_${suspended.order_id}`)
+    // The declined charge is in the payments list with its own Pay button too.
+    const unpaidRows = page.getByTestId('my-payments').locator('[data-testid^="pay-invoice-"]')
+    await payIt.waitFor()
+    assert.ok((await unpaidRows.count()) >= 1, 'the unpaid renewal can be paid from the payments list')
+    const before = await unpaidRows.count()
     await payIt.click()
     await page.getByTestId('billing-notice').getByText(/^Paid\. .+ is active again\.$/).waitFor()
     assert.equal(await payIt.count(), 0, 'nothing left to pay on it')
+    assert.equal(await unpaidRows.count(), before - 1, 'its invoice is no longer unpaid in the list')
     await page.goto(stack.base + '/account/services/' + suspended.id)
     for (let i = 0; i < 60 && (await page.getByTestId('service-suspended').count()); i++) {
       await page.waitForTimeout(250)

@@ -97,8 +97,8 @@ func TestLateFeeChargedOnceOnItsDay(t *testing.T) {
 
 // A late fee whose charge is declined stays due beside the renewal. Pay
 // now pays the renewal first (the service comes back even when the fee is
-// declined again); the fee left is reminded on its days, and Pay now pays
-// it alone later, after which nothing is due.
+// declined again); the fee left is reminded on its days and is paid
+// alone by its invoice, after which nothing is due.
 func TestDeclinedLateFeeIsPaidWithTheRenewal(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
@@ -187,7 +187,21 @@ func TestDeclinedLateFeeIsPaidWithTheRenewal(t *testing.T) {
 	if c, err = session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", st.Clock.Now); err != nil {
 		t.Fatal(err)
 	}
-	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+sub.ID+"/pay", nil); code != 202 {
+	// The fee alone, by its invoice (the id our invoice will have).
+	list, _ := st.Platform.OrderStore.ListPayments(ctx, svc.CustomerID)
+	feeInvoice := ""
+	for _, p := range list {
+		if p.LateFeeFor != "" {
+			feeInvoice = orders.InvoiceID(p.Gateway, p.GatewayInvoiceID)
+		}
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/invoices/inv_stripe_in_nope/pay", nil); code != 404 {
+		t.Fatalf("pay an unknown invoice: %d %s", code, raw)
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/invoices/"+feeInvoice+"/pay", map[string]any{"payment_method": "pm_not_mine"}); code != 400 || !strings.Contains(string(raw), "payment_method") {
+		t.Fatalf("pay with a card that is not theirs: %d %s", code, raw)
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/invoices/"+feeInvoice+"/pay", nil); code != 202 {
 		t.Fatalf("pay the fee: %d %s", code, raw)
 	}
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
@@ -200,5 +214,8 @@ func TestDeclinedLateFeeIsPaidWithTheRenewal(t *testing.T) {
 	}
 	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+sub.ID+"/pay", nil); code != 409 {
 		t.Fatalf("paying with nothing due: %d %s", code, raw)
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/invoices/"+feeInvoice+"/pay", nil); code != 409 {
+		t.Fatalf("paying the fee twice: %d %s", code, raw)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stripe/stripe-go/v79"
 
 	"github.com/ezscale/platform/shared/domain/gateway"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // CancelSubscription implements gateway.Gateway: at period end it is an
@@ -86,6 +87,34 @@ func (g *Gateway) PayOpenInvoice(ctx context.Context, subscriptionID, paymentMet
 		}
 	}
 	return first, nil
+}
+
+// PayInvoice implements gateway.Gateway: the invoice is read first and
+// paid only when it is open and belongs to the subscription and customer
+// named.
+func (g *Gateway) PayInvoice(ctx context.Context, in gateway.PayInvoiceInput) error {
+	gp := &stripe.InvoiceParams{}
+	gp.Context = ctx
+	inv, err := g.api.Invoices.Get(in.InvoiceID, gp)
+	if err != nil {
+		return classify(err, "read invoice "+in.InvoiceID)
+	}
+	if inv.Subscription == nil || inv.Subscription.ID != in.SubscriptionID || customerID(inv.Customer) != in.GatewayCustomerID {
+		return apperr.New(apperr.NotFound, "invoice %s is not this subscription's", in.InvoiceID)
+	}
+	if inv.Status != stripe.InvoiceStatusOpen && inv.Status != stripe.InvoiceStatusDraft {
+		return gateway.ErrNothingDue
+	}
+	p := &stripe.InvoicePayParams{}
+	if in.PaymentMethod != "" {
+		p.PaymentMethod = stripe.String(in.PaymentMethod)
+	}
+	p.Context = ctx
+	p.SetIdempotencyKey(in.Key)
+	if _, err := g.api.Invoices.Pay(inv.ID, p); err != nil {
+		return classify(err, "pay invoice "+inv.ID)
+	}
+	return nil
 }
 
 // Subscription implements gateway.Gateway.

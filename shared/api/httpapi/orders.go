@@ -114,6 +114,24 @@ func (h orderHandlers) myPayNow(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// myPayInvoice pays one unpaid invoice (a renewal or a late fee) by the
+// id our invoice will have once it is paid.
+func (h orderHandlers) myPayInvoice(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		PaymentMethod string `json:"payment_method"` // empty: the default card
+	}
+	if r.ContentLength != 0 {
+		if err := httpx.Decode(r, &in); err != nil {
+			return err
+		}
+	}
+	if err := h.Checkout.PayInvoice(r.Context(), principal(r).User.ID, r.PathValue("id"), in.PaymentMethod); err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusAccepted, map[string]any{"invoice_id": r.PathValue("id")})
+	return nil
+}
+
 func (h orderHandlers) myPayments(w http.ResponseWriter, r *http.Request) error {
 	list, err := h.Checkout.Payments(r.Context(), principal(r).User.ID)
 	if err != nil {

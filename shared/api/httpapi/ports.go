@@ -133,6 +133,7 @@ type Checkout interface {
 	PaymentMethods(ctx context.Context, customerID string) ([]orders.PaymentMethod, error)
 	Payments(ctx context.Context, customerID string) ([]orders.Payment, error)
 	PayNow(ctx context.Context, customerID, id, paymentMethod string) (string, error)
+	PayInvoice(ctx context.Context, customerID, invoiceID, paymentMethod string) error
 	PreviewChange(ctx context.Context, customerID, subID, planID string) (*orders.PlanChange, error)
 	Quote(ctx context.Context, customerID string, in orders.Input) (*orders.Order, error)
 	RemovePaymentMethod(ctx context.Context, customerID, id string) error

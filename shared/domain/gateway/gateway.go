@@ -118,6 +118,11 @@ type Gateway interface {
 	// "pay now"); it returns the invoice paid. ErrNothingDue when no
 	// invoice is open; a decline is apperr.Invalid with the bank's words.
 	PayOpenInvoice(ctx context.Context, subscriptionID, paymentMethod, key string) (string, error)
+	// PayInvoice charges one open invoice now, after checking at the
+	// gateway that it is the subscription's and the customer's (the
+	// customer's "pay this invoice"). ErrNothingDue when it is paid or
+	// void already; a decline is apperr.Invalid with the bank's words.
+	PayInvoice(ctx context.Context, in PayInvoiceInput) error
 	// Subscription is the subscription as the gateway has it now: the
 	// source of truth when two events cannot be ordered.
 	Subscription(ctx context.Context, subscriptionID string) (*Subscription, error)
@@ -158,6 +163,15 @@ type ChangeInput struct {
 	IntervalCount     int64
 	Charge            int64  // charged now, tax included; 0 for none
 	Description       string // the charge's line
+}
+
+// PayInvoiceInput names one open invoice and whose it must be.
+type PayInvoiceInput struct {
+	InvoiceID         string
+	SubscriptionID    string // the gateway's
+	GatewayCustomerID string
+	PaymentMethod     string // empty: the subscription's default
+	Key               string
 }
 
 // FeeInput is a late fee on an unpaid invoice, invoiced on its own with
@@ -226,6 +240,9 @@ func (Unconfigured) ResumeSubscription(context.Context, string, string) error { 
 func (Unconfigured) PayOpenInvoice(context.Context, string, string, string) (string, error) {
 	return "", errUnconfigured
 }
+
+// PayInvoice implements Gateway.
+func (Unconfigured) PayInvoice(context.Context, PayInvoiceInput) error { return errUnconfigured }
 
 // Subscription implements Gateway.
 func (Unconfigured) Subscription(context.Context, string) (*Subscription, error) {

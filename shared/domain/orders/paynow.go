@@ -2,7 +2,9 @@ package orders
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -46,4 +48,65 @@ func (s *Service) PayNow(ctx context.Context, customerID, id, paymentMethod stri
 	}
 	s.log.InfoContext(ctx, "past-due invoice paid on request", "subscription", sub.ID, "invoice", invoice)
 	return invoice, nil
+}
+
+// PayInvoice charges one unpaid invoice of the customer's — a renewal or
+// a late fee whose charge failed — named as our invoice will be once paid
+// (InvoiceID: "inv_<gateway>_<gateway invoice>"), with the subscription's
+// card or another of theirs. The ledger must show the invoice failed for
+// this customer and not paid since, and the gateway must show it is the
+// subscription's; the webhooks then record the payment as for any other.
+func (s *Service) PayInvoice(ctx context.Context, customerID, invoiceID, paymentMethod string) error {
+	notFound := apperr.New(apperr.NotFound, "no unpaid invoice %s", invoiceID)
+	gid, ok := strings.CutPrefix(invoiceID, "inv_"+s.gateway.Name()+"_")
+	if !ok || gid == "" {
+		return notFound
+	}
+	ledger, err := s.store.ListPayments(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	var failed *Payment
+	for i := range ledger {
+		p := &ledger[i]
+		if p.GatewayInvoiceID != gid || p.CustomerID != customerID {
+			continue
+		}
+		switch p.Status {
+		case PaymentSucceeded:
+			return apperr.New(apperr.Conflict, "invoice %s is paid already", invoiceID)
+		case PaymentFailed:
+			failed = p
+		}
+	}
+	if failed == nil {
+		return notFound
+	}
+	if paymentMethod != "" {
+		if _, err := s.ownedCard(ctx, customerID, paymentMethod); apperr.Is(err, apperr.NotFound) {
+			return apperr.Validation(map[string]string{"payment_method": "is not one of your saved cards"})
+		} else if err != nil {
+			return err
+		}
+	}
+	sub, err := s.store.GetSubscription(ctx, SubscriptionID(failed.OrderID))
+	if err != nil {
+		return fmt.Errorf("subscription of invoice %s: %w", invoiceID, err)
+	}
+	acct, err := s.store.Account(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	// A fresh key each time, as PayNow: a declined attempt's answer is
+	// kept under its key, and an invoice is paid only once whatever the key.
+	err = s.gateway.PayInvoice(ctx, gateway.PayInvoiceInput{InvoiceID: gid, SubscriptionID: sub.GatewayID, GatewayCustomerID: acct.GatewayCustomers[sub.Gateway],
+		PaymentMethod: paymentMethod, Key: fmt.Sprintf("%s-pay-%d", invoiceID, s.clock.Now().UnixNano())})
+	if errors.Is(err, gateway.ErrNothingDue) {
+		return apperr.New(apperr.Conflict, "invoice %s is not open any more (paid or void at the payment provider)", invoiceID)
+	}
+	if err != nil {
+		return fmt.Errorf("pay invoice %s: %w", invoiceID, err)
+	}
+	s.log.InfoContext(ctx, "unpaid invoice paid on request", "invoice", invoiceID)
+	return nil
 }

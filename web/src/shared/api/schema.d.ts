@@ -1000,6 +1000,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/invoices/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id the invoice has once paid: inv_<gateway>_<gateway invoice id>, as a failed payment's gateway_invoice_id names it */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay one unpaid invoice (a renewal or a late fee whose charge failed) now, with the default card or another saved card
+         * @description The invoice must be on the customer's ledger as failed and not paid since, and the payment provider must show it open and the customer's subscription's before anything is charged. The answer is 202; the payment is recorded when the provider's webhook reports it, and our invoice (this id) is issued then. A decline is 400 with the bank's words; a card that is not theirs is 400 on `payment_method`; an invoice paid already, here or at the provider, is 409; one that is not theirs or not unpaid is 404.
+         */
+        post: operations["payMyInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/subscriptions/{id}/resume": {
         parameters: {
             query?: never;
@@ -4794,6 +4817,44 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description The payment provider's invoice */
+                        invoice_id: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    payMyInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id the invoice has once paid: inv_<gateway>_<gateway invoice id>, as a failed payment's gateway_invoice_id names it */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description a saved card's id (GET /v1/me/payment-methods); absent: the subscription's default card */
+                    payment_method?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Charged; the ledger follows from the provider's webhook */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
                         invoice_id: string;
                     };
                 };

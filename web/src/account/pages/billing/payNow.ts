@@ -9,7 +9,21 @@ export async function payNow(subscriptionID: string, waitMs = 15_000, paymentMet
   await call(api.POST('/v1/me/subscriptions/{id}/pay', { params: { path: { id: subscriptionID } }, body: paymentMethod ? { payment_method: paymentMethod } : {} }))
   for (const until = Date.now() + waitMs; Date.now() < until; ) {
     const { subscriptions } = await call(api.GET('/v1/me/subscriptions'))
-    if (subscriptions.find((s) => s.id === subscriptionID)?.status === 'active') return 'active'
+    const sub = subscriptions.find((s) => s.id === subscriptionID)
+    if (sub?.status === 'active' && !sub.fees_due) return 'active'
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  return 'processing'
+}
+
+// Paying one unpaid invoice (a renewal or a late fee), named by the id our
+// invoice gets once paid; it waits for the payment to reach the ledger.
+export async function payInvoice(gateway: string, gatewayInvoiceID: string, waitMs = 15_000): Promise<'paid' | 'processing'> {
+  const id = `inv_${gateway}_${gatewayInvoiceID}`
+  await call(api.POST('/v1/me/invoices/{id}/pay', { params: { path: { id } }, body: {} }))
+  for (const until = Date.now() + waitMs; Date.now() < until; ) {
+    const { payments } = await call(api.GET('/v1/me/payments'))
+    if (payments.some((p) => p.gateway_invoice_id === gatewayInvoiceID && p.status === 'succeeded')) return 'paid'
     await new Promise((r) => setTimeout(r, 500))
   }
   return 'processing'
