@@ -7,6 +7,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -144,9 +145,14 @@ func (l *Local) Start(orderID, name string) (*asl.Execution, bool, error) {
 }
 
 // StartDunning runs dunning for an unpaid renewal under its execution
-// name (one per invoice: a repeat is the same execution).
+// name (one per invoice: a repeat is the same execution, even when it
+// reports the case a little differently — as sfnflows treats Step
+// Functions' ExecutionAlreadyExists).
 func (l *Local) StartDunning(name string, u dunning.Unpaid) error {
 	_, _, err := l.Runner.Start("dunning", name, map[string]any{"case": u})
+	if errors.Is(err, asl.ErrExecutionExists) {
+		return nil
+	}
 	return err
 }
 

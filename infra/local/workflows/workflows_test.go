@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/platform/infra/local/asl"
 	"github.com/ezscale/platform/infra/local/workflows"
 	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/testkit/provisioningtest"
 	"github.com/ezscale/platform/statemachines"
@@ -188,5 +189,23 @@ func TestProvisioningWorkflow(t *testing.T) {
 				t.Fatalf("%d alerts, %d+%d servers", alerts(w), w.VF.Servers(), w.Ptero.Servers())
 			}
 		})
+	}
+}
+
+// Duplicate failure events (the gateway's retries, redeliveries, the
+// sweep) start one dunning execution per invoice.
+func TestDunningStartsOncePerInvoice(t *testing.T) {
+	l := start(t, provisioningtest.New(t))
+	l.Runner.Sleep = func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() } // it stays running
+	u := dunning.Unpaid{OrderID: "ord_1", Gateway: "stripe", InvoiceID: "in_1", Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	for i := range 3 {
+		again := u
+		again.Due = u.Due.Add(time.Duration(i) * time.Second) // as another event reports it
+		if err := l.StartDunning(u.Execution(), again); err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+	}
+	if _, started, err := l.Runner.Start("dunning", u.Execution(), map[string]any{"case": u}); started || err != nil {
+		t.Fatalf("a fourth start began another execution: %v %v", started, err)
 	}
 }
