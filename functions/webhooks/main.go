@@ -11,12 +11,13 @@ import (
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
+	"github.com/ezscale/platform/shared/domain/gateway"
 )
 
 func main() {
 	env := lambdaenv.MustLoad(httpapi.FnWebhooks)
 	ad := lambdaenv.Must(lambdaenv.Adapters(env))
 	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
-	ad.Gateway = stripegw.Configured(env.Config, ad.HTTP)
+	ad.Gateways = []gateway.Gateway{stripegw.Configured(env.Config, ad.HTTP)}
 	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnWebhooks))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/billing"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/coupons"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -96,7 +97,7 @@ func benchInvoiceEffects(ctx context.Context, p *app.Platform, customerID string
 		}
 		items = append(items, outbox.New("bench-renewal-"+o.ID, orders.KindInvoicePaid, o.ID, orders.InvoicePaidEvent{OrderID: o.ID, CustomerID: customerID,
 			Gateway: "stripe", GatewayInvoiceID: fmt.Sprintf("in_renew_%04d", i), ChargeID: fmt.Sprintf("ch_renew_%04d", i), Currency: "EUR",
-			Amount: 1199, Reason: "subscription_cycle", PeriodStart: "2026-12-01", PeriodEnd: "2027-01-01"}, now))
+			Amount: 1199, Reason: gateway.ReasonRenewal, PeriodStart: "2026-12-01", PeriodEnd: "2027-01-01"}, now))
 	}
 	for i := 0; i < n; i += 25 {
 		if err := p.OrderStore.Apply(ctx, orders.Change{Outbox: items[i : i+25]}); err != nil {

@@ -43,6 +43,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
 	"github.com/ezscale/platform/shared/testkit/catalogtest"
@@ -126,7 +127,7 @@ func benchPlans() error {
 	if err != nil {
 		return err
 	}
-	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.Gateways = []gateway.Gateway{stripegw.Configured(cfg, adapters.HTTP)}
 	adapters.PDF = invoicepdf.Configured(cfg)
 	p := app.New(cfg, adapters, slog.New(slog.DiscardHandler), clock.System{})
 	for i := range 200 {

@@ -13,6 +13,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -42,7 +43,7 @@ func platformWith(ctx context.Context, dir string, clk clock.Clock, env map[stri
 	if err != nil {
 		return nil, app.Adapters{}, nil, err
 	}
-	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.Gateways = []gateway.Gateway{stripegw.Configured(cfg, adapters.HTTP)}
 	adapters.PDF = invoicepdf.Configured(cfg)
 	if panels != nil {
 		adapters.Panels = app.PanelsOf(provisioning.ByType(panels))

@@ -50,8 +50,9 @@ type Adapters struct {
 	// Panels are the panel instances and the routes to them (zero: no
 	// panel is called here and nothing is known to be deliverable).
 	Panels Panels
-	// Gateway takes payments (nil: payments are not configured here).
-	Gateway gateway.Gateway
+	// Gateways take payments, the first for new orders unless the customer
+	// chooses another (none: payments are not configured here).
+	Gateways []gateway.Gateway
 	// PDF renders invoices (nil: this function renders none).
 	PDF billing.Renderer
 	// Passkeys is the WebAuthn relying party (nil: no passkey routes here).
@@ -156,7 +157,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	p.Outbox.OnDead = p.alertDeadOutbox
 	p.Orders = orders.NewService(orders.Config{
 		Store: p.OrderStore, Plans: p.Catalog, Coupons: p.Coupons, Customers: customers{p.Accounts}, TaxRates: dynamo.NewTaxRates(tbl),
-		Gateway: ad.Gateway, SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
+		Gateways: gateway.NewRegistry(ad.Gateways...), SellerCountry: cfg.CompanyCountry, Clock: clk, Log: log, AccountURL: cfg.AccountURL,
 		CheckoutTTL: cfg.CheckoutTTL, Kick: p.Outbox.Kick, HighValue: cfg.HighValueOrder, Delivery: ad.Panels.delivery(),
 		Services: serviceStates{tbl},
 	})

@@ -27,6 +27,7 @@ import (
 	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/accounts"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -75,7 +76,7 @@ func newEnvOver(t *testing.T, extra map[string]string, wrap func(dynamo.API) dyn
 	if err != nil {
 		t.Fatal(err)
 	}
-	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.Gateways = []gateway.Gateway{stripegw.Configured(cfg, adapters.HTTP)}
 	adapters.PDF = invoicepdf.Configured(cfg)
 	if panels != nil {
 		adapters.Panels = app.PanelsOf(panels)

@@ -10,7 +10,6 @@ import (
 	"github.com/ezscale/platform/shared/adapters/blob"
 	"github.com/ezscale/platform/shared/adapters/smtpmail"
 	"github.com/ezscale/platform/shared/domain/billing"
-	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -31,9 +30,6 @@ func withDefaults(ad Adapters) Adapters {
 	}
 	if ad.Blobs == nil {
 		ad.Blobs = blob.NewDir(filepath.Join(os.TempDir(), "ezscale-blobs"))
-	}
-	if ad.Gateway == nil {
-		ad.Gateway = gateway.Unconfigured{Provider: "stripe"}
 	}
 	if ad.PDF == nil {
 		ad.PDF = unconfiguredPDF{}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/domain/dunning"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/provisioning"
@@ -289,5 +290,5 @@ func (p *Platform) unpaidRenewal(ctx context.Context, o orders.Order) (orders.Pa
 		return orders.PaymentFailedEvent{}, false, nil
 	}
 	return orders.PaymentFailedEvent{OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, InvoiceID: newest.GatewayInvoiceID,
-		BillingReason: "subscription_cycle", Due: sub.CurrentPeriodStart}, true, nil
+		BillingReason: gateway.ReasonRenewal, Due: sub.CurrentPeriodStart}, true, nil
 }

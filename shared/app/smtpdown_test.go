@@ -18,6 +18,7 @@ import (
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -50,7 +51,7 @@ func TestSMTPDownRetriesThenDLQAndAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.Gateways = []gateway.Gateway{stripegw.Configured(cfg, adapters.HTTP)}
 	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Mailer = app.SMTPMailer(cfg)
 	var delays []time.Duration

@@ -36,6 +36,7 @@ import (
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
 )
@@ -160,7 +161,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	adapters.Gateway = stripegw.Configured(cfg, adapters.HTTP)
+	adapters.Gateways = []gateway.Gateway{stripegw.Configured(cfg, adapters.HTTP)}
 	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Passkeys = webauthnrp.Offered(cfg, o.Log)
 	pan, err := newPanels(o.BaseURL, adapters.HTTP)

@@ -119,7 +119,7 @@ func decode(ev *gateway.Event, raw []byte) error {
 
 func invoice(in *stripe.Invoice) *gateway.Invoice {
 	out := &gateway.Invoice{ID: in.ID, CustomerID: customerID(in.Customer), Currency: strings.ToUpper(string(in.Currency)), Total: in.Total, AmountPaid: in.AmountPaid,
-		Reason: string(in.BillingReason), PeriodStart: unix(in.PeriodStart), PeriodEnd: unix(in.PeriodEnd), AttemptCount: in.AttemptCount, NextAttempt: unixPtr(in.NextPaymentAttempt)}
+		Reason: reason(in.BillingReason), PeriodStart: unix(in.PeriodStart), PeriodEnd: unix(in.PeriodEnd), AttemptCount: in.AttemptCount, NextAttempt: unixPtr(in.NextPaymentAttempt)}
 	if in.Subscription != nil {
 		out.SubscriptionID = in.Subscription.ID
 	}
@@ -146,6 +146,19 @@ func invoice(in *stripe.Invoice) *gateway.Invoice {
 		out.PeriodStart, out.PeriodEnd = unix(in.Lines.Data[0].Period.Start), unix(in.Lines.Data[0].Period.End)
 	}
 	return out
+}
+
+// reason is Stripe's billing_reason in our words.
+func reason(r stripe.InvoiceBillingReason) string {
+	switch r {
+	case stripe.InvoiceBillingReasonSubscriptionCreate:
+		return gateway.ReasonFirst
+	case stripe.InvoiceBillingReasonSubscriptionCycle:
+		return gateway.ReasonRenewal
+	case stripe.InvoiceBillingReasonSubscriptionUpdate:
+		return gateway.ReasonChange
+	}
+	return gateway.ReasonOther
 }
 
 func status(s stripe.SubscriptionStatus) gateway.SubscriptionStatus {

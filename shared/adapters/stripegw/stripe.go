@@ -174,9 +174,14 @@ func (g *Gateway) StartSubscription(ctx context.Context, in gateway.CheckoutInpu
 	return sub.ID, nil
 }
 
-// ParseWebhook implements gateway.Gateway (5-minute tolerance).
-func (g *Gateway) ParseWebhook(payload []byte, signature string) (*gateway.Event, error) {
-	ev, err := webhook.ConstructEventWithOptions(payload, signature, g.secret, webhook.ConstructEventOptions{Tolerance: 5 * time.Minute})
+// SignatureHeader carries Stripe's webhook signature (lower case, as
+// gateway.Delivery names headers).
+const SignatureHeader = "stripe-signature"
+
+// ParseWebhook implements gateway.Gateway: the Stripe-Signature header
+// over the raw body, with a 5-minute tolerance.
+func (g *Gateway) ParseWebhook(_ context.Context, d gateway.Delivery) (*gateway.Event, error) {
+	ev, err := webhook.ConstructEventWithOptions(d.Body, d.Header[SignatureHeader], g.secret, webhook.ConstructEventOptions{Tolerance: 5 * time.Minute})
 	if err != nil {
 		if errors.Is(err, webhook.ErrNotSigned) || errors.Is(err, webhook.ErrInvalidHeader) || errors.Is(err, webhook.ErrNoValidSignature) || errors.Is(err, webhook.ErrTooOld) {
 			return nil, gateway.ErrSignature
@@ -186,7 +191,7 @@ func (g *Gateway) ParseWebhook(payload []byte, signature string) (*gateway.Event
 	if ev.ID == "" || ev.Type == "" || ev.Data == nil || len(ev.Data.Raw) == 0 {
 		return nil, apperr.New(apperr.Invalid, "webhook event without id, type or object")
 	}
-	out := &gateway.Event{ID: ev.ID, Type: string(ev.Type), Created: time.Unix(ev.Created, 0).UTC()}
+	out := &gateway.Event{Gateway: g.Name(), ID: ev.ID, Type: string(ev.Type), Created: time.Unix(ev.Created, 0).UTC()}
 	if err := decode(out, ev.Data.Raw); err != nil {
 		return nil, apperr.Wrap(err, apperr.Invalid, "webhook event object is malformed")
 	}

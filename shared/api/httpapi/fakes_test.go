@@ -305,7 +305,7 @@ func (f *fakeNotify) Get(_ context.Context, id string) (*notify.Message, error) 
 
 type fakeWebhooks struct{ fails }
 
-func (f *fakeWebhooks) HandleWebhook(context.Context, []byte, string) (*gateway.Event, error) {
+func (f *fakeWebhooks) HandleWebhook(context.Context, string, gateway.Delivery) (*gateway.Event, error) {
 	if err := f.of("HandleWebhook"); err != nil {
 		return nil, err
 	}

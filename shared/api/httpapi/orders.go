@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ezscale/platform/shared/api/httpx"
@@ -141,30 +142,39 @@ func (h orderHandlers) myPayments(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// maxWebhookBytes is far above any Stripe event (they are a few KB).
+// maxWebhookBytes is far above any gateway's event (they are a few KB).
 const maxWebhookBytes = 512 << 10
 
-// stripeWebhook applies a Stripe event. Forged, altered and stale
-// deliveries get 400 and leave no trace; anything we fail to record gets
-// 500 so Stripe delivers it again.
-func (h orderHandlers) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBytes+1))
-	if err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "could not read the request body")
+// webhook applies an event of the named gateway, verified by that
+// gateway. Forged, altered and stale deliveries get 400 and leave no
+// trace; anything we fail to record gets 500 so the gateway delivers it
+// again.
+func (h orderHandlers) webhook(name, verification string) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBytes+1))
+		if err != nil {
+			return apperr.Wrap(err, apperr.Invalid, "could not read the request body")
+		}
+		if len(body) > maxWebhookBytes {
+			return apperr.New(apperr.PayloadTooLarge, "webhook body too large")
+		}
+		d := gateway.Delivery{Body: body, Header: map[string]string{}}
+		for k, v := range r.Header {
+			if len(v) > 0 {
+				d.Header[strings.ToLower(k)] = v[0]
+			}
+		}
+		ev, err := h.Webhooks.HandleWebhook(r.Context(), name, d)
+		if errors.Is(err, gateway.ErrSignature) {
+			return apperr.Wrap(err, apperr.Invalid, verification+" does not verify (forged, altered or too old)")
+		}
+		if err != nil {
+			return err
+		}
+		h.Log.InfoContext(r.Context(), "webhook applied", "gateway", name, "event", ev.ID, "type", ev.Type)
+		httpx.JSON(w, http.StatusOK, map[string]any{"received": true})
+		return nil
 	}
-	if len(body) > maxWebhookBytes {
-		return apperr.New(apperr.PayloadTooLarge, "webhook body too large")
-	}
-	ev, err := h.Webhooks.HandleWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
-	if errors.Is(err, gateway.ErrSignature) {
-		return apperr.Wrap(err, apperr.Invalid, "the Stripe-Signature header does not verify (forged, altered or older than 5 minutes)")
-	}
-	if err != nil {
-		return err
-	}
-	h.Log.InfoContext(r.Context(), "stripe webhook applied", "event", ev.ID, "type", ev.Type)
-	httpx.JSON(w, http.StatusOK, map[string]any{"received": true})
-	return nil
 }
 
 func (h orderHandlers) adminList(w http.ResponseWriter, r *http.Request) error {

@@ -161,7 +161,7 @@ type OrderDesk interface {
 
 // Webhooks is gateways' event deliveries.
 type Webhooks interface {
-	HandleWebhook(ctx context.Context, payload []byte, signature string) (*gateway.Event, error)
+	HandleWebhook(ctx context.Context, gatewayName string, d gateway.Delivery) (*gateway.Event, error)
 }
 
 // Provisioning is services on control panels.

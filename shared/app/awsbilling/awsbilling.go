@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/app/awsnotify"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
+	"github.com/ezscale/platform/shared/domain/gateway"
 )
 
 // Adapters returns everything a billing function uses.
@@ -23,7 +24,7 @@ func Adapters(env lambdaenv.Env) (app.Adapters, error) {
 	if ad.Keys, err = kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile); err != nil {
 		return app.Adapters{}, err
 	}
-	ad.Gateway = stripegw.Configured(env.Config, ad.HTTP)
+	ad.Gateways = []gateway.Gateway{stripegw.Configured(env.Config, ad.HTTP)}
 	ad.PDF = invoicepdf.Configured(env.Config)
 	awsnotify.Wire(env, &ad)
 	return ad, nil

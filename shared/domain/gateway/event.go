@@ -25,6 +25,7 @@ const (
 // Event is a verified webhook event, decoded into our terms. Exactly one of
 // the object fields is set for the kinds above.
 type Event struct {
+	Gateway  string    // the gateway's name (set by the adapter that parsed it)
 	ID       string    // the gateway's event id: the dedupe key
 	Type     string    // the gateway's own name, e.g. checkout.session.completed
 	Kind     Kind      // what it means to us
@@ -65,13 +66,21 @@ type Invoice struct {
 	// (Total = AmountPaid + CreditApplied when paid).
 	CreditApplied  int64
 	ChargeID       string // the payment; empty until paid
-	Reason         string // subscription_create, subscription_cycle, subscription_update, manual
+	Reason         string // why it was made: ReasonFirst, ReasonRenewal, ReasonChange, ReasonOther
 	PeriodStart    time.Time
 	PeriodEnd      time.Time
 	AttemptCount   int64
 	NextAttempt    *time.Time
 	FailureMessage string
 }
+
+// Why an invoice was made, in our words (each adapter maps its own).
+const (
+	ReasonFirst   = "first"   // a subscription's first period
+	ReasonRenewal = "renewal" // a later period
+	ReasonChange  = "change"  // a plan change's charge
+	ReasonOther   = "other"   // anything else: a late fee, a one-off
+)
 
 // SubscriptionStatus is a subscription's state, in our words.
 type SubscriptionStatus string

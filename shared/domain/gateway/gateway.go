@@ -106,9 +106,10 @@ type Gateway interface {
 	// CreateCheckout starts a hosted checkout; repeating it for the same
 	// order returns the same session.
 	CreateCheckout(ctx context.Context, in CheckoutInput) (*Checkout, error)
-	// ParseWebhook verifies signature over payload and decodes the event
-	// (ErrSignature when it does not verify).
-	ParseWebhook(payload []byte, signature string) (*Event, error)
+	// ParseWebhook verifies a delivery and decodes its event, named with
+	// the gateway (ErrSignature when it does not verify; a verification
+	// the gateway could not answer is apperr.Unavailable, to be retried).
+	ParseWebhook(ctx context.Context, d Delivery) (*Event, error)
 	// CancelSubscription ends a subscription now or at its period end.
 	CancelSubscription(ctx context.Context, in CancelInput) error
 	// ResumeSubscription withdraws a cancellation at period end.
@@ -208,6 +209,13 @@ type SetupInput struct {
 	Key               string
 }
 
+// Delivery is one webhook request as received: the raw body (verified
+// byte for byte) and its headers, names in lower case.
+type Delivery struct {
+	Body   []byte
+	Header map[string]string
+}
+
 // Unconfigured stands in when no gateway is configured: every call says
 // payments are unavailable, and webhooks never verify.
 type Unconfigured struct{ Provider string }
@@ -228,7 +236,7 @@ func (Unconfigured) CreateCheckout(context.Context, CheckoutInput) (*Checkout, e
 }
 
 // ParseWebhook implements Gateway.
-func (Unconfigured) ParseWebhook([]byte, string) (*Event, error) { return nil, ErrSignature }
+func (Unconfigured) ParseWebhook(context.Context, Delivery) (*Event, error) { return nil, ErrSignature }
 
 // CancelSubscription implements Gateway.
 func (Unconfigured) CancelSubscription(context.Context, CancelInput) error { return errUnconfigured }

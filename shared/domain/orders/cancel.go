@@ -124,7 +124,11 @@ func (s *Service) CancelSubscription(ctx context.Context, customerID, id string,
 	}); err != nil {
 		return nil, err
 	}
-	if err := s.gateway.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, AtPeriodEnd: req.When == "period_end",
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, AtPeriodEnd: req.When == "period_end",
 		Feedback: req.Reason, Comment: req.Comment, Key: key}); err != nil {
 		if _, cerr := s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
 			if sub.Status != gateway.SubCancelled {
@@ -174,7 +178,11 @@ func (s *Service) ResumeSubscription(ctx context.Context, customerID, id string)
 	if sub.Status == gateway.SubCancelled || !sub.CancelAtPeriodEnd {
 		return nil, apperr.New(apperr.Conflict, "only a subscription set to end at its period end can be kept")
 	}
-	if err := s.gateway.ResumeSubscription(ctx, sub.GatewayID, fmt.Sprintf("%s-v%d-resume", sub.ID, sub.Version)); err != nil {
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.ResumeSubscription(ctx, sub.GatewayID, fmt.Sprintf("%s-v%d-resume", sub.ID, sub.Version)); err != nil {
 		return nil, err
 	}
 	return s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {

@@ -218,7 +218,11 @@ func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subsc
 	if ch.Proration.Total > 0 {
 		in.Charge = ch.Proration.Total
 	}
-	invoiceID, err := s.gateway.ChangeSubscription(ctx, in)
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
+		return nil, err
+	}
+	invoiceID, err := g.ChangeSubscription(ctx, in)
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) { // declined: nothing changed at the gateway
 			if ferr := s.failChange(ctx, ch); ferr != nil {
@@ -230,7 +234,7 @@ func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subsc
 	ch.GatewayInvoiceID = invoiceID
 	var entries []Payment
 	if ch.Proration.Total < 0 {
-		if entries, err = s.returnCredit(ctx, ch, acct.GatewayCustomers[sub.Gateway]); err != nil {
+		if entries, err = s.returnCredit(ctx, ch, g, acct.GatewayCustomers[sub.Gateway]); err != nil {
 			return nil, err
 		}
 	}
@@ -242,7 +246,7 @@ func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subsc
 // customer's balance at the gateway. Every call carries a key derived from
 // the change (and the charge), so a retried confirmation refunds and
 // credits once. It returns the ledger entries to record.
-func (s *Service) returnCredit(ctx context.Context, ch *PlanChange, gatewayCustomer string) ([]Payment, error) {
+func (s *Service) returnCredit(ctx context.Context, ch *PlanChange, g gateway.Gateway, gatewayCustomer string) ([]Payment, error) {
 	var out []Payment
 	now := s.clock.Now()
 	if ch.RefundAmount > 0 {
@@ -256,7 +260,11 @@ func (s *Service) returnCredit(ctx context.Context, ch *PlanChange, gatewayCusto
 			if amount <= 0 {
 				break
 			}
-			refundID, err := s.gateway.Refund(ctx, gateway.RefundInput{ChargeID: p.GatewayChargeID, Amount: amount, Reason: "requested_by_customer",
+			pg, err := s.gw(p.Gateway)
+			if err != nil {
+				return nil, err
+			}
+			refundID, err := pg.Refund(ctx, gateway.RefundInput{ChargeID: p.GatewayChargeID, Amount: amount, Reason: "requested_by_customer",
 				Key: "refund-" + ch.ID + "-" + p.GatewayChargeID})
 			if err != nil {
 				return nil, err
@@ -272,13 +280,13 @@ func (s *Service) returnCredit(ctx context.Context, ch *PlanChange, gatewayCusto
 		ch.RefundAmount = refunded
 	}
 	if ch.CreditAmount > 0 {
-		id, err := s.gateway.CreditBalance(ctx, gateway.CreditInput{GatewayCustomerID: gatewayCustomer, Currency: ch.Currency, Amount: ch.CreditAmount,
+		id, err := g.CreditBalance(ctx, gateway.CreditInput{GatewayCustomerID: gatewayCustomer, Currency: ch.Currency, Amount: ch.CreditAmount,
 			Description: fmt.Sprintf("Credit for the unused time on %s", ch.FromPlanName), Key: "credit-" + ch.ID})
 		if err != nil {
 			return nil, err
 		}
 		ch.CreditID = id
-		out = append(out, Payment{ID: s.gateway.Name() + ":" + id, CustomerID: ch.CustomerID, OrderID: ch.OrderID, Gateway: s.gateway.Name(),
+		out = append(out, Payment{ID: g.Name() + ":" + id, CustomerID: ch.CustomerID, OrderID: ch.OrderID, Gateway: g.Name(),
 			Status: PaymentCredit, Currency: ch.Currency, Amount: ch.CreditAmount, By: "plan change " + ch.ID, At: now, Version: 1})
 	}
 	return out, nil

@@ -45,7 +45,7 @@ type Service struct {
 	coupons   Coupons
 	customers Customers
 	rates     TaxRates
-	gateway   gateway.Gateway
+	gateways  *gateway.Registry
 	seller    string
 	clock     clock.Clock
 	log       *slog.Logger
@@ -64,7 +64,9 @@ type Config struct {
 	Coupons   Coupons
 	Customers Customers
 	TaxRates  TaxRates
-	Gateway   gateway.Gateway
+	// Gateways are the payment gateways, by name; new orders go to the
+	// first unless the customer chooses another.
+	Gateways *gateway.Registry
 	// SellerCountry decides EU reverse charge.
 	SellerCountry string
 	Clock         clock.Clock
@@ -94,7 +96,7 @@ func NewService(c Config) *Service {
 	if c.Kick == nil {
 		c.Kick = func() {}
 	}
-	return &Service{store: c.Store, plans: c.Plans, coupons: c.Coupons, customers: c.Customers, rates: c.TaxRates, gateway: c.Gateway,
+	return &Service{store: c.Store, plans: c.Plans, coupons: c.Coupons, customers: c.Customers, rates: c.TaxRates, gateways: c.Gateways,
 		seller: c.SellerCountry, clock: c.Clock, log: c.Log, account: strings.TrimRight(c.AccountURL, "/"), ttl: c.CheckoutTTL, kick: c.Kick, alerts: c.HighValue, delivery: c.Delivery, services: c.Services}
 }
 
@@ -173,7 +175,7 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 	now := s.clock.Now()
 	o := &Order{ID: ids.New("ord"), CustomerID: customerID, PlanID: p.ID, PlanName: p.Name, ServiceType: p.ServiceType, Cycle: in.Cycle, Currency: in.Currency,
 		Options: opts, Status: Pending, Price: price, RequiresApproval: p.RequiresApproval, StockReserved: p.Stock != nil,
-		Gateway: s.gateway.Name(), CreatedAt: now, ExpiresAt: now.Add(s.ttl), UpdatedAt: now, Version: 1}
+		Gateway: s.gateways.Default().Name(), CreatedAt: now, ExpiresAt: now.Add(s.ttl), UpdatedAt: now, Version: 1}
 	if claimVersion > 0 {
 		o.Claim = &DomainClaim{Domain: opts.Domain, OrderID: o.ID, CustomerID: customerID, Version: claimVersion}
 	}
@@ -215,8 +217,12 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 			return nil, err
 		}
 	}
+	g, err := s.gw(o.Gateway)
+	if err != nil {
+		return nil, err
+	}
 	// The gateway customer first: if the gateway is down nothing is written.
-	gwCustomer, err := s.gatewayCustomer(ctx, customerID, bill)
+	gwCustomer, err := s.gatewayCustomer(ctx, g, customerID, bill)
 	if err != nil {
 		return nil, err
 	}
@@ -242,8 +248,8 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 	}
 	if in.PaymentMethodID != "" {
 		// Charged now; the webhooks mark the order paid as after a checkout.
-		err := s.onUnknownCustomer(ctx, customerID, bill, &ci.GatewayCustomerID, func() error {
-			_, err := s.gateway.StartSubscription(ctx, ci, in.PaymentMethodID)
+		err := s.onUnknownCustomer(ctx, g, customerID, bill, &ci.GatewayCustomerID, func() error {
+			_, err := g.StartSubscription(ctx, ci, in.PaymentMethodID)
 			return err
 		})
 		if err != nil {
@@ -255,8 +261,8 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 		return o, nil
 	}
 	var co *gateway.Checkout
-	err = s.onUnknownCustomer(ctx, customerID, bill, &ci.GatewayCustomerID, func() (err error) {
-		co, err = s.gateway.CreateCheckout(ctx, ci)
+	err = s.onUnknownCustomer(ctx, g, customerID, bill, &ci.GatewayCustomerID, func() (err error) {
+		co, err = g.CreateCheckout(ctx, ci)
 		return err
 	})
 	if err != nil {
@@ -273,20 +279,26 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 
 func cycleName(c catalog.Cycle) string { return strings.ReplaceAll(string(c), "_", "-") }
 
-// gatewayCustomer returns the customer's id at the gateway, creating it once.
-func (s *Service) gatewayCustomer(ctx context.Context, customerID string, bill billing.BillTo) (string, error) {
+// gw is the gateway called name (the one a record names).
+func (s *Service) gw(name string) (gateway.Gateway, error) { return s.gateways.Get(name) }
+
+// cards is the gateway that keeps the customers' saved cards.
+func (s *Service) cards() gateway.Gateway { return s.gateways.Default() }
+
+// gatewayCustomer returns the customer's id at gateway g, creating it once.
+func (s *Service) gatewayCustomer(ctx context.Context, g gateway.Gateway, customerID string, bill billing.BillTo) (string, error) {
 	acct, err := s.store.Account(ctx, customerID)
 	if err != nil {
 		return "", err
 	}
-	if id := acct.GatewayCustomers[s.gateway.Name()]; id != "" {
+	if id := acct.GatewayCustomers[g.Name()]; id != "" {
 		return id, nil
 	}
-	id, err := s.gateway.EnsureCustomer(ctx, gateway.Customer{UserID: customerID, Email: bill.Email, Name: bill.Name})
+	id, err := g.EnsureCustomer(ctx, gateway.Customer{UserID: customerID, Email: bill.Email, Name: bill.Name})
 	if err != nil {
 		return "", err
 	}
-	return s.store.SetGatewayCustomer(ctx, customerID, s.gateway.Name(), id)
+	return s.store.SetGatewayCustomer(ctx, customerID, g.Name(), id)
 }
 
 // undeliverable says why plan p cannot be sold here (at location), or "".
@@ -301,17 +313,17 @@ func (s *Service) undeliverable(p *catalog.Plan, location string) string {
 // gateway no longer knows that customer (deleted in its dashboard, or the
 // keys now belong to another account), a new customer replaces it and call
 // runs once more with *id set to the new one.
-func (s *Service) onUnknownCustomer(ctx context.Context, customerID string, bill billing.BillTo, id *string, call func() error) error {
+func (s *Service) onUnknownCustomer(ctx context.Context, g gateway.Gateway, customerID string, bill billing.BillTo, id *string, call func() error) error {
 	err := call()
 	if !errors.Is(err, gateway.ErrUnknownCustomer) {
 		return err
 	}
 	s.log.WarnContext(ctx, "gateway customer unknown to the gateway; replacing it", "customer", customerID, "gateway_customer", *id)
-	next, err := s.gateway.EnsureCustomer(ctx, gateway.Customer{UserID: customerID, Email: bill.Email, Name: bill.Name, Replaces: *id})
+	next, err := g.EnsureCustomer(ctx, gateway.Customer{UserID: customerID, Email: bill.Email, Name: bill.Name, Replaces: *id})
 	if err != nil {
 		return err
 	}
-	if *id, err = s.store.ReplaceGatewayCustomer(ctx, customerID, s.gateway.Name(), *id, next); err != nil {
+	if *id, err = s.store.ReplaceGatewayCustomer(ctx, customerID, g.Name(), *id, next); err != nil {
 		return err
 	}
 	return call()

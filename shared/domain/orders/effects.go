@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ezscale/platform/shared/domain/billing"
+	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/outbox"
 )
@@ -94,7 +95,7 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 		period = fmt.Sprintf(", %s to %s", ev.PeriodStart, ev.PeriodEnd)
 	}
 	lines := []billing.Line{{Description: fmt.Sprintf("%s (%s%s)", o.PlanName, cycleName(o.Cycle), period), Quantity: 1, UnitAmount: o.Price, Amount: o.Price}}
-	if sub, err := e.Orders.store.GetSubscription(ctx, SubscriptionID(o.ID)); err == nil && sub.Price > 0 && ev.Reason == "subscription_cycle" {
+	if sub, err := e.Orders.store.GetSubscription(ctx, SubscriptionID(o.ID)); err == nil && sub.Price > 0 && ev.Reason == gateway.ReasonRenewal {
 		// Renewals bill the plan the subscription is on now.
 		lines[0] = billing.Line{Description: fmt.Sprintf("%s (%s%s)", sub.PlanName, cycleName(sub.Cycle), period), Quantity: 1, UnitAmount: sub.Price, Amount: sub.Price}
 	}
@@ -114,7 +115,7 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 		lines = []billing.Line{{Description: fmt.Sprintf("Late fee: %s renewal unpaid (gateway invoice %s)", o.PlanName, ev.LateFeeFor),
 			Quantity: 1, UnitAmount: ev.LateFeeNet, Amount: ev.LateFeeNet}}
 	}
-	first := ev.Reason == "subscription_create"
+	first := ev.Reason == gateway.ReasonFirst
 	if first && o.Discount > 0 {
 		lines = append(lines, billing.Line{Description: "Coupon " + o.CouponCode, Quantity: 1, UnitAmount: -o.Discount, Amount: -o.Discount})
 	}
@@ -122,7 +123,7 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 		lines = []billing.Line{{Description: fmt.Sprintf("%s — %d-day free trial", o.PlanName, o.TrialDays), Quantity: 1}}
 	}
 	in := billing.PaidInput{ID: InvoiceID(ev.Gateway, ev.GatewayInvoiceID), CustomerID: o.CustomerID, Currency: o.Currency, Lines: lines,
-		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: "card (" + gatewayName(ev.Gateway) + ")", Reference: ev.ChargeID,
+		TaxName: o.TaxName, TaxRateBP: o.TaxRateBP, Notes: o.TaxNote, Method: methodName(ev.Gateway), Reference: ev.ChargeID,
 		CreditApplied: ev.CreditApplied}
 	inv, err := e.Invoices.IssuePaid(ctx, in)
 	if err != nil {
@@ -183,13 +184,22 @@ func (e *Effects) paymentFailed(ctx context.Context, it outbox.Item) error {
 	}
 	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.AlertPaymentFailed, Key: "alert_payment_failed:" + it.ID,
 		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason}})
-	if err != nil || e.Overdue == nil || ev.BillingReason != "subscription_cycle" || ev.InvoiceID == "" {
+	if err != nil || e.Overdue == nil || ev.BillingReason != gateway.ReasonRenewal || ev.InvoiceID == "" {
 		return err // a first payment that fails leaves an unpaid order, not an overdue service
 	}
 	if ev.Due.IsZero() { // an invoice without a period line: due when it failed, never earlier
 		ev.Due = it.CreatedAt
 	}
 	return e.Overdue(ctx, ev)
+}
+
+// methodName is how an invoice says it was paid through gateway gw: a
+// card at Stripe, a PayPal account (or a card PayPal charged) at PayPal.
+func methodName(gw string) string {
+	if gw == "paypal" {
+		return "PayPal"
+	}
+	return "card (" + gatewayName(gw) + ")"
 }
 
 // gatewayName is a gateway's name as customers know it.

@@ -73,11 +73,16 @@ var ErrNotYet = apperr.New(apperr.Unavailable, "this event depends on one not ye
 // HandleWebhook verifies and applies one gateway webhook delivery. It
 // returns gateway.ErrSignature for forged or stale deliveries (nothing is
 // recorded) and nil for duplicates and kinds we do not act on.
-func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature string) (*gateway.Event, error) {
-	ev, err := s.gateway.ParseWebhook(payload, signature)
+func (s *Service) HandleWebhook(ctx context.Context, gatewayName string, d gateway.Delivery) (*gateway.Event, error) {
+	g, err := s.gw(gatewayName)
+	if err != nil {
+		return nil, gateway.ErrSignature // no such gateway here: nothing can verify it
+	}
+	ev, err := g.ParseWebhook(ctx, d)
 	if err != nil {
 		return nil, err
 	}
+	ev.Gateway = g.Name()
 	return ev, s.ApplyEvent(ctx, ev)
 }
 
@@ -85,9 +90,12 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 // transaction, deciding again on the fresh state when a concurrent event
 // for the same order won the race.
 func (s *Service) ApplyEvent(ctx context.Context, ev *gateway.Event) error {
+	if ev.Gateway == "" {
+		ev.Gateway = s.gateways.Default().Name()
+	}
 	// Redeliveries are common: one read spares them the whole decision.
 	// (The transaction's own check still decides races.)
-	if seen, err := s.store.EventSeen(ctx, s.gateway.Name(), ev.ID); err != nil {
+	if seen, err := s.store.EventSeen(ctx, ev.Gateway, ev.ID); err != nil {
 		return err
 	} else if seen {
 		return nil
@@ -121,7 +129,7 @@ func (s *Service) ApplyEvent(ctx context.Context, ev *gateway.Event) error {
 
 // decide computes what ev changes, from the stored state.
 func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error) {
-	c := Change{Event: &EventRecord{Gateway: s.gateway.Name(), ID: ev.ID, Type: ev.Type, Created: ev.Created}}
+	c := Change{Event: &EventRecord{Gateway: ev.Gateway, ID: ev.ID, Type: ev.Type, Created: ev.Created}}
 	var orderID string
 	switch {
 	case ev.Checkout != nil:
@@ -164,7 +172,7 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		}
 	case gateway.InvoicePaid:
 		in := ev.Invoice
-		if in.Reason == "subscription_create" {
+		if in.Reason == gateway.ReasonFirst {
 			s.markPaid(&c, o, in.SubscriptionID, ev)
 		}
 		if err := s.recordPayment(ctx, &c, o, in, ev); err != nil {
@@ -263,7 +271,7 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 	if err := s.advancePaidThrough(ctx, c, o, in); err != nil {
 		return err
 	}
-	if in.Reason == "subscription_cycle" {
+	if in.Reason == gateway.ReasonRenewal {
 		c.Outbox = append(c.Outbox, outbox.New("renewal-paid-"+o.Gateway+"-"+in.ID, KindRenewalPaid, o.ID, map[string]string{"order_id": o.ID}, s.clock.Now()))
 	}
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
@@ -340,7 +348,11 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	case sub.tied(status, g, ev.Created):
 		// The gateway's present state settles it; an error makes the
 		// gateway deliver the event again.
-		if g, err = s.gateway.Subscription(ctx, g.ID); err != nil {
+		gw, err := s.gw(ev.Gateway)
+		if err != nil {
+			return err
+		}
+		if g, err = gw.Subscription(ctx, g.ID); err != nil {
 			return fmt.Errorf("settle same-second events of subscription %s: %w", sub.ID, err)
 		}
 		status = g.Status
@@ -370,20 +382,20 @@ const refundWaitsForInvoice = time.Hour
 
 // ourCustomer reports whether the gateway customer is one of ours (true
 // when the store cannot tell, so a refund is never dropped by mistake).
-func (s *Service) ourCustomer(ctx context.Context, gatewayCustomerID string) bool {
+func (s *Service) ourCustomer(ctx context.Context, gatewayName, gatewayCustomerID string) bool {
 	if gatewayCustomerID == "" {
 		return true
 	}
-	_, err := s.store.CustomerByGateway(ctx, s.gateway.Name(), gatewayCustomerID)
+	_, err := s.store.CustomerByGateway(ctx, gatewayName, gatewayCustomerID)
 	return !apperr.Is(err, apperr.NotFound)
 }
 
 // refunded raises a ledger payment's refunded amount to the gateway's
 // total; refunds only grow, so a late event never lowers it.
 func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) error {
-	p, err := s.store.GetPayment(ctx, s.gateway.Name()+":"+ev.Charge.ID)
+	p, err := s.store.GetPayment(ctx, ev.Gateway+":"+ev.Charge.ID)
 	if apperr.Is(err, apperr.NotFound) {
-		if ev.Charge.InvoiceID != "" && s.clock.Now().Sub(ev.Created) < refundWaitsForInvoice && s.ourCustomer(ctx, ev.Charge.CustomerID) {
+		if ev.Charge.InvoiceID != "" && s.clock.Now().Sub(ev.Created) < refundWaitsForInvoice && s.ourCustomer(ctx, ev.Gateway, ev.Charge.CustomerID) {
 			// The refund overtook its invoice.paid: refuse it for now, so the
 			// gateway delivers it again once the payment is on the ledger.
 			return ErrNotYet
@@ -403,7 +415,11 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 	// Every refund gets its own ledger entry, also those made in the
 	// gateway's dashboard: entries are keyed by the gateway's refund id,
 	// so one our refund action already wrote is not written again.
-	refunds, err := s.gateway.ChargeRefunds(ctx, ev.Charge.ID)
+	g, err := s.gw(ev.Gateway)
+	if err != nil {
+		return err
+	}
+	refunds, err := g.ChargeRefunds(ctx, ev.Charge.ID)
 	if err != nil {
 		return err
 	}

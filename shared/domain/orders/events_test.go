@@ -42,19 +42,19 @@ func lifecycle(orderID string) []*gateway.Event {
 	return []*gateway.Event{
 		sub("evt_01", 1, gateway.SubscriptionCreated, gateway.SubIncomplete, 0, false),
 		{ID: "evt_02", Type: "payment_method.attached", Kind: gateway.PaymentMethodAttached, Created: at(1), ObjectID: "pm_1", PaymentMethod: &gateway.PaymentMethod{ID: "pm_1", CustomerID: "cus_1"}},
-		inv("evt_03", 2, gateway.InvoiceFinalized, "in_1", "", "subscription_create", 900, 1),
-		inv("evt_04", 2, gateway.InvoicePaid, "in_1", "ch_1", "subscription_create", 900, 1),
+		inv("evt_03", 2, gateway.InvoiceFinalized, "in_1", "", gateway.ReasonFirst, 900, 1),
+		inv("evt_04", 2, gateway.InvoicePaid, "in_1", "ch_1", gateway.ReasonFirst, 900, 1),
 		sub("evt_05", 3, gateway.SubscriptionUpdated, gateway.SubActive, 0, false),
 		{ID: "evt_06", Type: "checkout.session.completed", Kind: gateway.CheckoutCompleted, Created: at(3), ObjectID: "cs_1",
 			Checkout: &gateway.CheckoutSession{ID: "cs_1", OrderID: orderID, CustomerID: "cus_1", SubscriptionID: "sub_1", Paid: true}},
-		inv("evt_07", 10, gateway.InvoiceFinalized, "in_2", "", "subscription_cycle", 1000, 1),
-		inv("evt_08", 11, gateway.InvoicePaymentFailed, "in_2", "", "subscription_cycle", 1000, 1),
+		inv("evt_07", 10, gateway.InvoiceFinalized, "in_2", "", gateway.ReasonRenewal, 1000, 1),
+		inv("evt_08", 11, gateway.InvoicePaymentFailed, "in_2", "", gateway.ReasonRenewal, 1000, 1),
 		sub("evt_09", 11, gateway.SubscriptionUpdated, gateway.SubPastDue, 1, false),
-		inv("evt_10", 12, gateway.InvoicePaymentFailed, "in_2", "", "subscription_cycle", 1000, 2),
-		inv("evt_11", 13, gateway.InvoicePaid, "in_2", "ch_2", "subscription_cycle", 1000, 3),
+		inv("evt_10", 12, gateway.InvoicePaymentFailed, "in_2", "", gateway.ReasonRenewal, 1000, 2),
+		inv("evt_11", 13, gateway.InvoicePaid, "in_2", "ch_2", gateway.ReasonRenewal, 1000, 3),
 		sub("evt_12", 13, gateway.SubscriptionUpdated, gateway.SubActive, 1, false),
-		inv("evt_13", 20, gateway.InvoiceFinalized, "in_3", "", "subscription_cycle", 1000, 1),
-		inv("evt_14", 20, gateway.InvoicePaid, "in_3", "ch_3", "subscription_cycle", 1000, 1),
+		inv("evt_13", 20, gateway.InvoiceFinalized, "in_3", "", gateway.ReasonRenewal, 1000, 1),
+		inv("evt_14", 20, gateway.InvoicePaid, "in_3", "ch_3", gateway.ReasonRenewal, 1000, 1),
 		sub("evt_15", 21, gateway.SubscriptionUpdated, gateway.SubActive, 2, false),
 		sub("evt_16", 22, gateway.SubscriptionUpdated, gateway.SubActive, 2, true),
 		{ID: "evt_17", Type: "charge.refunded", Kind: gateway.ChargeRefunded, Created: at(23), ObjectID: "ch_3", Charge: &gateway.Charge{ID: "ch_3", InvoiceID: "in_3", Currency: "USD", Amount: 1000, AmountRefunded: 400}},
@@ -78,7 +78,7 @@ func (stubGateway) ChargeRefunds(_ context.Context, charge string) ([]gateway.Re
 
 func newService(tbl *dynamo.Table, clk clock.Clock) (*orders.Service, *dynamo.Orders) {
 	store := dynamo.NewOrders(tbl)
-	return orders.NewService(orders.Config{Store: store, Gateway: stubGateway{}, Clock: clk, Log: slog.New(slog.DiscardHandler)}), store
+	return orders.NewService(orders.Config{Store: store, Gateways: gateway.NewRegistry(stubGateway{}), Clock: clk, Log: slog.New(slog.DiscardHandler)}), store
 }
 
 func placeOrder(t *testing.T, store *dynamo.Orders) *orders.Order {
@@ -285,7 +285,7 @@ func TestSameSecondSubscriptionEventsAskTheGateway(t *testing.T) {
 			dynamotest.Run(t, clk, func(t *testing.T, tbl *dynamo.Table, _ dynamotest.Client) {
 				gw := &truthGateway{now: cancelled.Subscription, err: errors.New("connection reset")}
 				store := dynamo.NewOrders(tbl)
-				svc := orders.NewService(orders.Config{Store: store, Gateway: gw, Clock: clk, Log: slog.New(slog.DiscardHandler)})
+				svc := orders.NewService(orders.Config{Store: store, Gateways: gateway.NewRegistry(gw), Clock: clk, Log: slog.New(slog.DiscardHandler)})
 				placeOrder(t, store)
 				ctx := context.Background()
 				for _, ev := range tc.order[:2] {
@@ -343,14 +343,14 @@ func TestPaidThroughMovesOnlyWithAPeriodsPayment(t *testing.T) {
 		}
 		return pt.Format("2006-01-02")
 	}
-	paid("evt_a", "in_a", "subscription_create", 0)
+	paid("evt_a", "in_a", gateway.ReasonFirst, 0)
 	if got := through(); got != "2026-12-26" {
 		t.Fatalf("after the first payment: %s", got)
 	}
-	paid("evt_b", "in_b", "subscription_update", 5) // proration: no period bought
-	paid("evt_c", "in_c", "subscription_cycle", 2)
-	paid("evt_d", "in_d", "subscription_cycle", 1)  // late delivery of an older renewal
-	paid("evt_c2", "in_c", "subscription_cycle", 2) // the same payment, another event id
+	paid("evt_b", "in_b", gateway.ReasonChange, 5) // proration: no period bought
+	paid("evt_c", "in_c", gateway.ReasonRenewal, 2)
+	paid("evt_d", "in_d", gateway.ReasonRenewal, 1)  // late delivery of an older renewal
+	paid("evt_c2", "in_c", gateway.ReasonRenewal, 2) // the same payment, another event id
 	if got := through(); got != "2027-02-26" {
 		t.Fatalf("after the renewals: %s", got)
 	}

@@ -24,8 +24,12 @@ func (s *Service) ChargeLateFee(ctx context.Context, orderID, forInvoice string,
 	if err != nil {
 		return "", fmt.Errorf("subscription of order %s: %w", o.ID, err)
 	}
-	fc, ok := s.gateway.(gateway.FeeCharger)
-	if !ok || sub.Gateway != s.gateway.Name() {
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
+		return "", err
+	}
+	fc, ok := g.(gateway.FeeCharger)
+	if !ok {
 		return "", apperr.New(apperr.Unavailable, "the %s gateway cannot charge a late fee", sub.Gateway)
 	}
 	price := sub.Price

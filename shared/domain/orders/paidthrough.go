@@ -26,7 +26,7 @@ type PaidThrough struct {
 // first one and each renewal (a plan change's proration does not move
 // the period).
 func periodic(in *gateway.Invoice) bool {
-	return !in.PeriodEnd.IsZero() && (in.Reason == "subscription_create" || in.Reason == "subscription_cycle")
+	return !in.PeriodEnd.IsZero() && (in.Reason == gateway.ReasonFirst || in.Reason == gateway.ReasonRenewal)
 }
 
 // advancePaidThrough adds to c the order's paid-through date moved to the

@@ -28,20 +28,20 @@ type PaymentMethod struct {
 // stored; a detached card never comes back (gateways do not reattach them).
 func (s *Service) mirrorPaymentMethod(ctx context.Context, c *Change, ev *gateway.Event) error {
 	g := ev.PaymentMethod
-	pm, err := s.store.GetPaymentMethod(ctx, s.gateway.Name(), g.ID)
+	pm, err := s.store.GetPaymentMethod(ctx, ev.Gateway, g.ID)
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		if ev.Kind != gateway.PaymentMethodAttached {
 			return nil // detached before we ever saw it attached: nothing to show
 		}
-		owner, err := s.store.CustomerByGateway(ctx, s.gateway.Name(), g.CustomerID)
+		owner, err := s.store.CustomerByGateway(ctx, ev.Gateway, g.CustomerID)
 		if apperr.Is(err, apperr.NotFound) {
 			return nil // not one of our customers
 		}
 		if err != nil {
 			return err
 		}
-		pm = &PaymentMethod{ID: g.ID, Gateway: s.gateway.Name(), CustomerID: owner}
+		pm = &PaymentMethod{ID: g.ID, Gateway: ev.Gateway, CustomerID: owner}
 	case err != nil:
 		return err
 	case !pm.Attached || ev.Created.Before(pm.StateAt):
@@ -83,7 +83,8 @@ func (s *Service) SetupPaymentMethod(ctx context.Context, customerID string) (st
 	if err != nil {
 		return "", err
 	}
-	cus, err := s.gatewayCustomer(ctx, customerID, bill)
+	g := s.cards()
+	cus, err := s.gatewayCustomer(ctx, g, customerID, bill)
 	if err != nil {
 		return "", err
 	}
@@ -97,8 +98,8 @@ func (s *Service) SetupPaymentMethod(ctx context.Context, customerID string) (st
 	}
 	now := s.clock.Now()
 	var co *gateway.Checkout
-	err = s.onUnknownCustomer(ctx, customerID, bill, &cus, func() (err error) {
-		co, err = s.gateway.SetupPaymentMethod(ctx, gateway.SetupInput{GatewayCustomerID: cus, Currency: cur,
+	err = s.onUnknownCustomer(ctx, g, customerID, bill, &cus, func() (err error) {
+		co, err = g.SetupPaymentMethod(ctx, gateway.SetupInput{GatewayCustomerID: cus, Currency: cur,
 			SuccessURL: s.account + "/billing?card=saved#payment-methods", CancelURL: s.account + "/billing#payment-methods", Key: fmt.Sprintf("setup-%s-%s-%d", customerID, cus, now.UnixNano())})
 		return err
 	})
@@ -109,7 +110,7 @@ func (s *Service) SetupPaymentMethod(ctx context.Context, customerID string) (st
 }
 
 func (s *Service) ownedCard(ctx context.Context, customerID, id string) (*PaymentMethod, error) {
-	pm, err := s.store.GetPaymentMethod(ctx, s.gateway.Name(), id)
+	pm, err := s.store.GetPaymentMethod(ctx, s.cards().Name(), id)
 	if err == nil && (pm.CustomerID != customerID || !pm.Attached) {
 		err = apperr.New(apperr.NotFound, "payment method %s not found", id)
 	}
@@ -119,15 +120,16 @@ func (s *Service) ownedCard(ctx context.Context, customerID, id string) (*Paymen
 	return pm, err
 }
 
-// running are a customer's subscriptions that will charge again.
-func (s *Service) running(ctx context.Context, customerID string) ([]Subscription, error) {
+// running are a customer's subscriptions at gateway gw that will charge
+// again.
+func (s *Service) running(ctx context.Context, customerID, gw string) ([]Subscription, error) {
 	subs, err := s.store.ListSubscriptions(ctx, customerID)
 	if err != nil {
 		return nil, err
 	}
 	var out []Subscription
 	for _, sub := range subs {
-		if sub.Status != gateway.SubCancelled && sub.Status != gateway.SubIncomplete {
+		if sub.Gateway == gw && sub.Status != gateway.SubCancelled && sub.Status != gateway.SubIncomplete {
 			out = append(out, sub)
 		}
 	}
@@ -144,7 +146,7 @@ func (s *Service) SetDefaultPaymentMethod(ctx context.Context, customerID, id st
 	if err != nil {
 		return err
 	}
-	subs, err := s.running(ctx, customerID)
+	subs, err := s.running(ctx, customerID, pm.Gateway)
 	if err != nil {
 		return err
 	}
@@ -152,7 +154,11 @@ func (s *Service) SetDefaultPaymentMethod(ctx context.Context, customerID, id st
 	for _, sub := range subs {
 		gwSubs = append(gwSubs, sub.GatewayID)
 	}
-	if err := s.gateway.SetDefaultPaymentMethod(ctx, acct.GatewayCustomers[pm.Gateway], pm.ID, gwSubs); err != nil {
+	g, err := s.gw(pm.Gateway)
+	if err != nil {
+		return err
+	}
+	if err := g.SetDefaultPaymentMethod(ctx, acct.GatewayCustomers[pm.Gateway], pm.ID, gwSubs); err != nil {
 		return err
 	}
 	return s.store.SetDefaultPaymentMethod(ctx, customerID, pm.ID)
@@ -161,25 +167,30 @@ func (s *Service) SetDefaultPaymentMethod(ctx context.Context, customerID, id st
 // RemovePaymentMethod detaches a saved card, unless it is the last one and
 // a subscription still needs it.
 func (s *Service) RemovePaymentMethod(ctx context.Context, customerID, id string) error {
-	if _, err := s.ownedCard(ctx, customerID, id); err != nil {
+	owned, err := s.ownedCard(ctx, customerID, id)
+	if err != nil {
 		return err
 	}
 	cards, err := s.PaymentMethods(ctx, customerID)
 	if err != nil {
 		return err
 	}
-	subs, err := s.running(ctx, customerID)
+	subs, err := s.running(ctx, customerID, owned.Gateway)
 	if err != nil {
 		return err
 	}
 	if len(cards) == 1 && len(subs) > 0 {
 		return apperr.New(apperr.Conflict, "this is the only card for your active subscriptions; add another card first")
 	}
-	if err := s.gateway.DetachPaymentMethod(ctx, id); err != nil {
+	g, err := s.gw(owned.Gateway)
+	if err != nil {
+		return err
+	}
+	if err := g.DetachPaymentMethod(ctx, id); err != nil {
 		return err
 	}
 	// Shown as removed at once; the detach webhook confirms it.
-	pm, err := s.store.GetPaymentMethod(ctx, s.gateway.Name(), id)
+	pm, err := s.store.GetPaymentMethod(ctx, owned.Gateway, id)
 	if err != nil {
 		return err
 	}

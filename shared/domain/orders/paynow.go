@@ -42,7 +42,11 @@ func (s *Service) PayNow(ctx context.Context, customerID, id, paymentMethod stri
 	// under its key, so a retry after a card update must not reuse it, and
 	// an invoice can be paid only once whatever the key.
 	key := fmt.Sprintf("%s-pay-%d", sub.ID, s.clock.Now().UnixNano())
-	invoice, err := s.gateway.PayOpenInvoice(ctx, sub.GatewayID, paymentMethod, key)
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
+		return "", err
+	}
+	invoice, err := g.PayOpenInvoice(ctx, sub.GatewayID, paymentMethod, key)
 	if err != nil {
 		return "", fmt.Errorf("pay subscription %s now: %w", sub.ID, err)
 	}
@@ -58,8 +62,15 @@ func (s *Service) PayNow(ctx context.Context, customerID, id, paymentMethod stri
 // subscription's; the webhooks then record the payment as for any other.
 func (s *Service) PayInvoice(ctx context.Context, customerID, invoiceID, paymentMethod string) error {
 	notFound := apperr.New(apperr.NotFound, "no unpaid invoice %s", invoiceID)
-	gid, ok := strings.CutPrefix(invoiceID, "inv_"+s.gateway.Name()+"_")
-	if !ok || gid == "" {
+	var g gateway.Gateway
+	gid := ""
+	for _, name := range s.gateways.Names() {
+		if rest, ok := strings.CutPrefix(invoiceID, "inv_"+name+"_"); ok && rest != "" {
+			g, _ = s.gateways.Get(name) // registered: it is one of Names
+			gid = rest
+		}
+	}
+	if g == nil {
 		return notFound
 	}
 	ledger, err := s.store.ListPayments(ctx, customerID)
@@ -69,7 +80,7 @@ func (s *Service) PayInvoice(ctx context.Context, customerID, invoiceID, payment
 	var failed *Payment
 	for i := range ledger {
 		p := &ledger[i]
-		if p.GatewayInvoiceID != gid || p.CustomerID != customerID {
+		if p.GatewayInvoiceID != gid || p.CustomerID != customerID || p.Gateway != g.Name() {
 			continue
 		}
 		switch p.Status {
@@ -99,7 +110,7 @@ func (s *Service) PayInvoice(ctx context.Context, customerID, invoiceID, payment
 	}
 	// A fresh key each time, as PayNow: a declined attempt's answer is
 	// kept under its key, and an invoice is paid only once whatever the key.
-	err = s.gateway.PayInvoice(ctx, gateway.PayInvoiceInput{InvoiceID: gid, SubscriptionID: sub.GatewayID, GatewayCustomerID: acct.GatewayCustomers[sub.Gateway],
+	err = g.PayInvoice(ctx, gateway.PayInvoiceInput{InvoiceID: gid, SubscriptionID: sub.GatewayID, GatewayCustomerID: acct.GatewayCustomers[sub.Gateway],
 		PaymentMethod: paymentMethod, Key: fmt.Sprintf("%s-pay-%d", invoiceID, s.clock.Now().UnixNano())})
 	if errors.Is(err, gateway.ErrNothingDue) {
 		return apperr.New(apperr.Conflict, "invoice %s is not open any more (paid or void at the payment provider)", invoiceID)

@@ -51,7 +51,11 @@ func (s *Service) RefundPayment(ctx context.Context, paymentID string, req Refun
 		return nil, err
 	}
 	key := fmt.Sprintf("refund-%s-%d-%d", p.ID, p.Refunded, amount)
-	refundID, err := s.gateway.Refund(ctx, gateway.RefundInput{ChargeID: p.GatewayChargeID, Amount: amount, Reason: req.Reason, Key: key, By: staffID})
+	g, err := s.gw(p.Gateway)
+	if err != nil {
+		return nil, err
+	}
+	refundID, err := g.Refund(ctx, gateway.RefundInput{ChargeID: p.GatewayChargeID, Amount: amount, Reason: req.Reason, Key: key, By: staffID})
 	if err != nil {
 		return nil, err
 	}
