@@ -304,6 +304,7 @@ func TestCheckoutRefusesBadInput(t *testing.T) {
 			m["options"] = map[string]any{"hostname": "a.example.com", "os": "debian-12", "location": "Mars"}
 		}), 400, "options.location"},
 		{"BadGame", map[string]any{"plan_id": game.ID, "cycle": "monthly", "currency": "USD", "options": map[string]any{"game": "Chess"}}, 400, "options.game"},
+		{"GatewayNotConfigured", base(func(m map[string]any) { m["gateway"] = "paypal" }), 400, "gateway"},
 		{"UnknownCoupon", base(func(m map[string]any) { m["coupon"] = "NOPE" }), 400, "code"},
 		{"ExpiredCoupon", base(func(m map[string]any) { m["coupon"] = "GONE" }), 400, "code"},
 		{"CouponForAnotherPlan", base(func(m map[string]any) { m["coupon"] = "OTHER" }), 400, "code"},

@@ -38,6 +38,11 @@ type Gateway struct {
 
 var _ gateway.Gateway = (*Gateway)(nil)
 
+// Capabilities implements gateway.Gateway: Stripe does all of it.
+func (*Gateway) Capabilities() gateway.Capabilities {
+	return gateway.Capabilities{SavedCards: true, PlanChangeNow: true, PayNow: true, LateFees: true}
+}
+
 // New returns a Stripe gateway.
 func New(c Config) *Gateway {
 	if c.Timeout == 0 {

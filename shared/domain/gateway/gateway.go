@@ -98,9 +98,27 @@ var ErrNothingDue = apperr.New(apperr.Conflict, "nothing is due on this subscrip
 // ErrSignature means a webhook was forged, altered or replayed too late.
 var ErrSignature = errors.New("webhook signature is invalid or stale")
 
+// Capabilities are what a gateway can do beyond the core every gateway
+// has (a hosted checkout, webhooks, cancellation, refunds). The API and
+// both apps offer only what the gateway owning a subscription declares.
+type Capabilities struct {
+	// SavedCards: cards saved without paying, charged on demand (one-click
+	// checkout, a default card, "pay with another card").
+	SavedCards bool `json:"saved_cards"`
+	// PlanChangeNow: a plan change charged or credited at once with our
+	// proration.
+	PlanChangeNow bool `json:"plan_change_now"`
+	// PayNow: an open invoice charged when the customer asks.
+	PayNow bool `json:"pay_now"`
+	// LateFees: a fee invoiced on its own (FeeCharger).
+	LateFees bool `json:"late_fees"`
+}
+
 // Gateway is one payment provider.
 type Gateway interface {
 	Name() string
+	// Capabilities says what it can do beyond the core.
+	Capabilities() Capabilities
 	// EnsureCustomer returns the gateway customer for c, creating it once.
 	EnsureCustomer(ctx context.Context, c Customer) (string, error)
 	// CreateCheckout starts a hosted checkout; repeating it for the same
@@ -224,6 +242,9 @@ var errUnconfigured = apperr.New(apperr.Unavailable, "payments are not configure
 
 // Name implements Gateway.
 func (u Unconfigured) Name() string { return u.Provider }
+
+// Capabilities implements Gateway: none.
+func (Unconfigured) Capabilities() Capabilities { return Capabilities{} }
 
 // EnsureCustomer implements Gateway.
 func (Unconfigured) EnsureCustomer(context.Context, Customer) (string, error) {

@@ -77,6 +77,11 @@ func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID s
 	if sub.Status != gateway.SubActive && sub.Status != gateway.SubTrialing {
 		return nil, nil, nil, apperr.New(apperr.Conflict, "only an active subscription can change plans; this one is %s", sub.Status)
 	}
+	if g, err := s.gw(sub.Gateway); err != nil {
+		return nil, nil, nil, err
+	} else if !g.Capabilities().PlanChangeNow {
+		return nil, nil, nil, apperr.New(apperr.Conflict, "a subscription paid through %s cannot change plans here yet", gatewayName(sub.Gateway))
+	}
 	o, err := s.store.GetOrder(ctx, sub.OrderID)
 	if err != nil {
 		return nil, nil, nil, err

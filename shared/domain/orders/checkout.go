@@ -110,6 +110,8 @@ type Input struct {
 	// PaymentMethodID pays with a saved card at once instead of the
 	// gateway's hosted page.
 	PaymentMethodID string `json:"payment_method_id"`
+	// Gateway is who the customer pays through ("": the first configured).
+	Gateway string `json:"gateway"`
 }
 
 // Quote prices in for the customer without writing anything: the same
@@ -135,6 +137,16 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 		return nil, nil, bill, apperr.New(apperr.Conflict, "this plan cannot be ordered: %s", why)
 	}
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	g := s.gateways.Default()
+	if in.Gateway != "" {
+		if g, err = s.gw(in.Gateway); err != nil {
+			f.Add("gateway", "must be one of: "+strings.Join(s.gateways.Names(), ", "))
+			g = s.gateways.Default()
+		}
+	}
+	if in.PaymentMethodID != "" && !g.Capabilities().SavedCards {
+		f.Add("payment_method_id", "paying through "+gatewayName(g.Name())+" uses its own page, not a saved card")
+	}
 	if !slices.Contains(catalog.Cycles, in.Cycle) {
 		f.Add("cycle", "must be monthly, quarterly, semi_annual or annual")
 	}
@@ -175,7 +187,7 @@ func (s *Service) prepare(ctx context.Context, customerID string, in Input) (*Or
 	now := s.clock.Now()
 	o := &Order{ID: ids.New("ord"), CustomerID: customerID, PlanID: p.ID, PlanName: p.Name, ServiceType: p.ServiceType, Cycle: in.Cycle, Currency: in.Currency,
 		Options: opts, Status: Pending, Price: price, RequiresApproval: p.RequiresApproval, StockReserved: p.Stock != nil,
-		Gateway: s.gateways.Default().Name(), CreatedAt: now, ExpiresAt: now.Add(s.ttl), UpdatedAt: now, Version: 1}
+		Gateway: g.Name(), CreatedAt: now, ExpiresAt: now.Add(s.ttl), UpdatedAt: now, Version: 1}
 	if claimVersion > 0 {
 		o.Claim = &DomainClaim{Domain: opts.Domain, OrderID: o.ID, CustomerID: customerID, Version: claimVersion}
 	}
@@ -412,6 +424,10 @@ func (s *Service) Subscriptions(ctx context.Context, customerID string) ([]Subsc
 			list[i].PaidThrough = &t
 		}
 		list[i].FeesDue = FeesDue(ledger, list[i].OrderID)
+		if g, err := s.gw(list[i].Gateway); err == nil {
+			caps := g.Capabilities()
+			list[i].Capabilities = &caps
+		}
 	}
 	return list, nil
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/testkit/dynamotest"
 )
@@ -53,6 +55,19 @@ func TestEveryCallGoesToTheOwningGateway(t *testing.T) {
 		CurrentPeriodStart: t0, CurrentPeriodEnd: t0.AddDate(0, 1, 0), StateAt: t0, CreatedAt: t0, UpdatedAt: t0, Version: 1}
 	if err := store.Apply(ctx, orders.Change{Subscription: sub}); err != nil {
 		t.Fatal(err)
+	}
+	// What the owning gateway does not declare is refused, whatever the
+	// other gateway could do.
+	sub.Status = gateway.SubPastDue
+	sub.Version++
+	if err := store.Apply(ctx, orders.Change{Subscription: sub}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PayNow(ctx, o.CustomerID, sub.ID, ""); !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.MessageOf(err), "PayPal") {
+		t.Fatalf("pay now through a gateway without it: %v", err)
+	}
+	if list, err := svc.Subscriptions(ctx, o.CustomerID); err != nil || len(list) != 1 || list[0].Capabilities == nil || list[0].Capabilities.PayNow {
+		t.Fatalf("listed capabilities: %+v %v", list, err)
 	}
 	if _, err := svc.CancelSubscription(ctx, o.CustomerID, sub.ID, orders.CancelRequest{When: "period_end"}, "customer"); err != nil {
 		t.Fatal(err)

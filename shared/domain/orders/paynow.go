@@ -46,6 +46,9 @@ func (s *Service) PayNow(ctx context.Context, customerID, id, paymentMethod stri
 	if err != nil {
 		return "", err
 	}
+	if !g.Capabilities().PayNow {
+		return "", apperr.New(apperr.Conflict, "%s collects this subscription's payments itself; pay them there", gatewayName(sub.Gateway))
+	}
 	invoice, err := g.PayOpenInvoice(ctx, sub.GatewayID, paymentMethod, key)
 	if err != nil {
 		return "", fmt.Errorf("pay subscription %s now: %w", sub.ID, err)
@@ -72,6 +75,9 @@ func (s *Service) PayInvoice(ctx context.Context, customerID, invoiceID, payment
 	}
 	if g == nil {
 		return notFound
+	}
+	if !g.Capabilities().PayNow {
+		return apperr.New(apperr.Conflict, "%s collects this invoice itself; pay it there", gatewayName(g.Name()))
 	}
 	ledger, err := s.store.ListPayments(ctx, customerID)
 	if err != nil {

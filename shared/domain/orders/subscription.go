@@ -38,10 +38,13 @@ type Subscription struct {
 	PaidThrough *time.Time `json:"paid_through,omitempty"`
 	// FeesDue is what late fees on it leave unpaid (filled in for reading
 	// from the ledger), paid with Pay now.
-	FeesDue   int64     `json:"fees_due,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Version   int64     `json:"version"`
+	FeesDue int64 `json:"fees_due,omitempty"`
+	// Capabilities are its gateway's (filled in for reading): what the
+	// apps may offer on it.
+	Capabilities *gateway.Capabilities `json:"capabilities,omitempty"`
+	CreatedAt    time.Time             `json:"created_at"`
+	UpdatedAt    time.Time             `json:"updated_at"`
+	Version      int64                 `json:"version"`
 }
 
 // SubscriptionID is the subscription an order leads to.

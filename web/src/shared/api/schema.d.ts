@@ -2626,8 +2626,13 @@ export interface components {
             currency: string;
             coupon?: string;
             options?: components["schemas"]["OrderOptions"];
-            /** @description Pay with this saved card at once (no hosted page; the order turns paid when the gateway's events arrive). A decline cancels the order and releases what it held. */
+            /** @description Pay with this saved card at once (no hosted page; the order turns paid when the gateway's events arrive). A decline cancels the order and releases what it held. Only with a gateway that keeps saved cards. */
             payment_method_id?: string;
+            /**
+             * @description Who the customer pays through; absent: the first configured. One that is not configured here is a field error.
+             * @example stripe
+             */
+            gateway?: string;
         };
         /** @description vps and dedicated: hostname, os (and location when the plan has several); game_server: game (one of the plan's games), location; hosting: domain, location */
         OrderOptions: {
@@ -2720,6 +2725,7 @@ export interface components {
             paid_through?: string;
             /** @description late fees on it left unpaid (their charge declined), in minor units; Pay now pays them after the renewal */
             fees_due?: number;
+            capabilities?: components["schemas"]["GatewayCapabilities"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2756,6 +2762,17 @@ export interface components {
             /** Format: date-time */
             at: string;
             version: number;
+        };
+        /** @description What the gateway owning a subscription can do beyond the core (checkout, webhooks, cancellation, refunds); the apps offer only these. */
+        GatewayCapabilities: {
+            /** @description cards saved without paying and charged on demand */
+            saved_cards: boolean;
+            /** @description a plan change charged or credited at once with our proration */
+            plan_change_now: boolean;
+            /** @description an open invoice charged when the customer asks */
+            pay_now: boolean;
+            /** @description a late fee invoiced on its own */
+            late_fees: boolean;
         };
         OutboxItem: {
             id: string;
