@@ -11,8 +11,8 @@ import (
 
 	"github.com/ezscale/platform/infra/local/asl"
 	"github.com/ezscale/platform/infra/local/workflows"
-	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/dunning"
+	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/testkit/provisioningtest"
 	"github.com/ezscale/platform/statemachines"
