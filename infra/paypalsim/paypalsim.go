@@ -15,7 +15,6 @@
 package paypalsim
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
@@ -328,36 +327,16 @@ func (s *Sim) guard(h http.HandlerFunc) http.HandlerFunc {
 				h(w, r)
 				return
 			}
-			rec := &recorder{header: w.Header()}
+			rec := simkit.NewRecorder(w.Header())
 			h(rec, r)
-			if rec.status < 500 {
+			if rec.Status() < 500 {
 				s.mu.Lock()
-				s.st.Replays[key] = replay{Status: rec.status, Body: rec.body.String()}
+				s.st.Replays[key] = replay{Status: rec.Status(), Body: string(rec.Body())}
 				s.mu.Unlock()
 			}
-			w.WriteHeader(rec.status)
-			_, _ = w.Write(rec.body.Bytes())
+			rec.WriteTo(w)
 		}))
 	}
-}
-
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) WriteHeader(s int) {
-	if r.status == 0 {
-		r.status = s
-	}
-}
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.body.Write(b)
 }
 
 // body decodes the request's JSON object into v (false: answered 400).

@@ -117,38 +117,61 @@ func Persisted(save func(), h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
-		buf := &held{header: http.Header{}}
+		buf := NewRecorder(http.Header{})
 		h(buf, r)
 		save()
 		for k, v := range buf.header {
 			w.Header()[k] = v
 		}
-		if buf.status == 0 {
-			buf.status = http.StatusOK
-		}
-		w.WriteHeader(buf.status)
-		_, _ = w.Write(buf.body.Bytes())
+		buf.WriteTo(w)
 	}
 }
 
-// held is an answer kept back until the state is saved.
-type held struct {
+// Recorder is an answer kept back (until the state is saved, or to be
+// replayed for a repeated idempotency key).
+type Recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
 }
 
-func (h *held) Header() http.Header { return h.header }
-func (h *held) WriteHeader(status int) {
+// NewRecorder keeps an answer whose headers go to header.
+func NewRecorder(header http.Header) *Recorder { return &Recorder{header: header} }
+
+// Header implements http.ResponseWriter.
+func (h *Recorder) Header() http.Header { return h.header }
+
+// WriteHeader implements http.ResponseWriter.
+func (h *Recorder) WriteHeader(status int) {
 	if h.status == 0 {
 		h.status = status
 	}
 }
-func (h *held) Write(b []byte) (int, error) {
+
+// Write implements http.ResponseWriter.
+func (h *Recorder) Write(b []byte) (int, error) {
 	if h.status == 0 {
 		h.status = http.StatusOK
 	}
 	return h.body.Write(b)
+}
+
+// Status is the status written (200 when only a body was).
+func (h *Recorder) Status() int {
+	if h.status == 0 {
+		return http.StatusOK
+	}
+	return h.status
+}
+
+// Body is the body written.
+func (h *Recorder) Body() []byte { return h.body.Bytes() }
+
+// WriteTo sends the kept status and body to w (its headers were given
+// to NewRecorder).
+func (h *Recorder) WriteTo(w http.ResponseWriter) {
+	w.WriteHeader(h.Status())
+	_, _ = w.Write(h.body.Bytes())
 }
 
 // Keeper restores and saves one simulator's state of type T under the
