@@ -265,6 +265,8 @@ func TestLoadRefusesWhatItDoesNotRun(t *testing.T) {
 		"ChoiceOperator": `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","StringMatches":"x*","Next":"D"}]},"D":{"Type":"Succeed"}}}`,
 		"Placeholder":    `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Missing}","End":true}}}`,
 		"TaskWithResult": `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"r","Result":{},"End":true}}}`,
+		"TwoWaits":       `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Timestamp":"2026-12-01T00:00:00Z","End":true}}}`,
+		"NoWait":         `{"StartAt":"W","States":{"W":{"Type":"Wait","End":true}}}`,
 	}
 	for name, def := range cases {
 		if _, err := asl.Load([]byte(def), nil); err == nil {
@@ -330,6 +332,37 @@ func TestHeartbeatThenAnswerAtOnce(t *testing.T) {
 		})
 		if got.Status != asl.Succeeded {
 			t.Fatalf("round %d: %+v", i, got)
+		}
+	}
+}
+
+// A Wait on a timestamp waits until that moment by the runner's clock
+// (SleepUntil), and a timestamp that is not one fails the execution.
+func TestWaitUntilTimestamp(t *testing.T) {
+	m, err := asl.Load([]byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","TimestampPath":"$.until","End":true}}}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := asl.NewRunner(map[string]*asl.Machine{"m": m}, newScript(nil))
+	defer r.Close()
+	var until []time.Time
+	r.SleepUntil = func(_ context.Context, at time.Time) error { until = append(until, at); return nil }
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for name, in := range map[string]string{"ok": "2026-12-03T09:00:00Z", "bad": "next Tuesday"} {
+		e, _, err := r.Start("m", name, map[string]any{"until": in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Wait(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "ok" && (got.Status != asl.Succeeded || len(until) != 1 || !until[0].Equal(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))) {
+			t.Fatalf("waited until %v: %+v", until, got)
+		}
+		if name == "bad" && got.Error != "States.Runtime" {
+			t.Fatalf("a bad timestamp: %+v", got)
 		}
 	}
 }

@@ -160,7 +160,9 @@ func TestDifferentialDunningDefinition(t *testing.T) {
 	step := func(day int, action string) string {
 		return fmt.Sprintf(`{"done":false,"act":true,"wait":0,"step":{"day":%d,"action":%q}}`, day, action)
 	}
-	wait := func(sec int) string { return fmt.Sprintf(`{"done":false,"act":false,"wait":%d}`, sec) }
+	wait := func(sec int) string {
+		return fmt.Sprintf(`{"done":false,"act":false,"wait":%d,"until":%q}`, sec, time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC).Add(time.Duration(sec)*time.Second).Format(time.RFC3339))
+	}
 	done := `{"done":true,"act":false,"wait":0}`
 	cases := map[string]map[string][]string{
 		"PaidBeforeFirstReminder": {"Decide": {wait(86400), done}},

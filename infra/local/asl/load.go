@@ -44,6 +44,8 @@ type State struct {
 	Default          string
 	Seconds          *int
 	SecondsPath      string
+	Timestamp        string
+	TimestampPath    string
 	Error, Cause     string
 }
 
@@ -78,7 +80,7 @@ var allowed = map[string][]string{
 	"Task":    {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Resource", "TimeoutSeconds", "HeartbeatSeconds", "Retry", "Catch"},
 	"Pass":    {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"},
 	"Choice":  {"Type", "Comment", "InputPath", "OutputPath", "Choices", "Default"},
-	"Wait":    {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath"},
+	"Wait":    {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
 	"Succeed": {"Type", "Comment", "InputPath", "OutputPath"},
 	"Fail":    {"Type", "Comment", "Error", "Cause"},
 }
@@ -189,7 +191,8 @@ func parseState(name string, f map[string]json.RawMessage) (*State, error) {
 		k   string
 		dst any
 	}{{"Resource", &st.Resource}, {"TimeoutSeconds", &st.TimeoutSeconds}, {"HeartbeatSeconds", &st.HeartbeatSeconds}, {"Retry", &st.Retry},
-		{"Default", &st.Default}, {"Seconds", &st.Seconds}, {"SecondsPath", &st.SecondsPath}, {"Error", &st.Error}, {"Cause", &st.Cause}} {
+		{"Default", &st.Default}, {"Seconds", &st.Seconds}, {"SecondsPath", &st.SecondsPath},
+		{"Timestamp", &st.Timestamp}, {"TimestampPath", &st.TimestampPath}, {"Error", &st.Error}, {"Cause", &st.Cause}} {
 		if v, ok := f[x.k]; ok {
 			d := json.NewDecoder(bytes.NewReader(v))
 			d.DisallowUnknownFields()
@@ -326,8 +329,8 @@ func (m *Machine) check() error {
 			return fmt.Errorf("state %q: Next %q names no state", name, st.Next)
 		case st.Type == "Task" && st.Resource == "":
 			return fmt.Errorf("state %q: a Task needs a Resource", name)
-		case st.Type == "Wait" && (st.Seconds == nil) == (st.SecondsPath == ""):
-			return fmt.Errorf("state %q: a Wait needs Seconds or SecondsPath", name)
+		case st.Type == "Wait" && waitFields(st) != 1:
+			return fmt.Errorf("state %q: a Wait needs exactly one of Seconds, SecondsPath, Timestamp and TimestampPath", name)
 		case st.Type == "Choice" && len(st.Choices) == 0:
 			return fmt.Errorf("state %q: a Choice needs Choices", name)
 		case st.Default != "" && !exists(st.Default):
@@ -345,4 +348,15 @@ func (m *Machine) check() error {
 		}
 	}
 	return nil
+}
+
+// waitFields counts how a Wait state says how long it waits.
+func waitFields(st *State) int {
+	n := 0
+	for _, set := range []bool{st.Seconds != nil, st.SecondsPath != "", st.Timestamp != "", st.TimestampPath != ""} {
+		if set {
+			n++
+		}
+	}
+	return n
 }

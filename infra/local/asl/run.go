@@ -53,7 +53,10 @@ type Runner struct {
 	// Sleep waits for Wait states and retry intervals; tests make it
 	// instant. It must return early when ctx ends.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Now is the clock for $$.State.EnteredTime.
+	// SleepUntil waits for a Wait state's Timestamp (by Now's clock); nil
+	// sleeps for the time left until it by Sleep.
+	SleepUntil func(ctx context.Context, t time.Time) error
+	// Now is the clock for $$.State.EnteredTime and timestamps.
 	Now func() time.Time
 
 	ctx    context.Context
@@ -296,6 +299,23 @@ func (r *Runner) step(e *Execution, st *State, raw any) (string, any, error) {
 		o, err := applyPath(in, st.OutputPath)
 		return st.Default, o, err
 	case "Wait":
+		if st.Timestamp != "" || st.TimestampPath != "" {
+			ts, ok := st.Timestamp, true
+			if st.TimestampPath != "" {
+				var v any
+				v, ok = get(in, nil, st.TimestampPath)
+				ts, _ = v.(string)
+			}
+			t, err := time.Parse(time.RFC3339, ts)
+			if !ok || err != nil {
+				return "", nil, &TaskError{Name: "States.Runtime", Cause: "the Wait's timestamp is missing or not an ISO-8601 date-time"}
+			}
+			if err := r.sleepUntil(t); err != nil {
+				return "", nil, err
+			}
+			out = in
+			break
+		}
 		secs := 0.0
 		if st.Seconds != nil {
 			secs = float64(*st.Seconds)
@@ -502,4 +522,14 @@ func (r *Runner) invoke(st *State, in any, ctxObj map[string]any) (any, error) {
 			return nil, r.ctx.Err()
 		}
 	}
+}
+
+func (r *Runner) sleepUntil(t time.Time) error {
+	if r.SleepUntil != nil {
+		return r.SleepUntil(r.ctx, t)
+	}
+	if d := t.Sub(r.Now()); d > 0 {
+		return r.Sleep(r.ctx, d)
+	}
+	return nil
 }

@@ -168,6 +168,7 @@ func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, err
 		return nil, err
 	}
 	p.Provisioning.Tokens = flows.Tokens()
+	flows.Runner.Now = p.Clock.Now // timestamps in the definitions are the platform's
 	real := flows.Runner.Sleep
 	flows.Runner.Sleep = func(ctx context.Context, d time.Duration) error { return real(ctx, d/waitScale) }
 	p.StartProvisioningWith(func(ctx context.Context, orderID, name string) error {

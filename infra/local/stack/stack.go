@@ -218,6 +218,8 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		s.followClock(devSaved)
 		// Workflow waits end when the clock passes them, moved or not.
 		flows.Runner.Sleep = func(ctx context.Context, d time.Duration) error { return dev.Sleep(ctx, d/waitScale) }
+		// Waits until a moment (dunning's) end when the clock reads it.
+		flows.Runner.SleepUntil = dev.SleepUntil
 	}
 	if o.WebDist != "" {
 		for _, a := range []struct{ prefix, dir string }{{"/account/", "account"}, {"/admin/", "admin"}, {"/", "site"}} {

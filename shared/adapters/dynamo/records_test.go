@@ -155,7 +155,7 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	fill.Fill(&ev, 13)
 	var sub orders.Subscription
 	fill.Fill(&sub, 14)
-	sub.Version, sub.PaidThrough, sub.FeesDue = 1, nil, 0 // read from the paid_through item and the ledger, not stored on the subscription
+	sub.Version, sub.PaidThrough, sub.FeesDue, sub.Capabilities = 1, nil, 0, nil // read from the paid_through item, the ledger and the gateway, not stored
 	var pays [2]orders.Payment
 	fill.Fill(&pays, 15)
 	pays[0].Version, pays[1].Version = 1, 1

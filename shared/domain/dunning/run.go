@@ -64,9 +64,12 @@ type Runner struct {
 type Next struct {
 	Done bool  `json:"done"`
 	Step *Step `json:"step,omitempty"`
-	// Wait is how long to wait before deciding again (seconds).
-	Wait int64  `json:"wait"`
-	Why  string `json:"why"`
+	// Wait is how long to wait before deciding again (seconds), and Until
+	// the moment it ends: the workflow waits until that timestamp, so a
+	// clock moved between deciding and waiting is not waited out again.
+	Wait  int64     `json:"wait"`
+	Until time.Time `json:"until"`
+	Why   string    `json:"why"`
 }
 
 // maxWait bounds a Wait state: Step Functions takes up to a year; a day
@@ -119,7 +122,11 @@ func (r *Runner) Decide(ctx context.Context, u Unpaid) (*Next, error) {
 		return &Next{Step: d.Step, Why: d.Why}, nil
 	}
 	wait := min(max(d.At.Sub(now), time.Second), maxWait)
-	return &Next{Wait: int64((wait + time.Second - 1) / time.Second), Why: d.Why}, nil
+	until := now.Add(wait)
+	if t := until.Truncate(time.Second); !t.Equal(until) {
+		until = t.Add(time.Second) // whole seconds, never early
+	}
+	return &Next{Wait: int64((wait + time.Second - 1) / time.Second), Until: until, Why: d.Why}, nil
 }
 
 // Act takes step s if it is still the step to take on a fresh reading

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // TaskError is a task's failure named for the workflow's Retry and Catch.
@@ -38,6 +39,9 @@ func (r *Runner) Task(ctx context.Context, in map[string]any) (map[string]any, e
 			return nil, err
 		}
 		out := map[string]any{"done": next.Done, "act": next.Step != nil, "wait": next.Wait, "why": next.Why}
+		if !next.Until.IsZero() {
+			out["until"] = next.Until.UTC().Format(time.RFC3339)
+		}
 		if next.Step != nil {
 			out["step"] = map[string]any{"day": next.Step.Day, "action": string(next.Step.Action)}
 		}

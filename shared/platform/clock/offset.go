@@ -71,7 +71,13 @@ func (o *Offset) Advance(d time.Duration) error {
 // Sleep returns once the clock reads d later than when it was called
 // (by waiting or by being advanced), or with ctx's error.
 func (o *Offset) Sleep(ctx context.Context, d time.Duration) error {
-	until := o.Now().Add(d)
+	return o.SleepUntil(ctx, o.Now().Add(d))
+}
+
+// SleepUntil returns once the clock reads until or later (by waiting or by
+// being advanced), or with ctx's error. Unlike a Sleep for the time left,
+// an advance made between reading the clock and calling it is not lost.
+func (o *Offset) SleepUntil(ctx context.Context, until time.Time) error {
 	for {
 		o.mu.Lock()
 		left, moved := until.Sub(time.Now().UTC().Add(o.by)), o.moved
