@@ -192,6 +192,22 @@ func (s *Sim) createInvoiceItem(r *http.Request) (map[string]any, int, string) {
 }
 
 // createInvoice gathers the customer's pending items into a draft.
+// listInvoiceItems is GET /v1/invoiceitems by customer; pending=true
+// keeps those on no invoice yet.
+func (s *Sim) listInvoiceItems(r *http.Request) (map[string]any, int, string) {
+	out := s.list(r, "invoiceitem", "/v1/invoiceitems", "customer")
+	if r.URL.Query().Get("pending") == "true" {
+		var pending []any
+		for _, o := range out["data"].([]any) {
+			if o.(map[string]any)["invoice"] == nil {
+				pending = append(pending, o)
+			}
+		}
+		out["data"] = append([]any{}, pending...)
+	}
+	return out, 0, ""
+}
+
 func (s *Sim) createInvoice(r *http.Request) (map[string]any, int, string) {
 	cus, subID := r.Form.Get("customer"), r.Form.Get("subscription")
 	s.mu.Lock()

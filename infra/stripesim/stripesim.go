@@ -156,6 +156,14 @@ func (s *Sim) FailNext(statuses ...int) {
 	s.mu.Unlock()
 }
 
+// ForgetIdempotencyKeys drops every idempotency key, as Stripe does after
+// 24 hours: a request repeated later is a new request (tests).
+func (s *Sim) ForgetIdempotencyKeys() {
+	s.mu.Lock()
+	s.idempotent = map[string][]byte{}
+	s.mu.Unlock()
+}
+
 // DeclineNext makes the next n invoice payments through the API decline
 // as a card that attaches but fails every charge does.
 func (s *Sim) DeclineNext(n int) {
@@ -208,6 +216,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/customers/{id}/balance_transactions", s.api(s.createBalanceTransaction))
 	mux.HandleFunc("POST /v1/products", s.api(s.createProduct))
 	mux.HandleFunc("POST /v1/invoiceitems", s.api(s.createInvoiceItem))
+	mux.HandleFunc("GET /v1/invoiceitems", s.api(s.listInvoiceItems))
 	mux.HandleFunc("POST /v1/invoices", s.api(s.createInvoice))
 	mux.HandleFunc("GET /v1/invoices", s.api(s.listInvoices))
 	mux.HandleFunc("GET /v1/invoices/{id}", s.api(s.getObject))

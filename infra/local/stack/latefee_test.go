@@ -219,3 +219,37 @@ func TestDeclinedLateFeeIsPaidWithTheRenewal(t *testing.T) {
 		t.Fatalf("paying the fee twice: %d %s", code, raw)
 	}
 }
+
+// A fee whose first attempt died after its item was made, before its
+// invoice, and that is asked for again after Stripe forgot the request's
+// idempotency keys (a day later) is one item on one invoice, not two.
+func TestHalfMadeLateFeeIsNotDoubled(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	svc, _, _ := declined(t, st, base, "halfmade.example.com")
+	o, err := st.Platform.OrderStore.GetOrder(ctx, svc.OrderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := st.Platform.OrderStore.ListPayments(ctx, svc.CustomerID)
+	unpaid := ""
+	for _, p := range list {
+		if p.Status == orders.PaymentFailed {
+			unpaid = p.GatewayInvoiceID
+		}
+	}
+	fee := dunning.LateFee{Enabled: true, PercentBP: 1000, Minimum: map[string]int64{}, AfterDays: 1}
+	st.Stripe.FailNext(0, 0, 0, 500) // the invoice list, the item list, the item; then the invoice fails
+	if _, err := st.Platform.Orders.ChargeLateFee(ctx, o.ID, unpaid, fee.Net); err == nil {
+		t.Fatal("the half-made fee reported success")
+	}
+	st.Stripe.ForgetIdempotencyKeys()
+	id, err := st.Platform.Orders.ChargeLateFee(ctx, o.ID, unpaid, fee.Net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := fee.Net(o.Price, o.Currency)
+	if inv := st.Stripe.Object(id); inv == nil || inv["total"] != net+(net*o.TaxRateBP+5000)/10000 {
+		t.Fatalf("fee invoice %v, want a total of one fee", inv)
+	}
+}
