@@ -25,6 +25,7 @@ require (
 	github.com/oklog/ulid/v2 v2.1.2
 	github.com/pb33f/libopenapi v0.41.8
 	github.com/pb33f/libopenapi-validator v0.16.2
+	github.com/plutov/paypal/v4 v4.17.0
 	github.com/pquerna/otp v1.5.0
 	github.com/stripe/stripe-go/v79 v79.12.0
 	github.com/truora/minidyn v0.8.2

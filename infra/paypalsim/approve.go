@@ -96,9 +96,11 @@ func (s *Sim) approve(w http.ResponseWriter, r *http.Request) {
 	x.Status, x.UpdateTime, x.Declines = "ACTIVE", now, action == "approve_declining"
 	first := x.Declines
 	x.Declines = false // the first payment goes through; renewals then decline
-	s.emit("BILLING.SUBSCRIPTION.ACTIVATED", "subscription", s.subView(x))
 	s.bill(x, now)
 	x.Declines = first
+	// Announced once billed, so it carries the next billing time, as
+	// PayPal's do (no order among the events is promised).
+	s.emit("BILLING.SUBSCRIPTION.ACTIVATED", "subscription", s.subView(x))
 	back := x.ReturnURL
 	q := url.Values{"subscription_id": {x.ID}, "ba_token": {x.Token}, "token": {s.id("EC-", 17)}}
 	s.mu.Unlock()

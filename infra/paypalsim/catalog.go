@@ -313,3 +313,11 @@ func (s *Sim) planStatus(to string) http.HandlerFunc {
 		}
 	}
 }
+
+// Counts are how many products and plans exist (tests check that retries
+// and repeated checkouts made no twins).
+func (s *Sim) Counts() (products, plans int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.st.Products), len(s.st.Plans)
+}

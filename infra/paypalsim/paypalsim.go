@@ -16,6 +16,7 @@ package paypalsim
 
 import (
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -202,17 +203,20 @@ func (s *Sim) SetWebhookURL(u string) {
 	s.mu.Unlock()
 }
 
+// id makes an id in PayPal's style: prefix and n letters and digits,
+// unique by the sequence (kept across restarts) and the process start.
 func (s *Sim) id(prefix string, n int) string {
 	s.st.Seq++
 	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
-	x := uint64(s.st.Seq)*2654435761 + uint64(s.now().UnixNano()%1000003)
-	var b strings.Builder
-	for range n {
-		b.WriteByte(alphabet[x%uint64(len(alphabet))])
-		x = x/uint64(len(alphabet)) + uint64(s.st.Seq)*7919
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%d/%d", s.st.Seq, started)))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[int(sum[i%len(sum)]+byte(i/len(sum)))%len(alphabet)]
 	}
-	return prefix + b.String()
+	return prefix + string(b)
 }
+
+var started = time.Now().UnixNano()
 
 // apiError is PayPal's error model (error_4xx in the spec).
 func apiError(w http.ResponseWriter, status int, name, message string, issue string) {

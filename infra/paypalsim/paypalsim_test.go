@@ -214,7 +214,7 @@ func TestApprovalAndIdempotency(t *testing.T) {
 			mine = append(mine, e)
 		}
 	}
-	if got := strings.Join(types(mine), ","); got != "BILLING.SUBSCRIPTION.CREATED,BILLING.SUBSCRIPTION.ACTIVATED,PAYMENT.SALE.COMPLETED" {
+	if got := strings.Join(types(mine), ","); got != "BILLING.SUBSCRIPTION.CREATED,PAYMENT.SALE.COMPLETED,BILLING.SUBSCRIPTION.ACTIVATED" {
 		t.Fatalf("events %s", got)
 	}
 	if code, body := f.do("POST", "/v1/billing/plans", map[string]any{"product_id": "vps-starter", "name": "x",
@@ -369,7 +369,10 @@ func TestWebhooksSignedAndRetried(t *testing.T) {
 	if err := verifyOffline(b); err != nil {
 		t.Fatalf("offline verification: %v", err)
 	}
-	altered := []byte(strings.Replace(string(b), "BILLING", "BILLINX", 1))
+	altered := []byte(strings.Replace(string(b), `"event_version":"1.0"`, `"event_version":"1.1"`, 1))
+	if string(altered) == string(b) {
+		t.Fatal("the alteration changed nothing")
+	}
 	if err := verifyOffline(altered); err == nil {
 		t.Fatal("an altered body verified offline")
 	}

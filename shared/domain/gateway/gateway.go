@@ -29,6 +29,7 @@ var ErrUnknownCustomer = errors.New("the payment provider does not know this cus
 // ours, tax included: the gateway charges exactly what our invoice says.
 type CheckoutInput struct {
 	OrderID           string // ours: reference and idempotency key
+	PlanID            string // ours: gateways with a catalog keep one product per plan
 	GatewayCustomerID string
 	Product           string // what the customer sees, e.g. "VPS Starter (monthly)"
 	Currency          string // ISO 4217, upper case
