@@ -27,26 +27,55 @@ type subscription struct {
 		} `json:"last_payment"`
 		NextBilling *time.Time `json:"next_billing_time"`
 		Failed      int        `json:"failed_payments_count"`
+		LastFailed  *struct {
+			Amount    amount     `json:"amount"`
+			Time      time.Time  `json:"time"`
+			Reason    string     `json:"reason_code"`
+			NextRetry *time.Time `json:"next_payment_retry_time"`
+		} `json:"last_failed_payment"`
 	} `json:"billing_info"`
+}
+
+// sale is a v1 sale (PAYMENT.SALE.* events).
+type sale struct {
+	ID             string `json:"id"`
+	State          string `json:"state"`
+	SubscriptionID string `json:"billing_agreement_id"`
+	Custom         string `json:"custom"`
+	Amount         struct {
+		Total    string `json:"total"`
+		Currency string `json:"currency"`
+	} `json:"amount"`
+	CreateTime time.Time `json:"create_time"`
+}
+
+// minor reads PayPal's decimal string in currency's minor units (ok
+// false when it is not one).
+func minor(value, currency string) (int64, bool) {
+	c, ok := money.Lookup(currency)
+	whole, frac, _ := strings.Cut(value, ".")
+	if !ok || whole == "" || len(frac) > c.Exponent || len(whole) > 15 {
+		return 0, false
+	}
+	frac += strings.Repeat("0", c.Exponent-len(frac))
+	var n int64
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(r-'0')
+	}
+	return n, true
 }
 
 // outstanding is what the buyer owes on it, in minor units.
 func (s *subscription) outstanding() int64 {
-	if s.BillingInfo == nil {
+	if s.BillingInfo == nil || s.BillingInfo.Outstanding.Value == "" {
 		return 0
 	}
-	c, ok := money.Lookup(s.BillingInfo.Outstanding.Currency)
+	n, ok := minor(s.BillingInfo.Outstanding.Value, s.BillingInfo.Outstanding.Currency)
 	if !ok {
-		return 0
-	}
-	whole, frac, _ := strings.Cut(s.BillingInfo.Outstanding.Value, ".")
-	frac = (frac + strings.Repeat("0", c.Exponent))[:c.Exponent]
-	var n int64
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 1 // unreadable: treat as owing, never as paid up
-		}
-		n = n*10 + int64(r-'0')
+		return 1 // unreadable: treat as owing, never as paid up
 	}
 	return n
 }
@@ -124,7 +153,26 @@ func (g *Gateway) decode(body []byte) (*gateway.Event, error) {
 		return nil, apperr.New(apperr.Invalid, "malformed PayPal event")
 	}
 	ev := &gateway.Event{Gateway: g.Name(), ID: env.ID, Type: env.EventType, Kind: gateway.Other, Created: env.CreateTime.UTC()}
-	if env.ResourceType == "subscription" && strings.HasPrefix(env.EventType, "BILLING.SUBSCRIPTION.") {
+	switch {
+	case env.EventType == "PAYMENT.SALE.COMPLETED":
+		var sl sale
+		if err := json.Unmarshal(env.Resource, &sl); err != nil || sl.ID == "" {
+			return nil, apperr.New(apperr.Invalid, "malformed PayPal sale in event %s", env.ID)
+		}
+		if sl.SubscriptionID == "" {
+			return ev, nil // a sale outside subscriptions: not ours to apply
+		}
+		n, ok := minor(sl.Amount.Total, sl.Amount.Currency)
+		if !ok {
+			return nil, apperr.New(apperr.Invalid, "PayPal sale %s has an amount we cannot read", sl.ID)
+		}
+		at := sl.CreateTime
+		if at.IsZero() {
+			at = ev.Created
+		}
+		ev.Kind, ev.ObjectID = gateway.SubscriptionPaid, sl.ID
+		ev.Payment = &gateway.SubscriptionPayment{ID: sl.ID, SubscriptionID: sl.SubscriptionID, OrderID: sl.Custom, Currency: sl.Amount.Currency, Amount: n, At: at.UTC()}
+	case env.ResourceType == "subscription" && strings.HasPrefix(env.EventType, "BILLING.SUBSCRIPTION."):
 		var s subscription
 		if err := json.Unmarshal(env.Resource, &s); err != nil || s.ID == "" {
 			return nil, apperr.New(apperr.Invalid, "malformed PayPal subscription in event %s", env.ID)
@@ -133,6 +181,29 @@ func (g *Gateway) decode(body []byte) (*gateway.Event, error) {
 		if ev.Subscription.Status == gateway.SubCancelled {
 			ev.Kind = gateway.SubscriptionDeleted
 		}
+		if env.EventType == "BILLING.SUBSCRIPTION.PAYMENT.FAILED" && s.BillingInfo != nil && s.BillingInfo.LastFailed != nil {
+			lf := s.BillingInfo.LastFailed
+			n, ok := minor(lf.Amount.Value, lf.Amount.Currency)
+			if !ok {
+				return nil, apperr.New(apperr.Invalid, "PayPal subscription %s failed an amount we cannot read", s.ID)
+			}
+			ev.Kind = gateway.SubscriptionPaymentFailed
+			ev.Payment = &gateway.SubscriptionPayment{SubscriptionID: s.ID, OrderID: s.CustomID, Currency: lf.Amount.Currency, Amount: n, At: lf.Time.UTC(),
+				Attempt: int64(max(s.BillingInfo.Failed, 1)), NextAttempt: lf.NextRetry, FailureMessage: failureMessage(lf.Reason)}
+		}
 	}
 	return ev, nil
+}
+
+// failureMessage is PayPal's reason code in words for the customer.
+func failureMessage(code string) string {
+	switch code {
+	case "PAYMENT_DENIED":
+		return "PayPal declined the payment."
+	case "PAYER_CANNOT_PAY", "PAYER_ACCOUNT_RESTRICTED":
+		return "Your PayPal account could not pay."
+	case "SENDING_LIMIT_EXCEEDED":
+		return "Your PayPal sending limit was reached."
+	}
+	return "PayPal could not collect the payment."
 }

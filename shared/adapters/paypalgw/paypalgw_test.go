@@ -3,6 +3,7 @@ package paypalgw_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -27,6 +28,51 @@ type world struct {
 	gw    *paypalgw.Gateway
 	mu    sync.Mutex
 	hooks []gateway.Delivery
+	now   time.Time
+}
+
+// advance moves the simulator's clock.
+func (w *world) advance(d time.Duration) {
+	w.mu.Lock()
+	w.now = w.now.Add(d)
+	w.mu.Unlock()
+}
+
+// capture is the merchant collecting a subscription's balance (straight
+// at the simulator's API: the adapter has no call for it yet).
+func (w *world) capture(id, value string) error {
+	tok, err := w.token()
+	if err != nil {
+		return err
+	}
+	body := `{"note":"balance","capture_type":"OUTSTANDING_BALANCE","amount":{"currency_code":"USD","value":"` + value + `"}}`
+	req, _ := http.NewRequest("POST", w.srv.URL+"/v1/billing/subscriptions/"+id+"/capture", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		return errors.New("capture: " + res.Status)
+	}
+	return nil
+}
+
+func (w *world) token() (string, error) {
+	req, _ := http.NewRequest("POST", w.srv.URL+"/v1/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+	req.SetBasicAuth("client", "secret")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	return tok.AccessToken, json.NewDecoder(res.Body).Decode(&tok)
 }
 
 func newWorld(t *testing.T, verify string) *world {
@@ -35,8 +81,12 @@ func newWorld(t *testing.T, verify string) *world {
 	var h http.Handler
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r) }))
 	t.Cleanup(w.srv.Close)
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	w.sim = paypalsim.New("client", "secret", "WH-1", w.srv.URL, func() time.Time { return now })
+	w.now = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	w.sim = paypalsim.New("client", "secret", "WH-1", w.srv.URL, func() time.Time {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.now
+	})
 	h = w.sim.Handler()
 	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -232,7 +282,8 @@ func TestCancelRefundAndFaults(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":"WH-1","event_type":"BILLING.SUBSCRIPTION.ACTIVATED","resource_type":"subscription","create_time":"2026-12-01T09:00:00Z",
 		"resource":{"id":"I-1","status":"ACTIVE","custom_id":"ord_1","billing_info":{"outstanding_balance":{"currency_code":"USD","value":"1.x"},"failed_payments_count":1}}}`))
-	f.Add([]byte(`{"id":"WH-2","event_type":"PAYMENT.SALE.COMPLETED","resource_type":"sale","resource":{"id":"S1"}}`))
+	f.Add([]byte(`{"id":"WH-2","event_type":"PAYMENT.SALE.COMPLETED","resource_type":"sale","resource":{"id":"S1","billing_agreement_id":"I-1","custom":"ord_1","amount":{"total":"14.90","currency":"USD"}}}`))
+	f.Add([]byte(`{"id":"WH-3","event_type":"BILLING.SUBSCRIPTION.PAYMENT.FAILED","resource_type":"subscription","resource":{"id":"I-1","status":"ACTIVE","billing_info":{"failed_payments_count":2,"last_failed_payment":{"amount":{"currency_code":"EUR","value":"9.5"},"time":"2026-12-01T00:00:00Z","reason_code":"PAYMENT_DENIED"}}}}`))
 	f.Add([]byte(`{}`))
 	gw, err := paypalgw.New(paypalgw.Config{ClientID: "c", Secret: "s", BaseURL: "http://127.0.0.1:1"})
 	if err != nil {
@@ -243,7 +294,17 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if ev.ID == "" || (ev.Kind != gateway.Other && (ev.Subscription == nil || ev.Subscription.ID == "")) {
+		switch ev.Kind {
+		case gateway.SubscriptionPaid, gateway.SubscriptionPaymentFailed:
+			if ev.Payment == nil || ev.Payment.SubscriptionID == "" || ev.Payment.Amount < 0 || ev.Payment.Currency == "" {
+				t.Fatalf("payment decoded %+v", ev.Payment)
+			}
+		case gateway.SubscriptionUpdated, gateway.SubscriptionDeleted:
+			if ev.Subscription == nil || ev.Subscription.ID == "" {
+				t.Fatalf("subscription decoded %+v", ev)
+			}
+		}
+		if ev.ID == "" {
 			t.Fatalf("decoded %+v", ev)
 		}
 	})

@@ -19,7 +19,11 @@ const (
 	ChargeRefunded        Kind = "charge.refunded"
 	PaymentMethodAttached Kind = "payment_method.attached"
 	PaymentMethodDetached Kind = "payment_method.detached"
-	Other                 Kind = "other"
+	// A payment, or a failed one, on a subscription at a gateway that
+	// bills without invoices (PayPal): billing decides the period it is for.
+	SubscriptionPaid          Kind = "subscription.paid"
+	SubscriptionPaymentFailed Kind = "subscription.payment_failed"
+	Other                     Kind = "other"
 )
 
 // Event is a verified webhook event, decoded into our terms. Exactly one of
@@ -37,6 +41,22 @@ type Event struct {
 	Subscription  *Subscription
 	Charge        *Charge
 	PaymentMethod *PaymentMethod
+	Payment       *SubscriptionPayment
+}
+
+// SubscriptionPayment is a payment (or a failed one) on a subscription at
+// a gateway without invoices.
+type SubscriptionPayment struct {
+	ID             string // the gateway's payment (PayPal: the sale); empty for a failure
+	SubscriptionID string
+	OrderID        string
+	Currency       string
+	Amount         int64
+	At             time.Time
+	// Attempt counts the failed payments in a row (failures only).
+	Attempt        int64
+	NextAttempt    *time.Time
+	FailureMessage string
 }
 
 // CheckoutSession is a hosted checkout's outcome.

@@ -138,6 +138,8 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		orderID = ev.Invoice.OrderID
 	case ev.Subscription != nil:
 		orderID = ev.Subscription.OrderID
+	case ev.Payment != nil:
+		orderID = ev.Payment.OrderID
 	}
 	switch ev.Kind {
 	case gateway.ChargeRefunded:
@@ -187,23 +189,26 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 			return c, err
 		}
 	case gateway.InvoicePaymentFailed:
-		in := ev.Invoice
-		if err := s.creditApplied(ctx, &c, o, in, ev); err != nil {
+		if err := s.paymentFailed(ctx, &c, o, ev.Invoice, ev); err != nil {
 			return c, err
 		}
-		p := Payment{ID: fmt.Sprintf("%s:%s#%d", o.Gateway, in.ID, in.AttemptCount), CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
-			GatewayInvoiceID: in.ID, Status: PaymentFailed, Currency: in.Currency, Amount: in.Total, FailureMessage: in.FailureMessage, NextAttempt: in.NextAttempt,
-			LateFeeFor: in.LateFeeFor, At: ev.Created, Version: 1}
-		if _, err := s.store.GetPayment(ctx, p.ID); apperr.Is(err, apperr.NotFound) {
-			c.Payments = append(c.Payments, p)
-			next := ""
-			if in.NextAttempt != nil {
-				next = in.NextAttempt.Format("2 January 2006")
-			}
-			c.Outbox = append(c.Outbox, outbox.New(ev.ID+"-payment-failed", KindPaymentFailed, o.ID,
-				PaymentFailedEvent{OrderID: o.ID, CustomerID: o.CustomerID, Currency: in.Currency, Amount: in.Total, Reason: in.FailureMessage, NextAttempt: next,
-					Gateway: o.Gateway, InvoiceID: in.ID, BillingReason: in.Reason, Due: in.PeriodStart}, now))
-		} else if err != nil {
+	case gateway.SubscriptionPaid:
+		in, err := s.paidPeriod(ctx, o, ev.Payment)
+		if err != nil || in == nil {
+			return c, err
+		}
+		if in.Reason == gateway.ReasonFirst {
+			s.markPaid(&c, o, in.SubscriptionID, ev)
+		}
+		if err := s.recordPayment(ctx, &c, o, in, ev); err != nil {
+			return c, err
+		}
+	case gateway.SubscriptionPaymentFailed:
+		in, err := s.owedPeriod(ctx, o, ev.Payment)
+		if err != nil {
+			return c, err
+		}
+		if err := s.paymentFailed(ctx, &c, o, in, ev); err != nil {
 			return c, err
 		}
 	case gateway.SubscriptionCreated, gateway.SubscriptionUpdated, gateway.SubscriptionDeleted:
@@ -216,6 +221,29 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		c.Order.UpdatedAt = now
 	}
 	return c, nil
+}
+
+// paymentFailed records a failed charge of in once per attempt, with the
+// outbox item that tells the customer and starts dunning for a renewal.
+func (s *Service) paymentFailed(ctx context.Context, c *Change, o *Order, in *gateway.Invoice, ev *gateway.Event) error {
+	if err := s.creditApplied(ctx, c, o, in, ev); err != nil {
+		return err
+	}
+	p := Payment{ID: fmt.Sprintf("%s:%s#%d", o.Gateway, in.ID, in.AttemptCount), CustomerID: o.CustomerID, OrderID: o.ID, Gateway: o.Gateway,
+		GatewayInvoiceID: in.ID, Status: PaymentFailed, Currency: in.Currency, Amount: in.Total, FailureMessage: in.FailureMessage, NextAttempt: in.NextAttempt,
+		LateFeeFor: in.LateFeeFor, At: ev.Created, Version: 1}
+	if _, err := s.store.GetPayment(ctx, p.ID); !apperr.Is(err, apperr.NotFound) {
+		return err // recorded already (nil), or the store failed
+	}
+	c.Payments = append(c.Payments, p)
+	next := ""
+	if in.NextAttempt != nil {
+		next = in.NextAttempt.Format("2 January 2006")
+	}
+	c.Outbox = append(c.Outbox, outbox.New(ev.ID+"-payment-failed", KindPaymentFailed, o.ID,
+		PaymentFailedEvent{OrderID: o.ID, CustomerID: o.CustomerID, Currency: in.Currency, Amount: in.Total, Reason: in.FailureMessage, NextAttempt: next,
+			Gateway: o.Gateway, InvoiceID: in.ID, BillingReason: in.Reason, Due: in.PeriodStart}, s.clock.Now()))
+	return nil
 }
 
 // markPaid moves a pending order to paid (or to awaiting approval) with the
