@@ -93,4 +93,25 @@ func TestPayPalDeliveriesDriveTheLedger(t *testing.T) {
 	if settled != 1 || len(ledger) != 3 {
 		t.Fatalf("ledger %+v", ledger)
 	}
+	// A refund made in PayPal's dashboard reaches the ledger once.
+	sale := w.sim.Sales(co.ID)[0].ID
+	if _, err := w.gw.Refund(ctx, gateway.RefundInput{ChargeID: sale, Amount: 490, Key: "dashboard-1"}); err != nil {
+		t.Fatal(err)
+	}
+	w.delivered(t, applied+1)
+	deliver()
+	p, err := store.GetPayment(ctx, "paypal:"+sale)
+	if err != nil || p.Refunded != 490 {
+		t.Fatalf("the refunded sale: %+v %v", p, err)
+	}
+	ledger, _ = store.ListPayments(ctx, "usr_1")
+	refunds := 0
+	for _, e := range ledger {
+		if e.Status == orders.PaymentRefund && e.RefundOf == p.ID && e.Amount == 490 {
+			refunds++
+		}
+	}
+	if refunds != 1 {
+		t.Fatalf("%d refund entries in %+v", refunds, ledger)
+	}
 }

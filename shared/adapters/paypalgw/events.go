@@ -172,6 +172,32 @@ func (g *Gateway) decode(body []byte) (*gateway.Event, error) {
 		}
 		ev.Kind, ev.ObjectID = gateway.SubscriptionPaid, sl.ID
 		ev.Payment = &gateway.SubscriptionPayment{ID: sl.ID, SubscriptionID: sl.SubscriptionID, OrderID: sl.Custom, Currency: sl.Amount.Currency, Amount: n, At: at.UTC()}
+	case env.EventType == "PAYMENT.SALE.REFUNDED":
+		var r struct {
+			ID     string `json:"id"`
+			SaleID string `json:"sale_id"`
+			State  string `json:"state"`
+			Amount struct {
+				Total    string `json:"total"`
+				Currency string `json:"currency"`
+			} `json:"amount"`
+			CreateTime time.Time `json:"create_time"`
+		}
+		if err := json.Unmarshal(env.Resource, &r); err != nil || r.ID == "" || r.SaleID == "" {
+			return nil, apperr.New(apperr.Invalid, "malformed PayPal refund in event %s", env.ID)
+		}
+		if r.State != "" && r.State != "completed" {
+			return ev, nil // pending or failed: no money moved yet
+		}
+		n, ok := minor(r.Amount.Total, r.Amount.Currency)
+		if !ok {
+			return nil, apperr.New(apperr.Invalid, "PayPal refund %s has an amount we cannot read", r.ID)
+		}
+		// The sale stands in for the invoice too: a refund that overtakes
+		// its sale waits for it.
+		ev.Kind, ev.ObjectID = gateway.ChargeRefunded, r.SaleID
+		ev.Charge = &gateway.Charge{ID: r.SaleID, InvoiceID: r.SaleID, Currency: r.Amount.Currency,
+			Refunds: []gateway.Refund{{ID: r.ID, Amount: n, Created: r.CreateTime.UTC()}}}
 	case env.ResourceType == "subscription" && strings.HasPrefix(env.EventType, "BILLING.SUBSCRIPTION."):
 		var s subscription
 		if err := json.Unmarshal(env.Resource, &s); err != nil || s.ID == "" {

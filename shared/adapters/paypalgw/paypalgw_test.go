@@ -284,6 +284,7 @@ func FuzzDecode(f *testing.F) {
 		"resource":{"id":"I-1","status":"ACTIVE","custom_id":"ord_1","billing_info":{"outstanding_balance":{"currency_code":"USD","value":"1.x"},"failed_payments_count":1}}}`))
 	f.Add([]byte(`{"id":"WH-2","event_type":"PAYMENT.SALE.COMPLETED","resource_type":"sale","resource":{"id":"S1","billing_agreement_id":"I-1","custom":"ord_1","amount":{"total":"14.90","currency":"USD"}}}`))
 	f.Add([]byte(`{"id":"WH-3","event_type":"BILLING.SUBSCRIPTION.PAYMENT.FAILED","resource_type":"subscription","resource":{"id":"I-1","status":"ACTIVE","billing_info":{"failed_payments_count":2,"last_failed_payment":{"amount":{"currency_code":"EUR","value":"9.5"},"time":"2026-12-01T00:00:00Z","reason_code":"PAYMENT_DENIED"}}}}`))
+	f.Add([]byte(`{"id":"WH-4","event_type":"PAYMENT.SALE.REFUNDED","resource_type":"refund","resource":{"id":"R1","sale_id":"S1","state":"completed","amount":{"total":"4.90","currency":"USD"}}}`))
 	f.Add([]byte(`{}`))
 	gw, err := paypalgw.New(paypalgw.Config{ClientID: "c", Secret: "s", BaseURL: "http://127.0.0.1:1"})
 	if err != nil {
@@ -298,6 +299,10 @@ func FuzzDecode(f *testing.F) {
 		case gateway.SubscriptionPaid, gateway.SubscriptionPaymentFailed:
 			if ev.Payment == nil || ev.Payment.SubscriptionID == "" || ev.Payment.Amount < 0 || ev.Payment.Currency == "" {
 				t.Fatalf("payment decoded %+v", ev.Payment)
+			}
+		case gateway.ChargeRefunded:
+			if ev.Charge == nil || ev.Charge.ID == "" || len(ev.Charge.Refunds) != 1 || ev.Charge.Refunds[0].Amount < 0 {
+				t.Fatalf("refund decoded %+v", ev.Charge)
 			}
 		case gateway.SubscriptionUpdated, gateway.SubscriptionDeleted:
 			if ev.Subscription == nil || ev.Subscription.ID == "" {

@@ -136,6 +136,10 @@ type Charge struct {
 	Currency       string
 	Amount         int64
 	AmountRefunded int64
+	// Refunds, when set, are the refunds the event itself reports (PayPal
+	// sends one event per refund and lists none): applied as they are,
+	// with AmountRefunded unknown.
+	Refunds []Refund
 }
 
 // PaymentMethod is a saved card or the like; never the number.

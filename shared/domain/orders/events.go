@@ -437,20 +437,25 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 	if err != nil {
 		return err
 	}
-	if ev.Charge.AmountRefunded <= p.Refunded {
-		return nil
+	total, refunds := ev.Charge.AmountRefunded, ev.Charge.Refunds
+	if refunds == nil {
+		if total <= p.Refunded {
+			return nil
+		}
+		// Every refund gets its own ledger entry, also those made in the
+		// gateway's dashboard: entries are keyed by the gateway's refund id,
+		// so one our refund action already wrote is not written again.
+		g, err := s.gw(ev.Gateway)
+		if err != nil {
+			return err
+		}
+		if refunds, err = g.ChargeRefunds(ctx, ev.Charge.ID); err != nil {
+			return err
+		}
+	} else {
+		total = p.Refunded // the event's refunds add to what is recorded
 	}
-	// Every refund gets its own ledger entry, also those made in the
-	// gateway's dashboard: entries are keyed by the gateway's refund id,
-	// so one our refund action already wrote is not written again.
-	g, err := s.gw(ev.Gateway)
-	if err != nil {
-		return err
-	}
-	refunds, err := g.ChargeRefunds(ctx, ev.Charge.ID)
-	if err != nil {
-		return err
-	}
+	added := false
 	for _, r := range refunds {
 		id := p.Gateway + ":" + r.ID
 		if _, err := s.store.GetPayment(ctx, id); !apperr.Is(err, apperr.NotFound) {
@@ -465,8 +470,15 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 		}
 		c.Payments = append(c.Payments, Payment{ID: id, CustomerID: p.CustomerID, OrderID: p.OrderID, Gateway: p.Gateway, GatewayChargeID: p.GatewayChargeID,
 			GatewayInvoiceID: p.GatewayInvoiceID, Status: PaymentRefund, Currency: p.Currency, Amount: r.Amount, RefundOf: p.ID, By: by, At: r.Created, Version: 1})
+		if ev.Charge.Refunds != nil {
+			total += r.Amount
+		}
+		added = true
 	}
-	p.Refunded = min(ev.Charge.AmountRefunded, p.Amount)
+	if ev.Charge.Refunds != nil && !added {
+		return nil // each refund it reports is recorded already
+	}
+	p.Refunded = min(total, p.Amount)
 	p.Version++
 	c.Refunds = []Payment{*p}
 	return nil
