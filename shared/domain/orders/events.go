@@ -437,8 +437,12 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 	if err != nil {
 		return err
 	}
-	total, refunds := ev.Charge.AmountRefunded, ev.Charge.Refunds
-	if refunds == nil {
+	// Stripe reports the charge's refunded total and we list its refunds;
+	// PayPal reports one refund per event, which adds to what is recorded.
+	total, refunds, reported := ev.Charge.AmountRefunded, ev.Charge.Refunds, ev.Charge.Refunds != nil
+	if reported {
+		total = p.Refunded
+	} else {
 		if total <= p.Refunded {
 			return nil
 		}
@@ -452,8 +456,6 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 		if refunds, err = g.ChargeRefunds(ctx, ev.Charge.ID); err != nil {
 			return err
 		}
-	} else {
-		total = p.Refunded // the event's refunds add to what is recorded
 	}
 	added := false
 	for _, r := range refunds {
@@ -470,12 +472,12 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 		}
 		c.Payments = append(c.Payments, Payment{ID: id, CustomerID: p.CustomerID, OrderID: p.OrderID, Gateway: p.Gateway, GatewayChargeID: p.GatewayChargeID,
 			GatewayInvoiceID: p.GatewayInvoiceID, Status: PaymentRefund, Currency: p.Currency, Amount: r.Amount, RefundOf: p.ID, By: by, At: r.Created, Version: 1})
-		if ev.Charge.Refunds != nil {
+		if reported {
 			total += r.Amount
 		}
 		added = true
 	}
-	if ev.Charge.Refunds != nil && !added {
+	if reported && !added {
 		return nil // each refund it reports is recorded already
 	}
 	p.Refunded = min(total, p.Amount)
