@@ -7,17 +7,16 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/ezscale/platform/shared/adapters/gateways"
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
-	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/api/httpapi"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
-	"github.com/ezscale/platform/shared/domain/gateway"
 )
 
 func main() {
 	env := lambdaenv.MustLoad(httpapi.FnWebhooks)
 	ad := lambdaenv.Must(lambdaenv.Adapters(env))
 	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
-	ad.Gateways = []gateway.Gateway{stripegw.Configured(env.Config, ad.HTTP)}
+	ad.Gateways = lambdaenv.Must(gateways.Configured(env.Config, ad.HTTP))
 	lambda.Start(env.Platform(ad).LambdaHandler(httpapi.FnWebhooks))
 }

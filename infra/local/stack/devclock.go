@@ -112,7 +112,7 @@ func (s *Stack) devClock(mux *http.ServeMux) {
 
 // followClock makes what waits on time follow the dev clock's moves: the
 // offset is kept for the next start, delayed outbox items are looked at,
-// and the Stripe simulator ends the periods that ran out.
+// and the Stripe and PayPal simulators bill the periods that ran out.
 func (s *Stack) followClock(saved simkit.StateFile) {
 	s.Clock.OnAdvance(func() {
 		if err := saved.Save(savedClock{Offset: s.Clock.By().String()}); err != nil {
@@ -120,6 +120,7 @@ func (s *Stack) followClock(saved simkit.StateFile) {
 		}
 		s.Platform.Outbox.Kick()
 		s.Stripe.RenewDue()
+		s.PayPal.RenewDue()
 		select {
 		case s.dailyKick <- struct{}{}:
 		default: // a look is due already

@@ -25,18 +25,18 @@ import (
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/seed"
 	"github.com/ezscale/platform/infra/local/workflows"
+	"github.com/ezscale/platform/infra/paypalsim"
 	"github.com/ezscale/platform/infra/simkit"
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/adapters/devmail"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/gateways"
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/memqueue"
-	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/adapters/webauthnrp"
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app"
-	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
 )
@@ -69,6 +69,7 @@ type Stack struct {
 	Mailbox      *devmail.Box
 	Discord      *discordsim.Sim
 	Stripe       *stripesim.Sim
+	PayPal       *paypalsim.Sim
 	// Clock is the dev clock (nil when Options gave another clock).
 	Clock        *clock.Offset
 	panels       *panels
@@ -111,7 +112,13 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	paypal := paypalsim.New("local-paypal-client", "local-paypal-secret", "WH-LOCAL-SIMULATOR", o.BaseURL+"/dev/paypal", o.Clock.Now)
+	if err := paypal.Keep(simState("paypal")); err != nil {
+		return nil, err
+	}
+	paypal.SetWebhookURL(o.BaseURL + "/v1/webhooks/paypal")
 	env := map[string]string{
+		"PAYPAL_CLIENT_ID": paypal.ClientID, "PAYPAL_SECRET": paypal.Secret, "PAYPAL_WEBHOOK_ID": paypal.WebhookID, "PAYPAL_API_URL": o.BaseURL + "/dev/paypal",
 		"STRIPE_SECRET_KEY": stripeKey, "STRIPE_WEBHOOK_SECRET": stripeHook, "STRIPE_API_URL": o.BaseURL + "/dev/stripe",
 		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox", // app.Embedded's key file
 		"DISCORD_WEBHOOK_URL": o.BaseURL + "/dev/discord" + sim.AddWebhook("1000", "local-dev-token"),
@@ -161,7 +168,9 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	adapters.Gateways = []gateway.Gateway{stripegw.Configured(cfg, adapters.HTTP)}
+	if adapters.Gateways, err = gateways.Configured(cfg, adapters.HTTP); err != nil {
+		return nil, err
+	}
 	adapters.PDF = invoicepdf.Configured(cfg)
 	adapters.Passkeys = webauthnrp.Offered(cfg, o.Log)
 	pan, err := newPanels(o.BaseURL, adapters.HTTP)
@@ -205,12 +214,13 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, panels: pan, flows: flows, dailyKick: make(chan struct{}, 1),
+	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, PayPal: paypal, panels: pan, flows: flows, dailyKick: make(chan struct{}, 1),
 		demoPurchase: o.DemoPurchase, Clock: dev}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
 	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
 	mux.Handle("/dev/stripe/", http.StripPrefix("/dev/stripe", stripe.Handler()))
+	mux.Handle("/dev/paypal/", http.StripPrefix("/dev/paypal", paypal.Handler()))
 	pan.mount(mux)
 	s.devPages(mux)
 	if dev != nil {
@@ -239,6 +249,7 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { s.Queue.Run(ctx, 3, s.Platform.NotifyWorker.Deliver) })
 	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
 	wg.Go(func() { s.Stripe.Run(ctx) })
+	wg.Go(func() { s.PayPal.Run(ctx) })
 	wg.Go(func() { s.flows.Run(ctx) })
 	wg.Go(func() { s.syncStock(ctx, 30*time.Second) })
 	if s.demoPurchase {

@@ -130,9 +130,9 @@ func (g *Gateway) Subscription(ctx context.Context, id string) (*gateway.Subscri
 }
 
 // ParseWebhook implements gateway.Gateway: verified first (see verify),
-// then decoded. Subscription events carry the subscription's state.
-// Payment events (PAYMENT.SALE.*) are acknowledged as Other until the
-// billing core matches PayPal's invoice-less payments to renewals.
+// then decoded. Subscription events carry the subscription's state; sale
+// events are payments and refunds, which the billing core matches to the
+// period they are for.
 func (g *Gateway) ParseWebhook(ctx context.Context, d gateway.Delivery) (*gateway.Event, error) {
 	if err := g.verify(ctx, d); err != nil {
 		return nil, err

@@ -330,7 +330,7 @@ func (h orderHandlers) myPaymentMethods(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"payment_methods": nonNil(list)})
+	httpx.JSON(w, http.StatusOK, map[string]any{"payment_methods": nonNil(list), "gateways": h.Checkout.Gateways()})
 	return nil
 }
 

@@ -130,6 +130,7 @@ type Checkout interface {
 	Checkout(ctx context.Context, customerID string, in orders.Input) (*orders.Order, error)
 	Get(ctx context.Context, id string) (*orders.Order, error)
 	List(ctx context.Context, customerID, cursor string) ([]orders.Order, string, error)
+	Gateways() []orders.GatewayOffer
 	PaymentMethods(ctx context.Context, customerID string) ([]orders.PaymentMethod, error)
 	Payments(ctx context.Context, customerID string) ([]orders.Payment, error)
 	PayNow(ctx context.Context, customerID, id, paymentMethod string) (string, error)

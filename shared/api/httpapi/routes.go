@@ -180,6 +180,7 @@ func Routes(d Deps) []httpx.Route {
 		billingScope(P, "/v1/me/subscriptions/{id}/pay", or.myPayNow),
 		billingScope(P, "/v1/me/invoices/{id}/pay", or.myPayInvoice),
 		{Method: P, Path: "/v1/webhooks/stripe", Function: FnWebhooks, Auth: httpx.Public, Handler: or.webhook("stripe", "the Stripe-Signature header")},
+		{Method: P, Path: "/v1/webhooks/paypal", Function: FnWebhooks, Auth: httpx.Public, Handler: or.webhook("paypal", "the PayPal-Transmission-Sig signature")},
 		billingScope(G, "/v1/me/invoices/{id}", inv.myGet),
 		billingScope(G, "/v1/me/invoices/{id}/pdf", inv.myPDF),
 		user(G, "/v1/me/tokens", u.listTokens),

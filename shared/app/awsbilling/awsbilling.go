@@ -1,18 +1,17 @@
 // Package awsbilling wires the functions that take payments and issue
 // invoices (accounts, admin, outbox): the table, KMS for sealed secrets,
-// Stripe, the invoice PDF renderer, and the notification queue and blob
+// the payment gateways, the invoice PDF renderer, and the notification queue and blob
 // bucket. Functions that bill nobody do not import it, and so do not link
 // stripe-go, fpdf or those clients.
 package awsbilling
 
 import (
+	"github.com/ezscale/platform/shared/adapters/gateways"
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
-	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/app/awsnotify"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
-	"github.com/ezscale/platform/shared/domain/gateway"
 )
 
 // Adapters returns everything a billing function uses.
@@ -24,7 +23,9 @@ func Adapters(env lambdaenv.Env) (app.Adapters, error) {
 	if ad.Keys, err = kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile); err != nil {
 		return app.Adapters{}, err
 	}
-	ad.Gateways = []gateway.Gateway{stripegw.Configured(env.Config, ad.HTTP)}
+	if ad.Gateways, err = gateways.Configured(env.Config, ad.HTTP); err != nil {
+		return app.Adapters{}, err
+	}
 	ad.PDF = invoicepdf.Configured(env.Config)
 	awsnotify.Wire(env, &ad)
 	return ad, nil

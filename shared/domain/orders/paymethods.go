@@ -54,6 +54,23 @@ func (s *Service) mirrorPaymentMethod(ctx context.Context, c *Change, ev *gatewa
 	return nil
 }
 
+// GatewayOffer is a way to pay checkout offers: a gateway registered
+// here and what it can do.
+type GatewayOffer struct {
+	Name         string               `json:"name"`
+	Capabilities gateway.Capabilities `json:"capabilities"`
+}
+
+// Gateways are the ways to pay, the default first.
+func (s *Service) Gateways() []GatewayOffer {
+	var out []GatewayOffer
+	for _, name := range s.gateways.Names() {
+		g, _ := s.gateways.Get(name)
+		out = append(out, GatewayOffer{Name: name, Capabilities: g.Capabilities()})
+	}
+	return out
+}
+
 // PaymentMethods lists a customer's saved cards, the default marked.
 func (s *Service) PaymentMethods(ctx context.Context, customerID string) ([]PaymentMethod, error) {
 	list, err := s.store.ListPaymentMethods(ctx, customerID)

@@ -77,6 +77,17 @@ type Config struct {
 	StripeWebhookSecret string        `env:"STRIPE_WEBHOOK_SECRET"`
 	StripeAPIURL        string        `env:"STRIPE_API_URL"`
 	CheckoutTTL         time.Duration `env:"CHECKOUT_TTL" envDefault:"1h"`
+	// PayPal (optional, offered beside Stripe when set): the REST app's
+	// client id and secret, the id PayPal gave the webhook pointing at
+	// /v1/webhooks/paypal, how deliveries are verified (postback asks
+	// PayPal; offline checks the signature against PayPal's certificate),
+	// and the API base (live by default; the sandbox, or the simulator
+	// outside prod).
+	PayPalClientID  string `env:"PAYPAL_CLIENT_ID"`
+	PayPalSecret    string `env:"PAYPAL_SECRET"`
+	PayPalWebhookID string `env:"PAYPAL_WEBHOOK_ID"`
+	PayPalVerify    string `env:"PAYPAL_VERIFY" envDefault:"postback"`
+	PayPalAPIURL    string `env:"PAYPAL_API_URL" envDefault:"https://api-m.paypal.com"`
 	// SubscriptionEndGrace is how long a service whose subscription was
 	// ended at the gateway (not by the customer here) stays suspended
 	// before it is terminated: time for staff to undo a mistake.
@@ -204,6 +215,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateNotify()...)
 	errs = append(errs, c.validateStripe()...)
+	errs = append(errs, c.validatePayPal()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
@@ -316,6 +328,36 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// PayPalHosts are PayPal's API hosts, the only ones prod may call.
+var PayPalHosts = []string{"api-m.paypal.com", "api-m.sandbox.paypal.com"}
+
+func (c Config) validatePayPal() []error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	set := 0
+	for _, v := range []string{c.PayPalClientID, c.PayPalSecret, c.PayPalWebhookID} {
+		if v != "" {
+			set++
+		}
+	}
+	if set != 0 && set != 3 {
+		bad("PAYPAL_WEBHOOK_ID", "PAYPAL_CLIENT_ID, PAYPAL_SECRET and PAYPAL_WEBHOOK_ID go together")
+	}
+	if c.PayPalVerify != "postback" && c.PayPalVerify != "offline" {
+		bad("PAYPAL_VERIFY", "must be postback or offline")
+	}
+	u, err := url.Parse(c.PayPalAPIURL)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		bad("PAYPAL_API_URL", "must be an http(s) URL")
+	case c.Stage == "prod" && (u.Scheme != "https" || !contains(PayPalHosts, u.Host)):
+		bad("PAYPAL_API_URL", "must be PayPal's (%s) when STAGE is prod", strings.Join(PayPalHosts, " or "))
+	}
+	return errs
 }
 
 func (c Config) validateStripe() []error {

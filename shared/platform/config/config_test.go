@@ -39,6 +39,9 @@ func TestLoad(t *testing.T) {
 		{"ProdRefusesOutbox", map[string]string{"STAGE": "prod", "KMS_KEY_ID": "k"}, "MAIL_TRANSPORT"},
 		{"ProdNeedsQueue", map[string]string{"STAGE": "prod", "KMS_KEY_ID": "k", "MAIL_TRANSPORT": "ses"}, "NOTIFY_QUEUE_URL"},
 		{"BadFrom", map[string]string{"MAIL_FROM": "nobody"}, "MAIL_FROM"},
+		{"PayPalHalfSet", map[string]string{"PAYPAL_CLIENT_ID": "id", "PAYPAL_SECRET": "s"}, "PAYPAL_WEBHOOK_ID"},
+		{"PayPalBadVerify", map[string]string{"PAYPAL_VERIFY": "trust"}, "PAYPAL_VERIFY"},
+		{"PayPalSimulatorInProd", map[string]string{"STAGE": "prod", "KMS_KEY_ID": "k", "PAYPAL_API_URL": "http://127.0.0.1:8080/dev/paypal"}, "PAYPAL_API_URL"},
 		{"BadDiscordRoute", map[string]string{"DISCORD_WEBHOOKS": "security=https://discord.com/api/webhooks/1/t"}, "DISCORD_WEBHOOKS"},
 		{"BadThreshold", map[string]string{"HIGH_VALUE_ORDER_THRESHOLDS": "usd=5"}, "HIGH_VALUE_ORDER_THRESHOLDS"},
 	}

@@ -853,7 +853,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My saved cards (the default marked) */
+        /** My saved cards (the default marked) and the ways to pay checkout offers */
         get: operations["listMyPaymentMethods"];
         put?: never;
         post?: never;
@@ -1070,6 +1070,29 @@ export interface paths {
         put?: never;
         /** Stripe webhook endpoint (signature-verified, 5-minute tolerance; duplicates acknowledged and ignored) */
         post: operations["stripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/paypal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * PayPal webhook endpoint (verified by PayPal's verify-webhook-signature postback, or offline against PayPal's certificate; duplicates acknowledged and ignored)
+         * @description Subscription events (activated, updated, suspended, cancelled, expired, payment failed) and sale events
+         *     (completed, refunded) of subscriptions this installation made. Payments are matched to the period they pay
+         *     by amount and currency; one that matches nothing is refused (409) and alerts staff. Only installations with
+         *     PayPal configured serve it (404 otherwise).
+         */
+        post: operations["paypalWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2629,10 +2652,10 @@ export interface components {
             /** @description Pay with this saved card at once (no hosted page; the order turns paid when the gateway's events arrive). A decline cancels the order and releases what it held. Only with a gateway that keeps saved cards. */
             payment_method_id?: string;
             /**
-             * @description Who the customer pays through; absent: the first configured. One that is not configured here is a field error.
-             * @example stripe
+             * @description Who the customer pays through (card with Stripe, or PayPal); absent: the first configured. One that is not configured here is a field error.
+             * @enum {string}
              */
-            gateway?: string;
+            gateway?: "stripe" | "paypal";
         };
         /** @description vps and dedicated: hostname, os (and location when the plan has several); game_server: game (one of the plan's games), location; hosting: domain, location */
         OrderOptions: {
@@ -2773,6 +2796,11 @@ export interface components {
             pay_now: boolean;
             /** @description a late fee invoiced on its own */
             late_fees: boolean;
+        };
+        GatewayOffer: {
+            /** @enum {string} */
+            name: "stripe" | "paypal";
+            capabilities: components["schemas"]["GatewayCapabilities"];
         };
         OutboxItem: {
             id: string;
@@ -4578,6 +4606,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         payment_methods: components["schemas"]["PaymentMethod"][];
+                        /** @description The gateways checkout's "gateway" accepts, the default first */
+                        gateways: components["schemas"]["GatewayOffer"][];
                     };
                 };
             };
@@ -4985,6 +5015,84 @@ export interface operations {
                 };
             };
             /** @description Not recorded yet: the event depends on one not received yet (a refund ahead of its invoice.paid), or the payment provider could not be asked to settle two events of the same second; Stripe delivers it again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    paypalWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "PayPal-Transmission-Id": string;
+                "PayPal-Transmission-Time": string;
+                "PayPal-Transmission-Sig": string;
+                "PayPal-Cert-Url": string;
+                "PayPal-Auth-Algo": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Recorded (or a duplicate, or a type we ignore) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        received: boolean;
+                    };
+                };
+            };
+            /** @description Forged, altered, unverifiable or malformed; nothing is recorded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayPal is not configured on this installation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A payment whose amount or currency matches nothing owed; not applied, staff alerted; PayPal delivers it again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["Error"];
+            /** @description Not recorded; PayPal delivers it again */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not recorded: PayPal's verification did not answer, or the event depends on one not received yet; PayPal delivers it again */
             503: {
                 headers: {
                     [name: string]: unknown;

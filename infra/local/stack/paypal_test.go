@@ -1,0 +1,153 @@
+package stack_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ezscale/platform/infra/local/stack"
+	"github.com/ezscale/platform/shared/domain/catalog"
+	"github.com/ezscale/platform/shared/domain/orders"
+	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/testkit/session"
+)
+
+// buyWithPayPal orders the first VPS plan with "gateway": "paypal", answers
+// PayPal's approval page as the buyer does (approve, or approve with
+// renewals that will be declined), and waits for the service.
+func buyWithPayPal(t *testing.T, st *stack.Stack, c *session.Client, hostname, action string) (*orders.Order, *provisioning.Service) {
+	t.Helper()
+	ctx := context.Background()
+	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	var o orders.Order
+	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
+		"options": map[string]any{"hostname": hostname, "os": "debian-12", "location": "Dallas, US"}})
+	if code != 201 {
+		t.Fatalf("checkout: %d %s", code, raw)
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Gateway != "paypal" || !strings.Contains(o.CheckoutURL, "/dev/paypal/webapps/billing/subscriptions?ba_token=") {
+		t.Fatalf("order %+v does not send the buyer to PayPal", o)
+	}
+	page, err := http.Get(o.CheckoutURL)
+	if err != nil || page.StatusCode != 200 {
+		t.Fatalf("approval page: %v %v", err, page)
+	}
+	page.Body.Close()
+	u, _ := url.Parse(o.CheckoutURL)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {action}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %v %v", err, res)
+	}
+	res.Body.Close()
+	if back := res.Header.Get("Location"); !strings.Contains(back, "/account/orders/"+o.ID) || !strings.Contains(back, "subscription_id=") {
+		t.Fatalf("PayPal returned the buyer to %q", back)
+	}
+	return &o, waitService(t, st, provisioning.ServiceID(o.ID), provisioning.StatusActive)
+}
+
+func ledger(t *testing.T, st *stack.Stack, customerID string, ok func([]orders.Payment) bool) []orders.Payment {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		list, err := st.Platform.Orders.Payments(context.Background(), customerID)
+		if err == nil && ok(list) {
+			return list
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ledger never settled: %+v (%v)", list, err)
+		}
+	}
+}
+
+// A customer buys with PayPal, the clock renews it at PayPal, staff refund
+// part of the renewal through PayPal, and the customer cancels: each step
+// reaches the ledger once, from PayPal's signed webhooks.
+func TestPayPalPurchaseRenewalRefundAndCancel(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offer struct {
+		Gateways []orders.GatewayOffer `json:"gateways"`
+	}
+	if code, raw, _ := c.Do("GET", "/v1/me/payment-methods", nil); code != 200 || json.Unmarshal(raw, &offer) != nil || len(offer.Gateways) != 2 || offer.Gateways[1].Name != "paypal" {
+		t.Fatalf("ways to pay: %d %s", code, raw)
+	}
+	o, svc := buyWithPayPal(t, st, c, "paypal.example.com", "approve")
+	paid := ledger(t, st, svc.CustomerID, func(l []orders.Payment) bool { return len(l) == 1 })
+	if paid[0].Gateway != "paypal" || paid[0].Amount != o.Total || paid[0].Status != orders.PaymentSucceeded {
+		t.Fatalf("first payment %+v for order total %d", paid[0], o.Total)
+	}
+	sub, err := st.Platform.Orders.Subscription(ctx, "", orders.SubscriptionID(o.ID))
+	if err != nil || sub.Gateway != "paypal" || sub.GatewayID == "" {
+		t.Fatalf("subscription %+v (%v)", sub, err)
+	}
+
+	if code, _, _ := devClock(t, base, `{"advance": "32d"}`); code != 200 {
+		t.Fatal("the dev clock did not move")
+	}
+	paid = ledger(t, st, svc.CustomerID, func(l []orders.Payment) bool { return len(l) == 2 })
+	renewal := paid[0]
+	if renewal.ID == paid[1].ID || renewal.Amount != o.Renewal || renewal.Status != orders.PaymentSucceeded {
+		t.Fatalf("after a month the ledger is %+v", paid)
+	}
+	if through, err := st.Platform.Orders.PaidThrough(ctx, o.ID); err != nil || !through.After(st.Clock.Now().AddDate(0, 0, 20)) {
+		t.Fatalf("paid through %v (%v) after the renewal", through, err)
+	}
+
+	admin, err := session.SignIn(base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.Clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := renewal.Amount / 4
+	if code, raw, _ := admin.Do("POST", "/v1/admin/payments/"+url.PathEscape(renewal.ID)+"/refund", map[string]any{"amount": part, "reason": "requested_by_customer"}); code != 201 {
+		t.Fatalf("refund: %d %s", code, raw)
+	}
+	saleID := strings.TrimPrefix(renewal.ID, "paypal:")
+	if n := st.PayPal.Refunds(saleID); n != 1 {
+		t.Fatalf("PayPal holds %d refunds of sale %s", n, saleID)
+	}
+	// PayPal's PAYMENT.SALE.REFUNDED for the same refund adds nothing.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if undelivered(st) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("PayPal's events were never all taken")
+		}
+	}
+	if got, _ := st.Platform.OrderStore.GetPayment(ctx, renewal.ID); got.Refunded != part {
+		t.Fatalf("refunded %d, want %d once", got.Refunded, part)
+	}
+
+	if c, err = session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", st.Clock.Now); err != nil { // the month ended the old session
+		t.Fatal(err)
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+orders.SubscriptionID(o.ID)+"/cancel", map[string]string{"when": "now"}); code != 200 {
+		t.Fatalf("cancel now: %d %s", code, raw)
+	}
+	waitService(t, st, svc.ID, provisioning.StatusTerminated)
+	if x, _ := st.PayPal.Subscription(sub.GatewayID); x.Status != "CANCELLED" {
+		t.Fatalf("PayPal's subscription is %s after cancel now", x.Status)
+	}
+}
+
+// undelivered counts the PayPal simulator's events not yet taken with a 2xx.
+func undelivered(st *stack.Stack) int {
+	n := 0
+	for _, e := range st.PayPal.Events() {
+		if !e.Delivered {
+			n++
+		}
+	}
+	return n
+}
