@@ -194,8 +194,8 @@ func (s *Sim) post(ctx context.Context, url string, body []byte) bool {
 	return res.StatusCode/100 == 2
 }
 
-// Run bills the cycles that fell due and delivers events as they come
-// due, until ctx ends.
+// Run delivers events as they come due until ctx ends. Renewals are the
+// caller's to run (RenewDue), in step with its clock.
 func (s *Sim) Run(ctx context.Context) {
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
@@ -204,7 +204,6 @@ func (s *Sim) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.RenewDue()
 			s.DeliverDue(ctx)
 		}
 	}

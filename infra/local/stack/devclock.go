@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,6 +121,12 @@ func (s *Stack) followClock(saved simkit.StateFile) {
 		}
 		s.Platform.Outbox.Kick()
 		s.Stripe.RenewDue()
+		// What billing does ahead of a renewal (a cancellation at period
+		// end that PayPal cannot schedule) runs before PayPal renews, as it
+		// would with time passing by the hour.
+		if _, err := s.Platform.Outbox.Publish(context.Background()); err != nil {
+			s.Platform.Log.Warn("outbox not published before PayPal renewals", "err", err.Error())
+		}
 		s.PayPal.RenewDue()
 		select {
 		case s.dailyKick <- struct{}{}:

@@ -67,8 +67,9 @@ func ledger(t *testing.T, st *stack.Stack, customerID string, ok func([]orders.P
 }
 
 // A customer buys with PayPal, the clock renews it at PayPal, staff refund
-// part of the renewal through PayPal, and the customer cancels: each step
-// reaches the ledger once, from PayPal's signed webhooks.
+// part of the renewal through PayPal, and the customer cancels at the
+// period's end (taking it back once): each step reaches the ledger once,
+// from PayPal's signed webhooks, and PayPal bills nothing after the end.
 func TestPayPalPurchaseRenewalRefundAndCancel(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
@@ -132,12 +133,34 @@ func TestPayPalPurchaseRenewalRefundAndCancel(t *testing.T) {
 	if c, err = session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", st.Clock.Now); err != nil { // the month ended the old session
 		t.Fatal(err)
 	}
-	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+orders.SubscriptionID(o.ID)+"/cancel", map[string]string{"when": "now"}); code != 200 {
-		t.Fatalf("cancel now: %d %s", code, raw)
+	// PayPal cancels at once only: an end at the period's end is ours to
+	// keep (and take back) until just before PayPal would bill again.
+	subPath := "/v1/me/subscriptions/" + orders.SubscriptionID(o.ID)
+	for _, step := range []struct{ path, body string }{{"/cancel", `{"when": "period_end"}`}, {"/resume", ""}, {"/cancel", `{"when": "period_end", "reason": "too_expensive"}`}} {
+		var body any
+		if step.body != "" {
+			body = json.RawMessage(step.body)
+		}
+		if code, raw, _ := c.Do("POST", subPath+step.path, body); code != 200 {
+			t.Fatalf("%s: %d %s", step.path, code, raw)
+		}
+	}
+	if sub, _ = st.Platform.Orders.Subscription(ctx, "", orders.SubscriptionID(o.ID)); !sub.CancelAtPeriodEnd {
+		t.Fatalf("after cancel at period end: %+v", sub)
+	}
+	if x, _ := st.PayPal.Subscription(sub.GatewayID); x.Status != "ACTIVE" {
+		t.Fatalf("PayPal's subscription is %s before the period ends", x.Status)
+	}
+	if got := waitService(t, st, svc.ID, provisioning.StatusActive); got.Status != provisioning.StatusActive {
+		t.Fatal("the service stopped before the period ended")
+	}
+	sales := len(st.PayPal.Sales(sub.GatewayID))
+	if code, _, _ := devClock(t, base, `{"advance": "31d"}`); code != 200 {
+		t.Fatal("the dev clock did not move")
 	}
 	waitService(t, st, svc.ID, provisioning.StatusTerminated)
-	if x, _ := st.PayPal.Subscription(sub.GatewayID); x.Status != "CANCELLED" {
-		t.Fatalf("PayPal's subscription is %s after cancel now", x.Status)
+	if x, _ := st.PayPal.Subscription(sub.GatewayID); x.Status != "CANCELLED" || len(st.PayPal.Sales(sub.GatewayID)) != sales {
+		t.Fatalf("PayPal's subscription is %s with %d sales (was %d) after its last period", x.Status, len(st.PayPal.Sales(sub.GatewayID)), sales)
 	}
 }
 

@@ -240,6 +240,21 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	return s, nil
 }
 
+// renewPayPal bills the PayPal subscriptions whose cycles fell due as
+// time passes (a move of the dev clock bills at once, see followClock).
+func (s *Stack) renewPayPal(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.PayPal.RenewDue()
+		}
+	}
+}
+
 // Run delivers queued notifications (three workers) and re-queues stale
 // pending ones every minute, publishes outbox items as they are written
 // (and sweeps every 30 s), and runs the Stripe simulator's webhook
@@ -250,6 +265,7 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
 	wg.Go(func() { s.Stripe.Run(ctx) })
 	wg.Go(func() { s.PayPal.Run(ctx) })
+	wg.Go(func() { s.renewPayPal(ctx, 10*time.Second) })
 	wg.Go(func() { s.flows.Run(ctx) })
 	wg.Go(func() { s.syncStock(ctx, 30*time.Second) })
 	if s.demoPurchase {

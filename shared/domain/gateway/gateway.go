@@ -113,6 +113,11 @@ type Capabilities struct {
 	PayNow bool `json:"pay_now"`
 	// LateFees: a fee invoiced on its own (FeeCharger).
 	LateFees bool `json:"late_fees"`
+	// PeriodEndCancel: the gateway ends a subscription at its period's
+	// end by itself and takes the request back until then. Without it
+	// (PayPal cancels at once only) billing keeps the request and cancels
+	// at the gateway just before the period ends.
+	PeriodEndCancel bool `json:"period_end_cancel"`
 }
 
 // Gateway is one payment provider.

@@ -41,6 +41,71 @@ func endedItem(sub *Subscription, at time.Time) outbox.Item {
 	return outbox.New("ended-"+sub.ID, KindEnded, sub.OrderID, Ended{OrderID: sub.OrderID, SubscriptionID: sub.ID, How: how}, at)
 }
 
+// KindEndDue: the end of a subscription's period, at a gateway that
+// cancels at once only (PayPal), is near: cancel it there now, unless
+// the customer took the request back. The service ends at the period's
+// end (KindEnded, scheduled then).
+const KindEndDue = "subscription.end_due"
+
+// endLead is how long before the period's end the gateway is told: ahead
+// of its renewal, which falls on the same moment.
+const endLead = time.Hour
+
+// EndDue is the payload of KindEndDue.
+type EndDue struct {
+	SubscriptionID string `json:"subscription_id"`
+	Comment        string `json:"comment,omitempty"`
+}
+
+// EndAtPeriodEnd carries out a cancellation at period end the gateway
+// could not schedule: it checks the gateway's subscription is the one this
+// order made, cancels it there (unless it has ended already), and records
+// the end, with the service's end at the period's end.
+func (s *Service) EndAtPeriodEnd(ctx context.Context, in EndDue) error {
+	sub, err := s.store.GetSubscription(ctx, in.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	if sub.Status == gateway.SubCancelled || !sub.CancelAtPeriodEnd {
+		return nil // ended already, or the customer kept it
+	}
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
+		return err
+	}
+	there, err := g.Subscription(ctx, sub.GatewayID)
+	if err != nil {
+		return fmt.Errorf("read %s subscription %s: %w", sub.Gateway, sub.GatewayID, err)
+	}
+	if there.OrderID != "" && there.OrderID != sub.OrderID {
+		return apperr.New(apperr.Conflict, "%s subscription %s belongs to order %s, not %s; not cancelled", sub.Gateway, sub.GatewayID, there.OrderID, sub.OrderID)
+	}
+	if there.Status != gateway.SubCancelled {
+		if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, Comment: in.Comment,
+			Key: fmt.Sprintf("%s-end", sub.ID)}); err != nil {
+			return err
+		}
+	}
+	now := s.clock.Now()
+	_, err = s.changeSubscription(ctx, sub.ID, func(sub *Subscription) ([]outbox.Item, *Survey) {
+		if sub.Status == gateway.SubCancelled {
+			return nil, nil
+		}
+		_ = sub.moveTo(gateway.SubCancelled)
+		sub.CancelledAt = &now
+		return []outbox.Item{notBefore(endedItem(sub, now), sub.CurrentPeriodEnd)}, nil
+	})
+	return err
+}
+
+// notBefore delays it until t (when t is set).
+func notBefore(it outbox.Item, t time.Time) outbox.Item {
+	if !t.IsZero() {
+		it.NotBefore = &t
+	}
+	return it
+}
+
 // CancelRequest is a cancellation with its optional survey.
 type CancelRequest struct {
 	When    string `json:"when"`    // "period_end" (default) or "now"
@@ -128,7 +193,15 @@ func (s *Service) CancelSubscription(ctx context.Context, customerID, id string,
 	if err != nil {
 		return nil, err
 	}
-	if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, AtPeriodEnd: req.When == "period_end",
+	// A gateway that cannot end a subscription at its period end is told
+	// just before the end (KindEndDue); until then the request is ours.
+	ours := req.When == "period_end" && !g.Capabilities().PeriodEndCancel
+	if ours && sub.CurrentPeriodEnd.IsZero() {
+		return nil, apperr.New(apperr.Conflict, "this subscription's period end is not known yet; try again in a minute or cancel now")
+	}
+	if ours {
+		// Nothing to call now.
+	} else if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, AtPeriodEnd: req.When == "period_end",
 		Feedback: req.Reason, Comment: req.Comment, Key: key}); err != nil {
 		if _, cerr := s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
 			if sub.Status != gateway.SubCancelled {
@@ -153,6 +226,10 @@ func (s *Service) CancelSubscription(ctx context.Context, customerID, id string,
 			}
 		} else {
 			sub.CancelAtPeriodEnd = true
+			if ours {
+				items = append(items, notBefore(outbox.New(key+"-end", KindEndDue, sub.OrderID, EndDue{SubscriptionID: sub.ID, Comment: req.Comment}, now),
+					sub.CurrentPeriodEnd.Add(-endLead)))
+			}
 		}
 		survey := Survey{ID: key, SubscriptionID: sub.ID, CustomerID: sub.CustomerID, PlanID: sub.PlanID, PlanName: sub.PlanName, When: req.When,
 			Reason: req.Reason, Comment: req.Comment, By: by, At: now}
@@ -182,8 +259,12 @@ func (s *Service) ResumeSubscription(ctx context.Context, customerID, id string)
 	if err != nil {
 		return nil, err
 	}
-	if err := g.ResumeSubscription(ctx, sub.GatewayID, fmt.Sprintf("%s-v%d-resume", sub.ID, sub.Version)); err != nil {
-		return nil, err
+	// Where the end is ours to make (KindEndDue), taking the request back
+	// is ours too: the item finds nothing to end.
+	if g.Capabilities().PeriodEndCancel {
+		if err := g.ResumeSubscription(ctx, sub.GatewayID, fmt.Sprintf("%s-v%d-resume", sub.ID, sub.Version)); err != nil {
+			return nil, err
+		}
 	}
 	return s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
 		sub.CancelAtPeriodEnd, sub.EndRequested = false, ""

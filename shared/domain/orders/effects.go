@@ -42,6 +42,13 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 	d.Handle(KindOrderPaid, e.orderPaid)
 	d.Handle(KindPaymentFailed, e.paymentFailed)
 	d.Handle(KindCancelled, e.cancelled)
+	d.Handle(KindEndDue, func(ctx context.Context, it outbox.Item) error {
+		var in EndDue
+		if err := json.Unmarshal(it.Payload, &in); err != nil {
+			return fmt.Errorf("decode %s: %w", it.ID, err)
+		}
+		return e.Orders.EndAtPeriodEnd(ctx, in)
+	})
 	d.Handle(KindChangePending, func(ctx context.Context, it outbox.Item) error {
 		var in struct {
 			ChangeID string `json:"change_id"`

@@ -203,6 +203,9 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		if err := s.recordPayment(ctx, &c, o, in, ev); err != nil {
 			return c, err
 		}
+		if err := s.periodPaid(ctx, &c, in); err != nil {
+			return c, err
+		}
 	case gateway.SubscriptionPaymentFailed:
 		in, err := s.owedPeriod(ctx, o, ev.Payment)
 		if err != nil {
@@ -365,6 +368,13 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	}
 	now := s.clock.Now()
 	sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID))
+	endIsOurs := false
+	if gw, gerr := s.gw(ev.Gateway); err == nil && gerr == nil && !gw.Capabilities().PeriodEndCancel {
+		// The gateway knows nothing of an end at the period's end (ours
+		// to carry out, KindEndDue): the request recorded here stands.
+		endIsOurs = sub.CancelAtPeriodEnd
+		g.CancelAtPeriodEnd = endIsOurs
+	}
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		sub = &Subscription{ID: SubscriptionID(o.ID), OrderID: o.ID, CustomerID: o.CustomerID, PlanID: o.PlanID, PlanName: o.PlanName, Cycle: o.Cycle,
@@ -388,13 +398,20 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 		return nil // the same state again
 	}
 	if status == gateway.SubCancelled && sub.Status != gateway.SubCancelled {
-		c.Outbox = append(c.Outbox, endedItem(sub, now))
+		ended := endedItem(sub, now)
+		if endIsOurs {
+			ended = notBefore(ended, sub.CurrentPeriodEnd) // our KindEndDue cancelled it: paid up to the end, it runs until then
+		}
+		c.Outbox = append(c.Outbox, ended)
 	}
 	if err := sub.moveTo(status); err != nil {
 		return err
 	}
 	sub.GatewayID, sub.StateAt, sub.UpdatedAt = g.ID, ev.Created, now
-	sub.CurrentPeriodStart, sub.CurrentPeriodEnd, sub.CancelAtPeriodEnd, sub.TrialEnd, sub.CancelledAt = g.CurrentPeriodStart, g.CurrentPeriodEnd, g.CancelAtPeriodEnd, g.TrialEnd, g.CancelledAt
+	sub.CurrentPeriodStart, sub.CancelAtPeriodEnd, sub.TrialEnd, sub.CancelledAt = g.CurrentPeriodStart, g.CancelAtPeriodEnd || endIsOurs, g.TrialEnd, g.CancelledAt
+	if !g.CurrentPeriodEnd.IsZero() || status != gateway.SubCancelled {
+		sub.CurrentPeriodEnd = g.CurrentPeriodEnd // a cancelled one at PayPal names no next billing: the period still ends when it did
+	}
 	if status == gateway.SubCancelled && sub.CancelledAt == nil {
 		sub.CancelledAt = &ev.Created
 	}

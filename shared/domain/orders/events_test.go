@@ -68,6 +68,12 @@ type stubGateway struct{ gateway.Unconfigured }
 
 func (stubGateway) Name() string { return "stripe" }
 
+// Capabilities: Stripe's, where a subscription event carries its end at
+// the period's end.
+func (stubGateway) Capabilities() gateway.Capabilities {
+	return gateway.Capabilities{SavedCards: true, PlanChangeNow: true, PayNow: true, LateFees: true, PeriodEndCancel: true}
+}
+
 // ChargeRefunds: ch_3's refund was made in Stripe's dashboard.
 func (stubGateway) ChargeRefunds(_ context.Context, charge string) ([]gateway.Refund, error) {
 	if charge != "ch_3" {

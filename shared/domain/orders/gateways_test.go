@@ -69,7 +69,7 @@ func TestEveryCallGoesToTheOwningGateway(t *testing.T) {
 	if list, err := svc.Subscriptions(ctx, o.CustomerID); err != nil || len(list) != 1 || list[0].Capabilities == nil || list[0].Capabilities.PayNow {
 		t.Fatalf("listed capabilities: %+v %v", list, err)
 	}
-	if _, err := svc.CancelSubscription(ctx, o.CustomerID, sub.ID, orders.CancelRequest{When: "period_end"}, "customer"); err != nil {
+	if _, err := svc.CancelSubscription(ctx, o.CustomerID, sub.ID, orders.CancelRequest{When: "now"}, "customer"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

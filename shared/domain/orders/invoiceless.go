@@ -131,3 +131,22 @@ func mismatch(p *gateway.SubscriptionPayment, want int64, currency, what string)
 	return apperr.New(apperr.Conflict, "payment %s of %d %s on %s does not match %s (%d %s); not applied",
 		p.ID, p.Amount, p.Currency, p.SubscriptionID, what, want, currency)
 }
+
+// periodPaid moves the subscription's current period to the one in paid,
+// when that is later: such gateways announce a renewal by its payment
+// alone (no subscription event follows), and the period's end is when the
+// next renewal, and an end at the period's end, fall.
+func (s *Service) periodPaid(ctx context.Context, c *Change, in *gateway.Invoice) error {
+	sub, err := s.store.GetSubscription(ctx, SubscriptionID(in.OrderID))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil // its first state has not arrived yet; it will carry the period
+	}
+	if err != nil || !in.PeriodEnd.After(sub.CurrentPeriodEnd) || sub.Status == gateway.SubCancelled {
+		return err
+	}
+	sub.CurrentPeriodStart, sub.CurrentPeriodEnd = in.PeriodStart, in.PeriodEnd
+	sub.UpdatedAt = s.clock.Now()
+	sub.Version++
+	c.Subscription = sub
+	return nil
+}

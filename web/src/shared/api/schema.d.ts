@@ -2796,6 +2796,8 @@ export interface components {
             pay_now: boolean;
             /** @description a late fee invoiced on its own */
             late_fees: boolean;
+            /** @description the gateway itself ends a subscription at its period end; without it we cancel there just before the end (either way the customer may take the request back until then) */
+            period_end_cancel: boolean;
         };
         GatewayOffer: {
             /** @enum {string} */
