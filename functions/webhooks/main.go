@@ -7,9 +7,9 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/ezscale/platform/shared/adapters/gateways"
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/api/httpapi"
+	"github.com/ezscale/platform/shared/app/gateways"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
 )
 

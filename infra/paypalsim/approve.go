@@ -93,7 +93,7 @@ func (s *Sim) approve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now().UTC()
-	x.Status, x.UpdateTime, x.Declines = "ACTIVE", now, action == "approve_declining"
+	x.Status, x.UpdateTime, x.Declines, x.Started = "ACTIVE", now, action == "approve_declining", &now
 	first := x.Declines
 	x.Declines = false // the first payment goes through; renewals then decline
 	s.bill(x, now)

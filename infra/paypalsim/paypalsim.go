@@ -111,6 +111,7 @@ type Subscription struct {
 	SuspendedBy   string     `json:"suspended_by,omitempty"`
 	Subscriber    string     `json:"subscriber_email,omitempty"`
 	CreateTime    time.Time  `json:"create_time"`
+	Started       *time.Time `json:"start_time,omitempty"` // set on approval
 	UpdateTime    time.Time  `json:"status_update_time"`
 }
 

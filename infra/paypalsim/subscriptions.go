@@ -109,7 +109,7 @@ func (s *Sim) subView(x *Subscription) map[string]any {
 		info["last_failed_payment"] = lf
 	}
 	out := map[string]any{"id": x.ID, "plan_id": x.PlanID, "status": x.Status, "plan_overridden": x.Overridden, "create_time": stamp(x.CreateTime),
-		"status_update_time": stamp(x.UpdateTime), "start_time": stamp(x.CreateTime), "quantity": "1",
+		"status_update_time": stamp(x.UpdateTime), "start_time": stamp(x.startTime()), "quantity": "1",
 		"links": []map[string]string{{"href": "/v1/billing/subscriptions/" + x.ID, "rel": "self", "method": "GET"}}}
 	if x.CustomID != "" {
 		out["custom_id"] = x.CustomID
@@ -127,6 +127,15 @@ func (s *Sim) subView(x *Subscription) map[string]any {
 		out["subscriber"] = map[string]any{"email_address": x.Subscriber}
 	}
 	return out
+}
+
+// startTime is when billing began: the approval (PayPal's default start
+// is "now"; the buyer approves moments later), or creation before it.
+func (x *Subscription) startTime() time.Time {
+	if x.Started != nil {
+		return *x.Started
+	}
+	return x.CreateTime
 }
 
 func (s *Sim) getSubscription(w http.ResponseWriter, r *http.Request) {
@@ -232,7 +241,7 @@ func (s *Sim) capture(w http.ResponseWriter, r *http.Request) {
 		simkit.JSON(w, http.StatusAccepted, map[string]any{"status": "DECLINED", "amount_with_breakdown": map[string]any{"gross_amount": in.Amount}, "time": stamp(s.now())})
 		return
 	}
-	sale := s.sell(x, amount)
+	sale := s.sell(x, amount, s.now().UTC())
 	x.Outstanding -= amount
 	if x.Outstanding == 0 {
 		x.Failed = 0
@@ -319,7 +328,7 @@ func (s *Sim) bill(x *Subscription, t time.Time) {
 				s.emit("BILLING.SUBSCRIPTION.SUSPENDED", "subscription", s.subView(x))
 			}
 		} else {
-			s.sell(x, c.Price)
+			s.sell(x, c.Price, t) // stamped when billed, as PayPal's are, however late the simulator's clock moved
 			x.Failed = 0
 		}
 	}
@@ -337,11 +346,11 @@ func (s *Sim) bill(x *Subscription, t time.Time) {
 }
 
 // sell records a completed sale on x and its PAYMENT.SALE.COMPLETED.
-func (s *Sim) sell(x *Subscription, amount int64) *Sale {
-	now := s.now().UTC()
-	sale := &Sale{ID: s.id("", 17), SubscriptionID: x.ID, Amount: amount, Currency: x.Cycles[len(x.Cycles)-1].Currency, CustomID: x.CustomID, CreateTime: now}
+func (s *Sim) sell(x *Subscription, amount int64, at time.Time) *Sale {
+	at = at.UTC()
+	sale := &Sale{ID: s.id("", 17), SubscriptionID: x.ID, Amount: amount, Currency: x.Cycles[len(x.Cycles)-1].Currency, CustomID: x.CustomID, CreateTime: at}
 	s.st.Sales = append(s.st.Sales, sale)
-	x.LastPaid, x.LastPaidValue = &now, amount
+	x.LastPaid, x.LastPaidValue = &at, amount
 	s.emit("PAYMENT.SALE.COMPLETED", "sale", saleView(sale))
 	return sale
 }

@@ -3,6 +3,7 @@ package paypalgw
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -104,7 +105,8 @@ func (s *subscription) status() gateway.SubscriptionStatus {
 }
 
 func (s *subscription) ours() *gateway.Subscription {
-	out := &gateway.Subscription{ID: s.ID, OrderID: s.CustomID, Status: s.status(), CurrentPeriodStart: s.StartTime}
+	out := &gateway.Subscription{ID: s.ID, OrderID: s.CustomID, Status: s.status(), CurrentPeriodStart: s.StartTime, StartedAt: s.StartTime.UTC(),
+		Approved: s.Status == "ACTIVE"}
 	if s.BillingInfo != nil {
 		if s.BillingInfo.LastPayment != nil {
 			out.CurrentPeriodStart = s.BillingInfo.LastPayment.Time
@@ -137,7 +139,25 @@ func (g *Gateway) ParseWebhook(ctx context.Context, d gateway.Delivery) (*gatewa
 	if err := g.verify(ctx, d); err != nil {
 		return nil, err
 	}
-	return g.decode(d.Body)
+	ev, err := g.decode(d.Body)
+	if err != nil || ev.Kind != gateway.SubscriptionPaid {
+		return ev, err
+	}
+	// A sale names its subscription only: the subscription (read, as
+	// PayPal advises for events that arrive in any order) says when its
+	// billing began, which places the sale in its period, and whose order
+	// it is when the sale's custom field is empty.
+	sub, err := g.Subscription(ctx, ev.Payment.SubscriptionID)
+	if err != nil {
+		return nil, fmt.Errorf("read subscription %s of sale %s: %w", ev.Payment.SubscriptionID, ev.Payment.ID, err)
+	}
+	if ev.Payment.OrderID == "" {
+		ev.Payment.OrderID = sub.OrderID
+	} else if sub.OrderID != "" && sub.OrderID != ev.Payment.OrderID {
+		return nil, apperr.New(apperr.Conflict, "PayPal sale %s names order %s, its subscription %s order %s; not applied", ev.Payment.ID, ev.Payment.OrderID, sub.ID, sub.OrderID)
+	}
+	ev.Payment.Started = sub.StartedAt
+	return ev, nil
 }
 
 // decode reads a verified event's body.
@@ -214,7 +234,7 @@ func (g *Gateway) decode(body []byte) (*gateway.Event, error) {
 				return nil, apperr.New(apperr.Invalid, "PayPal subscription %s failed an amount we cannot read", s.ID)
 			}
 			ev.Kind = gateway.SubscriptionPaymentFailed
-			ev.Payment = &gateway.SubscriptionPayment{SubscriptionID: s.ID, OrderID: s.CustomID, Currency: lf.Amount.Currency, Amount: n, At: lf.Time.UTC(),
+			ev.Payment = &gateway.SubscriptionPayment{SubscriptionID: s.ID, OrderID: s.CustomID, Currency: lf.Amount.Currency, Amount: n, At: lf.Time.UTC(), Started: s.StartTime.UTC(),
 				Attempt: int64(max(s.BillingInfo.Failed, 1)), NextAttempt: lf.NextRetry, FailureMessage: failureMessage(lf.Reason)}
 		}
 	}

@@ -6,11 +6,11 @@
 package awsbilling
 
 import (
-	"github.com/ezscale/platform/shared/adapters/gateways"
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/app/awsnotify"
+	"github.com/ezscale/platform/shared/app/gateways"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
 )
 

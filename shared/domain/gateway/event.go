@@ -53,6 +53,10 @@ type SubscriptionPayment struct {
 	Currency       string
 	Amount         int64
 	At             time.Time
+	// Started is when the subscription's billing began: its periods count
+	// from it, so a payment or failure is placed by its own time, in
+	// whatever order the events arrive.
+	Started time.Time
 	// Attempt counts the failed payments in a row (failures only).
 	Attempt        int64
 	NextAttempt    *time.Time
@@ -126,6 +130,12 @@ type Subscription struct {
 	CancelAtPeriodEnd  bool
 	TrialEnd           *time.Time
 	CancelledAt        *time.Time
+	// StartedAt is when its billing began (PayPal's start_time).
+	StartedAt time.Time
+	// Approved: the buyer approved it on the gateway's own page, with no
+	// checkout session to report it (PayPal). When nothing was due at the
+	// start (a free trial) this, verified, is what pays the order.
+	Approved bool
 }
 
 // Charge is a payment, with what has been refunded of it.

@@ -118,6 +118,10 @@ type Capabilities struct {
 	// (PayPal cancels at once only) billing keeps the request and cancels
 	// at the gateway just before the period ends.
 	PeriodEndCancel bool `json:"period_end_cancel"`
+	// Invoices: the gateway issues an invoice per period, with the period
+	// on it. Without (PayPal) payments and failures come bare, and billing
+	// places each in the period its time falls in.
+	Invoices bool `json:"invoices"`
 }
 
 // Gateway is one payment provider.

@@ -218,6 +218,9 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		if err := s.mirror(ctx, &c, o, ev); err != nil {
 			return c, err
 		}
+		if g := ev.Subscription; g.Approved && o.TrialDays > 0 && (g.Status == gateway.SubActive || g.Status == gateway.SubTrialing) {
+			s.markPaid(&c, o, g.ID, ev) // a free trial: approval is all there is to pay today
+		}
 	}
 	if c.Order != nil {
 		c.Order.Version++
@@ -368,12 +371,16 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	}
 	now := s.clock.Now()
 	sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID))
-	endIsOurs := false
-	if gw, gerr := s.gw(ev.Gateway); err == nil && gerr == nil && !gw.Capabilities().PeriodEndCancel {
-		// The gateway knows nothing of an end at the period's end (ours
-		// to carry out, KindEndDue): the request recorded here stands.
-		endIsOurs = sub.CancelAtPeriodEnd
-		g.CancelAtPeriodEnd = endIsOurs
+	endIsOurs, periodsOurs := false, false
+	if gw, gerr := s.gw(ev.Gateway); gerr == nil {
+		caps := gw.Capabilities()
+		if err == nil && !caps.PeriodEndCancel {
+			// The gateway knows nothing of an end at the period's end (ours
+			// to carry out, KindEndDue): the request recorded here stands.
+			endIsOurs = sub.CancelAtPeriodEnd
+			g.CancelAtPeriodEnd = endIsOurs
+		}
+		periodsOurs = !caps.Invoices
 	}
 	switch {
 	case apperr.Is(err, apperr.NotFound):
@@ -408,9 +415,18 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 		return err
 	}
 	sub.GatewayID, sub.StateAt, sub.UpdatedAt = g.ID, ev.Created, now
-	sub.CurrentPeriodStart, sub.CancelAtPeriodEnd, sub.TrialEnd, sub.CancelledAt = g.CurrentPeriodStart, g.CancelAtPeriodEnd || endIsOurs, g.TrialEnd, g.CancelledAt
-	if !g.CurrentPeriodEnd.IsZero() || status != gateway.SubCancelled {
-		sub.CurrentPeriodEnd = g.CurrentPeriodEnd // a cancelled one at PayPal names no next billing: the period still ends when it did
+	sub.CancelAtPeriodEnd, sub.TrialEnd, sub.CancelledAt = g.CancelAtPeriodEnd || endIsOurs, g.TrialEnd, g.CancelledAt
+	// Without invoices the period is the latest one known — from this
+	// event or from the payments placed in their periods (periodPaid) —
+	// so events in any order leave the same one; a cancelled subscription
+	// at PayPal names no next billing, and its period still ends when it did.
+	if !periodsOurs || g.CurrentPeriodEnd.After(sub.CurrentPeriodEnd) {
+		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = g.CurrentPeriodStart, g.CurrentPeriodEnd
+	}
+	if periodsOurs {
+		if err := s.latestPaidPeriod(ctx, o, sub); err != nil {
+			return err
+		}
 	}
 	if status == gateway.SubCancelled && sub.CancelledAt == nil {
 		sub.CancelledAt = &ev.Created

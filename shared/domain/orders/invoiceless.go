@@ -10,20 +10,22 @@ import (
 )
 
 // Gateways that bill a subscription on their own schedule without
-// invoices (PayPal) report bare payments and failures. Billing turns each
-// into the invoice of the period it is for, so the ledger, the
-// paid-through date, dunning and our invoices work as they do for Stripe:
+// invoices (PayPal) report bare payments and failures, in any order.
+// Billing places each in the period its own time falls in, counting the
+// subscription's cycles from when its billing began (after a free
+// trial's days), so the ledger, the paid-through date, dunning and our
+// invoices come out the same whatever the order of arrival:
 //
-//   - a failure is owed for the period that starts at the paid-through
-//     date: its invoice is "<subscription>@<that date>", so every retry of
-//     it, and the sweep, name the same one (one dunning run);
-//   - a payment while the order is unpaid is the first period, from the
-//     payment's time;
-//   - a payment while a period is owed (a failure recorded, nothing paid
-//     on it since) pays that period, oldest first, when its amount and
-//     currency are the ones owed;
-//   - any other payment is the next period on time, when its amount and
-//     currency are the subscription's.
+//   - the period's invoice is "<subscription>@<its start>": a failure
+//     and the payment that settles it name the same one (one dunning
+//     run), and so do every retry and the sweep;
+//   - the first period's payment pays the order (its amount is the
+//     order's total); a later period's payment or failure waits (not
+//     yet) until the first period's payment has arrived;
+//   - a payment for a period paid already by another payment is for
+//     the oldest period still owed (a balance PayPal collected late),
+//     and refused when nothing is owed;
+//   - a later period's amount is the subscription's price.
 //
 // A payment in another amount or currency is refused (the gateway
 // delivers it again; staff see the error): nothing is paid on faith.
@@ -41,17 +43,38 @@ func periodEnd(o *Order, start time.Time) time.Time {
 	return start.AddDate(0, int(o.Cycle.Months()), 0)
 }
 
-// owedPeriod is the invoice a failed payment is for.
-func (s *Service) owedPeriod(ctx context.Context, o *Order, p *gateway.SubscriptionPayment) (*gateway.Invoice, error) {
-	start, err := s.PaidThrough(ctx, o.ID)
-	if err != nil {
-		return nil, err
+// billingSlack lets a payment stamped a little before its period's
+// start (clocks, PayPal's batch) count for that period.
+const billingSlack = 12 * time.Hour
+
+// periodAt is the period of o's subscription, started at started, that t
+// falls in, and whether it is the first. Periods are counted from the
+// start each time (not added one to the last) so month ends do not drift.
+func periodAt(o *Order, started, t time.Time) (start, end time.Time, first bool) {
+	base := started.UTC()
+	if o.TrialDays > 0 {
+		base = base.AddDate(0, 0, int(o.TrialDays))
 	}
-	if start.IsZero() {
-		start = p.At // nothing paid yet: the first period is what is owed
+	months := int(o.Cycle.Months())
+	t = t.Add(billingSlack)
+	k := 0
+	for k < 1200 && !base.AddDate(0, (k+1)*months, 0).After(t) {
+		k++
+	}
+	return base.AddDate(0, k*months, 0), base.AddDate(0, (k+1)*months, 0), k == 0
+}
+
+// owedPeriod is the invoice a failed payment is for.
+func (s *Service) owedPeriod(_ context.Context, o *Order, p *gateway.SubscriptionPayment) (*gateway.Invoice, error) {
+	if p.Started.IsZero() {
+		return nil, apperr.New(apperr.Invalid, "failed payment on %s without its subscription's start", p.SubscriptionID)
+	}
+	start, end, first := periodAt(o, p.Started, p.At)
+	if !first && (o.Status == Pending || o.Status == Expired) {
+		return nil, ErrNotYet // the first period's payment has not arrived
 	}
 	return &gateway.Invoice{ID: periodInvoice(p.SubscriptionID, start), OrderID: o.ID, SubscriptionID: p.SubscriptionID, Currency: p.Currency,
-		Total: p.Amount, Reason: gateway.ReasonRenewal, PeriodStart: start, PeriodEnd: periodEnd(o, start), AttemptCount: max(p.Attempt, 1),
+		Total: p.Amount, Reason: gateway.ReasonRenewal, PeriodStart: start, PeriodEnd: end, AttemptCount: max(p.Attempt, 1),
 		NextAttempt: p.NextAttempt, FailureMessage: p.FailureMessage}, nil
 }
 
@@ -63,46 +86,62 @@ func (s *Service) paidPeriod(ctx context.Context, o *Order, p *gateway.Subscript
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return nil, err
 	}
-	paid := func(id string, reason string, start time.Time) *gateway.Invoice {
-		return &gateway.Invoice{ID: id, OrderID: o.ID, SubscriptionID: p.SubscriptionID, Currency: p.Currency, Total: p.Amount, AmountPaid: p.Amount,
-			ChargeID: p.ID, Reason: reason, PeriodStart: start, PeriodEnd: periodEnd(o, start)}
+	if p.Started.IsZero() {
+		return nil, apperr.New(apperr.Invalid, "payment %s without its subscription's start", p.ID)
 	}
-	if o.Status == Pending || o.Status == Expired {
-		if p.Currency != o.Currency || p.Amount != o.Total {
-			return nil, mismatch(p, o.Total, o.Currency, "the first period")
-		}
-		return paid(p.ID, gateway.ReasonFirst, p.At), nil
+	start, end, first := periodAt(o, p.Started, p.At)
+	if !first && (o.Status == Pending || o.Status == Expired) {
+		return nil, ErrNotYet // the first period's payment has not arrived
 	}
 	ledger, err := s.store.ListPayments(ctx, o.CustomerID)
 	if err != nil {
 		return nil, err
 	}
-	if owed := oldestOwed(ledger, o.ID, p.SubscriptionID); owed != nil {
-		if p.Currency != owed.Currency || p.Amount != owed.Amount {
-			return nil, mismatch(p, owed.Amount, owed.Currency, "the period owed")
+	id, what := periodInvoice(p.SubscriptionID, start), "a renewal"
+	if paidBy(ledger, id) != "" {
+		owed := oldestOwed(ledger, o.ID, p.SubscriptionID)
+		if owed == nil {
+			return nil, apperr.New(apperr.Conflict, "payment %s of %d %s on %s is for a period paid already, and nothing is owed; not applied",
+				p.ID, p.Amount, p.Currency, p.SubscriptionID)
 		}
-		start, _ := time.Parse("2006-01-02T15:04:05Z", strings.TrimPrefix(owed.GatewayInvoiceID, p.SubscriptionID+periodInvoiceSep))
-		return paid(owed.GatewayInvoiceID, gateway.ReasonRenewal, start), nil
+		id, what, first = owed.GatewayInvoiceID, "the period owed", false
+		start, _ = time.Parse("2006-01-02T15:04:05Z", strings.TrimPrefix(id, p.SubscriptionID+periodInvoiceSep))
+		end = periodEnd(o, start)
 	}
-	// The subscription's price now (a plan change moves it); the order's
-	// renewal while the subscription's state has not arrived yet.
-	amount := o.Renewal
-	if sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID)); err == nil && sub.Amount > 0 {
-		amount = sub.Amount
-	} else if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return nil, err
+	// The first period costs the order's total (a first-period coupon);
+	// later ones the subscription's price now (a plan change moves it),
+	// or the order's renewal while the subscription's state has not
+	// arrived yet.
+	want := o.Total
+	if !first {
+		want = o.Renewal
+		if sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID)); err == nil && sub.Amount > 0 {
+			want = sub.Amount
+		} else if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return nil, err
+		}
+	} else {
+		what = "the first period"
 	}
-	if p.Currency != o.Currency || p.Amount != amount {
-		return nil, mismatch(p, amount, o.Currency, "a renewal")
+	if p.Currency != o.Currency || p.Amount != want {
+		return nil, mismatch(p, want, o.Currency, what)
 	}
-	start, err := s.PaidThrough(ctx, o.ID)
-	if err != nil {
-		return nil, err
+	reason := gateway.ReasonRenewal
+	if first {
+		reason = gateway.ReasonFirst
 	}
-	if start.IsZero() {
-		start = p.At
+	return &gateway.Invoice{ID: id, OrderID: o.ID, SubscriptionID: p.SubscriptionID, Currency: p.Currency, Total: p.Amount, AmountPaid: p.Amount,
+		ChargeID: p.ID, Reason: reason, PeriodStart: start, PeriodEnd: end}, nil
+}
+
+// paidBy is the payment that paid invoice id (empty: none).
+func paidBy(ledger []Payment, id string) string {
+	for _, p := range ledger {
+		if p.Status == PaymentSucceeded && p.GatewayInvoiceID == id {
+			return p.ID
+		}
 	}
-	return paid(p.ID, gateway.ReasonRenewal, start), nil
+	return ""
 }
 
 // oldestOwed is the order's oldest period invoice that failed and that
@@ -141,12 +180,31 @@ func (s *Service) periodPaid(ctx context.Context, c *Change, in *gateway.Invoice
 	if apperr.Is(err, apperr.NotFound) {
 		return nil // its first state has not arrived yet; it will carry the period
 	}
-	if err != nil || !in.PeriodEnd.After(sub.CurrentPeriodEnd) || sub.Status == gateway.SubCancelled {
+	if err != nil || !in.PeriodEnd.After(sub.CurrentPeriodEnd) {
 		return err
 	}
 	sub.CurrentPeriodStart, sub.CurrentPeriodEnd = in.PeriodStart, in.PeriodEnd
 	sub.UpdatedAt = s.clock.Now()
 	sub.Version++
 	c.Subscription = sub
+	return nil
+}
+
+// latestPaidPeriod moves sub's period to the last one paid for, when that
+// is later: payments placed before the subscription's first state arrived
+// found no subscription to move (periodPaid).
+func (s *Service) latestPaidPeriod(ctx context.Context, o *Order, sub *Subscription) error {
+	pt, err := s.store.GetPaidThrough(ctx, o.ID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil || !pt.Through.After(sub.CurrentPeriodEnd) {
+		return err
+	}
+	start, err := time.Parse("2006-01-02T15:04:05Z", strings.TrimPrefix(pt.InvoiceID, sub.GatewayID+periodInvoiceSep))
+	if err != nil {
+		start = pt.Through.AddDate(0, -int(o.Cycle.Months()), 0)
+	}
+	sub.CurrentPeriodStart, sub.CurrentPeriodEnd = start, pt.Through
 	return nil
 }

@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -15,11 +16,12 @@ import (
 )
 
 // A gateway without invoices (PayPal) reports bare payments and failures;
-// billing assigns them to periods: the first payment pays the order, a
-// failure is owed for the period from the paid-through date (one invoice
-// however often it is retried), the payment that follows pays that
-// period, the next one is the next period on time, a repeat of a payment
-// is nothing, and a payment of the wrong amount is refused.
+// billing places each in the period its time falls in, counted from the
+// subscription's start: a later period's payment waits for the first; the
+// first payment pays the order; a failure is owed for its period (one
+// invoice however often it is retried), the payment that follows pays
+// that period, the next one is the next period, a repeat of a payment is
+// nothing, and a payment of the wrong amount is refused.
 func TestInvoicelessPaymentsFindTheirPeriods(t *testing.T) {
 	clk := clock.NewFake(t0.Add(time.Hour))
 	api, name := dynamotest.Backends()[0].New(t)
@@ -38,7 +40,7 @@ func TestInvoicelessPaymentsFindTheirPeriods(t *testing.T) {
 	apply := func(kind gateway.Kind, p gateway.SubscriptionPayment) error {
 		t.Helper()
 		n++
-		p.SubscriptionID, p.OrderID, p.Currency = "I-1", o.ID, "USD"
+		p.SubscriptionID, p.OrderID, p.Currency, p.Started = "I-1", o.ID, "USD", t0
 		return svc.ApplyEvent(ctx, &gateway.Event{Gateway: "paypal", ID: "WH-" + string(rune('A'+n)), Type: string(kind), Kind: kind, Created: p.At, Payment: &p})
 	}
 	through := func() string {
@@ -48,6 +50,9 @@ func TestInvoicelessPaymentsFindTheirPeriods(t *testing.T) {
 			t.Fatal(err)
 		}
 		return pt.Format("2006-01-02")
+	}
+	if err := apply(gateway.SubscriptionPaid, gateway.SubscriptionPayment{ID: "S-3", Amount: 1000, At: t0.AddDate(0, 2, 0)}); !errors.Is(err, orders.ErrNotYet) {
+		t.Fatalf("a renewal ahead of the first payment: %v, want not yet", err)
 	}
 	if err := apply(gateway.SubscriptionPaid, gateway.SubscriptionPayment{ID: "S-1", Amount: 900, At: t0}); err != nil {
 		t.Fatal(err)
@@ -93,7 +98,7 @@ func TestInvoicelessPaymentsFindTheirPeriods(t *testing.T) {
 			paid[p.GatewayChargeID] = p.GatewayInvoiceID
 		}
 	}
-	if len(paid) != 3 || paid["S-2"] != "I-1@2026-12-26T10:00:00Z" || paid["S-3"] != "S-3" {
+	if len(paid) != 3 || paid["S-2"] != "I-1@2026-12-26T10:00:00Z" || paid["S-3"] != "I-1@2027-01-26T10:00:00Z" || paid["S-1"] != "I-1@2026-11-26T10:00:00Z" {
 		t.Fatalf("payments %v", paid)
 	}
 }

@@ -2798,6 +2798,8 @@ export interface components {
             late_fees: boolean;
             /** @description the gateway itself ends a subscription at its period end; without it we cancel there just before the end (either way the customer may take the request back until then) */
             period_end_cancel: boolean;
+            /** @description the gateway issues an invoice per period; without (PayPal) its bare payments are placed in the period their time falls in */
+            invoices: boolean;
         };
         GatewayOffer: {
             /** @enum {string} */
