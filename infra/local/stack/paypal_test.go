@@ -174,3 +174,46 @@ func undelivered(st *stack.Stack) int {
 	}
 	return n
 }
+
+// PayPal's approval page never lapses by itself: an order left unapproved
+// past its checkout's time is expired by billing (releasing what it held),
+// and a buyer who approves afterwards still gets the service — the money
+// is real, so the order is.
+func TestUnapprovedPayPalCheckoutExpires(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	var o orders.Order
+	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
+		"options": map[string]any{"hostname": "late.example.com", "os": "debian-12", "location": "Dallas, US"}})
+	if code != 201 || json.Unmarshal(raw, &o) != nil {
+		t.Fatalf("checkout: %d %s", code, raw)
+	}
+	if code, _, _ := devClock(t, base, `{"advance": "2h"}`); code != 200 {
+		t.Fatal("the dev clock did not move")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got, err := st.Platform.Orders.Get(ctx, o.ID)
+		if err == nil && got.Status == orders.Expired {
+			if got.StockReserved && got.ClosedAt == nil {
+				t.Fatalf("expired without releasing: %+v", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the unapproved order is %+v (%v)", got, err)
+		}
+	}
+	u, _ := url.Parse(o.CheckoutURL)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve late: %v %v", err, res)
+	}
+	res.Body.Close()
+	waitService(t, st, provisioning.ServiceID(o.ID), provisioning.StatusActive)
+}

@@ -91,10 +91,13 @@ func (r *orderRecord) order() *orders.Order {
 }
 
 // CreateOrder implements orders.Store.
-func (s *Orders) CreateOrder(ctx context.Context, o *orders.Order, terms *coupons.Coupon) error {
+func (s *Orders) CreateOrder(ctx context.Context, o *orders.Order, terms *coupons.Coupon, items ...outbox.Item) error {
 	ops := []Op{Create(toOrderRecord(o))}
 	if o.StockReserved {
 		ops = append(ops, Add(planKey(o.PlanID), "stock", -1, 0, math.MaxInt64/2))
+	}
+	for _, it := range items { // after the stock op: FailedAt(1) names it
+		ops = append(ops, createOutbox(it, o.CreatedAt))
 	}
 	claimAt := len(ops)
 	if c := o.Claim; c != nil {

@@ -40,7 +40,7 @@ var _ gateway.Gateway = (*Gateway)(nil)
 
 // Capabilities implements gateway.Gateway: Stripe does all of it.
 func (*Gateway) Capabilities() gateway.Capabilities {
-	return gateway.Capabilities{SavedCards: true, PlanChangeNow: true, PayNow: true, LateFees: true, PeriodEndCancel: true, Invoices: true}
+	return gateway.Capabilities{SavedCards: true, PlanChangeNow: true, PayNow: true, LateFees: true, PeriodEndCancel: true, Invoices: true, CheckoutExpires: true}
 }
 
 // New returns a Stripe gateway.

@@ -122,6 +122,11 @@ type Capabilities struct {
 	// on it. Without (PayPal) payments and failures come bare, and billing
 	// places each in the period its time falls in.
 	Invoices bool `json:"invoices"`
+	// CheckoutExpires: the hosted checkout lapses by itself and says so
+	// (Stripe's checkout.session.expired). Without, the checkout's id is
+	// the subscription the buyer approves, and billing expires an order
+	// still unapproved when its time is up.
+	CheckoutExpires bool `json:"checkout_expires"`
 }
 
 // Gateway is one payment provider.

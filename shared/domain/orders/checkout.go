@@ -13,6 +13,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/coupons"
 	"github.com/ezscale/platform/shared/domain/gateway"
+	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/ids"
@@ -238,7 +239,13 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateOrder(ctx, o, terms); err != nil {
+	var later []outbox.Item
+	if !g.Capabilities().CheckoutExpires && in.PaymentMethodID == "" {
+		// Nothing at the gateway ends an unapproved checkout: this does,
+		// written with the order so a crash cannot leave stock held.
+		later = append(later, notBefore(outbox.New("checkout-due-"+o.ID, KindCheckoutDue, o.ID, map[string]string{"order_id": o.ID}, o.CreatedAt), o.ExpiresAt))
+	}
+	if err := s.store.CreateOrder(ctx, o, terms, later...); err != nil {
 		switch {
 		case errors.Is(err, ErrOutOfStock):
 			return nil, apperr.Wrap(err, apperr.Conflict, "this plan is out of stock")
@@ -362,6 +369,38 @@ func (s *Service) update(ctx context.Context, id string, fn func(*Order) bool) (
 		}
 		return o, nil
 	}
+}
+
+// KindCheckoutDue: an order's checkout at a gateway whose checkouts do
+// not lapse by themselves (PayPal) is past its time (ExpireCheckout).
+const KindCheckoutDue = "order.checkout_due"
+
+// ExpireCheckout ends an order still unpaid when its checkout's time is up
+// and releases what it held — unless the buyer approved the gateway's
+// subscription (after checking it is this order's), whose payment is on
+// its way and pays the order.
+func (s *Service) ExpireCheckout(ctx context.Context, orderID string) error {
+	o, err := s.store.GetOrder(ctx, orderID)
+	if err != nil || o.Status != Pending {
+		return err
+	}
+	if o.CheckoutID != "" {
+		g, err := s.gw(o.Gateway)
+		if err != nil {
+			return err
+		}
+		there, err := g.Subscription(ctx, o.CheckoutID)
+		if err != nil {
+			return fmt.Errorf("read %s subscription %s of order %s: %w", o.Gateway, o.CheckoutID, o.ID, err)
+		}
+		if there.OrderID != "" && there.OrderID != o.ID {
+			return apperr.New(apperr.Conflict, "%s subscription %s belongs to order %s, not %s", o.Gateway, o.CheckoutID, there.OrderID, o.ID)
+		}
+		if there.Status != gateway.SubIncomplete {
+			return nil // approved: its payment pays the order
+		}
+	}
+	return s.close(ctx, o.ID, Expired, "the checkout expired unpaid")
 }
 
 // close ends a pending order and releases what it held.

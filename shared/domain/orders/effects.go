@@ -42,6 +42,15 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 	d.Handle(KindOrderPaid, e.orderPaid)
 	d.Handle(KindPaymentFailed, e.paymentFailed)
 	d.Handle(KindCancelled, e.cancelled)
+	d.Handle(KindCheckoutDue, func(ctx context.Context, it outbox.Item) error {
+		var in struct {
+			OrderID string `json:"order_id"`
+		}
+		if err := json.Unmarshal(it.Payload, &in); err != nil {
+			return fmt.Errorf("decode %s: %w", it.ID, err)
+		}
+		return e.Orders.ExpireCheckout(ctx, in.OrderID)
+	})
 	d.Handle(KindEndDue, func(ctx context.Context, it outbox.Item) error {
 		var in EndDue
 		if err := json.Unmarshal(it.Payload, &in); err != nil {

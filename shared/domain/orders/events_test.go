@@ -71,7 +71,7 @@ func (stubGateway) Name() string { return "stripe" }
 // Capabilities: Stripe's, where a subscription event carries its end at
 // the period's end.
 func (stubGateway) Capabilities() gateway.Capabilities {
-	return gateway.Capabilities{SavedCards: true, PlanChangeNow: true, PayNow: true, LateFees: true, PeriodEndCancel: true, Invoices: true}
+	return gateway.Capabilities{SavedCards: true, PlanChangeNow: true, PayNow: true, LateFees: true, PeriodEndCancel: true, Invoices: true, CheckoutExpires: true}
 }
 
 // ChargeRefunds: ch_3's refund was made in Stripe's dashboard.

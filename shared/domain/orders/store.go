@@ -71,8 +71,9 @@ type Store interface {
 	// reservation (when StockReserved), its coupon redemption (when
 	// terms is not nil) and its domain claim (when Claim is set), or
 	// nothing: ErrOutOfStock, coupons.ErrExhausted, coupons.ErrCustomerLimit,
-	// coupons.ErrChanged, ErrDomainTaken.
-	CreateOrder(ctx context.Context, o *Order, terms *coupons.Coupon) error
+	// coupons.ErrChanged, ErrDomainTaken. items are written with it (a
+	// checkout's expiry).
+	CreateOrder(ctx context.Context, o *Order, terms *coupons.Coupon, items ...outbox.Item) error
 	GetOrder(ctx context.Context, id string) (*Order, error)
 	// CreateChange writes a pending plan change with its stock moves (a
 	// unit of the new plan taken, one of the old returned) and the outbox

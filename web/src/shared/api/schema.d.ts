@@ -2800,6 +2800,8 @@ export interface components {
             period_end_cancel: boolean;
             /** @description the gateway issues an invoice per period; without (PayPal) its bare payments are placed in the period their time falls in */
             invoices: boolean;
+            /** @description the hosted checkout lapses by itself; without (PayPal) billing expires an order still unapproved when its time is up */
+            checkout_expires: boolean;
         };
         GatewayOffer: {
             /** @enum {string} */
