@@ -217,3 +217,89 @@ func TestUnapprovedPayPalCheckoutExpires(t *testing.T) {
 	res.Body.Close()
 	waitService(t, st, provisioning.ServiceID(o.ID), provisioning.StatusActive)
 }
+
+// At /v1/webhooks/paypal, unsigned and altered deliveries are refused with
+// 400 and a verification PayPal cannot answer with 503, each changing
+// nothing; the genuine delivery pays the order once, however often it
+// comes.
+func TestForgedPayPalWebhooksChangeNothing(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	st.PayPal.SetWebhookURL("") // the test delivers by hand
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	var o orders.Order
+	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
+		"options": map[string]any{"hostname": "forged.example.com", "os": "debian-12", "location": "Dallas, US"}})
+	if code != 201 || json.Unmarshal(raw, &o) != nil {
+		t.Fatalf("checkout: %d %s", code, raw)
+	}
+	u, _ := url.Parse(o.CheckoutURL)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %v %v", err, res)
+	}
+	res.Body.Close()
+	var sale []byte
+	for _, e := range st.PayPal.Events() {
+		if e.Type == "PAYMENT.SALE.COMPLETED" {
+			sale = []byte(e.Body)
+		}
+	}
+	post := func(body []byte, h http.Header) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/v1/webhooks/paypal", strings.NewReader(string(body)))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		if got, _ := st.Platform.Orders.Get(ctx, o.ID); got.Status != orders.Pending {
+			t.Fatalf("%s moved the order to %s", what, got.Status)
+		}
+		if list, _ := st.Platform.Orders.Payments(ctx, o.CustomerID); len(list) != 0 {
+			t.Fatalf("%s wrote %+v", what, list)
+		}
+	}
+	if code := post(sale, nil); code != 400 {
+		t.Fatalf("unsigned: %d", code)
+	}
+	unchanged("an unsigned delivery")
+	signed := st.PayPal.Headers(sale)
+	altered := []byte(strings.Replace(string(sale), `"custom":"`+o.ID+`"`, `"custom":"ord_someone_else"`, 1))
+	if string(altered) == string(sale) {
+		t.Fatal("the sale names no order to alter")
+	}
+	if code := post(altered, signed); code != 400 {
+		t.Fatalf("altered: %d", code)
+	}
+	unchanged("an altered delivery")
+	st.PayPal.FailNext(503) // the postback is sent once: its 503 is the answer
+	if code := post(sale, st.PayPal.Headers(sale)); code != 503 {
+		t.Fatalf("verification down: %d", code)
+	}
+	unchanged("a delivery PayPal could not verify")
+	for range 2 {
+		if code := post(sale, st.PayPal.Headers(sale)); code != 200 {
+			t.Fatalf("genuine: %d", code)
+		}
+	}
+	if got, _ := st.Platform.Orders.Get(ctx, o.ID); got.Status != orders.Paid {
+		t.Fatalf("the genuine sale left the order %s", got.Status)
+	}
+	if list, _ := st.Platform.Orders.Payments(ctx, o.CustomerID); len(list) != 1 {
+		t.Fatalf("ledger after the sale twice: %+v", list)
+	}
+}
