@@ -130,7 +130,9 @@ export async function signInAdmin(page, stack, path = '/admin/') {
   await page.getByTestId('signin-email').locator('input').fill(stack.admin.email)
   await page.getByTestId('signin-password').locator('input').fill(stack.admin.password)
   await page.getByTestId('signin-submit').click()
-  await page.getByTestId('signin-code').locator('input').fill(totp(stack.admin.totpSecret))
+  // The code is for the platform's time, which the dev clock may have moved.
+  const { now } = await (await fetch(stack.base + '/dev/clock')).json()
+  await page.getByTestId('signin-code').locator('input').fill(totp(stack.admin.totpSecret, Date.parse(now)))
   await page.getByTestId('signin-submit').click()
   await page.getByTestId('staff-email').waitFor()
 }
