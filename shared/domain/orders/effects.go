@@ -42,6 +42,7 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 	d.Handle(KindOrderPaid, e.orderPaid)
 	d.Handle(KindPaymentFailed, e.paymentFailed)
 	d.Handle(KindCancelled, e.cancelled)
+	d.Handle(KindUnmatchedPayment, e.unmatched)
 	d.Handle(KindCheckoutDue, func(ctx context.Context, it outbox.Item) error {
 		var in struct {
 			OrderID string `json:"order_id"`
@@ -67,6 +68,17 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 		}
 		return e.Orders.ResumeChange(ctx, in.ChangeID)
 	})
+}
+
+func (e *Effects) unmatched(ctx context.Context, it outbox.Item) error {
+	var u UnmatchedPayment
+	if err := json.Unmarshal(it.Payload, &u); err != nil {
+		return fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	_, err := e.Notify.Send(ctx, notify.Request{Kind: notify.AlertSystemError, Key: "unmatched-payment:" + u.Gateway + ":" + u.PaymentID,
+		Data: map[string]any{"component": "billing", "reference": u.OrderID,
+			"error": fmt.Sprintf("%s payment %s was not applied: %s. Refund it at %s or record it by hand.", gatewayName(u.Gateway), u.PaymentID, u.Reason, gatewayName(u.Gateway))}})
+	return err
 }
 
 func (e *Effects) cancelled(ctx context.Context, it outbox.Item) error {

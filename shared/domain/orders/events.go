@@ -153,6 +153,11 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 	o, err := s.store.GetOrder(ctx, orderID)
 	if apperr.Is(err, apperr.NotFound) {
 		s.log.WarnContext(ctx, "webhook for an unknown order", "event", ev.ID, "order", orderID)
+		if p := ev.Payment; ev.Kind == gateway.SubscriptionPaid {
+			// Money for an order we do not have: parked for staff.
+			c.Outbox = append(c.Outbox, outbox.New(ev.ID+"-unmatched", KindUnmatchedPayment, orderID, UnmatchedPayment{OrderID: orderID, Gateway: ev.Gateway,
+				PaymentID: p.ID, Currency: p.Currency, Amount: p.Amount, Reason: "no order " + orderID + " here"}, s.clock.Now()))
+		}
 		return c, nil
 	}
 	if err != nil {
@@ -194,6 +199,16 @@ func (s *Service) decide(ctx context.Context, ev *gateway.Event) (Change, error)
 		}
 	case gateway.SubscriptionPaid:
 		in, err := s.paidPeriod(ctx, o, ev.Payment)
+		if apperr.Is(err, apperr.Conflict) {
+			// Money that matches nothing owed is not applied on faith, nor
+			// refused for ever: the event is recorded with an alert, and
+			// staff refund it or apply it by hand.
+			p := ev.Payment
+			c.Outbox = append(c.Outbox, outbox.New(ev.ID+"-unmatched", KindUnmatchedPayment, o.ID, UnmatchedPayment{OrderID: o.ID, Gateway: ev.Gateway,
+				PaymentID: p.ID, Currency: p.Currency, Amount: p.Amount, Reason: apperr.MessageOf(err)}, now))
+			s.log.WarnContext(ctx, "payment parked: it matches nothing owed", "event", ev.ID, "order", o.ID, "payment", p.ID, "reason", apperr.MessageOf(err))
+			return c, nil
+		}
 		if err != nil || in == nil {
 			return c, err
 		}

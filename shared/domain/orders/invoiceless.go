@@ -27,9 +27,24 @@ import (
 //     and refused when nothing is owed;
 //   - a later period's amount is the subscription's price.
 //
-// A payment in another amount or currency is refused (the gateway
-// delivers it again; staff see the error): nothing is paid on faith.
-// Money is deduplicated by the gateway's payment id, as for charges.
+// A payment in another amount or currency, or for no period owed, is not
+// applied: it is parked (KindUnmatchedPayment alerts staff, who refund it
+// or apply it by hand) — nothing is paid on faith. Money is deduplicated
+// by the gateway's payment id, as for charges.
+
+// KindUnmatchedPayment: a gateway payment matched nothing owed and was
+// parked; staff are alerted.
+const KindUnmatchedPayment = "payment.unmatched"
+
+// UnmatchedPayment is the payload of KindUnmatchedPayment.
+type UnmatchedPayment struct {
+	OrderID   string `json:"order_id"`
+	Gateway   string `json:"gateway"`
+	PaymentID string `json:"payment_id"`
+	Currency  string `json:"currency"`
+	Amount    int64  `json:"amount"`
+	Reason    string `json:"reason"`
+}
 
 // periodInvoiceSep separates a subscription from the date it owes.
 const periodInvoiceSep = "@"

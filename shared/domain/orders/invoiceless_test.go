@@ -21,7 +21,7 @@ import (
 // first payment pays the order; a failure is owed for its period (one
 // invoice however often it is retried), the payment that follows pays
 // that period, the next one is the next period, a repeat of a payment is
-// nothing, and a payment of the wrong amount is refused.
+// nothing, and a payment of the wrong amount is parked for staff, not applied.
 func TestInvoicelessPaymentsFindTheirPeriods(t *testing.T) {
 	clk := clock.NewFake(t0.Add(time.Hour))
 	api, name := dynamotest.Backends()[0].New(t)
@@ -76,8 +76,21 @@ func TestInvoicelessPaymentsFindTheirPeriods(t *testing.T) {
 	if len(owed) != 1 || owed["I-1@2026-12-26T10:00:00Z"] != 2 {
 		t.Fatalf("failures owed %v", owed)
 	}
-	if err := apply(gateway.SubscriptionPaid, gateway.SubscriptionPayment{ID: "S-2", Amount: 999, At: t0.AddDate(0, 1, 3)}); !apperr.Is(err, apperr.Conflict) {
+	if err := apply(gateway.SubscriptionPaid, gateway.SubscriptionPayment{ID: "S-9", Amount: 999, At: t0.AddDate(0, 1, 3)}); err != nil {
 		t.Fatalf("a payment of the wrong amount: %v", err)
+	}
+	if p, err := store.GetPayment(ctx, "paypal:S-9"); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("the payment of the wrong amount was applied: %+v %v", p, err)
+	}
+	parked := 0
+	items, _ := store.ListOutbox(ctx, o.ID)
+	for _, it := range items {
+		if it.Kind == orders.KindUnmatchedPayment {
+			parked++
+		}
+	}
+	if parked != 1 {
+		t.Fatalf("%d alerts for the payment of the wrong amount", parked)
 	}
 	if err := apply(gateway.SubscriptionPaid, gateway.SubscriptionPayment{ID: "S-2", Amount: 1000, At: t0.AddDate(0, 1, 3)}); err != nil {
 		t.Fatal(err)
@@ -100,5 +113,31 @@ func TestInvoicelessPaymentsFindTheirPeriods(t *testing.T) {
 	}
 	if len(paid) != 3 || paid["S-2"] != "I-1@2026-12-26T10:00:00Z" || paid["S-3"] != "I-1@2027-01-26T10:00:00Z" || paid["S-1"] != "I-1@2026-11-26T10:00:00Z" {
 		t.Fatalf("payments %v", paid)
+	}
+}
+
+// A sale for an order this installation does not have is recorded once
+// with one alert for staff, and pays nothing.
+func TestSaleForAnUnknownOrderIsParked(t *testing.T) {
+	clk := clock.NewFake(t0)
+	api, name := dynamotest.Backends()[0].New(t)
+	store := dynamo.NewOrders(dynamo.New(api, name, clk))
+	var calls []string
+	svc := orders.NewService(orders.Config{Store: store, Clock: clk, Log: slog.New(slog.DiscardHandler),
+		Gateways: gateway.NewRegistry(namedGateway{name: "paypal", calls: &calls})})
+	ctx := context.Background()
+	ev := &gateway.Event{Gateway: "paypal", ID: "WH-X", Type: "PAYMENT.SALE.COMPLETED", Kind: gateway.SubscriptionPaid, Created: t0,
+		Payment: &gateway.SubscriptionPayment{ID: "S-X", SubscriptionID: "I-X", OrderID: "ord_elsewhere", Currency: "USD", Amount: 500, At: t0, Started: t0}}
+	for range 2 {
+		if err := svc.ApplyEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, _ := store.ListOutbox(ctx, "ord_elsewhere")
+	if len(items) != 1 || items[0].Kind != orders.KindUnmatchedPayment {
+		t.Fatalf("alerts %+v", items)
+	}
+	if _, err := store.GetPayment(ctx, "paypal:S-X"); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("the sale reached the ledger: %v", err)
 	}
 }
