@@ -5,6 +5,8 @@
 //   - invoice PDF render time and invoices finalised per second;
 //   - Stripe webhook handling p50/p99 (first deliveries and duplicates) and
 //     outbox effects per second;
+//   - PayPal webhook handling p50/p99 (first deliveries and duplicates),
+//     verified by postback against the simulator;
 //   - paid webhook to active service through the provisioning workflow,
 //     and panel calls per provisioning;
 //   - e-mail render time per template (p50/p99) and notifications rendered
@@ -56,7 +58,7 @@ func main() {
 	}
 }
 
-// BENCH=functions (or plans, auth, journal, billing, webhooks,
+// BENCH=functions (or plans, auth, journal, billing, webhooks, paypal,
 // provisioning, notify) runs only the sections named, comma-separated;
 // BENCH_CPUPROFILE=file writes a CPU profile of the run.
 func run() error {
@@ -78,7 +80,7 @@ func run() error {
 		run  func() error
 	}{
 		{"plans", benchPlans}, {"auth", benchAuth}, {"journal", benchJournal}, {"billing", benchBilling},
-		{"webhooks", benchWebhooks}, {"provisioning", benchProvisioning},
+		{"webhooks", benchWebhooks}, {"paypal", benchPayPal}, {"provisioning", benchProvisioning},
 		{"notify", func() error { benchRender(); return benchDelivery(500, 4) }},
 		{"functions", benchFunctions},
 	} {

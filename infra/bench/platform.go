@@ -10,10 +10,9 @@ import (
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
 	"github.com/ezscale/platform/shared/adapters/memqueue"
-	"github.com/ezscale/platform/shared/adapters/stripegw"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/app/gateways"
 	"github.com/ezscale/platform/shared/domain/catalog"
-	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -43,7 +42,9 @@ func platformWith(ctx context.Context, dir string, clk clock.Clock, env map[stri
 	if err != nil {
 		return nil, app.Adapters{}, nil, err
 	}
-	adapters.Gateways = []gateway.Gateway{stripegw.Configured(cfg, adapters.HTTP)}
+	if adapters.Gateways, err = gateways.Configured(cfg, adapters.HTTP); err != nil {
+		return nil, app.Adapters{}, nil, err
+	}
 	adapters.PDF = invoicepdf.Configured(cfg)
 	if panels != nil {
 		adapters.Panels = app.PanelsOf(provisioning.ByType(panels))
