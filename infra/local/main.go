@@ -82,6 +82,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Dev mailbox (no mail leaves this machine)   %s/dev/mail
   Discord alerts (simulated webhook)          %s/dev/discord
   Stripe simulator (renewals)                 %s/dev/stripe/
+  PayPal simulator (the buyer's side)         %s/dev/paypal/
   Dev clock (POST {"advance":"5d"} moves it)  %s/dev/clock
   Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined
 
@@ -92,7 +93,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Demo coupon     %s (10 %% off, once per customer); tax rates DE, GB, US-TX (admin → Invoices)
 
 Ctrl-C stops; data persists. make dev-reset wipes it.
-`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

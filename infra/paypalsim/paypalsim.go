@@ -268,6 +268,8 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("GET /webapps/billing/subscriptions", s.approvalPage)
 	mux.HandleFunc("POST /webapps/billing/subscriptions", s.approve)
 	mux.HandleFunc("GET /v1/notifications/certs/{id}", s.cert)
+	mux.HandleFunc("GET /{$}", s.devPage)
+	mux.HandleFunc("POST /dev/subscriptions/{id}/{action}", s.devAction)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
 	return mux
 }

@@ -401,3 +401,49 @@ func TestStateSurvivesARestart(t *testing.T) {
 		t.Fatalf("after a restart: %d %v", code, sub)
 	}
 }
+
+// The developer's page lists subscriptions and does what a buyer does in
+// their PayPal account: renewals decline (then pay again), and cancel.
+func TestDevPageBuyerActions(t *testing.T) {
+	f := newFixture(t, "")
+	id, _ := f.subscribe(f.plan("10.00", 3), "ord_1", "approve")
+	res, err := http.Get(f.srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(page), id) || !strings.Contains(string(page), "ord_1") {
+		t.Fatalf("the page does not list %s:\n%s", id, page)
+	}
+	act := func(action string, form url.Values) int {
+		t.Helper()
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := noRedirect.PostForm(f.srv.URL+"/dev/subscriptions/"+id+"/"+action, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := act("declines", url.Values{"on": {"1"}}); code != http.StatusSeeOther {
+		t.Fatalf("declines on: %d", code)
+	}
+	f.advance(31 * 24 * time.Hour)
+	f.sim.RenewDue()
+	if sub, _ := f.sim.Subscription(id); sub.Failed != 1 {
+		t.Fatalf("a renewal after declines on: %+v", sub)
+	}
+	if code := act("cancel", nil); code != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", code)
+	}
+	if sub, _ := f.sim.Subscription(id); sub.Status != "CANCELLED" {
+		t.Fatalf("after the buyer cancelled: %s", sub.Status)
+	}
+	if events := f.sim.Events(); events[len(events)-1].Type != "BILLING.SUBSCRIPTION.CANCELLED" {
+		t.Fatalf("last event %s", events[len(events)-1].Type)
+	}
+	if code := act("cancel", nil); code != http.StatusConflict {
+		t.Fatalf("cancel twice: %d", code)
+	}
+}
