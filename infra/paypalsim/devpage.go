@@ -82,5 +82,8 @@ func (s *Sim) devAction(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	http.Redirect(w, r, "../../..?note="+url.QueryEscape(note), http.StatusSeeOther)
+	// Relative as written: http.Redirect would resolve it against the path
+	// below the prefix the simulator is mounted at.
+	w.Header().Set("Location", "../../..?note="+url.QueryEscape(note))
+	w.WriteHeader(http.StatusSeeOther)
 }

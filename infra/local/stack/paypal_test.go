@@ -303,3 +303,28 @@ func TestForgedPayPalWebhooksChangeNothing(t *testing.T) {
 		t.Fatalf("ledger after the sale twice: %+v", list)
 	}
 }
+
+// A buyer who cancels in their PayPal account (not here) ends the
+// subscription at the gateway: the service is suspended, not terminated,
+// while staff have time to undo a mistake.
+func TestBuyerCancelsInPayPal(t *testing.T) {
+	st, base := openStack(t)
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, svc := buyWithPayPal(t, st, c, "elsewhere.example.com", "approve")
+	sub, err := st.Platform.Orders.Subscription(context.Background(), "", orders.SubscriptionID(o.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.PostForm(base+"/dev/paypal/dev/subscriptions/"+sub.GatewayID+"/cancel", nil)
+	if err != nil || res.StatusCode != 200 { // followed back to the simulator's page
+		t.Fatalf("cancel in PayPal: %v %v", err, res)
+	}
+	res.Body.Close()
+	suspended := waitService(t, st, svc.ID, provisioning.StatusSuspended)
+	if !strings.Contains(suspended.SuspendReason, "payment provider") {
+		t.Fatalf("suspended for %q", suspended.SuspendReason)
+	}
+}
