@@ -112,7 +112,26 @@ type Subscription struct {
 	Subscriber    string     `json:"subscriber_email,omitempty"`
 	CreateTime    time.Time  `json:"create_time"`
 	Started       *time.Time `json:"start_time,omitempty"` // set on approval
+	// Revision is a change of plan waiting for the buyer's consent.
+	Revision *Revision `json:"revision,omitempty"`
+	// PriceChange is a patched price that applies from a billing time on.
+	PriceChange *PriceChange `json:"price_change,omitempty"`
 	UpdateTime    time.Time  `json:"status_update_time"`
+}
+
+// Revision is a plan change the buyer has not consented to yet.
+type Revision struct {
+	PlanID    string `json:"plan_id"`
+	Token     string `json:"ba_token"`
+	ReturnURL string `json:"return_url"`
+	CancelURL string `json:"cancel_url"`
+}
+
+// PriceChange is a cycle's new price and the first billing it applies to.
+type PriceChange struct {
+	Sequence int       `json:"sequence"`
+	Price    int64     `json:"price"`
+	From     time.Time `json:"from"`
 }
 
 // Sale is a completed subscription payment, and what was refunded of it.
@@ -261,10 +280,14 @@ func (s *Sim) Handler() http.Handler {
 	h("POST /v1/billing/subscriptions/{id}/suspend", s.moveSubscription("suspend"))
 	h("POST /v1/billing/subscriptions/{id}/activate", s.moveSubscription("activate"))
 	h("POST /v1/billing/subscriptions/{id}/capture", s.capture)
+	h("PATCH /v1/billing/subscriptions/{id}", s.patchSubscription)
+	h("POST /v1/billing/subscriptions/{id}/revise", s.revise)
 	h("GET /v1/billing/subscriptions/{id}/transactions", s.transactions)
 	h("GET /v1/payments/sale/{id}", s.getSale)
 	h("POST /v1/payments/sale/{id}/refund", s.refundSale)
 	h("POST /v1/notifications/verify-webhook-signature", s.verify)
+	mux.HandleFunc("GET /webapps/billing/subscriptions/update", s.revisionPage)
+	mux.HandleFunc("POST /webapps/billing/subscriptions/update", s.approveRevision)
 	mux.HandleFunc("GET /webapps/billing/subscriptions", s.approvalPage)
 	mux.HandleFunc("POST /webapps/billing/subscriptions", s.approve)
 	mux.HandleFunc("GET /v1/notifications/certs/{id}", s.cert)

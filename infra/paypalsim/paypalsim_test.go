@@ -447,3 +447,107 @@ func TestDevPageBuyerActions(t *testing.T) {
 		t.Fatalf("cancel twice: %d", code)
 	}
 }
+
+// A one-off charge (the balance patched, then captured), a patched price
+// that applies from the next billing, and a revision to another plan of
+// the product that waits for the buyer's consent and bills from the next
+// cycle; a plan of another product, and a patch of a cancelled
+// subscription, are refused as PayPal refuses them.
+func TestPatchCaptureAndRevise(t *testing.T) {
+	f := newFixture(t, "")
+	p10, p20 := f.plan("10.00", 3), f.plan("20.00", 3)
+	id, _ := f.subscribe(p10, "ord_1", "approve")
+	patch := func(ops ...map[string]any) int {
+		t.Helper()
+		b, _ := json.Marshal(ops)
+		req, _ := http.NewRequest("PATCH", f.srv.URL+"/v1/billing/subscriptions/"+id, strings.NewReader(string(b)))
+		req.Header.Set("Authorization", "Bearer "+f.token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	usd := func(v string) map[string]any { return map[string]any{"value": v, "currency_code": "USD"} }
+	if code := patch(map[string]any{"op": "replace", "path": "/billing_info/outstanding_balance", "value": usd("3.50")}); code != 204 {
+		t.Fatalf("patch the balance: %d", code)
+	}
+	capture := map[string]any{"note": "plan change", "capture_type": "OUTSTANDING_BALANCE", "amount": usd("3.50")}
+	code, body := f.do("POST", "/v1/billing/subscriptions/"+id+"/capture", capture, "change-1")
+	if code != 200 || body["status"] != "COMPLETED" || body["id"] == "" {
+		t.Fatalf("capture: %d %v", code, body)
+	}
+	if sales := f.sim.Sales(id); len(sales) != 2 || sales[1].Amount != 350 {
+		t.Fatalf("sales after the one-off charge: %+v", sales)
+	}
+	if code := patch(map[string]any{"op": "replace", "path": "/plan/billing_cycles/@sequence==1/pricing_scheme/fixed_price", "value": usd("12.00")}); code != 204 {
+		t.Fatalf("patch the price: %d", code)
+	}
+	f.advance(31 * 24 * time.Hour)
+	f.sim.RenewDue()
+	if sales := f.sim.Sales(id); sales[len(sales)-1].Amount != 1200 {
+		t.Fatalf("the renewal after the price patch: %+v", sales)
+	}
+
+	code, body = f.do("POST", "/v1/billing/subscriptions/"+id+"/revise", map[string]any{"plan_id": p20,
+		"application_context": map[string]any{"return_url": "https://ezscale.example/back", "cancel_url": "https://ezscale.example/no"}}, "")
+	if code != 200 {
+		t.Fatalf("revise: %d %v", code, body)
+	}
+	approve := ""
+	for _, l := range body["links"].([]any) {
+		if l := l.(map[string]any); l["rel"] == "approve" {
+			approve = l["href"].(string)
+		}
+	}
+	if !strings.Contains(approve, "/webapps/billing/subscriptions/update?ba_token=") {
+		t.Fatalf("approve link %q", approve)
+	}
+	if sub, _ := f.sim.Subscription(id); sub.PlanID != p10 {
+		t.Fatal("the revision applied before the buyer consented")
+	}
+	page, err := http.Get(approve)
+	if err != nil || page.StatusCode != 200 {
+		t.Fatalf("update page: %v %v", err, page)
+	}
+	page.Body.Close()
+	u, _ := url.Parse(approve)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(f.srv.URL+"/webapps/billing/subscriptions/update", url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}})
+	if err != nil || res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "https://ezscale.example/back?") {
+		t.Fatalf("consent: %v %v", err, res)
+	}
+	res.Body.Close()
+	if sub, _ := f.sim.Subscription(id); sub.PlanID != p20 {
+		t.Fatalf("after consent the plan is %s", sub.PlanID)
+	}
+	if evs := types(f.sim.Events()); evs[len(evs)-1] != "BILLING.SUBSCRIPTION.UPDATED" {
+		t.Fatalf("events %v", evs)
+	}
+	f.advance(31 * 24 * time.Hour)
+	f.sim.RenewDue()
+	if sales := f.sim.Sales(id); sales[len(sales)-1].Amount != 2000 {
+		t.Fatalf("the renewal after the revision: %+v", sales)
+	}
+
+	if code, _ := f.do("POST", "/v1/catalogs/products", map[string]any{"id": "other", "name": "Other", "type": "SERVICE"}, ""); code != 201 {
+		t.Fatal("product")
+	}
+	code, other := f.do("POST", "/v1/billing/plans", map[string]any{"product_id": "other", "name": "Other monthly",
+		"billing_cycles": []any{cycle("REGULAR", 1, 0, "MONTH", "5.00")}}, "")
+	if code != 201 {
+		t.Fatalf("plan: %d", code)
+	}
+	if code, body := f.do("POST", "/v1/billing/subscriptions/"+id+"/revise", map[string]any{"plan_id": other["id"]}, ""); code != 422 ||
+		!strings.Contains(fmt.Sprint(body), "PLAN_PRODUCT_NOT_COMPATIBLE") {
+		t.Fatalf("revise to another product: %d %v", code, body)
+	}
+	if code, _ := f.do("POST", "/v1/billing/subscriptions/"+id+"/cancel", map[string]any{"reason": "done"}, ""); code != 204 {
+		t.Fatal("cancel")
+	}
+	if code := patch(map[string]any{"op": "replace", "path": "/billing_info/outstanding_balance", "value": usd("1.00")}); code != 422 {
+		t.Fatalf("patch a cancelled subscription: %d", code)
+	}
+}

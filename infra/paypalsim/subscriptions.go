@@ -316,6 +316,14 @@ func next(c Cycle, t time.Time) time.Time {
 // plan's threshold. It moves to the next cycle either way, as PayPal
 // keeps billing on schedule and accrues what failed.
 func (s *Sim) bill(x *Subscription, t time.Time) {
+	if pc := x.PriceChange; pc != nil && !t.Before(pc.From) {
+		for i := range x.Cycles {
+			if x.Cycles[i].Sequence == pc.Sequence {
+				x.Cycles[i].Price = pc.Price
+			}
+		}
+		x.PriceChange = nil
+	}
 	c := x.Cycles[x.Current]
 	if c.Price > 0 {
 		if x.Declines || s.takeDecline() {

@@ -90,12 +90,18 @@ func Serve(w http.ResponseWriter, r *http.Request, fault Fault, fail func(w http
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodDelete && r.ContentLength != 0 && r.Body != nil {
+		var raw json.RawMessage
 		b := map[string]any{}
-		if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+		if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
 			badBody(w)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, b))
+		// An object, or for PATCH a JSON Patch (an array, read with RawBody).
+		if err := json.Unmarshal(raw, &b); err != nil && (r.Method != http.MethodPatch || !json.Valid(raw) || raw[0] != '[') {
+			badBody(w)
+			return
+		}
+		r = r.WithContext(context.WithValue(context.WithValue(r.Context(), bodyKey{}, b), rawBodyKey{}, []byte(raw)))
 	}
 	if fault.LoseReply {
 		h(discard{}, r)
@@ -116,6 +122,14 @@ func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
 
 type bodyKey struct{}
+
+type rawBodyKey struct{}
+
+// RawBody is the request's JSON body as sent (nil when there was none).
+func RawBody(r *http.Request) []byte {
+	b, _ := r.Context().Value(rawBodyKey{}).([]byte)
+	return b
+}
 
 // Body is the request's parsed JSON object (empty when there was none).
 func Body(r *http.Request) map[string]any {
