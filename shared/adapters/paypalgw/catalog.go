@@ -47,14 +47,22 @@ var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 
 // productID is the catalog product of one of our plans: chosen by us, so
 // it is found again without a lookup table (6 to 50 characters).
-func productID(planID string) string {
-	id := "EZS-" + unsafeID.ReplaceAllString(planID, "-")
+func productID(line string) string {
+	id := "EZS-" + unsafeID.ReplaceAllString(line, "-")
 	return id[:min(len(id), 50)]
 }
 
-// ensureProduct makes the plan's catalog product unless it exists.
-func (g *Gateway) ensureProduct(ctx context.Context, planID, name string) (string, error) {
-	id := productID(planID)
+// ensureProduct makes the product line's catalog product unless it
+// exists: one per line, because PayPal revises a subscription only to a
+// plan of the same product (a VPS upgrade is another plan of "EZS-vps").
+func (g *Gateway) ensureProduct(ctx context.Context, line string) (string, error) {
+	if line == "" {
+		line = "service"
+	}
+	id, name := productID(line), "EZSCALE "+line
+	if len(name) > 127 {
+		name = name[:127]
+	}
 	err := g.call(ctx, "GET", "/v1/catalogs/products/"+url.PathEscape(id), nil, "", nil)
 	if err == nil {
 		return id, nil
@@ -72,14 +80,15 @@ func (g *Gateway) ensureProduct(ctx context.Context, planID, name string) (strin
 
 // planName names a billing plan by everything that makes it what it is,
 // so looking it up by name finds only an identical one.
-func planName(product, currency string, minor int64, f frequency) string {
-	return fmt.Sprintf("%s · %s %s every %d %s", product, currency, amountOf(minor, currency).Value, f.Count, strings.ToLower(f.Unit))
+func planName(product, ours, currency string, minor int64, f frequency) string {
+	name := fmt.Sprintf("%s · %s %s every %d %s", ours, currency, amountOf(minor, currency).Value, f.Count, strings.ToLower(f.Unit))
+	return name[:min(len(name), 127)]
 }
 
 // ensurePlan finds the product's active plan for this price and cycle, or
 // makes it (once: the PayPal-Request-Id is derived from what it is).
-func (g *Gateway) ensurePlan(ctx context.Context, product, currency string, minor int64, f frequency) (string, error) {
-	name := planName(product, currency, minor, f)
+func (g *Gateway) ensurePlan(ctx context.Context, product, ours, currency string, minor int64, f frequency) (string, error) {
+	name := planName(product, ours, currency, minor, f)
 	for page := 1; page <= 50; page++ {
 		var list struct {
 			Plans []struct {

@@ -31,6 +31,15 @@ func frequencyOf(in gateway.CheckoutInput) (frequency, error) {
 	return frequency{}, apperr.New(apperr.Invalid, "PayPal cannot bill every %d %s", in.IntervalCount, in.Interval)
 }
 
+// planLabel is our plan's name without its cycle ("VPS Starter (monthly)"
+// is "VPS Starter"): the billing plan's name carries the cycle.
+func planLabel(product string) string {
+	if i := strings.LastIndex(product, " ("); i > 0 {
+		return product[:i]
+	}
+	return product
+}
+
 // CreateCheckout implements gateway.Gateway: the plan's product and
 // billing plan (each made once), then a subscription for the order —
 // keyed by it, so asking again answers the same one — whose approve link
@@ -42,15 +51,11 @@ func (g *Gateway) CreateCheckout(ctx context.Context, in gateway.CheckoutInput) 
 	if err != nil {
 		return nil, err
 	}
-	name := in.Product
-	if i := strings.LastIndex(name, " ("); i > 0 {
-		name = name[:i] // the product is the plan; the cycle is the billing plan's
-	}
-	product, err := g.ensureProduct(ctx, in.PlanID, name)
+	product, err := g.ensureProduct(ctx, in.ServiceType)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := g.ensurePlan(ctx, product, in.Currency, in.Amount, f)
+	plan, err := g.ensurePlan(ctx, product, planLabel(in.Product), in.Currency, in.Amount, f)
 	if err != nil {
 		return nil, err
 	}

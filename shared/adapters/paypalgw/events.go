@@ -81,12 +81,14 @@ func (s *subscription) outstanding() int64 {
 	return n
 }
 
-// status is PayPal's status in our words. ACTIVE with a balance
-// outstanding or failed payments counted is past due (PayPal keeps it
+// status is PayPal's status in our words. ACTIVE with failed payments
+// counted (or a failed balance outstanding) is past due (PayPal keeps it
 // ACTIVE while it retries); SUSPENDED after failed payments is past due
 // too, SUSPENDED by the merchant is paused.
 func (s *subscription) status() gateway.SubscriptionStatus {
-	failing := s.BillingInfo != nil && (s.BillingInfo.Failed > 0 || s.outstanding() > 0)
+	// A balance alone is not a failure: a one-off charge (a plan change's
+	// proration) is a balance until it is captured a moment later.
+	failing := s.BillingInfo != nil && (s.BillingInfo.Failed > 0 || (s.BillingInfo.LastFailed != nil && s.outstanding() > 0))
 	switch s.Status {
 	case "ACTIVE":
 		if failing {

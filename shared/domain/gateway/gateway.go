@@ -29,7 +29,11 @@ var ErrUnknownCustomer = errors.New("the payment provider does not know this cus
 // ours, tax included: the gateway charges exactly what our invoice says.
 type CheckoutInput struct {
 	OrderID           string // ours: reference and idempotency key
-	PlanID            string // ours: gateways with a catalog keep one product per plan
+	PlanID            string // ours: gateways with a catalog keep a billing plan per plan and price
+	// ServiceType is the product line (vps, dedicated…): PayPal keeps one
+	// catalog product per line, as it revises a subscription only to
+	// another plan of the same product.
+	ServiceType       string
 	GatewayCustomerID string
 	Product           string // what the customer sees, e.g. "VPS Starter (monthly)"
 	Currency          string // ISO 4217, upper case

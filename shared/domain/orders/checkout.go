@@ -261,7 +261,7 @@ func (s *Service) Checkout(ctx context.Context, customerID string, in Input) (*O
 		interval, count = "year", 1
 	}
 	ci := gateway.CheckoutInput{
-		OrderID: o.ID, PlanID: o.PlanID, GatewayCustomerID: gwCustomer, Product: fmt.Sprintf("%s (%s)", o.PlanName, cycleName(o.Cycle)), Currency: o.Currency,
+		OrderID: o.ID, PlanID: o.PlanID, ServiceType: string(o.ServiceType), GatewayCustomerID: gwCustomer, Product: fmt.Sprintf("%s (%s)", o.PlanName, cycleName(o.Cycle)), Currency: o.Currency,
 		Amount: o.Renewal, FirstDiscount: o.Renewal - o.Total, Interval: interval, IntervalCount: count, TrialDays: o.TrialDays, ExpiresAt: o.ExpiresAt,
 		SuccessURL: s.account + "/orders/" + o.ID + "?checkout=success", CancelURL: s.account + "/orders/" + o.ID + "?checkout=cancelled",
 	}
