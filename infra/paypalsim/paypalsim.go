@@ -116,7 +116,7 @@ type Subscription struct {
 	Revision *Revision `json:"revision,omitempty"`
 	// PriceChange is a patched price that applies from a billing time on.
 	PriceChange *PriceChange `json:"price_change,omitempty"`
-	UpdateTime    time.Time  `json:"status_update_time"`
+	UpdateTime  time.Time    `json:"status_update_time"`
 }
 
 // Revision is a plan change the buyer has not consented to yet.

@@ -28,8 +28,8 @@ var ErrUnknownCustomer = errors.New("the payment provider does not know this cus
 // CheckoutInput is one hosted checkout for a subscription. Amounts are
 // ours, tax included: the gateway charges exactly what our invoice says.
 type CheckoutInput struct {
-	OrderID           string // ours: reference and idempotency key
-	PlanID            string // ours: gateways with a catalog keep a billing plan per plan and price
+	OrderID string // ours: reference and idempotency key
+	PlanID  string // ours: gateways with a catalog keep a billing plan per plan and price
 	// ServiceType is the product line (vps, dedicated…): PayPal keeps one
 	// catalog product per line, as it revises a subscription only to
 	// another plan of the same product.
