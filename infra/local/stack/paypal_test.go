@@ -328,3 +328,84 @@ func TestBuyerCancelsInPayPal(t *testing.T) {
 		t.Fatalf("suspended for %q", suspended.SuspendReason)
 	}
 }
+
+// A PayPal plan change is priced by us, waits for the buyer's consent on
+// PayPal's page (another change meanwhile is refused), then charges the
+// difference as a sale on the subscription — recorded once, with the
+// change, not taken for a renewal — resizes the server, and PayPal bills
+// the new price from the next cycle.
+func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, svc := buyWithPayPal(t, st, c, "grow.example.com", "approve")
+	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	subID := orders.SubscriptionID(o.ID)
+	var preview orders.PlanChange
+	code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[1].ID})
+	if code != 200 || json.Unmarshal(raw, &preview) != nil || preview.Proration.Total <= 0 {
+		t.Fatalf("preview: %d %s", code, raw)
+	}
+	var ch orders.PlanChange
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change", map[string]any{"plan_id": plans[1].ID, "proration_date": preview.Proration.At.Unix()})
+	if code != 200 || json.Unmarshal(raw, &ch) != nil || ch.Status != "awaiting_consent" || !strings.Contains(ch.ApproveURL, "/dev/paypal/webapps/billing/subscriptions/update?ba_token=") {
+		t.Fatalf("change: %d %s", code, raw)
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[2].ID}); code != 409 {
+		t.Fatalf("another change while one waits: %d %s", code, raw)
+	}
+	sub, _ := st.Platform.Orders.Subscription(ctx, "", subID)
+	sales := len(st.PayPal.Sales(sub.GatewayID))
+	if got, _ := st.Platform.Services.GetService(ctx, svc.ID); got.PlanID != plans[0].ID {
+		t.Fatal("resized before the buyer consented")
+	}
+
+	u, _ := url.Parse(ch.ApproveURL)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(ch.ApproveURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}})
+	if err != nil || res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "/account/billing?change="+ch.ID) {
+		t.Fatalf("consent: %v %v", err, res)
+	}
+	res.Body.Close()
+	waitFor(t, st, svc.ID, func(s *provisioning.Service) bool { return s.PlanID == plans[1].ID })
+	done, err := st.Platform.Orders.Change(ctx, ch.ID)
+	if err != nil || done.Status != "done" || done.GatewayInvoiceID == "" {
+		t.Fatalf("change after consent: %+v %v", done, err)
+	}
+	if got := st.PayPal.Sales(sub.GatewayID); len(got) != sales+1 || got[len(got)-1].Amount != preview.Proration.Total {
+		t.Fatalf("PayPal sales %+v; the difference is %d", got, preview.Proration.Total)
+	}
+	for deadline := time.Now().Add(10 * time.Second); undelivered(st) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("PayPal's events were never all taken")
+		}
+	}
+	charge, err := st.Platform.OrderStore.GetPayment(ctx, "paypal:"+done.GatewayInvoiceID)
+	if err != nil || charge.Amount != preview.Proration.Total || charge.Status != orders.PaymentSucceeded {
+		t.Fatalf("the difference on the ledger: %+v %v", charge, err)
+	}
+	items, _ := st.Platform.OrderStore.ListOutbox(ctx, o.ID)
+	for _, it := range items {
+		if it.Kind == orders.KindUnmatchedPayment {
+			t.Fatalf("the change's charge was taken for a stray payment: %s", it.ID)
+		}
+	}
+	if sub, _ = st.Platform.Orders.Subscription(ctx, "", subID); sub.PlanID != plans[1].ID || sub.Amount != done.NewRenewal || sub.ChangeInFlight != "" {
+		t.Fatalf("subscription after the change: %+v", sub)
+	}
+	// PayPal bills the new price from the next cycle, and it pays the period.
+	if code, _, _ := devClock(t, base, `{"advance": "32d"}`); code != 200 {
+		t.Fatal("the dev clock did not move")
+	}
+	ledger(t, st, svc.CustomerID, func(l []orders.Payment) bool {
+		for _, p := range l {
+			if p.Status == orders.PaymentSucceeded && p.Amount == done.NewRenewal {
+				return true
+			}
+		}
+		return false
+	})
+}

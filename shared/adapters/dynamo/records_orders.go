@@ -167,6 +167,7 @@ type subscriptionData struct {
 	TrialEnd           *time.Time                 `dynamodbav:"trial_end" v1:"TrialEnd"`
 	CancelledAt        *time.Time                 `dynamodbav:"cancelled_at" v1:"CancelledAt"`
 	EndRequested       string                     `dynamodbav:"end_requested" v1:"EndRequested"`
+	ChangeInFlight     string                     `dynamodbav:"change_in_flight,omitempty" v1:"ChangeInFlight"`
 	StateAt            time.Time                  `dynamodbav:"state_at" v1:"StateAt"`
 	CreatedAt          time.Time                  `dynamodbav:"created_at" v1:"CreatedAt"`
 	UpdatedAt          time.Time                  `dynamodbav:"updated_at" v1:"UpdatedAt"`
@@ -192,6 +193,7 @@ func subscriptionDataOf(x orders.Subscription) subscriptionData {
 		TrialEnd:           x.TrialEnd,
 		CancelledAt:        x.CancelledAt,
 		EndRequested:       x.EndRequested,
+		ChangeInFlight:     x.ChangeInFlight,
 		StateAt:            x.StateAt,
 		CreatedAt:          x.CreatedAt,
 		UpdatedAt:          x.UpdatedAt,
@@ -218,6 +220,7 @@ func (d subscriptionData) value() orders.Subscription {
 		TrialEnd:           d.TrialEnd,
 		CancelledAt:        d.CancelledAt,
 		EndRequested:       d.EndRequested,
+		ChangeInFlight:     d.ChangeInFlight,
 		StateAt:            d.StateAt,
 		CreatedAt:          d.CreatedAt,
 		UpdatedAt:          d.UpdatedAt,
@@ -351,6 +354,9 @@ type planChangeData struct {
 	Status           string        `dynamodbav:"status" v1:"Status"`
 	GatewayInvoiceID string        `dynamodbav:"gateway_invoice_id" v1:"GatewayInvoiceID"`
 	RefundID         string        `dynamodbav:"refund_id" v1:"RefundID"`
+	ApproveURL       string        `dynamodbav:"approve_url,omitempty" v1:"ApproveURL"`
+	GatewayPlanRef   string        `dynamodbav:"gateway_plan_ref,omitempty" v1:"GatewayPlanRef"`
+	Consented        bool          `dynamodbav:"consented,omitempty" v1:"Consented"`
 	StockReserved    bool          `dynamodbav:"stock_reserved" v1:"StockReserved"`
 	StockReleased    bool          `dynamodbav:"stock_released" v1:"StockReleased"`
 	CreatedAt        time.Time     `dynamodbav:"created_at" v1:"CreatedAt"`
@@ -378,6 +384,9 @@ func planChangeDataOf(x orders.PlanChange) planChangeData {
 		Status:           x.Status,
 		GatewayInvoiceID: x.GatewayInvoiceID,
 		RefundID:         x.RefundID,
+		ApproveURL:       x.ApproveURL,
+		GatewayPlanRef:   x.GatewayPlanRef,
+		Consented:        x.Consented,
 		StockReserved:    x.StockReserved,
 		StockReleased:    x.StockReleased,
 		CreatedAt:        x.CreatedAt,
@@ -406,6 +415,9 @@ func (d planChangeData) value() orders.PlanChange {
 		Status:           d.Status,
 		GatewayInvoiceID: d.GatewayInvoiceID,
 		RefundID:         d.RefundID,
+		ApproveURL:       d.ApproveURL,
+		GatewayPlanRef:   d.GatewayPlanRef,
+		Consented:        d.Consented,
 		StockReserved:    d.StockReserved,
 		StockReleased:    d.StockReleased,
 		CreatedAt:        d.CreatedAt,

@@ -114,8 +114,8 @@ var storedNames = map[string][]string{
 		"service_type", "slug", "sort_order", "status", "stock", "type", "updated_at", "version",
 	},
 	"plan_change": {
-		"PK", "SK", "created_at", "credit_amount", "credit_id", "currency", "customer_id", "cycle",
-		"from_plan_id", "from_plan_name", "gateway_invoice_id", "id", "new_renewal", "order_id",
+		"PK", "SK", "approve_url", "consented", "created_at", "credit_amount", "credit_id", "currency", "customer_id", "cycle",
+		"from_plan_id", "from_plan_name", "gateway_invoice_id", "gateway_plan_ref", "id", "new_renewal", "order_id",
 		"proration", "proration.at", "proration.charge", "proration.credit", "proration.net",
 		"proration.new_price", "proration.old_price", "proration.period", "proration.period_end",
 		"proration.period_start", "proration.remaining", "proration.tax", "proration.tax_rate_bp",
@@ -147,7 +147,7 @@ var storedNames = map[string][]string{
 		"schema", "ttl", "type", "user_agent", "user_id", "version",
 	},
 	"subscription": {
-		"GSI1PK", "GSI1SK", "PK", "SK", "amount", "cancel_at_period_end", "cancelled_at", "created_at",
+		"GSI1PK", "GSI1SK", "PK", "SK", "amount", "cancel_at_period_end", "cancelled_at", "change_in_flight", "created_at",
 		"currency", "current_period_end", "current_period_start", "customer_id", "cycle",
 		"end_requested", "gateway", "gateway_id", "id", "order_id", "plan_id", "plan_name", "price",
 		"schema", "state_at", "status", "trial_end", "type", "updated_at", "version",

@@ -108,7 +108,7 @@ func (s *subscription) status() gateway.SubscriptionStatus {
 
 func (s *subscription) ours() *gateway.Subscription {
 	out := &gateway.Subscription{ID: s.ID, OrderID: s.CustomID, Status: s.status(), CurrentPeriodStart: s.StartTime, StartedAt: s.StartTime.UTC(),
-		Approved: s.Status == "ACTIVE"}
+		PlanRef: s.PlanID, Approved: s.Status == "ACTIVE"}
 	if s.BillingInfo != nil {
 		if s.BillingInfo.LastPayment != nil {
 			out.CurrentPeriodStart = s.BillingInfo.LastPayment.Time

@@ -13,9 +13,12 @@ import (
 var _ gateway.Gateway = (*Gateway)(nil)
 
 // Capabilities implements gateway.Gateway: PayPal keeps no cards we can
-// charge on demand, revises plans only with the buyer's consent from the
-// next cycle, and collects its own retries; none of the extras apply.
-func (*Gateway) Capabilities() gateway.Capabilities { return gateway.Capabilities{} }
+// charge on demand and collects its own retries; a plan change is priced
+// by us (the difference charged on the subscription at once, or a credit
+// refunded) once the buyer has consented to the new price.
+func (*Gateway) Capabilities() gateway.Capabilities {
+	return gateway.Capabilities{PlanChangeNow: true, PlanChangeConsent: true}
+}
 
 // unsupported answers a call the capabilities say PayPal cannot do.
 func unsupported(what string) error {
@@ -112,7 +115,19 @@ func (g *Gateway) StartSubscription(context.Context, gateway.CheckoutInput, stri
 	return "", unsupported("start a subscription without the buyer's approval")
 }
 
-// ChangeSubscription implements gateway.Gateway.
-func (g *Gateway) ChangeSubscription(context.Context, gateway.ChangeInput) (string, error) {
-	return "", unsupported("change a plan at once")
+// ChangeSubscription implements gateway.Gateway: after the buyer's
+// consent (RequestConsent) the difference is collected now; the sale is
+// the "invoice" of the charge.
+func (g *Gateway) ChangeSubscription(ctx context.Context, in gateway.ChangeInput) (string, error) {
+	if in.Charge <= 0 {
+		return "", nil // the new price is PayPal's from the consent; a credit is refunded by billing
+	}
+	return g.ChargeNow(ctx, in.SubscriptionID, in.Currency, in.Charge, in.Since, in.Description, "change:"+in.ChangeID)
+}
+
+// RequestConsent implements gateway.Consenter: PayPal's revise.
+func (g *Gateway) RequestConsent(ctx context.Context, in gateway.ChangeInput) (gateway.Consent, error) {
+	link, plan, err := g.Revise(ctx, ReviseInput{SubscriptionID: in.SubscriptionID, ServiceType: in.ServiceType, Plan: in.PlanName, Currency: in.Currency,
+		Amount: in.Amount, Interval: in.Interval, IntervalCount: in.IntervalCount, ReturnURL: in.ReturnURL, CancelURL: in.CancelURL, Key: "revise:" + in.ChangeID})
+	return gateway.Consent{URL: link, PlanRef: plan}, err
 }

@@ -354,7 +354,7 @@ func TestChargeNowAndRevise(t *testing.T) {
 		t.Fatalf("a declined charge left %d outstanding", sub.Outstanding)
 	}
 
-	link, err := w.gw.Revise(ctx, paypalgw.ReviseInput{SubscriptionID: co.ID, ServiceType: "vps", Plan: "VPS Pro", Currency: "USD", Amount: 2990,
+	link, _, err := w.gw.Revise(ctx, paypalgw.ReviseInput{SubscriptionID: co.ID, ServiceType: "vps", Plan: "VPS Pro", Currency: "USD", Amount: 2990,
 		Interval: "month", IntervalCount: 1, ReturnURL: "https://ezscale.example/account/billing?change=chg_1", CancelURL: "https://ezscale.example/account/billing", Key: "revise:chg_1"})
 	if err != nil || !strings.Contains(link, "/webapps/billing/subscriptions/update?ba_token=") {
 		t.Fatalf("revise: %q %v", link, err)

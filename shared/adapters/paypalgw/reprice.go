@@ -95,20 +95,19 @@ type ReviseInput struct {
 }
 
 // Revise asks PayPal to move the subscription to the billing plan for the
-// new price (made once) and returns the link where the buyer consents;
-// until they do, PayPal keeps billing the old price.
-func (g *Gateway) Revise(ctx context.Context, in ReviseInput) (string, error) {
+// new price (made once) and returns the link where the buyer consents and
+// that plan's id; until they consent, PayPal keeps billing the old price.
+func (g *Gateway) Revise(ctx context.Context, in ReviseInput) (link, plan string, err error) {
 	f, err := frequencyOf(gateway.CheckoutInput{Interval: in.Interval, IntervalCount: in.IntervalCount})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	product, err := g.ensureProduct(ctx, in.ServiceType)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	plan, err := g.ensurePlan(ctx, product, in.Plan, in.Currency, in.Amount, f)
-	if err != nil {
-		return "", err
+	if plan, err = g.ensurePlan(ctx, product, in.Plan, in.Currency, in.Amount, f); err != nil {
+		return "", "", err
 	}
 	var out struct {
 		Links []struct {
@@ -119,12 +118,12 @@ func (g *Gateway) Revise(ctx context.Context, in ReviseInput) (string, error) {
 	if err := g.call(ctx, "POST", "/v1/billing/subscriptions/"+url.PathEscape(in.SubscriptionID)+"/revise", map[string]any{"plan_id": plan,
 		"application_context": map[string]any{"brand_name": g.cfg.Brand, "shipping_preference": "NO_SHIPPING", "return_url": in.ReturnURL, "cancel_url": in.CancelURL}},
 		in.Key, &out); err != nil {
-		return "", err
+		return "", "", err
 	}
 	for _, l := range out.Links {
 		if l.Rel == "approve" {
-			return l.Href, nil
+			return l.Href, plan, nil
 		}
 	}
-	return "", apperr.New(apperr.Unavailable, "PayPal's revision has no approve link")
+	return "", "", apperr.New(apperr.Unavailable, "PayPal's revision has no approve link")
 }

@@ -132,6 +132,9 @@ type Subscription struct {
 	CancelledAt        *time.Time
 	// StartedAt is when its billing began (PayPal's start_time).
 	StartedAt time.Time
+	// PlanRef is the gateway's plan the subscription bills (PayPal's
+	// plan_id): a change's consent shows as the new one.
+	PlanRef string
 	// Approved: the buyer approved it on the gateway's own page, with no
 	// checkout session to report it (PayPal). When nothing was due at the
 	// start (a free trial) this, verified, is what pays the order.

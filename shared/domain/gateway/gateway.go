@@ -131,6 +131,24 @@ type Capabilities struct {
 	// the subscription the buyer approves, and billing expires an order
 	// still unapproved when its time is up.
 	CheckoutExpires bool `json:"checkout_expires"`
+	// PlanChangeConsent: a new price needs the buyer's consent at the
+	// gateway (PayPal's revise). The change waits for it (Consenter), and
+	// only then charges the difference and takes effect.
+	PlanChangeConsent bool `json:"plan_change_consent"`
+}
+
+// Consenter is a gateway whose new prices need the buyer's consent.
+type Consenter interface {
+	// RequestConsent asks for the new price from the next cycle and
+	// returns where the buyer consents and how the gateway will name the
+	// new plan on the subscription once they have (Subscription.PlanRef).
+	RequestConsent(ctx context.Context, in ChangeInput) (Consent, error)
+}
+
+// Consent is a pending request for the buyer's consent.
+type Consent struct {
+	URL     string
+	PlanRef string
 }
 
 // Gateway is one payment provider.
@@ -196,6 +214,13 @@ type ChangeInput struct {
 	GatewayCustomerID string
 	Currency          string
 	Product           string // the new plan, as the customer sees it
+	PlanName          string // the new plan's name
+	ServiceType       string // the product line
+	// ReturnURL and CancelURL are where a consent page sends the buyer.
+	ReturnURL, CancelURL string
+	// Since is when the change was priced: a charge made since then by an
+	// attempt that did not record it is this change's.
+	Since time.Time
 	Amount            int64  // the new price per period, tax included
 	Interval          string
 	IntervalCount     int64

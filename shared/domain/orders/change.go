@@ -49,17 +49,23 @@ type PlanChange struct {
 	// customer's balance for the next invoices. The preview shows both; the
 	// confirmation does that (a refund made in between only moves money
 	// from the refund to the credit).
-	RefundAmount     int64     `json:"refund_amount"`
-	CreditAmount     int64     `json:"credit_amount"`
-	CreditID         string    `json:"credit_id,omitempty"`
-	Status           string    `json:"status"` // preview, pending, done, failed
-	GatewayInvoiceID string    `json:"gateway_invoice_id,omitempty"`
-	RefundID         string    `json:"refund_id,omitempty"`
-	StockReserved    bool      `json:"stock_reserved"`
-	StockReleased    bool      `json:"stock_released"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
-	Version          int64     `json:"version"`
+	RefundAmount     int64  `json:"refund_amount"`
+	CreditAmount     int64  `json:"credit_amount"`
+	CreditID         string `json:"credit_id,omitempty"`
+	Status           string `json:"status"` // preview, pending, awaiting_consent, done, failed
+	GatewayInvoiceID string `json:"gateway_invoice_id,omitempty"`
+	RefundID         string `json:"refund_id,omitempty"`
+	// ApproveURL is where the buyer consents to the new price at a gateway
+	// that needs it (status awaiting_consent); GatewayPlanRef names the
+	// new plan there, which the subscription shows once they have.
+	ApproveURL     string    `json:"approve_url,omitempty"`
+	GatewayPlanRef string    `json:"gateway_plan_ref,omitempty"`
+	Consented      bool      `json:"consented,omitempty"`
+	StockReserved  bool      `json:"stock_reserved"`
+	StockReleased  bool      `json:"stock_released"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
 }
 
 // PreviewChange prices moving a subscription to plan now.
@@ -77,10 +83,18 @@ func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID s
 	if sub.Status != gateway.SubActive && sub.Status != gateway.SubTrialing {
 		return nil, nil, nil, apperr.New(apperr.Conflict, "only an active subscription can change plans; this one is %s", sub.Status)
 	}
-	if g, err := s.gw(sub.Gateway); err != nil {
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
 		return nil, nil, nil, err
-	} else if !g.Capabilities().PlanChangeNow {
+	}
+	if !g.Capabilities().PlanChangeNow {
 		return nil, nil, nil, apperr.New(apperr.Conflict, "a subscription paid through %s cannot change plans here yet", gatewayName(sub.Gateway))
+	}
+	if cur, err := s.inFlight(ctx, sub); err != nil {
+		return nil, nil, nil, err
+	} else if cur != nil && cur.ToPlanID != planID {
+		return nil, nil, nil, apperr.New(apperr.Conflict, "the change to %s is waiting for your consent at %s; agree to it there, or it lapses on %s",
+			cur.ToPlanName, gatewayName(sub.Gateway), cur.CreatedAt.Add(consentWait).Format("2 January 15:04 MST"))
 	}
 	o, err := s.store.GetOrder(ctx, sub.OrderID)
 	if err != nil {
@@ -142,6 +156,10 @@ func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID s
 		}
 		ch.RefundAmount = min(credit, left)
 		ch.CreditAmount = credit - ch.RefundAmount
+		if ch.CreditAmount > 0 && g.Capabilities().PlanChangeConsent {
+			// Such a gateway keeps no balance to credit: the money would be lost.
+			return nil, nil, nil, apperr.New(apperr.Conflict, "this change's credit is more than %s can refund of your payments; our team can make it for you", gatewayName(sub.Gateway))
+		}
 	}
 	return ch, sub, to, nil
 }
@@ -176,6 +194,16 @@ func (s *Service) ChangePlan(ctx context.Context, customerID, subID, planID stri
 	if err != nil {
 		return nil, err
 	}
+	// The same change asked again while it waits for consent (a second
+	// click, the customer back from the gateway) is that change.
+	if cur, err := s.inFlight(ctx, sub); err != nil {
+		return nil, err
+	} else if cur != nil {
+		if cur.Status == "pending" {
+			return s.completeChange(ctx, cur, sub)
+		}
+		return cur, nil
+	}
 	from, err := s.plans.Get(ctx, ch.FromPlanID)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return nil, err
@@ -199,7 +227,7 @@ func (s *Service) ChangePlan(ctx context.Context, customerID, subID, planID stri
 	} else if err != nil {
 		return nil, err
 	}
-	if ch.Status == "done" {
+	if ch.Status == "done" || ch.Status == "awaiting_consent" {
 		return ch, nil
 	}
 	return s.completeChange(ctx, ch, sub)
@@ -216,9 +244,15 @@ func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subsc
 	if count == 12 {
 		interval, count = "year", 1
 	}
+	o, err := s.store.GetOrder(ctx, ch.OrderID)
+	if err != nil {
+		return nil, err
+	}
 	days := func(sec int64) int64 { return (sec + 43200) / 86400 }
+	back := s.account + "/billing?change=" + ch.ID
 	in := gateway.ChangeInput{ChangeID: ch.ID, SubscriptionID: sub.GatewayID, GatewayCustomerID: acct.GatewayCustomers[sub.Gateway], Currency: ch.Currency,
-		Product: fmt.Sprintf("%s (%s)", ch.ToPlanName, cycleName(ch.Cycle)), Amount: ch.NewRenewal, Interval: interval, IntervalCount: count,
+		Product: fmt.Sprintf("%s (%s)", ch.ToPlanName, cycleName(ch.Cycle)), PlanName: ch.ToPlanName, ServiceType: string(o.ServiceType),
+		Amount: ch.NewRenewal, Interval: interval, IntervalCount: count, ReturnURL: back, CancelURL: back + "&consent=cancelled", Since: ch.CreatedAt,
 		Description: fmt.Sprintf("%s → %s for the remaining %d of %d days", ch.FromPlanName, ch.ToPlanName, days(ch.Proration.Remaining), days(ch.Proration.Period))}
 	if ch.Proration.Total > 0 {
 		in.Charge = ch.Proration.Total
@@ -226,6 +260,9 @@ func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subsc
 	g, err := s.gw(sub.Gateway)
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := g.(gateway.Consenter); ok && g.Capabilities().PlanChangeConsent && !ch.Consented {
+		return s.requestConsent(ctx, ch, sub, c, in)
 	}
 	invoiceID, err := g.ChangeSubscription(ctx, in)
 	if err != nil {
@@ -324,7 +361,7 @@ func (s *Service) finishChange(ctx context.Context, ch *PlanChange, entries []Pa
 		if err != nil {
 			return nil, err
 		}
-		sub.PlanID, sub.PlanName, sub.Price, sub.Amount = ch.ToPlanID, ch.ToPlanName, ch.Proration.NewPrice, ch.NewRenewal
+		sub.PlanID, sub.PlanName, sub.Price, sub.Amount, sub.ChangeInFlight = ch.ToPlanID, ch.ToPlanName, ch.Proration.NewPrice, ch.NewRenewal, ""
 		sub.Version++
 		sub.UpdatedAt = now
 		done := *ch
@@ -333,6 +370,9 @@ func (s *Service) finishChange(ctx context.Context, ch *PlanChange, entries []Pa
 		c := Change{Subscription: sub, PlanChange: &done,
 			Outbox: []outbox.Item{outbox.New("resize-"+ch.ID, KindResize, ch.OrderID, map[string]string{"order_id": ch.OrderID, "subscription_id": ch.SubscriptionID,
 				"from_plan_id": ch.FromPlanID, "to_plan_id": ch.ToPlanID, "change_id": ch.ID}, now)}}
+		if err := s.recordChangeCharge(ctx, &c, ch, sub); err != nil {
+			return nil, err
+		}
 		for _, e := range entries {
 			if _, err := s.store.GetPayment(ctx, e.ID); !apperr.Is(err, apperr.NotFound) {
 				continue // recorded already (also by the charge.refunded webhook)
@@ -359,12 +399,22 @@ func (s *Service) finishChange(ctx context.Context, ch *PlanChange, entries []Pa
 	}
 }
 
-// failChange marks a declined change and gives back the reserved unit.
+// failChange marks a declined change, gives back the reserved unit and
+// frees the subscription for another change.
 func (s *Service) failChange(ctx context.Context, ch *PlanChange) error {
 	failed := *ch
 	failed.Status, failed.UpdatedAt = "failed", s.clock.Now()
 	failed.Version++
-	return s.store.Apply(ctx, Change{PlanChange: &failed, ReleaseChange: true})
+	if err := s.store.Apply(ctx, Change{PlanChange: &failed, ReleaseChange: true}); err != nil {
+		return err
+	}
+	_, err := s.changeSubscription(ctx, ch.SubscriptionID, func(sub *Subscription) ([]outbox.Item, *Survey) {
+		if sub.ChangeInFlight == ch.ID {
+			sub.ChangeInFlight = ""
+		}
+		return nil, nil
+	})
+	return err
 }
 
 // Change returns a plan change (for our invoice of its charge).

@@ -43,6 +43,19 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 	d.Handle(KindPaymentFailed, e.paymentFailed)
 	d.Handle(KindCancelled, e.cancelled)
 	d.Handle(KindUnmatchedPayment, e.unmatched)
+	byChange := func(run func(context.Context, string) error) outbox.Handler {
+		return func(ctx context.Context, it outbox.Item) error {
+			var in struct {
+				ChangeID string `json:"change_id"`
+			}
+			if err := json.Unmarshal(it.Payload, &in); err != nil {
+				return fmt.Errorf("decode %s: %w", it.ID, err)
+			}
+			return run(ctx, in.ChangeID)
+		}
+	}
+	d.Handle(KindChangeConsented, byChange(e.Orders.ConsentGiven))
+	d.Handle(KindChangeConsentDue, byChange(e.Orders.ConsentDue))
 	d.Handle(KindCheckoutDue, func(ctx context.Context, it outbox.Item) error {
 		var in struct {
 			OrderID string `json:"order_id"`

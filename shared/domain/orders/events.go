@@ -446,6 +446,15 @@ func (s *Service) mirror(ctx context.Context, c *Change, o *Order, ev *gateway.E
 	if status == gateway.SubCancelled && sub.CancelledAt == nil {
 		sub.CancelledAt = &ev.Created
 	}
+	if sub.ChangeInFlight != "" && g.PlanRef != "" {
+		// The gateway bills the plan a waiting change asked for: the buyer
+		// consented, and the change can be made.
+		if ch, err := s.store.GetChange(ctx, sub.ChangeInFlight); err == nil && ch.Status == "awaiting_consent" && ch.GatewayPlanRef == g.PlanRef {
+			c.Outbox = append(c.Outbox, outbox.New("consented-"+ch.ID, KindChangeConsented, o.ID, map[string]string{"change_id": ch.ID}, now))
+		} else if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
 	sub.Version++
 	c.Subscription = sub
 	return nil

@@ -114,6 +114,9 @@ func (s *Service) paidPeriod(ctx context.Context, o *Order, p *gateway.Subscript
 	}
 	id, what := periodInvoice(p.SubscriptionID, start), "a renewal"
 	if paidBy(ledger, id) != "" {
+		if err := s.changeCharge(ctx, o, p); err != nil {
+			return nil, err
+		}
 		owed := oldestOwed(ledger, o.ID, p.SubscriptionID)
 		if owed == nil {
 			return nil, apperr.New(apperr.Conflict, "payment %s of %d %s on %s is for a period paid already, and nothing is owed; not applied",
@@ -221,5 +224,29 @@ func (s *Service) latestPaidPeriod(ctx context.Context, o *Order, sub *Subscript
 		start = pt.Through.AddDate(0, -int(o.Cycle.Months()), 0)
 	}
 	sub.CurrentPeriodStart, sub.CurrentPeriodEnd = start, pt.Through
+	return nil
+}
+
+// changeCharge refuses for now (not yet) a payment that is the charge of a
+// plan change in flight: the change records it when it finishes, and this
+// delivery, repeated, then finds it on the ledger.
+func (s *Service) changeCharge(ctx context.Context, o *Order, p *gateway.SubscriptionPayment) error {
+	sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil || sub.ChangeInFlight == "" {
+		return err
+	}
+	ch, err := s.store.GetChange(ctx, sub.ChangeInFlight)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if (ch.Status == "pending" || ch.Status == "awaiting_consent") && ch.Proration.Total == p.Amount && ch.Currency == p.Currency {
+		return ErrNotYet
+	}
 	return nil
 }

@@ -30,6 +30,10 @@ type Subscription struct {
 	// it: "now" or "period_end"; empty when nobody asked here, so an end
 	// decided at the gateway is told apart (see KindEnded).
 	EndRequested string `json:"end_requested,omitempty"`
+	// ChangeInFlight is a plan change begun and not finished, at a
+	// gateway that charges it as a bare payment (PayPal): that payment is
+	// the change's, not a renewal's.
+	ChangeInFlight string `json:"change_in_flight,omitempty"`
 	// StateAt is the gateway time of the state mirrored; older events are
 	// ignored so a late delivery never moves it backwards.
 	StateAt time.Time `json:"state_at"`

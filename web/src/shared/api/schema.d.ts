@@ -948,7 +948,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm a previewed change; charges the difference at once (or refunds the credit) and requests the resize */
+        /** Confirm a previewed change; charges the difference at once (or refunds the credit) and requests the resize — or, where the gateway needs the buyer's consent to the new price (PayPal), answers awaiting_consent with the approve_url to send them to first */
         post: operations["changePlan"];
         delete?: never;
         options?: never;
@@ -1089,7 +1089,8 @@ export interface paths {
          * PayPal webhook endpoint (verified by PayPal's verify-webhook-signature postback, or offline against PayPal's certificate; duplicates acknowledged and ignored)
          * @description Subscription events (activated, updated, suspended, cancelled, expired, payment failed) and sale events
          *     (completed, refunded) of subscriptions this installation made. Payments are matched to the period they pay
-         *     by amount and currency; one that matches nothing is refused (409) and alerts staff. Only installations with
+         *     by the period their time falls in, with amount and currency checked; one that matches nothing is recorded
+         *     without being applied and alerts staff, who refund it or apply it by hand. Only installations with
          *     PayPal configured serve it (404 otherwise).
          */
         post: operations["paypalWebhook"];
@@ -2741,6 +2742,8 @@ export interface components {
             cancelled_at: string | null;
             /** Format: date-time */
             state_at: string;
+            /** @description a plan change begun and not finished (one waiting for the buyer's consent at PayPal); another change is refused meanwhile */
+            change_in_flight?: string;
             /**
              * Format: date-time
              * @description how far its service is paid: the end of the last period a payment was applied for (absent before any); dunning decides from it
@@ -2802,6 +2805,8 @@ export interface components {
             invoices: boolean;
             /** @description the hosted checkout lapses by itself; without (PayPal) billing expires an order still unapproved when its time is up */
             checkout_expires: boolean;
+            /** @description a new price needs the buyer's consent at the gateway (PayPal): a plan change answers awaiting_consent with the link */
+            plan_change_consent: boolean;
         };
         GatewayOffer: {
             /** @enum {string} */
@@ -2906,10 +2911,17 @@ export interface components {
             /** @description Of a downgrade's credit, what goes to the account balance for the next invoices */
             credit_amount?: number;
             credit_id?: string;
-            /** @enum {string} */
-            status: "preview" | "pending" | "done" | "failed";
+            /**
+             * @description awaiting_consent — the gateway needs the buyer's consent to the new price: send them to approve_url; the change is made (the difference charged or refunded, the service resized) once they agree, and lapses after 24 hours
+             * @enum {string}
+             */
+            status: "preview" | "pending" | "awaiting_consent" | "done" | "failed";
             gateway_invoice_id?: string;
             refund_id?: string;
+            /** @description where the buyer consents to the new price (awaiting_consent) */
+            approve_url?: string;
+            gateway_plan_ref?: string;
+            consented?: boolean;
             stock_reserved: boolean;
             stock_released: boolean;
             /** Format: date-time */
@@ -4771,7 +4783,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The completed change */
+            /** @description The completed change, or one awaiting the buyer's consent */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5079,7 +5091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A payment whose amount or currency matches nothing owed; not applied, staff alerted; PayPal delivers it again */
+            /** @description A sale whose order differs from its subscription's; not applied, PayPal delivers it again */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5098,7 +5110,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not recorded: PayPal's verification did not answer, or the event depends on one not received yet; PayPal delivers it again */
+            /** @description Not recorded: PayPal's verification or the sale's subscription could not be read, or the event depends on one not received yet (a renewal ahead of the first payment, a refund ahead of its sale); PayPal delivers it again */
             503: {
                 headers: {
                     [name: string]: unknown;
