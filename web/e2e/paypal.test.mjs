@@ -1,6 +1,7 @@
 // End-to-end: a customer buys a VPS with PayPal (the simulator's approval
 // page), the dev clock renews it at PayPal, staff refund part of the
-// renewal through PayPal, and the customer cancels. Every step reaches the
+// renewal through PayPal, the customer upgrades (agreeing to the new price
+// on PayPal's page) and cancels. Every step reaches the
 // pages from PayPal's signed webhooks.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -30,7 +31,7 @@ async function signInCustomer(page) {
 const myPayments = (page) => page.evaluate(async () => (await (await fetch('/v1/me/payments', { credentials: 'include' })).json()).payments)
 
 describe('PayPal', () => {
-  it('buy with PayPal → renew by the clock → staff refund part → cancel', async () => {
+  it('buy with PayPal → renew by the clock → staff refund part → upgrade with consent → cancel', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     await signInCustomer(page)
     await page.goto(stack.base + '/account/order?plan=vps-standard&cycle=monthly&currency=USD')
@@ -88,6 +89,20 @@ describe('PayPal', () => {
     await page.getByTestId('my-payments').getByText(/\$1\.00 refunded/).waitFor()
     // (That PayPal's own PAYMENT.SALE.REFUNDED for it adds nothing is
     // checked where the deliveries can be counted: infra/local/stack.)
+
+    // An upgrade: priced here, agreed to on PayPal's page, then made.
+    await page.getByTestId('my-subscriptions').locator('[data-testid^="change-"]').click()
+    await page.getByTestId('change-plan').click()
+    await page.getByRole('option', { name: /VPS Pro/ }).click()
+    await page.getByTestId('change-preview').waitFor()
+    const charge = (await page.getByTestId('change-total').textContent()).trim()
+    assert.match(await page.getByTestId('change-consent').textContent(), new RegExp(`we charge ${charge.replace('$', '\\$').replace('.', '\\.')} through PayPal`))
+    await page.getByTestId('change-confirm').click()
+    await page.waitForURL(/\/dev\/paypal\/webapps\/billing\/subscriptions\/update\?ba_token=/)
+    await page.getByTestId('paypal-revision-approve').click()
+    await page.waitForURL(/\/account\/billing\?change=chg_/)
+    await page.getByTestId('consent-done').getByText(/VPS Pro/).waitFor()
+    await page.getByTestId('my-payments').getByText(charge).waitFor()
 
     await page.getByTestId('my-subscriptions').locator('[data-testid^="cancel-"]').click()
     await page.getByTestId('cancel-now').click()

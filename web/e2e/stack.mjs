@@ -2,7 +2,7 @@
 // port with a fresh data directory, and Debian's Chromium, for e2e tests.
 import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { existsSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -35,7 +35,8 @@ export async function startStack() {
   })
   let out = ''
   child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', () => {})
+  // E2E_STACK_LOG=<file> keeps the platform's log of the run (to debug a failure).
+  child.stderr.on('data', (d) => process.env.E2E_STACK_LOG && appendFileSync(process.env.E2E_STACK_LOG, d))
   const base = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 30_000
   for (;;) {

@@ -354,8 +354,36 @@ func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 	if code != 200 || json.Unmarshal(raw, &ch) != nil || ch.Status != "awaiting_consent" || !strings.Contains(ch.ApproveURL, "/dev/paypal/webapps/billing/subscriptions/update?ba_token=") {
 		t.Fatalf("change: %d %s", code, raw)
 	}
-	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[2].ID}); code != 409 {
-		t.Fatalf("another change while one waits: %d %s", code, raw)
+	// Asked again, it is the same change; the customer may choose another
+	// plan instead (PayPal's new consent request voids the old link).
+	var again orders.PlanChange
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change", map[string]any{"plan_id": plans[1].ID, "proration_date": preview.Proration.At.Unix()})
+	if code != 200 || json.Unmarshal(raw, &again) != nil || again.ID != ch.ID || again.ApproveURL != ch.ApproveURL {
+		t.Fatalf("the same change again: %d %s", code, raw)
+	}
+	var other, instead orders.PlanChange
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[2].ID})
+	if code != 200 || json.Unmarshal(raw, &other) != nil {
+		t.Fatalf("preview another plan: %d %s", code, raw)
+	}
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change", map[string]any{"plan_id": plans[2].ID, "proration_date": other.Proration.At.Unix()})
+	if code != 200 || json.Unmarshal(raw, &instead) != nil || instead.Status != "awaiting_consent" || instead.ID == ch.ID {
+		t.Fatalf("another plan instead: %d %s", code, raw)
+	}
+	if old, _ := st.Platform.Orders.Change(ctx, ch.ID); old.Status != "failed" {
+		t.Fatalf("the replaced change is %s", old.Status)
+	}
+	if res, err := http.Get(ch.ApproveURL); err != nil || res.StatusCode != 404 {
+		t.Fatalf("the replaced consent link still works: %v %v", err, res)
+	}
+	// Back to the first choice: consent to that one.
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[1].ID})
+	if code != 200 || json.Unmarshal(raw, &preview) != nil {
+		t.Fatalf("preview: %d %s", code, raw)
+	}
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change", map[string]any{"plan_id": plans[1].ID, "proration_date": preview.Proration.At.Unix()})
+	if code != 200 || json.Unmarshal(raw, &ch) != nil || ch.Status != "awaiting_consent" {
+		t.Fatalf("change: %d %s", code, raw)
 	}
 	sub, _ := st.Platform.Orders.Subscription(ctx, "", subID)
 	sales := len(st.PayPal.Sales(sub.GatewayID))

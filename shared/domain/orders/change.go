@@ -92,9 +92,8 @@ func (s *Service) prepareChange(ctx context.Context, customerID, subID, planID s
 	}
 	if cur, err := s.inFlight(ctx, sub); err != nil {
 		return nil, nil, nil, err
-	} else if cur != nil && cur.ToPlanID != planID {
-		return nil, nil, nil, apperr.New(apperr.Conflict, "the change to %s is waiting for your consent at %s; agree to it there, or it lapses on %s",
-			cur.ToPlanName, gatewayName(sub.Gateway), cur.CreatedAt.Add(consentWait).Format("2 January 15:04 MST"))
+	} else if cur != nil && cur.ToPlanID != planID && cur.Status == "pending" {
+		return nil, nil, nil, apperr.New(apperr.Conflict, "the change to %s is being made; try again in a minute", cur.ToPlanName)
 	}
 	o, err := s.store.GetOrder(ctx, sub.OrderID)
 	if err != nil {
@@ -195,14 +194,23 @@ func (s *Service) ChangePlan(ctx context.Context, customerID, subID, planID stri
 		return nil, err
 	}
 	// The same change asked again while it waits for consent (a second
-	// click, the customer back from the gateway) is that change.
+	// click, the customer back from the gateway) is that change; another
+	// one replaces it (the gateway's new consent request voids the old).
 	if cur, err := s.inFlight(ctx, sub); err != nil {
 		return nil, err
-	} else if cur != nil {
+	} else if cur != nil && cur.ToPlanID == planID {
 		if cur.Status == "pending" {
 			return s.completeChange(ctx, cur, sub)
 		}
 		return cur, nil
+	} else if cur != nil {
+		if err := s.failChange(ctx, cur); err != nil {
+			return nil, err
+		}
+		if sub, err = s.store.GetSubscription(ctx, sub.ID); err != nil {
+			return nil, err
+		}
+		ch.ID = fmt.Sprintf("chg_%s_v%d", sub.ID, sub.Version)
 	}
 	from, err := s.plans.Get(ctx, ch.FromPlanID)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
