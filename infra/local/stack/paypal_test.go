@@ -437,3 +437,97 @@ func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 		return false
 	})
 }
+
+// A PayPal downgrade, once the buyer consents, refunds the unused
+// difference on the sale that paid the period — one refund on the ledger,
+// however PayPal's own refund event arrives.
+func TestPayPalDowngradeRefundsTheDifference(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	var o orders.Order
+	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[1].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
+		"options": map[string]any{"hostname": "shrink.example.com", "os": "debian-12", "location": "Dallas, US"}})
+	if code != 201 || json.Unmarshal(raw, &o) != nil {
+		t.Fatalf("checkout: %d %s", code, raw)
+	}
+	u, _ := url.Parse(o.CheckoutURL)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}}); err != nil || res.StatusCode != 303 {
+		t.Fatalf("approve: %v %v", err, res)
+	}
+	svc := waitService(t, st, provisioning.ServiceID(o.ID), provisioning.StatusActive)
+	first := ledger(t, st, svc.CustomerID, func(l []orders.Payment) bool { return len(l) == 1 })[0]
+	subID := orders.SubscriptionID(o.ID)
+	var preview, ch orders.PlanChange
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[0].ID})
+	if code != 200 || json.Unmarshal(raw, &preview) != nil || preview.Proration.Total >= 0 || preview.RefundAmount != -preview.Proration.Total || preview.CreditAmount != 0 {
+		t.Fatalf("preview: %d %s", code, raw)
+	}
+	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change", map[string]any{"plan_id": plans[0].ID, "proration_date": preview.Proration.At.Unix()})
+	if code != 200 || json.Unmarshal(raw, &ch) != nil || ch.Status != "awaiting_consent" {
+		t.Fatalf("change: %d %s", code, raw)
+	}
+	u, _ = url.Parse(ch.ApproveURL)
+	if res, err := noRedirect.PostForm(ch.ApproveURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}}); err != nil || res.StatusCode != 303 {
+		t.Fatalf("consent: %v %v", err, res)
+	}
+	waitFor(t, st, svc.ID, func(s *provisioning.Service) bool { return s.PlanID == plans[0].ID })
+	for deadline := time.Now().Add(10 * time.Second); undelivered(st) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("PayPal's events were never all taken")
+		}
+	}
+	paid, _ := st.Platform.OrderStore.GetPayment(ctx, first.ID)
+	list, _ := st.Platform.Orders.Payments(ctx, svc.CustomerID)
+	refunds := 0
+	for _, p := range list {
+		if p.Status == orders.PaymentRefund && p.RefundOf == first.ID {
+			refunds++
+		}
+	}
+	if paid.Refunded != preview.RefundAmount || refunds != 1 || st.PayPal.Refunds(first.GatewayChargeID) != 1 {
+		t.Fatalf("refunded %d in %d entries (%d at PayPal), want %d once", paid.Refunded, refunds, st.PayPal.Refunds(first.GatewayChargeID), preview.RefundAmount)
+	}
+}
+
+// A change the buyer never agrees to at PayPal lapses after a day: it
+// fails, and the subscription is free for another change.
+func TestUnconsentedPayPalChangeLapses(t *testing.T) {
+	st, base := openStack(t)
+	ctx := context.Background()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, svc := buyWithPayPal(t, st, c, "undecided.example.com", "approve")
+	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
+	subID := orders.SubscriptionID(o.ID)
+	var preview, ch orders.PlanChange
+	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[1].ID}); code != 200 || json.Unmarshal(raw, &preview) != nil {
+		t.Fatalf("preview: %d %s", code, raw)
+	}
+	if code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+subID+"/change", map[string]any{"plan_id": plans[1].ID, "proration_date": preview.Proration.At.Unix()}); code != 200 || json.Unmarshal(raw, &ch) != nil {
+		t.Fatalf("change: %d %s", code, raw)
+	}
+	if code, _, _ := devClock(t, base, `{"advance": "25h"}`); code != 200 {
+		t.Fatal("the dev clock did not move")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got, _ := st.Platform.Orders.Change(ctx, ch.ID)
+		sub, _ := st.Platform.Orders.Subscription(ctx, "", subID)
+		if got.Status == "failed" && sub.ChangeInFlight == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a day unconsented: change %s, subscription's change %q", got.Status, sub.ChangeInFlight)
+		}
+	}
+	if got, _ := st.Platform.Services.GetService(ctx, svc.ID); got.PlanID != plans[0].ID {
+		t.Fatal("a lapsed change resized the service")
+	}
+}
