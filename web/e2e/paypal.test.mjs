@@ -1,7 +1,8 @@
 // End-to-end: a customer buys a VPS with PayPal (the simulator's approval
 // page), the dev clock renews it at PayPal, staff refund part of the
-// renewal through PayPal, the customer upgrades (agreeing to the new price
-// on PayPal's page) and cancels. Every step reaches the
+// renewal through PayPal, the customer turns an upgrade down on PayPal's
+// page (its charge is refunded), then upgrades (agreeing to the new price)
+// and cancels. Every step reaches the
 // pages from PayPal's signed webhooks.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -90,19 +91,34 @@ describe('PayPal', () => {
     // (That PayPal's own PAYMENT.SALE.REFUNDED for it adds nothing is
     // checked where the deliveries can be counted: infra/local/stack.)
 
+    // An upgrade turned down on PayPal's page is taken back, its charge refunded.
+    await page.getByTestId('my-subscriptions').locator('[data-testid^="change-"]').click()
+    await page.getByTestId('change-plan').click()
+    await page.getByRole('option', { name: /VPS Pro/ }).click()
+    await page.getByTestId('change-preview').waitFor()
+    await page.getByTestId('change-confirm').click()
+    await page.waitForURL(/\/dev\/paypal\/webapps\/billing\/subscriptions\/update\?ba_token=/)
+    await page.getByTestId('paypal-revision-cancel').click()
+    await page.waitForURL(/\/account\/billing\?change=chg_\w+&consent=cancelled/)
+    await page.getByTestId('consent-cancelled').getByText(/is refunded/).waitFor()
+    assert.equal((await myPayments(page)).filter((p) => p.status === 'refund').length, 2, 'the staff refund and the turned-down change\'s')
+
     // An upgrade: priced here, agreed to on PayPal's page, then made.
     await page.getByTestId('my-subscriptions').locator('[data-testid^="change-"]').click()
     await page.getByTestId('change-plan').click()
     await page.getByRole('option', { name: /VPS Pro/ }).click()
     await page.getByTestId('change-preview').waitFor()
     const charge = (await page.getByTestId('change-total').textContent()).trim()
-    assert.match(await page.getByTestId('change-consent').textContent(), new RegExp(`we charge ${charge.replace('$', '\\$').replace('.', '\\.')} through PayPal`))
+    assert.match(await page.getByTestId('change-consent').textContent(), new RegExp(`charges ${charge.replace('$', '\\$').replace('.', '\\.')} through PayPal now`))
     await page.getByTestId('change-confirm').click()
     await page.waitForURL(/\/dev\/paypal\/webapps\/billing\/subscriptions\/update\?ba_token=/)
     await page.getByTestId('paypal-revision-approve').click()
     await page.waitForURL(/\/account\/billing\?change=chg_/)
     await page.getByTestId('consent-done').getByText(/VPS Pro/).waitFor()
-    await page.getByTestId('my-payments').getByText(charge).waitFor()
+    const cents = Math.round(Number(charge.replace(/[^\d.]/g, '')) * 100)
+    const charges = (await myPayments(page)).filter((p) => p.status === 'succeeded' && p.amount === cents)
+    assert.equal(charges.length, 2, 'two charges of the difference: the turned-down change\'s and this one\'s')
+    assert.ok(charges.some((p) => p.refunded === 0) && charges.some((p) => p.refunded === cents), 'the agreed change\'s charge stands; the turned-down one is refunded')
 
     await page.getByTestId('my-subscriptions').locator('[data-testid^="cancel-"]').click()
     await page.getByTestId('cancel-now').click()

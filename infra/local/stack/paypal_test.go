@@ -329,11 +329,11 @@ func TestBuyerCancelsInPayPal(t *testing.T) {
 	}
 }
 
-// A PayPal plan change is priced by us, waits for the buyer's consent on
-// PayPal's page (another change meanwhile is refused), then charges the
-// difference as a sale on the subscription — recorded once, with the
-// change, not taken for a renewal — resizes the server, and PayPal bills
-// the new price from the next cycle.
+// A PayPal plan change is priced by us and its difference charged at once
+// as a sale on the subscription (recorded once, with the change, not taken
+// for a renewal); it waits for the buyer's consent on PayPal's page (a
+// change replaced meanwhile is abandoned and its charge refunded), then
+// resizes the server, and PayPal bills the new price from the next cycle.
 func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
@@ -386,7 +386,12 @@ func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 		t.Fatalf("change: %d %s", code, raw)
 	}
 	sub, _ := st.Platform.Orders.Subscription(ctx, "", subID)
-	sales := len(st.PayPal.Sales(sub.GatewayID))
+	// The difference is charged at once, as with a card; the two changes
+	// replaced meanwhile had theirs refunded in full.
+	sales := st.PayPal.Sales(sub.GatewayID)
+	if last := sales[len(sales)-1]; last.Amount != preview.Proration.Total || last.Refunded != 0 || len(sales) != 4 || sales[1].Refunded != sales[1].Amount || sales[2].Refunded != sales[2].Amount {
+		t.Fatalf("PayPal sales %+v; the difference is %d", sales, preview.Proration.Total)
+	}
 	if got, _ := st.Platform.Services.GetService(ctx, svc.ID); got.PlanID != plans[0].ID {
 		t.Fatal("resized before the buyer consented")
 	}
@@ -403,8 +408,8 @@ func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 	if err != nil || done.Status != "done" || done.GatewayInvoiceID == "" {
 		t.Fatalf("change after consent: %+v %v", done, err)
 	}
-	if got := st.PayPal.Sales(sub.GatewayID); len(got) != sales+1 || got[len(got)-1].Amount != preview.Proration.Total {
-		t.Fatalf("PayPal sales %+v; the difference is %d", got, preview.Proration.Total)
+	if got := st.PayPal.Sales(sub.GatewayID); len(got) != len(sales) || got[len(got)-1].ID != done.GatewayInvoiceID {
+		t.Fatalf("PayPal sales after consent %+v; the change's is %s", got, done.GatewayInvoiceID)
 	}
 	for deadline := time.Now().Add(10 * time.Second); undelivered(st) > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -495,8 +500,9 @@ func TestPayPalDowngradeRefundsTheDifference(t *testing.T) {
 	}
 }
 
-// A change the buyer never agrees to at PayPal lapses after a day: it
-// fails, and the subscription is free for another change.
+// A change the buyer never agrees to at PayPal lapses after a day: its
+// charge is refunded in full, it fails, and the subscription is free for
+// another change.
 func TestUnconsentedPayPalChangeLapses(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
@@ -529,5 +535,8 @@ func TestUnconsentedPayPalChangeLapses(t *testing.T) {
 	}
 	if got, _ := st.Platform.Services.GetService(ctx, svc.ID); got.PlanID != plans[0].ID {
 		t.Fatal("a lapsed change resized the service")
+	}
+	if charge, err := st.Platform.OrderStore.GetPayment(ctx, "paypal:"+ch.GatewayInvoiceID); err != nil || charge.Refunded != charge.Amount || charge.Amount != preview.Proration.Total {
+		t.Fatalf("the lapsed change's charge: %+v %v", charge, err)
 	}
 }

@@ -41,7 +41,8 @@ func (g *Gateway) ChargeNow(ctx context.Context, subscriptionID, currency string
 		return "", err
 	}
 	for _, t := range txs.Transactions {
-		if n, ok := minor(t.Amount.Gross.Value, t.Amount.Gross.Currency); ok && n == charge && t.Amount.Gross.Currency == currency && t.Status != "DECLINED" {
+		// COMPLETED only: a refunded one was an abandoned change's.
+		if n, ok := minor(t.Amount.Gross.Value, t.Amount.Gross.Currency); ok && n == charge && t.Amount.Gross.Currency == currency && t.Status == "COMPLETED" {
 			return t.ID, nil // made by an earlier attempt
 		}
 	}

@@ -382,6 +382,18 @@ func (h orderHandlers) previewChange(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// abandonChange takes back a change waiting for the buyer's consent at the
+// gateway (they turned it down there): its charge is refunded.
+func (h orderHandlers) abandonChange(w http.ResponseWriter, r *http.Request) error {
+	sub, err := h.Checkout.AbandonChange(r.Context(), principal(r).User.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h.record(r, "subscription.change_abandoned", "subscription", sub.ID, nil, nil)
+	httpx.JSON(w, http.StatusOK, sub)
+	return nil
+}
+
 func (h orderHandlers) changePlan(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Checkout.Subscription(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err

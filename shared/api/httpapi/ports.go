@@ -125,6 +125,7 @@ type Customers interface {
 
 // Checkout is a customer's orders, subscriptions, payments and cards.
 type Checkout interface {
+	AbandonChange(ctx context.Context, customerID, subID string) (*orders.Subscription, error)
 	CancelSubscription(ctx context.Context, customerID, id string, req orders.CancelRequest, by string) (*orders.Subscription, error)
 	ChangePlan(ctx context.Context, customerID, subID, planID string, at time.Time) (*orders.PlanChange, error)
 	Checkout(ctx context.Context, customerID string, in orders.Input) (*orders.Order, error)

@@ -175,6 +175,7 @@ func Routes(d Deps) []httpx.Route {
 		billingScope(D, "/v1/me/payment-methods/{id}", or.removePaymentMethod),
 		billingScope(P, "/v1/me/subscriptions/{id}/change/preview", or.previewChange),
 		billingScope(P, "/v1/me/subscriptions/{id}/change", or.changePlan),
+		billingScope(D, "/v1/me/subscriptions/{id}/change", or.abandonChange),
 		billingScope(P, "/v1/me/subscriptions/{id}/cancel", or.myCancel),
 		billingScope(P, "/v1/me/subscriptions/{id}/resume", or.myResume),
 		billingScope(P, "/v1/me/subscriptions/{id}/pay", or.myPayNow),

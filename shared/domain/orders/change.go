@@ -204,7 +204,7 @@ func (s *Service) ChangePlan(ctx context.Context, customerID, subID, planID stri
 		}
 		return cur, nil
 	} else if cur != nil {
-		if err := s.failChange(ctx, cur); err != nil {
+		if err := s.abandonChange(ctx, cur); err != nil {
 			return nil, err
 		}
 		if sub, err = s.store.GetSubscription(ctx, sub.ID); err != nil {
@@ -269,19 +269,23 @@ func (s *Service) completeChange(ctx context.Context, ch *PlanChange, sub *Subsc
 	if err != nil {
 		return nil, err
 	}
-	if c, ok := g.(gateway.Consenter); ok && g.Capabilities().PlanChangeConsent && !ch.Consented {
-		return s.requestConsent(ctx, ch, sub, c, in)
+	c, consents := g.(gateway.Consenter)
+	consents = consents && g.Capabilities().PlanChangeConsent
+	if consents && !ch.Consented {
+		return s.requestConsent(ctx, ch, sub, g, c, in)
 	}
-	invoiceID, err := g.ChangeSubscription(ctx, in)
-	if err != nil {
-		if apperr.Is(err, apperr.Invalid) { // declined: nothing changed at the gateway
-			if ferr := s.failChange(ctx, ch); ferr != nil {
-				s.log.ErrorContext(ctx, "failed change left pending", "change", ch.ID, "err", ferr.Error())
+	if !consents || ch.GatewayInvoiceID == "" { // a consent's charge was made before it was asked for
+		invoiceID, err := g.ChangeSubscription(ctx, in)
+		if err != nil {
+			if apperr.Is(err, apperr.Invalid) { // declined: nothing changed at the gateway
+				if ferr := s.failChange(ctx, ch); ferr != nil {
+					s.log.ErrorContext(ctx, "failed change left pending", "change", ch.ID, "err", ferr.Error())
+				}
 			}
+			return nil, err
 		}
-		return nil, err
+		ch.GatewayInvoiceID = invoiceID
 	}
-	ch.GatewayInvoiceID = invoiceID
 	var entries []Payment
 	if ch.Proration.Total < 0 {
 		if entries, err = s.returnCredit(ctx, ch, g, acct.GatewayCustomers[sub.Gateway]); err != nil {

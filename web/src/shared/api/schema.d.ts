@@ -950,7 +950,8 @@ export interface paths {
         put?: never;
         /** Confirm a previewed change; charges the difference at once (or refunds the credit) and requests the resize — or, where the gateway needs the buyer's consent to the new price (PayPal), answers awaiting_consent with the approve_url to send them to first */
         post: operations["changePlan"];
-        delete?: never;
+        /** Take back a change waiting for the buyer's consent at the gateway (they turned it down there); its charge is refunded and the plan stays */
+        delete: operations["abandonPlanChange"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4807,6 +4808,40 @@ export interface operations {
             409: components["responses"]["Error"];
             /** @description The payment provider is unavailable; confirm again to continue the same change */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    abandonPlanChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription, with no change in flight */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            /** @description No change of this subscription waits for consent */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
