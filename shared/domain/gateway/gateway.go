@@ -220,12 +220,12 @@ type ChangeInput struct {
 	ReturnURL, CancelURL string
 	// Since is when the change was priced: a charge made since then by an
 	// attempt that did not record it is this change's.
-	Since time.Time
-	Amount            int64  // the new price per period, tax included
-	Interval          string
-	IntervalCount     int64
-	Charge            int64  // charged now, tax included; 0 for none
-	Description       string // the charge's line
+	Since         time.Time
+	Amount        int64 // the new price per period, tax included
+	Interval      string
+	IntervalCount int64
+	Charge        int64  // charged now, tax included; 0 for none
+	Description   string // the charge's line
 }
 
 // PayInvoiceInput names one open invoice and whose it must be.
