@@ -199,19 +199,19 @@ func (s *Service) CancelSubscription(ctx context.Context, customerID, id string,
 	if ours && sub.CurrentPeriodEnd.IsZero() {
 		return nil, apperr.New(apperr.Conflict, "this subscription's period end is not known yet; try again in a minute or cancel now")
 	}
-	if ours {
-		// Nothing to call now.
-	} else if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, AtPeriodEnd: req.When == "period_end",
-		Feedback: req.Reason, Comment: req.Comment, Key: key}); err != nil {
-		if _, cerr := s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
-			if sub.Status != gateway.SubCancelled {
-				sub.EndRequested = sub.previousEnd()
+	if !ours {
+		if err := g.CancelSubscription(ctx, gateway.CancelInput{SubscriptionID: sub.GatewayID, AtPeriodEnd: req.When == "period_end",
+			Feedback: req.Reason, Comment: req.Comment, Key: key}); err != nil {
+			if _, cerr := s.changeSubscription(ctx, id, func(sub *Subscription) ([]outbox.Item, *Survey) {
+				if sub.Status != gateway.SubCancelled {
+					sub.EndRequested = sub.previousEnd()
+				}
+				return nil, nil
+			}); cerr != nil {
+				s.log.ErrorContext(ctx, "cancellation request left recorded after a gateway failure", "subscription", id, "err", cerr.Error())
 			}
-			return nil, nil
-		}); cerr != nil {
-			s.log.ErrorContext(ctx, "cancellation request left recorded after a gateway failure", "subscription", id, "err", cerr.Error())
+			return nil, err
 		}
-		return nil, err
 	}
 	// The gateway's webhook confirms the state; mirror it now so the
 	// customer sees it at once (the webhook finds nothing left to change).
