@@ -261,11 +261,11 @@ func TestPayPalEventsInAnyOrderConverge(t *testing.T) {
 	if !strings.Contains(inOrder, "order paid") || !strings.Contains(inOrder, "subscription cancelled") || !strings.Contains(inOrder, "refunded 490") {
 		t.Fatalf("in order:\n%s", inOrder)
 	}
-	orders := [][]int{{6, 5, 4, 3, 2, 1, 0}, {3, 0, 6, 5, 2, 4, 1}, {1, 4, 6, 0, 5, 3, 2}}
+	sequences := [][]int{{6, 5, 4, 3, 2, 1, 0}, {3, 0, 6, 5, 2, 4, 1}, {1, 4, 6, 0, 5, 3, 2}}
 	for range 5 {
-		orders = append(orders, rand.Perm(7))
+		sequences = append(sequences, rand.Perm(7))
 	}
-	for _, order := range orders {
+	for _, order := range sequences {
 		if got := run(order); got != inOrder {
 			t.Errorf("delivered as %v:\n%s\nin order:\n%s", order, got, inOrder)
 		}
