@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { axe, launch, outDir, signInAdmin, startStack } from './stack.mjs'
+import { axe, launch, outDir, signInAdmin, signInCustomer, startStack } from './stack.mjs'
 
 let stack, browser
 
@@ -20,21 +20,13 @@ after(async () => {
   await stack?.stop()
 })
 
-async function signInCustomer(page) {
-  await page.goto(stack.base + '/account/login')
-  await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
-  await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
-  await page.getByTestId('signin-submit').click()
-  await page.getByTestId('welcome').waitFor()
-}
-
 // myPayments is the ledger as the account app reads it.
 const myPayments = (page) => page.evaluate(async () => (await (await fetch('/v1/me/payments', { credentials: 'include' })).json()).payments)
 
 describe('PayPal', () => {
   it('buy with PayPal → renew by the clock → staff refund part → upgrade with consent → cancel', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    await signInCustomer(page)
+    await signInCustomer(page, stack)
     await page.goto(stack.base + '/account/order?plan=vps-standard&cycle=monthly&currency=USD')
     await page.getByTestId('order-hostname').locator('input').fill('paypal.example.com')
     await page.getByTestId('order-os').click()
@@ -69,7 +61,7 @@ describe('PayPal', () => {
     // A month and a bit later PayPal has billed the renewal.
     const moved = await fetch(stack.base + '/dev/clock', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"advance":"32d"}' })
     assert.equal(moved.status, 200)
-    await signInCustomer(page) // the days outlive the session
+    await signInCustomer(page, stack) // the days outlive the session
     let renewal
     for (let i = 0; i < 80 && !renewal; i++) {
       renewal = (await myPayments(page)).find((p) => p.status === 'succeeded' && p.id !== first.id)

@@ -125,6 +125,15 @@ export async function axe(page) {
   return violations
 }
 
+/** signInCustomer signs the demo customer in to the account app. */
+export async function signInCustomer(page, stack) {
+  await page.goto(stack.base + '/account/login')
+  await page.getByTestId('signin-email').locator('input').fill(stack.customer.email)
+  await page.getByTestId('signin-password').locator('input').fill(stack.customer.password)
+  await page.getByTestId('signin-submit').click()
+  await page.getByTestId('welcome').waitFor()
+}
+
 /** signInAdmin fills the admin sign-in form: password, then TOTP code. */
 export async function signInAdmin(page, stack, path = '/admin/') {
   await page.goto(stack.base + path)

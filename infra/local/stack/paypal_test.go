@@ -16,38 +16,60 @@ import (
 	"github.com/ezscale/platform/shared/testkit/session"
 )
 
-// buyWithPayPal orders the first VPS plan with "gateway": "paypal", answers
-// PayPal's approval page as the buyer does (approve, or approve with
-// renewals that will be declined), and waits for the service.
-func buyWithPayPal(t *testing.T, st *stack.Stack, c *session.Client, hostname, action string) (*orders.Order, *provisioning.Service) {
+// orderWithPayPal orders plan with "gateway": "paypal" as the demo
+// customer c; the order sends the buyer to PayPal's approval page.
+func orderWithPayPal(t *testing.T, c *session.Client, plan catalog.Plan, hostname string) orders.Order {
 	t.Helper()
-	ctx := context.Background()
-	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
 	var o orders.Order
-	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
+	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plan.ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
 		"options": map[string]any{"hostname": hostname, "os": "debian-12", "location": "Dallas, US"}})
-	if code != 201 {
+	if code != 201 || json.Unmarshal(raw, &o) != nil {
 		t.Fatalf("checkout: %d %s", code, raw)
-	}
-	if err := json.Unmarshal(raw, &o); err != nil {
-		t.Fatal(err)
 	}
 	if o.Gateway != "paypal" || !strings.Contains(o.CheckoutURL, "/dev/paypal/webapps/billing/subscriptions?ba_token=") {
 		t.Fatalf("order %+v does not send the buyer to PayPal", o)
 	}
+	return o
+}
+
+// answer submits a PayPal page's form (approval or consent) as the buyer
+// does — action approve, approve_declining or cancel — and returns where
+// PayPal sends them.
+func answer(t *testing.T, link, action string) string {
+	t.Helper()
+	u, _ := url.Parse(link)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(link, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {action}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s at %s: %v %v", action, link, err, res)
+	}
+	res.Body.Close()
+	return res.Header.Get("Location")
+}
+
+// allDelivered waits until PayPal's events have all been taken with a 2xx.
+func allDelivered(t *testing.T, st *stack.Stack) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); undelivered(st) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("PayPal's events were never all taken")
+		}
+	}
+}
+
+// buyWithPayPal orders the first VPS plan with PayPal, answers the
+// approval page as the buyer does (approve, or approve with renewals that
+// will be declined), and waits for the service.
+func buyWithPayPal(t *testing.T, st *stack.Stack, c *session.Client, hostname, action string) (*orders.Order, *provisioning.Service) {
+	t.Helper()
+	plans, _ := st.Platform.Catalog.List(context.Background(), catalog.Active, catalog.VPS)
+	o := orderWithPayPal(t, c, plans[0], hostname)
 	page, err := http.Get(o.CheckoutURL)
 	if err != nil || page.StatusCode != 200 {
 		t.Fatalf("approval page: %v %v", err, page)
 	}
 	page.Body.Close()
-	u, _ := url.Parse(o.CheckoutURL)
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {action}})
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("approve: %v %v", err, res)
-	}
-	res.Body.Close()
-	if back := res.Header.Get("Location"); !strings.Contains(back, "/account/orders/"+o.ID) || !strings.Contains(back, "subscription_id=") {
+	if back := answer(t, o.CheckoutURL, action); !strings.Contains(back, "/account/orders/"+o.ID) || !strings.Contains(back, "subscription_id=") {
 		t.Fatalf("PayPal returned the buyer to %q", back)
 	}
 	return &o, waitService(t, st, provisioning.ServiceID(o.ID), provisioning.StatusActive)
@@ -187,12 +209,7 @@ func TestUnapprovedPayPalCheckoutExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
-	var o orders.Order
-	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
-		"options": map[string]any{"hostname": "late.example.com", "os": "debian-12", "location": "Dallas, US"}})
-	if code != 201 || json.Unmarshal(raw, &o) != nil {
-		t.Fatalf("checkout: %d %s", code, raw)
-	}
+	o := orderWithPayPal(t, c, plans[0], "late.example.com")
 	if code, _, _ := devClock(t, base, `{"advance": "2h"}`); code != 200 {
 		t.Fatal("the dev clock did not move")
 	}
@@ -208,13 +225,7 @@ func TestUnapprovedPayPalCheckoutExpires(t *testing.T) {
 			t.Fatalf("the unapproved order is %+v (%v)", got, err)
 		}
 	}
-	u, _ := url.Parse(o.CheckoutURL)
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}})
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("approve late: %v %v", err, res)
-	}
-	res.Body.Close()
+	answer(t, o.CheckoutURL, "approve")
 	waitService(t, st, provisioning.ServiceID(o.ID), provisioning.StatusActive)
 }
 
@@ -231,19 +242,8 @@ func TestForgedPayPalWebhooksChangeNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
-	var o orders.Order
-	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[0].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
-		"options": map[string]any{"hostname": "forged.example.com", "os": "debian-12", "location": "Dallas, US"}})
-	if code != 201 || json.Unmarshal(raw, &o) != nil {
-		t.Fatalf("checkout: %d %s", code, raw)
-	}
-	u, _ := url.Parse(o.CheckoutURL)
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}})
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("approve: %v %v", err, res)
-	}
-	res.Body.Close()
+	o := orderWithPayPal(t, c, plans[0], "forged.example.com")
+	answer(t, o.CheckoutURL, "approve")
 	var sale []byte
 	for _, e := range st.PayPal.Events() {
 		if e.Type == "PAYMENT.SALE.COMPLETED" {
@@ -396,13 +396,9 @@ func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 		t.Fatal("resized before the buyer consented")
 	}
 
-	u, _ := url.Parse(ch.ApproveURL)
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(ch.ApproveURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}})
-	if err != nil || res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "/account/billing?change="+ch.ID) {
-		t.Fatalf("consent: %v %v", err, res)
+	if back := answer(t, ch.ApproveURL, "approve"); !strings.Contains(back, "/account/billing?change="+ch.ID) {
+		t.Fatalf("after consent PayPal sent the buyer to %q", back)
 	}
-	res.Body.Close()
 	waitFor(t, st, svc.ID, func(s *provisioning.Service) bool { return s.PlanID == plans[1].ID })
 	done, err := st.Platform.Orders.Change(ctx, ch.ID)
 	if err != nil || done.Status != "done" || done.GatewayInvoiceID == "" {
@@ -411,11 +407,7 @@ func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 	if got := st.PayPal.Sales(sub.GatewayID); len(got) != len(sales) || got[len(got)-1].ID != done.GatewayInvoiceID {
 		t.Fatalf("PayPal sales after consent %+v; the change's is %s", got, done.GatewayInvoiceID)
 	}
-	for deadline := time.Now().Add(10 * time.Second); undelivered(st) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("PayPal's events were never all taken")
-		}
-	}
+	allDelivered(t, st)
 	charge, err := st.Platform.OrderStore.GetPayment(ctx, "paypal:"+done.GatewayInvoiceID)
 	if err != nil || charge.Amount != preview.Proration.Total || charge.Status != orders.PaymentSucceeded {
 		t.Fatalf("the difference on the ledger: %+v %v", charge, err)
@@ -454,22 +446,13 @@ func TestPayPalDowngradeRefundsTheDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
-	var o orders.Order
-	code, raw, _ := c.Do("POST", "/v1/me/orders", map[string]any{"plan_id": plans[1].ID, "cycle": "monthly", "currency": "USD", "gateway": "paypal",
-		"options": map[string]any{"hostname": "shrink.example.com", "os": "debian-12", "location": "Dallas, US"}})
-	if code != 201 || json.Unmarshal(raw, &o) != nil {
-		t.Fatalf("checkout: %d %s", code, raw)
-	}
-	u, _ := url.Parse(o.CheckoutURL)
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if res, err := noRedirect.PostForm(o.CheckoutURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}}); err != nil || res.StatusCode != 303 {
-		t.Fatalf("approve: %v %v", err, res)
-	}
+	o := orderWithPayPal(t, c, plans[1], "shrink.example.com")
+	answer(t, o.CheckoutURL, "approve")
 	svc := waitService(t, st, provisioning.ServiceID(o.ID), provisioning.StatusActive)
 	first := ledger(t, st, svc.CustomerID, func(l []orders.Payment) bool { return len(l) == 1 })[0]
 	subID := orders.SubscriptionID(o.ID)
 	var preview, ch orders.PlanChange
-	code, raw, _ = c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[0].ID})
+	code, raw, _ := c.Do("POST", "/v1/me/subscriptions/"+subID+"/change/preview", map[string]string{"plan_id": plans[0].ID})
 	if code != 200 || json.Unmarshal(raw, &preview) != nil || preview.Proration.Total >= 0 || preview.RefundAmount != -preview.Proration.Total || preview.CreditAmount != 0 {
 		t.Fatalf("preview: %d %s", code, raw)
 	}
@@ -477,16 +460,9 @@ func TestPayPalDowngradeRefundsTheDifference(t *testing.T) {
 	if code != 200 || json.Unmarshal(raw, &ch) != nil || ch.Status != "awaiting_consent" {
 		t.Fatalf("change: %d %s", code, raw)
 	}
-	u, _ = url.Parse(ch.ApproveURL)
-	if res, err := noRedirect.PostForm(ch.ApproveURL, url.Values{"ba_token": {u.Query().Get("ba_token")}, "action": {"approve"}}); err != nil || res.StatusCode != 303 {
-		t.Fatalf("consent: %v %v", err, res)
-	}
+	answer(t, ch.ApproveURL, "approve")
 	waitFor(t, st, svc.ID, func(s *provisioning.Service) bool { return s.PlanID == plans[0].ID })
-	for deadline := time.Now().Add(10 * time.Second); undelivered(st) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("PayPal's events were never all taken")
-		}
-	}
+	allDelivered(t, st)
 	paid, _ := st.Platform.OrderStore.GetPayment(ctx, first.ID)
 	list, _ := st.Platform.Orders.Payments(ctx, svc.CustomerID)
 	refunds := 0

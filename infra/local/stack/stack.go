@@ -240,32 +240,33 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	return s, nil
 }
 
-// renewPayPal bills the PayPal subscriptions whose cycles fell due as
-// time passes (a move of the dev clock bills at once, see followClock).
-func (s *Stack) renewPayPal(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
+// every runs fn each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.PayPal.RenewDue()
+			fn()
 		}
 	}
 }
 
 // Run delivers queued notifications (three workers) and re-queues stale
 // pending ones every minute, publishes outbox items as they are written
-// (and sweeps every 30 s), and runs the Stripe simulator's webhook
-// deliveries and session expiry, until ctx ends.
+// (and sweeps every 30 s), and runs the Stripe and PayPal simulators'
+// webhook deliveries, renewals and session expiry, until ctx ends.
 func (s *Stack) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.Queue.Run(ctx, 3, s.Platform.NotifyWorker.Deliver) })
 	wg.Go(func() { s.Platform.Outbox.Run(ctx, 30*time.Second) })
 	wg.Go(func() { s.Stripe.Run(ctx) })
 	wg.Go(func() { s.PayPal.Run(ctx) })
-	wg.Go(func() { s.renewPayPal(ctx, 10*time.Second) })
+	// PayPal bills cycles that fell due as time passes (a move of the dev
+	// clock bills at once, see followClock).
+	wg.Go(func() { every(ctx, 10*time.Second, func() { s.PayPal.RenewDue() }) })
 	wg.Go(func() { s.flows.Run(ctx) })
 	wg.Go(func() { s.syncStock(ctx, 30*time.Second) })
 	if s.demoPurchase {
@@ -283,17 +284,10 @@ func (s *Stack) Run(ctx context.Context) {
 		s.flows.Close() // the executions stop with the stack
 	})
 	wg.Go(func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.Stripe.ExpireDue()
-				s.Stripe.RenewDue() // periods end by the clock, as at Stripe
-			}
-		}
+		every(ctx, time.Minute, func() {
+			s.Stripe.ExpireDue()
+			s.Stripe.RenewDue() // periods end by the clock, as at Stripe
+		})
 	})
 	wg.Go(func() {
 		t := time.NewTicker(time.Minute)

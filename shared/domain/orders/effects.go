@@ -43,44 +43,31 @@ func (e *Effects) Register(d *outbox.Dispatcher) {
 	d.Handle(KindPaymentFailed, e.paymentFailed)
 	d.Handle(KindCancelled, e.cancelled)
 	d.Handle(KindUnmatchedPayment, e.unmatched)
-	byChange := func(run func(context.Context, string) error) outbox.Handler {
-		return func(ctx context.Context, it outbox.Item) error {
-			var in struct {
-				ChangeID string `json:"change_id"`
-			}
-			if err := json.Unmarshal(it.Payload, &in); err != nil {
-				return fmt.Errorf("decode %s: %w", it.ID, err)
-			}
-			return run(ctx, in.ChangeID)
+	d.Handle(KindChangeConsented, payload(func(ctx context.Context, in changeRef) error { return e.Orders.ConsentGiven(ctx, in.ChangeID) }))
+	d.Handle(KindChangeConsentDue, payload(func(ctx context.Context, in changeRef) error { return e.Orders.ConsentDue(ctx, in.ChangeID) }))
+	d.Handle(KindChangePending, payload(func(ctx context.Context, in changeRef) error { return e.Orders.ResumeChange(ctx, in.ChangeID) }))
+	d.Handle(KindCheckoutDue, payload(func(ctx context.Context, in orderRef) error { return e.Orders.ExpireCheckout(ctx, in.OrderID) }))
+	d.Handle(KindEndDue, payload(e.Orders.EndAtPeriodEnd))
+}
+
+// changeRef and orderRef are the payloads that name a change or an order.
+type changeRef struct {
+	ChangeID string `json:"change_id"`
+}
+
+type orderRef struct {
+	OrderID string `json:"order_id"`
+}
+
+// payload makes a handler that decodes the item's payload into T first.
+func payload[T any](run func(context.Context, T) error) outbox.Handler {
+	return func(ctx context.Context, it outbox.Item) error {
+		var in T
+		if err := json.Unmarshal(it.Payload, &in); err != nil {
+			return fmt.Errorf("decode %s: %w", it.ID, err)
 		}
+		return run(ctx, in)
 	}
-	d.Handle(KindChangeConsented, byChange(e.Orders.ConsentGiven))
-	d.Handle(KindChangeConsentDue, byChange(e.Orders.ConsentDue))
-	d.Handle(KindCheckoutDue, func(ctx context.Context, it outbox.Item) error {
-		var in struct {
-			OrderID string `json:"order_id"`
-		}
-		if err := json.Unmarshal(it.Payload, &in); err != nil {
-			return fmt.Errorf("decode %s: %w", it.ID, err)
-		}
-		return e.Orders.ExpireCheckout(ctx, in.OrderID)
-	})
-	d.Handle(KindEndDue, func(ctx context.Context, it outbox.Item) error {
-		var in EndDue
-		if err := json.Unmarshal(it.Payload, &in); err != nil {
-			return fmt.Errorf("decode %s: %w", it.ID, err)
-		}
-		return e.Orders.EndAtPeriodEnd(ctx, in)
-	})
-	d.Handle(KindChangePending, func(ctx context.Context, it outbox.Item) error {
-		var in struct {
-			ChangeID string `json:"change_id"`
-		}
-		if err := json.Unmarshal(it.Payload, &in); err != nil {
-			return fmt.Errorf("decode %s: %w", it.ID, err)
-		}
-		return e.Orders.ResumeChange(ctx, in.ChangeID)
-	})
 }
 
 func (e *Effects) unmatched(ctx context.Context, it outbox.Item) error {
