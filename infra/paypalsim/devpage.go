@@ -2,11 +2,14 @@ package paypalsim
 
 import (
 	"html/template"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/ezscale/platform/infra/simkit"
 	"github.com/ezscale/platform/shared/domain/money"
 )
 
@@ -86,4 +89,66 @@ func (s *Sim) devAction(w http.ResponseWriter, r *http.Request) {
 	// below the prefix the simulator is mounted at.
 	w.Header().Set("Location", "../../..?note="+url.QueryEscape(note))
 	w.WriteHeader(http.StatusSeeOther)
+}
+
+// devLedger is the money per order (the subscriptions' custom id): what
+// PayPal collected and refunded, for a soak to compare with our ledger.
+func (s *Sim) devLedger(w http.ResponseWriter, _ *http.Request) {
+	type row struct {
+		OrderID  string `json:"order_id"`
+		Currency string `json:"currency"`
+		Charged  int64  `json:"charged"`
+		Refunded int64  `json:"refunded"`
+	}
+	s.mu.Lock()
+	by := map[string]*row{}
+	var order []string
+	for _, sale := range s.st.Sales {
+		r := by[sale.CustomID]
+		if r == nil {
+			r = &row{OrderID: sale.CustomID, Currency: sale.Currency}
+			by[sale.CustomID] = r
+			order = append(order, sale.CustomID)
+		}
+		r.Charged += sale.Amount
+		r.Refunded += sale.Refunded
+	}
+	s.mu.Unlock()
+	out := make([]row, 0, len(order))
+	for _, id := range order {
+		out = append(out, *by[id])
+	}
+	simkit.JSON(w, http.StatusOK, out)
+}
+
+// devRedeliver sends up to n (default 5) delivered events again, picked
+// at random and freshly signed, as PayPal's retries would, and answers
+// each one's status.
+func (s *Sim) devRedeliver(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.URL.Query().Get("n"))
+	if err != nil || n <= 0 {
+		n = 5
+	}
+	s.mu.Lock()
+	hook := s.hookURL
+	var sent []Event
+	for _, e := range s.st.Events {
+		if e.Delivered {
+			sent = append(sent, *e)
+		}
+	}
+	s.mu.Unlock()
+	rand.Shuffle(len(sent), func(i, j int) { sent[i], sent[j] = sent[j], sent[i] })
+	type result struct {
+		Type   string `json:"type"`
+		Status int    `json:"status"`
+	}
+	out := []result{}
+	for _, e := range sent[:min(n, len(sent))] {
+		if hook == "" {
+			break
+		}
+		out = append(out, result{Type: e.Type, Status: s.send(r.Context(), hook, []byte(e.Body))})
+	}
+	simkit.JSON(w, http.StatusOK, out)
 }

@@ -179,19 +179,25 @@ func (s *Sim) DeliverDue(ctx context.Context) int {
 }
 
 func (s *Sim) post(ctx context.Context, url string, body []byte) bool {
+	return s.send(ctx, url, body)/100 == 2
+}
+
+// send delivers body, freshly signed, and returns the answer's status (0:
+// none came).
+func (s *Sim) send(ctx context.Context, url string, body []byte) int {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return false
+		return 0
 	}
 	req.Header = s.Headers(body)
 	res, err := s.client.Do(req)
 	if err != nil {
-		return false
+		return 0
 	}
 	res.Body.Close()
-	return res.StatusCode/100 == 2
+	return res.StatusCode
 }
 
 // Run delivers events as they come due until ctx ends. Renewals are the

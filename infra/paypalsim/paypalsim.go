@@ -293,6 +293,8 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/notifications/certs/{id}", s.cert)
 	mux.HandleFunc("GET /{$}", s.devPage)
 	mux.HandleFunc("POST /dev/subscriptions/{id}/{action}", s.devAction)
+	mux.HandleFunc("GET /dev/ledger.json", s.devLedger)
+	mux.HandleFunc("POST /dev/redeliver", s.devRedeliver)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
 	return mux
 }

@@ -446,6 +446,18 @@ func TestDevPageBuyerActions(t *testing.T) {
 	if code := act("cancel", nil); code != http.StatusConflict {
 		t.Fatalf("cancel twice: %d", code)
 	}
+	res, err = http.Get(f.srv.URL + "/dev/ledger.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		OrderID           string `json:"order_id"`
+		Charged, Refunded int64
+	}
+	if err := json.NewDecoder(res.Body).Decode(&rows); err != nil || len(rows) != 1 || rows[0].OrderID != "ord_1" || rows[0].Charged != 1000 {
+		t.Fatalf("ledger %+v %v", rows, err)
+	}
+	res.Body.Close()
 }
 
 // A one-off charge (the balance patched, then captured), a patched price

@@ -225,7 +225,17 @@ func (w *world) moneyMismatches() []string {
 	}
 	type sums struct{ net, credit int64 }
 	ours := map[string]*sums{}
+	paypal := map[string]int64{} // by order
 	for _, p := range ledger {
+		if strings.HasPrefix(p.ID, "paypal:") {
+			switch p.Status {
+			case "succeeded":
+				paypal[p.OrderID] += p.Amount
+			case "refund":
+				paypal[p.OrderID] -= p.Amount
+			}
+			continue
+		}
 		if ours[p.CustomerID] == nil {
 			ours[p.CustomerID] = &sums{}
 		}
@@ -266,6 +276,28 @@ func (w *world) moneyMismatches() []string {
 		}
 		if o.net != g.charged-g.refunded || o.credit != -g.balance {
 			out = append(out, fmt.Sprintf("customer %s: ledger net %d credit %d; gateway charged %d refunded %d balance %d", user, o.net, o.credit, g.charged, g.refunded, g.balance))
+		}
+	}
+	// PayPal keeps no customers: its money is compared per order.
+	var sales []struct {
+		OrderID           string `json:"order_id"`
+		Charged, Refunded int64
+	}
+	if _, err := w.call(http.DefaultClient, "GET", "/dev/paypal/dev/ledger.json", nil, &sales); err != nil {
+		return append(out, err.Error())
+	}
+	theirsByOrder := map[string]int64{}
+	for _, r := range sales {
+		theirsByOrder[r.OrderID] += r.Charged - r.Refunded
+	}
+	for id, net := range theirsByOrder {
+		if paypal[id] != net {
+			out = append(out, fmt.Sprintf("order %s: ledger net %d at PayPal; PayPal collected %d net", id, paypal[id], net))
+		}
+	}
+	for id, net := range paypal {
+		if _, ok := theirsByOrder[id]; !ok && net != 0 {
+			out = append(out, fmt.Sprintf("order %s: ledger net %d at PayPal; PayPal has no sale for it", id, net))
 		}
 	}
 	return out
@@ -376,7 +408,7 @@ func (w *world) report(took time.Duration, kills int, settled bool, failures []s
 	w.actions.mu.Unlock()
 	if len(failures) == 0 {
 		fmt.Println("soak: every invariant held: no 5xx but 503 with Retry-After; every paid order has its service or a recorded failure;")
-		fmt.Println("      one panel resource per live service and none without; ledger = gateway per customer to the cent;")
+		fmt.Println("      one panel resource per live service and none without; ledger = Stripe per customer and PayPal per order, to the cent;")
 		fmt.Println("      invoice numbers gap-free; no negative balance; every acknowledged order and refund present")
 		return
 	}

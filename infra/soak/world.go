@@ -250,7 +250,9 @@ func (w *world) order(a *account) {
 		OrderID string `json:"id"`
 		URL     string `json:"checkout_url"`
 	}
-	code, err := w.call(a.c.Client, "POST", "/v1/me/orders", map[string]any{"plan_id": plan, "cycle": "monthly", "currency": "USD", "options": opts}, &o)
+	// One customer in four pays with PayPal, as at EZSCALE.
+	gw := []string{"stripe", "stripe", "stripe", "paypal"}[rand.IntN(4)]
+	code, err := w.call(a.c.Client, "POST", "/v1/me/orders", map[string]any{"plan_id": plan, "cycle": "monthly", "currency": "USD", "options": opts, "gateway": gw}, &o)
 	if err != nil {
 		return
 	}
@@ -268,13 +270,17 @@ func (w *world) order(a *account) {
 	w.mu.Lock()
 	w.orders[o.OrderID] = a.id
 	w.mu.Unlock()
-	card := stripesim.CardSuccess
+	form := url.Values{"card": {stripesim.CardSuccess}}
 	if rand.IntN(5) == 0 {
-		card = "4000000000000002" // declined
+		form.Set("card", "4000000000000002") // declined
+	}
+	if gw == "paypal" { // the buyer agrees on PayPal's page; sometimes with renewals that will decline
+		link, _ := url.Parse(o.URL)
+		form = url.Values{"ba_token": {link.Query().Get("ba_token")}, "action": {[]string{"approve", "approve", "approve_declining"}[rand.IntN(3)]}}
 	}
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
 	w.requests.Add(1)
-	res, err := noRedirect.PostForm(o.URL, url.Values{"card": {card}})
+	res, err := noRedirect.PostForm(o.URL, form)
 	if err != nil {
 		return
 	}
@@ -292,6 +298,7 @@ func (w *world) order(a *account) {
 type subscription struct {
 	ID        string `json:"id"`
 	Status    string `json:"status"`
+	Gateway   string `json:"gateway"`
 	GatewayID string `json:"gateway_id"`
 	OrderID   string `json:"order_id"`
 }
@@ -314,7 +321,7 @@ func pick[T any](l []T) (T, bool) {
 // with a declined card.
 func (w *world) renew(a *account) {
 	s, ok := pick(w.subscriptions(a))
-	if !ok || s.Status == "cancelled" {
+	if !ok || s.Status == "cancelled" || s.Gateway != "stripe" { // PayPal renews by the clock only
 		return
 	}
 	path := "/dev/stripe/subscriptions/" + s.GatewayID + "/renew"
@@ -347,8 +354,33 @@ func (w *world) changePlan(a *account) {
 	if code, err := w.call(a.c.Client, "POST", "/v1/me/subscriptions/"+s.ID+"/change/preview", map[string]string{"plan_id": to}, &pv); err != nil || code != 200 {
 		return
 	}
-	if code, err := w.call(a.c.Client, "POST", "/v1/me/subscriptions/"+s.ID+"/change", map[string]any{"plan_id": to, "proration_date": pv.Proration.At.Unix()}, nil); err == nil && code == 200 {
-		w.actions.add("plan change")
+	var ch struct {
+		Status     string `json:"status"`
+		ApproveURL string `json:"approve_url"`
+	}
+	if code, err := w.call(a.c.Client, "POST", "/v1/me/subscriptions/"+s.ID+"/change", map[string]any{"plan_id": to, "proration_date": pv.Proration.At.Unix()}, &ch); err != nil || code != 200 {
+		return
+	}
+	w.actions.add("plan change")
+	if ch.Status != "awaiting_consent" {
+		return
+	}
+	// PayPal asks the buyer: mostly they agree; some turn it down (the
+	// change is then taken back and its charge refunded); some walk away.
+	switch rand.IntN(5) {
+	case 0:
+		w.call(a.c.Client, "DELETE", "/v1/me/subscriptions/"+s.ID+"/change", nil, nil)
+		w.actions.add("plan change turned down")
+	case 1:
+		w.actions.add("plan change left waiting")
+	default:
+		link, _ := url.Parse(ch.ApproveURL)
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+		w.requests.Add(1)
+		if res, err := noRedirect.PostForm(ch.ApproveURL, url.Values{"ba_token": {link.Query().Get("ba_token")}, "action": {"approve"}}); err == nil {
+			res.Body.Close()
+			w.actions.add("plan change agreed")
+		}
 	}
 }
 
@@ -413,8 +445,21 @@ func (w *world) power(a *account) {
 }
 
 // replayWebhooks posts a shuffled handful of already-delivered events
-// again, correctly signed, as Stripe's retries and reordering would.
+// again, correctly signed, as Stripe's and PayPal's retries and
+// reordering would.
 func (w *world) replayWebhooks() {
+	var again []struct {
+		Type   string `json:"type"`
+		Status int    `json:"status"`
+	}
+	if _, err := w.call(http.DefaultClient, "POST", "/dev/paypal/dev/redeliver?n=3", nil, &again); err == nil {
+		for _, r := range again {
+			if r.Status >= 500 && r.Status != 503 {
+				w.violation(fmt.Sprintf("a replayed PayPal webhook %s answered %d", r.Type, r.Status))
+			}
+			w.actions.add("webhook replay")
+		}
+	}
 	var events []map[string]any
 	if _, err := w.call(http.DefaultClient, "GET", "/dev/stripe/events.json", nil, &events); err != nil || len(events) == 0 {
 		return
