@@ -35,8 +35,14 @@ func (g *Gateway) CancelSubscription(ctx context.Context, in gateway.CancelInput
 	if reason == "" {
 		reason = "Cancelled by the customer"
 	}
+	key := in.Key
+	if key == "" {
+		key = "cancel:" + in.SubscriptionID
+	}
+	// Keyed, so a retry after a lost reply is PayPal's first answer, not a
+	// 422 for cancelling what is cancelled.
 	return g.call(ctx, "POST", "/v1/billing/subscriptions/"+url.PathEscape(in.SubscriptionID)+"/cancel",
-		map[string]string{"reason": reason[:min(len(reason), 128)]}, "", nil)
+		map[string]string{"reason": reason[:min(len(reason), 128)]}, key, nil)
 }
 
 // Refund implements gateway.Gateway: a v1 sale refund (the library has
