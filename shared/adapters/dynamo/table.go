@@ -20,6 +20,7 @@ import (
 
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/ids"
 )
 
 // API is the part of the DynamoDB client the store uses. The real client,
@@ -154,10 +155,20 @@ func (t *Table) Write(ctx context.Context, op Op) error {
 		return err
 	}
 	switch {
+	case it.Put != nil && it.Put.ConditionExpression != nil, it.Update != nil:
+		// A conditional put or an update retried after a lost reply would
+		// fail the condition its first attempt met, or apply twice: as a
+		// one-item transaction its client token makes the SDK's retries
+		// (and DynamoDB's answer to them) idempotent.
+		_, err = t.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{it},
+			ClientRequestToken: aws.String(ids.New("w"))})
+		if tc, ok := errors.AsType[*types.TransactionCanceledException](err); ok && len(tc.CancellationReasons) == 1 &&
+			deref(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
+			err = &types.ConditionalCheckFailedException{Message: tc.Message}
+		}
 	case it.Put != nil:
 		_, err = t.api.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: it.Put.TableName, Item: it.Put.Item,
-			ConditionExpression:       it.Put.ConditionExpression,
 			ExpressionAttributeNames:  it.Put.ExpressionAttributeNames,
 			ExpressionAttributeValues: it.Put.ExpressionAttributeValues,
 		})
@@ -167,14 +178,6 @@ func (t *Table) Write(ctx context.Context, op Op) error {
 			ConditionExpression:       it.Delete.ConditionExpression,
 			ExpressionAttributeNames:  it.Delete.ExpressionAttributeNames,
 			ExpressionAttributeValues: it.Delete.ExpressionAttributeValues,
-		})
-	case it.Update != nil:
-		_, err = t.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: it.Update.TableName, Key: it.Update.Key,
-			UpdateExpression:          it.Update.UpdateExpression,
-			ConditionExpression:       it.Update.ConditionExpression,
-			ExpressionAttributeNames:  it.Update.ExpressionAttributeNames,
-			ExpressionAttributeValues: it.Update.ExpressionAttributeValues,
 		})
 	default:
 		return errors.New("dynamo: a condition check cannot be written alone")

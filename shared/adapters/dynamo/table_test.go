@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -403,4 +404,56 @@ func TestRefusedTransactionUndoesItsEarlierWrites(t *testing.T) {
 			}
 		}
 	})
+}
+
+// recording counts how single writes reach DynamoDB.
+type recording struct {
+	dynamo.API
+	puts   int
+	tokens []string
+}
+
+func (r *recording) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	r.puts++
+	return r.API.PutItem(ctx, in, opts...)
+}
+
+func (r *recording) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	if in.ClientRequestToken != nil {
+		r.tokens = append(r.tokens, *in.ClientRequestToken)
+	}
+	return r.API.TransactWriteItems(ctx, in, opts...)
+}
+
+// A single write whose retry could fail its own condition or apply twice
+// (a create, a versioned replace, an update) goes as a one-item
+// transaction with a client token of its own, so a retry after a lost
+// reply is DynamoDB's first answer; a create of what exists is still a
+// plain conflict.
+func TestSingleWritesAreIdempotentOnRetry(t *testing.T) {
+	api, name := dynamotest.Backends()[0].New(t)
+	rec := &recording{API: api}
+	tbl := dynamo.New(rec, name, clock.NewFake(t0))
+	ctx := context.Background()
+	if err := tbl.Write(ctx, dynamo.Create(newWidget("a"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dynamo.Update(ctx, tbl, dynamo.Key{PK: "W#a", SK: "W"}, func(w *widget) ([]dynamo.Op, error) {
+		w.Count++
+		return nil, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := tbl.Write(ctx, dynamo.Create(newWidget("a")))
+	if !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a second create of the same item: %v", err)
+	}
+	if _, ok := errors.AsType[*types.ConditionalCheckFailedException](err); !ok {
+		t.Fatalf("the conflict is not a failed condition: %v", err)
+	}
+	// The two creates carried tokens of their own (the update went as a
+	// transaction already, whose token the SDK fills in).
+	if rec.puts != 0 || len(rec.tokens) != 2 || rec.tokens[0] == rec.tokens[1] {
+		t.Fatalf("%d plain puts, tokens %v", rec.puts, rec.tokens)
+	}
 }
