@@ -85,7 +85,9 @@ type finder struct {
 	emails   map[int64]string
 }
 
-func (f finder) TicketByMessageID(_ context.Context, id string) (string, error) { return f.byID[id], nil }
+func (f finder) TicketByMessageID(_ context.Context, id string) (string, error) {
+	return f.byID[id], nil
+}
 func (f finder) TicketByNumber(_ context.Context, n int64) (*helpdesk.Ticket, string, error) {
 	return f.byNumber[n], f.emails[n], nil
 }
