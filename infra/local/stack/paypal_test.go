@@ -16,6 +16,16 @@ import (
 	"github.com/ezscale/platform/shared/testkit/session"
 )
 
+// customer signs the demo customer in, at the platform's time now.
+func customer(t *testing.T, st *stack.Stack, base string, now func() time.Time) *session.Client {
+	t.Helper()
+	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // orderWithPayPal orders plan with "gateway": "paypal" as the demo
 // customer c; the order sends the buyer to PayPal's approval page.
 func orderWithPayPal(t *testing.T, c *session.Client, plan catalog.Plan, hostname string) orders.Order {
@@ -95,10 +105,7 @@ func ledger(t *testing.T, st *stack.Stack, customerID string, ok func([]orders.P
 func TestPayPalPurchaseRenewalRefundAndCancel(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
-	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := customer(t, st, base, time.Now)
 	var offer struct {
 		Gateways []orders.GatewayOffer `json:"gateways"`
 	}
@@ -152,9 +159,7 @@ func TestPayPalPurchaseRenewalRefundAndCancel(t *testing.T) {
 		t.Fatalf("refunded %d, want %d once", got.Refunded, part)
 	}
 
-	if c, err = session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", st.Clock.Now); err != nil { // the month ended the old session
-		t.Fatal(err)
-	}
+	c = customer(t, st, base, st.Clock.Now) // the month ended the old session
 	// PayPal cancels at once only: an end at the period's end is ours to
 	// keep (and take back) until just before PayPal would bill again.
 	subPath := "/v1/me/subscriptions/" + orders.SubscriptionID(o.ID)
@@ -204,10 +209,7 @@ func undelivered(st *stack.Stack) int {
 func TestUnapprovedPayPalCheckoutExpires(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
-	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := customer(t, st, base, time.Now)
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
 	o := orderWithPayPal(t, c, plans[0], "late.example.com")
 	if code, _, _ := devClock(t, base, `{"advance": "2h"}`); code != 200 {
@@ -237,10 +239,7 @@ func TestForgedPayPalWebhooksChangeNothing(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
 	st.PayPal.SetWebhookURL("") // the test delivers by hand
-	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := customer(t, st, base, time.Now)
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
 	o := orderWithPayPal(t, c, plans[0], "forged.example.com")
 	answer(t, o.CheckoutURL, "approve")
@@ -309,10 +308,7 @@ func TestForgedPayPalWebhooksChangeNothing(t *testing.T) {
 // while staff have time to undo a mistake.
 func TestBuyerCancelsInPayPal(t *testing.T) {
 	st, base := openStack(t)
-	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := customer(t, st, base, time.Now)
 	o, svc := buyWithPayPal(t, st, c, "elsewhere.example.com", "approve")
 	sub, err := st.Platform.Orders.Subscription(context.Background(), "", orders.SubscriptionID(o.ID))
 	if err != nil {
@@ -337,10 +333,7 @@ func TestBuyerCancelsInPayPal(t *testing.T) {
 func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
-	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := customer(t, st, base, time.Now)
 	o, svc := buyWithPayPal(t, st, c, "grow.example.com", "approve")
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
 	subID := orders.SubscriptionID(o.ID)
@@ -441,10 +434,7 @@ func TestPayPalPlanChangeWaitsForConsent(t *testing.T) {
 func TestPayPalDowngradeRefundsTheDifference(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
-	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := customer(t, st, base, time.Now)
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
 	o := orderWithPayPal(t, c, plans[1], "shrink.example.com")
 	answer(t, o.CheckoutURL, "approve")
@@ -482,10 +472,7 @@ func TestPayPalDowngradeRefundsTheDifference(t *testing.T) {
 func TestUnconsentedPayPalChangeLapses(t *testing.T) {
 	st, base := openStack(t)
 	ctx := context.Background()
-	c, err := session.SignIn(base, st.DemoCustomer.Email, st.DemoCustomer.Password, "", time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := customer(t, st, base, time.Now)
 	o, svc := buyWithPayPal(t, st, c, "undecided.example.com", "approve")
 	plans, _ := st.Platform.Catalog.List(ctx, catalog.Active, catalog.VPS)
 	subID := orders.SubscriptionID(o.ID)
