@@ -166,7 +166,7 @@ func (d dunningEffects) Remind(ctx context.Context, u dunning.Unpaid, s dunning.
 	}
 	_, err = d.p.Notify.Send(ctx, notify.Request{Kind: notify.PaymentOverdue, To: to.email, Key: "dunning:" + u.InvoiceID + ":" + s.Claim(),
 		Data: map[string]any{"customer_name": to.name, "service_name": to.service, "amount": amount, "currency": o.Currency, "days_overdue": s.Day,
-			"pay_url": d.p.Config.AccountURL + "/billing", "consequence": consequence}})
+			"how_to_fix": orders.HowToFix(o.Gateway, true), "pay_url": d.p.Config.AccountURL + "/billing", "consequence": consequence}})
 	return err
 }
 

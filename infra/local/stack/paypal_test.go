@@ -503,3 +503,53 @@ func TestUnconsentedPayPalChangeLapses(t *testing.T) {
 		t.Fatalf("the lapsed change's charge: %+v %v", charge, err)
 	}
 }
+
+// A PayPal renewal that declines is owed and dunned like a card's, and the
+// e-mails tell a PayPal customer what helps them — their PayPal account's
+// funding source — not to update a card they never gave us.
+func TestDeclinedPayPalRenewalIsDunnedInPayPalTerms(t *testing.T) {
+	st, base := openStack(t)
+	c := customer(t, st, base, time.Now)
+	_, svc := buyWithPayPal(t, st, c, "declines.example.com", "approve_declining")
+	if code, _, _ := devClock(t, base, `{"advance": "32d"}`); code != 200 {
+		t.Fatal("the dev clock did not move")
+	}
+	ledger(t, st, svc.CustomerID, func(l []orders.Payment) bool {
+		for _, p := range l {
+			if p.Status == orders.PaymentFailed {
+				return true
+			}
+		}
+		return false
+	})
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		list, _ := st.Mailbox.List(50)
+		failed, overdue := "", ""
+		text := func(id string) string {
+			m, err := st.Mailbox.Get(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.Text
+		}
+		for _, m := range list {
+			switch {
+			case strings.HasPrefix(m.Subject, "Payment of") && strings.Contains(m.Subject, "failed"):
+				failed = text(m.ID)
+			case strings.HasPrefix(m.Subject, "Reminder:"):
+				overdue = text(m.ID)
+			}
+		}
+		if failed != "" && overdue != "" {
+			for _, text := range []string{failed, overdue} {
+				if !strings.Contains(text, "PayPal account has a working funding source") || strings.Contains(text, "update your card") {
+					t.Fatalf("a PayPal customer's e-mail says:\n%s", text)
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no payment-failed and reminder e-mails (failed %q, reminder %q)", failed, overdue)
+		}
+	}
+}

@@ -36,40 +36,44 @@ Receipt: {{.invoice_url}}`,
 		},
 		Spec{
 			Kind: PaymentFailed, Channel: Email, Title: "Payment failed", ReplyToSupport: true,
-			Required: []string{"customer_name", "invoice_number", "amount", "currency", "reason", "update_payment_url", "next_attempt"},
-			Sample:   map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "reason": "Your card was declined.", "update_payment_url": "https://account.ezscale.example/billing/payment-methods", "next_attempt": "29 November 2026"},
+			Required: []string{"customer_name", "invoice_number", "amount", "currency", "reason", "how_to_fix", "update_payment_url", "next_attempt"},
+			Sample: map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "reason": "Your card was declined.",
+				"how_to_fix": "update your card or add another payment method, then pay the invoice from your account.", "update_payment_url": "https://account.ezscale.example/billing/payment-methods", "next_attempt": "29 November 2026"},
 			Subject:  `Payment of {{money .amount .currency}} failed — action needed`,
 			Text: `Hi {{.customer_name}},
 
 we could not collect {{money .amount .currency}} for invoice {{.invoice_number}}. {{.reason}}
 
-How to fix it: update your card or add another payment method at
-{{.update_payment_url}}
-then pay the invoice from your account. We will also retry automatically on {{.next_attempt}}.
+How to fix it: {{.how_to_fix}}
+Your billing page: {{.update_payment_url}}
+The payment is also retried automatically on {{.next_attempt}}.
 
 Services with unpaid invoices are suspended after a grace period, so please act soon. Reply if you need help.`,
 			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Your payment failed</h1>
 <p>Hi {{.customer_name}}, we could not collect <strong>{{money .amount .currency}}</strong> for invoice {{.invoice_number}}. {{.reason}}</p>
-<p><strong>How to fix it:</strong> update your card or add another payment method, then pay the invoice from your account. We will also retry automatically on {{.next_attempt}}.</p>
-{{button .update_payment_url "Update payment method"}}
+<p><strong>How to fix it:</strong> {{.how_to_fix}} The payment is also retried automatically on {{.next_attempt}}.</p>
+{{button .update_payment_url "Open billing"}}
 <p class="muted" style="color:#57606a">Services with unpaid invoices are suspended after a grace period. Reply if you need help.</p>`,
 		},
 		Spec{
 			Kind: PaymentOverdue, Channel: Email, Title: "Payment overdue (dunning reminder)", ReplyToSupport: true,
-			Required: []string{"customer_name", "service_name", "amount", "currency", "days_overdue", "pay_url", "consequence"},
+			Required: []string{"customer_name", "service_name", "amount", "currency", "days_overdue", "how_to_fix", "pay_url", "consequence"},
 			Sample: map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "amount": 1199, "currency": "USD", "days_overdue": 3,
-				"pay_url": "https://account.ezscale.example/billing", "consequence": "If it stays unpaid, the service is suspended on 8 December 2026."},
+				"how_to_fix": "Pay it from your account, or update your card there.", "pay_url": "https://account.ezscale.example/billing",
+				"consequence": "If it stays unpaid, the service is suspended on 8 December 2026."},
 			Subject: `Reminder: {{money .amount .currency}} for {{.service_name}} is overdue`,
 			Text: `Hi {{.customer_name}},
 
 the renewal of {{.service_name}} ({{money .amount .currency}}) is {{.days_overdue}} day(s) overdue. {{.consequence}}
 
-Pay it, or update your card, at {{.pay_url}}
+{{.how_to_fix}}
+Your billing page: {{.pay_url}}
 
 Reply if you need help or more time.`,
 			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Your payment is overdue</h1>
 <p>Hi {{.customer_name}}, the renewal of <strong>{{.service_name}}</strong> ({{money .amount .currency}}) is {{.days_overdue}} day(s) overdue. {{.consequence}}</p>
-{{button .pay_url "Pay now"}}
+<p>{{.how_to_fix}}</p>
+{{button .pay_url "Open billing"}}
 <p class="muted" style="color:#57606a">Reply if you need help or more time.</p>`,
 		},
 		Spec{

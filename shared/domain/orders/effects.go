@@ -206,7 +206,7 @@ func (e *Effects) paymentFailed(ctx context.Context, it outbox.Item) error {
 	}
 	_, err = e.Notify.Send(ctx, notify.Request{Kind: notify.PaymentFailed, To: bill.Email, Key: "payment_failed:" + it.ID,
 		Data: map[string]any{"customer_name": bill.Name, "invoice_number": "order " + ev.OrderID, "amount": ev.Amount, "currency": ev.Currency, "reason": reason,
-			"update_payment_url": e.Orders.account + "/billing", "next_attempt": next}})
+			"how_to_fix": HowToFix(ev.Gateway, false), "update_payment_url": e.Orders.account + "/billing", "next_attempt": next}})
 	if err != nil {
 		return err
 	}
@@ -228,6 +228,22 @@ func methodName(gw string) string {
 		return "PayPal"
 	}
 	return "card (" + gatewayName(gw) + ")"
+}
+
+// HowToFix tells a customer what to do about a payment that failed
+// through gateway: card customers fix the card and pay from their
+// account; PayPal's fix their PayPal account, and PayPal collects again.
+// overdue words it for a reminder.
+func HowToFix(gateway string, overdue bool) string {
+	switch {
+	case gateway == "paypal" && overdue:
+		return "PayPal collects it again by itself: make sure your PayPal account has a working funding source (PayPal → Wallet)."
+	case gateway == "paypal":
+		return "make sure your PayPal account has a working funding source (PayPal → Wallet); PayPal collects the payment again by itself."
+	case overdue:
+		return "Pay it from your account, or update your card there."
+	}
+	return "update your card or add another payment method, then pay the invoice from your account."
 }
 
 // gatewayName is a gateway's name as customers know it.
