@@ -39,7 +39,7 @@ Receipt: {{.invoice_url}}`,
 			Required: []string{"customer_name", "invoice_number", "amount", "currency", "reason", "how_to_fix", "update_payment_url", "next_attempt"},
 			Sample: map[string]any{"customer_name": "Ada Lovelace", "invoice_number": "EZS-2026-000123", "amount": 1199, "currency": "USD", "reason": "Your card was declined.",
 				"how_to_fix": "update your card or add another payment method, then pay the invoice from your account.", "update_payment_url": "https://account.ezscale.example/billing/payment-methods", "next_attempt": "29 November 2026"},
-			Subject:  `Payment of {{money .amount .currency}} failed — action needed`,
+			Subject: `Payment of {{money .amount .currency}} failed — action needed`,
 			Text: `Hi {{.customer_name}},
 
 we could not collect {{money .amount .currency}} for invoice {{.invoice_number}}. {{.reason}}
