@@ -457,3 +457,36 @@ func TestSingleWritesAreIdempotentOnRetry(t *testing.T) {
 		t.Fatalf("%d plain puts, tokens %v", rec.puts, rec.tokens)
 	}
 }
+
+// The moto harness must answer a repeated client request token the way
+// DynamoDB does, or the SDK's retry after a reply moto dropped fails a
+// create against itself (seen in CI as a create conflicting on a new table).
+func TestMotoHonoursClientRequestTokens(t *testing.T) {
+	api, name := dynamotest.Backends()[1].New(t)
+	ctx := context.Background()
+	create := func(token, id string) error {
+		_, err := api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+			ClientRequestToken: aws.String(token),
+			TransactItems: []types.TransactWriteItem{{Put: &types.Put{
+				TableName: aws.String(name),
+				Item: map[string]types.AttributeValue{
+					"PK": &types.AttributeValueMemberS{Value: "W#" + id}, "SK": &types.AttributeValueMemberS{Value: "W"},
+				},
+				ConditionExpression: aws.String("attribute_not_exists(PK)"),
+			}}},
+		})
+		return err
+	}
+	if err := create("tok-1", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := create("tok-1", "x"); err != nil {
+		t.Fatalf("a retry under the same token: %v", err)
+	}
+	if _, ok := errors.AsType[*types.TransactionCanceledException](create("tok-2", "x")); !ok {
+		t.Fatal("a new token ran the transaction again without failing its condition")
+	}
+	if _, ok := errors.AsType[*types.IdempotentParameterMismatchException](create("tok-1", "y")); !ok {
+		t.Fatal("a token reused with other parameters was accepted")
+	}
+}

@@ -6,7 +6,9 @@
 // moto's own moto_server serves requests on threads, and its DynamoDB
 // backend then lets two racing conditional writes both succeed, which real
 // DynamoDB never does; so the server runs through serial_moto.py, which
-// serves one request at a time.
+// serves one request at a time. It also honours TransactWriteItems' client
+// request token as DynamoDB does (moto ignores it), so the SDK's retry after
+// a reply the server dropped does not run a transaction twice.
 //
 // Tests that need it call Config(t); packages that use it call Main from
 // TestMain so the server stops when the tests end.
