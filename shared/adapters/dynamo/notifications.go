@@ -47,6 +47,7 @@ type messageRecord struct {
 	Body        []byte             `dynamodbav:"body,omitempty"`
 	Alert       *alertData         `dynamodbav:"alert,omitempty"`
 	Attachments []attachmentRecord `dynamodbav:"attachments,omitempty"`
+	Thread      *threadData        `dynamodbav:"thread,omitempty"`
 	Status      string             `dynamodbav:"status"`
 	Attempts    int                `dynamodbav:"attempts"`
 	LastError   string             `dynamodbav:"last_error,omitempty"`
@@ -65,7 +66,7 @@ func toMessageRecord(m *notify.Message) *messageRecord {
 			GSI1PK: "NOTIFS#" + string(m.Status), GSI1SK: order, GSI2PK: "NOTIFS", GSI2SK: order,
 			TTL: m.CreatedAt.Add(MessageRetention).Unix()},
 		ID: m.ID, Kind: string(m.Kind), Channel: string(m.Channel), To: m.To, ReplyTo: m.ReplyTo,
-		Subject: m.Subject, Body: m.Body, Alert: mapPtr(m.Alert, alertDataOf), Status: string(m.Status),
+		Subject: m.Subject, Body: m.Body, Alert: mapPtr(m.Alert, alertDataOf), Thread: mapPtr(m.Thread, threadDataOf), Status: string(m.Status),
 		Attempts: m.Attempts, LastError: m.LastError, LeaseUntil: m.LeaseUntil, SentAt: m.SentAt,
 		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 	}
@@ -80,7 +81,7 @@ func toMessageRecord(m *notify.Message) *messageRecord {
 func (r *messageRecord) message() *notify.Message {
 	m := &notify.Message{
 		ID: r.ID, Kind: notify.Kind(r.Kind), Channel: notify.Channel(r.Channel), To: r.To, ReplyTo: r.ReplyTo,
-		Subject: r.Subject, Body: r.Body, Alert: mapPtr(r.Alert, alertData.value), Status: notify.Status(r.Status),
+		Subject: r.Subject, Body: r.Body, Alert: mapPtr(r.Alert, alertData.value), Thread: mapPtr(r.Thread, threadData.value), Status: notify.Status(r.Status),
 		Attempts: r.Attempts, LastError: r.LastError, LeaseUntil: r.LeaseUntil, SentAt: r.SentAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, Attachments: []notify.StoredAttachment{},
 	}

@@ -414,6 +414,20 @@ func (d featuresData) value() catalog.Features {
 	}
 }
 
+// threadData is how a notify.Thread is stored.
+type threadData struct {
+	MessageID  string   `dynamodbav:"message_id"`
+	InReplyTo  string   `dynamodbav:"in_reply_to,omitempty"`
+	References []string `dynamodbav:"references,omitempty"`
+	ReplyTo    string   `dynamodbav:"reply_to,omitempty"`
+	Human      bool     `dynamodbav:"human,omitempty"`
+	AutoReply  bool     `dynamodbav:"auto_reply,omitempty"`
+}
+
+func threadDataOf(x notify.Thread) threadData { return threadData(x) }
+
+func (d threadData) value() notify.Thread { return notify.Thread(d) }
+
 // alertData is how a notify.Alert is stored.
 type alertData struct {
 	Title       string           `dynamodbav:"title" v1:"Title"`

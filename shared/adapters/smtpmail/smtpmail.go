@@ -76,8 +76,12 @@ func (s *Mailer) Send(ctx context.Context, m notify.Mail) error {
 		return notify.Retryable(err, 0)
 	}
 	defer c.Close()
+	sender := from.Address
+	if m.Thread != nil && m.Thread.AutoReply {
+		sender = "" // RFC 3834: auto-replies go with a null envelope sender
+	}
 	// Everything before DATA is safe to retry: the server has nothing yet.
-	if err := c.Mail(from.Address); err != nil {
+	if err := c.Mail(sender); err != nil {
 		return classify("MAIL FROM", err)
 	}
 	if err := c.Rcpt(m.To); err != nil {

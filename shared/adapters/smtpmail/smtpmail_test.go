@@ -193,3 +193,49 @@ func TestFailuresAreClassified(t *testing.T) {
 		}
 	})
 }
+
+// Ticket mail threads: our own Message-ID, In-Reply-To and References;
+// a person's answer carries no Auto-Submitted, an automatic answer says
+// auto-replied and goes with a null envelope sender (RFC 3834), so no
+// responder answers it back.
+func TestThreadedMail(t *testing.T) {
+	srv, err := smtpserver.Start(smtpserver.Options{Username: "apikey", Password: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, tc := range []struct {
+		name       string
+		thread     notify.Thread
+		auto, from string
+	}{
+		{"a staff answer", notify.Thread{MessageID: "ticket-42.r2.abc@ezscale.example", InReplyTo: "ticket-42.r1.xyz@ezscale.example",
+			References: []string{"CAF=first@mail.example", "ticket-42.r1.xyz@ezscale.example"}, Human: true}, "", "billing@ezscale.example"},
+		{"an acknowledgement", notify.Thread{MessageID: "ticket-43.r1.def@ezscale.example", InReplyTo: "CAF=new@mail.example",
+			References: []string{"CAF=new@mail.example"}, AutoReply: true}, "auto-replied", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := sample()
+			m.Attachments, m.Thread = nil, &tc.thread
+			before := len(srv.Messages())
+			if err := mailer(t, srv, smtpmail.StartTLS, "apikey", "s3cret").Send(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			got := srv.Messages()[before]
+			if got.From != tc.from {
+				t.Errorf("envelope sender %q, want %q", got.From, tc.from)
+			}
+			msg, err := mail.ReadMessage(bytes.NewReader(got.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs := "<" + strings.Join(tc.thread.References, "> <") + ">"
+			for h, want := range map[string]string{"Message-Id": "<" + tc.thread.MessageID + ">", "In-Reply-To": "<" + tc.thread.InReplyTo + ">",
+				"References": refs, "Auto-Submitted": tc.auto} {
+				if g := strings.Join(strings.Fields(msg.Header.Get(h)), " "); g != want {
+					t.Errorf("%s = %q, want %q", h, g, want)
+				}
+			}
+		})
+	}
+}

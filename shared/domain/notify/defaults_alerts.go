@@ -23,5 +23,7 @@ func alertsDefaults() {
 			map[string]any{"component": "provisioning", "error": "VirtFusion returned 500 on create", "reference": "ord_sample"}),
 		alert(AlertSecurity, "Security alert", Critical, []string{"event", "ip_address"},
 			map[string]any{"event": "5 failed admin logins for grace@ezscale.example", "ip_address": "203.0.113.66"}),
+		alert(AlertTicketUrgent, "Urgent ticket", Critical, []string{"ticket", "subject", "customer", "department"},
+			map[string]any{"ticket": "EZSCALE-1042", "subject": "All my servers are down", "customer": "Ada Lovelace <ada@example.com>", "department": "Technical support"}),
 	)
 }

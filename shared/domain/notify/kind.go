@@ -47,6 +47,8 @@ const (
 	OverageCharged     Kind = "overage_charged"
 	TicketReply        Kind = "ticket_reply"
 	TicketStatus       Kind = "ticket_status_changed"
+	TicketOpened       Kind = "ticket_opened"       // acknowledgement to the customer
+	TicketStaffNotice  Kind = "ticket_staff_notice" // to staff: a new ticket or a customer's reply
 )
 
 // Admin alert kinds (Discord).
@@ -60,6 +62,7 @@ const (
 	AlertCancellation     Kind = "alert_cancellation"
 	AlertSystemError      Kind = "alert_system_error"
 	AlertSecurity         Kind = "alert_security"
+	AlertTicketUrgent     Kind = "alert_ticket_urgent"
 )
 
 // Severity colours an alert.

@@ -47,6 +47,26 @@ type Request struct {
 	// is about, e.g. "invoice_issued:inv_123".
 	Key         string
 	Attachments []Attachment
+	// Thread makes the mail part of a conversation (helpdesk tickets).
+	Thread *Thread
+}
+
+// Thread is what makes a mail part of a conversation mail clients thread
+// and answers come back to.
+type Thread struct {
+	// MessageID is the mail's own Message-ID (without brackets), stored by
+	// the caller so replies to it find the conversation again.
+	MessageID  string   `json:"message_id"`
+	InReplyTo  string   `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+	// ReplyTo replaces the support address (a department's own).
+	ReplyTo string `json:"reply_to,omitempty"`
+	// Written by a person (a staff reply): no Auto-Submitted, so the
+	// customer's mail treats it as a person's. Otherwise it is
+	// auto-generated, or auto-replied when AutoReply is set (RFC 3834:
+	// sent with a null envelope sender).
+	Human     bool `json:"human,omitempty"`
+	AutoReply bool `json:"auto_reply,omitempty"`
 }
 
 // StoredAttachment is an attachment kept in the blob store.
@@ -86,6 +106,7 @@ type Message struct {
 	Body        []byte             `json:"-"`
 	Alert       *Alert             `json:"alert,omitempty"`
 	Attachments []StoredAttachment `json:"attachments"`
+	Thread      *Thread            `json:"thread,omitempty"`
 	Status      Status             `json:"status"`
 	Attempts    int                `json:"attempts"`
 	LastError   string             `json:"last_error,omitempty"`
@@ -105,6 +126,12 @@ const (
 // Counted repetitions ({m,n}) compile to a program n states long at
 // every cold start, so lengths are checked apart from the pattern.
 var keyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:_.@-]*$`)
+
+// validMsgID accepts the id of a Message-ID header without its brackets.
+func validMsgID(id string) bool {
+	l, d, ok := strings.Cut(id, "@")
+	return ok && l != "" && d != "" && len(id) <= 250 && !strings.ContainsAny(id, "<> \t\r\n\"(),;")
+}
 
 // normalizeAddress accepts one bare address ("ada@example.com"), refusing
 // display names, lists and header injection, and lower-cases the domain.
@@ -159,6 +186,23 @@ func (r *Request) validate() (Spec, error) {
 		}
 		if !strings.Contains(a.ContentType, "/") || strings.ContainsAny(a.ContentType, "\r\n") {
 			f.Add(fmt.Sprintf("attachments[%d].content_type", i), "must be a MIME type like application/pdf")
+		}
+	}
+	if th := r.Thread; th != nil {
+		if spec.Channel != Email {
+			f.Add("thread", "only e-mail is threaded")
+		}
+		for i, id := range append([]string{th.MessageID, th.InReplyTo}, th.References...) {
+			if (i != 1 || id != "") && !validMsgID(id) {
+				f.Add("thread", fmt.Sprintf("%q is not a message id (local@domain, no brackets)", id))
+			}
+		}
+		if th.ReplyTo != "" {
+			addr, err := normalizeAddress(th.ReplyTo)
+			if err != nil {
+				f.Add("thread.reply_to", err.Error())
+			}
+			th.ReplyTo = addr
 		}
 	}
 	if total > MaxAttachmentsBytes {

@@ -55,6 +55,8 @@ type Mail struct {
 	Subject     string
 	Text, HTML  string
 	Attachments []Attachment
+	// Thread, when set, gives the Message-ID and threading headers.
+	Thread *Thread
 }
 
 // Mailer sends e-mail. Failures are *DeliveryError values.

@@ -72,6 +72,13 @@ func (s *Service) Send(ctx context.Context, req Request) (*Message, error) {
 		if spec.ReplyToSupport {
 			m.ReplyTo = s.supportE
 		}
+		if req.Thread != nil {
+			th := *req.Thread
+			m.Thread = &th
+			if th.ReplyTo != "" {
+				m.ReplyTo = th.ReplyTo
+			}
+		}
 	case Discord:
 		a, err := buildAlert(spec, req.Data)
 		if err != nil {

@@ -129,7 +129,7 @@ func (w *Worker) send(ctx context.Context, m *Message) error {
 		if err != nil {
 			return PermanentError(err)
 		}
-		mail := Mail{ID: m.ID, From: w.from, To: m.To, ReplyTo: m.ReplyTo, Subject: body.Subject, Text: body.Text, HTML: body.HTML}
+		mail := Mail{ID: m.ID, From: w.from, To: m.To, ReplyTo: m.ReplyTo, Subject: body.Subject, Text: body.Text, HTML: body.HTML, Thread: m.Thread}
 		for _, a := range m.Attachments {
 			b, err := w.blobs.Get(ctx, a.BlobKey)
 			if err != nil {

@@ -54,11 +54,34 @@ func Build(m notify.Mail, date time.Time) ([]byte, error) {
 	}
 	h("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	h("Date", date.Format(time.RFC1123Z))
-	h("Message-ID", MessageID(m.ID, domain))
+	th := m.Thread
+	if th == nil {
+		th = &notify.Thread{}
+	}
+	if th.MessageID != "" {
+		h("Message-ID", "<"+th.MessageID+">")
+	} else {
+		h("Message-ID", MessageID(m.ID, domain))
+	}
+	if th.InReplyTo != "" {
+		h("In-Reply-To", "<"+th.InReplyTo+">")
+	}
+	if len(th.References) > 0 {
+		h("References", "<"+strings.Join(th.References, ">\r\n <")+">")
+	}
 	h("MIME-Version", "1.0")
-	// Transactional mail: no auto-replies, no vacation responders.
-	h("Auto-Submitted", "auto-generated")
-	h("X-Auto-Response-Suppress", "All")
+	switch {
+	case th.Human:
+		// A person's answer: the customer's mail treats it as one.
+	case th.AutoReply:
+		// RFC 3834: an automatic answer to the customer's mail.
+		h("Auto-Submitted", "auto-replied")
+		h("X-Auto-Response-Suppress", "All")
+	default:
+		// Transactional mail: no auto-replies, no vacation responders.
+		h("Auto-Submitted", "auto-generated")
+		h("X-Auto-Response-Suppress", "All")
+	}
 
 	alt, err := alternative(m.Text, m.HTML)
 	if err != nil {
