@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -107,4 +109,40 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decode error without a client code: %v", err)
 		}
 	})
+}
+
+// A route may raise the body limit (uploads); every other route keeps the
+// server's, streamed or declared.
+func TestRouteBodyLimit(t *testing.T) {
+	rt := httpx.NewRouter(slog.New(slog.DiscardHandler))
+	read := func(w http.ResponseWriter, r *http.Request) error {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return apperr.New(apperr.PayloadTooLarge, "too large")
+		}
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(fmt.Sprint(len(b))))
+		return nil
+	}
+	rt.Handle(httpx.Route{Method: "POST", Path: "/upload/{id}", MaxBody: 1000, Handler: read}, httpx.Route{Method: "POST", Path: "/plain", Handler: read})
+	h := httpx.Wrap(rt, httpx.Options{Log: slog.New(slog.DiscardHandler), MaxBodyBytes: 100, RouteMaxBody: rt.MaxBody})
+	for _, tc := range []struct {
+		path     string
+		size     int
+		streamed bool
+		want     int
+	}{
+		{"/upload/1", 900, false, 200}, {"/upload/1", 900, true, 200}, {"/upload/1", 1001, false, 413}, {"/upload/1", 1001, true, 413},
+		{"/plain", 90, false, 200}, {"/plain", 900, false, 413}, {"/plain", 900, true, 413},
+	} {
+		req := httptest.NewRequest("POST", tc.path, strings.NewReader(strings.Repeat("a", tc.size)))
+		if tc.streamed {
+			req.ContentLength = -1
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("%s with %d bytes (streamed %v): %d, want %d", tc.path, tc.size, tc.streamed, rec.Code, tc.want)
+		}
+	}
 }

@@ -22,12 +22,15 @@ type Options struct {
 	Origins []string
 	// MaxBodyBytes caps request bodies (413 above it).
 	MaxBodyBytes int64
+	// RouteMaxBody, when set, names a larger cap for a request's route
+	// (Router.MaxBody).
+	RouteMaxBody func(*http.Request) int64
 }
 
 // Wrap applies the standard middleware around h, outermost first: request
 // id, access log, panic recovery, security headers, CORS, body limit.
 func Wrap(h http.Handler, o Options) http.Handler {
-	h = bodyLimit(h, o.MaxBodyBytes, o.Log)
+	h = bodyLimit(h, o.MaxBodyBytes, o.RouteMaxBody, o.Log)
 	h = cors(h, o.Origins)
 	h = securityHeaders(h)
 	h = recoverPanics(h, o.Log)
@@ -158,8 +161,12 @@ func cors(h http.Handler, origins []string) http.Handler {
 	})
 }
 
-func bodyLimit(h http.Handler, max int64, log *slog.Logger) http.Handler {
+func bodyLimit(h http.Handler, limit int64, route func(*http.Request) int64, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		max := limit
+		if route != nil {
+			max = maxOf(max, route(r))
+		}
 		if r.ContentLength > max {
 			Error(w, r, log, tooLarge)
 			return
@@ -167,4 +174,11 @@ func bodyLimit(h http.Handler, max int64, log *slog.Logger) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, max)
 		h.ServeHTTP(w, r)
 	})
+}
+
+func maxOf(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }

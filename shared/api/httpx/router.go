@@ -38,7 +38,10 @@ type Route struct {
 	// Sensitive routes (credentials, second factors, tokens) refuse sessions
 	// in which staff impersonate the user.
 	Sensitive bool
-	Handler   HandlerFunc
+	// MaxBody raises the body limit for this route (ticket attachments
+	// arrive base64 in JSON); 0 keeps the server's.
+	MaxBody int64
+	Handler HandlerFunc
 }
 
 // HandlerFunc is an API handler that returns errors instead of writing
@@ -75,6 +78,7 @@ type leaf struct {
 	pattern string   // "GET /v1/me/services/{id}", as ServeMux sets r.Pattern
 	names   []string // wildcard names, in path order
 	handler http.Handler
+	maxBody int64
 }
 
 // NewRouter returns an empty router.
@@ -102,7 +106,7 @@ func (rt *Router) Handle(routes ...Route) {
 			n = n.child(seg)
 		}
 		h := r.Handler
-		n.leaf = &leaf{pattern: r.Method + " " + r.Path, names: names, handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		n.leaf = &leaf{pattern: r.Method + " " + r.Path, names: names, maxBody: r.MaxBody, handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if err := h(w, req); err != nil {
 				Error(w, req, rt.log, err)
 			}
@@ -225,6 +229,14 @@ func (rt *Router) Routes() []Route { return append([]Route(nil), rt.routes...) }
 // its clean form (307), and a path that matches only under other methods
 // is answered 405 with Allow; both, and unknown paths, in the JSON
 // envelope where there is a body.
+// MaxBody is the body limit the route r goes to declares (0: none).
+func (rt *Router) MaxBody(r *http.Request) int64 {
+	if l, _ := rt.find(r.Method, cleanPath(r.URL.EscapedPath())); l != nil {
+		return l.maxBody
+	}
+	return 0
+}
+
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.RequestURI == "*" { // "OPTIONS *" asks about the server, not a route
 		if r.ProtoAtLeast(1, 1) {
