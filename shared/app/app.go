@@ -22,6 +22,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/coupons"
 	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/gateway"
+	"github.com/ezscale/platform/shared/domain/helpdesk"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
@@ -92,6 +93,8 @@ type Platform struct {
 	ReinstallCheckEvery time.Duration
 	// Search is the admin console's search.
 	Search *search.Finder
+	// Helpdesk is the support desk.
+	Helpdesk *helpdesk.Service
 	// Dunning is the dunning policy staff set; DunningTasks the dunning
 	// workflow's task states.
 	Dunning       *dunning.Service
@@ -170,6 +173,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	// Without panels (a function that does not call them) services can be
 	// read; panel actions answer that no panel is configured.
 	p.Search = p.newSearch(tbl)
+	p.Helpdesk = p.newHelpdesk(tbl, ad.Blobs, acctStore)
 	settings := dynamo.NewSettings(tbl)
 	p.Dunning, p.dunningClaims, p.dunningHolds = &dunning.Service{Store: settings, Clock: clk}, settings, settings
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels.Registry,
@@ -319,6 +323,9 @@ func (p *Platform) Deps() httpapi.Deps {
 	if p.Search != nil {
 		d.Search = p.Search
 	}
+	if p.Helpdesk != nil {
+		d.Helpdesk = p.Helpdesk
+	}
 	return d
 }
 
@@ -330,8 +337,9 @@ func (p *Platform) Router(function string) *httpx.Router {
 // Handler returns the routes of one function wrapped in the standard
 // middleware ("" serves every function, as the local stack does).
 func (p *Platform) Handler(function string) http.Handler {
-	return httpx.Wrap(p.Router(function), httpx.Options{
-		Log: p.Log, Origins: p.Config.WebOrigins, MaxBodyBytes: p.Config.MaxBodyBytes,
+	rt := p.Router(function)
+	return httpx.Wrap(rt, httpx.Options{
+		Log: p.Log, Origins: p.Config.WebOrigins, MaxBodyBytes: p.Config.MaxBodyBytes, RouteMaxBody: rt.MaxBody,
 	})
 }
 

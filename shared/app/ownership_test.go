@@ -72,6 +72,10 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 		"/v1/me/invoices/{id}":                     func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/invoices/{id}/pdf":                 func() string { return aliceInvoice(t, e, alice) },
 		"/v1/me/invoices/{id}/pay":                 func() string { return aliceInvoice(t, e, alice) },
+		"/v1/me/tickets/{id}":                      func() string { return aliceTicket(t, alice) },
+		"/v1/me/tickets/{id}/replies":              func() string { return aliceTicket(t, alice) },
+		"/v1/me/tickets/{id}/status":               func() string { return aliceTicket(t, alice) },
+		"/v1/me/tickets/{id}/attachments/{file}":   func() string { return aliceTicket(t, alice) },
 		"/v1/me/tokens/{id}": func() string {
 			_, b, _ := alice.Do("POST", "/v1/me/tokens", map[string]any{"name": "x", "scopes": []string{"read"}})
 			var c struct{ Token struct{ ID string } }
@@ -114,6 +118,18 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 	if checked < len(fixtures) {
 		t.Fatalf("checked %d routes, fixtures for %d: a fixture names a route that no longer exists", checked, len(fixtures))
 	}
+}
+
+// aliceTicket opens a ticket as the customer signed in as c.
+func aliceTicket(t *testing.T, c *session.Client) string {
+	t.Helper()
+	code, b, err := c.Do("POST", "/v1/me/tickets", map[string]any{"subject": "Help", "body": "Please.", "department_id": "dep_support"})
+	if err != nil || code != 201 {
+		t.Fatalf("open ticket: %d %s %v", code, b, err)
+	}
+	var tk struct{ ID string }
+	_ = json.Unmarshal(b, &tk)
+	return tk.ID
 }
 
 // aliceInvoice issues an invoice to the customer signed in as c.

@@ -21,6 +21,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/coupons"
 	"github.com/ezscale/platform/shared/domain/dunning"
+	"github.com/ezscale/platform/shared/domain/helpdesk"
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
@@ -216,6 +217,28 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	same("invoice", value(inv.GetInvoice(ctx, in.ID)), &in)
 	_, err = inv.Finalize(ctx, in.ID, "2025", func(*billing.Invoice, int64) error { return nil })
 	must(err)
+	tks := dynamo.NewTickets(tbl)
+	var tk helpdesk.Ticket
+	fill.Fill(&tk, 40)
+	tk.Version = 1
+	var rp helpdesk.Reply
+	fill.Fill(&rp, 41)
+	rp.TicketID, rp.Author = tk.ID, helpdesk.Staff
+	var tev helpdesk.Event
+	fill.Fill(&tev, 42)
+	tev.TicketID = tk.ID
+	must(tks.CreateTicket(ctx, &tk, &rp, []helpdesk.Event{tev}, nil))
+	same("ticket", value(tks.GetTicket(ctx, tk.ID)), &tk)
+	replies, events, err := tks.Thread(ctx, tk.ID)
+	must(err)
+	same("ticket thread", []any{replies, events}, []any{[]helpdesk.Reply{rp}, []helpdesk.Event{tev}})
+	var hs helpdesk.Settings
+	fill.Fill(&hs, 43)
+	hs.Version = 0
+	must(tks.SaveSettings(ctx, &hs))
+	hs.Version = 1
+	same("helpdesk settings", value(tks.Settings(ctx)), &hs)
+	must(tks.MarkUndeliverable(ctx, "gone@example.com", "5.1.1"))
 	_, err = tbl.Count(ctx, dynamo.Key{PK: "RATE#1", SK: "RATE"}, 5, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	must(err)
 	_, err = dynamo.NewSearch(tbl).Backfill(ctx)

@@ -62,6 +62,23 @@ var storedNames = map[string][]string{
 	"gateway_customer": {
 		"PK", "SK", "owner", "schema", "type", "version",
 	},
+	"helpdesk_settings": {
+		"PK", "SK", "auto_close_days", "canned_replies", "canned_replies[].body", "canned_replies[].id", "canned_replies[].title", "departments",
+		"departments[].email", "departments[].hidden", "departments[].id", "departments[].name", "departments[].staff", "schema", "type", "updated_at", "version",
+	},
+	"message_id": {"PK", "SK", "reply_id", "schema", "ticket_id", "type", "version"},
+	"ticket": {
+		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "assignee_id", "closed_at", "created_at", "customer_id", "department_id", "email", "id",
+		"last_reply_by", "merged", "merged_into", "number", "participants", "priority", "replies", "schema", "service_id", "status", "subject", "type",
+		"updated_at", "version", "waiting_since",
+	},
+	"ticket_event":  {"PK", "SK", "action", "actor_id", "actor_name", "at", "from", "id", "schema", "ticket_id", "to", "type", "version"},
+	"ticket_number": {"PK", "SK", "schema", "ticket_id", "type", "version"},
+	"ticket_reply": {
+		"PK", "SK", "author", "author_id", "author_name", "auto", "body", "created_at", "email", "files", "files[].id", "files[].key", "files[].name",
+		"files[].size", "files[].type", "id", "message_id", "out_id", "schema", "ticket_id", "type", "version", "via",
+	},
+	"undeliverable": {"PK", "SK", "at", "reason", "schema", "type", "version"},
 	"invoice": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "bill_to", "bill_to.city", "bill_to.company",
 		"bill_to.country", "bill_to.email", "bill_to.line1", "bill_to.line2", "bill_to.name",
@@ -78,7 +95,8 @@ var storedNames = map[string][]string{
 		"alert.title", "alert.url", "attachments", "attachments[].blob_key",
 		"attachments[].content_type", "attachments[].filename", "attachments[].size", "attempts", "body",
 		"channel", "created_at", "id", "kind", "last_error", "lease_until", "reply_to", "schema",
-		"sent_at", "status", "subject", "to", "ttl", "type", "updated_at", "version",
+		"sent_at", "status", "subject", "thread", "thread.auto_reply", "thread.human", "thread.in_reply_to",
+		"thread.message_id", "thread.references", "thread.reply_to", "to", "ttl", "type", "updated_at", "version",
 	},
 	"order": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "approved_by", "checkout_id", "checkout_url",

@@ -26,6 +26,10 @@ const (
 	FnWebhooks = "webhooks"
 )
 
+// UploadBodyBytes caps the requests that carry ticket attachments: what a
+// Lambda request payload holds (6 MB), base64 included.
+const UploadBodyBytes = 6_000_000
+
 // Functions lists every HTTP function.
 var Functions = []string{FnCatalog, FnAccounts, FnPasskeys, FnAdmin, FnWebhooks}
 
@@ -78,6 +82,8 @@ type Deps struct {
 	Dunning Dunning
 	// PastDue is staff's view of unpaid renewals (nil where not served).
 	PastDue PastDueDesk
+	// Helpdesk is the support desk.
+	Helpdesk Helpdesk
 }
 
 // Routes returns every route of the API.
@@ -92,6 +98,7 @@ func Routes(d Deps) []httpx.Route {
 	or := orderHandlers{d}
 	sv := serviceHandlers{d}
 	dn := dunningHandlers{d}
+	tk := ticketHandlers{d}
 	pub := func(m, p string, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAccounts, Auth: httpx.Public, Handler: h}
 	}
@@ -120,6 +127,12 @@ func Routes(d Deps) []httpx.Route {
 	}
 	staff := func(m, p string, perm accounts.Permission, h httpx.HandlerFunc) httpx.Route {
 		return httpx.Route{Method: m, Path: p, Function: FnAdmin, Auth: httpx.Staff, Permission: string(perm), Handler: h}
+	}
+	// uploads take ticket attachments (base64 in JSON): their body cap is
+	// what one Lambda request can carry, above the server's usual one.
+	uploads := func(r httpx.Route) httpx.Route {
+		r.MaxBody = UploadBodyBytes
+		return r
 	}
 	G, P, U, D := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 	return []httpx.Route{
@@ -184,6 +197,13 @@ func Routes(d Deps) []httpx.Route {
 		{Method: P, Path: "/v1/webhooks/paypal", Function: FnWebhooks, Auth: httpx.Public, Handler: or.webhook("paypal", "the PayPal-Transmission-Sig signature")},
 		billingScope(G, "/v1/me/invoices/{id}", inv.myGet),
 		billingScope(G, "/v1/me/invoices/{id}/pdf", inv.myPDF),
+		servicesScope(G, "/v1/me/tickets", accounts.ScopeRead, tk.list(customerActor)),
+		uploads(user(P, "/v1/me/tickets", tk.open(customerActor))),
+		servicesScope(G, "/v1/me/ticket-departments", accounts.ScopeRead, tk.departments),
+		servicesScope(G, "/v1/me/tickets/{id}", accounts.ScopeRead, tk.get(customerActor)),
+		uploads(user(P, "/v1/me/tickets/{id}/replies", tk.reply(customerActor))),
+		user(P, "/v1/me/tickets/{id}/status", tk.myStatus),
+		servicesScope(G, "/v1/me/tickets/{id}/attachments/{file}", accounts.ScopeRead, tk.file(customerActor)),
 		user(G, "/v1/me/tokens", u.listTokens),
 		sensitive(P, "/v1/me/tokens", u.createToken),
 		sensitive(D, "/v1/me/tokens/{id}", u.revokeToken),
@@ -247,6 +267,15 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/services/{id}/hardware", accounts.ServicesRead, sv.adminHardware),
 		staff(P, "/v1/admin/services/{id}/hardware", accounts.ServicesManage, sv.adminAssignHardware),
 		staff(P, "/v1/admin/services/{id}/cancel-refund", accounts.BillingManage, sv.adminCancelRefund),
+		staff(G, "/v1/admin/tickets", accounts.TicketsRead, tk.list(actor)),
+		uploads(staff(P, "/v1/admin/tickets", accounts.TicketsManage, tk.open(actor))),
+		staff(G, "/v1/admin/tickets/{id}", accounts.TicketsRead, tk.get(actor)),
+		staff(http.MethodPatch, "/v1/admin/tickets/{id}", accounts.TicketsManage, tk.change),
+		uploads(staff(P, "/v1/admin/tickets/{id}/replies", accounts.TicketsManage, tk.reply(actor))),
+		staff(P, "/v1/admin/tickets/{id}/merge", accounts.TicketsManage, tk.merge),
+		staff(G, "/v1/admin/tickets/{id}/attachments/{file}", accounts.TicketsRead, tk.file(actor)),
+		staff(G, "/v1/admin/helpdesk/settings", accounts.TicketsRead, tk.settings),
+		staff(U, "/v1/admin/helpdesk/settings", accounts.HelpdeskManage, tk.saveSettings),
 		staff(G, "/v1/admin/search", accounts.CustomersRead, a.search),
 		staff(G, "/v1/admin/customers", accounts.CustomersRead, a.listCustomers),
 		staff(G, "/v1/admin/customers/{id}/subscriptions", accounts.BillingRead, or.customerSubscriptions),

@@ -16,7 +16,7 @@ import (
 	"github.com/ezscale/platform/shared/platform/clock"
 )
 
-var allPermissions = []accounts.Permission{accounts.CatalogRead, accounts.CatalogWrite, accounts.NotificationsRead, accounts.NotificationsManage, accounts.AuditRead, accounts.CustomersRead, accounts.CustomersManage, accounts.CustomersImpersonate, accounts.BillingRead, accounts.BillingManage, accounts.ServicesRead, accounts.ServicesManage, accounts.StaffManage}
+var allPermissions = []accounts.Permission{accounts.CatalogRead, accounts.CatalogWrite, accounts.NotificationsRead, accounts.NotificationsManage, accounts.AuditRead, accounts.CustomersRead, accounts.CustomersManage, accounts.CustomersImpersonate, accounts.BillingRead, accounts.BillingManage, accounts.ServicesRead, accounts.ServicesManage, accounts.StaffManage, accounts.TicketsRead, accounts.TicketsManage, accounts.HelpdeskManage}
 
 func routes() []httpx.Route {
 	return httpapi.Routes(httpapi.Deps{Log: slog.New(slog.DiscardHandler), Clock: clock.System{}})

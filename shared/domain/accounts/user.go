@@ -44,13 +44,16 @@ const (
 	ServicesRead         Permission = "services:read"
 	ServicesManage       Permission = "services:manage"
 	StaffManage          Permission = "staff:manage" // give accounts their roles
+	TicketsRead          Permission = "tickets:read"
+	TicketsManage        Permission = "tickets:manage"  // answer, move, assign, merge tickets
+	HelpdeskManage       Permission = "helpdesk:manage" // departments, canned replies, auto-close
 )
 
 var grants = map[Role][]Permission{
-	Support: {CatalogRead, NotificationsRead, CustomersRead, BillingRead, ServicesRead, ServicesManage},
-	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage, BillingRead, BillingManage, ServicesRead},
+	Support: {CatalogRead, NotificationsRead, CustomersRead, BillingRead, ServicesRead, ServicesManage, TicketsRead, TicketsManage},
+	Billing: {CatalogRead, NotificationsRead, CustomersRead, CustomersManage, BillingRead, BillingManage, ServicesRead, TicketsRead, TicketsManage},
 	Admin: {CatalogRead, CatalogWrite, NotificationsRead, NotificationsManage, AuditRead, CustomersRead, CustomersManage, CustomersImpersonate, BillingRead, BillingManage,
-		ServicesRead, ServicesManage, StaffManage},
+		ServicesRead, ServicesManage, StaffManage, TicketsRead, TicketsManage, HelpdeskManage},
 }
 
 // Can reports whether the role grants p.

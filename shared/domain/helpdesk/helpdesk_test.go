@@ -68,13 +68,13 @@ func TestThreadOf(t *testing.T) {
 	}
 	var sent []string
 	for i := range 14 {
-		sent = append(sent, helpdesk.MessageID(42, "r"+string(rune('a'+i)), "mail.ezscale.localhost"))
+		sent = append(sent, helpdesk.MessageID("tkt_42", "r"+string(rune('a'+i)), "mail.ezscale.localhost"))
 	}
 	in, refs := helpdesk.ThreadOf(sent)
 	if in != sent[13] || len(refs) != 10 || refs[0] != sent[0] || refs[9] != sent[13] {
 		t.Fatalf("in-reply-to %s, references %v", in, refs)
 	}
-	if !strings.HasPrefix(sent[0], "ticket-42.ra.") || !strings.HasSuffix(sent[0], "@mail.ezscale.localhost") || sent[0] == helpdesk.MessageID(42, "ra", "mail.ezscale.localhost") {
+	if !strings.HasPrefix(sent[0], "tkt_42.ra.") || !strings.HasSuffix(sent[0], "@mail.ezscale.localhost") || sent[0] == helpdesk.MessageID("tkt_42", "ra", "mail.ezscale.localhost") {
 		t.Fatalf("message id %s", sent[0])
 	}
 }

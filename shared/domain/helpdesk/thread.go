@@ -12,12 +12,13 @@ import (
 )
 
 // MessageID is the Message-ID (without brackets) of our mail about a
-// ticket's reply: it names the ticket, so a reply to it threads back even
-// when the subject was changed, and a random part keeps it unique.
-func MessageID(number int64, replyID, domain string) string {
+// ticket's reply: it names the ticket and reply, so a reply to it threads
+// back even when the subject was changed, and a random part keeps it
+// unique.
+func MessageID(ticketID, replyID, domain string) string {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
-	return fmt.Sprintf("ticket-%d.%s.%s@%s", number, replyID, strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), domain)
+	return fmt.Sprintf("%s.%s.%s@%s", ticketID, replyID, strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), domain)
 }
 
 // ThreadOf is the In-Reply-To and References of our next mail on a

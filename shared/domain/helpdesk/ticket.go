@@ -44,24 +44,29 @@ var Priorities = []Priority{Low, Medium, High, Urgent}
 
 // Ticket is one support conversation.
 type Ticket struct {
-	ID           string
-	Number       int64 // from a gap-free counter: the reference's number
-	Subject      string
-	DepartmentID string
-	CustomerID   string
-	ServiceID    string // optional: the service it is about
-	Priority     Priority
-	Status       Status
-	AssigneeID   string
+	ID           string   `json:"id"`
+	Number       int64    `json:"number"` // from a gap-free counter: the reference's number
+	Subject      string   `json:"subject"`
+	DepartmentID string   `json:"department_id"`
+	CustomerID   string   `json:"customer_id,omitempty"` // empty: a sender we have no account for
+	Email        string   `json:"email"`                 // where the customer side's mail goes
+	ServiceID    string   `json:"service_id,omitempty"`  // optional: the service it is about
+	Priority     Priority `json:"priority"`
+	Status       Status   `json:"status"`
+	AssigneeID   string   `json:"assignee_id,omitempty"`
 	// Participants are the addresses, besides the customer's, whose mail
 	// may join the ticket by its subject tag (people copied in).
-	Participants []string
-	MergedInto   string // set once merged: the ticket that carries on
-	WaitingSince *time.Time
-	ClosedAt     *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
+	Participants []string `json:"participants"`
+	MergedInto   string   `json:"merged_into,omitempty"` // set once merged: the ticket that carries on
+	// Merged are the tickets merged into this one: their threads are part of it.
+	Merged       []string   `json:"merged,omitempty"`
+	Replies      int        `json:"replies"`
+	LastReplyBy  string     `json:"last_reply_by,omitempty"` // customer or staff
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	Version      int64      `json:"version"`
 }
 
 // Reference is how customers and mail name a ticket: EZSCALE-42.

@@ -1173,6 +1173,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's support tickets, newest activity first */
+        get: operations["listMyTickets"];
+        put?: never;
+        /**
+         * Open a ticket (acknowledged by e-mail; the department's staff are told)
+         * @description The first message may carry up to 5 attachments (images, PDF, text and log files, archives; 4 MB each, base64 in `data`); their names are sanitised and a name whose extension does not match its type is refused. Customers choose low, medium or high priority; urgent is set by staff.
+         */
+        post: operations["openMyTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/ticket-departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The departments a customer may write to */
+        get: operations["listTicketDepartments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A ticket and its thread (another customer's ticket answers 404) */
+        get: operations["getMyTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tickets/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer on a ticket (reopens a closed or waiting one) */
+        post: operations["replyMyTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tickets/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close or reopen one's own ticket */
+        post: operations["setMyTicketStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tickets/{id}/attachments/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        /** Download an attachment (always as a download, never rendered) */
+        get: operations["downloadMyTicketFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/tokens": {
         parameters: {
             query?: never;
@@ -1617,6 +1732,120 @@ export interface paths {
          * @description Safe to repeat: a cancelled subscription is left as it is and a refunded payment is skipped, so a retry after a gateway failure finishes the job without refunding twice. The service record is terminated as its subscription ends. Audited (service.cancel_refund).
          */
         post: operations["adminCancelRefundService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket queue, newest activity first (up to 500) */
+        get: operations["adminListTickets"];
+        put?: never;
+        /** Open a ticket for a customer (the first message is staff's and is e-mailed to them) */
+        post: operations["adminOpenTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A ticket with its whole thread (internal notes included) and its audit */
+        get: operations["adminGetTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change status, priority, department, assignee or related service (each change audited; a status change e-mails the customer) */
+        patch: operations["adminChangeTicket"];
+        trace?: never;
+    };
+    "/v1/admin/tickets/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the customer (e-mailed, threaded) or write an internal note */
+        post: operations["adminReplyTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tickets/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge this ticket into another of the same customer (it closes; its thread and mail go to the other) */
+        post: operations["adminMergeTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tickets/{id}/attachments/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        /** Download an attachment (always as a download, never rendered) */
+        get: operations["adminDownloadTicketFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/helpdesk/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Departments (address, staff), canned replies and the auto-close rule */
+        get: operations["adminHelpdeskSettings"];
+        /** Replace the helpdesk settings (optimistic: send the version read) */
+        put: operations["adminSaveHelpdeskSettings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2325,6 +2554,138 @@ export interface components {
             author_email: string;
             /** Format: date-time */
             created_at: string;
+        };
+        Ticket: {
+            id: string;
+            /** @description the reference is EZSCALE-<number> */
+            number: number;
+            subject: string;
+            department_id: string;
+            customer_id?: string;
+            email: string;
+            service_id?: string;
+            /** @enum {string} */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** @enum {string} */
+            status: "open" | "in_progress" | "waiting_on_customer" | "closed";
+            assignee_id?: string;
+            participants: string[];
+            merged_into?: string;
+            merged?: string[];
+            replies: number;
+            /** @enum {string} */
+            last_reply_by?: "customer" | "staff";
+            /** Format: date-time */
+            waiting_since?: string;
+            /** Format: date-time */
+            closed_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        TicketFile: {
+            id: string;
+            name: string;
+            type: string;
+            size: number;
+        };
+        TicketReply: {
+            id: string;
+            ticket_id: string;
+            /**
+             * @description note: internal, staff only
+             * @enum {string}
+             */
+            author: "customer" | "staff" | "note";
+            author_id?: string;
+            author_name: string;
+            email?: string;
+            /** @description plain text (HTML mail is read as text) */
+            body: string;
+            attachments: components["schemas"]["TicketFile"][];
+            /** @enum {string} */
+            via: "web" | "email" | "api";
+            /** @description why an imported message was automatic (an auto-reply, a bounce) */
+            auto?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        TicketEvent: {
+            id: string;
+            ticket_id: string;
+            actor_id?: string;
+            actor_name: string;
+            action: string;
+            from?: string;
+            to?: string;
+            /** Format: date-time */
+            at: string;
+        };
+        TicketView: {
+            ticket: components["schemas"]["Ticket"];
+            replies: components["schemas"]["TicketReply"][];
+            /** @description the audit (staff only) */
+            events?: components["schemas"]["TicketEvent"][];
+        };
+        TicketUpload: {
+            name: string;
+            type: string;
+            /**
+             * Format: byte
+             * @description base64
+             */
+            data: string;
+        };
+        TicketOpen: {
+            /** @description staff only: whom it is for */
+            customer_id?: string;
+            subject: string;
+            body: string;
+            department_id: string;
+            /** @enum {string} */
+            priority?: "low" | "medium" | "high" | "urgent";
+            service_id?: string;
+            attachments?: components["schemas"]["TicketUpload"][];
+        };
+        TicketReplyInput: {
+            body: string;
+            /** @description staff only: internal */
+            note?: boolean;
+            /**
+             * @description staff only: where a public answer leaves the ticket
+             * @enum {string}
+             */
+            status?: "open" | "in_progress" | "waiting_on_customer" | "closed";
+            attachments?: components["schemas"]["TicketUpload"][];
+        };
+        TicketReplied: {
+            ticket: components["schemas"]["Ticket"];
+            reply: components["schemas"]["TicketReply"];
+        };
+        HelpdeskSettings: {
+            departments: {
+                /** @description new departments get one */
+                id?: string;
+                name: string;
+                /** @description its support address: mail to it opens tickets here */
+                email: string;
+                /** @description staff user ids told of its tickets */
+                staff?: string[];
+                /** @description not offered to customers */
+                hidden?: boolean;
+            }[];
+            canned_replies: {
+                id?: string;
+                title: string;
+                body: string;
+            }[];
+            /** @description close tickets waiting on the customer this long (0: never) */
+            auto_close_days: number;
+            /** Format: date-time */
+            updated_at?: string;
+            version?: number;
         };
         SearchResult: {
             /** @enum {string} */
@@ -5275,6 +5636,207 @@ export interface operations {
             404: components["responses"]["Error"];
         };
     };
+    listMyTickets: {
+        parameters: {
+            query?: {
+                /** @description comma-separated statuses (open, in_progress, waiting_on_customer, closed) */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tickets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tickets: components["schemas"]["Ticket"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    openMyTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketOpen"];
+            };
+        };
+        responses: {
+            /** @description The ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    listTicketDepartments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Departments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        departments: {
+                            id: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    getMyTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    replyMyTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketReplyInput"];
+            };
+        };
+        responses: {
+            /** @description The ticket and the reply */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketReplied"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    setMyTicketStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "open" | "closed";
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    downloadMyTicketFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as the type it was checked to be, with Content-Disposition attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
     listAPITokens: {
         parameters: {
             query?: never;
@@ -6046,6 +6608,274 @@ export interface operations {
             409: components["responses"]["Error"];
             502: components["responses"]["Error"];
             503: components["responses"]["Error"];
+        };
+    };
+    adminListTickets: {
+        parameters: {
+            query?: {
+                /** @description comma-separated statuses; none: all */
+                status?: string;
+                department_id?: string;
+                priority?: "low" | "medium" | "high" | "urgent";
+                /** @description a staff id, or none for unassigned */
+                assignee_id?: string;
+                customer_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tickets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tickets: components["schemas"]["Ticket"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminOpenTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketOpen"];
+            };
+        };
+        responses: {
+            /** @description The ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    adminGetTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    adminChangeTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status?: "open" | "in_progress" | "waiting_on_customer" | "closed";
+                    /** @enum {string} */
+                    priority?: "low" | "medium" | "high" | "urgent";
+                    department_id?: string;
+                    /** @description empty: unassigned */
+                    assignee_id?: string;
+                    /** @description empty: none */
+                    service_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    adminReplyTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketReplyInput"];
+            };
+        };
+        responses: {
+            /** @description The ticket and the reply */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketReplied"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    adminMergeTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    into: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket merged into */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    adminDownloadTicketFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as the type it was checked to be, with Content-Disposition attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    adminHelpdeskSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpdeskSettings"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    adminSaveHelpdeskSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpdeskSettings"];
+            };
+        };
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpdeskSettings"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     adminSearch: {
