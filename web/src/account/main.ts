@@ -10,6 +10,8 @@ import BillingPage from './pages/billing/BillingPage.vue'
 import ProfilePage from './pages/profile/ProfilePage.vue'
 import SecurityPage from './pages/security/SecurityPage.vue'
 import TokensPage from './pages/TokensPage.vue'
+import TicketsPage from './pages/support/TicketsPage.vue'
+import TicketPage from './pages/support/TicketPage.vue'
 import OrderSummary from './pages/OrderSummary.vue'
 import OrderPage from './pages/order/OrderPage.vue'
 import LoginPage from './pages/auth/LoginPage.vue'
@@ -29,6 +31,8 @@ const router = createRouter({
     { path: '/profile', component: ProfilePage, meta: { ...signedIn, title: 'Account' } },
     { path: '/security', component: SecurityPage, meta: { ...signedIn, title: 'Security' } },
     { path: '/tokens', component: TokensPage, meta: { ...signedIn, title: 'API tokens' } },
+    { path: '/support', component: TicketsPage, meta: { ...signedIn, title: 'Support' } },
+    { path: '/support/:id', component: TicketPage, meta: { ...signedIn, title: 'Ticket' } },
     { path: '/login', component: LoginPage, meta: { title: 'Sign in' } },
     { path: '/register', component: RegisterPage, meta: { title: 'Create an account' } },
     { path: '/verify', component: VerifyPage, meta: { title: 'Confirm your e-mail' } },
