@@ -18,6 +18,8 @@ import ServicesPage from './pages/services/ServicesPage.vue'
 import HomePage from './pages/home/HomePage.vue'
 import DunningPage from './pages/settings/DunningPage.vue'
 import PastDuePage from './pages/dunning/PastDuePage.vue'
+import TicketsPage from './pages/tickets/TicketsPage.vue'
+import TicketPage from './pages/tickets/TicketPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -37,6 +39,8 @@ const router = createRouter({
     { path: '/orders', component: OrdersPage },
     { path: '/payments', component: PaymentsPage },
     { path: '/services', component: ServicesPage },
+    { path: '/tickets', component: TicketsPage, meta: { title: 'Tickets' } },
+    { path: '/tickets/:id', component: TicketPage, meta: { title: 'Ticket', remount: true } },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })

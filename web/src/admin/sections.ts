@@ -2,14 +2,20 @@
 // and more as tickets, analytics and settings arrive.
 import {
   mdiAccountGroupOutline, mdiBellOutline, mdiCartOutline, mdiCashMultiple, mdiEmailEditOutline, mdiFileDocumentOutline,
-  mdiCalendarAlert, mdiClockAlertOutline, mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
+  mdiCalendarAlert, mdiClockAlertOutline, mdiLifebuoy, mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
 } from '@mdi/js'
 
 import type { NavSection as Section } from '@/shared/components/SectionNav.vue'
 
 export const groups: { title: string; sections: Section[] }[] = [
   { title: '', sections: [{ id: 'home', to: '/', title: 'Home', icon: mdiHomeOutline }] },
-  { title: 'Customers', sections: [{ id: 'customers', to: '/customers', title: 'Customers', icon: mdiAccountGroupOutline }] },
+  {
+    title: 'Customers',
+    sections: [
+      { id: 'customers', to: '/customers', title: 'Customers', icon: mdiAccountGroupOutline },
+      { id: 'tickets', to: '/tickets', title: 'Tickets', icon: mdiLifebuoy },
+    ],
+  },
   {
     title: 'Sales',
     sections: [
