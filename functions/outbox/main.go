@@ -55,12 +55,13 @@ func main() {
 			out["stock_changed"] = changed
 		}
 		// The lifecycle schedule: the dunning backstop, renewal reminders,
-		// expiring-card notices and unpaid late fees.
+		// expiring-card notices, unpaid late fees and ticket auto-close.
 		if ev.Daily {
 			d, err := p.RunDaily(ctx)
 			out["unpaid_renewals"], out["renewal_reminders"], out["card_notices"], out["fee_reminders"] = d.UnpaidRenewals, d.RenewalReminders, d.CardNotices, d.FeeReminders
+			out["tickets_closed"] = d.TicketsClosed
 			p.Log.InfoContext(ctx, "daily lifecycle run", "unpaid_renewals", d.UnpaidRenewals, "renewal_reminders", d.RenewalReminders,
-				"card_notices", d.CardNotices, "fee_reminders", d.FeeReminders, "failed", d.Failed)
+				"card_notices", d.CardNotices, "fee_reminders", d.FeeReminders, "tickets_closed", d.TicketsClosed, "failed", d.Failed)
 			if err != nil {
 				return out, err
 			}

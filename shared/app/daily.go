@@ -19,6 +19,9 @@ type Daily struct {
 	RenewalReminders int `json:"renewal_reminders"`
 	CardNotices      int `json:"card_notices"`
 	FeeReminders     int `json:"fee_reminders"`
+	// TicketsClosed are tickets that waited on their customer longer than
+	// the helpdesk's auto-close allows.
+	TicketsClosed int `json:"tickets_closed"`
 	// Failed counts the orders and customers whose notice failed; the
 	// others are not held up by them (the next run tries them again).
 	Failed int `json:"failed"`
@@ -32,6 +35,12 @@ type Daily struct {
 // the counts are of notices due, sent now or before.
 func (p *Platform) RunDaily(ctx context.Context) (Daily, error) {
 	var out Daily
+	closed, err := p.Helpdesk.AutoClose(ctx)
+	out.TicketsClosed = closed
+	if err != nil {
+		out.Failed++
+		p.Log.ErrorContext(ctx, "daily: ticket auto-close", "err", err.Error())
+	}
 	n, err := p.SweepDunning(ctx)
 	out.UnpaidRenewals = n
 	if err != nil {

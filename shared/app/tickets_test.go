@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/testkit/session"
@@ -202,5 +203,39 @@ func TestTicketLifecycle(t *testing.T) {
 	var anon = session.New(e.srv.URL)
 	if code, _, _ := anon.Do("GET", "/v1/me/tickets", nil); code != 401 {
 		t.Fatalf("anonymous list: %d", code)
+	}
+}
+
+// A ticket waiting on its customer longer than the desk allows is closed
+// by the daily run, and the customer told; one answered meanwhile is not.
+func TestWaitingTicketsAutoClose(t *testing.T) {
+	e := newEnv(t)
+	alice := customer(t, e, "alice@example.com")
+	if resp, body := e.do("PUT", "/v1/admin/helpdesk/settings", `{"departments":[{"id":"dep_support","name":"Support","email":"support@ezscale.example"}],"canned_replies":[],"auto_close_days":3,"version":0}`, true); resp.StatusCode != 200 {
+		t.Fatalf("settings: %d %v", resp.StatusCode, body)
+	}
+	var ids []string
+	for range 2 {
+		id := aliceTicket(t, alice)
+		code, b, err := e.admin.Do("POST", "/v1/admin/tickets/"+id+"/replies", map[string]any{"body": "Does it work now?"})
+		must(t, code, b, err, 201)
+		ids = append(ids, id)
+	}
+	e.clock.Advance(2 * 24 * time.Hour)
+	code, b, err := alice.Do("POST", "/v1/me/tickets/"+ids[1]+"/replies", map[string]any{"body": "Not yet."})
+	must(t, code, b, err, 201)
+	e.clock.Advance(24*time.Hour + time.Minute)
+	d, err := e.p.RunDaily(context.Background())
+	if err != nil || d.TicketsClosed != 1 {
+		t.Fatalf("daily run: %+v %v", d, err)
+	}
+	for i, want := range []string{"closed", "open"} {
+		code, b, err := alice.Do("GET", "/v1/me/tickets/"+ids[i], nil)
+		if got := decodeAs[viewOut](t, must(t, code, b, err, 200)); got.Ticket.Status != want {
+			t.Fatalf("ticket %d: %s, want %s", i, got.Ticket.Status, want)
+		}
+	}
+	if m := mailOf(ticketMail(t, e), notify.TicketStatus, "alice@example.com", 1); m == nil {
+		t.Fatal("the customer was not told of the auto-close")
 	}
 }
