@@ -118,8 +118,6 @@ func TestTicketLifecycle(t *testing.T) {
 	}
 
 	mail := ticketMail(t, e)
-	// Replies order by time: a fixed clock would leave ties to chance.
-	e.clock.Advance(time.Minute)
 	ack := mailOf(mail, notify.TicketOpened, "alice@example.com", 1)
 	notice := mailOf(mail, notify.TicketStaffNotice, "admin@example.com", 1)
 	if ack == nil || notice == nil || ack.Thread == nil || !ack.Thread.AutoReply || ack.ReplyTo != "tech@ezscale.example" {
@@ -130,7 +128,6 @@ func TestTicketLifecycle(t *testing.T) {
 	if got := decodeAs[struct{ Ticket ticketOut }](t, must(t, code, b, err, 201)); got.Ticket.Status != "waiting_on_customer" {
 		t.Fatalf("after staff's answer: %s", got.Ticket.Status)
 	}
-	e.clock.Advance(time.Minute)
 	code, b, err = e.admin.Do("POST", "/v1/admin/tickets/"+first.ID+"/replies", map[string]any{"body": "Host had a kernel panic.", "note": true})
 	must(t, code, b, err, 201)
 	mail = ticketMail(t, e)
@@ -154,7 +151,6 @@ func TestTicketLifecycle(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	e.clock.Advance(time.Minute)
 	code, b, err = alice.Do("POST", "/v1/me/tickets/"+first.ID+"/replies", map[string]any{"body": "Works again, thanks.", "note": true})
 	must(t, code, b, err, 400)
 	code, b, err = alice.Do("POST", "/v1/me/tickets/"+first.ID+"/replies", map[string]any{"body": "Works again, thanks."})

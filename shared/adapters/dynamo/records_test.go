@@ -239,6 +239,10 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	hs.Version = 1
 	same("helpdesk settings", value(tks.Settings(ctx)), &hs)
 	must(tks.MarkUndeliverable(ctx, "gone@example.com", "5.1.1"))
+	mc := helpdesk.Cursor{Mailbox: "support@ezscale.example", UIDValidity: 7, LastUID: 42}
+	must(tks.SaveMailCursor(ctx, mc))
+	mc.Version = 1
+	same("mail cursor", value(tks.MailCursor(ctx, mc.Mailbox)), mc)
 	_, err = tbl.Count(ctx, dynamo.Key{PK: "RATE#1", SK: "RATE"}, 5, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	must(err)
 	_, err = dynamo.NewSearch(tbl).Backfill(ctx)

@@ -66,7 +66,8 @@ var storedNames = map[string][]string{
 		"PK", "SK", "auto_close_days", "canned_replies", "canned_replies[].body", "canned_replies[].id", "canned_replies[].title", "departments",
 		"departments[].email", "departments[].hidden", "departments[].id", "departments[].name", "departments[].staff", "schema", "type", "updated_at", "version",
 	},
-	"message_id": {"PK", "SK", "reply_id", "schema", "ticket_id", "type", "version"},
+	"mail_cursor": {"PK", "SK", "last_uid", "mailbox", "schema", "type", "uid_validity", "version"},
+	"message_id":  {"PK", "SK", "reply_id", "schema", "ticket_id", "type", "version"},
 	"ticket": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "assignee_id", "closed_at", "created_at", "customer_id", "department_id", "email", "id",
 		"last_reply_by", "merged", "merged_into", "number", "participants", "priority", "replies", "schema", "service_id", "status", "subject", "type",

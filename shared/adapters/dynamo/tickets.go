@@ -18,8 +18,13 @@ import (
 // Tickets stores the helpdesk:
 //
 //	ticket         PK=TICKET#<id>  SK=TICKET  GSI1PK=CUSTTICKETS#<customer>  GSI2PK=TICKETS#<status>  (SK: <updated>#<id>)
-//	reply          PK=TICKET#<id>  SK=REPLY#<created>#<reply>
-//	event          PK=TICKET#<id>  SK=EVENT#<at>#<event>
+//	reply          PK=TICKET#<id>  SK=REPLY#<created>#<seq>#<reply>
+//	event          PK=TICKET#<id>  SK=EVENT#<at>#<seq>#<event>
+//
+// <seq> is the ticket's version the write made: two replies with the same
+// time (clocks are coarse, tests' clocks fixed) keep the order they were
+// written in.
+//
 //	number         PK=TICKETNO#<n>  SK=TICKETNO  ticket_id
 //	series         PK=COUNTER#ticket  SK=COUNTER  seq=<last number used>
 //	message id     PK=MSGID#<message-id>  SK=MSGID  ticket_id, reply_id
@@ -127,9 +132,13 @@ type fileRecord struct {
 	Key  string `dynamodbav:"key"`
 }
 
-func toReplyRecord(r *helpdesk.Reply) *replyRecord {
+func seqKey(at time.Time, seq int64, id string) string {
+	return tsKey(at) + "#" + fmt.Sprintf("%012d", seq) + "#" + id
+}
+
+func toReplyRecord(r *helpdesk.Reply, seq int64) *replyRecord {
 	author, _ := r.Author.MarshalText()
-	rec := &replyRecord{Item: Item{PK: "TICKET#" + r.TicketID, SK: "REPLY#" + tsKey(r.CreatedAt) + "#" + r.ID, Type: "ticket_reply", Version: 1},
+	rec := &replyRecord{Item: Item{PK: "TICKET#" + r.TicketID, SK: "REPLY#" + seqKey(r.CreatedAt, seq, r.ID), Type: "ticket_reply", Version: 1},
 		ID: r.ID, TicketID: r.TicketID, Author: string(author), AuthorID: r.AuthorID, AuthorName: r.AuthorName, Email: r.Email, Body: r.Body,
 		Via: r.Via, MessageID: r.MessageID, OutID: r.OutID, Auto: r.Auto, CreatedAt: r.CreatedAt}
 	for _, f := range r.Files {
@@ -179,9 +188,9 @@ func msgIDKey(id string) Key { return Key{PK: "MSGID#" + strings.ToLower(id), SK
 
 // changeOps are a change's writes after the ticket's own, and where the
 // Message-ID items are among them (from, to: indexes in the result).
-func changeOps(c helpdesk.Change, now time.Time, base int) (ops []Op, idsFrom, idsTo int) {
+func changeOps(c helpdesk.Change, now time.Time, seq int64, base int) (ops []Op, idsFrom, idsTo int) {
 	for i := range c.Replies {
-		ops = append(ops, Create(toReplyRecord(&c.Replies[i])))
+		ops = append(ops, Create(toReplyRecord(&c.Replies[i], seq)))
 	}
 	idsFrom = base + len(ops)
 	for _, r := range c.Replies {
@@ -193,7 +202,7 @@ func changeOps(c helpdesk.Change, now time.Time, base int) (ops []Op, idsFrom, i
 	}
 	idsTo = base + len(ops)
 	for _, e := range c.Events {
-		ops = append(ops, Create(&ticketEventRecord{Item: Item{PK: "TICKET#" + e.TicketID, SK: "EVENT#" + tsKey(e.At) + "#" + e.ID, Type: "ticket_event", Version: 1},
+		ops = append(ops, Create(&ticketEventRecord{Item: Item{PK: "TICKET#" + e.TicketID, SK: "EVENT#" + seqKey(e.At, seq, e.ID), Type: "ticket_event", Version: 1},
 			ID: e.ID, TicketID: e.TicketID, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action, From: e.From, To: e.To, At: e.At}))
 	}
 	for _, it := range c.Effects {
@@ -234,7 +243,7 @@ func (s *Tickets) CreateTicket(ctx context.Context, t *helpdesk.Ticket, first *h
 		}
 		ops := []Op{counterOp, Create(toTicketRecord(t, 1)),
 			Create(&ticketNumberRecord{Item: Item{PK: "TICKETNO#" + strconv.FormatInt(t.Number, 10), SK: "TICKETNO", Type: "ticket_number", Version: 1}, TicketID: t.ID})}
-		more, from, to := changeOps(helpdesk.Change{Replies: []helpdesk.Reply{*first}, Events: events, Effects: effects}, t.CreatedAt, len(ops))
+		more, from, to := changeOps(helpdesk.Change{Replies: []helpdesk.Reply{*first}, Events: events, Effects: effects}, t.CreatedAt, 1, len(ops))
 		err = s.t.Transact(ctx, append(ops, more...)...)
 		switch {
 		case err == nil:
@@ -289,7 +298,7 @@ func (s *Tickets) UpdateTicket(ctx context.Context, id string, fn func(*helpdesk
 		}
 		*r = *toTicketRecord(t, r.Version)
 		var ops []Op
-		ops, from, to = changeOps(c, t.UpdatedAt, 1)
+		ops, from, to = changeOps(c, t.UpdatedAt, r.Version+1, 1)
 		out = t
 		return ops, nil
 	})
@@ -322,7 +331,9 @@ func (s *Tickets) Merge(ctx context.Context, fromID, intoID string, fn func(from
 		if err != nil {
 			return nil, err
 		}
-		more, _, _ := changeOps(c, into.UpdatedAt, 2)
+		// One event on each ticket: a sequence above both versions orders
+		// it after everything either ticket had.
+		more, _, _ := changeOps(c, into.UpdatedAt, max(vf, vi)+1, 2)
 		err = s.t.Transact(ctx, append([]Op{Replace(toTicketRecord(from, vf+1), vf), Replace(toTicketRecord(into, vi+1), vi)}, more...)...)
 		if err == nil {
 			into.Version = vi + 1
