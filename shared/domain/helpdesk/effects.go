@@ -96,7 +96,7 @@ type mailing struct {
 
 func (m *mailing) data(extra map[string]any) map[string]any {
 	d := map[string]any{"ticket_id": strconv.FormatInt(m.t.Number, 10), "ticket_subject": m.t.Subject,
-		"ticket_url": m.s.c.AccountURL + "/tickets/" + m.t.ID}
+		"ticket_url": m.s.c.AccountURL + "/support/" + m.t.ID}
 	for k, v := range extra {
 		d[k] = v
 	}

@@ -57,6 +57,12 @@ type Config struct {
 	// SupportEmail is the address of the one department there is before
 	// staff configure the desk.
 	SupportEmail string
+	// MaxMailBytes bounds an inbound message (0: DefaultMaxMailBytes).
+	MaxMailBytes int
+	// RateLimit bounds acknowledgements per sender (nil: no bound).
+	RateLimit RateLimit
+	// Kick asks the outbox to publish soon (nil: its next sweep).
+	Kick func()
 }
 
 // Service runs the desk: tickets, replies, staff changes.
@@ -190,7 +196,11 @@ func (s *Service) create(ctx context.Context, t *Ticket, r *Reply, a Actor, n no
 	t.Replies, t.LastReplyBy = 1, authorWord(r.Author)
 	r.OutID = MessageID(t.ID, r.ID, s.c.MailDomain)
 	ev := []Event{{ID: ids.NewAt("evt", t.CreatedAt), TicketID: t.ID, ActorID: a.ID, ActorName: a.name(), Action: "opened", To: string(t.Status), At: t.CreatedAt}}
-	return s.c.Store.CreateTicket(ctx, t, r, ev, []outbox.Item{s.effect(t, r.ID, n)})
+	if err := s.c.Store.CreateTicket(ctx, t, r, ev, []outbox.Item{s.effect(t, r.ID, n)}); err != nil {
+		return err
+	}
+	s.kick()
+	return nil
 }
 
 func authorWord(a Author) string {
@@ -258,6 +268,7 @@ func (s *Service) Reply(ctx context.Context, a Actor, ticketID string, in ReplyI
 	if err != nil {
 		return nil, nil, err
 	}
+	s.kick()
 	return t, &r, nil
 }
 

@@ -111,6 +111,9 @@ func (s *Service) Change(ctx context.Context, a Actor, id string, c Changes) (*T
 	if Unchanged(err) {
 		return s.c.Store.GetTicket(ctx, id)
 	}
+	if err == nil {
+		s.kick()
+	}
 	return t, err
 }
 
@@ -254,6 +257,7 @@ func (s *Service) AutoClose(ctx context.Context) (int, error) {
 		switch {
 		case err == nil:
 			n++
+			s.kick()
 		case Unchanged(err):
 		default:
 			return n, fmt.Errorf("auto-close %s: %w", t.ID, err)

@@ -55,9 +55,9 @@ type Match struct {
 
 // MatchInbound finds the ticket m continues: a Message-ID of its thread in
 // In-Reply-To or References (the most recent first), then the subject's
-// tag — accepted only from the ticket's customer or a participant — else
-// it opens a new ticket. A tag naming a merged ticket leads to the one it
-// was merged into.
+// tag, then the tag in the body — a tag accepted only from the ticket's
+// customer or a participant — else it opens a new ticket. A tag naming a
+// merged ticket leads to the one it was merged into.
 func MatchInbound(ctx context.Context, m *mailin.Message, prefix string, f Finder) (Match, error) {
 	ids := append(slices.Clone(m.InReplyTo), reversed(m.References)...)
 	for _, id := range ids {
@@ -69,9 +69,15 @@ func MatchInbound(ctx context.Context, m *mailin.Message, prefix string, f Finde
 			return Match{TicketID: t, How: "message id"}, nil
 		}
 	}
+	how := "subject tag"
 	n, ok := mailin.TicketTag(m.Subject, prefix)
 	if !ok {
-		return Match{How: "new: nothing names a ticket"}, nil
+		// Some providers rewrite Message-IDs and people edit subjects: our
+		// mail carries the tag in its body too, quoted in most replies.
+		if n, ok = mailin.TicketTag(m.Text, prefix); !ok {
+			return Match{How: "new: nothing names a ticket"}, nil
+		}
+		how = "body marker"
 	}
 	t, customer, err := f.TicketByNumber(ctx, n)
 	switch {
@@ -82,9 +88,9 @@ func MatchInbound(ctx context.Context, m *mailin.Message, prefix string, f Finde
 	case !t.MaySend(m.From.Address, customer):
 		return Match{How: fmt.Sprintf("new: %s is not on %s", m.From.Address, Reference(prefix, n))}, nil
 	case t.MergedInto != "":
-		return Match{TicketID: t.MergedInto, How: "subject tag (merged)"}, nil
+		return Match{TicketID: t.MergedInto, How: how + " (merged)"}, nil
 	}
-	return Match{TicketID: t.ID, How: "subject tag"}, nil
+	return Match{TicketID: t.ID, How: how}, nil
 }
 
 func reversed(l []string) []string {

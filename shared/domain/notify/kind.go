@@ -47,8 +47,9 @@ const (
 	OverageCharged     Kind = "overage_charged"
 	TicketReply        Kind = "ticket_reply"
 	TicketStatus       Kind = "ticket_status_changed"
-	TicketOpened       Kind = "ticket_opened"       // acknowledgement to the customer
-	TicketStaffNotice  Kind = "ticket_staff_notice" // to staff: a new ticket or a customer's reply
+	TicketOpened       Kind = "ticket_opened"        // acknowledgement to the customer
+	TicketStaffNotice  Kind = "ticket_staff_notice"  // to staff: a new ticket or a customer's reply
+	TicketRejected     Kind = "ticket_mail_rejected" // to a sender whose mail was too large
 )
 
 // Admin alert kinds (Discord).

@@ -109,6 +109,9 @@ func Parse(raw []byte, o Options) (*Message, error) {
 	m.To = m.addresses(h.Get("To"))
 	m.Cc = m.addresses(h.Get("Cc"))
 	if too {
+		// Whether it may be answered is in the headers: a robot's oversized
+		// mail gets no rejection either.
+		m.Auto = automatic(h, m, o.OwnDomain)
 		return m, ErrTooLarge
 	}
 	w := &walker{m: m}
