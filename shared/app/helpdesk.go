@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/domain/accounts"
@@ -22,7 +24,11 @@ func (p *Platform) newHelpdesk(tbl *dynamo.Table, blobs notify.Blobs, acctStore 
 	h := helpdesk.NewService(helpdesk.Config{
 		Store: dynamo.NewTickets(tbl), Blobs: blobs, People: people{p.Accounts, acctStore, p.Services}, Notify: p.Notify,
 		Clock: p.Clock, Log: p.Log, MailDomain: domain, AccountURL: p.Config.AccountURL, AdminURL: p.Config.AdminURL,
-		SupportEmail: p.Config.SupportEmail,
+		SupportEmail: p.Config.SupportEmail, MaxMailBytes: p.Config.MailMaxBytes, Kick: p.Outbox.Kick,
+		RateLimit: func(ctx context.Context, key string, limit int, window time.Duration) (bool, error) {
+			start := p.Clock.Now().Truncate(window)
+			return tbl.Count(ctx, dynamo.Key{PK: "RATE#" + key + "#" + strconv.FormatInt(start.Unix(), 10), SK: "RATE"}, limit, start.Add(2*window))
+		},
 	})
 	h.Register(p.Outbox)
 	return h

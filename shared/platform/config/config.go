@@ -117,6 +117,17 @@ type Config struct {
 	SMTPPassword     string `env:"SMTP_PASSWORD"`
 	SESConfiguration string `env:"SES_CONFIGURATION_SET"`
 
+	// Support mail in: the IMAP account the mail-poll function imports
+	// (imaps://host, imap://host for STARTTLS; imap+plain://host:port only
+	// locally). Without IMAP_URL no mail is imported.
+	IMAPURL       string   `env:"IMAP_URL"`
+	IMAPUsername  string   `env:"IMAP_USERNAME"`
+	IMAPPassword  string   `env:"IMAP_PASSWORD"`
+	IMAPMailboxes []string `env:"IMAP_MAILBOXES" envSeparator:"," envDefault:"INBOX"`
+	// MailMaxBytes bounds an inbound support message; larger ones are
+	// refused with a note to the sender.
+	MailMaxBytes int `env:"MAIL_MAX_BYTES" envDefault:"10485760"`
+
 	// Delivery attempts per notification (keep equal to the queue's
 	// maxReceiveCount) and the first retry delay, doubled each attempt.
 	NotifyMaxAttempts int           `env:"NOTIFY_MAX_ATTEMPTS" envDefault:"5"`
@@ -249,6 +260,20 @@ func (c Config) validateNotify() []error {
 		}
 	default:
 		bad("MAIL_TRANSPORT", "must be smtp, ses or outbox, got %q", c.MailTransport)
+	}
+	if c.IMAPURL != "" {
+		if !strings.HasPrefix(c.IMAPURL, "imaps://") && !strings.HasPrefix(c.IMAPURL, "imap://") && !strings.HasPrefix(c.IMAPURL, "imap+plain://") {
+			bad("IMAP_URL", "must be imaps://host[:port], imap://host[:port] (STARTTLS) or imap+plain://host:port")
+		}
+		if strings.HasPrefix(c.IMAPURL, "imap+plain://") && deployed {
+			bad("IMAP_URL", "imap+plain is for local development; use imaps or imap (STARTTLS) when STAGE is %s", c.Stage)
+		}
+		if c.IMAPUsername == "" || c.IMAPPassword == "" {
+			bad("IMAP_USERNAME", "IMAP_USERNAME and IMAP_PASSWORD are required with IMAP_URL")
+		}
+	}
+	if c.MailMaxBytes < 1<<20 || c.MailMaxBytes > 40<<20 {
+		bad("MAIL_MAX_BYTES", "must be between 1 MB and 40 MB, got %d", c.MailMaxBytes)
 	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !strings.Contains(a.Address, ".") {
 		bad("MAIL_FROM", "must be an address like \"EZSCALE <no-reply@example.com>\"")
