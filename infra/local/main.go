@@ -59,6 +59,8 @@ func run() error {
 		// The demo customer's first VPS; DEMO_PURCHASE=off starts empty
 		// (the browser tests count what they buy).
 		DemoPurchase: getenv("DEMO_PURCHASE", "on") != "off",
+		// Answer a ticket e-mail from any mail client through this port.
+		SupportSMTPAddr: getenv("SUPPORT_SMTP_ADDR", "127.0.0.1:2525"),
 	})
 	if err != nil {
 		return err
@@ -84,6 +86,9 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Stripe simulator (renewals)                 %s/dev/stripe/
   PayPal simulator (the buyer's side)         %s/dev/paypal/
   Dev clock (POST {"advance":"5d"} moves it)  %s/dev/clock
+  Incoming support mail (SMTP): %s
+                  to support@, billing@ or sales@ezscale.localhost; imported every %s
+                  (IMAP %s, %s / %s)
   Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined
 
   Demo admin      %s / %s
@@ -93,7 +98,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Demo coupon     %s (10 %% off, once per customer); tax rates DE, GB, US-TX (admin → Invoices)
 
 Ctrl-C stops; data persists. make dev-reset wipes it.
-`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, base, base, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, base, base, st.SupportMail.SMTPAddr, stack.MailPollEvery, st.SupportMail.IMAPAddr, stack.SupportMailUser, stack.SupportMailPassword, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

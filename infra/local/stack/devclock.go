@@ -128,6 +128,7 @@ func (s *Stack) followClock(saved simkit.StateFile) {
 			s.Platform.Log.Warn("outbox not published before PayPal renewals", "err", err.Error())
 		}
 		s.PayPal.RenewDue()
+		s.PollMailNow()
 		select {
 		case s.dailyKick <- struct{}{}:
 		default: // a look is due already

@@ -30,6 +30,9 @@ iframe{width:100%;height:70vh;border:1px solid #d0d7de;border-radius:8px}pre{whi
 <h1 id="subject">{{.Subject}}</h1>
 <dl><dt>From</dt><dd>{{.From}}</dd><dt>To</dt><dd>{{.To}}</dd>{{with .Headers.Get "Reply-To"}}<dt>Reply-To</dt><dd>{{.}}</dd>{{end}}
 <dt>Message-ID</dt><dd>{{.Headers.Get "Message-Id"}}</dd></dl>
+{{if .Answerable}}<h2>Answer as {{.To}}</h2>{{if .Replied}}<p id="replied" style="color:#0f7b3a">Sent to {{.ReplyTo}} through the support mail port; it lands on the ticket within one poll.</p>{{end}}
+<form method="post" action="/dev/mail/{{.ID}}/reply"><textarea name="body" rows="4" cols="80" aria-label="Your answer" data-testid="dev-reply-body"></textarea><br>
+<button type="submit" data-testid="dev-reply-send">Send answer to {{.ReplyTo}}</button> <span class="muted">(as a mail client would: In-Reply-To, References, the message quoted)</span></form>{{end}}
 {{if .Parts}}<h2>Attachments</h2><ul>{{range $i, $p := .Parts}}<li><a href="/dev/mail/{{$.ID}}/attachments/{{$i}}">{{$p.Filename}}</a> ({{len $p.Body}} bytes, {{$p.ContentType}})</li>{{end}}</ul>{{end}}
 <h2>HTML</h2><iframe sandbox title="HTML part" src="/dev/mail/{{.ID}}/html"></iframe>
 <h2>Plain text</h2><pre id="text">{{.Text}}</pre></body></html>`))
@@ -88,7 +91,19 @@ func (s *Stack) devPages(mux *http.ServeMux) {
 			return
 		}
 		page(w)
-		_ = mailView.Execute(w, m)
+		_ = mailView.Execute(w, answerable(m, r.URL.Query().Get("replied") != ""))
+	})
+	mux.HandleFunc("POST /dev/mail/{id}/reply", func(w http.ResponseWriter, r *http.Request) {
+		m, err := s.Mailbox.Get(r.PathValue("id"))
+		if err != nil || !answerable(m, false).Answerable {
+			http.NotFound(w, r)
+			return
+		}
+		if err := s.answerMail(m, r.FormValue("body")); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		http.Redirect(w, r, "/dev/mail/"+m.ID+"?replied=1", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET /dev/mail/{id}/html", func(w http.ResponseWriter, r *http.Request) {
 		m, err := s.Mailbox.Get(r.PathValue("id"))

@@ -39,6 +39,7 @@ import (
 	"github.com/ezscale/platform/shared/app/gateways"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
+	"github.com/ezscale/platform/shared/testkit/supportmail"
 )
 
 // Options configures a stack.
@@ -57,6 +58,9 @@ type Options struct {
 	// DemoPurchase makes the demo customer buy a VPS once, through the
 	// real checkout (make dev does; tests that count purchases do not).
 	DemoPurchase bool
+	// SupportSMTPAddr is where the support mailbox takes mail (make dev:
+	// 127.0.0.1:2525); empty, or taken, picks a free port.
+	SupportSMTPAddr string
 }
 
 // Stack is a running local platform.
@@ -70,6 +74,8 @@ type Stack struct {
 	Discord      *discordsim.Sim
 	Stripe       *stripesim.Sim
 	PayPal       *paypalsim.Sim
+	// SupportMail is the support mailbox: SMTP in, IMAP for the importer.
+	SupportMail *supportmail.Server
 	// Clock is the dev clock (nil when Options gave another clock).
 	Clock        *clock.Offset
 	panels       *panels
@@ -77,6 +83,7 @@ type Stack struct {
 	handler      http.Handler
 	demoPurchase bool
 	dailyKick    chan struct{} // the dev clock moved: look at the day now
+	mailKick     chan struct{} // the dev clock moved: poll the support mailbox now
 }
 
 // Open restores or creates the local store, seeds it once and wires the
@@ -117,7 +124,12 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	paypal.SetWebhookURL(o.BaseURL + "/v1/webhooks/paypal")
+	support, err := openSupportMail(o)
+	if err != nil {
+		return nil, err
+	}
 	env := map[string]string{
+		"IMAP_URL": "imap+plain://" + support.IMAPAddr, "IMAP_USERNAME": SupportMailUser, "IMAP_PASSWORD": SupportMailPassword, "IMAP_MAILBOXES": "*",
 		"PAYPAL_CLIENT_ID": paypal.ClientID, "PAYPAL_SECRET": paypal.Secret, "PAYPAL_WEBHOOK_ID": paypal.WebhookID, "PAYPAL_API_URL": o.BaseURL + "/dev/paypal",
 		"STRIPE_SECRET_KEY": stripeKey, "STRIPE_WEBHOOK_SECRET": stripeHook, "STRIPE_API_URL": o.BaseURL + "/dev/stripe",
 		"STAGE": "local", "LOCAL_KEY_FILE": filepath.Join(o.DataDir, "master.key"), "MAIL_TRANSPORT": "outbox", // app.Embedded's key file
@@ -214,7 +226,15 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	adminUser, err := dynamo.NewAccounts(p.Table).GetUserByEmail(ctx, admin.Email)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	if err := seed.Helpdesk(ctx, p.Helpdesk, adminUser.ID); err != nil {
+		return nil, err
+	}
 	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, PayPal: paypal, panels: pan, flows: flows, dailyKick: make(chan struct{}, 1),
+		SupportMail: support, mailKick: make(chan struct{}, 1),
 		demoPurchase: o.DemoPurchase, Clock: dev}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
@@ -223,6 +243,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	mux.Handle("/dev/paypal/", http.StripPrefix("/dev/paypal", paypal.Handler()))
 	pan.mount(mux)
 	s.devPages(mux)
+	s.supportMailPage(mux)
 	if dev != nil {
 		s.devClock(mux)
 		s.followClock(devSaved)
@@ -269,6 +290,7 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { every(ctx, 10*time.Second, func() { s.PayPal.RenewDue() }) })
 	wg.Go(func() { s.flows.Run(ctx) })
 	wg.Go(func() { s.syncStock(ctx, 30*time.Second) })
+	wg.Go(func() { s.pollSupportMail(ctx) })
 	if s.demoPurchase {
 		wg.Go(func() {
 			if err := s.buyDemoService(ctx); err != nil && ctx.Err() == nil {
