@@ -239,3 +239,24 @@ func TestWaitingTicketsAutoClose(t *testing.T) {
 		t.Fatal("the customer was not told of the auto-close")
 	}
 }
+
+// A department with open tickets cannot be removed; once they moved, it can.
+func TestDepartmentWithOpenTicketsStays(t *testing.T) {
+	e := newEnv(t)
+	alice := customer(t, e, "alice@example.com")
+	two := `{"departments":[{"id":"dep_support","name":"Support","email":"support@ezscale.example"},{"id":"dep_sales","name":"Sales","email":"sales@ezscale.example"}],"canned_replies":[],"auto_close_days":0,"version":%d}`
+	one := `{"departments":[{"id":"dep_support","name":"Support","email":"support@ezscale.example"}],"canned_replies":[],"auto_close_days":0,"version":%d}`
+	if resp, body := e.do("PUT", "/v1/admin/helpdesk/settings", fmt.Sprintf(two, 0), true); resp.StatusCode != 200 {
+		t.Fatalf("settings: %d %v", resp.StatusCode, body)
+	}
+	code, b, err := alice.Do("POST", "/v1/me/tickets", map[string]any{"subject": "Pricing", "body": "Volume discount?", "department_id": "dep_sales"})
+	id := decodeAs[ticketOut](t, must(t, code, b, err, 201)).ID
+	if resp, body := e.do("PUT", "/v1/admin/helpdesk/settings", fmt.Sprintf(one, 1), true); resp.StatusCode != 400 || !strings.Contains(fmt.Sprint(body), "still has open tickets") {
+		t.Fatalf("removing a department with an open ticket: %d %v", resp.StatusCode, body)
+	}
+	code, b, err = e.admin.Do("PATCH", "/v1/admin/tickets/"+id, map[string]any{"department_id": "dep_support"})
+	must(t, code, b, err, 200)
+	if resp, body := e.do("PUT", "/v1/admin/helpdesk/settings", fmt.Sprintf(one, 1), true); resp.StatusCode != 200 {
+		t.Fatalf("removing an empty department: %d %v", resp.StatusCode, body)
+	}
+}

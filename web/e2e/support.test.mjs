@@ -55,6 +55,9 @@ describe('support desk', () => {
     await staff.getByTestId('ticket-status').getByText('Waiting on customer').waitFor()
     assert.deepEqual(await axe(staff), [], 'console ticket page: accessibility violations')
     await staff.screenshot({ path: join(outDir, 'admin-ticket.png'), fullPage: true })
+    // The console's home counts it among the open tickets, under 4 hours old.
+    await staff.getByTestId('nav-home').click()
+    assert.equal((await staff.getByTestId('tickets-age-hours').textContent()).trim(), '1')
 
     // The customer's mail: the answer, threaded; they answer it.
     const mail = await browser.newPage()

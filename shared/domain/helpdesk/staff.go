@@ -213,6 +213,24 @@ func (s *Service) SaveSettings(ctx context.Context, in Settings) (*Settings, err
 	if in.Canned == nil {
 		in.Canned = []Canned{}
 	}
+	// A department with tickets still open cannot go: they would belong
+	// nowhere. Staff move them first.
+	if old, err := s.settings(ctx); err == nil && len(f) == 0 {
+		for _, d := range old.Departments {
+			if seenID[d.ID] {
+				continue
+			}
+			open, err := s.c.Store.ListTickets(ctx, Filter{DepartmentID: d.ID, Statuses: []Status{Open, InProgress, Waiting}, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			if len(open) > 0 {
+				f.Add("departments", fmt.Sprintf("%s still has open tickets; move them to another department first", d.Name))
+			}
+		}
+	} else if err != nil {
+		return nil, err
+	}
 	if in.AutoCloseDays < 0 || in.AutoCloseDays > 365 {
 		f.Add("auto_close_days", "must be 0 (never) to 365")
 	}

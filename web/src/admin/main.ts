@@ -20,6 +20,7 @@ import DunningPage from './pages/settings/DunningPage.vue'
 import PastDuePage from './pages/dunning/PastDuePage.vue'
 import TicketsPage from './pages/tickets/TicketsPage.vue'
 import TicketPage from './pages/tickets/TicketPage.vue'
+import HelpdeskPage from './pages/settings/HelpdeskPage.vue'
 
 const router = createRouter({
   history: createWebHistory('/admin/'),
@@ -33,6 +34,7 @@ const router = createRouter({
     { path: '/customers/:id', component: CustomerPage, meta: { remount: true } },
     { path: '/audit', component: AuditPage },
     { path: '/settings/dunning', component: DunningPage },
+    { path: '/settings/helpdesk', component: HelpdeskPage, meta: { title: 'Helpdesk' } },
     { path: '/past-due', component: PastDuePage },
     { path: '/invoices', component: InvoicesPage },
     { path: '/coupons', component: CouponsPage },

@@ -2,7 +2,7 @@
 // and more as tickets, analytics and settings arrive.
 import {
   mdiAccountGroupOutline, mdiBellOutline, mdiCartOutline, mdiCashMultiple, mdiEmailEditOutline, mdiFileDocumentOutline,
-  mdiCalendarAlert, mdiClockAlertOutline, mdiLifebuoy, mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
+  mdiCalendarAlert, mdiClockAlertOutline, mdiLifebuoy, mdiFaceAgent, mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
 } from '@mdi/js'
 
 import type { NavSection as Section } from '@/shared/components/SectionNav.vue'
@@ -36,5 +36,11 @@ export const groups: { title: string; sections: Section[] }[] = [
     ],
   },
   { title: 'Security', sections: [{ id: 'audit', to: '/audit', title: 'Audit log', icon: mdiShieldSearch }] },
-  { title: 'Settings', sections: [{ id: 'dunning', to: '/settings/dunning', title: 'Dunning', icon: mdiCalendarAlert }] },
+  {
+    title: 'Settings',
+    sections: [
+      { id: 'dunning', to: '/settings/dunning', title: 'Dunning', icon: mdiCalendarAlert },
+      { id: 'helpdesk', to: '/settings/helpdesk', title: 'Helpdesk', icon: mdiFaceAgent },
+    ],
+  },
 ]
