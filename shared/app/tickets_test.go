@@ -163,6 +163,13 @@ func TestTicketLifecycle(t *testing.T) {
 	if got := decodeAs[ticketOut](t, must(t, code, b, err, 200)); got.Status != "closed" {
 		t.Fatalf("closed by the customer: %s", got.Status)
 	}
+	var told bool
+	for _, m := range ticketMail(t, e) {
+		told = told || m.Kind == notify.TicketStaffNotice && m.To == "admin@example.com" && strings.Contains(m.Subject, "Ticket closed: Server down")
+	}
+	if !told {
+		t.Fatal("the department's staff were not told the customer closed the ticket")
+	}
 
 	code, b, err = e.admin.Do("PATCH", "/v1/admin/tickets/"+first.ID, map[string]any{"priority": "urgent", "assignee_id": adminID, "status": "open"})
 	if got := decodeAs[ticketOut](t, must(t, code, b, err, 200)); got.Priority != "urgent" || got.AssigneeID != adminID || got.Status != "open" {

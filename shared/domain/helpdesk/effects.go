@@ -57,6 +57,9 @@ func (s *Service) notify(ctx context.Context, it outbox.Item) error {
 		return fmt.Errorf("ticket notice %s: reply %s is not on %s", it.ID, n.ReplyID, t.ID)
 	}
 	switch {
+	case n.What == "status" && n.ByCustomer:
+		word := map[Status]string{Closed: "The customer closed the ticket.", Open: "The customer reopened the ticket."}[n.Status]
+		return m.toStaff(ctx, &Reply{AuthorName: "The customer", Email: t.Email, Body: word}, "Ticket "+strings.ReplaceAll(string(n.Status), "_", " "))
 	case n.What == "status":
 		return m.status(ctx, n)
 	case r.Author == Customer:
@@ -68,7 +71,11 @@ func (s *Service) notify(ctx context.Context, it outbox.Item) error {
 		if r.Auto != "" {
 			return nil // an auto-reply or a bounce: on the thread, nobody told
 		}
-		return m.toStaff(ctx, r, n.What == "opened")
+		what := "Customer replied"
+		if n.What == "opened" {
+			what = "New ticket"
+		}
+		return m.toStaff(ctx, r, what)
 	case r.Author == Staff:
 		return m.answer(ctx, r)
 	}
@@ -175,15 +182,13 @@ func (m *mailing) status(ctx context.Context, n notice) error {
 }
 
 // toStaff tells the assignee, or else the department's staff, of a new
-// ticket or a customer's reply; an urgent new ticket also alerts Discord.
-func (m *mailing) toStaff(ctx context.Context, r *Reply, opened bool) error {
+// ticket, a customer's reply or their closing or reopening it; an urgent
+// new ticket also alerts Discord.
+func (m *mailing) toStaff(ctx context.Context, r *Reply, what string) error {
+	opened := what == "New ticket"
 	who := m.dept.Staff
 	if m.t.AssigneeID != "" {
 		who = []string{m.t.AssigneeID}
-	}
-	what := "Customer replied"
-	if opened {
-		what = "New ticket"
 	}
 	customer := r.AuthorName
 	if r.Email != "" && r.Email != customer {

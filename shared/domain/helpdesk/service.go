@@ -122,6 +122,8 @@ type notice struct {
 	Ack bool `json:"ack,omitempty"`
 	// Auto: the desk did it (an auto-close), not a person.
 	Auto bool `json:"auto,omitempty"`
+	// ByCustomer: the customer moved it (staff are told, not they).
+	ByCustomer bool `json:"by_customer,omitempty"`
 }
 
 func (s *Service) effect(t *Ticket, key string, n notice) outbox.Item {

@@ -98,9 +98,9 @@ func (s *Service) Change(ctx context.Context, a Actor, id string, c Changes) (*T
 				return ch, err
 			}
 			ev("status", string(from), string(t.Status))
-			if a.Staff { // a customer who closes their own ticket needs no mail about it
-				ch.Effects = append(ch.Effects, s.effect(t, "status:"+ch.Events[len(ch.Events)-1].ID, notice{What: "status", Status: t.Status}))
-			}
+			// Staff's move is mailed to the customer; the customer's own
+			// (closing, reopening) to the ticket's staff.
+			ch.Effects = append(ch.Effects, s.effect(t, "status:"+ch.Events[len(ch.Events)-1].ID, notice{What: "status", Status: t.Status, ByCustomer: !a.Staff}))
 		}
 		if len(ch.Events) == 0 {
 			return ch, errUnchanged
