@@ -182,7 +182,7 @@ func (w *world) counted(name string, n int) {
 // the ledger agrees with the gateway.
 func (w *world) settle(limit time.Duration) bool {
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(time.Second) {
-		if len(w.unsettled()) == 0 && len(w.moneyMismatches()) == 0 {
+		if len(w.unsettled()) == 0 && len(w.moneyMismatches()) == 0 && len(w.unimported()) == 0 {
 			return true
 		}
 	}
@@ -307,6 +307,7 @@ func (w *world) moneyMismatches() []string {
 func (w *world) checkSettled() []string {
 	var out []string
 	out = append(out, w.unsettled()...)
+	out = append(out, w.checkTickets()...)
 	out = append(out, w.moneyMismatches()...)
 	svcs, err := w.services()
 	if err != nil {
@@ -409,7 +410,8 @@ func (w *world) report(took time.Duration, kills int, settled bool, failures []s
 	if len(failures) == 0 {
 		fmt.Println("soak: every invariant held: no 5xx but 503 with Retry-After; every paid order has its service or a recorded failure;")
 		fmt.Println("      one panel resource per live service and none without; ledger = Stripe per customer and PayPal per order, to the cent;")
-		fmt.Println("      invoice numbers gap-free; no negative balance; every acknowledged order and refund present")
+		fmt.Println("      invoice numbers gap-free; no negative balance; every acknowledged order and refund present;")
+		fmt.Println("      ticket numbers gap-free; every acknowledged ticket present; every mail the SMTP port took is exactly one ticket")
 		return
 	}
 	fmt.Printf("soak: %d invariant violations:\n", len(failures))

@@ -1,6 +1,7 @@
 // Command soak drives the local stack (bin/local) as many customers at once
 // — sign-ups, orders, declined cards, renewals, plan changes both ways,
-// refunds, cancellations, power actions, duplicated and shuffled webhooks —
+// refunds, cancellations, power actions, duplicated and shuffled webhooks,
+// support tickets through the API and by mail through the SMTP port —
 // while killing the process with SIGKILL at random moments and starting it
 // again on the same data. After each restart and at the end it checks the
 // platform's invariants and prints what it did and found; it exits 1 when
@@ -43,6 +44,7 @@ func main() {
 type proc struct {
 	bin, dir, base string
 	port           int
+	smtp           string // the support mailbox's SMTP port, the same across restarts
 	cmd            *exec.Cmd
 	adminEmail     string
 	adminPassword  string
@@ -56,7 +58,7 @@ var banner = struct{ admin, totp *regexp.Regexp }{
 
 func (p *proc) start() error {
 	cmd := exec.Command(p.bin)
-	cmd.Env = append(os.Environ(), "DATA_DIR="+p.dir, fmt.Sprintf("PORT=%d", p.port), "WEB_DIST=", "DEMO_PURCHASE=off", "LOG_LEVEL=error")
+	cmd.Env = append(os.Environ(), "DATA_DIR="+p.dir, fmt.Sprintf("PORT=%d", p.port), "WEB_DIST=", "DEMO_PURCHASE=off", "LOG_LEVEL=error", "SUPPORT_SMTP_ADDR="+p.smtp)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -144,12 +146,16 @@ func run(bin string, length time.Duration, customers int, keep bool) (err error)
 	if err != nil {
 		return err
 	}
-	p := &proc{bin: bin, dir: dir, port: port, base: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	smtpPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	p := &proc{bin: bin, dir: dir, port: port, base: fmt.Sprintf("http://127.0.0.1:%d", port), smtp: fmt.Sprintf("127.0.0.1:%d", smtpPort)}
 	if err := p.start(); err != nil {
 		return err
 	}
 	defer p.kill()
-	w := newWorld(p.base)
+	w := newWorld(p.base, p.smtp)
 	if err := w.signInAdmin(p.adminEmail, p.adminPassword, p.adminTOTP); err != nil {
 		return err
 	}

@@ -39,6 +39,9 @@ type world struct {
 	games   map[string]string   // game plan id → its game
 	// unavailable: plans the listing says nothing here can deliver.
 	unavailable map[string]bool
+	tickets     map[int64]string  // ticket number → customer e-mail, for every 201
+	mailed      map[string]string // subject → sender, for every message the SMTP port took
+	smtp        string            // the support mailbox's SMTP address
 }
 
 type account struct {
@@ -54,9 +57,9 @@ func from(n int) http.RoundTripper {
 	return &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}
 }
 
-func newWorld(base string) *world {
-	return &world{base: base, orders: map[string]string{}, paid: map[string]bool{}, refunds: map[string]bool{}, cancels: map[string]string{},
-		people: map[string]*account{}}
+func newWorld(base, smtp string) *world {
+	return &world{base: base, smtp: smtp, orders: map[string]string{}, paid: map[string]bool{}, refunds: map[string]bool{}, cancels: map[string]string{},
+		people: map[string]*account{}, tickets: map[int64]string{}, mailed: map[string]string{}}
 }
 
 // call sends a request and records the answer: the body is decoded into
@@ -188,8 +191,12 @@ func (w *world) act(a *account) {
 		w.cancel(a)
 	case r < 80:
 		w.power(a)
-	case r < 90:
+	case r < 88:
 		w.replayWebhooks()
+	case r < 92:
+		w.openTicket(a)
+	case r < 95:
+		w.mailTicket(a)
 	default:
 		w.call(a.c.Client, "GET", "/v1/me/services", nil, nil)
 		w.call(a.c.Client, "GET", "/v1/me/invoices", nil, nil)
