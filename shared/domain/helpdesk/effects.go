@@ -43,6 +43,12 @@ func (s *Service) notify(ctx context.Context, it outbox.Item) error {
 	if d := set.Department(t.DepartmentID); d != nil {
 		m.dept = *d
 	}
+	for _, x := range replies {
+		if x.Author == Customer && x.AuthorName != "" {
+			m.requester = x.AuthorName // a sender without an account: the name they wrote under
+			break
+		}
+	}
 	var r *Reply
 	for i := range replies {
 		if replies[i].ID == n.ReplyID {
@@ -99,6 +105,8 @@ type mailing struct {
 	dept Department
 	key  string
 	sent []string // the thread's Message-IDs before this one, oldest first
+	// requester is the name the customer side first wrote under.
+	requester string
 }
 
 func (m *mailing) data(extra map[string]any) map[string]any {
@@ -114,6 +122,9 @@ func (m *mailing) data(extra map[string]any) map[string]any {
 // when the address bounced for good (it is not written to again).
 func (m *mailing) customer(ctx context.Context) (name, addr string, err error) {
 	name, addr = m.t.Email, m.t.Email
+	if m.requester != "" {
+		name = m.requester
+	}
 	if m.t.CustomerID != "" {
 		p, err := m.s.c.People.Person(ctx, m.t.CustomerID)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
