@@ -7,6 +7,7 @@ import (
 	"net/smtp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 	"github.com/ezscale/platform/shared/app/mailpoll"
@@ -211,5 +212,26 @@ func TestAcknowledgementsAreRateLimited(t *testing.T) {
 	}
 	if n := len(d.tickets(t)); n != helpdesk.AcksPerHour+3 || acks != helpdesk.AcksPerHour {
 		t.Fatalf("%d tickets, %d acknowledgements", n, acks)
+	}
+}
+
+// Mail answering a ticket that was merged into one that was merged again
+// lands on the ticket that carries on.
+func TestMailToAMergedTicketFollowsTheMerges(t *testing.T) {
+	d := newDeskMail(t)
+	e := d.e
+	alice := customer(t, e, "alice@example.com")
+	ids := []string{aliceTicket(t, alice), aliceTicket(t, alice), aliceTicket(t, alice)}
+	ack := mailOf(ticketMail(t, e), notify.TicketOpened, "alice@example.com", 1)
+	for i := range 2 {
+		code, b, err := e.admin.Do("POST", "/v1/admin/tickets/"+ids[i]+"/merge", map[string]any{"into": ids[i+1]})
+		must(t, code, b, err, 200)
+	}
+	e.clock.Advance(time.Hour) // an answer some time later
+	d.send(t, "alice@example.com", "support@ezscale.example", "Subject: Re: help\r\nMessage-ID: <late@mail.example.com>\r\nIn-Reply-To: <"+ack.Thread.MessageID+">", "Still there?")
+	d.poll(t)
+	v := d.view(t, ids[2])
+	if last := v.Replies[len(v.Replies)-1]; last.Body != "Still there?" || v.Ticket.Status != helpdesk.Open {
+		t.Fatalf("the answer to the first ticket: %+v on a %s ticket", last, v.Ticket.Status)
 	}
 }

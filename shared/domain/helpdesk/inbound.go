@@ -165,15 +165,9 @@ func senderName(m *mailin.Message, p Person) string {
 // staff member's mail becomes an internal note (mail can be forged: it
 // never speaks to the customer in staff's name).
 func (s *Service) importReply(ctx context.Context, m *mailin.Message, match Match, sender Person) (Outcome, error) {
-	t, err := s.c.Store.GetTicket(ctx, match.TicketID)
+	t, err := s.carryingOn(ctx, match.TicketID)
 	if err != nil {
 		return Outcome{}, err
-	}
-	if t.MergedInto != "" {
-		t, err = s.c.Store.GetTicket(ctx, t.MergedInto)
-		if err != nil {
-			return Outcome{}, err
-		}
 	}
 	keep, dropped := files(m)
 	now := s.c.Clock.Now()
@@ -208,6 +202,19 @@ func (s *Service) importReply(ctx context.Context, m *mailin.Message, match Matc
 	}
 	s.kick()
 	return Outcome{Action: "replied", TicketID: t.ID, Reason: match.How}, nil
+}
+
+// carryingOn is the ticket that carries on for id: itself, or the one it
+// was merged into (a merge of a merge included).
+func (s *Service) carryingOn(ctx context.Context, id string) (*Ticket, error) {
+	for range 10 {
+		t, err := s.c.Store.GetTicket(ctx, id)
+		if err != nil || t.MergedInto == "" {
+			return t, err
+		}
+		id = t.MergedInto
+	}
+	return nil, fmt.Errorf("ticket %s: merges nest deeper than 10", id)
 }
 
 // participants adds the people the customer copied in: their answers may

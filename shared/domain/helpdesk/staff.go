@@ -22,12 +22,6 @@ type Changes struct {
 	ServiceID    *string   `json:"service_id"`
 }
 
-// SetStatus moves a ticket by hand: staff anywhere the rules allow, a
-// customer only closes or reopens their own.
-func (s *Service) SetStatus(ctx context.Context, a Actor, id string, to Status) (*Ticket, error) {
-	return s.Change(ctx, a, id, Changes{Status: &to})
-}
-
 // Change applies staff's edits (a customer may only change the status),
 // recording each in the ticket's audit; a status change e-mails the
 // customer.
@@ -108,7 +102,7 @@ func (s *Service) Change(ctx context.Context, a Actor, id string, c Changes) (*T
 		t.UpdatedAt = now
 		return ch, nil
 	})
-	if Unchanged(err) {
+	if unchanged(err) {
 		return s.c.Store.GetTicket(ctx, id)
 	}
 	if err == nil {
@@ -120,8 +114,8 @@ func (s *Service) Change(ctx context.Context, a Actor, id string, c Changes) (*T
 // errUnchanged: nothing to write (stores return the ticket as it is).
 var errUnchanged = apperr.New(apperr.Conflict, "nothing changed")
 
-// Unchanged reports whether err means an update had nothing to write.
-func Unchanged(err error) bool { return err == errUnchanged }
+// unchanged reports whether err means an update had nothing to write.
+func unchanged(err error) bool { return err == errUnchanged }
 
 // Merge folds a duplicate into the ticket that carries on: the duplicate
 // closes and points at it, its thread shows in the other, and mail to the
@@ -137,7 +131,7 @@ func (s *Service) Merge(ctx context.Context, a Actor, fromID, intoID string) (*T
 			return Change{}, apperr.New(apperr.Conflict, "%s was itself merged; merge into %s", Reference(Prefix, into.Number), into.MergedInto)
 		case from.MergedInto != "":
 			return Change{}, apperr.New(apperr.Conflict, "%s is already merged", Reference(Prefix, from.Number))
-		case from.CustomerID != into.CustomerID:
+		case from.CustomerID != into.CustomerID || from.CustomerID == "" && !strings.EqualFold(from.Email, into.Email):
 			return Change{}, apperr.Validation(map[string]string{"into": "both tickets must be the same customer's"})
 		}
 		if from.Status != Closed {
@@ -276,7 +270,7 @@ func (s *Service) AutoClose(ctx context.Context) (int, error) {
 		case err == nil:
 			n++
 			s.kick()
-		case Unchanged(err):
+		case unchanged(err):
 		default:
 			return n, fmt.Errorf("auto-close %s: %w", t.ID, err)
 		}
