@@ -137,12 +137,14 @@ func TestPollIsExactlyOnceAsFarAsTheMailboxKnows(t *testing.T) {
 		t.Fatalf("after UIDVALIDITY changed: %+v %v %v", st, err, got)
 	}
 
-	// A 30 KB message with a 2 KB limit is read only up to 2 KB + 1.
-	if err := srv.Deliver(box, msg(7, 30_000)); err != nil {
+	// A 30 MB message with the default 10 MB limit is read only up to
+	// the limit + 1, for the desk to refuse politely.
+	if err := srv.Deliver(box, msg(7, 30<<20)); err != nil {
 		t.Fatal(err)
 	}
 	var size int
-	if _, err := imapmail.Poll(ctx, cfg, cur, func(_ context.Context, _ string, raw []byte) error { size = len(raw); return nil }, log); err != nil || size != 2001 {
+	cfg.MaxBytes = 10 << 20
+	if _, err := imapmail.Poll(ctx, cfg, cur, func(_ context.Context, _ string, raw []byte) error { size = len(raw); return nil }, log); err != nil || size != 10<<20+1 {
 		t.Fatalf("an oversized message was read as %d bytes (%v)", size, err)
 	}
 }
