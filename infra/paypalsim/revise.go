@@ -32,13 +32,11 @@ func (s *Sim) patchSubscription(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "body", "MALFORMED_REQUEST_JSON")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := s.sub(r.PathValue("id"))
+	x := s.lockSub(w, r)
 	if x == nil {
-		notFound(w)
 		return
 	}
+	defer s.mu.Unlock()
 	if x.Status != "ACTIVE" && x.Status != "SUSPENDED" {
 		unprocessable(w, "SUBSCRIPTION_STATUS_INVALID", "Invalid subscription status for patch action; subscription status should be either active or suspended.")
 		return
@@ -119,13 +117,11 @@ func (s *Sim) revise(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "plan_id", "MISSING_REQUIRED_PARAMETER")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := s.sub(r.PathValue("id"))
+	x := s.lockSub(w, r)
 	if x == nil {
-		notFound(w)
 		return
 	}
+	defer s.mu.Unlock()
 	to, from := s.plan(in.PlanID), s.plan(x.PlanID)
 	switch {
 	case to == nil:

@@ -7,6 +7,18 @@ import (
 	"github.com/ezscale/platform/infra/simkit"
 )
 
+// lockSub locks the simulator and returns the subscription the path
+// names, still locked; without one it unlocks, answers 404 and returns nil.
+func (s *Sim) lockSub(w http.ResponseWriter, r *http.Request) *Subscription {
+	s.mu.Lock()
+	x := s.sub(r.PathValue("id"))
+	if x == nil {
+		s.mu.Unlock()
+		notFound(w)
+	}
+	return x
+}
+
 func (s *Sim) sub(id string) *Subscription {
 	for _, x := range s.st.Subs {
 		if x.ID == id {
@@ -139,13 +151,11 @@ func (x *Subscription) startTime() time.Time {
 }
 
 func (s *Sim) getSubscription(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := s.sub(r.PathValue("id"))
+	x := s.lockSub(w, r)
 	if x == nil {
-		notFound(w)
 		return
 	}
+	defer s.mu.Unlock()
 	simkit.JSON(w, http.StatusOK, s.subView(x))
 }
 
@@ -163,13 +173,11 @@ func (s *Sim) moveSubscription(action string) http.HandlerFunc {
 			invalid(w, "reason", "MISSING_REQUIRED_PARAMETER")
 			return
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		x := s.sub(r.PathValue("id"))
+		x := s.lockSub(w, r)
 		if x == nil {
-			notFound(w)
 			return
 		}
+		defer s.mu.Unlock()
 		event := ""
 		switch action {
 		case "cancel":
@@ -215,13 +223,11 @@ func (s *Sim) capture(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "capture_type", "MISSING_REQUIRED_PARAMETER")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := s.sub(r.PathValue("id"))
+	x := s.lockSub(w, r)
 	if x == nil {
-		notFound(w)
 		return
 	}
+	defer s.mu.Unlock()
 	amount, ok := parseValue(in.Amount.Value, in.Amount.Currency)
 	switch {
 	case x.Status != "ACTIVE" && x.Status != "SUSPENDED" && x.Status != "EXPIRED":

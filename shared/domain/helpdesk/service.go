@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ezscale/platform/shared/domain/notify"
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/platform/apperr"
 	"github.com/ezscale/platform/shared/platform/clock"
@@ -36,11 +37,9 @@ type People interface {
 	ServiceName(ctx context.Context, customerID, serviceID string) (string, error)
 }
 
-// Blobs keeps attachment and raw message bytes (S3, or the data dir).
-type Blobs interface {
-	Put(ctx context.Context, key, contentType string, data []byte) error
-	Get(ctx context.Context, key string) ([]byte, error)
-}
+// Blobs keeps attachment and raw message bytes (S3, or the data dir):
+// the store notifications keep theirs in.
+type Blobs = notify.Blobs
 
 // Config wires a Service.
 type Config struct {
