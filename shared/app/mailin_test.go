@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/smtp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,5 +234,31 @@ func TestMailToAMergedTicketFollowsTheMerges(t *testing.T) {
 	v := d.view(t, ids[2])
 	if last := v.Replies[len(v.Replies)-1]; last.Body != "Still there?" || v.Ticket.Status != helpdesk.Open {
 		t.Fatalf("the answer to the first ticket: %+v on a %s ticket", last, v.Ticket.Status)
+	}
+}
+
+// Overlapping imports of one message (two polls at once) make one ticket:
+// the others are told it is a duplicate, none fails.
+func TestConcurrentImportsOfOneMessage(t *testing.T) {
+	d := newDeskMail(t)
+	raw := []byte("From: carol@example.com\r\nTo: support@ezscale.example\r\nSubject: Twice\r\nMessage-ID: <twice@example.com>\r\n\r\nOnce, please.\r\n")
+	outcomes := make([]helpdesk.Outcome, 6)
+	errs := make([]error, 6)
+	var wg sync.WaitGroup
+	for i := range outcomes {
+		wg.Go(func() { outcomes[i], errs[i] = d.e.p.Helpdesk.Import(context.Background(), raw, "support@ezscale.example") })
+	}
+	wg.Wait()
+	opened := 0
+	for i, o := range outcomes {
+		if errs[i] != nil || o.Action != "opened" && o.Action != "duplicate" {
+			t.Fatalf("import %d: %+v %v", i, o, errs[i])
+		}
+		if o.Action == "opened" {
+			opened++
+		}
+	}
+	if opened != 1 || len(d.tickets(t)) != 1 {
+		t.Fatalf("%d opened, %d tickets", opened, len(d.tickets(t)))
 	}
 }

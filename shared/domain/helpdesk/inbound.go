@@ -74,6 +74,14 @@ func (s *Service) Import(ctx context.Context, raw []byte, mailbox string) (Outco
 	if m.Auto == "our own mail" {
 		return Outcome{Action: "ignored", Reason: "our own mail came back"}, nil
 	}
+	// Seen before (offered again after a crash or a new UIDVALIDITY):
+	// answered at once, before its attachments are stored again. The
+	// write's own check on the Message-ID still decides a race.
+	if id, err := s.c.Store.TicketByMessageID(ctx, m.MessageID); err != nil {
+		return Outcome{}, err
+	} else if id != "" {
+		return Outcome{Action: "duplicate", TicketID: id}, nil
+	}
 	if m.Bounce != nil {
 		return s.bounce(ctx, m)
 	}
