@@ -246,7 +246,9 @@ func TestConcurrentImportsOfOneMessage(t *testing.T) {
 	errs := make([]error, 6)
 	var wg sync.WaitGroup
 	for i := range outcomes {
-		wg.Go(func() { outcomes[i], errs[i] = d.e.p.Helpdesk.Import(context.Background(), raw, "support@ezscale.example") })
+		wg.Go(func() {
+			outcomes[i], errs[i] = d.e.p.Helpdesk.Import(context.Background(), raw, "support@ezscale.example")
+		})
 	}
 	wg.Wait()
 	opened := 0
