@@ -1185,7 +1185,7 @@ export interface paths {
         put?: never;
         /**
          * Open a ticket (acknowledged by e-mail; the department's staff are told)
-         * @description The first message may carry up to 5 attachments (images, PDF, text and log files, archives; 4 MB each, base64 in `data`); their names are sanitised and a name whose extension does not match its type is refused. Customers choose low, medium or high priority; urgent is set by staff.
+         * @description The first message may carry up to 5 attachments (images, PDF, text and log files, archives; 4 MB each, base64 in `data`, about 4.4 MB of files per request: larger requests get 413); their names are sanitised and a name whose extension does not match its type is refused. Customers choose low, medium or high priority; urgent is set by staff.
          */
         post: operations["openMyTicket"];
         delete?: never;
