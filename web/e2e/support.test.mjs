@@ -44,6 +44,8 @@ describe('support desk', () => {
     await signInAdmin(staff, stack, '/admin/tickets')
     await staff.getByTestId('open-ticket-1').click()
     await staff.getByTestId('ticket-subject').getByText('EZSCALE-1 · Website returns 502').waitFor()
+    await staff.getByTestId('assign-me').click()
+    await staff.getByTestId('set-assignee').getByText('Demo Admin (admin)').waitFor()
     await staff.getByTestId('staff-reply').locator('textarea').fill('Internal: the web node ran out of PHP workers.')
     await staff.getByTestId('reply-note').locator('input').check()
     await staff.getByTestId('staff-send').click()
