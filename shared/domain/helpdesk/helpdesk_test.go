@@ -119,9 +119,13 @@ func TestMatchInbound(t *testing.T) {
 		{"a merged ticket", "owner@example.com", "[EZSCALE-9]", nil, nil, "tkt_7", "subject tag (merged)"},
 		{"no such ticket", "owner@example.com", "[EZSCALE-99]", nil, nil, "", "new: no ticket EZSCALE-99"},
 		{"nothing at all", "new@example.com", "Hello", nil, nil, "", "new: nothing names a ticket"},
+		{"the tag in the body", "owner@example.com", "AW: Frage", nil, nil, "tkt_7", "body marker"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &mailin.Message{Subject: tc.subject, InReplyTo: tc.inReplyTo, References: tc.refs}
+			if tc.howStart == "body marker" {
+				m.Text = "Thanks!\n\n> Ticket reference: [EZSCALE-7]"
+			}
 			m.From.Address = strings.ToLower(tc.from)
 			got, err := helpdesk.MatchInbound(context.Background(), m, "EZSCALE", f)
 			if err != nil || got.TicketID != tc.ticket || got.How != tc.howStart {
@@ -129,4 +133,32 @@ func TestMatchInbound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Whatever mail arrives, matching answers a ticket or a new one, never
+// panics, and a ticket found by its tag alone is one the sender is on.
+func FuzzMatchInbound(f *testing.F) {
+	f.Add([]byte("From: owner@example.com\r\nSubject: Re: [EZSCALE-7] x\r\n\r\nhi"))
+	f.Add([]byte("From: x@y.z\r\nIn-Reply-To: <ticket-7.r1.x@mail.ezscale.localhost>\r\nReferences: <a@b> <c@d>\r\n\r\n> [EZSCALE-9]"))
+	f.Add([]byte("From: cto@example.com\r\nSubject: [EZSCALE-999999999999999] [EZSCALE-7]\r\n\r\n"))
+	fd := finder{
+		byID:     map[string]string{"ticket-7.r1.x@mail.ezscale.localhost": "tkt_7"},
+		byNumber: map[int64]*helpdesk.Ticket{7: {ID: "tkt_7", Number: 7, Participants: []string{"cto@example.com"}}, 9: {ID: "tkt_9", Number: 9, MergedInto: "tkt_7"}},
+		emails:   map[int64]string{7: "owner@example.com", 9: "owner@example.com"},
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m, err := mailin.Parse(raw, mailin.Options{MaxBytes: 1 << 16})
+		if err != nil {
+			return
+		}
+		got, err := helpdesk.MatchInbound(context.Background(), m, "EZSCALE", fd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TicketID != "" && !strings.HasPrefix(got.How, "message id") {
+			if a := strings.ToLower(m.From.Address); a != "owner@example.com" && a != "cto@example.com" {
+				t.Fatalf("%s joined %s by %s", m.From.Address, got.TicketID, got.How)
+			}
+		}
+	})
 }
