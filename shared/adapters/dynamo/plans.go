@@ -42,6 +42,7 @@ type planRecord struct {
 	Badge           string                             `dynamodbav:"badge"`
 	GatewayPriceIDs map[string]string                  `dynamodbav:"gateway_price_ids"`
 	Approval        bool                               `dynamodbav:"requires_approval"`
+	Metering        meteringData                       `dynamodbav:"metering"`
 	CreatedAt       time.Time                          `dynamodbav:"created_at"`
 	UpdatedAt       time.Time                          `dynamodbav:"updated_at"`
 }
@@ -91,7 +92,7 @@ func toPlanRecord(p *catalog.Plan) *planRecord {
 		ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description,
 		ServiceType: string(p.ServiceType), Prices: p.Prices, Features: featuresDataOf(p.Features), Stock: p.Stock,
 		Status: string(p.Status), SortOrder: p.SortOrder, Badge: string(p.Badge),
-		GatewayPriceIDs: p.GatewayPriceIDs, Approval: p.RequiresApproval, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		GatewayPriceIDs: p.GatewayPriceIDs, Approval: p.RequiresApproval, Metering: meteringData(p.Metering), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 
@@ -100,7 +101,7 @@ func (r *planRecord) plan() *catalog.Plan {
 		ID: r.ID, Slug: r.Slug, Name: r.Name, Description: r.Description,
 		ServiceType: catalog.ServiceType(r.ServiceType), Prices: r.Prices, Features: r.Features.value(),
 		Stock: r.Stock, Status: catalog.Status(r.Status), SortOrder: r.SortOrder, Badge: catalog.Badge(r.Badge),
-		GatewayPriceIDs: r.GatewayPriceIDs, RequiresApproval: r.Approval, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		GatewayPriceIDs: r.GatewayPriceIDs, RequiresApproval: r.Approval, Metering: catalog.Metering(r.Metering), Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if p.Prices == nil {
 		p.Prices = catalog.Prices{}

@@ -31,6 +31,7 @@ type serviceData struct {
 	Limits         limitsData          `dynamodbav:"limits" v1:"Limits"`
 	IPs            []string            `dynamodbav:"ips" v1:"IPs"`
 	Addresses      []string            `dynamodbav:"addresses,omitempty"`
+	IPHistory      []ipHoldData        `dynamodbav:"ip_history,omitempty"`
 	Number         int64               `dynamodbav:"number,omitempty"`
 	Hardware       string              `dynamodbav:"hardware,omitempty"`
 	Stage          string              `dynamodbav:"stage,omitempty"`
@@ -66,6 +67,7 @@ func serviceDataOf(x provisioning.Service) serviceData {
 		Limits:         limitsDataOf(x.Limits),
 		IPs:            x.IPs,
 		Addresses:      x.Addresses,
+		IPHistory:      mapSlice(x.IPHistory, func(h provisioning.IPHold) ipHoldData { return ipHoldData(h) }),
 		Number:         x.Number,
 		Hardware:       x.Hardware,
 		Stage:          x.Stage,
@@ -102,6 +104,7 @@ func (d serviceData) value() provisioning.Service {
 		Limits:         d.Limits.value(),
 		IPs:            d.IPs,
 		Addresses:      d.Addresses,
+		IPHistory:      mapSlice(d.IPHistory, func(h ipHoldData) provisioning.IPHold { return provisioning.IPHold(h) }),
 		Number:         d.Number,
 		Hardware:       d.Hardware,
 		Stage:          d.Stage,
@@ -117,6 +120,13 @@ func (d serviceData) value() provisioning.Service {
 		CreatedAt:      d.CreatedAt,
 		UpdatedAt:      d.UpdatedAt,
 	}
+}
+
+// ipHoldData is how a provisioning.IPHold is stored.
+type ipHoldData struct {
+	IP   string     `dynamodbav:"ip"`
+	From time.Time  `dynamodbav:"from"`
+	To   *time.Time `dynamodbav:"to,omitempty"`
 }
 
 // limitsData is how a provisioning.Limits is stored.
@@ -412,6 +422,14 @@ func (d featuresData) value() catalog.Features {
 		Locations:     d.Locations,
 		Extras:        d.Extras,
 	}
+}
+
+// meteringData is how a catalog.Metering is stored.
+type meteringData struct {
+	Basis      string           `dynamodbav:"basis,omitempty"`
+	Direction  string           `dynamodbav:"direction,omitempty"`
+	CommitMbps int64            `dynamodbav:"commit_mbps,omitempty"`
+	Overage    map[string]int64 `dynamodbav:"overage,omitempty"`
 }
 
 // threadData is how a notify.Thread is stored.

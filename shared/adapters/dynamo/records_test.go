@@ -262,7 +262,7 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 }
 
 // dataMaps hold keys that users or gateways supply, stored as given.
-var dataMaps = map[string]bool{"prices": true, "gateway_price_ids": true, "extras": true, "amounts_off": true, "gateway_customers": true, "minimum": true}
+var dataMaps = map[string]bool{"prices": true, "gateway_price_ids": true, "extras": true, "amounts_off": true, "gateway_customers": true, "minimum": true, "overage": true}
 
 // storedNamesIn lists, per item type, every attribute path stored.
 func storedNamesIn(t *testing.T, emu *minidyn.Client) map[string][]string {

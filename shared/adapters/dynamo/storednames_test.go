@@ -129,7 +129,8 @@ var storedNames = map[string][]string{
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "badge", "created_at", "description",
 		"features", "features.bandwidth_gb", "features.cpu_cores", "features.disk_gb",
 		"features.disk_type", "features.extras", "features.locations", "features.port_speed_mbps",
-		"features.ram_mb", "gateway_price_ids", "id", "name", "prices", "requires_approval", "schema",
+		"features.ram_mb", "gateway_price_ids", "id", "metering", "metering.basis", "metering.commit_mbps",
+		"metering.direction", "metering.overage", "name", "prices", "requires_approval", "schema",
 		"service_type", "slug", "sort_order", "status", "stock", "type", "updated_at", "version",
 	},
 	"plan_change": {
@@ -150,7 +151,8 @@ var storedNames = map[string][]string{
 	},
 	"service": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "addresses", "archived", "created_at", "customer_id",
-		"domain", "game", "hardware", "has_credentials", "hostname", "id", "ips", "limits", "limits.backups",
+		"domain", "game", "hardware", "has_credentials", "hostname", "id", "ip_history", "ip_history[].from",
+		"ip_history[].ip", "ip_history[].to", "ips", "limits", "limits.backups",
 		"limits.bandwidth_gb", "limits.cpu_cores", "limits.databases", "limits.disk_gb",
 		"limits.memory_mb", "location", "note", "number", "order_id", "os", "panel", "panel_id", "plan_id",
 		"plan_name", "polls", "ref", "schema", "sealed_credentials", "service_type", "stage", "stage_token", "status",

@@ -25,6 +25,7 @@ type PlanInput struct {
 	Badge            Badge             `json:"badge"`
 	GatewayPriceIDs  map[string]string `json:"gateway_price_ids"`
 	RequiresApproval bool              `json:"requires_approval"`
+	Metering         Metering          `json:"metering"`
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -58,6 +59,7 @@ func (in PlanInput) Validate() error {
 	}
 	in.validatePrices(f)
 	in.validateFeatures(f)
+	in.validateMetering(f)
 	for k, v := range in.GatewayPriceIDs {
 		parts := strings.Split(k, ":")
 		if len(parts) != 3 || (parts[0] != "stripe" && parts[0] != "paypal") {

@@ -148,6 +148,7 @@ type Plan struct {
 	// RequiresApproval holds paid orders for staff (e.g. dedicated hardware)
 	// before provisioning starts.
 	RequiresApproval bool      `json:"requires_approval"`
+	Metering         Metering  `json:"metering"`
 	Version          int64     `json:"version"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`

@@ -191,6 +191,8 @@ func (in PlanInput) applyTo(p *Plan) {
 	p.SortOrder = in.SortOrder
 	p.Badge = in.Badge
 	p.RequiresApproval = in.RequiresApproval
+	p.Metering = in.Metering
+	p.Metering.Overage = maps.Clone(in.Metering.Overage)
 	p.GatewayPriceIDs = maps.Clone(in.GatewayPriceIDs)
 	if p.GatewayPriceIDs == nil {
 		p.GatewayPriceIDs = map[string]string{}

@@ -25,5 +25,7 @@ func alertsDefaults() {
 			map[string]any{"event": "5 failed admin logins for grace@ezscale.example", "ip_address": "203.0.113.66"}),
 		alert(AlertTicketUrgent, "Urgent ticket", Critical, []string{"ticket", "subject", "customer", "department"},
 			map[string]any{"ticket": "EZSCALE-1042", "subject": "All my servers are down", "customer": "Ada Lovelace <ada@example.com>", "department": "Technical support"}),
+		alert(AlertBandwidthQuota, "Bandwidth allowance used up", Warning, []string{"customer_name", "service_name", "used", "quota", "percent"},
+			map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "used": "3012.4 GB", "quota": "3000.0 GB", "percent": 100}),
 	)
 }

@@ -128,17 +128,19 @@ Reply if you need help.`,
 		},
 		Spec{
 			Kind: OverageCharged, Channel: Email, Title: "Bandwidth overage charged",
-			Required: []string{"customer_name", "service_name", "overage_gb", "amount", "currency", "invoice_url"},
-			Sample:   map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "overage_gb": 120, "amount": 600, "currency": "USD", "invoice_url": "https://account.ezscale.example/invoices/inv_sample"},
-			Subject:  `Bandwidth overage for {{.service_name}}: {{money .amount .currency}}`,
+			Required: []string{"customer_name", "service_name", "used", "included", "overage", "rate", "amount", "currency", "period", "billing_url"},
+			Sample: map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "used": "3120.0 GB", "included": "3000.0 GB",
+				"overage": "120.0 GB", "rate": "$5.00 per TB", "amount": 60, "currency": "USD", "period": "1 November 2026 to 1 December 2026", "billing_url": "https://account.ezscale.example/billing"},
+			Subject: `Bandwidth overage for {{.service_name}}: {{money .amount .currency}}`,
 			Text: `Hi {{.customer_name}},
 
-{{.service_name}} used {{.overage_gb}} GB beyond its included bandwidth this cycle. We added {{money .amount .currency}} to your invoice.
+{{.service_name}} used {{.used}} from {{.period}}; the plan includes {{.included}}. The {{.overage}} beyond it, at {{.rate}}, comes to {{money .amount .currency}} before tax, which we added to your next invoice.
 
-Invoice: {{.invoice_url}}`,
+Billing: {{.billing_url}}`,
 			HTML: `<h1 style="margin:0 0 16px;font-size:22px">Bandwidth overage</h1>
-<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> used {{.overage_gb}} GB beyond its included bandwidth this cycle. We added <strong>{{money .amount .currency}}</strong> to your invoice.</p>
-{{button .invoice_url "View invoice"}}`,
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> used {{.used}} from {{.period}}; the plan includes {{.included}}.</p>
+<p>The {{.overage}} beyond it, at {{.rate}}, comes to <strong>{{money .amount .currency}}</strong> before tax, which we added to your next invoice.</p>
+{{button .billing_url "See billing"}}`,
 		},
 	)
 }

@@ -1,5 +1,7 @@
 package notify
 
+import "fmt"
+
 func serviceDefaults() {
 	svc := func(extra map[string]any) map[string]any {
 		m := map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "account_service_url": "https://account.ezscale.example/services/svc_sample"}
@@ -13,16 +15,16 @@ func serviceDefaults() {
 	bandwidth := func(k Kind, pct int, title string) Spec {
 		return Spec{
 			Kind: k, Channel: Email, Title: title,
-			Required: with("used_gb", "quota_gb", "percent", "cycle_end"),
-			Sample:   svc(map[string]any{"used_gb": 3000 * pct / 100, "quota_gb": 3000, "percent": pct, "cycle_end": "1 December 2026"}),
+			Required: with("used", "quota", "percent", "cycle_end"),
+			Sample:   svc(map[string]any{"used": fmt.Sprintf("%d.0 GB", 3000*pct/100), "quota": "3000.0 GB", "percent": pct, "cycle_end": "1 December 2026"}),
 			Subject:  `{{.service_name}} has used {{.percent}}% of its bandwidth`,
 			Text: `Hi {{.customer_name}},
 
-{{.service_name}} has used {{.used_gb}} GB of its {{.quota_gb}} GB bandwidth ({{.percent}}%) this cycle, which ends on {{.cycle_end}}. Traffic beyond the quota is billed as overage.
+{{.service_name}} has used {{.used}} of its {{.quota}} bandwidth allowance ({{.percent}}%) this cycle, which ends on {{.cycle_end}}. Traffic beyond the allowance is billed as overage.
 
 Usage: {{.account_service_url}}`,
 			HTML: `<h1 style="margin:0 0 16px;font-size:22px">{{.percent}}% of bandwidth used</h1>
-<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> has used {{.used_gb}} GB of its {{.quota_gb}} GB ({{.percent}}%) this cycle, which ends on {{.cycle_end}}. Traffic beyond the quota is billed as overage.</p>
+<p>Hi {{.customer_name}}, <strong>{{.service_name}}</strong> has used {{.used}} of its {{.quota}} allowance ({{.percent}}%) this cycle, which ends on {{.cycle_end}}. Traffic beyond the allowance is billed as overage.</p>
 {{button .account_service_url "See usage"}}`,
 		}
 	}

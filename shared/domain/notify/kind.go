@@ -64,6 +64,7 @@ const (
 	AlertSystemError      Kind = "alert_system_error"
 	AlertSecurity         Kind = "alert_security"
 	AlertTicketUrgent     Kind = "alert_ticket_urgent"
+	AlertBandwidthQuota   Kind = "alert_bandwidth_quota"
 )
 
 // Severity colours an alert.

@@ -183,6 +183,9 @@ func (e *Engine) lifecycle(ctx context.Context, id, action, actor, reason string
 		}
 		s.UpdatedAt = e.Clock.Now()
 		s.SuspendReason, s.SuspendCode = "", ""
+		if to == StatusTerminated {
+			s.releaseIPs(s.UpdatedAt)
+		}
 		if to == StatusSuspended {
 			s.SuspendReason = reason
 		}

@@ -43,6 +43,7 @@ func (e *Engine) SubscriptionEnded(ctx context.Context, orderID, how string, gra
 				return err
 			}
 			s.UpdatedAt = e.Clock.Now()
+			s.releaseIPs(s.UpdatedAt)
 			return nil
 		})
 		e.logCall(ctx, s.ID, "terminate", map[string]string{"why": "subscription ended"}, map[string]string{"panel": "nothing to delete"}, err, "system")

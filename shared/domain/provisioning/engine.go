@@ -278,7 +278,8 @@ func (e *Engine) Activate(ctx context.Context, svcID string, r *Resource) (*Serv
 		if err := s.moveTo(StatusActive); err != nil {
 			return err
 		}
-		s.IPs, s.Note, s.UpdatedAt = append([]string{}, r.IPs...), "", e.Clock.Now()
+		s.Note, s.UpdatedAt = "", e.Clock.Now()
+		s.SetIPs(r.IPs, s.UpdatedAt)
 		s.Addresses = append([]string(nil), r.Addresses...)
 		return nil
 	})
@@ -328,7 +329,11 @@ func (e *Engine) readyMail(ctx context.Context, svc *Service, key string) error 
 	return err
 }
 
-func serviceName(s *Service) string {
+func serviceName(s *Service) string { return s.DisplayName() }
+
+// DisplayName is how customers recognise the service: its plan and the
+// name they gave it.
+func (s *Service) DisplayName() string {
 	for _, n := range []string{s.Hostname, s.Domain, s.Game} {
 		if n != "" {
 			return fmt.Sprintf("%s (%s)", s.PlanName, n)

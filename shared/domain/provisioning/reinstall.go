@@ -152,7 +152,7 @@ func (e *Engine) SettleReinstall(ctx context.Context, c ReinstallCheck) (again b
 	s, err = e.Store.UpdateService(ctx, s.ID, func(s *Service) error {
 		s.Stage, s.UpdatedAt = "", e.Clock.Now()
 		if len(r.IPs) > 0 {
-			s.IPs = append([]string{}, r.IPs...)
+			s.SetIPs(r.IPs, s.UpdatedAt)
 		}
 		return nil
 	})

@@ -43,6 +43,8 @@ type Service struct {
 	// Addresses are where to connect, host:port, where the port matters
 	// (a game server's primary allocation).
 	Addresses []string `json:"addresses,omitempty"`
+	// IPHistory is every address it held, with when (see IPHold).
+	IPHistory []IPHold `json:"ip_history,omitempty"`
 	// Number is unique per service, for panels whose ids must be numbers
 	// (SynergyCP's billing id); 0 for services made before it existed.
 	Number int64 `json:"number,omitempty"`
