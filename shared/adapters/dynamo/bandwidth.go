@@ -60,19 +60,19 @@ type bwAlertRecord struct {
 
 type bwCycleRecord struct {
 	Item
-	ServiceID  string           `dynamodbav:"service_id"`
-	CustomerID string           `dynamodbav:"customer_id"`
-	OrderID    string           `dynamodbav:"order_id"`
-	PlanID     string           `dynamodbav:"plan_id"`
-	Start      time.Time        `dynamodbav:"start"`
-	End        time.Time        `dynamodbav:"end"`
-	Currency   string           `dynamodbav:"currency"`
-	State      string           `dynamodbav:"state"`
-	Usage      *bwUsageData     `dynamodbav:"usage,omitempty"`
-	Amount     int64            `dynamodbav:"amount"`
-	Reference  string           `dynamodbav:"reference,omitempty"`
-	Note       string           `dynamodbav:"note,omitempty"`
-	Updated    time.Time        `dynamodbav:"updated_at"`
+	ServiceID  string       `dynamodbav:"service_id"`
+	CustomerID string       `dynamodbav:"customer_id"`
+	OrderID    string       `dynamodbav:"order_id"`
+	PlanID     string       `dynamodbav:"plan_id"`
+	Start      time.Time    `dynamodbav:"start"`
+	End        time.Time    `dynamodbav:"end"`
+	Currency   string       `dynamodbav:"currency"`
+	State      string       `dynamodbav:"state"`
+	Usage      *bwUsageData `dynamodbav:"usage,omitempty"`
+	Amount     int64        `dynamodbav:"amount"`
+	Reference  string       `dynamodbav:"reference,omitempty"`
+	Note       string       `dynamodbav:"note,omitempty"`
+	Updated    time.Time    `dynamodbav:"updated_at"`
 }
 
 // bwUsageData is how a bandwidth.Usage is stored.

@@ -220,7 +220,7 @@ func TestAlertsOncePerThreshold(t *testing.T) {
 // day open; after three failed runs admins hear once; nothing is billed.
 func TestBadFlowDataKeepsTheDayOpen(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(w *world)
 	}{
 		{"negative", func(w *world) { w.flows.add("203.0.113.5", bandwidth.Out, t0.Add(time.Hour), -5) }},

@@ -198,7 +198,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w := &world{clk: clk, flows: newFlows(), svcs: &services{}, sent: &sent{keys: map[string]notify.Request{}},
-		bill:  &billing{periods: map[string]*bandwidth.Period{}, charges: map[string]bandwidth.Charge{}},
+		bill: &billing{periods: map[string]*bandwidth.Period{}, charges: map[string]bandwidth.Charge{}},
 		plans: plans{"transfer": {ID: "transfer", Features: catalog.Features{BandwidthGB: 1000}, Metering: catalog.Metering{Overage: map[string]int64{"EUR": 100}}},
 			"p95": {ID: "p95", Metering: catalog.Metering{Basis: catalog.BasisP95, CommitMbps: 100, Overage: map[string]int64{"EUR": 50}}}},
 	}
