@@ -70,8 +70,8 @@ func (m *Meter) Sync(ctx context.Context, svcs []provisioning.Service) (Report, 
 			continue
 		}
 		st := statuses[back]
-		if st != nil && (st.Closed || (st.Hours >= through && st.Attempts == 0)) {
-			continue
+		if st != nil && st.Closed {
+			continue // today is measured again every run: late flows count
 		}
 		if st == nil {
 			st = &DayStatus{Date: date}
