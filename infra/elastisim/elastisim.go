@@ -111,11 +111,19 @@ func (s *Sim) SetQuiet(t time.Time, quiet bool) {
 }
 
 // FailNext makes the next searches answer these HTTP statuses.
-func (s *Sim) FailNext(status ...int) { s.mu.Lock(); s.failNext = append(s.failNext, status...); s.mu.Unlock() }
+func (s *Sim) FailNext(status ...int) {
+	s.mu.Lock()
+	s.failNext = append(s.failNext, status...)
+	s.mu.Unlock()
+}
 
 // OddNext makes the next searches answer "malformed", "partial" (a
 // failed shard), "timed_out" or "lost" (the connection drops).
-func (s *Sim) OddNext(kind ...string) { s.mu.Lock(); s.oddNext = append(s.oddNext, kind...); s.mu.Unlock() }
+func (s *Sim) OddNext(kind ...string) {
+	s.mu.Lock()
+	s.oddNext = append(s.oddNext, kind...)
+	s.mu.Unlock()
+}
 
 // Stall delays every answer by d.
 func (s *Sim) Stall(d time.Duration) { s.mu.Lock(); s.stall = d; s.mu.Unlock() }

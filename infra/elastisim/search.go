@@ -223,7 +223,7 @@ func (s *Sim) search(w http.ResponseWriter, r *http.Request) {
 		shards = map[string]any{"total": 2, "successful": 1, "skipped": 0, "failed": 1}
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"took": 3, "timed_out": odd == "timed_out", "_shards": shards,
-		"hits": map[string]any{"total": map[string]any{"value": 0, "relation": "gte"}, "max_score": nil, "hits": []any{}},
+		"hits":         map[string]any{"total": map[string]any{"value": 0, "relation": "gte"}, "max_score": nil, "hits": []any{}},
 		"aggregations": map[string]any{req.aggName: agg}})
 }
 
