@@ -9,7 +9,7 @@ WEB       := web
 GO_FILES  := $(shell find functions infra shared -name '*.go' -not -name '*_test.go') go.mod go.sum
 EMBEDDED  := shared/api/openapi/openapi.yaml
 WEB_FILES := $(shell find $(WEB)/src $(WEB)/apps -type f) $(WEB)/vite.config.ts $(WEB)/package-lock.json
-FUNCTIONS := catalog accounts passkeys admin notifier webhooks outbox provision-task panel-worker dunning-task mail-poll
+FUNCTIONS := catalog accounts passkeys admin notifier webhooks outbox provision-task panel-worker dunning-task mail-poll bandwidth-sync
 # Stripe's API emulator, pinned; Go tests of the Stripe gateway run against it.
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
@@ -119,6 +119,7 @@ build-ProvisionTaskFunction: ; $(call lambda,provision-task)
 build-DunningTaskFunction: ; $(call lambda,dunning-task)
 build-PanelWorkerFunction: ; $(call lambda,panel-worker)
 build-MailPollFunction: ; $(call lambda,mail-poll)
+build-BandwidthSyncFunction: ; $(call lambda,bandwidth-sync)
 
 functions:
 	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory ARTIFACTS_DIR=bin/lambda/$$f build-$$(sed -E 's/(^|-)([a-z])/\U\2/g' <<< $$f)Function; done

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ezscale/platform/shared/domain/bandwidth"
 	"log/slog"
 	"net/http"
 	"time"
@@ -95,6 +96,8 @@ type Platform struct {
 	Search *search.Finder
 	// Helpdesk is the support desk.
 	Helpdesk *helpdesk.Service
+	// Bandwidth is metering (its Source is set only where flows are read).
+	Bandwidth *bandwidth.Meter
 	// Dunning is the dunning policy staff set; DunningTasks the dunning
 	// workflow's task states.
 	Dunning       *dunning.Service
@@ -174,6 +177,7 @@ func New(cfg config.Config, ad Adapters, log *slog.Logger, clk clock.Clock) *Pla
 	// read; panel actions answer that no panel is configured.
 	p.Search = p.newSearch(tbl)
 	p.Helpdesk = p.newHelpdesk(tbl, ad.Blobs, acctStore)
+	p.Bandwidth = p.newBandwidth(tbl)
 	settings := dynamo.NewSettings(tbl)
 	p.Dunning, p.dunningClaims, p.dunningHolds = &dunning.Service{Store: settings, Clock: clk}, settings, settings
 	p.Provisioning = &provisioning.Engine{Store: p.Services, Orders: p.Orders, Plans: p.Catalog, Customers: customers{p.Accounts}, Panels: ad.Panels.Registry,

@@ -75,6 +75,8 @@ func Plans() []catalog.PlanInput {
 			Features: catalog.Features{CPUCores: cpu, RAMMB: ram * 1024, DiskGB: disk, DiskType: "nvme", BandwidthGB: bw * 1000, PortSpeedMbps: 1000,
 				Locations: []string{"Dallas, US", "Frankfurt, DE", "London, UK"},
 				Extras:    map[string]string{"ipv4": "1", "ipv6": "/64", "virtualization": "KVM", "backups": "weekly"}},
+			// Traffic in + out beyond the allowance: $1 (€0.92, £0.79) a TB.
+			Metering: catalog.Metering{Basis: catalog.BasisTransfer, Direction: catalog.DirSum, Overage: map[string]int64{"USD": 100, "EUR": 92, "GBP": 79}},
 		}
 	}
 	ded := func(slug, name string, order, cpu, ram, disk int64, model string, usd int64, left *int64, badge catalog.Badge) catalog.PlanInput {
@@ -86,6 +88,9 @@ func Plans() []catalog.PlanInput {
 				Locations: []string{"Dallas, US"},
 				Extras: map[string]string{"cpu_model": model, "ipv4": "/29", "raid": "RAID 1", "uplink": "10 Gbps", "ddos_protection": "included",
 					"operating_systems": "debian-12, ubuntu-24.04, ubuntu-22.04, rocky-9, almalinux-9"}},
+			// Burstable: 1 Gbps committed at the 95th percentile (the larger
+			// direction), each Mbps beyond it $0.40 a month.
+			Metering: catalog.Metering{Basis: catalog.BasisP95, Direction: catalog.DirMax, CommitMbps: 1000, Overage: map[string]int64{"USD": 40, "EUR": 37, "GBP": 32}},
 		}
 	}
 	host := func(slug, name string, order, disk, sites, usd int64, badge catalog.Badge) catalog.PlanInput {

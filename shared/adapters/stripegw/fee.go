@@ -31,7 +31,7 @@ func (g *Gateway) ChargeFee(ctx context.Context, in gateway.FeeInput) (string, e
 		return "", err
 	}
 	if inv == nil {
-		if err := g.feeItem(ctx, in); err != nil {
+		if _, err := g.feeItem(ctx, in); err != nil {
 			return "", err
 		}
 		np := &stripe.InvoiceParams{Customer: stripe.String(in.GatewayCustomerID), Subscription: stripe.String(in.SubscriptionID),
@@ -65,28 +65,35 @@ func (g *Gateway) ChargeFee(ctx context.Context, in gateway.FeeInput) (string, e
 // feeItem adds the fee's invoice item unless an earlier attempt left it
 // pending (made, but its invoice not yet): a second one would double the
 // fee on the invoice that includes them.
-func (g *Gateway) feeItem(ctx context.Context, in gateway.FeeInput) error {
+func (g *Gateway) feeItem(ctx context.Context, in gateway.FeeInput) (string, error) {
 	lp := &stripe.InvoiceItemListParams{Customer: stripe.String(in.GatewayCustomerID), Pending: stripe.Bool(true)}
 	lp.Context = ctx
 	lp.Limit = stripe.Int64(100)
 	it := g.api.InvoiceItems.List(lp)
 	for it.Next() {
 		if it.InvoiceItem().Metadata[feeKey] == in.Key {
-			return nil
+			return it.InvoiceItem().ID, nil
 		}
 	}
 	if err := it.Err(); err != nil {
-		return classify(err, "look for the late fee's item")
+		return "", classify(err, "look for the item "+in.Key)
 	}
 	ip := &stripe.InvoiceItemParams{Customer: stripe.String(in.GatewayCustomerID), Subscription: stripe.String(in.SubscriptionID),
 		Amount: stripe.Int64(in.Amount), Currency: stripe.String(strings.ToLower(in.Currency)), Description: stripe.String(in.Description)}
 	ip.Context = ctx
 	ip.SetIdempotencyKey(in.Key + "-item")
 	ip.AddMetadata(feeKey, in.Key)
-	if _, err := g.api.InvoiceItems.New(ip); err != nil {
-		return classify(err, "add the late fee")
+	item, err := g.api.InvoiceItems.New(ip)
+	if err != nil {
+		return "", classify(err, "add the item "+in.Key)
 	}
-	return nil
+	return item.ID, nil
+}
+
+// AddToNextInvoice implements gateway.UsageBiller: a pending invoice item
+// on the subscription, which Stripe puts on its next (renewal) invoice.
+func (g *Gateway) AddToNextInvoice(ctx context.Context, in gateway.FeeInput) (string, error) {
+	return g.feeItem(ctx, in)
 }
 
 // feeInvoice finds the fee's invoice made by an earlier attempt.

@@ -262,6 +262,14 @@ type FeeCharger interface {
 	ChargeFee(ctx context.Context, in FeeInput) (string, error)
 }
 
+// UsageBiller is a gateway that can add a charge to a subscription's
+// next invoice (Stripe: a pending invoice item), as usage beyond the
+// plan is billed. AddToNextInvoice answers the item's id; a repeat with
+// the same Key finds the item made before instead of adding a second.
+type UsageBiller interface {
+	AddToNextInvoice(ctx context.Context, in FeeInput) (string, error)
+}
+
 // SetupInput is one hosted "save a card" page.
 type SetupInput struct {
 	GatewayCustomerID string

@@ -124,6 +124,18 @@ type Config struct {
 	IMAPUsername  string   `env:"IMAP_USERNAME"`
 	IMAPPassword  string   `env:"IMAP_PASSWORD"`
 	IMAPMailboxes []string `env:"IMAP_MAILBOXES" envSeparator:"," envDefault:"INBOX"`
+	// Bandwidth metering reads ElastiFlow's flow records from
+	// Elasticsearch; without ELASTICSEARCH_URL nothing is metered.
+	// ELASTIFLOW_EXPORTERS are the observation points whose records count
+	// (each customer path crosses exactly one), so no flow counts twice.
+	ElasticsearchURL      string   `env:"ELASTICSEARCH_URL"`
+	ElasticsearchUsername string   `env:"ELASTICSEARCH_USERNAME"`
+	ElasticsearchPassword string   `env:"ELASTICSEARCH_PASSWORD"`
+	ElastiflowIndex       string   `env:"ELASTIFLOW_INDEX" envDefault:"elastiflow-flow-codex-*"`
+	ElastiflowExporters   []string `env:"ELASTIFLOW_EXPORTERS" envSeparator:","`
+	// BandwidthThresholds are the percentages of a cycle's allowance at
+	// which customers are warned (admins too from 100).
+	BandwidthThresholds []int `env:"BANDWIDTH_THRESHOLDS" envSeparator:"," envDefault:"75,90,100"`
 	// MailMaxBytes bounds an inbound support message; larger ones are
 	// refused with a note to the sender.
 	MailMaxBytes int `env:"MAIL_MAX_BYTES" envDefault:"10485760"`
@@ -270,6 +282,24 @@ func (c Config) validateNotify() []error {
 		}
 		if c.IMAPUsername == "" || c.IMAPPassword == "" {
 			bad("IMAP_USERNAME", "IMAP_USERNAME and IMAP_PASSWORD are required with IMAP_URL")
+		}
+	}
+	if c.ElasticsearchURL != "" {
+		if u, err := url.Parse(c.ElasticsearchURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("ELASTICSEARCH_URL", "must be an http(s) URL like https://es.example.com:9200")
+		}
+		if len(c.ElastiflowExporters) == 0 {
+			bad("ELASTIFLOW_EXPORTERS", "name the exporters (routers) whose flow records count, so no flow is counted twice")
+		}
+		for _, e := range c.ElastiflowExporters {
+			if net.ParseIP(strings.TrimSpace(e)) == nil {
+				bad("ELASTIFLOW_EXPORTERS", "%q is not an IP address", e)
+			}
+		}
+	}
+	for _, t := range c.BandwidthThresholds {
+		if t < 1 || t > 1000 {
+			bad("BANDWIDTH_THRESHOLDS", "each threshold is a percentage from 1 to 1000, got %d", t)
 		}
 	}
 	if c.MailMaxBytes < 1<<20 || c.MailMaxBytes > 40<<20 {
