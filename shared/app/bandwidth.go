@@ -20,7 +20,9 @@ func (p *Platform) newBandwidth(tbl *dynamo.Table) *bandwidth.Meter {
 
 type plansByID struct{ c *catalog.Service }
 
-func (p plansByID) GetPlan(ctx context.Context, id string) (*catalog.Plan, error) { return p.c.Get(ctx, id) }
+func (p plansByID) GetPlan(ctx context.Context, id string) (*catalog.Plan, error) {
+	return p.c.Get(ctx, id)
+}
 
 // usageBilling is metering's view of billing: the subscription's period
 // and its gateway's next invoice.
