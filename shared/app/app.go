@@ -330,6 +330,9 @@ func (p *Platform) Deps() httpapi.Deps {
 	if p.Helpdesk != nil {
 		d.Helpdesk = p.Helpdesk
 	}
+	if p.Bandwidth != nil {
+		d.Bandwidth = p.Bandwidth
+	}
 	return d
 }
 

@@ -59,6 +59,7 @@ func TestOtherCustomersObjectsAre404(t *testing.T) {
 		"/v1/me/payment-methods/{id}/default":      func() string { return aliceCard(t, e, alice) },
 		"/v1/me/services/{id}":                     func() string { return aliceService(t, e, alice) },
 		"/v1/me/services/{id}/usage":               func() string { return aliceService(t, e, alice) },
+		"/v1/me/services/{id}/bandwidth":           func() string { return aliceService(t, e, alice) },
 		"/v1/me/services/{id}/power":               func() string { return aliceService(t, e, alice) },
 		"/v1/me/services/{id}/login":               func() string { return aliceService(t, e, alice) },
 		"/v1/me/services/{id}/credentials":         func() string { return aliceService(t, e, alice) },

@@ -129,6 +129,7 @@ func (s *Stack) followClock(saved simkit.StateFile) {
 		}
 		s.PayPal.RenewDue()
 		s.PollMailNow()
+		s.SyncBandwidthNow()
 		select {
 		case s.dailyKick <- struct{}{}:
 		default: // a look is due already

@@ -278,6 +278,10 @@ func withoutNewZeros(got, want any) any {
 		for k, v := range g {
 			wv, had := w[k]
 			// fill.Plain writes scalars as text: "0" and "false" are zeros too.
+			// A new record of zeros (a plan's metering) reads as an empty map.
+			if m, isMap := v.(map[string]any); !had && isMap && len(withoutNewZeros(m, nil).(map[string]any)) == 0 {
+				continue
+			}
 			if !had && (v == nil || reflect.ValueOf(v).IsZero() || v == "0" || v == "false") {
 				continue
 			}

@@ -10,6 +10,9 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"github.com/ezscale/platform/infra/elastisim"
+	"github.com/ezscale/platform/shared/app/bwsync"
+	"github.com/ezscale/platform/shared/domain/bandwidth"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -76,6 +79,10 @@ type Stack struct {
 	PayPal       *paypalsim.Sim
 	// SupportMail is the support mailbox: SMTP in, IMAP for the importer.
 	SupportMail *supportmail.Server
+	// FlowStore is the simulated Elasticsearch with ElastiFlow's records.
+	FlowStore  *elastisim.Sim
+	flowSource bandwidth.Source
+	bwKick     chan struct{} // the dev clock moved: meter now
 	// Clock is the dev clock (nil when Options gave another clock).
 	Clock        *clock.Offset
 	panels       *panels
@@ -129,6 +136,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	env := map[string]string{
+		"ELASTICSEARCH_URL": o.BaseURL + "/dev/elastiflow", "ELASTIFLOW_EXPORTERS": elastisim.Edge,
 		"IMAP_URL": "imap+plain://" + support.IMAPAddr, "IMAP_USERNAME": SupportMailUser, "IMAP_PASSWORD": SupportMailPassword, "IMAP_MAILBOXES": "*",
 		"PAYPAL_CLIENT_ID": paypal.ClientID, "PAYPAL_SECRET": paypal.Secret, "PAYPAL_WEBHOOK_ID": paypal.WebhookID, "PAYPAL_API_URL": o.BaseURL + "/dev/paypal",
 		"STRIPE_SECRET_KEY": stripeKey, "STRIPE_WEBHOOK_SECRET": stripeHook, "STRIPE_API_URL": o.BaseURL + "/dev/stripe",
@@ -234,8 +242,14 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{Platform: p, DemoAdmin: admin, DemoCustomer: customer, SeededPlans: n, Queue: queue, Mailbox: box, Discord: sim, Stripe: stripe, PayPal: paypal, panels: pan, flows: flows, dailyKick: make(chan struct{}, 1),
-		SupportMail: support, mailKick: make(chan struct{}, 1),
+		SupportMail: support, mailKick: make(chan struct{}, 1), bwKick: make(chan struct{}, 1),
 		demoPurchase: o.DemoPurchase, Clock: dev}
+	s.FlowStore = elastisim.New(o.Clock, o.DataDir)
+	p.Bandwidth.Settle = localSettle
+	s.FlowStore.Addrs = func() []string { return liveAddresses(context.Background(), p.Services) }
+	if s.flowSource, err = bwsync.Source(p, nil); err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p.Handler(""))
 	mux.Handle("/dev/discord/api/", http.StripPrefix("/dev/discord", sim.Handler()))
@@ -244,6 +258,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	pan.mount(mux)
 	s.devPages(mux)
 	s.supportMailPage(mux)
+	s.bandwidthPages(mux)
 	if dev != nil {
 		s.devClock(mux)
 		s.followClock(devSaved)
@@ -291,6 +306,7 @@ func (s *Stack) Run(ctx context.Context) {
 	wg.Go(func() { s.flows.Run(ctx) })
 	wg.Go(func() { s.syncStock(ctx, 30*time.Second) })
 	wg.Go(func() { s.pollSupportMail(ctx) })
+	wg.Go(func() { s.syncBandwidth(ctx) })
 	if s.demoPurchase {
 		wg.Go(func() {
 			if err := s.buyDemoService(ctx); err != nil && ctx.Err() == nil {

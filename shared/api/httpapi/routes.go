@@ -84,6 +84,8 @@ type Deps struct {
 	PastDue PastDueDesk
 	// Helpdesk is the support desk.
 	Helpdesk Helpdesk
+	// Bandwidth is metered traffic (nil: not wired).
+	Bandwidth Bandwidth
 }
 
 // Routes returns every route of the API.
@@ -176,6 +178,7 @@ func Routes(d Deps) []httpx.Route {
 		servicesScope(G, "/v1/me/services", accounts.ScopeRead, sv.myList),
 		servicesScope(G, "/v1/me/services/{id}", accounts.ScopeRead, sv.myGet),
 		servicesScope(G, "/v1/me/services/{id}/usage", accounts.ScopeRead, sv.myUsage),
+		servicesScope(G, "/v1/me/services/{id}/bandwidth", accounts.ScopeRead, sv.myBandwidth),
 		servicesScope(P, "/v1/me/services/{id}/power", accounts.ScopeServicesControl, sv.myPower),
 		servicesScope(P, "/v1/me/services/{id}/login", accounts.ScopeServicesControl, sv.myLogin),
 		// Credentials need the password again, in a session (no API token, no impersonation).
@@ -255,6 +258,8 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/cancellations", accounts.BillingRead, or.cancellations),
 		staff(G, "/v1/admin/services", accounts.ServicesRead, sv.adminList),
 		staff(G, "/v1/admin/services/{id}", accounts.ServicesRead, sv.adminGet),
+		staff(G, "/v1/admin/services/{id}/bandwidth", accounts.ServicesRead, sv.adminBandwidth),
+		staff(P, "/v1/admin/services/{id}/bandwidth/decision", accounts.ServicesManage, sv.adminBandwidthDecision),
 		staff(P, "/v1/admin/services/{id}/suspend", accounts.ServicesManage, sv.adminAction("suspend", suspendService)),
 		staff(P, "/v1/admin/services/{id}/unsuspend", accounts.ServicesManage, sv.adminAction("unsuspend", unsuspendService)),
 		staff(P, "/v1/admin/services/{id}/terminate", accounts.ServicesManage, sv.adminAction("terminate", terminateService)),

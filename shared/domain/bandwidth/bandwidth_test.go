@@ -52,7 +52,7 @@ func TestADayRerunReplacesItsSamples(t *testing.T) {
 	w := newWorld(t)
 	w.service("a", "transfer", "203.0.113.5")
 	w.flows.fill("203.0.113.5", bandwidth.In, t0, t0.Add(24*time.Hour), 288*gb)
-	w.clk.Set(t0.Add(6*time.Hour + 20*time.Minute))
+	w.clk.Set(t0.Add(6*time.Hour + 15*time.Minute)) // hour 6 has not begun to settle
 	w.run(t)
 	if d := w.day(t, "a", "2026-11-01"); d.Hours != 6 || sum(d.In) != 72*gb || d.Closed {
 		t.Fatalf("live day: hours %d, %d GB, closed %v", d.Hours, sum(d.In)/gb, d.Closed)
@@ -231,7 +231,8 @@ func TestBadFlowDataKeepsTheDayOpen(t *testing.T) {
 			w := newWorld(t)
 			w.service("a", "transfer", "203.0.113.5")
 			tc.break_(w)
-			w.clk.Set(t0.Add(25 * time.Hour))
+			w.clk.Set(t0.Add(24*time.Hour + 15*time.Minute)) // the 1st closes; the 2nd has nothing settled
+
 			for i := range 4 {
 				if _, err := w.Run(context.Background()); err == nil {
 					t.Fatalf("run %d succeeded on bad data", i)

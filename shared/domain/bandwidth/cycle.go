@@ -122,7 +122,7 @@ func (m *Meter) Watch(ctx context.Context, svcs []provisioning.Service, record b
 			}
 		}
 		now := m.Clock.Now()
-		u, err := m.usage(ctx, x.svc.ID, x.plan, per.Start, minTime(now, per.End))
+		u, err := m.usage(ctx, x.svc.ID, x.plan, per.Start, liveUntil(now, per.End))
 		if err != nil {
 			return err
 		}
@@ -133,6 +133,13 @@ func (m *Meter) Watch(ctx context.Context, svcs []provisioning.Service, record b
 		return err
 	})
 	return alerts, err
+}
+
+// liveUntil is where a running cycle's measurement ends: the hour under
+// way is measured too (hours belong to the cycle their start falls in,
+// cycle bounds taken to the hour).
+func liveUntil(now, end time.Time) time.Time {
+	return minTime(now.Truncate(time.Hour).Add(time.Hour), end)
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -35,8 +35,9 @@ type Notifier interface {
 
 // Period is an order's current billing period at its gateway.
 type Period struct {
-	Start, End time.Time
-	Currency   string
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Currency string    `json:"currency"`
 }
 
 // Charge is an overage to bill with the subscription's next invoice.

@@ -65,7 +65,11 @@ func (m *Meter) Sync(ctx context.Context, svcs []provisioning.Service) (Report, 
 	for back := first; back >= 0; back-- {
 		day := today.AddDate(0, 0, -back)
 		date := day.Format(time.DateOnly)
-		through := min(24, int(now.Add(-m.settleDelay()).Sub(day)/time.Hour))
+		// The hour under way is measured too (the live view); the day
+		// closes only once its last hour has settled.
+		settled := now.Add(-m.settleDelay())
+		through := min(24, int((settled.Sub(day)+time.Hour-1)/time.Hour))
+		closing := !settled.Before(day.Add(24 * time.Hour))
 		if through <= 0 {
 			continue
 		}
@@ -76,7 +80,7 @@ func (m *Meter) Sync(ctx context.Context, svcs []provisioning.Service) (Report, 
 		if st == nil {
 			st = &DayStatus{Date: date}
 		}
-		n, missing, err := m.syncDay(ctx, svcs, pl, day, through)
+		n, missing, err := m.syncDay(ctx, svcs, pl, day, through, closing)
 		st.UpdatedAt = m.Clock.Now()
 		rep.Days = append(rep.Days, date)
 		if err != nil {
@@ -90,7 +94,7 @@ func (m *Meter) Sync(ctx context.Context, svcs []provisioning.Service) (Report, 
 				}
 			}
 		} else {
-			st.Hours, st.Closed, st.Services, st.Attempts, st.Error, st.Alerted = through, through == 24, n, 0, "", false
+			st.Hours, st.Closed, st.Services, st.Attempts, st.Error, st.Alerted = through, closing, n, 0, "", false
 			st.Missing = missing
 			rep.Services += n
 			if st.Closed {
@@ -130,7 +134,7 @@ type owner struct {
 // syncDay measures day's first through hours for every service that held
 // an address in them and writes their day items; it answers how many and
 // the hours the collector recorded nothing.
-func (m *Meter) syncDay(ctx context.Context, svcs []provisioning.Service, pl *plans, day time.Time, through int) (int, []int, error) {
+func (m *Meter) syncDay(ctx context.Context, svcs []provisioning.Service, pl *plans, day time.Time, through int, closing bool) (int, []int, error) {
 	from, to := day, day.Add(time.Duration(through)*time.Hour)
 	holders := map[string][]owner{}
 	fineSvc := map[string]bool{}
@@ -181,7 +185,7 @@ func (m *Meter) syncDay(ctx context.Context, svcs []provisioning.Service, pl *pl
 	dayOf := func(s *provisioning.Service) *Day {
 		d := days[s.ID]
 		if d == nil {
-			d = &Day{ServiceID: s.ID, Date: day.Format(time.DateOnly), In: make([]int64, 24), Out: make([]int64, 24), Hours: through, Closed: through == 24, Synced: m.Clock.Now()}
+			d = &Day{ServiceID: s.ID, Date: day.Format(time.DateOnly), In: make([]int64, 24), Out: make([]int64, 24), Hours: through, Closed: closing, Synced: m.Clock.Now()}
 			if fineSvc[s.ID] {
 				d.FineIn, d.FineOut = make([]int64, FinePerDay), make([]int64, FinePerDay)
 			}

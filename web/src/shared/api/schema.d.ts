@@ -764,6 +764,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/services/{id}/bandwidth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Metered traffic of the current cycle against the allowance, day by day, and the last 24 hours
+         * @description Measured hourly from the flow collector (ElastiFlow); hours the collector recorded nothing are counted as missing, never as zero. Units are explicit: bytes, decimal GB/TB, bit/s.
+         */
+        get: operations["getMyServiceBandwidth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/services/{id}/power": {
         parameters: {
             query?: never;
@@ -1501,6 +1523,47 @@ export interface paths {
         get: operations["adminGetService"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/services/{id}/bandwidth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A service's metered traffic and its billed cycles */
+        get: operations["adminGetServiceBandwidth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/services/{id}/bandwidth/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Charge or waive a cycle's overage held for staff
+         * @description Overage measured on incomplete flow data (missing hours), or at a gateway that cannot add it to an invoice, is held, never charged by itself. `charge` adds what was measured to the next invoice; `waive` bills nothing. Audited.
+         */
+        post: operations["adminDecideServiceBandwidth"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2381,6 +2444,100 @@ export interface components {
             };
             /** @description Paid orders wait for staff approval before provisioning (e.g. dedicated hardware) */
             requires_approval?: boolean;
+            metering?: components["schemas"]["Metering"];
+        };
+        BandwidthUsage: {
+            /** @enum {string} */
+            basis: "transfer" | "p95";
+            /** @enum {string} */
+            direction: "sum" | "max" | "out";
+            in_bytes: number;
+            out_bytes: number;
+            /** @description What the plan counts: bytes (transfer) or bit/s (p95) */
+            counted: number;
+            /** @description The allowance in the same unit; 0 is unmetered */
+            included: number;
+            over: number;
+            percent: number;
+            /** @description p95: 5-minute samples in the cycle */
+            samples?: number;
+            /** @description p95: highest samples discarded (5 %) */
+            discarded?: number;
+            /** @description Hours the collector recorded nothing (not counted as zero traffic) */
+            missing_hours: number;
+            /** @description Hours not yet synced */
+            unmeasured_hours: number;
+        };
+        BandwidthCycle: {
+            service_id: string;
+            customer_id?: string;
+            order_id?: string;
+            plan_id?: string;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            currency: string;
+            /** @enum {string} */
+            state: "open" | "charged" | "within" | "held" | "waived";
+            usage?: components["schemas"]["BandwidthUsage"];
+            /** @description Overage before tax, minor units */
+            amount: number;
+            /** @description The gateway's invoice item */
+            reference?: string;
+            note?: string;
+            version: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        BandwidthView: {
+            metered: boolean;
+            cycle: null | {
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+                currency: string;
+            };
+            usage: components["schemas"]["BandwidthUsage"];
+            days: {
+                /** Format: date */
+                date: string;
+                in_bytes: number;
+                out_bytes: number;
+                hours: number;
+                missing_hours: number;
+            }[];
+            /** @description Counted at cycle end if traffic goes on as so far (transfer plans) */
+            projected: number;
+            last_24h: {
+                /** Format: date-time */
+                at: string;
+                in_bytes: number;
+                out_bytes: number;
+            }[];
+            /** @description Per TB (transfer) or Mbps (p95), minor units of the cycle's currency */
+            overage_price: number;
+            cycles: components["schemas"]["BandwidthCycle"][];
+        };
+        /** @description How traffic is measured and billed. A transfer plan includes features.bandwidth_gb decimal GB (10^9 bytes) a cycle; a p95 plan includes commit_mbps at the 95th percentile of 5-minute rates. */
+        Metering: {
+            /**
+             * @description Empty is transfer
+             * @enum {string}
+             */
+            basis?: "" | "transfer" | "p95";
+            /**
+             * @description What counts: in + out (sum, the default), the larger (max) or outbound only
+             * @enum {string}
+             */
+            direction?: "" | "sum" | "max" | "out";
+            /** @description The rate a p95 plan includes */
+            commit_mbps?: number;
+            /** @description Price in minor units per TB (transfer) or per Mbps (p95) beyond the allowance, per currency; a currency without one bills no overage */
+            overage?: {
+                [key: string]: number;
+            };
         };
         /** @description A plan as staff write it; unknown fields are refused. */
         PlanInput: components["schemas"]["PlanFields"];
@@ -2404,6 +2561,7 @@ export interface components {
                 [key: string]: string;
             };
             requires_approval: boolean;
+            metering?: components["schemas"]["Metering"];
             version: number;
             /** Format: date-time */
             created_at: string;
@@ -4824,6 +4982,32 @@ export interface operations {
             503: components["responses"]["Error"];
         };
     };
+    getMyServiceBandwidth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BandwidthView"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
     powerMyService: {
         parameters: {
             query?: never;
@@ -6228,6 +6412,72 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    adminGetServiceBandwidth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BandwidthView"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Error"];
+        };
+    };
+    adminDecideServiceBandwidth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description The held cycle's start
+                     */
+                    start: string;
+                    /** @enum {string} */
+                    decision: "charge" | "waive";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BandwidthCycle"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     adminSuspendService: {
