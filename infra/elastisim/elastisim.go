@@ -55,6 +55,8 @@ type Sim struct {
 type state struct {
 	// Extra are injected bytes per "ip|dir|slot unix" (dir: in or out).
 	Extra map[string]int64 `json:"extra"`
+	// Records counts the flow records behind each Extra entry.
+	Records map[string]int64 `json:"records"`
 	// Quiet are hours (unix) the collector recorded nothing.
 	Quiet map[int64]bool `json:"quiet"`
 }
@@ -62,7 +64,7 @@ type state struct {
 // New returns a simulator; with a data dir its injected flows survive
 // restarts (the generated ones follow from the clock).
 func New(clk clock.Clock, dataDir string) *Sim {
-	s := &Sim{clk: clk, Addrs: func() []string { return nil }, state: state{Extra: map[string]int64{}, Quiet: map[int64]bool{}}}
+	s := &Sim{clk: clk, Addrs: func() []string { return nil }, state: state{Extra: map[string]int64{}, Records: map[string]int64{}, Quiet: map[int64]bool{}}}
 	if dataDir != "" {
 		s.path = filepath.Join(dataDir, "elastisim.json")
 		if b, err := os.ReadFile(s.path); err == nil {
@@ -70,6 +72,9 @@ func New(clk clock.Clock, dataDir string) *Sim {
 		}
 		if s.state.Extra == nil {
 			s.state.Extra = map[string]int64{}
+		}
+		if s.state.Records == nil {
+			s.state.Records = map[string]int64{}
 		}
 		if s.state.Quiet == nil {
 			s.state.Quiet = map[int64]bool{}
@@ -94,7 +99,9 @@ func (s *Sim) save() {
 func (s *Sim) Add(ip string, out bool, at time.Time, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.state.Extra[key(ip, out, at.Truncate(slot))] += bytes
+	k := key(ip, out, at.Truncate(slot))
+	s.state.Extra[k] += bytes
+	s.state.Records[k]++
 	s.save()
 }
 
@@ -157,16 +164,17 @@ func generated(ip string, out bool, t time.Time) int64 {
 }
 
 // bytesAt is what ip moved in the slot at t as seen by one exporter, and
-// whether any record exists for it.
-func (s *Sim) bytesAt(live map[string]bool, ip string, out bool, t time.Time, now time.Time) (int64, bool) {
+// how many flow records carry it (generated traffic is one a slot).
+func (s *Sim) bytesAt(live map[string]bool, ip string, out bool, t time.Time, now time.Time) (int64, int64) {
 	if s.state.Quiet[t.Truncate(time.Hour).Unix()] || !t.Before(now) {
-		return 0, false
+		return 0, 0
 	}
-	n, ok := s.state.Extra[key(ip, out, t)]
+	k := key(ip, out, t)
+	n, records := s.state.Extra[k], s.state.Records[k]
 	if !s.Idle && live[ip] {
-		n, ok = n+generated(ip, out, t), true
+		n, records = n+generated(ip, out, t), records+1
 	}
-	return n, ok
+	return n, records
 }
 
 // ServeHTTP answers the Elasticsearch API subset ElastiFlow's readers

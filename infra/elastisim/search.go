@@ -252,9 +252,8 @@ func (s *Sim) evaluate(req *request) any {
 						continue
 					}
 					for _, out := range []bool{true, false} {
-						if _, ok := s.bytesAt(live, ip, out, t, now); ok {
-							docs += copies
-						}
+						_, records := s.bytesAt(live, ip, out, t, now)
+						docs += records * copies
 					}
 				}
 			}
@@ -280,7 +279,7 @@ func (s *Sim) evaluate(req *request) any {
 				if t.Before(req.from) || !t.Before(req.to) {
 					continue
 				}
-				if n, ok := s.bytesAt(live, ip, out, t, now); ok {
+				if n, records := s.bytesAt(live, ip, out, t, now); records > 0 {
 					sum, any = sum+n*copies, true
 				}
 			}
