@@ -13,6 +13,8 @@
 //     and delivered per second to an in-process SMTP server;
 //   - sign-in p50/p99 with the production argon2id parameters, and the
 //     per-request cost of session authentication;
+//   - a day's bandwidth close for 10,000 services against the flow-store
+//     simulator: searches, seconds, DynamoDB writes;
 //   - each Lambda function: deploy binary size (linux/arm64, stripped) and
 //     cold start — exec until the process asks the Lambda Runtime API for
 //     its first event, i.e. ready to serve — median of 20 runs.
@@ -59,7 +61,7 @@ func main() {
 }
 
 // BENCH=functions (or plans, auth, journal, billing, webhooks, paypal,
-// provisioning, notify) runs only the sections named, comma-separated;
+// provisioning, notify, bandwidth) runs only the sections named, comma-separated;
 // BENCH_CPUPROFILE=file writes a CPU profile of the run.
 func run() error {
 	if path := os.Getenv("BENCH_CPUPROFILE"); path != "" { // where the time goes: go tool pprof
@@ -82,6 +84,7 @@ func run() error {
 		{"plans", benchPlans}, {"auth", benchAuth}, {"journal", benchJournal}, {"billing", benchBilling},
 		{"webhooks", benchWebhooks}, {"paypal", benchPayPal}, {"provisioning", benchProvisioning},
 		{"notify", func() error { benchRender(); return benchDelivery(500, 4) }},
+		{"bandwidth", benchBandwidth},
 		{"functions", benchFunctions},
 	} {
 		if !want(s.name) {

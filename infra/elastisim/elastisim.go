@@ -43,6 +43,8 @@ type Sim struct {
 
 	mu    sync.Mutex
 	state state
+	// injected are the addresses with Extra entries (most have none).
+	injected map[string]bool
 	// Failure knobs for adapter tests: the next responses answer these
 	// HTTP statuses, or malformed or partial bodies, or stall.
 	failNext  []int
@@ -80,6 +82,11 @@ func New(clk clock.Clock, dataDir string) *Sim {
 			s.state.Quiet = map[int64]bool{}
 		}
 	}
+	s.injected = map[string]bool{}
+	for k := range s.state.Extra {
+		ip, _, _ := strings.Cut(k, "|")
+		s.injected[ip] = true
+	}
 	return s
 }
 
@@ -100,6 +107,7 @@ func (s *Sim) Add(ip string, out bool, at time.Time, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := key(ip, out, at.Truncate(slot))
+	s.injected[ip] = true
 	s.state.Extra[k] += bytes
 	s.state.Records[k]++
 	s.save()
@@ -169,8 +177,11 @@ func (s *Sim) bytesAt(live map[string]bool, ip string, out bool, t time.Time, no
 	if s.state.Quiet[t.Truncate(time.Hour).Unix()] || !t.Before(now) {
 		return 0, 0
 	}
-	k := key(ip, out, t)
-	n, records := s.state.Extra[k], s.state.Records[k]
+	var n, records int64
+	if s.injected[ip] {
+		k := key(ip, out, t)
+		n, records = s.state.Extra[k], s.state.Records[k]
+	}
 	if !s.Idle && live[ip] {
 		n, records = n+generated(ip, out, t), records+1
 	}

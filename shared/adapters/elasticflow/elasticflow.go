@@ -40,6 +40,11 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
+// DefaultPageSize keeps a page just under the default search.max_buckets
+// (65,535 on OpenSearch, 65,536 on Elasticsearch): 10,000 addresses' day
+// of hourly buckets is four pages a direction.
+const DefaultPageSize = 60_000
+
 // Source implements bandwidth.Source.
 type Source struct {
 	es       *elasticsearch.Client
@@ -61,7 +66,7 @@ func New(cfg Config) (*Source, error) {
 		cfg.Index = "elastiflow-flow-codex-*"
 	}
 	if cfg.PageSize <= 0 {
-		cfg.PageSize = 10_000
+		cfg.PageSize = DefaultPageSize
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 60 * time.Second
@@ -147,7 +152,8 @@ func (s *Source) Totals(ctx context.Context, q bandwidth.Query) ([]bandwidth.Poi
 			}
 			out = append(out, p)
 		}
-		if len(agg.Buckets) == 0 || agg.AfterKey == nil {
+		// A short page is the last: no request for an empty one.
+		if len(agg.Buckets) < s.cfg.PageSize || agg.AfterKey == nil {
 			return out, nil
 		}
 		if fmt.Sprint(agg.AfterKey) == fmt.Sprint(after) {
