@@ -38,7 +38,9 @@ func (c *writeCounting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, 
 
 type benchServices []provisioning.Service
 
-func (s benchServices) ListServices(context.Context, string) ([]provisioning.Service, error) { return s, nil }
+func (s benchServices) ListServices(context.Context, string) ([]provisioning.Service, error) {
+	return s, nil
+}
 func (s benchServices) GetService(context.Context, string) (*provisioning.Service, error) {
 	return nil, fmt.Errorf("not in the bench")
 }
@@ -56,7 +58,9 @@ func (noBilling) ChargeOverage(context.Context, bandwidth.Charge) (string, error
 
 type noNotify struct{}
 
-func (noNotify) Send(context.Context, notify.Request) (*notify.Message, error) { return &notify.Message{}, nil }
+func (noNotify) Send(context.Context, notify.Request) (*notify.Message, error) {
+	return &notify.Message{}, nil
+}
 
 // benchBandwidth prints a day's close for 10,000 services against the
 // flow-store simulator through the real adapter: searches made, seconds,
