@@ -39,12 +39,25 @@ func (s *Sim) Renew(subID string, fail bool) error {
 	end := start.AddDate(0, intOf(sub["_months"]), 0)
 	amount, cur, cus := sub["_amount"].(int64), sub["currency"].(string), sub["customer"].(string)
 	pm, _ := sub["default_payment_method"].(string)
-	inv := map[string]any{"id": newID("in"), "object": "invoice", "customer": cus, "subscription": subID, "currency": cur,
+	invID := newID("in")
+	lines := []any{map[string]any{"id": newID("il"), "object": "line_item", "type": "subscription", "amount": amount, "currency": cur,
+		"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}
+	// As at Stripe, the customer's pending invoice items (for this
+	// subscription or none) join the renewal's invoice.
+	for _, o := range s.objects {
+		if o["object"] == "invoiceitem" && o["customer"] == cus && o["invoice"] == nil && (o["subscription"] == subID || o["subscription"] == "") {
+			o["invoice"] = invID
+			a := o["amount"].(int64)
+			amount += a
+			lines = append(lines, map[string]any{"id": newID("il"), "object": "line_item", "type": "invoiceitem", "invoice_item": o["id"], "amount": a,
+				"currency": cur, "description": o["description"], "metadata": o["metadata"], "period": map[string]any{"start": now.Unix(), "end": now.Unix()}})
+		}
+	}
+	inv := map[string]any{"id": invID, "object": "invoice", "customer": cus, "subscription": subID, "currency": cur,
 		"subscription_details": map[string]any{"metadata": sub["metadata"]}, "billing_reason": "subscription_cycle",
 		"subtotal": amount, "total": amount, "amount_due": amount, "amount_paid": int64(0), "attempt_count": int64(1), "charge": nil, "created": now.Unix(),
 		"period_start": sub["current_period_start"], "period_end": sub["current_period_end"], "metadata": map[string]any{},
-		"lines": map[string]any{"object": "list", "data": []any{map[string]any{"id": newID("il"), "object": "line_item", "amount": amount, "currency": cur,
-			"period": map[string]any{"start": start.Unix(), "end": end.Unix()}}}}}
+		"lines": map[string]any{"object": "list", "data": lines}}
 	card := s.objects[pm]
 	due := s.applyBalance(inv, amount)
 	inv["amount_due"] = due

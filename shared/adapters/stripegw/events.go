@@ -142,8 +142,22 @@ func invoice(in *stripe.Invoice) *gateway.Invoice {
 	}
 	// A subscription invoice's own period is the previous one; the service
 	// period is on its line.
-	if in.Lines != nil && len(in.Lines.Data) > 0 && in.Lines.Data[0].Period != nil {
-		out.PeriodStart, out.PeriodEnd = unix(in.Lines.Data[0].Period.Start), unix(in.Lines.Data[0].Period.End)
+	if in.Lines != nil && len(in.Lines.Data) > 0 {
+		period := in.Lines.Data[0].Period
+		for _, l := range in.Lines.Data {
+			if l.Type == stripe.InvoiceLineItemTypeSubscription && l.Period != nil {
+				period = l.Period
+				break
+			}
+		}
+		if period != nil {
+			out.PeriodStart, out.PeriodEnd = unix(period.Start), unix(period.End)
+		}
+		for _, l := range in.Lines.Data {
+			if net, err := strconv.ParseInt(l.Metadata[usageNetKey], 10, 64); err == nil && l.Metadata[feeKey] != "" {
+				out.Items = append(out.Items, gateway.InvoiceItem{Key: l.Metadata[feeKey], Description: l.Description, Net: net, Amount: l.Amount})
+			}
+		}
 	}
 	return out
 }

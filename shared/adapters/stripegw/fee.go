@@ -16,6 +16,10 @@ const (
 	feeKey    = "ezscale_fee_key"
 	feeForKey = "ezscale_late_fee_for"
 	feeNetKey = "ezscale_late_fee_net"
+	// usageNetKey marks an item added to a subscription's next invoice
+	// (bandwidth overage) with its amount before tax, so the invoice that
+	// carries it can show it as its own line.
+	usageNetKey = "ezscale_usage_net"
 )
 
 var _ gateway.FeeCharger = (*Gateway)(nil)
@@ -31,7 +35,7 @@ func (g *Gateway) ChargeFee(ctx context.Context, in gateway.FeeInput) (string, e
 		return "", err
 	}
 	if inv == nil {
-		if _, err := g.feeItem(ctx, in); err != nil {
+		if _, err := g.feeItem(ctx, in, false); err != nil {
 			return "", err
 		}
 		np := &stripe.InvoiceParams{Customer: stripe.String(in.GatewayCustomerID), Subscription: stripe.String(in.SubscriptionID),
@@ -65,7 +69,7 @@ func (g *Gateway) ChargeFee(ctx context.Context, in gateway.FeeInput) (string, e
 // feeItem adds the fee's invoice item unless an earlier attempt left it
 // pending (made, but its invoice not yet): a second one would double the
 // fee on the invoice that includes them.
-func (g *Gateway) feeItem(ctx context.Context, in gateway.FeeInput) (string, error) {
+func (g *Gateway) feeItem(ctx context.Context, in gateway.FeeInput, usage bool) (string, error) {
 	lp := &stripe.InvoiceItemListParams{Customer: stripe.String(in.GatewayCustomerID), Pending: stripe.Bool(true)}
 	lp.Context = ctx
 	lp.Limit = stripe.Int64(100)
@@ -83,6 +87,9 @@ func (g *Gateway) feeItem(ctx context.Context, in gateway.FeeInput) (string, err
 	ip.Context = ctx
 	ip.SetIdempotencyKey(in.Key + "-item")
 	ip.AddMetadata(feeKey, in.Key)
+	if usage {
+		ip.AddMetadata(usageNetKey, strconv.FormatInt(in.Net, 10))
+	}
 	item, err := g.api.InvoiceItems.New(ip)
 	if err != nil {
 		return "", classify(err, "add the item "+in.Key)
@@ -93,7 +100,7 @@ func (g *Gateway) feeItem(ctx context.Context, in gateway.FeeInput) (string, err
 // AddToNextInvoice implements gateway.UsageBiller: a pending invoice item
 // on the subscription, which Stripe puts on its next (renewal) invoice.
 func (g *Gateway) AddToNextInvoice(ctx context.Context, in gateway.FeeInput) (string, error) {
-	return g.feeItem(ctx, in)
+	return g.feeItem(ctx, in, true)
 }
 
 // feeInvoice finds the fee's invoice made by an earlier attempt.

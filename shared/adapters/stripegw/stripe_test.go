@@ -57,6 +57,10 @@ func TestAgainstStripeMock(t *testing.T) {
 		Net: 500, Amount: 595, Description: "Late fee: VPS Starter renewal unpaid", For: "in_1"}); err != nil || !strings.HasPrefix(id, "in_") {
 		t.Fatalf("charge a late fee = %q, %v", id, err)
 	}
+	if id, err := g.AddToNextInvoice(ctx, gateway.FeeInput{Key: "overage-svc_1-1796140800", SubscriptionID: "sub_123", GatewayCustomerID: cus, OrderID: "ord_1", Currency: "USD",
+		Net: 120, Amount: 143, Description: "Bandwidth overage"}); err != nil || !strings.HasPrefix(id, "ii_") {
+		t.Fatalf("add usage to the next invoice = %q, %v", id, err)
+	}
 	if s, err := g.Subscription(ctx, "sub_123"); err != nil || s.ID != "sub_123" || s.Status == "" || s.CurrentPeriodEnd.IsZero() {
 		t.Fatalf("get subscription = %+v, %v", s, err)
 	}

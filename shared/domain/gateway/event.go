@@ -96,6 +96,17 @@ type Invoice struct {
 	AttemptCount   int64
 	NextAttempt    *time.Time
 	FailureMessage string
+	// Items are charges we added to the invoice beside the subscription
+	// (bandwidth overage), each with its amount before tax.
+	Items []InvoiceItem
+}
+
+// InvoiceItem is one charge we added to a subscription's invoice.
+type InvoiceItem struct {
+	Key         string // ours (the bandwidth cycle's)
+	Description string
+	Net         int64 // before tax
+	Amount      int64 // charged, tax included
 }
 
 // Why an invoice was made, in our words (each adapter maps its own).

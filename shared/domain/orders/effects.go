@@ -143,6 +143,11 @@ func (e *Effects) invoicePaid(ctx context.Context, it outbox.Item) error {
 		lines = []billing.Line{{Description: fmt.Sprintf("Late fee: %s renewal unpaid (gateway invoice %s)", o.PlanName, ev.LateFeeFor),
 			Quantity: 1, UnitAmount: ev.LateFeeNet, Amount: ev.LateFeeNet}}
 	}
+	// Usage the gateway put on this invoice (a late fee's invoice sweeps up
+	// pending items too).
+	for _, u := range ev.Items {
+		lines = append(lines, billing.Line{Description: u.Description, Quantity: 1, UnitAmount: u.Net, Amount: u.Net})
+	}
 	first := ev.Reason == gateway.ReasonFirst
 	if first && o.Discount > 0 {
 		lines = append(lines, billing.Line{Description: "Coupon " + o.CouponCode, Quantity: 1, UnitAmount: -o.Discount, Amount: -o.Discount})

@@ -48,6 +48,15 @@ type InvoicePaidEvent struct {
 	CreditApplied int64  `json:"credit_applied,omitempty"`
 	PeriodStart   string `json:"period_start"`
 	PeriodEnd     string `json:"period_end"`
+	// Items are usage charges (bandwidth overage) the invoice carries
+	// beside the plan, each before tax.
+	Items []UsageLine `json:"items,omitempty"`
+}
+
+// UsageLine is a usage charge on a paid invoice.
+type UsageLine struct {
+	Description string `json:"description"`
+	Net         int64  `json:"net"`
 }
 
 // PaymentFailedEvent is KindPaymentFailed's payload.
@@ -326,7 +335,7 @@ func (s *Service) recordPayment(ctx context.Context, c *Change, o *Order, in *ga
 	c.Outbox = append(c.Outbox, outbox.New("invoice-"+o.Gateway+"-"+in.ID, KindInvoicePaid, o.ID, InvoicePaidEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, Gateway: o.Gateway, GatewayInvoiceID: in.ID, ChargeID: in.ChargeID, Currency: in.Currency,
 		Amount: in.AmountPaid, CreditApplied: in.CreditApplied, Reason: in.Reason, ChangeID: in.ChangeID, LateFeeFor: in.LateFeeFor, LateFeeNet: in.LateFeeNet,
-		PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"),
+		PeriodStart: in.PeriodStart.Format("2006-01-02"), PeriodEnd: in.PeriodEnd.Format("2006-01-02"), Items: usageLines(in.Items),
 	}, s.clock.Now()))
 	return nil
 }
@@ -541,4 +550,12 @@ func (s *Service) refunded(ctx context.Context, c *Change, ev *gateway.Event) er
 	p.Version++
 	c.Refunds = []Payment{*p}
 	return nil
+}
+
+func usageLines(items []gateway.InvoiceItem) []UsageLine {
+	var out []UsageLine
+	for _, it := range items {
+		out = append(out, UsageLine{Description: it.Description, Net: it.Net})
+	}
+	return out
 }
