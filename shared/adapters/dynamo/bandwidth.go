@@ -17,6 +17,8 @@ import (
 //	status  PK=BWSYNC             SK=<date>                 a day's sync across services
 //	alert   PK=BWALERT#<service>  SK=<cycle start>#<pct>    a threshold claimed once per cycle
 //	cycle   PK=BWCYCLE#<service>  SK=<start>  GSI2PK=BWDUE (while open) GSI2SK=<end>#<service>
+//	                                          GSI2PK=BWHELD (while held) GSI2SK=<start>#<service>
+//	summary PK=BWSUMMARY          SK=LAST                   the last run's top consumers and near-quota services
 type Bandwidth struct{ t *Table }
 
 var _ bandwidth.Store = (*Bandwidth)(nil)
@@ -99,8 +101,11 @@ func toCycleRecord(c bandwidth.Cycle) *bwCycleRecord {
 	r := &bwCycleRecord{Item: Item{PK: "BWCYCLE#" + c.ServiceID, SK: c.Start.UTC().Format(time.RFC3339), Type: "bandwidth_cycle", Version: c.Version},
 		ServiceID: c.ServiceID, CustomerID: c.CustomerID, OrderID: c.OrderID, PlanID: c.PlanID, Start: c.Start, End: c.End,
 		Currency: c.Currency, State: c.State, Usage: (*bwUsageData)(c.Usage), Amount: c.Amount, Reference: c.Reference, Note: c.Note, Updated: c.UpdatedAt}
-	if c.State == bandwidth.CycleOpen {
+	switch c.State {
+	case bandwidth.CycleOpen:
 		r.GSI2PK, r.GSI2SK = "BWDUE", c.End.UTC().Format(time.RFC3339)+"#"+c.ServiceID
+	case bandwidth.CycleHeld:
+		r.GSI2PK, r.GSI2SK = "BWHELD", c.Start.UTC().Format(time.RFC3339)+"#"+c.ServiceID
 	}
 	return r
 }
@@ -256,6 +261,69 @@ func (s *Bandwidth) ListCycles(ctx context.Context, serviceID string) ([]bandwid
 	out := make([]bandwidth.Cycle, 0, len(recs))
 	for i := range recs {
 		out = append(out, recs[i].cycle())
+	}
+	return out, nil
+}
+
+// Held implements bandwidth.Store.
+func (s *Bandwidth) Held(ctx context.Context) ([]bandwidth.Cycle, error) {
+	recs, err := QueryAll[bwCycleRecord](ctx, s.t, Query{Index: GSI2, PK: "BWHELD"}, 1000)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bandwidth.Cycle, 0, len(recs))
+	for i := range recs {
+		out = append(out, recs[i].cycle())
+	}
+	return out, nil
+}
+
+type bwStandingData struct {
+	ServiceID  string    `dynamodbav:"service_id"`
+	CustomerID string    `dynamodbav:"customer_id"`
+	Name       string    `dynamodbav:"name"`
+	Basis      string    `dynamodbav:"basis"`
+	Bytes      int64     `dynamodbav:"bytes"`
+	Counted    int64     `dynamodbav:"counted"`
+	Included   int64     `dynamodbav:"included"`
+	Percent    int       `dynamodbav:"percent"`
+	CycleEnd   time.Time `dynamodbav:"cycle_end"`
+}
+
+type bwSummaryRecord struct {
+	Item
+	At      time.Time        `dynamodbav:"at"`
+	Metered int              `dynamodbav:"metered"`
+	Top     []bwStandingData `dynamodbav:"top"`
+	Near    []bwStandingData `dynamodbav:"near"`
+}
+
+func bwSummaryKey() Key { return Key{PK: "BWSUMMARY", SK: "LAST"} }
+
+// PutSummary implements bandwidth.Store: one sync at a time writes it.
+func (s *Bandwidth) PutSummary(ctx context.Context, sum bandwidth.Summary) error {
+	conv := func(x bandwidth.Standing) bwStandingData { return bwStandingData(x) }
+	return s.t.Write(ctx, Put(&bwSummaryRecord{Item: Item{PK: "BWSUMMARY", SK: "LAST", Type: "bandwidth_summary", Version: 1},
+		At: sum.At, Metered: sum.Metered, Top: mapSlice(sum.Top, conv), Near: mapSlice(sum.Near, conv)}))
+}
+
+// GetSummary implements bandwidth.Store.
+func (s *Bandwidth) GetSummary(ctx context.Context) (*bandwidth.Summary, error) {
+	var r bwSummaryRecord
+	err := s.t.Get(ctx, bwSummaryKey(), &r)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	conv := func(x bwStandingData) bandwidth.Standing { return bandwidth.Standing(x) }
+	out := &bandwidth.Summary{At: r.At, Metered: r.Metered, Top: mapSlice(r.Top, conv), Near: mapSlice(r.Near, conv)}
+	if out.Top == nil {
+		out.Top = []bandwidth.Standing{}
+	}
+	if out.Near == nil {
+		out.Near = []bandwidth.Standing{}
 	}
 	return out, nil
 }

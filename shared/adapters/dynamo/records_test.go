@@ -3,6 +3,7 @@ package dynamo_test
 import (
 	"context"
 	"fmt"
+	"github.com/ezscale/platform/shared/domain/bandwidth"
 	"reflect"
 	"slices"
 	"strings"
@@ -243,6 +244,28 @@ func TestEveryEntityRoundTripsUnderItsPinnedNames(t *testing.T) {
 	must(tks.SaveMailCursor(ctx, mc))
 	mc.Version = 1
 	same("mail cursor", value(tks.MailCursor(ctx, mc.Mailbox)), mc)
+	bw := dynamo.NewBandwidth(tbl)
+	var day bandwidth.Day
+	fill.Fill(&day, 44)
+	day.Date = "2026-11-03"
+	must(bw.PutDays(ctx, []bandwidth.Day{day}))
+	same("bandwidth day", value(bw.Days(ctx, day.ServiceID, day.Date, day.Date)), []bandwidth.Day{day})
+	var bst bandwidth.DayStatus
+	fill.Fill(&bst, 45)
+	must(bw.PutStatus(ctx, bst))
+	same("bandwidth status", value(bw.GetStatus(ctx, bst.Date)), &bst)
+	_, err = bw.ClaimAlert(ctx, "svc_1", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), 75)
+	must(err)
+	var cyc bandwidth.Cycle
+	fill.Fill(&cyc, 46)
+	cyc.State, cyc.Version = bandwidth.CycleHeld, 0
+	must(bw.PutCycle(ctx, cyc))
+	cyc.Version = 1
+	same("bandwidth cycle", value(bw.Held(ctx)), []bandwidth.Cycle{cyc})
+	var sum bandwidth.Summary
+	fill.Fill(&sum, 47)
+	must(bw.PutSummary(ctx, sum))
+	same("bandwidth summary", value(bw.GetSummary(ctx)), &sum)
 	_, err = tbl.Count(ctx, dynamo.Key{PK: "RATE#1", SK: "RATE"}, 5, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	must(err)
 	_, err = dynamo.NewSearch(tbl).Backfill(ctx)

@@ -13,6 +13,30 @@ var storedNames = map[string][]string{
 		"at", "before", "detail", "id", "ip", "outcome", "schema", "target_id", "target_type", "type",
 		"user_agent", "version",
 	},
+	"bandwidth_alert": {
+		"PK", "SK", "percent", "schema", "service_id", "type", "version",
+	},
+	"bandwidth_cycle": {
+		"GSI2PK", "GSI2SK", "PK", "SK", "amount", "currency", "customer_id", "end", "note", "order_id", "plan_id",
+		"reference", "schema", "service_id", "start", "state", "type", "updated_at", "usage", "usage.basis",
+		"usage.counted", "usage.direction", "usage.discarded", "usage.in_bytes", "usage.included",
+		"usage.missing_hours", "usage.out_bytes", "usage.over", "usage.percent", "usage.samples",
+		"usage.unmeasured_hours", "version",
+	},
+	"bandwidth_day": {
+		"PK", "SK", "closed", "date", "fine_in", "fine_out", "hours", "in", "missing", "out", "schema", "service_id",
+		"synced", "type", "version",
+	},
+	"bandwidth_summary": {
+		"PK", "SK", "at", "metered", "near", "near[].basis", "near[].bytes", "near[].counted", "near[].customer_id",
+		"near[].cycle_end", "near[].included", "near[].name", "near[].percent", "near[].service_id", "schema", "top",
+		"top[].basis", "top[].bytes", "top[].counted", "top[].customer_id", "top[].cycle_end", "top[].included",
+		"top[].name", "top[].percent", "top[].service_id", "type", "version",
+	},
+	"bandwidth_sync": {
+		"PK", "SK", "alerted", "attempts", "closed", "date", "error", "hours", "missing", "requests", "schema",
+		"services", "type", "updated_at", "version",
+	},
 	"billing_account": {
 		"PK", "SK", "currency", "default_pm", "gateway_customers", "schema", "type",
 	},

@@ -15,6 +15,7 @@ import (
 type Bandwidth interface {
 	View(ctx context.Context, svc *provisioning.Service) (*bandwidth.View, error)
 	Decide(ctx context.Context, serviceID string, start time.Time, decision string) (*bandwidth.Cycle, error)
+	Overview(ctx context.Context) (*bandwidth.Overview, error)
 }
 
 var errNoBandwidth = apperr.New(apperr.Unavailable, "bandwidth metering is not configured on this installation")
@@ -79,5 +80,19 @@ func (h serviceHandlers) adminBandwidthDecision(w http.ResponseWriter, r *http.R
 	}
 	h.record(r, "service.bandwidth_"+in.Decision, "service", r.PathValue("id"), nil, c)
 	httpx.JSON(w, http.StatusOK, c)
+	return nil
+}
+
+// adminBandwidthOverview is the staff page: recent days' syncs, held
+// cycles and the last run's top consumers and near-quota services.
+func (h serviceHandlers) adminBandwidthOverview(w http.ResponseWriter, r *http.Request) error {
+	if h.Bandwidth == nil {
+		return errNoBandwidth
+	}
+	o, err := h.Bandwidth.Overview(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, o)
 	return nil
 }

@@ -258,6 +258,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/cancellations", accounts.BillingRead, or.cancellations),
 		staff(G, "/v1/admin/services", accounts.ServicesRead, sv.adminList),
 		staff(G, "/v1/admin/services/{id}", accounts.ServicesRead, sv.adminGet),
+		staff(G, "/v1/admin/bandwidth", accounts.ServicesRead, sv.adminBandwidthOverview),
 		staff(G, "/v1/admin/services/{id}/bandwidth", accounts.ServicesRead, sv.adminBandwidth),
 		staff(P, "/v1/admin/services/{id}/bandwidth/decision", accounts.ServicesManage, sv.adminBandwidthDecision),
 		staff(P, "/v1/admin/services/{id}/suspend", accounts.ServicesManage, sv.adminAction("suspend", suspendService)),

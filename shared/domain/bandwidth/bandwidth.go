@@ -102,17 +102,17 @@ func (d *Day) Total() (in, out int64) {
 
 // DayStatus is the state of one day's sync across all services.
 type DayStatus struct {
-	Date     string
-	Hours    int // hours synced
-	Closed   bool
-	Missing  []int
-	Attempts int // failed runs since the last success
-	Error    string
+	Date     string `json:"date"`
+	Hours    int    `json:"hours"` // hours synced
+	Closed   bool   `json:"closed"`
+	Missing  []int  `json:"missing"`
+	Attempts int    `json:"attempts"` // failed runs since the last success
+	Error    string `json:"error"`
 	// Alerted says admins were told about repeated failures.
-	Alerted   bool
-	Requests  int // flow-store requests of the last run
-	Services  int // services written by the last run
-	UpdatedAt time.Time
+	Alerted   bool      `json:"alerted"`
+	Requests  int       `json:"requests"` // flow-store requests of the last run
+	Services  int       `json:"services"` // services written by the last run
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Store keeps the measured days and what was decided on them.
@@ -133,4 +133,10 @@ type Store interface {
 	Due(ctx context.Context, before time.Time) ([]Cycle, error)
 	UpdateCycle(ctx context.Context, serviceID string, start time.Time, fn func(*Cycle) error) (*Cycle, error)
 	ListCycles(ctx context.Context, serviceID string) ([]Cycle, error)
+	// Held lists cycles waiting for a staff decision, oldest first.
+	Held(ctx context.Context) ([]Cycle, error)
+	// PutSummary replaces the last run's summary; GetSummary reads it
+	// (nil before the first).
+	PutSummary(ctx context.Context, s Summary) error
+	GetSummary(ctx context.Context) (*Summary, error)
 }

@@ -109,6 +109,7 @@ func (m *Meter) Watch(ctx context.Context, svcs []provisioning.Service, record b
 	}
 	var mu sync.Mutex
 	alerts := 0
+	var all []Standing
 	err = each(m, ms, func(x metered) error {
 		per, err := m.Billing.Period(ctx, x.svc.OrderID)
 		if err != nil || per == nil {
@@ -129,9 +130,13 @@ func (m *Meter) Watch(ctx context.Context, svcs []provisioning.Service, record b
 		n, err := m.warn(ctx, x, per, u)
 		mu.Lock()
 		alerts += n
+		all = append(all, standing(x, per, u))
 		mu.Unlock()
 		return err
 	})
+	if sumErr := m.Store.PutSummary(ctx, m.summarize(all)); err == nil {
+		err = sumErr
+	}
 	return alerts, err
 }
 

@@ -89,7 +89,8 @@ type Meter struct {
 	// Settle is how long after an hour ends its flows are taken as
 	// complete (exporters flush long flows on an active timeout).
 	Settle time.Duration
-	// Lookback is how many days back an open day is retried.
+	// Lookback is how many days back an open (or never synced) day is
+	// measured again; 35 covers a month the schedule did not run.
 	Lookback int
 	// LineRate bounds a plausible address's traffic (bit/s); more in a
 	// bucket means the flow data is broken. 0: 100 Gbit/s.
@@ -112,7 +113,7 @@ func (m *Meter) lookback() int {
 	if m.Lookback > 0 {
 		return m.Lookback
 	}
-	return 7
+	return 35
 }
 
 func (m *Meter) lineRate() int64 {

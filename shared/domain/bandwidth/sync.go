@@ -80,7 +80,15 @@ func (m *Meter) Sync(ctx context.Context, svcs []provisioning.Service) (Report, 
 		if st == nil {
 			st = &DayStatus{Date: date}
 		}
+		counter, counts := m.Source.(interface{ Requests() int64 })
+		var before int64
+		if counts {
+			before = counter.Requests()
+		}
 		n, missing, err := m.syncDay(ctx, svcs, pl, day, through, closing)
+		if counts {
+			st.Requests = int(counter.Requests() - before)
+		}
 		st.UpdatedAt = m.Clock.Now()
 		rep.Days = append(rep.Days, date)
 		if err != nil {
@@ -219,7 +227,7 @@ func (m *Meter) syncDay(ctx context.Context, svcs []provisioning.Service, pl *pl
 				return 0, nil, err
 			}
 			for _, p := range pts {
-				o := holderAt(holders[p.IP], p.At)
+				o := holderIn(holders[p.IP], p.At, p.At.Add(q.step))
 				if o == nil {
 					continue // nobody held it then: not a customer's traffic
 				}
@@ -262,11 +270,16 @@ func cmpStr(a, b string) int {
 	return 0
 }
 
-// holderAt is who held the address at t.
-func holderAt(os []owner, t time.Time) *owner {
-	for i := range os {
-		if !t.Before(os[i].from) && t.Before(os[i].to) {
-			return &os[i]
+// holderIn is who a bucket's traffic belongs to: whoever held the address
+// at its last instant (flow records are stamped when exported, so bytes
+// in a bucket were counted by its end), or, when nobody did then (the
+// address was released inside it), whoever held it at its start.
+func holderIn(os []owner, start, end time.Time) *owner {
+	for _, t := range []time.Time{end.Add(-time.Nanosecond), start} {
+		for i := range os {
+			if !t.Before(os[i].from) && t.Before(os[i].to) {
+				return &os[i]
+			}
 		}
 	}
 	return nil

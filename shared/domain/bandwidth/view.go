@@ -88,7 +88,7 @@ func (m *Meter) View(ctx context.Context, svc *provisioning.Service) (*View, err
 			}
 		}
 	}
-	hourly(days, now.Add(-24*time.Hour), now, func(d *Day, h int) {
+	hourly(days, now.Add(-23*time.Hour), liveUntil(now, now.Add(time.Hour)), func(d *Day, h int) {
 		if h >= d.Hours {
 			return
 		}
