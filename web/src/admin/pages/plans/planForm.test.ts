@@ -28,6 +28,22 @@ describe('plan form', () => {
     expect(back.prices.EUR!.annual).toBe('199.00')
     expect(back.gateway_price_ids).toEqual({ 'stripe:USD:monthly': 'price_1' })
   })
+  it('round-trips how a plan meters traffic and checks it as the API does', () => {
+    const f = newForm()
+    Object.assign(f, { name: 'Bare metal', slug: 'bare-metal', locations: ['Dallas, US'], metering_basis: 'p95', metering_direction: 'max', commit_mbps: 1000 })
+    f.prices.USD!.monthly = '199'
+    f.overage = { USD: '0.40', EUR: '0.37' } // no EUR prices: left out
+    const body = bodyOf(f)
+    expect(body.metering).toEqual({ basis: 'p95', direction: 'max', commit_mbps: 1000, overage: { USD: 40 } })
+    const back = formOf({ ...body, id: 'pln_1', version: 1, created_at: '', updated_at: '', stock: null, sort_order: 0, badge: '', description: '', requires_approval: false, gateway_price_ids: {} } as never)
+    expect([back.metering_basis, back.metering_direction, back.commit_mbps, back.overage]).toEqual(['p95', 'max', 1000, { USD: '0.40' }])
+    expect(formErrors(f)['metering.overage.EUR']).toBe('the plan has no EUR prices')
+    f.commit_mbps = 0
+    expect(formErrors(f)['metering.commit_mbps']).toBe('a 95th-percentile plan needs a committed rate')
+    const t = newForm()
+    t.overage = { USD: '1.00' }
+    expect(formErrors(t)['metering.overage']).toBe('an unmetered plan (bandwidth_gb 0) has no overage price')
+  })
   it('checks what the API checks, in its words', () => {
     const f = newForm()
     f.slug = 'Bad Slug'

@@ -37,6 +37,12 @@ export interface PlanForm {
   extras: Record<string, string>
   /** kept as read: edited where the gateway's prices are set up. */
   gateway_price_ids: Record<string, string>
+  /** How traffic bills: transfer (bandwidth_gb a cycle) or the 95th percentile of a committed rate. */
+  metering_basis: 'transfer' | 'p95'
+  metering_direction: 'sum' | 'max' | 'out'
+  commit_mbps: number
+  /** currency → overage price per TB (transfer) or Mbps (p95) typed in major units ('' = none). */
+  overage: Record<string, string>
 }
 
 const emptyRow = (): Record<Cycle, string> => ({ monthly: '', quarterly: '', semi_annual: '', annual: '' })
@@ -45,7 +51,7 @@ export function newForm(): PlanForm {
   return {
     name: '', slug: '', description: '', service_type: 'vps', status: 'hidden', sort_order: 0, badge: '', requires_approval: false,
     unlimited: true, stock: 0, prices: { USD: emptyRow() }, cpu_cores: 1, ram_mb: 1024, disk_gb: 20, disk_type: 'nvme', bandwidth_gb: 0,
-    port_speed_mbps: 1000, locations: [], extras: {}, gateway_price_ids: {},
+    port_speed_mbps: 1000, locations: [], extras: {}, gateway_price_ids: {}, metering_basis: 'transfer', metering_direction: 'sum', commit_mbps: 0, overage: {},
   }
 }
 
@@ -71,6 +77,9 @@ export function formOf(p: Schemas['Plan']): PlanForm {
     badge: p.badge, requires_approval: p.requires_approval, unlimited: p.stock === null, stock: p.stock ?? 0, prices,
     cpu_cores: f.cpu_cores, ram_mb: f.ram_mb, disk_gb: f.disk_gb, disk_type: f.disk_type ?? '', bandwidth_gb: f.bandwidth_gb,
     port_speed_mbps: f.port_speed_mbps ?? 0, locations: [...f.locations], extras: { ...(f.extras ?? {}) }, gateway_price_ids: { ...p.gateway_price_ids },
+    metering_basis: p.metering?.basis === 'p95' ? 'p95' : 'transfer', metering_direction: (p.metering?.direction || 'sum') as PlanForm['metering_direction'],
+    commit_mbps: p.metering?.commit_mbps ?? 0,
+    overage: Object.fromEntries(Object.entries(p.metering?.overage ?? {}).map(([cur, v]) => [cur, major(v, cur)])),
   }
 }
 
@@ -101,6 +110,13 @@ export function bodyOf(f: PlanForm): Schemas['PlanInput'] {
       locations: f.locations, extras, ...(f.disk_type ? { disk_type: f.disk_type } : {}),
     },
     gateway_price_ids: f.gateway_price_ids,
+    metering: {
+      basis: f.metering_basis, direction: f.metering_direction, ...(f.metering_basis === 'p95' ? { commit_mbps: f.commit_mbps } : {}),
+      overage: Object.fromEntries(Object.entries(f.overage).flatMap(([cur, v]) => {
+        const m = v.trim() === '' ? null : minorOf(v, cur)
+        return m === null || !f.prices[cur] ? [] : [[cur, m]]
+      })),
+    },
   }
 }
 
@@ -125,6 +141,14 @@ export function formErrors(f: PlanForm): Record<string, string> {
   if (!f.locations.length) out['features.locations'] = 'must list at least one location'
   for (const k of ['cpu_cores', 'ram_mb', 'disk_gb', 'bandwidth_gb', 'port_speed_mbps'] as const) {
     if (!Number.isInteger(f[k]) || f[k] < 0 || f[k] > 100_000_000) out[`features.${k}`] = 'must be between 0 and 100000000'
+  }
+  if (f.metering_basis === 'p95' && (!Number.isInteger(f.commit_mbps) || f.commit_mbps <= 0)) out['metering.commit_mbps'] = 'a 95th-percentile plan needs a committed rate'
+  else if (!Number.isInteger(f.commit_mbps) || f.commit_mbps < 0 || f.commit_mbps > 1_000_000) out['metering.commit_mbps'] = 'must be between 0 and 1000000'
+  for (const [cur, v] of Object.entries(f.overage)) {
+    if (v.trim() === '') continue
+    if (!f.prices[cur]) out[`metering.overage.${cur}`] = `the plan has no ${cur} prices`
+    else if (minorOf(v, cur) === null) out[`metering.overage.${cur}`] = `must be an amount like 1.00 (${currencyExponent(cur)} decimals at most)`
+    else if (f.metering_basis === 'transfer' && f.bandwidth_gb === 0) out['metering.overage'] = 'an unmetered plan (bandwidth_gb 0) has no overage price'
   }
   return out
 }
