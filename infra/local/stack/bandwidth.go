@@ -122,8 +122,8 @@ func (s *Stack) setUsage(ctx context.Context, svcID string, percent int64) (*ban
 			s.FlowStore.Add(ip, true, t, max(0, rate/8*300-u.Counted/8*300))
 		}
 	} else if want := u.Included * percent / 100; want > u.Counted {
-		// Spread over the slots since the service took the address (traffic
-		// before that was someone else's), at most the last six hours.
+		// Spread over the slots since the service took the address (a slot
+		// is its holder's at the slot's end), at most the last six hours.
 		from := now.Add(-6 * time.Hour)
 		for _, h := range svc.Holds() {
 			if h.IP == ip && h.To == nil && h.From.After(from) {
@@ -131,7 +131,7 @@ func (s *Stack) setUsage(ctx context.Context, svcID string, percent int64) (*ban
 			}
 		}
 		var slots []time.Time
-		for t := from.Add(bandwidth.Fine - 1).Truncate(bandwidth.Fine); t.Before(now); t = t.Add(bandwidth.Fine) {
+		for t := from.Truncate(bandwidth.Fine); t.Before(now); t = t.Add(bandwidth.Fine) {
 			slots = append(slots, t)
 		}
 		if len(slots) == 0 {

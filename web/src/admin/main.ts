@@ -15,6 +15,7 @@ import CouponsPage from './pages/coupons/CouponsPage.vue'
 import OrdersPage from './pages/orders/OrdersPage.vue'
 import PaymentsPage from './pages/payments/PaymentsPage.vue'
 import ServicesPage from './pages/services/ServicesPage.vue'
+import BandwidthPage from './pages/bandwidth/BandwidthPage.vue'
 import HomePage from './pages/home/HomePage.vue'
 import DunningPage from './pages/settings/DunningPage.vue'
 import PastDuePage from './pages/dunning/PastDuePage.vue'
@@ -41,6 +42,7 @@ const router = createRouter({
     { path: '/orders', component: OrdersPage },
     { path: '/payments', component: PaymentsPage },
     { path: '/services', component: ServicesPage },
+    { path: '/bandwidth', component: BandwidthPage, meta: { title: 'Bandwidth' } },
     { path: '/tickets', component: TicketsPage, meta: { title: 'Tickets' } },
     { path: '/tickets/:id', component: TicketPage, meta: { title: 'Ticket', remount: true } },
     { path: '/:rest(.*)', redirect: '/' },

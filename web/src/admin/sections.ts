@@ -1,7 +1,7 @@
 // The admin console's sections, grouped so the navigation holds twenty
 // and more as tickets, analytics and settings arrive.
 import {
-  mdiAccountGroupOutline, mdiBellOutline, mdiCartOutline, mdiCashMultiple, mdiEmailEditOutline, mdiFileDocumentOutline,
+  mdiAccountGroupOutline, mdiBellOutline, mdiChartBar, mdiCartOutline, mdiCashMultiple, mdiEmailEditOutline, mdiFileDocumentOutline,
   mdiCalendarAlert, mdiClockAlertOutline, mdiLifebuoy, mdiFaceAgent, mdiHomeOutline, mdiPackageVariantClosed, mdiServer, mdiShieldSearch, mdiTicketPercentOutline,
 } from '@mdi/js'
 
@@ -27,7 +27,13 @@ export const groups: { title: string; sections: Section[] }[] = [
     ],
   },
   { title: 'Catalog', sections: [{ id: 'plans', to: '/plans', title: 'Plans', icon: mdiPackageVariantClosed }] },
-  { title: 'Operations', sections: [{ id: 'services', to: '/services', title: 'Services', icon: mdiServer }] },
+  {
+    title: 'Operations',
+    sections: [
+      { id: 'services', to: '/services', title: 'Services', icon: mdiServer },
+      { id: 'bandwidth', to: '/bandwidth', title: 'Bandwidth', icon: mdiChartBar },
+    ],
+  },
   {
     title: 'Messages',
     sections: [

@@ -1529,6 +1529,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/bandwidth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bandwidth metering at a glance: recent days' syncs, cycles held for a decision, top consumers and services near their allowance */
+        get: operations["adminBandwidthOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/services/{id}/bandwidth": {
         parameters: {
             query?: never;
@@ -2489,6 +2506,47 @@ export interface components {
             version: number;
             /** Format: date-time */
             updated_at: string;
+        };
+        BandwidthStanding: {
+            service_id: string;
+            customer_id: string;
+            name: string;
+            basis: string;
+            /** @description In + out this cycle */
+            bytes: number;
+            counted: number;
+            included: number;
+            percent: number;
+            /** Format: date-time */
+            cycle_end: string;
+        };
+        BandwidthOverview: {
+            /** @description The syncs of the last eight days, newest first */
+            days: {
+                /** Format: date */
+                date: string;
+                /** @description Hours measured (24 once closed) */
+                hours: number;
+                closed: boolean;
+                /** @description Hours (0-23) the collector recorded nothing */
+                missing: number[] | null;
+                /** @description Failed runs since the last success */
+                attempts: number;
+                error: string;
+                alerted: boolean;
+                requests: number;
+                services: number;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            held: components["schemas"]["BandwidthCycle"][];
+            summary: null | {
+                /** Format: date-time */
+                at: string;
+                metered: number;
+                top: components["schemas"]["BandwidthStanding"][];
+                near: components["schemas"]["BandwidthStanding"][];
+            };
         };
         BandwidthView: {
             metered: boolean;
@@ -6412,6 +6470,29 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    adminBandwidthOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BandwidthOverview"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            503: components["responses"]["Error"];
         };
     };
     adminGetServiceBandwidth: {

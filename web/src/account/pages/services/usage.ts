@@ -1,5 +1,6 @@
 // Usage against the plan's limits, as the service page shows it: each
 // meter is a share of its limit when the plan has one.
+import { decimalBytes } from '@/shared/format/bandwidth'
 import { formatBytes, formatNumber } from '@/shared/format/date'
 
 export interface Meter {
@@ -52,8 +53,9 @@ export function meters(u: Usage, limits: Record<string, number>): Meter[] {
     { label: 'Disk', value: `${formatBytes(u.disk_bytes)}${limits.disk_gb ? ` of ${formatBytes(limits.disk_gb * GiB)}` : ''}`, percent: pct(u.disk_bytes, limits.disk_gb && limits.disk_gb * GiB) },
     {
       label: 'Traffic',
-      value: `${formatBytes(u.network_rx_bytes)} in · ${formatBytes(u.network_tx_bytes)} out${limits.bandwidth_gb ? ` of ${formatBytes(limits.bandwidth_gb * GiB)}` : ''}`,
-      percent: pct(transfer, limits.bandwidth_gb && limits.bandwidth_gb * GiB),
+      // Allowances are decimal (1 GB = 10^9 bytes), as plans state them.
+      value: `${decimalBytes(u.network_rx_bytes)} in · ${decimalBytes(u.network_tx_bytes)} out${limits.bandwidth_gb ? ` of ${decimalBytes(limits.bandwidth_gb * 1e9)}` : ''}`,
+      percent: pct(transfer, limits.bandwidth_gb && limits.bandwidth_gb * 1e9),
     },
   ]
 }
@@ -64,7 +66,7 @@ export function limitLabels(limits: Record<string, number>): string[] {
     ['cpu_cores', (n) => `${n} vCPU${n === 1 ? '' : 's'}`],
     ['memory_mb', (n) => `${formatBytes(n * 1024 ** 2)} memory`],
     ['disk_gb', (n) => `${formatBytes(n * GiB)} disk`],
-    ['bandwidth_gb', (n) => `${formatBytes(n * GiB)} traffic a month`],
+    ['bandwidth_gb', (n) => `${decimalBytes(n * 1e9)} traffic a month`],
     ['databases', (n) => `${n} database${n === 1 ? '' : 's'}`],
     ['backups', (n) => `${n} backup${n === 1 ? '' : 's'}`],
   ]
