@@ -96,3 +96,32 @@ func (h serviceHandlers) adminBandwidthOverview(w http.ResponseWriter, r *http.R
 	httpx.JSON(w, http.StatusOK, o)
 	return nil
 }
+
+// adminSetIPs records the addresses staff gave a service ({"ips": [...]});
+// traffic follows them from now on. Audited.
+func (h serviceHandlers) adminSetIPs(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.engine()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		IPs []string `json:"ips"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if in.IPs == nil {
+		return apperr.Validation(map[string]string{"ips": "is required (an empty list releases every address)"})
+	}
+	before, err := e.Service(r.Context(), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s, err := e.SetAddresses(r.Context(), before.ID, in.IPs, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	h.record(r, "service.addresses", "service", s.ID, map[string]any{"ips": before.IPs}, map[string]any{"ips": s.IPs})
+	httpx.JSON(w, http.StatusOK, describe(e, s))
+	return nil
+}

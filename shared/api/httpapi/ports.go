@@ -182,6 +182,7 @@ type Provisioning interface {
 	RevealCredentials(ctx context.Context, customerID, id, actor string) (*provisioning.Credentials, error)
 	Service(ctx context.Context, customerID, id string) (*provisioning.Service, error)
 	Services(ctx context.Context, customerID string, archived bool) ([]provisioning.Service, error)
+	SetAddresses(ctx context.Context, id string, ips []string, actor string) (*provisioning.Service, error)
 	SetArchived(ctx context.Context, id string, archived bool) (*provisioning.Service, error)
 	Suspend(ctx context.Context, id, actor, reason string) (*provisioning.Service, error)
 	SuspendFor(ctx context.Context, id, actor, reason, code string) (*provisioning.Service, error)

@@ -260,6 +260,7 @@ func Routes(d Deps) []httpx.Route {
 		staff(G, "/v1/admin/services/{id}", accounts.ServicesRead, sv.adminGet),
 		staff(G, "/v1/admin/bandwidth", accounts.ServicesRead, sv.adminBandwidthOverview),
 		staff(G, "/v1/admin/services/{id}/bandwidth", accounts.ServicesRead, sv.adminBandwidth),
+		staff(U, "/v1/admin/services/{id}/ips", accounts.ServicesManage, sv.adminSetIPs),
 		staff(P, "/v1/admin/services/{id}/bandwidth/decision", accounts.ServicesManage, sv.adminBandwidthDecision),
 		staff(P, "/v1/admin/services/{id}/suspend", accounts.ServicesManage, sv.adminAction("suspend", suspendService)),
 		staff(P, "/v1/admin/services/{id}/unsuspend", accounts.ServicesManage, sv.adminAction("unsuspend", unsuspendService)),

@@ -38,3 +38,41 @@ func TestGameServersKeepTheirAddressAndPort(t *testing.T) {
 		t.Fatalf("a VPS has its IPs and no ports: %v %v", vps.IPs, vps.Addresses)
 	}
 }
+
+// Staff give a service its addresses: the history closes the old ones and
+// opens the new ones at that moment; an address another live service
+// holds, a malformed one or a repeat is refused and nothing changes.
+func TestStaffSetAddressesKeepTheHistory(t *testing.T) {
+	w := provisioningtest.New(t)
+	ctx := context.Background()
+	a := provision(t, w, "ord_vps")
+	b := provision(t, w, "ord_game")
+	old := a.IPs[0]
+	s, err := w.Engine.SetAddresses(ctx, a.ID, []string{"2001:DB8::0:1", " 203.0.113.200"}, "usr_staff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.IPs, []string{"2001:db8::1", "203.0.113.200"}) {
+		t.Fatalf("ips %v", s.IPs)
+	}
+	var closed, opened int
+	for _, h := range s.IPHistory {
+		switch {
+		case h.IP == old && h.To != nil:
+			closed++
+		case h.To == nil && (h.IP == "2001:db8::1" || h.IP == "203.0.113.200"):
+			opened++
+		}
+	}
+	if closed != 1 || opened != 2 {
+		t.Fatalf("history %+v", s.IPHistory)
+	}
+	for _, bad := range [][]string{{b.IPs[0]}, {"300.1.1.1"}, {"203.0.113.7", "203.0.113.7"}} {
+		if _, err := w.Engine.SetAddresses(ctx, a.ID, bad, "usr_staff"); err == nil {
+			t.Fatalf("%v accepted", bad)
+		}
+	}
+	if got, _ := w.Store.GetService(ctx, a.ID); !slices.Equal(got.IPs, s.IPs) {
+		t.Fatalf("a refused change changed %v", got.IPs)
+	}
+}

@@ -1,8 +1,14 @@
 package provisioning
 
 import (
+	"context"
+	"fmt"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 // IPHold is one address a service held and when; To is nil while it
@@ -68,4 +74,72 @@ func (s *Service) Holds() []IPHold {
 		}
 	}
 	return out
+}
+
+// maxIPs bounds a service's addresses (a /26 of IPv4 and some IPv6).
+const maxIPs = 64
+
+// SetAddresses records the addresses staff gave a service (an IP added or
+// moved at the panel by hand): from now on its traffic is theirs. An
+// address another live service holds is refused — it must be taken from
+// that one first, so no traffic is ever billed to two services.
+func (e *Engine) SetAddresses(ctx context.Context, id string, ips []string, actor string) (*Service, error) {
+	clean, err := normalizeIPs(ips)
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.Store.ListServices(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range all {
+		if o.ID == id || o.Status == StatusTerminated {
+			continue
+		}
+		for _, ip := range o.IPs {
+			if slices.Contains(clean, ip) {
+				return nil, apperr.New(apperr.Conflict, "%s is held by service %s; take it from that service first", ip, o.ID)
+			}
+		}
+	}
+	var before []string
+	s, err := e.Store.UpdateService(ctx, id, func(s *Service) error {
+		if s.Status == StatusTerminated {
+			return apperr.New(apperr.Conflict, "service %s is terminated; its addresses went back to the pool", id)
+		}
+		before = slices.Clone(s.IPs)
+		s.UpdatedAt = e.Clock.Now()
+		s.SetIPs(clean, s.UpdatedAt)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.logCall(ctx, id, "addresses", map[string]any{"from": before, "to": clean}, nil, nil, actor)
+	return s, nil
+}
+
+// normalizeIPs checks and canonicalises addresses (2001:DB8::1 and
+// 2001:db8:0::1 are one address), refusing duplicates.
+func normalizeIPs(ips []string) ([]string, error) {
+	if len(ips) > maxIPs {
+		return nil, apperr.Validation(map[string]string{"ips": fmt.Sprintf("at most %d addresses", maxIPs)})
+	}
+	f := apperr.FieldErrors{}
+	out := make([]string, 0, len(ips))
+	for i, raw := range ips {
+		a, err := netip.ParseAddr(strings.TrimSpace(raw))
+		switch {
+		case err != nil || a.Zone() != "":
+			f.Add(fmt.Sprintf("ips[%d]", i), "must be an IPv4 or IPv6 address")
+		case slices.Contains(out, a.Unmap().String()):
+			f.Add(fmt.Sprintf("ips[%d]", i), "is listed twice")
+		default:
+			out = append(out, a.Unmap().String())
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -1565,6 +1565,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/services/{id}/ips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the addresses a service holds (staff edits at the panel)
+         * @description Replaces the service's addresses; its address history closes the ones it no longer has and opens the new ones now, so traffic is billed to whoever held an address at that moment. An address another live service holds is refused (409): take it from that service first. Audited, and logged on the service.
+         */
+        put: operations["adminSetServiceAddresses"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/services/{id}/bandwidth/decision": {
         parameters: {
             query?: never;
@@ -3529,6 +3551,14 @@ export interface components {
                 [key: string]: number;
             };
             ips: string[];
+            /** @description Every address the service held and when (to is absent while it still holds it): traffic is billed to whoever held an address at that moment */
+            ip_history?: {
+                ip: string;
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to?: string;
+            }[];
             /** @description Where to connect, host:port, when the port matters (a game server's primary allocation) */
             addresses?: string[];
             /** @enum {string} */
@@ -6519,6 +6549,40 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             503: components["responses"]["Error"];
+        };
+    };
+    adminSetServiceAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description IPv4 or IPv6 addresses; empty releases them all */
+                    ips: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     adminDecideServiceBandwidth: {
