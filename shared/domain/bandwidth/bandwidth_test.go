@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/bandwidth"
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/domain/notify"
+	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
 const gb = bandwidth.GB
@@ -246,5 +248,40 @@ func TestBadFlowDataKeepsTheDayOpen(t *testing.T) {
 				t.Fatalf("%d admin alerts", n)
 			}
 		})
+	}
+}
+
+// A gateway that cannot add usage to an invoice (PayPal today) holds the
+// overage for staff instead of dropping it, and admins hear once; a
+// currency the plan has no overage price in bills nothing.
+func TestOverageAGatewayCannotBillIsHeld(t *testing.T) {
+	w := newWorld(t)
+	w.service("a", "transfer", "203.0.113.5")
+	w.service("b", "transfer", "203.0.113.9")
+	end := t0.AddDate(0, 1, 0)
+	w.bill.periods["ord_b"].Currency = "JPY"
+	w.flows.fill("203.0.113.5", bandwidth.Out, t0, end, 1200*gb)
+	w.flows.fill("203.0.113.9", bandwidth.Out, t0, end, 1200*gb)
+	w.bill.fail = apperr.New(apperr.Unavailable, "the paypal gateway cannot add usage to an invoice")
+	for at := t0.Add(time.Hour); !at.After(end.Add(26 * time.Hour)); at = at.Add(24 * time.Hour) {
+		w.clk.Set(at)
+		w.run(t)
+	}
+	a, _ := w.store.ListCycles(context.Background(), "a")
+	if len(a) != 1 || a[0].State != bandwidth.CycleHeld || a[0].Amount != 20 || !strings.Contains(a[0].Note, "paypal") {
+		t.Fatalf("cycle of a %+v", a)
+	}
+	b, _ := w.store.ListCycles(context.Background(), "b")
+	if len(b) != 1 || b[0].State != bandwidth.CycleWithin || !strings.Contains(b[0].Note, "no overage price in JPY") {
+		t.Fatalf("cycle of b %+v", b)
+	}
+	if n := len(w.sent.of(notify.AlertSystemError)); n != 1 {
+		t.Fatalf("%d admin alerts", n)
+	}
+	if c, err := w.Decide(context.Background(), "a", t0, "waive"); err != nil || c.State != bandwidth.CycleWaived {
+		t.Fatalf("waive %+v %v", c, err)
+	}
+	if _, err := w.Decide(context.Background(), "a", t0, "charge"); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a settled cycle decided again: %v", err)
 	}
 }
