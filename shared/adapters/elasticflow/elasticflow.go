@@ -225,6 +225,12 @@ func (s *Source) search(ctx context.Context, body map[string]any, name string, o
 	if res.IsError() {
 		return apperr.New(apperr.Unavailable, "Elasticsearch answered %s: %s", res.Status(), snippet(data))
 	}
+	return decode(data, name, out)
+}
+
+// decode reads aggregation name of a search response into out; a
+// timed-out or partial answer is an error, never data.
+func decode(data []byte, name string, out any) error {
 	var r searchResponse
 	if err := json.Unmarshal(data, &r); err != nil {
 		return fmt.Errorf("%w: the answer is not JSON: %s", bandwidth.ErrBadData, snippet(data))
