@@ -254,7 +254,11 @@ func (s *Bandwidth) UpdateCycle(ctx context.Context, serviceID string, start tim
 
 // ListCycles implements bandwidth.Store, oldest first.
 func (s *Bandwidth) ListCycles(ctx context.Context, serviceID string) ([]bandwidth.Cycle, error) {
-	recs, err := QueryAll[bwCycleRecord](ctx, s.t, Query{PK: "BWCYCLE#" + serviceID}, 1000)
+	return s.cycles(ctx, Query{PK: "BWCYCLE#" + serviceID})
+}
+
+func (s *Bandwidth) cycles(ctx context.Context, q Query) ([]bandwidth.Cycle, error) {
+	recs, err := QueryAll[bwCycleRecord](ctx, s.t, q, 1000)
 	if err != nil {
 		return nil, err
 	}
@@ -267,15 +271,7 @@ func (s *Bandwidth) ListCycles(ctx context.Context, serviceID string) ([]bandwid
 
 // Held implements bandwidth.Store.
 func (s *Bandwidth) Held(ctx context.Context) ([]bandwidth.Cycle, error) {
-	recs, err := QueryAll[bwCycleRecord](ctx, s.t, Query{Index: GSI2, PK: "BWHELD"}, 1000)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]bandwidth.Cycle, 0, len(recs))
-	for i := range recs {
-		out = append(out, recs[i].cycle())
-	}
-	return out, nil
+	return s.cycles(ctx, Query{Index: GSI2, PK: "BWHELD"})
 }
 
 type bwStandingData struct {

@@ -2,6 +2,7 @@ package elasticflow_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -108,7 +109,7 @@ func TestOpenSearchAnswersAsTheSimulator(t *testing.T) {
 				if c := a.At.Compare(b.At); c != 0 {
 					return c
 				}
-				return cmpString(a.IP, b.IP)
+				return cmp.Compare(a.IP, b.IP)
 			})
 			got[name] = pts
 		}
@@ -129,16 +130,6 @@ func TestOpenSearchAnswersAsTheSimulator(t *testing.T) {
 			t.Fatalf("records at %s: opensearch %d, simulator %d", h.Format(time.Kitchen), covOS[h], covSim[h])
 		}
 	}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func head(p []bandwidth.Point) []bandwidth.Point { return p[:min(len(p), 5)] }

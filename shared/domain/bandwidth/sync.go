@@ -1,6 +1,7 @@
 package bandwidth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -253,21 +254,11 @@ func (m *Meter) syncDay(ctx context.Context, svcs []provisioning.Service, pl *pl
 		d.Missing = missing
 		out = append(out, *d)
 	}
-	slices.SortFunc(out, func(a, b Day) int { return cmpStr(a.ServiceID, b.ServiceID) })
+	slices.SortFunc(out, func(a, b Day) int { return cmp.Compare(a.ServiceID, b.ServiceID) })
 	if err := m.Store.PutDays(ctx, out); err != nil {
 		return 0, nil, fmt.Errorf("store the days: %w", err)
 	}
 	return len(out), missing, nil
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // holderIn is who a bucket's traffic belongs to: whoever held the address

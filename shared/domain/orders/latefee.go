@@ -16,15 +16,7 @@ import (
 // often this runs; it answers the fee's gateway invoice ("" when the fee
 // comes to nothing).
 func (s *Service) ChargeLateFee(ctx context.Context, orderID, forInvoice string, net func(price int64, currency string) int64) (string, error) {
-	o, err := s.store.GetOrder(ctx, orderID)
-	if err != nil {
-		return "", err
-	}
-	sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID))
-	if err != nil {
-		return "", fmt.Errorf("subscription of order %s: %w", o.ID, err)
-	}
-	g, err := s.gw(sub.Gateway)
+	o, sub, g, err := s.billedBy(ctx, orderID)
 	if err != nil {
 		return "", err
 	}
@@ -47,6 +39,23 @@ func (s *Service) ChargeLateFee(ctx context.Context, orderID, forInvoice string,
 	return fc.ChargeFee(ctx, gateway.FeeInput{Key: "latefee-" + forInvoice, SubscriptionID: sub.GatewayID, GatewayCustomerID: acct.GatewayCustomers[sub.Gateway],
 		OrderID: o.ID, Currency: o.Currency, Net: fee, Amount: fee + taxOn(fee, o.TaxRateBP), For: forInvoice,
 		Description: fmt.Sprintf("Late fee: %s renewal unpaid", sub.PlanName)})
+}
+
+// billedBy is an order with its subscription and the gateway that bills it.
+func (s *Service) billedBy(ctx context.Context, orderID string) (*Order, *Subscription, gateway.Gateway, error) {
+	o, err := s.store.GetOrder(ctx, orderID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("subscription of order %s: %w", o.ID, err)
+	}
+	g, err := s.gw(sub.Gateway)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return o, sub, g, nil
 }
 
 // UnpaidFees are an order's late fees whose charge failed and that no

@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ezscale/platform/shared/domain/gateway"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -13,20 +12,12 @@ import (
 // repeat adds nothing. A gateway that cannot, or a subscription that has
 // ended, answers Unavailable: the caller holds the charge for staff.
 func (s *Service) ChargeUsage(ctx context.Context, orderID, key string, net int64, description string) (string, error) {
-	o, err := s.store.GetOrder(ctx, orderID)
+	o, sub, g, err := s.billedBy(ctx, orderID)
 	if err != nil {
 		return "", err
-	}
-	sub, err := s.store.GetSubscription(ctx, SubscriptionID(o.ID))
-	if err != nil {
-		return "", fmt.Errorf("subscription of order %s: %w", o.ID, err)
 	}
 	if sub.Status == gateway.SubCancelled {
 		return "", apperr.New(apperr.Unavailable, "the subscription has ended: there is no next invoice to add usage to")
-	}
-	g, err := s.gw(sub.Gateway)
-	if err != nil {
-		return "", err
 	}
 	ub, ok := g.(gateway.UsageBiller)
 	if !ok {
