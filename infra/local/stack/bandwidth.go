@@ -13,8 +13,9 @@ import (
 	"github.com/ezscale/platform/shared/platform/apperr"
 )
 
-// BandwidthEvery is the local stack's bandwidth sync (hourly on AWS).
-const BandwidthEvery = time.Minute
+// BandwidthEvery is the local stack's bandwidth sync (hourly on AWS);
+// a move of the dev clock and POST /dev/elastiflow/usage sync at once.
+const BandwidthEvery = 5 * time.Minute
 
 // localSettle is how long the local meter waits for flows: the simulator
 // records them at once.
