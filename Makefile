@@ -14,7 +14,7 @@ FUNCTIONS := catalog accounts passkeys admin notifier webhooks outbox provision-
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: help dev dev-reset test test-go test-web test-e2e test-template soak bench web functions venv web-deps clean
+.PHONY: help dev dev-reset test test-go test-web test-e2e test-template test-workflows soak bench web functions venv web-deps clean
 
 # make soak runs this long (seconds); make test runs a short one.
 SOAK_SECONDS ?= 600
@@ -35,7 +35,7 @@ dev-reset:
 	rm -rf .data
 	@echo "local data wiped; the next 'make dev' seeds fresh demo data"
 
-test: test-go test-web test-e2e test-template
+test: test-go test-web test-e2e test-template test-workflows
 	$(MAKE) --no-print-directory soak SOAK_SECONDS=90
 	@echo "make test: all suites passed"
 
@@ -93,6 +93,10 @@ test-template: venv
 	  n=$$(sed -E 's/(^|-)([a-z])/\U\2/g' <<< $$f)Function; \
 	  test -s .aws-sam/build/$$n/bootstrap || { echo "sam build produced no bootstrap for $$n"; exit 1; }; \
 	done
+
+# The GitHub Actions workflows, checked by actionlint (pinned in go.mod).
+test-workflows:
+	go tool actionlint
 
 # Customers at once, SIGKILL at random moments, invariants after each
 # restart and at the end; exits non-zero on a violation.
