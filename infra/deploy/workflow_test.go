@@ -65,8 +65,8 @@ func TestThePipelineDeploysOnlyWhatPassed(t *testing.T) {
 		t.Fatal("production must execute the change set shown, behind the production environment's reviewers")
 	}
 	for _, job := range []string{"staging", "production"} {
-		if !runs(job, ".ci/smoke") {
-			t.Fatalf("%s is not smoke-tested", job)
+		if !runs(job, ".ci/publish") || !runs(job, ".ci/smoke") {
+			t.Fatalf("%s does not publish the apps and smoke-test them", job)
 		}
 	}
 }
