@@ -6,14 +6,18 @@
 package lambdaenv
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
+	"github.com/ezscale/platform/shared/adapters/ssmparams"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
@@ -30,12 +34,23 @@ type Env struct {
 
 // Load reads the environment. It fails, naming the setting, when the
 // configuration is invalid.
+//
+// A value written ssm:<parameter> (secrets: payment keys, mail and panel
+// passwords) is read from SSM Parameter Store first, once, at the cold
+// start; a parameter that is missing or not readable stops the function,
+// naming the variable.
 func Load(function string, environ map[string]string) (Env, error) {
-	cfg, err := config.Load(environ)
+	awsCfg, err := AWSConfig(environ)
 	if err != nil {
 		return Env{}, err
 	}
-	awsCfg, err := AWSConfig(environ)
+	environ = maps.Clone(environ)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ssmparams.Resolve(ctx, ssmparams.New(awsCfg, nil), environ); err != nil {
+		return Env{}, fmt.Errorf("secrets: %w", err)
+	}
+	cfg, err := config.Load(environ)
 	if err != nil {
 		return Env{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ezscale/platform/shared/app/lambdaenv"
+	"github.com/ezscale/platform/shared/testkit/moto"
 )
 
 func base(t *testing.T) map[string]string {
@@ -75,5 +76,27 @@ func TestAWSConfigFromLambdaVariables(t *testing.T) {
 	}
 	if p := e.Platform(ad); p.Catalog == nil || p.Config.Stage != "local" {
 		t.Fatalf("platform not wired: %+v", p.Config)
+	}
+}
+
+// Secrets written ssm:<name> are read from Parameter Store when the
+// function starts; one that is missing stops it, naming the variable.
+func TestLoadReadsSecretsFromParameterStore(t *testing.T) {
+	cfg := moto.Config(t)
+	putSecret(t, cfg, "/ezscale/prod/stripe-secret-key", "sk_live_from_ssm")
+	env := base(t)
+	env["AWS_ENDPOINT_URL"], env["AWS_REGION"] = *cfg.BaseEndpoint, cfg.Region
+	env["STRIPE_SECRET_KEY"] = "ssm:/ezscale/prod/stripe-secret-key"
+	env["STRIPE_WEBHOOK_SECRET"] = "whsec_literal" // a literal value still works
+	e, err := lambdaenv.Load("catalog", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Config.StripeSecretKey != "sk_live_from_ssm" {
+		t.Fatalf("STRIPE_SECRET_KEY = %q", e.Config.StripeSecretKey)
+	}
+	env["IMAP_PASSWORD"] = "ssm:/ezscale/prod/missing"
+	if _, err := lambdaenv.Load("mail-poll", env); err == nil || !strings.Contains(err.Error(), "IMAP_PASSWORD (SSM parameter /ezscale/prod/missing)") {
+		t.Fatalf("err = %v", err)
 	}
 }
