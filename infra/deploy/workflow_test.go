@@ -70,3 +70,34 @@ func TestThePipelineDeploysOnlyWhatPassed(t *testing.T) {
 		}
 	}
 }
+
+// The operations dashboard shows every function, every queue and its
+// dead-letter queue, and both workflows: one added later must be added
+// there too.
+func TestTheDashboardShowsEveryFunctionAndQueue(t *testing.T) {
+	tpl := load(t)
+	var props struct {
+		DashboardBody yaml.Node `yaml:"DashboardBody"`
+	}
+	node := tpl.Resources["OpsDashboard"].Properties
+	if err := node.Decode(&props); err != nil {
+		t.Fatal(err)
+	}
+	body := props.DashboardBody.Value
+	for id, r := range tpl.Resources {
+		switch r.Type {
+		case "AWS::Serverless::Function":
+			if !strings.Contains(body, "${"+id+"}") {
+				t.Errorf("the dashboard does not show %s", id)
+			}
+		case "AWS::SQS::Queue":
+			if !strings.Contains(body, "${"+id+".QueueName}") {
+				t.Errorf("the dashboard does not show %s", id)
+			}
+		case "AWS::Serverless::StateMachine":
+			if !strings.Contains(body, "${"+id+"}") {
+				t.Errorf("the dashboard does not show %s", id)
+			}
+		}
+	}
+}
