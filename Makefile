@@ -14,7 +14,7 @@ FUNCTIONS := catalog accounts passkeys admin notifier webhooks outbox provision-
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: help dev dev-reset test test-go test-web test-e2e test-template test-workflows soak bench web functions venv web-deps clean
+.PHONY: help dev dev-reset test test-go test-web test-e2e test-template test-workflows restore-drill soak bench web functions venv web-deps clean
 
 # make soak runs this long (seconds); make test runs a short one.
 SOAK_SECONDS ?= 600
@@ -93,6 +93,11 @@ test-template: venv
 	  n=$$(sed -E 's/(^|-)([a-z])/\U\2/g' <<< $$f)Function; \
 	  test -s .aws-sam/build/$$n/bootstrap || { echo "sam build produced no bootstrap for $$n"; exit 1; }; \
 	done
+
+# Rehearse a restore of the local table: export .data's table in
+# DynamoDB's export format, import it into a fresh data directory, compare.
+restore-drill:
+	go run ./infra/restore -data $(or $(DATA_DIR),.data)
 
 # The GitHub Actions workflows, checked by actionlint (pinned in go.mod).
 test-workflows:

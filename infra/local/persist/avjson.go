@@ -237,3 +237,16 @@ func decodeLine(line []byte) (record, error) {
 	}
 	return r, nil
 }
+
+// EncodeItem is an item in DynamoDB's JSON wire format, as DynamoDB's
+// table exports write it.
+func EncodeItem(item map[string]types.AttributeValue) (map[string]any, error) { return encodeItem(item) }
+
+// DecodeItem reads an item in DynamoDB's JSON wire format.
+func DecodeItem(raw json.RawMessage) (map[string]types.AttributeValue, error) {
+	var w map[string]wireAV
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, err
+	}
+	return decodeItem(w)
+}
