@@ -240,7 +240,9 @@ func decodeLine(line []byte) (record, error) {
 
 // EncodeItem is an item in DynamoDB's JSON wire format, as DynamoDB's
 // table exports write it.
-func EncodeItem(item map[string]types.AttributeValue) (map[string]any, error) { return encodeItem(item) }
+func EncodeItem(item map[string]types.AttributeValue) (map[string]any, error) {
+	return encodeItem(item)
+}
 
 // DecodeItem reads an item in DynamoDB's JSON wire format.
 func DecodeItem(raw json.RawMessage) (map[string]types.AttributeValue, error) {
