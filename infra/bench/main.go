@@ -85,6 +85,7 @@ func run() error {
 		{"webhooks", benchWebhooks}, {"paypal", benchPayPal}, {"provisioning", benchProvisioning},
 		{"notify", func() error { benchRender(); return benchDelivery(500, 4) }},
 		{"bandwidth", benchBandwidth},
+		{"cost", benchCost},
 		{"functions", benchFunctions},
 	} {
 		if !want(s.name) {

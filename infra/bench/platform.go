@@ -26,7 +26,14 @@ func platform(ctx context.Context, dir string, clk clock.Clock, env map[string]s
 
 // platformWith is platform with control panels wired.
 func platformWith(ctx context.Context, dir string, clk clock.Clock, env map[string]string, panels map[catalog.ServiceType]provisioning.Panel) (*app.Platform, app.Adapters, *memqueue.Queue, error) {
-	api := minidyn.NewClient()
+	return platformOn(ctx, minidyn.NewClient(), dir, clk, env, panels)
+}
+
+// platformOn is platformWith on a given store (a counting one, say).
+func platformOn(ctx context.Context, api interface {
+	dynamo.API
+	dynamo.TableAdmin
+}, dir string, clk clock.Clock, env map[string]string, panels map[catalog.ServiceType]provisioning.Panel) (*app.Platform, app.Adapters, *memqueue.Queue, error) {
 	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
 		return nil, app.Adapters{}, nil, err
 	}
