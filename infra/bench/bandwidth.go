@@ -62,14 +62,9 @@ func (noNotify) Send(context.Context, notify.Request) (*notify.Message, error) {
 	return &notify.Message{}, nil
 }
 
-// benchBandwidth prints a day's close for 10,000 services against the
-// flow-store simulator through the real adapter: searches made, seconds,
-// DynamoDB writes.
-func benchBandwidth() error {
-	ctx := context.Background()
-	const n = 10_000
-	day := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
-	clk := clock.NewFake(day.Add(24*time.Hour + 15*time.Minute)) // the 3rd settled; nothing of the 4th yet
+// meteredFleet is n active VPS services, one address each, taken a month
+// before day, and a flow source reading the simulator's traffic for them.
+func meteredFleet(n int, day time.Time, clk clock.Clock) (benchServices, *elasticflow.Source, func(), error) {
 	svcs := make(benchServices, n)
 	ips := make([]string, n)
 	for i := range svcs {
@@ -81,11 +76,27 @@ func benchBandwidth() error {
 	sim := elastisim.New(clk, "")
 	sim.Addrs = func() []string { return ips }
 	srv := httptest.NewServer(sim)
-	defer srv.Close()
 	src, err := elasticflow.New(elasticflow.Config{URL: srv.URL, Exporters: []string{elastisim.Edge}})
+	if err != nil {
+		srv.Close()
+		return nil, nil, nil, err
+	}
+	return svcs, src, srv.Close, nil
+}
+
+// benchBandwidth prints a day's close for 10,000 services against the
+// flow-store simulator through the real adapter: searches made, seconds,
+// DynamoDB writes.
+func benchBandwidth() error {
+	ctx := context.Background()
+	const n = 10_000
+	day := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(day.Add(24*time.Hour + 15*time.Minute)) // the 3rd settled; nothing of the 4th yet
+	svcs, src, stop, err := meteredFleet(n, day, clk)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	api := &writeCounting{Client: minidyn.NewClient()}
 	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
 		return err

@@ -15,11 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
-	"github.com/ezscale/platform/infra/elastisim"
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/stripesim"
 	"github.com/ezscale/platform/shared/adapters/dynamo"
-	"github.com/ezscale/platform/shared/adapters/elasticflow"
 	"github.com/ezscale/platform/shared/domain/accounts"
 	"github.com/ezscale/platform/shared/domain/bandwidth"
 	"github.com/ezscale/platform/shared/domain/catalog"
@@ -209,22 +207,11 @@ func measureBandwidth() (bandwidthMeasure, error) {
 	const n = 1000
 	day := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
 	clk := clock.NewFake(day.Add(14*time.Hour + 20*time.Minute))
-	svcs := make(benchServices, n)
-	ips := make([]string, n)
-	for i := range svcs {
-		ips[i] = fmt.Sprintf("10.1.%d.%d", i/256, i%256)
-		s := provisioning.Service{ID: fmt.Sprintf("svc_%04d", i), OrderID: fmt.Sprintf("ord_%04d", i), PlanID: "vps", Status: provisioning.StatusActive, CreatedAt: day.AddDate(0, -1, 0)}
-		s.SetIPs([]string{ips[i]}, s.CreatedAt)
-		svcs[i] = s
-	}
-	sim := elastisim.New(clk, "")
-	sim.Addrs = func() []string { return ips }
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	src, err := elasticflow.New(elasticflow.Config{URL: srv.URL, Exporters: []string{elastisim.Edge}})
+	svcs, src, stop, err := meteredFleet(n, day, clk)
 	if err != nil {
 		return bandwidthMeasure{}, err
 	}
+	defer stop()
 	api := &capacity{Client: minidyn.NewClient()}
 	if err := dynamo.EnsureTable(ctx, api, "ezscale"); err != nil {
 		return bandwidthMeasure{}, err
