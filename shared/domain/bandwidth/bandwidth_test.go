@@ -285,3 +285,22 @@ func TestOverageAGatewayCannotBillIsHeld(t *testing.T) {
 		t.Fatalf("a settled cycle decided again: %v", err)
 	}
 }
+
+// The hour under way is shown live but is not missing for having no
+// records yet; once settled, an hour without any is.
+func TestTheHourUnderWayIsNotMissing(t *testing.T) {
+	w := newWorld(t)
+	w.service("a", "transfer", "203.0.113.5")
+	w.flows.fill("203.0.113.5", bandwidth.Out, t0, t0.Add(3*time.Hour), 36*gb)
+	w.flows.quiet[t0.Add(3*time.Hour)] = true // nothing yet in the hour under way
+	w.clk.Set(t0.Add(3*time.Hour + 20*time.Minute))
+	w.run(t)
+	if d := w.day(t, "a", "2026-11-01"); d.Hours != 4 || len(d.Missing) != 0 {
+		t.Fatalf("hours %d missing %v", d.Hours, d.Missing)
+	}
+	w.clk.Set(t0.Add(4*time.Hour + 20*time.Minute))
+	w.run(t)
+	if d := w.day(t, "a", "2026-11-01"); !slices.Equal(d.Missing, []int{3}) {
+		t.Fatalf("missing %v", d.Missing)
+	}
+}

@@ -211,7 +211,10 @@ func (m *Meter) syncDay(ctx context.Context, svcs []provisioning.Service, pl *pl
 	if err != nil {
 		return 0, nil, err
 	}
-	missing := missingHours(cov, day, through)
+	// The hour under way may simply not have records yet: only settled
+	// hours count as missing.
+	settledHours := min(through, int(m.Clock.Now().Add(-m.settleDelay()).Sub(day)/time.Hour))
+	missing := missingHours(cov, day, settledHours)
 	for _, q := range []struct {
 		ips  []string
 		step time.Duration
