@@ -86,6 +86,8 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Stripe simulator (renewals)                 %s/dev/stripe/
   PayPal simulator (the buyer's side)         %s/dev/paypal/
   Dev clock (POST {"advance":"5d"} moves it)  %s/dev/clock
+  Flow records (simulated ElastiFlow)         %s/dev/elastiflow/
+                  POST /dev/elastiflow/usage {"service_id":"svc_…","percent":95} sets a service's traffic
   Incoming support mail (SMTP): %s
                   to support@, billing@ or sales@ezscale.localhost; imported every %s
                   (IMAP %s, %s / %s)
@@ -98,7 +100,7 @@ EZSCALE is running (data in %s; %d demo plans seeded this start)
   Demo coupon     %s (10 %% off, once per customer); tax rates DE, GB, US-TX (admin → Invoices)
 
 Ctrl-C stops; data persists. make dev-reset wipes it.
-`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, base, base, st.SupportMail.SMTPAddr, stack.MailPollEvery, st.SupportMail.IMAPAddr, stack.SupportMailUser, stack.SupportMailPassword, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
+`, getenv("DATA_DIR", ".data"), st.SeededPlans, base, base, base, base, base, base, strings.Replace(base, "127.0.0.1", "localhost", 1), base, base, base, base, base, base, st.SupportMail.SMTPAddr, stack.MailPollEvery, st.SupportMail.IMAPAddr, stack.SupportMailUser, stack.SupportMailPassword, st.DemoAdmin.Email, st.DemoAdmin.Password, st.DemoAdmin.TOTPSecret, st.DemoCustomer.Email, st.DemoCustomer.Password, seed.DemoCoupon)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
