@@ -2,7 +2,9 @@ package dynamo
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -26,14 +28,18 @@ var _ bandwidth.Store = (*Bandwidth)(nil)
 // NewBandwidth returns the bandwidth store on t.
 func NewBandwidth(t *Table) *Bandwidth { return &Bandwidth{t: t} }
 
+// bwDayRecord keeps its counts packed (uvarints in a binary attribute): a
+// day item is rewritten every hour for every service, and packed it stays
+// under 1 KB, one write unit instead of two (make cost). Items written
+// before, with number lists in in/out, still read.
 type bwDayRecord struct {
 	Item
 	ServiceID string    `dynamodbav:"service_id"`
 	Date      string    `dynamodbav:"date"`
-	In        []int64   `dynamodbav:"in"`
-	Out       []int64   `dynamodbav:"out"`
-	FineIn    []int64   `dynamodbav:"fine_in,omitempty"`
-	FineOut   []int64   `dynamodbav:"fine_out,omitempty"`
+	Counts    []byte    `dynamodbav:"counts"`
+	Fine      []byte    `dynamodbav:"fine,omitempty"`
+	In        []int64   `dynamodbav:"in,omitempty"`
+	Out       []int64   `dynamodbav:"out,omitempty"`
 	Hours     int       `dynamodbav:"hours"`
 	Missing   []int     `dynamodbav:"missing,omitempty"`
 	Closed    bool      `dynamodbav:"closed"`
@@ -126,7 +132,7 @@ func (s *Bandwidth) PutDays(ctx context.Context, days []bandwidth.Day) error {
 	)
 	for _, d := range days {
 		rec := &bwDayRecord{Item: Item{PK: "BWDAY#" + d.ServiceID, SK: d.Date, Type: "bandwidth_day", Version: 1},
-			ServiceID: d.ServiceID, Date: d.Date, In: d.In, Out: d.Out, FineIn: d.FineIn, FineOut: d.FineOut,
+			ServiceID: d.ServiceID, Date: d.Date, Counts: packCounts(d.In, d.Out), Fine: packCounts(d.FineIn, d.FineOut),
 			Hours: d.Hours, Missing: d.Missing, Closed: d.Closed, Synced: d.Synced}
 		wg.Add(1)
 		sem <- struct{}{}
@@ -159,8 +165,18 @@ func (s *Bandwidth) Days(ctx context.Context, serviceID, from, to string) ([]ban
 			if r.Date < from || r.Date > to {
 				continue
 			}
-			out = append(out, bandwidth.Day{ServiceID: r.ServiceID, Date: r.Date, In: r.In, Out: r.Out, FineIn: r.FineIn, FineOut: r.FineOut,
-				Hours: r.Hours, Missing: r.Missing, Closed: r.Closed, Synced: r.Synced})
+			d := bandwidth.Day{ServiceID: r.ServiceID, Date: r.Date, In: r.In, Out: r.Out, Hours: r.Hours, Missing: r.Missing, Closed: r.Closed, Synced: r.Synced}
+			if r.Counts != nil {
+				if d.In, d.Out, err = unpackCounts(r.Counts); err != nil {
+					return nil, fmt.Errorf("day %s of %s: %w", r.Date, r.ServiceID, err)
+				}
+			}
+			if r.Fine != nil {
+				if d.FineIn, d.FineOut, err = unpackCounts(r.Fine); err != nil {
+					return nil, fmt.Errorf("day %s of %s: %w", r.Date, r.ServiceID, err)
+				}
+			}
+			out = append(out, d)
 		}
 	}
 	return out, nil
@@ -322,4 +338,37 @@ func (s *Bandwidth) GetSummary(ctx context.Context) (*bandwidth.Summary, error) 
 		out.Near = []bandwidth.Standing{}
 	}
 	return out, nil
+}
+
+// packCounts writes two equally long lists of non-negative counts as
+// uvarints, in then out; nil when both are empty.
+func packCounts(in, out []int64) []byte {
+	if len(in) == 0 && len(out) == 0 {
+		return nil
+	}
+	b := binary.AppendUvarint(nil, uint64(len(in)))
+	for _, v := range append(slices.Clone(in), out...) {
+		b = binary.AppendUvarint(b, uint64(max(v, 0)))
+	}
+	return b
+}
+
+func unpackCounts(b []byte) (in, out []int64, err error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > 1<<16 {
+		return nil, nil, fmt.Errorf("packed counts: bad length")
+	}
+	b = b[k:]
+	vals := make([]int64, 0, 2*n)
+	for range 2 * n {
+		v, k := binary.Uvarint(b)
+		if k <= 0 || v > 1<<62 {
+			return nil, nil, fmt.Errorf("packed counts: truncated")
+		}
+		vals, b = append(vals, int64(v)), b[k:]
+	}
+	if len(b) != 0 {
+		return nil, nil, fmt.Errorf("packed counts: %d bytes left over", len(b))
+	}
+	return vals[:n], vals[n:], nil
 }

@@ -23,9 +23,9 @@ var storedNames = map[string][]string{
 		"usage.missing_hours", "usage.out_bytes", "usage.over", "usage.percent", "usage.samples",
 		"usage.unmeasured_hours", "version",
 	},
-	"bandwidth_day": {
-		"PK", "SK", "closed", "date", "fine_in", "fine_out", "hours", "in", "missing", "out", "schema", "service_id",
-		"synced", "type", "version",
+	"bandwidth_day": { // in and out (number lists) are still read, no longer written
+		"PK", "SK", "closed", "counts", "date", "fine", "hours", "missing", "schema", "service_id", "synced", "type",
+		"version",
 	},
 	"bandwidth_summary": {
 		"PK", "SK", "at", "metered", "near", "near[].basis", "near[].bytes", "near[].counted", "near[].customer_id",
