@@ -91,15 +91,6 @@ type Day struct {
 	Synced time.Time
 }
 
-// Total is what the day moved in each direction.
-func (d *Day) Total() (in, out int64) {
-	for h := range d.In {
-		in += d.In[h]
-		out += d.Out[h]
-	}
-	return in, out
-}
-
 // DayStatus is the state of one day's sync across all services.
 type DayStatus struct {
 	Date     string `json:"date"`

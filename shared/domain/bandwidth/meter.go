@@ -61,13 +61,6 @@ type Billing interface {
 	ChargeOverage(ctx context.Context, c Charge) (string, error)
 }
 
-// Settings are what admins tune.
-type Settings struct {
-	// Thresholds are the percentages of a cycle's allowance that warn the
-	// customer (e-mail) — at 100 % or more admins are alerted too.
-	Thresholds []int `json:"thresholds"`
-}
-
 // DefaultThresholds warn at 75, 90 and 100 %.
 var DefaultThresholds = []int{75, 90, 100}
 

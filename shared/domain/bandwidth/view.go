@@ -73,20 +73,13 @@ func (m *Meter) View(ctx context.Context, svc *provisioning.Service) (*View, err
 		}
 		hourly(days, per.Start, until, func(d *Day, h int) {
 			if len(v.Days) == 0 || v.Days[len(v.Days)-1].Date != d.Date {
-				v.Days = append(v.Days, DayUsage{Date: d.Date})
+				v.Days = append(v.Days, DayUsage{Date: d.Date, Missing: len(d.Missing)})
 			}
 			x := &v.Days[len(v.Days)-1]
 			if h < d.Hours {
 				x.In, x.Out, x.Hours = x.In+d.In[h], x.Out+d.Out[h], x.Hours+1
 			}
 		})
-		for i := range v.Days {
-			for _, d := range days {
-				if d.Date == v.Days[i].Date {
-					v.Days[i].Missing = len(d.Missing)
-				}
-			}
-		}
 	}
 	hourly(days, now.Add(-23*time.Hour), liveUntil(now, now.Add(time.Hour)), func(d *Day, h int) {
 		if h >= d.Hours {
