@@ -6,10 +6,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
@@ -24,14 +20,5 @@ func main() {
 	// Acknowledgements and refusals are notifications: sealed, queued.
 	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
 	awsnotify.Wire(env, &ad)
-	p := env.Platform(ad)
-	lambda.Start(func(ctx context.Context, _ json.RawMessage) (map[string]int, error) {
-		st, err := mailpoll.Poll(ctx, p)
-		out := map[string]int{"mailboxes": st.Mailboxes, "imported": st.Imported, "reset": st.Reset}
-		p.Log.InfoContext(ctx, "mail poll", "mailboxes", st.Mailboxes, "imported", st.Imported, "reset", st.Reset)
-		if err != nil {
-			return out, fmt.Errorf("mail poll: %w", err)
-		}
-		return out, nil
-	})
+	lambda.Start(mailpoll.Handler(env.Platform(ad)))
 }

@@ -4,16 +4,12 @@
 package main
 
 import (
-	"context"
-	"errors"
-
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/app/awsnotify"
+	"github.com/ezscale/platform/shared/app/entries"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
-	"github.com/ezscale/platform/shared/domain/provisioning"
 )
 
 func main() {
@@ -21,14 +17,5 @@ func main() {
 	ad := lambdaenv.Must(lambdaenv.Adapters(env))
 	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
 	awsnotify.Wire(env, &ad)
-	p := env.Platform(ad)
-	steps := provisioning.Steps{Engine: p.Provisioning}
-	lambda.Start(func(ctx context.Context, in map[string]any) (map[string]any, error) {
-		out, err := steps.Task(ctx, in)
-		var se *provisioning.StepError
-		if errors.As(err, &se) {
-			return nil, messages.InvokeResponse_Error{Type: se.Name, Message: se.Cause}
-		}
-		return out, err
-	})
+	lambda.Start(entries.ProvisionTask(env.Platform(ad)))
 }

@@ -5,6 +5,7 @@ package mailpoll
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
@@ -50,4 +51,17 @@ func (c cursors) SaveCursor(ctx context.Context, mailbox string, cur imapmail.Cu
 		return err
 	}
 	return c.t.SaveMailCursor(ctx, helpdesk.Cursor{Mailbox: mailbox, UIDValidity: cur.UIDValidity, LastUID: cur.LastUID, Version: old.Version})
+}
+
+// Handler is the mail-poll function's: one Poll per scheduled event.
+func Handler(p *app.Platform) func(context.Context, json.RawMessage) (map[string]int, error) {
+	return func(ctx context.Context, _ json.RawMessage) (map[string]int, error) {
+		st, err := Poll(ctx, p)
+		out := map[string]int{"mailboxes": st.Mailboxes, "imported": st.Imported, "reset": st.Reset}
+		p.Log.InfoContext(ctx, "mail poll", "mailboxes", st.Mailboxes, "imported", st.Imported, "reset", st.Reset)
+		if err != nil {
+			return out, fmt.Errorf("mail poll: %w", err)
+		}
+		return out, nil
+	}
 }
