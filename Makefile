@@ -14,7 +14,7 @@ FUNCTIONS := catalog accounts passkeys admin notifier webhooks outbox provision-
 STRIPE_MOCK := bin/tools/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: help dev dev-reset test test-go test-web test-e2e test-template test-workflows restore-drill cost soak bench web functions venv web-deps clean
+.PHONY: help dev dev-reset invoke test test-go test-web test-e2e test-template test-workflows restore-drill cost soak bench web functions venv web-deps clean
 
 # make soak runs this long (seconds); make test runs a short one.
 SOAK_SECONDS ?= 600
@@ -25,6 +25,8 @@ help:
 	@echo "make test       every test: Go (-race), web unit, browser e2e, template checks"
 	@echo "make soak       drive the local stack as many customers while killing it (SOAK_SECONDS=600)"
 	@echo "make bench      benchmarks: GET /v1/plans latency, binary sizes, cold starts"
+	@echo "make invoke FN=<function> EVENT=events/<function>/<case>.json"
+	@echo "                run one function's real handler with one event against DATA_DIR (.data)"
 
 ## ---- the two commands -------------------------------------------------------
 
@@ -38,6 +40,16 @@ dev-reset:
 test: test-go test-web test-e2e test-template test-workflows
 	$(MAKE) --no-print-directory soak SOAK_SECONDS=90
 	@echo "make test: all suites passed"
+
+# One function, one event, in process, against the local data directory
+# (stop make dev first: it holds the directory). RESOLVE=1 prints the event
+# with its placeholders filled instead, for sam local invoke -e -.
+invoke: bin/invoke
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=events/<function>/<case>.json [RESOLVE=1]"; exit 2; }
+	@./bin/invoke $(if $(RESOLVE),-resolve) $(FN) $(EVENT)
+
+bin/invoke: $(GO_FILES) $(EMBEDDED)
+	go build -o $@ ./infra/invoke/cmd/invoke
 
 ## ---- pieces ------------------------------------------------------------------
 

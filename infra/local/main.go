@@ -46,6 +46,11 @@ func run() error {
 	port := getenv("PORT", "8080")
 	log := logging.New(os.Stderr, slog.LevelInfo).With("service", "local")
 	env := config.FromOS(os.Environ())
+	release, err := stack.Lock(getenv("DATA_DIR", ".data"))
+	if err != nil {
+		return err
+	}
+	defer release()
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
 	if err != nil {
 		return err

@@ -50,8 +50,17 @@ func (p *Platform) NotifierHandler(q Delayer) func(context.Context, events.SQSEv
 func (p *Platform) NotifierEntry(q Delayer) func(context.Context, json.RawMessage) (any, error) {
 	deliver := p.NotifierHandler(q)
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var ev events.SQSEvent
-		if err := json.Unmarshal(raw, &ev); err == nil && len(ev.Records) > 0 {
+		var probe struct {
+			Records json.RawMessage `json:"Records"`
+		}
+		_ = json.Unmarshal(raw, &probe)
+		if len(probe.Records) > 0 {
+			// A batch that does not decode is an error, not a schedule:
+			// answered as a sweep, its messages would be deleted unsent.
+			var ev events.SQSEvent
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				return nil, fmt.Errorf("decode SQS batch: %w", err)
+			}
 			return deliver(ctx, ev)
 		}
 		n, err := p.Notify.Sweep(ctx, 5*time.Minute)

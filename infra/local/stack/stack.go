@@ -10,9 +10,6 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"github.com/ezscale/platform/infra/elastisim"
-	"github.com/ezscale/platform/shared/app/bwsync"
-	"github.com/ezscale/platform/shared/domain/bandwidth"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -25,6 +22,7 @@ import (
 	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/discordsim"
+	"github.com/ezscale/platform/infra/elastisim"
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/seed"
 	"github.com/ezscale/platform/infra/local/workflows"
@@ -39,7 +37,10 @@ import (
 	"github.com/ezscale/platform/shared/api/httpx"
 	"github.com/ezscale/platform/shared/api/openapi"
 	"github.com/ezscale/platform/shared/app"
+	"github.com/ezscale/platform/shared/app/bwsync"
 	"github.com/ezscale/platform/shared/app/gateways"
+	"github.com/ezscale/platform/shared/domain/bandwidth"
+	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/platform/config"
 	"github.com/ezscale/platform/shared/testkit/supportmail"
@@ -347,6 +348,12 @@ func (s *Stack) Run(ctx context.Context) {
 
 // Handler serves the API under /v1/ and the web apps elsewhere.
 func (s *Stack) Handler() http.Handler { return s.handler }
+
+// Tokens answer the local workflows' waiting tasks.
+func (s *Stack) Tokens() provisioning.Tokens { return s.flows.Tokens() }
+
+// Flows is the flow-record source the bandwidth meter reads.
+func (s *Stack) Flows() bandwidth.Source { return s.flowSource }
 
 // demoTOTPSecret is the demo admin's authenticator secret, generated once
 // and kept in the data directory so the printed secret stays valid.

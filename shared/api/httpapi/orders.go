@@ -160,8 +160,12 @@ func (h orderHandlers) webhook(name, verification string) httpx.HandlerFunc {
 		}
 		d := gateway.Delivery{Body: body, Header: map[string]string{}}
 		for k, v := range r.Header {
+			// Behind API Gateway the Lambda proxy splits every header
+			// it does not know as single-valued at its commas, so
+			// Stripe-Signature "t=…,v1=…" arrives as two values: joined
+			// again, it is the header as sent.
 			if len(v) > 0 {
-				d.Header[strings.ToLower(k)] = v[0]
+				d.Header[strings.ToLower(k)] = strings.Join(v, ",")
 			}
 		}
 		ev, err := h.Webhooks.HandleWebhook(r.Context(), name, d)
