@@ -123,7 +123,7 @@ func benchLine(l line) error {
 	go func() { flows.Run(runCtx); close(done) }()
 	defer func() { flows.Close(); cancel(); <-done }()
 	p.StartProvisioningWith(func(_ context.Context, orderID, name string) error {
-		_, _, err := flows.Start(orderID, name)
+		_, _, err := flows.Start(ctx, orderID, name)
 		return err
 	})
 

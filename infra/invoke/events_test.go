@@ -126,6 +126,11 @@ func accepted(t *testing.T, fn string, res *invoke.Result, logs string) {
 			t.Fatalf("the panel call's answer = %+v\n%s", res.Answers, logs)
 		}
 	}
+	// A workflow task or panel call logs under the request id of the
+	// execution's cause (its "trace"), so one search finds them all.
+	if trace := traceOf(res.Event); trace != "" && !strings.Contains(logs, `"request_id":"`+trace+`"`) {
+		t.Fatalf("nothing logged under the trace %s:\n%s", trace, logs)
+	}
 	if fn == "notifier" && strings.Contains(logs, "notification not done") {
 		t.Fatalf("a notification was not delivered:\n%s", logs)
 	}
@@ -155,4 +160,24 @@ func TestBadInvocations(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "in use by another process") {
 		t.Fatalf("err = %v, want the data directory refused", err)
 	}
+}
+
+// traceOf is a task input's "trace", or that of a queue batch's first
+// message body.
+func traceOf(event []byte) string {
+	var ev struct {
+		Trace   string `json:"trace"`
+		Records []struct {
+			Body string `json:"body"`
+		} `json:"Records"`
+	}
+	_ = json.Unmarshal(event, &ev)
+	if ev.Trace == "" && len(ev.Records) > 0 {
+		var body struct {
+			Trace string `json:"trace"`
+		}
+		_ = json.Unmarshal([]byte(ev.Records[0].Body), &body)
+		return body.Trace
+	}
+	return ev.Trace
 }

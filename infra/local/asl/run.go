@@ -429,11 +429,14 @@ func matchRetry(rs []Retrier, name string) int {
 }
 
 // matches applies Step Functions' error matching: States.ALL matches any
-// error, States.TaskFailed any but States.Timeout.
+// error but States.Runtime (a path that matches nothing, say: it always
+// fails the execution), States.TaskFailed any but States.Timeout.
 func matches(list []string, name string) bool {
 	for _, want := range list {
 		switch {
-		case want == name, want == "States.ALL":
+		case want == name:
+			return true
+		case want == "States.ALL" && !strings.HasPrefix(name, "States.Runtime"):
 			return true
 		case want == "States.TaskFailed" && name != "States.Timeout" && !strings.HasPrefix(name, "States.Runtime"):
 			return true

@@ -19,7 +19,6 @@ import (
 	"github.com/ezscale/platform/shared/adapters/virtfusion"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/catalog"
-	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/provisioning"
 	"github.com/ezscale/platform/shared/platform/apperr"
@@ -163,7 +162,7 @@ const waitScale = 10
 // provisioningFlows runs statemachines/provisioning.asl.json in process
 // and makes paid orders start it.
 func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, error) {
-	flows, err := workflows.Load(statemachines.FS, &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency}, log)
+	flows, err := workflows.Load(statemachines.FS, &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency, Log: log}, log)
 	if err != nil {
 		return nil, err
 	}
@@ -172,11 +171,11 @@ func provisioningFlows(p *app.Platform, log *slog.Logger) (*workflows.Local, err
 	real := flows.Runner.Sleep
 	flows.Runner.Sleep = func(ctx context.Context, d time.Duration) error { return real(ctx, d/waitScale) }
 	p.StartProvisioningWith(func(ctx context.Context, orderID, name string) error {
-		_, _, err := flows.Start(orderID, name)
+		_, _, err := flows.Start(ctx, orderID, name)
 		return err
 	})
 	flows.Dunning = p.DunningTasks
-	p.StartDunningWith(func(_ context.Context, name string, u dunning.Unpaid) error { return flows.StartDunning(name, u) })
+	p.StartDunningWith(flows.StartDunning)
 	return flows, nil
 }
 
@@ -199,7 +198,7 @@ func redrive(ctx context.Context, p *app.Platform, flows *workflows.Local) {
 			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				continue
 			}
-			if _, _, err := flows.StartProvisioning(o.ID); err != nil {
+			if _, _, err := flows.StartProvisioning(ctx, o.ID); err != nil {
 				p.Log.WarnContext(ctx, "provisioning re-drive", "order", o.ID, "err", err.Error())
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/ezscale/platform/infra/local/asl"
 	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/platform/logging"
 )
 
 // Local resource names substituted into the definitions.
@@ -65,6 +66,14 @@ func Load(defs fs.FS, worker *provisioning.Worker, log *slog.Logger) (*Local, er
 // Invoke implements asl.Tasks.
 func (l *Local) Invoke(ctx context.Context, resource string, input any, token string) (any, error) {
 	in, _ := input.(map[string]any)
+	task := in
+	if payload, ok := in["Payload"].(map[string]any); ok {
+		task = payload
+	}
+	ctx = traced(ctx, task)
+	if resource != sqsWait {
+		l.log.InfoContext(ctx, "workflow task", "action", task["action"]) // as entries' task handlers log
+	}
 	switch resource {
 	case dunningTask:
 		if l.Dunning == nil {
@@ -95,6 +104,7 @@ func (l *Local) Invoke(ctx context.Context, resource string, input any, token st
 		body, _ := in["MessageBody"].(map[string]any)
 		msg := provisioning.WorkMessage{Action: fmt.Sprint(body["action"]), ServiceID: fmt.Sprint(body["service_id"]), Panel: fmt.Sprint(body["panel"]),
 			TaskToken: fmt.Sprint(body["task_token"])}
+		msg.Trace, _ = body["trace"].(string)
 		select {
 		case l.queue <- msg:
 			return nil, nil
@@ -134,22 +144,23 @@ func (l *Local) Run(ctx context.Context) {
 
 // StartProvisioning starts the order's provisioning once (the execution is
 // named after the order).
-func (l *Local) StartProvisioning(orderID string) (*asl.Execution, bool, error) {
-	return l.Start(orderID, "provision-"+orderID)
+func (l *Local) StartProvisioning(ctx context.Context, orderID string) (*asl.Execution, bool, error) {
+	return l.Start(ctx, orderID, "provision-"+orderID)
 }
 
 // Start runs provisioning for the order under an execution name (a staff
-// retry has its own).
-func (l *Local) Start(orderID, name string) (*asl.Execution, bool, error) {
-	return l.Runner.Start("provisioning", name, map[string]any{"order_id": orderID})
+// retry has its own). As sfnflows does, the input carries the request id
+// in ctx as "trace".
+func (l *Local) Start(ctx context.Context, orderID, name string) (*asl.Execution, bool, error) {
+	return l.Runner.Start("provisioning", name, map[string]any{"order_id": orderID, "trace": logging.RequestID(ctx)})
 }
 
 // StartDunning runs dunning for an unpaid renewal under its execution
 // name (one per invoice: a repeat is the same execution, even when it
 // reports the case a little differently — as sfnflows treats Step
 // Functions' ExecutionAlreadyExists).
-func (l *Local) StartDunning(name string, u dunning.Unpaid) error {
-	_, _, err := l.Runner.Start("dunning", name, map[string]any{"case": u})
+func (l *Local) StartDunning(ctx context.Context, name string, u dunning.Unpaid) error {
+	_, _, err := l.Runner.Start("dunning", name, map[string]any{"case": u, "trace": logging.RequestID(ctx)})
 	if errors.Is(err, asl.ErrExecutionExists) {
 		return nil
 	}
@@ -171,3 +182,11 @@ func (t tokens) Fail(_ context.Context, token, name, cause string) error {
 
 // Close stops the executions.
 func (l *Local) Close() { l.Runner.Close() }
+
+// traced is ctx under a task's "trace", as entries' task handlers do.
+func traced(ctx context.Context, in map[string]any) context.Context {
+	if t, _ := in["trace"].(string); t != "" {
+		return logging.WithRequestID(ctx, t)
+	}
+	return ctx
+}

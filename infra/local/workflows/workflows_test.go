@@ -36,7 +36,7 @@ func start(t *testing.T, w *provisioningtest.World) *workflows.Local {
 
 func finish(t *testing.T, l *workflows.Local, orderID string) asl.Execution {
 	t.Helper()
-	e, _, err := l.StartProvisioning(orderID)
+	e, _, err := l.StartProvisioning(context.Background(), orderID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestProvisioningWorkflow(t *testing.T) {
 		if got.Status != asl.Succeeded || w.VF.Servers() != 1 || service(t, w, "ord_vps").Status != provisioning.StatusActive {
 			t.Fatalf("%+v, %d servers", got, w.VF.Servers())
 		}
-		if again, started, err := l.StartProvisioning("ord_vps"); err != nil || started || again.Name != "provision-ord_vps" {
+		if again, started, err := l.StartProvisioning(context.Background(), "ord_vps"); err != nil || started || again.Name != "provision-ord_vps" {
 			t.Fatalf("a duplicate paid-order event started another execution: %v %v", started, err)
 		}
 		// One credentials e-mail, one "provisioned" admin alert.
@@ -129,7 +129,7 @@ func TestProvisioningWorkflow(t *testing.T) {
 		if err := json.Unmarshal(items[0].Payload, &req); err != nil || !strings.HasPrefix(req.Execution, "provision-ord_vps-retry-") {
 			t.Fatalf("payload %s: %v", items[0].Payload, err)
 		}
-		e, started, err := l.Start("ord_vps", req.Execution)
+		e, started, err := l.Start(context.Background(), "ord_vps", req.Execution)
 		if err != nil || !started {
 			t.Fatal(err)
 		}
@@ -201,11 +201,11 @@ func TestDunningStartsOncePerInvoice(t *testing.T) {
 	for i := range 3 {
 		again := u
 		again.Due = u.Due.Add(time.Duration(i) * time.Second) // as another event reports it
-		if err := l.StartDunning(u.Execution(), again); err != nil {
+		if err := l.StartDunning(context.Background(), u.Execution(), again); err != nil {
 			t.Fatalf("start %d: %v", i, err)
 		}
 	}
-	if _, started, err := l.Runner.Start("dunning", u.Execution(), map[string]any{"case": u}); started || err != nil {
+	if _, started, err := l.Runner.Start("dunning", u.Execution(), map[string]any{"case": u, "trace": ""}); started || err != nil {
 		t.Fatalf("a fourth start began another execution: %v %v", started, err)
 	}
 }

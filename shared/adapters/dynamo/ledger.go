@@ -26,7 +26,7 @@ func toChangeRecord(ch *orders.PlanChange) *changeRecord {
 
 // CreateChange implements orders.Store.
 func (s *Orders) CreateChange(ctx context.Context, ch *orders.PlanChange, later outbox.Item) error {
-	ops := []Op{Create(toChangeRecord(ch)), createOutbox(later, s.t.clock.Now())}
+	ops := []Op{Create(toChangeRecord(ch)), createOutbox(ctx, later, s.t.clock.Now())}
 	if ch.StockReserved {
 		ops = append(ops, Add(planKey(ch.ToPlanID), "stock", -1, 0, math.MaxInt64/2))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/platform/shared/domain/orders"
 	"github.com/ezscale/platform/shared/domain/outbox"
 	"github.com/ezscale/platform/shared/platform/apperr"
+	"github.com/ezscale/platform/shared/platform/logging"
 )
 
 // Orders stores orders, subscriptions, payments, webhook dedupe records
@@ -97,7 +98,7 @@ func (s *Orders) CreateOrder(ctx context.Context, o *orders.Order, terms *coupon
 		ops = append(ops, Add(planKey(o.PlanID), "stock", -1, 0, math.MaxInt64/2))
 	}
 	for _, it := range items { // after the stock op: FailedAt(1) names it
-		ops = append(ops, createOutbox(it, o.CreatedAt))
+		ops = append(ops, createOutbox(ctx, it, o.CreatedAt))
 	}
 	claimAt := len(ops)
 	if c := o.Claim; c != nil {
@@ -232,7 +233,7 @@ func (s *Orders) Apply(ctx context.Context, c orders.Change) error {
 	}
 	now := s.t.clock.Now()
 	for _, it := range c.Outbox {
-		ops = append(ops, createOutbox(it, now))
+		ops = append(ops, createOutbox(ctx, it, now))
 	}
 	err := s.t.Transact(ctx, ops...)
 	if tc, ok := errors.AsType[*TxConflict](err); ok && c.Event != nil && tc.FailedAt(0) {
@@ -272,9 +273,12 @@ func (s *Orders) EventSeen(ctx context.Context, gateway, id string) (bool, error
 }
 
 // createOutbox writes a new pending outbox item (once: its id is derived
-// from its cause).
-func createOutbox(it outbox.Item, now time.Time) Op {
+// from its cause), traced to the request that wrote it.
+func createOutbox(ctx context.Context, it outbox.Item, now time.Time) Op {
 	it.CreatedAt = now
+	if it.Trace == "" {
+		it.Trace = logging.RequestID(ctx)
+	}
 	return Create(&outboxRecord{Item: Item{PK: "OUTBOX#" + it.ID, SK: "OUTBOX", Type: "outbox", Version: 1,
 		GSI1PK: "OUTBOX#PENDING#" + it.Kind, GSI1SK: sortKey(now, it.ID), GSI2PK: "OUTBOXFOR#" + it.Subject, GSI2SK: sortKey(now, it.ID)}, outboxData: outboxDataOf(it)})
 }

@@ -266,6 +266,7 @@ type outboxData struct {
 	LastError   string          `dynamodbav:"last_error" v1:"LastError"`
 	PublishedAt *time.Time      `dynamodbav:"published_at" v1:"PublishedAt"`
 	NotBefore   *time.Time      `dynamodbav:"not_before" v1:"NotBefore"`
+	Trace       string          `dynamodbav:"trace,omitempty"`
 }
 
 func outboxDataOf(x outbox.Item) outboxData {
@@ -279,6 +280,7 @@ func outboxDataOf(x outbox.Item) outboxData {
 		LastError:   x.LastError,
 		PublishedAt: x.PublishedAt,
 		NotBefore:   x.NotBefore,
+		Trace:       x.Trace,
 	}
 }
 
@@ -293,6 +295,7 @@ func (d outboxData) value() outbox.Item {
 		LastError:   d.LastError,
 		PublishedAt: d.PublishedAt,
 		NotBefore:   d.NotBefore,
+		Trace:       d.Trace,
 	}
 }
 

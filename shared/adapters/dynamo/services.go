@@ -102,7 +102,7 @@ func (s *Services) UpdateServiceEmitting(ctx context.Context, id string, fn func
 		out = svc
 		ops := termOps(search.Service, svc.ID, had, hostTerms(svc))
 		for _, it := range items {
-			ops = append(ops, createOutbox(it, it.CreatedAt))
+			ops = append(ops, createOutbox(ctx, it, it.CreatedAt))
 		}
 		return ops, nil
 	})

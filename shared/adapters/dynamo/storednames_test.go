@@ -134,7 +134,7 @@ var storedNames = map[string][]string{
 	},
 	"outbox": {
 		"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK", "attempts", "created_at", "id", "kind",
-		"last_error", "not_before", "payload", "published_at", "schema", "subject", "type", "version",
+		"last_error", "not_before", "payload", "published_at", "schema", "subject", "trace", "type", "version",
 	},
 	"passkey": {
 		"GSI1PK", "GSI1SK", "PK", "SK", "created_at", "data", "id", "last_used_at", "name", "schema",

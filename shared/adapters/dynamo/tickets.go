@@ -188,7 +188,7 @@ func msgIDKey(id string) Key { return Key{PK: "MSGID#" + strings.ToLower(id), SK
 
 // changeOps are a change's writes after the ticket's own, and where the
 // Message-ID items are among them (from, to: indexes in the result).
-func changeOps(c helpdesk.Change, now time.Time, seq int64, base int) (ops []Op, idsFrom, idsTo int) {
+func changeOps(ctx context.Context, c helpdesk.Change, now time.Time, seq int64, base int) (ops []Op, idsFrom, idsTo int) {
 	for i := range c.Replies {
 		ops = append(ops, Create(toReplyRecord(&c.Replies[i], seq)))
 	}
@@ -206,7 +206,7 @@ func changeOps(c helpdesk.Change, now time.Time, seq int64, base int) (ops []Op,
 			ID: e.ID, TicketID: e.TicketID, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action, From: e.From, To: e.To, At: e.At}))
 	}
 	for _, it := range c.Effects {
-		ops = append(ops, createOutbox(it, now))
+		ops = append(ops, createOutbox(ctx, it, now))
 	}
 	return ops, idsFrom, idsTo
 }
@@ -243,7 +243,7 @@ func (s *Tickets) CreateTicket(ctx context.Context, t *helpdesk.Ticket, first *h
 		}
 		ops := []Op{counterOp, Create(toTicketRecord(t, 1)),
 			Create(&ticketNumberRecord{Item: Item{PK: "TICKETNO#" + strconv.FormatInt(t.Number, 10), SK: "TICKETNO", Type: "ticket_number", Version: 1}, TicketID: t.ID})}
-		more, from, to := changeOps(helpdesk.Change{Replies: []helpdesk.Reply{*first}, Events: events, Effects: effects}, t.CreatedAt, 1, len(ops))
+		more, from, to := changeOps(ctx, helpdesk.Change{Replies: []helpdesk.Reply{*first}, Events: events, Effects: effects}, t.CreatedAt, 1, len(ops))
 		err = s.t.Transact(ctx, append(ops, more...)...)
 		switch {
 		case err == nil:
@@ -298,7 +298,7 @@ func (s *Tickets) UpdateTicket(ctx context.Context, id string, fn func(*helpdesk
 		}
 		*r = *toTicketRecord(t, r.Version)
 		var ops []Op
-		ops, from, to = changeOps(c, t.UpdatedAt, r.Version+1, 1)
+		ops, from, to = changeOps(ctx, c, t.UpdatedAt, r.Version+1, 1)
 		out = t
 		return ops, nil
 	})
@@ -333,7 +333,7 @@ func (s *Tickets) Merge(ctx context.Context, fromID, intoID string, fn func(from
 		}
 		// One event on each ticket: a sequence above both versions orders
 		// it after everything either ticket had.
-		more, _, _ := changeOps(c, into.UpdatedAt, max(vf, vi)+1, 2)
+		more, _, _ := changeOps(ctx, c, into.UpdatedAt, max(vf, vi)+1, 2)
 		err = s.t.Transact(ctx, append([]Op{Replace(toTicketRecord(from, vf+1), vf), Replace(toTicketRecord(into, vi+1), vi)}, more...)...)
 		if err == nil {
 			into.Version = vi + 1

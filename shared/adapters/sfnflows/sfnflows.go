@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/ezscale/platform/shared/platform/logging"
 )
 
 // API is the part of Step Functions used.
@@ -31,12 +34,17 @@ type Flows struct {
 // is success: Step Functions keeps names unique, which is what makes a
 // repeated start a no-op.
 func (f Flows) Start(ctx context.Context, orderID, name string) error {
-	return f.StartWith(ctx, name, map[string]string{"order_id": orderID})
+	return f.StartWith(ctx, name, map[string]any{"order_id": orderID})
 }
 
 // StartWith runs the state machine under name with input (JSON); a name
-// already used is success, as for Start.
-func (f Flows) StartWith(ctx context.Context, name string, input any) error {
+// already used is success, as for Start. The input gets "trace", the
+// request id in ctx (possibly empty, but always there: every task state
+// reads $$.Execution.Input.trace), so the tasks and the panel worker log
+// under the id of the request that caused the execution.
+func (f Flows) StartWith(ctx context.Context, name string, input map[string]any) error {
+	input = maps.Clone(input)
+	input["trace"] = logging.RequestID(ctx)
 	b, err := json.Marshal(input)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", name, err)

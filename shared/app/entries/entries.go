@@ -20,6 +20,7 @@ import (
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/domain/dunning"
 	"github.com/ezscale/platform/shared/domain/provisioning"
+	"github.com/ezscale/platform/shared/platform/logging"
 )
 
 // Outbox publishes pending outbox items (a stream batch or the schedule);
@@ -68,6 +69,7 @@ func Outbox(p *app.Platform) func(context.Context, json.RawMessage) (map[string]
 func ProvisionTask(p *app.Platform) func(context.Context, map[string]any) (map[string]any, error) {
 	steps := provisioning.Steps{Engine: p.Provisioning}
 	return func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		ctx = traced(ctx, p, in)
 		out, err := steps.Task(ctx, in)
 		if se, ok := errors.AsType[*provisioning.StepError](err); ok {
 			return nil, messages.InvokeResponse_Error{Type: se.Name, Message: se.Cause}
@@ -80,6 +82,7 @@ func ProvisionTask(p *app.Platform) func(context.Context, map[string]any) (map[s
 // typed as ProvisionTask's are.
 func DunningTask(p *app.Platform) func(context.Context, map[string]any) (map[string]any, error) {
 	return func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		ctx = traced(ctx, p, in)
 		out, err := p.DunningTasks.Task(ctx, in)
 		if te, ok := errors.AsType[*dunning.TaskError](err); ok {
 			return nil, messages.InvokeResponse_Error{Type: te.Name, Message: te.Cause}
@@ -94,7 +97,7 @@ func DunningTask(p *app.Platform) func(context.Context, map[string]any) (map[str
 // whose answer could not be sent is a batch item failure and comes back.
 func PanelWorker(p *app.Platform, tokens provisioning.Tokens) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 	// A panel call gets 45 s of the function's 60; the rest is for answering.
-	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency, Timeout: 45 * time.Second}
+	worker := &provisioning.Worker{Steps: provisioning.Steps{Engine: p.Provisioning}, Limits: p.PanelConcurrency, Timeout: 45 * time.Second, Log: p.Log}
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		// Work stops 5 s before the deadline, so even a call still waiting
 		// for its panel's slot is answered (a transient failure the
@@ -130,4 +133,15 @@ func PanelWorker(p *app.Platform, tokens provisioning.Tokens) func(context.Conte
 		}
 		return resp, nil
 	}
+}
+
+// traced is ctx under the request id the workflow execution was started
+// with (its tasks' "trace"), logging the task, so one search by that id
+// follows a change from the API through the workflow.
+func traced(ctx context.Context, p *app.Platform, in map[string]any) context.Context {
+	if t, _ := in["trace"].(string); t != "" {
+		ctx = logging.WithRequestID(ctx, t)
+	}
+	p.Log.InfoContext(ctx, "workflow task", "action", in["action"])
+	return ctx
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ezscale/platform/shared/platform/clock"
+	"github.com/ezscale/platform/shared/platform/logging"
 )
 
 // Item is one domain event waiting for its effects.
@@ -32,6 +33,10 @@ type Item struct {
 	// NotBefore delays the effects until then (a grace period); the sweep
 	// runs the item once it is due.
 	NotBefore *time.Time `json:"not_before,omitempty"`
+	// Trace is the request id of the write that made the item (the API
+	// request or webhook delivery); its effects log under the same id, so
+	// one search follows a change from the API to the panel worker.
+	Trace string `json:"trace,omitempty"`
 }
 
 // New builds an item whose payload is v as JSON.
@@ -195,6 +200,9 @@ func (d *Dispatcher) publishAll(ctx context.Context, h Handler, groups [][]Item)
 // publishOne runs one item and records the outcome: published, or a
 // failed attempt (dead after MaxAttempts).
 func (d *Dispatcher) publishOne(ctx context.Context, h Handler, it Item) (bool, error) {
+	if it.Trace != "" {
+		ctx = logging.WithRequestID(ctx, it.Trace)
+	}
 	if err := h(ctx, it); err != nil {
 		dead := it.Attempts+1 >= d.MaxAttempts
 		d.log.WarnContext(ctx, "outbox item failed", "item", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "dead", dead, "err", err.Error())
@@ -209,6 +217,7 @@ func (d *Dispatcher) publishOne(ctx context.Context, h Handler, it Item) (bool, 
 	if err := d.store.MarkPublished(ctx, it, d.clock.Now()); err != nil {
 		return false, fmt.Errorf("mark %s published: %w", it.ID, err)
 	}
+	d.log.InfoContext(ctx, "outbox item published", "item", it.ID, "kind", it.Kind, "subject", it.Subject)
 	return true, nil
 }
 

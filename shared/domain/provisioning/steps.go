@@ -18,6 +18,8 @@ type WorkMessage struct {
 	Panel     string `json:"panel"`  // whose concurrency limit applies
 	ServiceID string `json:"service_id"`
 	TaskToken string `json:"task_token"`
+	// Trace is the request id the execution was started under.
+	Trace string `json:"trace,omitempty"`
 }
 
 func str(in map[string]any, k string) string { s, _ := in[k].(string); return s }

@@ -2,9 +2,12 @@ package provisioning
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/ezscale/platform/shared/platform/logging"
 )
 
 // DefaultPanelConcurrency is how many calls one worker makes to one panel
@@ -21,6 +24,8 @@ type Worker struct {
 	// Limits are calls at a time per panel name; unlisted panels get
 	// DefaultPanelConcurrency.
 	Limits map[string]int
+	// Log gets a line per panel call (nil: none).
+	Log *slog.Logger
 
 	mu    sync.Mutex
 	slots map[string]chan struct{}
@@ -47,7 +52,20 @@ func (w *Worker) slot(panel string) chan struct{} {
 // Handle performs one message's panel call once its panel has a free
 // slot. Waiting ends with the context (a transient error: the message
 // comes back).
-func (w *Worker) Handle(ctx context.Context, m WorkMessage) (map[string]any, *StepError) {
+func (w *Worker) Handle(ctx context.Context, m WorkMessage) (out map[string]any, serr *StepError) {
+	if m.Trace != "" {
+		ctx = logging.WithRequestID(ctx, m.Trace)
+	}
+	if w.Log != nil {
+		start := time.Now()
+		defer func() {
+			attrs := []any{"action", m.Action, "service", m.ServiceID, "panel", m.Panel, "duration_ms", time.Since(start).Milliseconds()}
+			if serr != nil {
+				attrs = append(attrs, "error", serr.Name)
+			}
+			w.Log.InfoContext(ctx, "panel call", attrs...)
+		}()
+	}
 	s := w.slot(m.Panel)
 	select {
 	case s <- struct{}{}:
