@@ -45,8 +45,9 @@ func (p *Platform) NotifierHandler(q Delayer) func(context.Context, events.SQSEv
 }
 
 // NotifierEntry is the notifier function's handler: SQS batches are
-// delivered; any other event (the EventBridge schedule) runs the sweep
-// that re-queues pending notifications older than five minutes.
+// delivered; SNS events (the ops topic's CloudWatch alarms) become Discord
+// alerts; any other event (the schedule) runs the sweep that re-queues
+// pending notifications older than five minutes.
 func (p *Platform) NotifierEntry(q Delayer) func(context.Context, json.RawMessage) (any, error) {
 	deliver := p.NotifierHandler(q)
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
@@ -54,6 +55,16 @@ func (p *Platform) NotifierEntry(q Delayer) func(context.Context, json.RawMessag
 			Records json.RawMessage `json:"Records"`
 		}
 		_ = json.Unmarshal(raw, &probe)
+		var sources []struct {
+			EventSource string `json:"EventSource"` // SNS spells it so; SQS eventSource (decoding ignores case)
+		}
+		if json.Unmarshal(probe.Records, &sources) == nil && len(sources) > 0 && sources[0].EventSource == "aws:sns" {
+			var ev events.SNSEvent
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				return nil, fmt.Errorf("decode SNS event: %w", err)
+			}
+			return p.forwardAlarms(ctx, ev)
+		}
 		if len(probe.Records) > 0 {
 			// A batch that does not decode is an error, not a schedule:
 			// answered as a sweep, its messages would be deleted unsent.
@@ -70,4 +81,37 @@ func (p *Platform) NotifierEntry(q Delayer) func(context.Context, json.RawMessag
 		p.Log.InfoContext(ctx, "notification sweep", "requeued", n)
 		return map[string]int{"requeued": n}, nil
 	}
+}
+
+// cloudWatchAlarm is an alarm's SNS message, as far as the alert shows it.
+type cloudWatchAlarm struct {
+	AlarmName        string
+	AlarmDescription string
+	NewStateValue    string
+	NewStateReason   string
+}
+
+// forwardAlarms sends the deployment's CloudWatch alarms (the ops topic)
+// to Discord, where staff see the platform's own alerts. The SNS message
+// id is the notification's key, so a redelivered event alerts once.
+func (p *Platform) forwardAlarms(ctx context.Context, ev events.SNSEvent) (map[string]int, error) {
+	for _, rec := range ev.Records {
+		var a cloudWatchAlarm
+		if err := json.Unmarshal([]byte(rec.SNS.Message), &a); err != nil || a.AlarmName == "" {
+			// Not an alarm (a message published by hand): shown as it is.
+			a = cloudWatchAlarm{AlarmName: rec.SNS.Subject, NewStateValue: "NOTICE", NewStateReason: rec.SNS.Message}
+			if a.AlarmName == "" {
+				a.AlarmName = "message to the ops topic"
+			}
+		}
+		data := map[string]any{"alarm": a.AlarmName, "state": a.NewStateValue, "reason": a.NewStateReason, "stage": p.Config.Stage}
+		if a.AlarmDescription != "" {
+			data["description"] = a.AlarmDescription // the Discord adapter clips long fields
+		}
+		if _, err := p.Notify.Send(ctx, notify.Request{Kind: notify.AlertOpsAlarm, Key: "ops-alarm:" + rec.SNS.MessageID, Data: data}); err != nil {
+			return nil, fmt.Errorf("alarm %s to Discord: %w", a.AlarmName, err)
+		}
+		p.Log.WarnContext(ctx, "alarm forwarded to Discord", "alarm", a.AlarmName, "state", a.NewStateValue)
+	}
+	return map[string]int{"alarms": len(ev.Records)}, nil
 }

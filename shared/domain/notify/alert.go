@@ -14,7 +14,7 @@ var fieldLabels = map[string]string{
 	"customer_name": "Customer", "email": "E-mail", "country": "Country", "order_id": "Order",
 	"plan_name": "Plan", "invoice_number": "Invoice", "reason": "Reason", "service_name": "Service",
 	"when": "When", "component": "Component", "error": "Error", "reference": "Reference",
-	"event": "Event", "ip_address": "IP address", "amount": "Amount",
+	"event": "Event", "ip_address": "IP address", "amount": "Amount", "alarm": "Alarm", "state": "State", "stage": "Stage",
 }
 
 // buildAlert turns data into an alert: required fields first, then any

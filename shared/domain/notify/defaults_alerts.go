@@ -27,5 +27,8 @@ func alertsDefaults() {
 			map[string]any{"ticket": "EZSCALE-1042", "subject": "All my servers are down", "customer": "Ada Lovelace <ada@example.com>", "department": "Technical support"}),
 		alert(AlertBandwidthQuota, "Bandwidth allowance used up", Warning, []string{"customer_name", "service_name", "used", "quota", "percent"},
 			map[string]any{"customer_name": "Ada Lovelace", "service_name": "VPS Standard (web1.example.com)", "used": "3012.4 GB", "quota": "3000.0 GB", "percent": 100}),
+		alert(AlertOpsAlarm, "AWS alarm", Critical, []string{"alarm", "state", "reason"},
+			map[string]any{"alarm": "ezscale-prod-NotifyDLQAlarm", "state": "ALARM", "reason": "Threshold Crossed: 1 datapoint [3.0] was greater than or equal to the threshold (1.0).",
+				"description": "Notifications reached the dead-letter queue.", "stage": "prod"}),
 	)
 }

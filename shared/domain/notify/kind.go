@@ -65,6 +65,7 @@ const (
 	AlertSecurity         Kind = "alert_security"
 	AlertTicketUrgent     Kind = "alert_ticket_urgent"
 	AlertBandwidthQuota   Kind = "alert_bandwidth_quota"
+	AlertOpsAlarm         Kind = "alert_ops_alarm" // a CloudWatch alarm of the deployment
 )
 
 // Severity colours an alert.
