@@ -100,6 +100,7 @@ bin/local-contract: $(GO_FILES) $(EMBEDDED)
 test-template: venv
 	$(VENV)/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint
+	$(VENV)/bin/python infra/deploy/check_samconfig.py
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam build --build-in-source --cached --parallel
 	@for f in $(FUNCTIONS); do \
 	  n=$$(sed -E 's/(^|-)([a-z])/\U\2/g' <<< $$f)Function; \
