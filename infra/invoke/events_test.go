@@ -84,6 +84,18 @@ func TestEveryEventIsAccepted(t *testing.T) {
 			t.Errorf("events/%s/ names no function (functions: %v)", fn, invoke.Functions)
 		}
 	}
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		var doc any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatalf("%s is not JSON: %v", f, err)
+		}
+		for _, name := range invoke.Names(doc) {
+			if _, ok := invoke.Placeholders[name]; !ok {
+				t.Errorf("%s uses {{%s}}, which invoke.Placeholders (and docs/invoke.md) do not name", f, name)
+			}
+		}
+	}
 	dir := demoData(t)
 	for _, f := range files {
 		fn := filepath.Base(filepath.Dir(f))

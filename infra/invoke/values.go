@@ -39,10 +39,10 @@ var Placeholders = map[string]string{
 	"plan.vps":                 "the VPS Starter plan's id",
 	"notification.id":          "the newest sent notification (a redelivery is a no-op)",
 	"stripe.signature":         "the Stripe-Signature of the event's body, signed now with STRIPE_WEBHOOK_SECRET",
-	"paypal.transmission_id":   "PayPal's transmission headers for the body, signed now by the PayPal simulator",
-	"paypal.transmission_time": "(as above)",
-	"paypal.transmission_sig":  "(as above)",
-	"paypal.cert_url":          "(as above)",
+	"paypal.transmission_id":   "Paypal-Transmission-Id of the event's body, signed now by the PayPal simulator",
+	"paypal.transmission_time": "Paypal-Transmission-Time of that signature",
+	"paypal.transmission_sig":  "Paypal-Transmission-Sig of that signature",
+	"paypal.cert_url":          "Paypal-Cert-Url: the simulator's certificate",
 }
 
 // values resolves placeholders from the open stack, each once.

@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"time"
 
 	"github.com/ezscale/platform/infra/invoke"
@@ -22,6 +24,10 @@ func main() {
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: invoke [-resolve] [-timeout 1m] <function> <event.json>\n  functions: %v\n  DATA_DIR is the local data directory (default .data)\n", invoke.Functions)
 		flag.PrintDefaults()
+		fmt.Fprintln(os.Stderr, "placeholders an event may hold as {{name}} (docs/invoke.md):")
+		for _, name := range slices.Sorted(maps.Keys(invoke.Placeholders)) {
+			fmt.Fprintf(os.Stderr, "  %-26s %s\n", name, invoke.Placeholders[name])
+		}
 	}
 	flag.Parse()
 	if flag.NArg() != 2 {
