@@ -33,9 +33,16 @@ func openStack(t *testing.T) (*stack.Stack, string) {
 // customer's purchase when demo is set); stop ends it.
 func openStackAt(t *testing.T, dir string, demo bool) (*stack.Stack, string, func()) {
 	t.Helper()
+	return openStackWith(t, stack.Options{DataDir: dir, Log: testLog(), DemoPurchase: demo})
+}
+
+// openStackWith is openStackAt with the options given (BaseURL is set).
+func openStackWith(t *testing.T, o stack.Options) (*stack.Stack, string, func()) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: dir, Log: testLog(), DemoPurchase: demo})
+	o.BaseURL = base
+	st, err := stack.Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,8 @@ package stack_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -48,18 +46,8 @@ func (b *lockedBuffer) lines() []map[string]any {
 // for it follows the order from the gateway to the panel.
 func TestAPurchaseIsOneTraceFromWebhookToPanel(t *testing.T) {
 	logs := &lockedBuffer{}
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	st, err := stack.Open(context.Background(), stack.Options{BaseURL: base, DataDir: t.TempDir(), Log: logging.New(logs, slog.LevelInfo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = st.Handler()
-	srv.Start()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { st.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done; srv.Close() }()
+	st, base, stop := openStackWith(t, stack.Options{DataDir: t.TempDir(), Log: logging.New(logs, slog.LevelInfo)})
+	defer stop()
 
 	svc := buyVPS(t, st, base, "traced.example.com")
 
