@@ -8,7 +8,6 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/app/awsnotify"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
 	"github.com/ezscale/platform/shared/app/mailpoll"
@@ -16,9 +15,7 @@ import (
 
 func main() {
 	env := lambdaenv.MustLoad("mail-poll")
-	ad := lambdaenv.Must(lambdaenv.Adapters(env))
 	// Acknowledgements and refusals are notifications: sealed, queued.
-	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
-	awsnotify.Wire(env, &ad)
+	ad := lambdaenv.Must(awsnotify.Adapters(env))
 	lambda.Start(mailpoll.Handler(env.Platform(ad)))
 }

@@ -6,7 +6,6 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/app/awsnotify"
 	"github.com/ezscale/platform/shared/app/entries"
 	"github.com/ezscale/platform/shared/app/lambdaenv"
@@ -14,8 +13,6 @@ import (
 
 func main() {
 	env := lambdaenv.MustLoad("provision-task")
-	ad := lambdaenv.Must(lambdaenv.Adapters(env))
-	ad.Keys = lambdaenv.Must(kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile))
-	awsnotify.Wire(env, &ad)
+	ad := lambdaenv.Must(awsnotify.Adapters(env))
 	lambda.Start(entries.ProvisionTask(env.Platform(ad)))
 }

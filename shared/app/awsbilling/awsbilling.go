@@ -7,7 +7,6 @@ package awsbilling
 
 import (
 	"github.com/ezscale/platform/shared/adapters/invoicepdf"
-	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/app"
 	"github.com/ezscale/platform/shared/app/awsnotify"
 	"github.com/ezscale/platform/shared/app/gateways"
@@ -16,17 +15,13 @@ import (
 
 // Adapters returns everything a billing function uses.
 func Adapters(env lambdaenv.Env) (app.Adapters, error) {
-	ad, err := lambdaenv.Adapters(env)
+	ad, err := awsnotify.Adapters(env)
 	if err != nil {
-		return app.Adapters{}, err
-	}
-	if ad.Keys, err = kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile); err != nil {
 		return app.Adapters{}, err
 	}
 	if ad.Gateways, err = gateways.Configured(env.Config, ad.HTTP); err != nil {
 		return app.Adapters{}, err
 	}
 	ad.PDF = invoicepdf.Configured(env.Config)
-	awsnotify.Wire(env, &ad)
 	return ad, nil
 }

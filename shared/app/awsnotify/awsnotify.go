@@ -5,6 +5,7 @@
 package awsnotify
 
 import (
+	"github.com/ezscale/platform/shared/adapters/kmskeys"
 	"github.com/ezscale/platform/shared/adapters/s3blob"
 	"github.com/ezscale/platform/shared/adapters/sqsqueue"
 	"github.com/ezscale/platform/shared/app"
@@ -24,4 +25,19 @@ func Wire(env lambdaenv.Env, ad *app.Adapters) *sqsqueue.Queue {
 		ad.Blobs = s3blob.New(s3blob.NewClient(env.AWS), bucket)
 	}
 	return queue
+}
+
+// Adapters returns what a function that sends notifications uses: the
+// table, KMS (notification bodies are sealed), and the queue and bucket
+// Wire sets.
+func Adapters(env lambdaenv.Env) (app.Adapters, error) {
+	ad, err := lambdaenv.Adapters(env)
+	if err != nil {
+		return app.Adapters{}, err
+	}
+	if ad.Keys, err = kmskeys.Configured(env.AWS, env.Config.KMSKeyID, env.Config.LocalKeyFile); err != nil {
+		return app.Adapters{}, err
+	}
+	Wire(env, &ad)
+	return ad, nil
 }
