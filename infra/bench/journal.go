@@ -12,10 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/persist"
-	"github.com/ezscale/platform/shared/adapters/dynamo"
 )
 
 // benchJournal measures the durable embedded store make dev runs on: 50
@@ -30,11 +28,7 @@ func benchJournal() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	emu := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, emu, "t"); err != nil {
-		return err
-	}
-	store, err := persist.Open(ctx, emu, "t", filepath.Join(dir, "table.jsonl"))
+	store, err := persist.OpenEmbedded(ctx, "t", filepath.Join(dir, "table.jsonl"))
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/persist"
-	"github.com/ezscale/platform/shared/adapters/dynamo"
 )
 
 // Table is the table name make dev uses.
@@ -41,11 +39,7 @@ type Report struct {
 
 // open replays a data directory's journal into a fresh emulator.
 func open(ctx context.Context, journal string) (*persist.Store, error) {
-	emu := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, emu, Table); err != nil {
-		return nil, err
-	}
-	return persist.Open(ctx, emu, Table, journal)
+	return persist.OpenEmbedded(ctx, Table, journal)
 }
 
 // scan reads every item, keyed "PK|SK", in DynamoDB JSON.

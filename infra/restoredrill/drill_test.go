@@ -19,7 +19,6 @@ import (
 	"github.com/ezscale/platform/shared/domain/catalog"
 	"github.com/ezscale/platform/shared/platform/clock"
 	"github.com/ezscale/platform/shared/testkit/catalogtest"
-	minidyn "github.com/truora/minidyn/aws-v2/client"
 )
 
 // seed writes a small data directory the way make dev does.
@@ -27,11 +26,7 @@ func seed(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	emu := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, emu, restoredrill.Table); err != nil {
-		t.Fatal(err)
-	}
-	store, err := persist.Open(ctx, emu, restoredrill.Table, filepath.Join(dir, "table.jsonl"))
+	store, err := persist.OpenEmbedded(ctx, restoredrill.Table, filepath.Join(dir, "table.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/shared/adapters/dynamo"
 )
@@ -63,6 +64,17 @@ type Store struct {
 // returns the durable store. The table must exist and be empty.
 func Open(ctx context.Context, backend Backend, table, path string) (*Store, error) {
 	return OpenWith(ctx, backend, table, path, Options{})
+}
+
+// OpenEmbedded is Open on a fresh embedded emulator (minidyn) holding an
+// empty table of the store's layout: what make dev, the restore drill and
+// the benchmarks run on.
+func OpenEmbedded(ctx context.Context, table, path string) (*Store, error) {
+	emu := minidyn.NewClient()
+	if err := dynamo.EnsureTable(ctx, emu, table); err != nil {
+		return nil, err
+	}
+	return Open(ctx, emu, table, path)
 }
 
 // OpenWith is Open with explicit options.

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	minidyn "github.com/truora/minidyn/aws-v2/client"
 
 	"github.com/ezscale/platform/infra/local/persist"
 	"github.com/ezscale/platform/infra/local/stack"
@@ -208,11 +207,7 @@ func journalItems(t *testing.T, path string) []map[string]types.AttributeValue {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	emu := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, emu, "ezscale"); err != nil {
-		t.Fatal(err)
-	}
-	store, err := persist.Open(ctx, emu, "ezscale", cp)
+	store, err := persist.OpenEmbedded(ctx, "ezscale", cp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	minidyn "github.com/truora/minidyn/aws-v2/client"
-
 	"github.com/ezscale/platform/infra/discordsim"
 	"github.com/ezscale/platform/infra/elastisim"
 	"github.com/ezscale/platform/infra/local/persist"
@@ -161,11 +159,7 @@ func Open(ctx context.Context, o Options) (*Stack, error) {
 	if cfg.Stage != "local" {
 		return nil, fmt.Errorf("the local stack runs as STAGE=local only, not %q", cfg.Stage)
 	}
-	emu := minidyn.NewClient()
-	if err := dynamo.EnsureTable(ctx, emu, cfg.TableName); err != nil {
-		return nil, err
-	}
-	store, err := persist.Open(ctx, emu, cfg.TableName, filepath.Join(o.DataDir, "table.jsonl"))
+	store, err := persist.OpenEmbedded(ctx, cfg.TableName, filepath.Join(o.DataDir, "table.jsonl"))
 	if err != nil {
 		return nil, err
 	}
