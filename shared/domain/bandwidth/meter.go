@@ -1,6 +1,7 @@
 package bandwidth
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -95,40 +96,15 @@ type Meter struct {
 	Log     *slog.Logger
 }
 
-func (m *Meter) settleDelay() time.Duration {
-	if m.Settle > 0 {
-		return m.Settle
-	}
-	return 15 * time.Minute
-}
+func (m *Meter) settleDelay() time.Duration { return cmp.Or(m.Settle, 15*time.Minute) }
 
-func (m *Meter) lookback() int {
-	if m.Lookback > 0 {
-		return m.Lookback
-	}
-	return 35
-}
+func (m *Meter) lookback() int { return cmp.Or(m.Lookback, 35) }
 
-func (m *Meter) lineRate() int64 {
-	if m.LineRate > 0 {
-		return m.LineRate
-	}
-	return 100_000_000_000
-}
+func (m *Meter) lineRate() int64 { return cmp.Or(m.LineRate, 100_000_000_000) }
 
-func (m *Meter) failuresBeforeAlert() int {
-	if m.FailuresBeforeAlert > 0 {
-		return m.FailuresBeforeAlert
-	}
-	return 3
-}
+func (m *Meter) failuresBeforeAlert() int { return cmp.Or(m.FailuresBeforeAlert, 3) }
 
-func (m *Meter) workers() int {
-	if m.Workers > 0 {
-		return m.Workers
-	}
-	return 16
-}
+func (m *Meter) workers() int { return cmp.Or(m.Workers, 16) }
 
 func (m *Meter) log() *slog.Logger {
 	if m.Log != nil {
